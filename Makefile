@@ -1,0 +1,54 @@
+# Two commands do all setup: `make demo` and `make test`. See README.md.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+# The demo is a development server: DEBUG on, unless the caller's environment says otherwise.
+DEMO_ENV := DEBUG=$${DEBUG:-1}
+
+.PHONY: demo demo-passwords test lint pytest install install-dev clean
+
+$(PY):
+	@python=$$(scripts/find-python) || exit 1; \
+	echo "Creating $(VENV) with $$python"; \
+	"$$python" -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt | $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+demo: install
+	$(DEMO_ENV) $(PY) manage.py migrate --noinput
+	$(DEMO_ENV) $(PY) manage.py load_sample_content
+	$(DEMO_ENV) $(PY) manage.py create_demo_accounts --port $(PORT)
+	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+demo-passwords: install
+	$(DEMO_ENV) $(PY) manage.py create_demo_accounts --reset-passwords --port $(PORT)
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+
+# One run on SQLite; a second on PostgreSQL when TEST_POSTGRES_URL names a server.
+pytest: install-dev
+	@echo "== pytest on SQLite =="
+	DATABASE_URL=sqlite:///:memory: $(VENV)/bin/pytest $(PYTEST_ARGS)
+	@if [ -n "$$TEST_POSTGRES_URL" ]; then \
+	  echo "== pytest on PostgreSQL =="; \
+	  DATABASE_URL="$$TEST_POSTGRES_URL" $(VENV)/bin/pytest $(PYTEST_ARGS); \
+	else \
+	  echo "(TEST_POSTGRES_URL is not set: the PostgreSQL run is skipped)"; \
+	fi
+
+test: lint pytest
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles

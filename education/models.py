@@ -1,0 +1,337 @@
+"""What we teach: conditions, their articles (one per language) and the care-plan options that
+clinicians pick from when they personalize a handout."""
+
+import datetime
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from education.markup import render_markdown
+from education.search import normalize_for_search
+
+# ICD-10-CM: a letter, two digits or a digit and a letter, then optionally a dot and up to four
+# characters (e.g. M89.8X6, S82.101A, R52).
+ICD10_CM_CODE = re.compile(r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$")
+# SNOMED CT concept ids are 6 to 18 digits.
+SNOMED_CT_CODE = re.compile(r"^[0-9]{6,18}$")
+
+
+def split_codes(value: str) -> list[str]:
+    """Codes as editors type them: separated by commas, semicolons or white space."""
+    return [code.upper() for code in re.split(r"[,;\s]+", value or "") if code]
+
+
+def validate_icd10_codes(value: str) -> None:
+    bad = [code for code in split_codes(value) if not ICD10_CM_CODE.match(code)]
+    if bad:
+        raise ValidationError(
+            "Not an ICD-10-CM code: %(codes)s. Codes look like M89.8X6 or R52.",
+            params={"codes": ", ".join(bad)},
+            code="invalid_icd10",
+        )
+
+
+def validate_snomed_codes(value: str) -> None:
+    bad = [code for code in split_codes(value) if not SNOMED_CT_CODE.match(code)]
+    if bad:
+        raise ValidationError(
+            "Not a SNOMED CT concept id: %(codes)s. Concept ids are 6 to 18 digits.",
+            params={"codes": ", ".join(bad)},
+            code="invalid_snomed",
+        )
+
+
+def language_choices() -> list[tuple[str, str]]:
+    # A callable, so changing LANGUAGES is configuration, not a migration.
+    return settings.LANGUAGES
+
+
+class ConditionQuerySet(models.QuerySet):
+    def search(self, query: str) -> "ConditionQuerySet":
+        """Every word of the query must appear in the name, a synonym or a code."""
+        conditions = self
+        for word in normalize_for_search(query).split():
+            conditions = conditions.filter(search_text__contains=word)
+        return conditions
+
+    def with_published_articles(self) -> "ConditionQuerySet":
+        return self.filter(articles__state=Article.State.PUBLISHED).distinct()
+
+
+class Condition(models.Model):
+    """A condition, independent of language."""
+
+    slug = models.SlugField(unique=True, max_length=100)
+    name = models.CharField(max_length=200)
+    synonyms = models.TextField(
+        blank=True, help_text="Other names patients or staff use, one per line."
+    )
+    icd10_codes = models.CharField(
+        "ICD-10-CM codes",
+        max_length=500,
+        blank=True,
+        validators=[validate_icd10_codes],
+        help_text="Separated by commas, e.g. M89.8X6, M89.8X7.",
+    )
+    snomed_codes = models.CharField(
+        "SNOMED CT codes",
+        max_length=500,
+        blank=True,
+        validators=[validate_snomed_codes],
+        help_text="Optional concept ids, separated by commas.",
+    )
+    # Derived from the fields above on every save; lets every database search accent- and
+    # case-insensitively without database extensions.
+    search_text = models.TextField(editable=False, default="")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = ConditionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.icd10_codes = ", ".join(split_codes(self.icd10_codes))
+        self.snomed_codes = ", ".join(split_codes(self.snomed_codes))
+        self.search_text = normalize_for_search(
+            " ".join([self.name, self.synonyms, self.icd10_codes, self.snomed_codes, self.slug])
+        )
+        super().save(*args, **kwargs)
+
+    @property
+    def synonym_list(self) -> list[str]:
+        return [line.strip() for line in self.synonyms.splitlines() if line.strip()]
+
+    @property
+    def icd10_code_list(self) -> list[str]:
+        return split_codes(self.icd10_codes)
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self) -> "ArticleQuerySet":
+        return self.filter(state=Article.State.PUBLISHED)
+
+    def review_overdue(self, today: datetime.date | None = None) -> "ArticleQuerySet":
+        return self.filter(next_review_due__lt=today or timezone.localdate())
+
+
+class Article(models.Model):
+    """One condition explained in one language. Translations are sibling articles."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+        ARCHIVED = "archived", "Archived"
+
+    condition = models.ForeignKey(Condition, on_delete=models.PROTECT, related_name="articles")
+    language = models.CharField(max_length=10, choices=language_choices)
+    title = models.CharField(max_length=200)
+    summary = models.TextField(help_text="One plain-language paragraph.")
+    state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT)
+    needs_clinical_review = models.BooleanField(
+        default=False,
+        help_text="Sample or unreviewed content: shown with a warning until a clinician "
+        "has reviewed it.",
+    )
+    reviewed_by = models.CharField(
+        max_length=200, blank=True, help_text="Name and role of the clinical reviewer."
+    )
+    last_reviewed_on = models.DateField(null=True, blank=True)
+    next_review_due = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["condition__name", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["condition", "language"],
+                condition=Q(state="published"),
+                name="one_published_article_per_condition_and_language",
+                violation_error_message="This condition already has a published article in "
+                "this language. Archive or unpublish that one first.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.language})"
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "education:article", kwargs={"slug": self.condition.slug, "language": self.language}
+        )
+
+    def clean(self) -> None:
+        if (
+            self.last_reviewed_on
+            and self.next_review_due
+            and self.next_review_due <= self.last_reviewed_on
+        ):
+            raise ValidationError(
+                {"next_review_due": "The next review must be after the last review."}
+            )
+
+    @property
+    def is_published(self) -> bool:
+        return self.state == self.State.PUBLISHED
+
+    def is_review_overdue(self, today: datetime.date | None = None) -> bool:
+        return bool(self.next_review_due and self.next_review_due < (today or timezone.localdate()))
+
+
+class ArticlePart(models.Model):
+    """Something an article owns, kept in the order the editor gives it."""
+
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "id"]
+
+
+class Section(ArticlePart):
+    class Kind(models.TextChoices):
+        OVERVIEW = "overview", "Overview"
+        CAUSES = "causes", "Causes"
+        SYMPTOMS = "symptoms", "Symptoms"
+        DIAGNOSIS = "diagnosis", "Diagnosis"
+        TREATMENT = "treatment", "Treatment"
+        PHYSIOTHERAPY = "physiotherapy", "Physiotherapy"
+        PREVENTION = "prevention", "Prevention"
+        WHEN_TO_GET_HELP = "when_to_get_help", "When to get help"
+        OTHER = "other", "Other"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="sections")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    heading = models.CharField(
+        max_length=200, blank=True, help_text="Leave empty to use the kind's name."
+    )
+    body = models.TextField(
+        help_text="Paragraphs (separated by a blank line), lists (- or 1.), **bold**, "
+        "*italic* and [links](https://example.org). Anything else is shown as text."
+    )
+    # Rendered from body on every save, so pages never parse Markdown per request.
+    body_html = models.TextField(editable=False, default="")
+
+    history = HistoricalRecords()
+
+    class Meta(ArticlePart.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return self.display_heading
+
+    def save(self, *args, **kwargs) -> None:
+        self.body_html = render_markdown(self.body)
+        super().save(*args, **kwargs)
+
+    @property
+    def display_heading(self) -> str:
+        return self.heading or self.get_kind_display()
+
+
+class Source(ArticlePart):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="sources")
+    citation = models.TextField()
+    url = models.URLField("URL", blank=True)
+    accessed_on = models.DateField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta(ArticlePart.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return self.citation[:80]
+
+
+class RestGuidance(models.Model):
+    class WeightBearing(models.TextChoices):
+        NONE = "none", "No weight on the affected limb"
+        PARTIAL = "partial", "Partial weight, with support"
+        AS_TOLERATED = "as_tolerated", "As much weight as pain allows"
+        FULL = "full", "Full weight"
+
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, related_name="rest_guidance")
+    default_weeks = models.PositiveSmallIntegerField(
+        "default rest (weeks)", default=4, validators=[MaxValueValidator(52)]
+    )
+    crutches_advised = models.BooleanField(default=False)
+    weight_bearing = models.CharField(
+        max_length=20, choices=WeightBearing.choices, default=WeightBearing.PARTIAL
+    )
+    note = models.TextField(blank=True, help_text="Plain text, shown under the rest advice.")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "rest guidance"
+
+    def __str__(self) -> str:
+        return f"Rest {self.default_weeks} weeks"
+
+
+class Therapy(ArticlePart):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="therapies")
+    name = models.CharField(max_length=120)
+    instructions = models.TextField(help_text="Plain-language instructions for the patient.")
+    times_per_week = models.PositiveSmallIntegerField(
+        default=2, validators=[MinValueValidator(1), MaxValueValidator(14)]
+    )
+    weeks = models.PositiveSmallIntegerField(
+        "for how many weeks", default=6, validators=[MinValueValidator(1), MaxValueValidator(52)]
+    )
+
+    history = HistoricalRecords()
+
+    class Meta(ArticlePart.Meta):
+        verbose_name_plural = "therapies"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PreventionTip(ArticlePart):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="prevention_tips")
+    text = models.CharField(max_length=300)
+    selected_by_default = models.BooleanField(default=True)
+
+    history = HistoricalRecords()
+
+    class Meta(ArticlePart.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class WarningSign(ArticlePart):
+    class Urgency(models.TextChoices):
+        CALL_CLINIC = "call_clinic", "Call the clinic"
+        EMERGENCY = "emergency", "Go to emergency care"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="warning_signs")
+    text = models.CharField(max_length=300)
+    urgency = models.CharField(max_length=20, choices=Urgency.choices)
+
+    history = HistoricalRecords()
+
+    class Meta(ArticlePart.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return self.text

@@ -1,0 +1,74 @@
+"""Sample content shipped with the portal (education/sample_content/*.json).
+
+Loading is idempotent and never overwrites: a condition or article that already exists is left
+exactly as editors left it.
+"""
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import transaction
+
+from education.models import (
+    Article,
+    Condition,
+    PreventionTip,
+    RestGuidance,
+    Section,
+    Source,
+    Therapy,
+    WarningSign,
+)
+
+SAMPLE_DIR = Path(__file__).resolve().parent / "sample_content"
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    path: Path
+    article_created: bool
+    condition_created: bool
+
+
+def sample_files() -> list[Path]:
+    return sorted(SAMPLE_DIR.glob("*.json"))
+
+
+@transaction.atomic
+def load_sample_file(path: Path) -> LoadResult:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    condition_data, article_data = data["condition"], data["article"]
+    condition, condition_created = Condition.objects.get_or_create(
+        slug=condition_data["slug"],
+        defaults={
+            "name": condition_data["name"],
+            "synonyms": "\n".join(condition_data.get("synonyms", [])),
+            "icd10_codes": ", ".join(condition_data.get("icd10_codes", [])),
+            "snomed_codes": ", ".join(condition_data.get("snomed_codes", [])),
+        },
+    )
+    language = article_data["language"]
+    if condition.articles.filter(language=language).exists():
+        return LoadResult(path, article_created=False, condition_created=condition_created)
+
+    article = Article.objects.create(
+        condition=condition,
+        language=language,
+        title=article_data["title"],
+        summary=article_data["summary"],
+        state=Article.State.PUBLISHED,
+        needs_clinical_review=article_data.get("needs_clinical_review", True),
+    )
+    for position, section in enumerate(article_data["sections"]):
+        Section.objects.create(article=article, position=position, **section)
+    for position, source in enumerate(article_data.get("sources", [])):
+        Source.objects.create(article=article, position=position, **source)
+    RestGuidance.objects.create(article=article, **article_data["rest_guidance"])
+    for position, therapy in enumerate(article_data.get("therapies", [])):
+        Therapy.objects.create(article=article, position=position, **therapy)
+    for position, tip in enumerate(article_data.get("prevention_tips", [])):
+        PreventionTip.objects.create(article=article, position=position, **tip)
+    for position, sign in enumerate(article_data.get("warning_signs", [])):
+        WarningSign.objects.create(article=article, position=position, **sign)
+    return LoadResult(path, article_created=True, condition_created=condition_created)

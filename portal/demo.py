@@ -1,0 +1,50 @@
+"""Demo accounts, one per role, for trying the portal locally."""
+
+import secrets
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from portal.roles import ADMIN_SITE_ROLES, ADMINISTRATOR, CLINICIAN, EDITOR, FRONT_DESK
+
+DEMO_ACCOUNTS = [
+    ("admin", "Avery", "Admin", ADMINISTRATOR),
+    ("editor", "Elena", "Editor", EDITOR),
+    ("clinician", "Chris", "Clinician", CLINICIAN),
+    ("frontdesk", "Frankie", "Frontdesk", FRONT_DESK),
+]
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    role: str
+    password: str | None  # only when it was set just now; never stored anywhere else
+
+
+@transaction.atomic
+def ensure_demo_accounts(*, reset_passwords: bool = False) -> list[DemoAccount]:
+    """Create the demo accounts that are missing; existing ones keep their password unless
+    reset_passwords is set."""
+    User = get_user_model()
+    accounts = []
+    for username, first_name, last_name, role in DEMO_ACCOUNTS:
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={
+                "first_name": first_name,
+                "last_name": last_name,
+                "email": f"{username}@demo.invalid",
+                "is_staff": role in ADMIN_SITE_ROLES,
+            },
+        )
+        password = None
+        if created or reset_passwords:
+            password = secrets.token_urlsafe(12)
+            user.set_password(password)
+            user.save()
+        user.groups.add(Group.objects.get(name=role))
+        accounts.append(DemoAccount(username, role, password))
+    return accounts

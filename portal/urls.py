@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from portal import views
+
+admin.site.site_header = "Patient education portal"
+admin.site.site_title = "Patient education portal"
+admin.site.index_title = "Content and administration"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("library/", include("education.urls")),
+    path("admin/", admin.site.urls),
+]

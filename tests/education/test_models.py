@@ -1,0 +1,89 @@
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from education.models import Article, Condition
+
+
+def make_article(condition, language="en", state=Article.State.PUBLISHED, **fields):
+    return Article.objects.create(
+        condition=condition, language=language, title="T", summary="S", state=state, **fields
+    )
+
+
+@pytest.fixture
+def condition(db):
+    return Condition.objects.create(slug="knee-pain", name="Knee pain", icd10_codes="M25.561")
+
+
+@pytest.mark.django_db
+def test_database_refuses_a_second_published_article_for_the_same_condition_and_language(
+    condition,
+):
+    make_article(condition)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_article(condition)
+
+
+@pytest.mark.django_db
+def test_drafts_archives_and_other_languages_can_sit_beside_the_published_article(condition):
+    make_article(condition)
+    make_article(condition, state=Article.State.DRAFT)
+    make_article(condition, state=Article.State.DRAFT)
+    make_article(condition, state=Article.State.ARCHIVED)
+    make_article(condition, language="es")
+    assert Article.objects.published().count() == 2
+
+
+@pytest.mark.django_db
+def test_validation_explains_the_one_published_article_rule(condition):
+    make_article(condition)
+    second = Article(
+        condition=condition, language="en", title="T", summary="S", state=Article.State.PUBLISHED
+    )
+    with pytest.raises(ValidationError, match="already has a published article"):
+        second.full_clean()
+
+
+@pytest.mark.parametrize("codes", ["M89.8X6", "m89.8x6, M89.8X7", "R52", "S82.101A", "M89.8X5;M87"])
+def test_valid_icd10_codes_are_accepted(codes):
+    Condition(slug="c", name="C", icd10_codes=codes).clean_fields()
+
+
+@pytest.mark.parametrize("codes", ["M898X6", "89.8", "M89.8X6X7", "bone", "M8", "M89.", "U0"])
+def test_malformed_icd10_codes_are_refused_with_the_bad_code_named(codes):
+    with pytest.raises(ValidationError) as error:
+        Condition(slug="c", name="C", icd10_codes=codes).clean_fields()
+    assert "Not an ICD-10-CM code" in str(error.value)
+
+
+def test_snomed_codes_must_be_concept_ids():
+    Condition(slug="c", name="C", snomed_codes="123456, 12345678901").clean_fields()
+    with pytest.raises(ValidationError, match="SNOMED"):
+        Condition(slug="c", name="C", snomed_codes="12a456").clean_fields()
+
+
+@pytest.mark.django_db
+def test_codes_are_stored_upper_case_and_comma_separated():
+    condition = Condition.objects.create(slug="c", name="C", icd10_codes="m89.8x6  m89.8x7")
+    assert condition.icd10_codes == "M89.8X6, M89.8X7"
+    assert condition.icd10_code_list == ["M89.8X6", "M89.8X7"]
+
+
+@pytest.mark.django_db
+def test_review_overdue_compares_with_today(condition, time_machine):
+    time_machine.move_to(datetime.datetime(2027, 3, 1, 12, tzinfo=datetime.UTC))
+    due_yesterday = make_article(condition, next_review_due=datetime.date(2027, 2, 28))
+    make_article(condition, language="es", next_review_due=datetime.date(2027, 3, 1))
+    assert list(Article.objects.review_overdue()) == [due_yesterday]
+    assert due_yesterday.is_review_overdue()
+
+
+def test_next_review_must_come_after_the_last_review():
+    article = Article(
+        last_reviewed_on=datetime.date(2027, 1, 1), next_review_due=datetime.date(2026, 1, 1)
+    )
+    with pytest.raises(ValidationError, match="after the last review"):
+        article.clean()

@@ -1,0 +1,50 @@
+import pytest
+from django.core.management import call_command
+
+from education.models import Article, Condition, Section
+from education.samples import SAMPLE_DIR, load_sample_file
+
+
+@pytest.mark.django_db
+def test_sample_loader_is_idempotent(capsys):
+    call_command("load_sample_content")
+    call_command("load_sample_content")
+    assert "1 loaded, 0 already present" in capsys.readouterr().out.split("\n")[1]
+    assert Condition.objects.count() == 1
+    assert Article.objects.count() == 1
+    assert Section.objects.count() == 8
+
+
+@pytest.mark.django_db
+def test_sample_loader_never_overwrites_an_editors_changes(sample_article):
+    sample_article.title = "Edited by the clinic"
+    sample_article.save()
+    result = load_sample_file(SAMPLE_DIR / "bone-marrow-edema.en.json")
+    assert not result.article_created
+    assert Article.objects.get().title == "Edited by the clinic"
+
+
+@pytest.mark.django_db
+def test_sample_article_is_complete_and_flagged_for_clinical_review(sample_article):
+    assert sample_article.is_published
+    assert sample_article.needs_clinical_review
+    kinds = list(sample_article.sections.values_list("kind", flat=True))
+    assert kinds == [
+        "overview",
+        "causes",
+        "symptoms",
+        "diagnosis",
+        "treatment",
+        "physiotherapy",
+        "prevention",
+        "when_to_get_help",
+    ]
+    assert sample_article.rest_guidance.default_weeks >= 4
+    assert sample_article.rest_guidance.crutches_advised
+    assert sample_article.therapies.count() == 4
+    assert sample_article.prevention_tips.filter(selected_by_default=True).exists()
+    assert {"call_clinic", "emergency"} == set(
+        sample_article.warning_signs.values_list("urgency", flat=True)
+    )
+    assert sample_article.sources.count() == 5
+    assert "M89.8X6" in sample_article.condition.icd10_code_list

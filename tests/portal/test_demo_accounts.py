@@ -1,0 +1,42 @@
+import pytest
+from django.contrib.auth import authenticate, get_user_model
+from django.core.management import CommandError, call_command
+
+from portal.demo import ensure_demo_accounts
+
+
+@pytest.mark.django_db
+def test_one_demo_account_per_role_with_a_printed_password(settings, capsys):
+    settings.DEBUG = True
+    call_command("create_demo_accounts")
+    out = capsys.readouterr().out
+    users = get_user_model().objects.order_by("username")
+    assert [(u.username, u.groups.get().name) for u in users] == [
+        ("admin", "Administrator"),
+        ("clinician", "Clinician"),
+        ("editor", "Content editor"),
+        ("frontdesk", "Front desk"),
+    ]
+    line = next(line for line in out.splitlines() if line.strip().startswith("clinician"))
+    password = line.split("password:")[1].strip()
+    assert authenticate(username="clinician", password=password)
+    assert "http://127.0.0.1:8000/" in out
+
+
+@pytest.mark.django_db
+def test_running_the_demo_setup_twice_changes_nothing(settings):
+    first = ensure_demo_accounts()
+    hashes = dict(get_user_model().objects.values_list("username", "password"))
+    second = ensure_demo_accounts()
+    assert all(account.password for account in first)
+    assert not any(account.password for account in second)
+    assert dict(get_user_model().objects.values_list("username", "password")) == hashes
+    assert get_user_model().objects.count() == 4
+
+
+@pytest.mark.django_db
+def test_demo_accounts_are_refused_when_debug_is_off(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG=1"):
+        call_command("create_demo_accounts")
+    assert get_user_model().objects.count() == 0

@@ -1,0 +1,155 @@
+"""Settings come from the environment; unsafe production values stop start-up."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from portal.checks import check_configuration
+from portal.env import env_bool, env_int, env_list
+
+ROOT = Path(__file__).resolve().parents[2]
+SETTINGS_ENV = [
+    "DEBUG",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "TIME_ZONE",
+    "LANGUAGE_CODE",
+    "LANGUAGES",
+]
+
+
+def run_python(code: str, **env: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in SETTINGS_ENV}
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "portal.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def load_settings(**env: str) -> dict:
+    code = (
+        "import json; from django.conf import settings as s; print(json.dumps({"
+        "'debug': s.DEBUG, 'db': s.DATABASES['default'], 'cache': s.CACHES['default'],"
+        "'hosts': s.ALLOWED_HOSTS, 'tz': s.TIME_ZONE, 'lang': s.LANGUAGE_CODE,"
+        "'languages': s.LANGUAGES}, default=str))"
+    )
+    result = run_python(code, **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_development_defaults_are_sqlite_local_memory_cache_english_and_spanish():
+    values = load_settings()
+    assert values["debug"] is False
+    assert values["db"]["ENGINE"] == "django.db.backends.sqlite3"
+    assert values["cache"]["BACKEND"].endswith("LocMemCache")
+    assert values["lang"] == "en"
+    assert [code for code, _ in values["languages"]] == ["en", "es"]
+    assert values["tz"] == "UTC"
+
+
+def test_production_values_come_from_the_environment():
+    values = load_settings(
+        DEBUG="0",
+        DATABASE_URL="postgres://portal:secret@db.internal:5432/portal",
+        REDIS_URL="redis://cache.internal:6379/1",
+        ALLOWED_HOSTS="portal.clinic.example, www.clinic.example",
+        TIME_ZONE="Europe/Madrid",
+        LANGUAGE_CODE="es",
+        LANGUAGES="es,en,fr",
+    )
+    assert values["db"]["ENGINE"] == "django.db.backends.postgresql"
+    assert values["db"]["HOST"] == "db.internal"
+    assert values["db"]["NAME"] == "portal"
+    assert values["cache"]["BACKEND"].endswith("RedisCache")
+    assert values["cache"]["LOCATION"] == "redis://cache.internal:6379/1"
+    assert values["hosts"] == ["portal.clinic.example", "www.clinic.example"]
+    assert values["tz"] == "Europe/Madrid"
+    assert [code for code, _ in values["languages"]] == ["es", "en", "fr"]
+
+
+def test_unknown_language_code_stops_start_up_with_its_name():
+    result = run_python("import django; django.setup()", LANGUAGES="en,xx")
+    assert result.returncode != 0
+    assert "LANGUAGES names unknown language codes: xx" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("1", True), ("yes", True), ("off", False), ("", False)]
+)
+def test_env_bool_reads_common_spellings(monkeypatch, raw, expected):
+    monkeypatch.setenv("FLAG", raw)
+    assert env_bool("FLAG") is expected
+
+
+def test_env_helpers_name_the_variable_when_a_value_is_wrong(monkeypatch):
+    monkeypatch.setenv("FLAG", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="FLAG"):
+        env_bool("FLAG")
+    monkeypatch.setenv("COUNT", "ten")
+    with pytest.raises(ImproperlyConfigured, match="COUNT must be a whole number"):
+        env_int("COUNT", 1)
+    monkeypatch.setenv("HOSTS", " a, ,b ")
+    assert env_list("HOSTS") == ["a", "b"]
+
+
+def test_check_refuses_debug_off_with_development_secret_and_no_hosts(settings):
+    settings.DEBUG = False
+    settings.SECRET_KEY = settings.DEVELOPMENT_SECRET_KEY
+    settings.ALLOWED_HOSTS = []
+    assert {error.id for error in check_configuration()} == {"portal.E001", "portal.E002"}
+
+
+def test_check_passes_with_real_production_values(settings):
+    settings.DEBUG = False
+    settings.SECRET_KEY = "a-real-secret-" + "x" * 50
+    settings.ALLOWED_HOSTS = ["portal.clinic.example"]
+    assert check_configuration() == []
+
+
+def test_check_allows_development_defaults_while_debug_is_on(settings):
+    settings.DEBUG = True
+    settings.SECRET_KEY = settings.DEVELOPMENT_SECRET_KEY
+    settings.ALLOWED_HOSTS = []
+    assert check_configuration() == []
+
+
+def test_manage_py_refuses_to_start_in_production_without_a_secret_key():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env={
+            **{k: v for k, v in os.environ.items() if k not in SETTINGS_ENV},
+            "DEBUG": "0",
+            "ALLOWED_HOSTS": "portal.clinic.example",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "portal.E001" in result.stderr and "SECRET_KEY" in result.stderr
+
+
+def test_wsgi_application_refuses_unsafe_production_settings():
+    result = run_python("import portal.wsgi", DEBUG="0")
+    assert result.returncode != 0
+    assert "The portal will not start" in result.stderr
+    assert "portal.E001" in result.stderr and "portal.E002" in result.stderr
+    ok = run_python(
+        "import portal.wsgi", DEBUG="0", SECRET_KEY="s" * 60, ALLOWED_HOSTS="portal.clinic.example"
+    )
+    assert ok.returncode == 0, ok.stderr
