@@ -4,7 +4,9 @@ care-plan options, on one page, and every change kept in history."""
 import datetime
 from dataclasses import dataclass
 
+from django import forms
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
@@ -126,6 +128,8 @@ class ArticleAdmin(SimpleHistoryAdmin):
         WarningSignInline,
     ]
     object_history_template = "admin/education/article/object_history.html"
+    # Titles are sentences; the admin's default text box shows only a few words of one.
+    formfield_overrides = {models.CharField: {"widget": forms.TextInput(attrs={"size": 80})}}
 
     @admin.display(boolean=True, description="Review overdue")
     def review_overdue(self, article: Article) -> bool:
