@@ -22,8 +22,17 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	@touch $@
 
-install: $(VENV)/.installed
-install-dev: $(VENV)/.installed-dev
+# Fonts for handouts and pages come from the npm registry (package.json).
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { \
+	  echo "error: npm (Node.js 18 or newer) is needed to install the handout fonts."; \
+	  echo "Install Node.js from your package manager (Debian: apt-get install nodejs npm)."; \
+	  exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+install: $(VENV)/.installed node_modules/.installed
+install-dev: $(VENV)/.installed-dev node_modules/.installed
 
 demo: install
 	$(DEMO_ENV) $(PY) manage.py migrate --noinput

@@ -4,9 +4,14 @@
 server (gunicorn) takes its first request, because servers do not run system checks themselves.
 """
 
+import ctypes.util
+import logging
+
 from django.conf import settings
-from django.core.checks import CheckMessage, Error, register
+from django.core.checks import CheckMessage, Error, Warning, register
 from django.core.exceptions import ImproperlyConfigured
+
+logger = logging.getLogger(__name__)
 
 TAG = "portal_configuration"
 
@@ -48,9 +53,32 @@ def check_configuration(app_configs=None, **kwargs) -> list[CheckMessage]:
     return errors
 
 
+@register(TAG)
+def check_handout_rendering(app_configs=None, **kwargs) -> list[CheckMessage]:
+    warnings: list[CheckMessage] = []
+    if not settings.FONT_DIR.is_dir():
+        warnings.append(Warning(
+            "The handout font (Atkinson Hyperlegible) is not installed; PDFs fall back to "
+            "DejaVu Sans.",
+            hint="Run `make install` (it runs `npm ci`), or `npm ci` in the project folder.",
+            id="portal.W001",
+        ))
+    if ctypes.util.find_library("harfbuzz-subset") is None:
+        warnings.append(Warning(
+            "HarfBuzz's font subsetter is missing, so handout PDFs render about twice as slowly.",
+            hint="Install it: `apt-get install libharfbuzz-subset0` on Debian and Ubuntu.",
+            id="portal.W002",
+        ))
+    return warnings
+
+
 def refuse_unsafe_configuration() -> None:
-    """Raise with every problem at once, for entry points that do not run system checks."""
-    errors = check_configuration()
+    """For entry points that do not run system checks (WSGI servers): log the warnings, and
+    raise with every error at once."""
+    problems = check_configuration() + check_handout_rendering()
+    for warning in (p for p in problems if not p.is_serious()):
+        logger.warning("%s: %s %s", warning.id, warning.msg, warning.hint)
+    errors = [p for p in problems if p.is_serious()]
     if errors:
         lines = [f"{error.id}: {error.msg} {error.hint}" for error in errors]
         raise ImproperlyConfigured("The portal will not start:\n" + "\n".join(lines))

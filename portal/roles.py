@@ -30,8 +30,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         for model in EDUCATION_MODELS
         for action in ("add", "change", "delete", "view")
     ],
-    CLINICIAN: READ_LIBRARY,
-    FRONT_DESK: READ_LIBRARY,
+    # Clinicians issue handouts; front desk staff find, print and download them.
+    CLINICIAN: [*READ_LIBRARY, "handouts.view_handout", "handouts.add_handout"],
+    FRONT_DESK: [*READ_LIBRARY, "handouts.view_handout"],
 }
 # Administrators hold every permission of these apps, including ones added by later migrations.
 ADMINISTRATOR_APPS = ["auth", "education", "handouts", "portal"]

@@ -125,7 +125,11 @@ AUTH_PASSWORD_VALIDATORS = [
 # --- Static files -----------------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Fonts come from the npm registry (package.json); `make` installs them into node_modules.
+FONT_DIR = BASE_DIR / "node_modules" / "@fontsource" / "atkinson-hyperlegible" / "files"
 STATICFILES_DIRS = [BASE_DIR / "portal" / "static"]
+if FONT_DIR.is_dir():
+    STATICFILES_DIRS.append(("fonts/atkinson-hyperlegible", FONT_DIR))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -171,4 +175,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # WeasyPrint reports every rendering step at INFO.
+    "loggers": {
+        "weasyprint.progress": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

@@ -13,5 +13,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("library/", include("education.urls")),
+    path("handouts/", include("handouts.urls")),
+    path("clinic/logo/", views.clinic_logo, name="clinic_logo"),
     path("admin/", admin.site.urls),
 ]

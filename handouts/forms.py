@@ -1,0 +1,197 @@
+"""The handout builder: a clinician's personal choices for one patient."""
+
+import unicodedata
+import uuid
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Column, Field, Fieldset, Layout, Row
+from django import forms
+from django.utils import timezone
+
+from education.models import RestGuidance
+from portal.models import ClinicProfile, PaperSize
+
+MAX_NAME_LENGTH = 100
+MAX_NOTE_LENGTH = 1000
+
+
+def validate_printable_name(value: str) -> None:
+    if any(unicodedata.category(ch) in {"Cc", "Cf", "Co", "Cs"} for ch in value):
+        raise forms.ValidationError("The name contains characters that cannot be printed.")
+    if not any(unicodedata.category(ch).startswith("L") for ch in value):
+        raise forms.ValidationError("Enter the patient's name using letters.")
+
+
+class HandoutForm(forms.Form):
+    """Built for one article snapshot: its therapies and prevention tips become fields."""
+
+    issue_token = forms.UUIDField(widget=forms.HiddenInput)
+    patient_name = forms.CharField(
+        label="Patient's name, as it should be printed",
+        max_length=MAX_NAME_LENGTH,
+        validators=[validate_printable_name],
+        error_messages={"required": "Enter the patient's name as it should be printed."},
+    )
+    record_number = forms.CharField(label="Record number", max_length=40, required=False)
+    visit_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    rest_weeks = forms.IntegerField(
+        label="Rest (weeks)", min_value=0, max_value=52,
+        help_text="0 to 52. The handout prints the date rest ends.",
+    )
+    crutches = forms.BooleanField(label="Use crutches", required=False)
+    weight_bearing = forms.ChoiceField(choices=RestGuidance.WeightBearing.choices)
+    prevention_tips = forms.MultipleChoiceField(
+        label="Tips to print", required=False, widget=forms.CheckboxSelectMultiple
+    )
+    follow_up_date = forms.DateField(
+        label="Follow-up visit", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    clinician_note = forms.CharField(
+        label="A note from you (printed as written)",
+        required=False,
+        max_length=MAX_NOTE_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=f"Plain text, up to {MAX_NOTE_LENGTH:,} characters.",
+    )
+    paper_size = forms.ChoiceField(choices=PaperSize.choices)
+    large_print = forms.BooleanField(
+        label="Large print (16 pt text)", required=False
+    )
+
+    def __init__(self, *args, snapshot: dict, clinic: ClinicProfile, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.snapshot = snapshot
+        self.therapies = snapshot["therapies"]
+        rest = snapshot["rest_guidance"]
+        self.initial = {
+            "issue_token": uuid.uuid4(),
+            "visit_date": timezone.localdate(),
+            "rest_weeks": rest["default_weeks"],
+            "crutches": rest["crutches_advised"],
+            "weight_bearing": rest["weight_bearing"],
+            "prevention_tips": [t["key"] for t in snapshot["prevention_tips"]
+                                if t["selected_by_default"]],
+            "paper_size": clinic.default_paper_size,
+            **self.initial,
+        }
+        self.fields["prevention_tips"].choices = [
+            (tip["key"], tip["text"]) for tip in snapshot["prevention_tips"]
+        ]
+        if not clinic.use_record_numbers:
+            del self.fields["record_number"]
+        for therapy in self.therapies:
+            self._add_therapy_fields(therapy)
+        self.helper = self._layout()
+
+    def _add_therapy_fields(self, therapy: dict) -> None:
+        key = therapy["key"]
+        self.fields[f"{key}-include"] = forms.BooleanField(
+            label=therapy["name"], required=False, initial=True,
+            help_text=therapy["instructions"],
+        )
+        self.fields[f"{key}-times_per_week"] = forms.IntegerField(
+            label="Times a week", min_value=1, max_value=14, required=False,
+            initial=therapy["times_per_week"],
+        )
+        self.fields[f"{key}-weeks"] = forms.IntegerField(
+            label="For how many weeks", min_value=1, max_value=52, required=False,
+            initial=therapy["weeks"],
+        )
+
+    def _layout(self) -> FormHelper:
+        helper = FormHelper()
+        helper.form_tag = False
+        therapy_rows = [
+            Row(
+                Column(Field(f"{t['key']}-include"), css_class="col-12 col-md-6"),
+                Column(f"{t['key']}-times_per_week", css_class="col-6 col-md-3"),
+                Column(f"{t['key']}-weeks", css_class="col-6 col-md-3"),
+                css_class="border-bottom pt-2 mb-2",
+            )
+            for t in self.therapies
+        ]
+        patient = ["patient_name", "record_number", "visit_date"]
+        helper.layout = Layout(
+            "issue_token",
+            Fieldset("Patient", *[name for name in patient if name in self.fields]),
+            Fieldset(
+                "Rest",
+                Row(Column("rest_weeks", css_class="col-sm-4"),
+                    Column("weight_bearing", css_class="col-sm-8")),
+                "crutches",
+            ),
+            Fieldset("Physiotherapy plan", *therapy_rows) if therapy_rows else HTML(""),
+            Fieldset("Prevention advice", "prevention_tips"),
+            HTML('<p class="form-text">The warning signs from the article are always '
+                 "printed in a “When to get help” box.</p>"),
+            Fieldset("Follow-up and note", "follow_up_date", "clinician_note"),
+            Fieldset("Printing", Row(Column("paper_size", css_class="col-sm-4"),
+                                     Column("large_print", css_class="col-sm-8 pt-sm-4"))),
+        )
+        return helper
+
+    def clean_patient_name(self) -> str:
+        return " ".join(self.cleaned_data["patient_name"].split())
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        visit, follow_up = cleaned.get("visit_date"), cleaned.get("follow_up_date")
+        if visit and follow_up and follow_up < visit:
+            self.add_error("follow_up_date", "The follow-up cannot be before the visit date.")
+        for therapy in self.therapies:
+            key = therapy["key"]
+            if not cleaned.get(f"{key}-include"):
+                continue
+            for part, label in [("times_per_week", "how often"), ("weeks", "for how long")]:
+                if cleaned.get(f"{key}-{part}") is None and f"{key}-{part}" not in self.errors:
+                    self.add_error(f"{key}-{part}", f"Say {label}, or untick {therapy['name']}.")
+        return cleaned
+
+    def handout_choices(self) -> dict:
+        """The validated choices, as Handout field values."""
+        data = self.cleaned_data
+        return {
+            "patient_name": data["patient_name"],
+            "record_number": data.get("record_number", ""),
+            "visit_date": data["visit_date"],
+            "rest_weeks": data["rest_weeks"],
+            "crutches": data["crutches"],
+            "weight_bearing": data["weight_bearing"],
+            "therapy_plan": [
+                {"key": t["key"], "times_per_week": data[f"{t['key']}-times_per_week"],
+                 "weeks": data[f"{t['key']}-weeks"]}
+                for t in self.therapies
+                if data.get(f"{t['key']}-include")
+            ],
+            "prevention_tip_keys": list(data["prevention_tips"]),
+            "follow_up_date": data.get("follow_up_date"),
+            "clinician_note": data["clinician_note"].strip(),
+            "paper_size": data["paper_size"],
+            "large_print": data["large_print"],
+        }
+
+
+class HandoutFilterForm(forms.Form):
+    article = forms.ModelChoiceField(queryset=None, required=False, empty_label="All conditions")
+    issued_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    issued_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    patient = forms.CharField(label="Patient name", required=False, max_length=MAX_NAME_LENGTH)
+
+    def __init__(self, *args, articles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["article"].queryset = articles
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(Row(
+            Column("patient", css_class="col-12 col-md-3"),
+            Column("article", css_class="col-12 col-md-3"),
+            Column("issued_from", css_class="col-6 col-md-3"),
+            Column("issued_to", css_class="col-6 col-md-3"),
+        ))
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        start, end = cleaned.get("issued_from"), cleaned.get("issued_to")
+        if start and end and end < start:
+            self.add_error("issued_to", "The end date is before the start date.")
+        return cleaned

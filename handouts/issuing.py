@@ -1,0 +1,59 @@
+"""Issuing a handout: freeze the article, render the PDF, save both together."""
+
+import uuid
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from education.models import Article
+from handouts.models import Handout
+from handouts.pdf import render_handout_pdf
+from handouts.snapshot import build_snapshot
+from portal.models import ClinicProfile
+
+
+def build_handout(article: Article, choices: dict, *, issued_by: AbstractBaseUser | None,
+                  issued_by_name: str = "", snapshot: dict | None = None) -> Handout:
+    """An unsaved handout from the article as it is now (or as in `snapshot`, taken from it
+    earlier in the same request) and the clinician's choices."""
+    handout = Handout(
+        article=article,
+        language=article.language,
+        snapshot=snapshot or build_snapshot(article),
+        issued_by_name=issued_by_name or (display_name(issued_by) if issued_by else ""),
+        issued_at=timezone.now(),
+        **choices,
+    )
+    if issued_by is not None:  # rendering without a record (command line) has no issuer
+        handout.issued_by = issued_by
+    return handout
+
+
+def display_name(user: AbstractBaseUser) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def issue_handout(article: Article, choices: dict, *, issued_by: AbstractBaseUser,
+                  issue_token: uuid.UUID, snapshot: dict | None = None) -> tuple[Handout, bool]:
+    """Render and save a handout; returns (handout, created).
+
+    A form submitted twice carries the same issue token and gets the first handout back.
+    Rendering happens before anything is written, so a failed render leaves no record.
+    """
+    existing = Handout.objects.filter(issue_token=issue_token, issued_by=issued_by).first()
+    if existing:
+        return existing, False
+    handout = build_handout(article, choices, issued_by=issued_by, snapshot=snapshot)
+    handout.issue_token = issue_token
+    handout.store_pdf(render_handout_pdf(handout, ClinicProfile.load()))
+    try:
+        with transaction.atomic():
+            handout.save()
+    except IntegrityError:
+        # The same form submitted twice at the same moment: the other request saved it.
+        first = Handout.objects.filter(issue_token=issue_token, issued_by=issued_by).first()
+        if first is None:
+            raise
+        return first, False
+    return handout, True

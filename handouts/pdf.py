@@ -1,0 +1,174 @@
+"""Handout PDFs: snapshot + choices + clinic profile -> HTML from templates/handouts/pdf/ ->
+WeasyPrint -> PDF bytes. The same input gives the same bytes.
+
+WeasyPrint is imported on first use (it costs about 360 ms), and one FontConfiguration and the
+parsed print stylesheets are shared by every render in the process: a FontConfiguration per
+render leaks memory, and parsing the stylesheet loads the fonts.
+"""
+
+import functools
+import logging
+import mimetypes
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.exceptions import SuspiciousFileOperation
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from handouts.models import Handout
+from handouts.timeline import back_to_activity_from, treatment_timeline
+from portal.models import ClinicProfile
+
+logger = logging.getLogger(__name__)
+
+STATIC_SCHEME = "portal-static:"
+LOGO_URL = "portal-logo:clinic"
+STYLESHEET_TEMPLATE = "handouts/pdf/handout.css"
+PAGE_SIZES = {"a4": "A4", "letter": "letter"}
+# Sections printed under "About your condition"; the others become the personal parts.
+ABOUT_SECTION_KINDS = ["overview", "causes", "symptoms", "diagnosis", "other"]
+
+
+class PdfRenderError(Exception):
+    """The PDF could not be produced; the message is safe to log (no patient data)."""
+
+
+def render_handout_pdf(handout: Handout, clinic: ClinicProfile) -> bytes:
+    return render_pdf(handout_html(handout, clinic), logo=_logo(clinic),
+                      identifier=handout.public_id.hex.encode(), paper_size=handout.paper_size)
+
+
+def handout_html(handout: Handout, clinic: ClinicProfile) -> str:
+    with translation.override(handout.language):
+        return render_to_string("handouts/pdf/handout.html", handout_context(handout, clinic))
+
+
+def handout_context(handout: Handout, clinic: ClinicProfile) -> dict:
+    snapshot = handout.snapshot
+    sections = snapshot["sections"]
+    warning_signs = snapshot["warning_signs"]
+    return {
+        "handout": handout,
+        "clinic": clinic,
+        "logo_url": LOGO_URL if clinic.has_logo else "",
+        "static": STATIC_SCHEME,
+        "article": snapshot["article"],
+        "condition": snapshot["condition"],
+        "about_sections": [s for s in sections if s["kind"] in ABOUT_SECTION_KINDS],
+        "treatment_sections": [s for s in sections if s["kind"] == "treatment"],
+        "rest_note": snapshot["rest_guidance"]["note"],
+        "timeline": treatment_timeline(handout),
+        "back_to_activity_from": back_to_activity_from(handout),
+        "therapies": handout.chosen_therapies(),
+        "physio_starts_on": handout.rest_until,
+        "prevention_tips": handout.chosen_prevention_tips(),
+        "call_clinic_signs": [w for w in warning_signs if w["urgency"] == "call_clinic"],
+        "emergency_signs": [w for w in warning_signs if w["urgency"] == "emergency"],
+        "sources": snapshot["sources"],
+    }
+
+
+def render_pdf(html: str, *, logo: tuple[bytes, str] | None = None, identifier: bytes,
+               paper_size: str = "a4") -> bytes:
+    weasyprint = _weasyprint()
+    try:
+        document = weasyprint.HTML(string=html, url_fetcher=handout_url_fetcher(logo))
+        return document.write_pdf(
+            stylesheets=[_stylesheet(), _page_size_stylesheet(paper_size)],
+            font_config=_font_configuration(),
+            pdf_variant="pdf/ua-1",
+            pdf_identifier=identifier,
+        )
+    except Exception as error:
+        logger.exception("Handout PDF rendering failed (%s)", type(error).__name__)
+        raise PdfRenderError("The PDF could not be rendered.") from error
+
+
+def _logo(clinic: ClinicProfile) -> tuple[bytes, str] | None:
+    return (bytes(clinic.logo), clinic.logo_content_type) if clinic.has_logo else None
+
+
+# --- Shared per process -------------------------------------------------------------------
+
+
+@functools.cache
+def _weasyprint():
+    import weasyprint
+
+    return weasyprint
+
+
+@functools.cache
+def _font_configuration():
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
+@functools.cache
+def _stylesheet():
+    css = render_to_string(STYLESHEET_TEMPLATE, {"static": STATIC_SCHEME})
+    return _weasyprint().CSS(string=css, font_config=_font_configuration(),
+                             url_fetcher=handout_url_fetcher())
+
+
+@functools.cache
+def _page_size_stylesheet(paper_size: str):
+    size = PAGE_SIZES.get(paper_size, "A4")
+    return _weasyprint().CSS(string=f"@page {{ size: {size}; }}",
+                             font_config=_font_configuration())
+
+
+# --- Resources ----------------------------------------------------------------------------
+
+
+def static_file_path(relative: str) -> Path | None:
+    """Our own static file (fonts, images), or None. Never leaves the static directories."""
+    try:
+        found = finders.find(relative)
+        if not found and settings.STATIC_ROOT:
+            candidate = (Path(settings.STATIC_ROOT) / relative).resolve()
+            root = Path(settings.STATIC_ROOT).resolve()
+            found = candidate if candidate.is_relative_to(root) and candidate.is_file() else None
+    except SuspiciousFileOperation:
+        return None
+    return Path(found) if found else None
+
+
+def handout_url_fetcher(logo: tuple[bytes, str] | None = None):
+    """A WeasyPrint URL fetcher that loads our static files and the clinic logo, and nothing
+    else: no network, no local files, no data: URLs. A refused resource is left out and the
+    rest of the document still renders."""
+    return _restricted_fetcher_class()(logo)
+
+
+@functools.cache
+def _restricted_fetcher_class():
+    # Defined on first use so that importing this module does not import WeasyPrint.
+    weasyprint = _weasyprint()
+
+    class RestrictedURLFetcher(weasyprint.urls.URLFetcher):
+        def __init__(self, logo: tuple[bytes, str] | None = None):
+            super().__init__(allowed_protocols=())
+            self.logo = logo
+
+        def fetch(self, url: str, headers=None):
+            if url.startswith(STATIC_SCHEME):
+                path = static_file_path(url.removeprefix(STATIC_SCHEME))
+                if path:
+                    content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                    return weasyprint.urls.URLFetcherResponse(
+                        url, body=path.read_bytes(), headers={"Content-Type": content_type}
+                    )
+            elif url == LOGO_URL and self.logo:
+                data, content_type = self.logo
+                return weasyprint.urls.URLFetcherResponse(
+                    url, body=data, headers={"Content-Type": content_type}
+                )
+            scheme = url.split(":", 1)[0][:20]
+            logger.warning("Refused a %s: resource while rendering a handout", scheme)
+            raise ValueError("Resource refused: handouts load only the portal's own files.")
+
+    return RestrictedURLFetcher

@@ -1,0 +1,44 @@
+"""Dates written the way the handout's language writes them ("Tuesday 16 March 2027",
+"martes 16 de marzo de 2027"). Day and month names come from Django's translations."""
+
+import datetime
+
+from django import template
+from django.utils import translation
+from django.utils.dateformat import format as format_date
+
+register = template.Library()
+
+LONG_DATE_FORMATS = {"en": "l j F Y", "es": r"l j \d\e F \d\e Y"}
+SHORT_DATE_FORMATS = {"en": "j M", "es": "j M"}
+PLAIN_DATE_FORMATS = {"en": "j F Y", "es": r"j \d\e F \d\e Y"}
+
+
+def _format(value: datetime.date | str | None, formats: dict[str, str]) -> str:
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = datetime.date.fromisoformat(value)
+    language = (translation.get_language() or "en").split("-")[0]
+    return format_date(value, formats.get(language, formats["en"]))
+
+
+@register.filter
+def long_date(value) -> str:
+    return _format(value, LONG_DATE_FORMATS)
+
+
+@register.filter
+def plain_date(value) -> str:
+    return _format(value, PLAIN_DATE_FORMATS)
+
+
+@register.filter
+def short_date(value) -> str:
+    return _format(value, SHORT_DATE_FORMATS)
+
+
+@register.inclusion_tag("handouts/includes/handout_content.html")
+def handout_content(context: dict) -> dict:
+    """The handout's content from a context built by handouts.pdf.handout_context."""
+    return context

@@ -1,0 +1,56 @@
+"""The week-by-week plan printed on a handout, computed from the visit date and the choices.
+
+Weeks with the same things to do are grouped into one row ("Weeks 7–10"), so a long plan stays
+short on paper while every week is still covered.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from handouts.models import Handout
+
+
+@dataclass
+class TimelineRow:
+    first_week: int
+    last_week: int
+    starts_on: datetime.date
+    ends_on: datetime.date
+    rest: bool
+    therapies: list[str]
+    follow_up_on: datetime.date | None = None
+    key: tuple = field(default=(), repr=False)
+
+    @property
+    def single_week(self) -> bool:
+        return self.first_week == self.last_week
+
+
+def treatment_timeline(handout: Handout) -> list[TimelineRow]:
+    therapies = handout.chosen_therapies()
+    physio_weeks = max((therapy["weeks"] for therapy in therapies), default=0)
+    total_weeks = handout.rest_weeks + physio_weeks
+    rows: list[TimelineRow] = []
+    for index in range(total_weeks):
+        starts_on = handout.visit_date + datetime.timedelta(weeks=index)
+        ends_on = starts_on + datetime.timedelta(days=6)
+        physio_week = index - handout.rest_weeks
+        active = [t["name"] for t in therapies if 0 <= physio_week < t["weeks"]]
+        rest = index < handout.rest_weeks
+        key = (rest, tuple(active))
+        if rows and rows[-1].key == key:
+            rows[-1].last_week, rows[-1].ends_on = index + 1, ends_on
+        else:
+            rows.append(TimelineRow(index + 1, index + 1, starts_on, ends_on, rest, active,
+                                    key=key))
+    follow_up = handout.follow_up_date
+    for row in rows:
+        if follow_up and row.starts_on <= follow_up <= row.ends_on:
+            row.follow_up_on = follow_up
+    return rows
+
+
+def back_to_activity_from(handout: Handout) -> datetime.date:
+    """The first day after the rest and physiotherapy weeks."""
+    rows = treatment_timeline(handout)
+    return rows[-1].ends_on + datetime.timedelta(days=1) if rows else handout.visit_date

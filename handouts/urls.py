@@ -1,0 +1,13 @@
+from django.urls import path
+
+from handouts import views
+
+app_name = "handouts"
+
+urlpatterns = [
+    path("", views.handout_list, name="list"),
+    path("new/<slug:slug>/<str:language>/", views.handout_new, name="new"),
+    path("<uuid:public_id>/", views.handout_detail, name="detail"),
+    path("<uuid:public_id>/pdf/", views.handout_pdf, name="pdf"),
+    path("<uuid:public_id>/print/", views.handout_print, name="print"),
+]

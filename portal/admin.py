@@ -1,0 +1,68 @@
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest
+from simple_history.admin import SimpleHistoryAdmin
+
+from portal.logos import MAX_LOGO_BYTES, validate_logo
+from portal.models import ClinicProfile
+
+
+class ClinicProfileForm(forms.ModelForm):
+    logo_upload = forms.FileField(
+        label="Logo",
+        required=False,
+        help_text=f"PNG or SVG, at most {MAX_LOGO_BYTES // 1024} KB. Leave empty to keep the "
+        "current logo.",
+    )
+    remove_logo = forms.BooleanField(required=False, label="Remove the current logo")
+
+    class Meta:
+        model = ClinicProfile
+        fields = [
+            "name", "address", "phone", "after_hours_phone", "website",
+            "default_paper_size", "accent_colour", "use_record_numbers",
+        ]
+
+    def clean_logo_upload(self):
+        upload = self.cleaned_data.get("logo_upload")
+        if not upload:
+            return None
+        if upload.size > MAX_LOGO_BYTES:
+            raise forms.ValidationError(
+                f"The logo is {upload.size // 1024} KB; the limit is {MAX_LOGO_BYTES // 1024} KB."
+            )
+        data = upload.read()
+        return data, validate_logo(data)
+
+    def save(self, commit: bool = True) -> ClinicProfile:
+        profile = super().save(commit=False)
+        if self.cleaned_data.get("logo_upload"):
+            profile.logo, profile.logo_content_type = self.cleaned_data["logo_upload"]
+        elif self.cleaned_data.get("remove_logo"):
+            profile.logo, profile.logo_content_type = b"", ""
+        if commit:
+            profile.save()
+        return profile
+
+
+@admin.register(ClinicProfile)
+class ClinicProfileAdmin(SimpleHistoryAdmin):
+    form = ClinicProfileForm
+    list_display = ["name", "phone", "default_paper_size", "has_logo"]
+    fieldsets = [
+        (None, {"fields": ["name", "address", ("phone", "after_hours_phone"), "website"]}),
+        ("Handouts", {"fields": [
+            ("default_paper_size", "accent_colour"), "use_record_numbers",
+            "logo_upload", "remove_logo",
+        ]}),
+    ]
+
+    @admin.display(boolean=True, description="Logo")
+    def has_logo(self, profile: ClinicProfile) -> bool:
+        return profile.has_logo
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return not ClinicProfile.objects.exists() and super().has_add_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
