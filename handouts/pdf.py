@@ -70,20 +70,26 @@ def handout_context(handout: Handout, clinic: ClinicProfile) -> dict:
     }
 
 
+PDF_OPTIONS = {"pdf_variant": "pdf/ua-1"}
+
+
 def render_pdf(html: str, *, logo: tuple[bytes, str] | None = None, identifier: bytes,
                paper_size: str = "a4") -> bytes:
-    weasyprint = _weasyprint()
     try:
-        document = weasyprint.HTML(string=html, url_fetcher=handout_url_fetcher(logo))
-        return document.write_pdf(
-            stylesheets=[_stylesheet(), _page_size_stylesheet(paper_size)],
-            font_config=_font_configuration(),
-            pdf_variant="pdf/ua-1",
-            pdf_identifier=identifier,
-        )
+        document = lay_out(html, logo=logo, paper_size=paper_size)
+        return document.write_pdf(pdf_identifier=identifier, **PDF_OPTIONS)
     except Exception as error:
         logger.exception("Handout PDF rendering failed (%s)", type(error).__name__)
         raise PdfRenderError("The PDF could not be rendered.") from error
+
+
+def lay_out(html: str, *, logo: tuple[bytes, str] | None = None, paper_size: str = "a4"):
+    """WeasyPrint's laid-out pages for the HTML, before they are written as PDF."""
+    return _weasyprint().HTML(string=html, url_fetcher=handout_url_fetcher(logo)).render(
+        stylesheets=[_stylesheet(), _page_size_stylesheet(paper_size)],
+        font_config=_font_configuration(),
+        **PDF_OPTIONS,
+    )
 
 
 def _logo(clinic: ClinicProfile) -> tuple[bytes, str] | None:

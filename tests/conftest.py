@@ -1,11 +1,19 @@
 """Shared personas and content for the whole suite."""
 
+import datetime
+import io
+import logging
+import uuid
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from pypdf import PdfReader
 
 from education.models import Article
 from education.samples import SAMPLE_DIR, load_sample_file
+from handouts.issuing import issue_handout
+from portal.models import ClinicProfile
 from portal.roles import ADMIN_SITE_ROLES, ADMINISTRATOR, CLINICIAN, EDITOR, FRONT_DESK
 
 PASSWORD = "correct horse battery staple 42"
@@ -18,6 +26,29 @@ def _plain_static_storage(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+class _ErrorCollector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.fixture(autouse=True)
+def _weasyprint_errors_fail_the_test(request):
+    """Missing alternative text or language, or a resource we meant to load but could not,
+    is logged by WeasyPrint at ERROR: any such record fails the test that rendered it."""
+    collector = _ErrorCollector()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(collector)
+    yield collector
+    logger.removeHandler(collector)
+    if collector.records and not request.node.get_closest_marker("weasyprint_errors_expected"):
+        messages = "\n".join(record.getMessage() for record in collector.records)
+        pytest.fail(f"WeasyPrint logged errors:\n{messages}")
 
 
 @pytest.fixture
@@ -77,3 +108,62 @@ def personas(editor, clinician, front_desk, administrator, outsider):
 def sample_article(db) -> Article:
     load_sample_file(SAMPLE_DIR / "bone-marrow-edema.en.json")
     return Article.objects.get(condition__slug="bone-marrow-edema", language="en")
+
+
+@pytest.fixture
+def clinic(db) -> ClinicProfile:
+    profile = ClinicProfile.load()
+    profile.name = "Riverside Sports Clinic"
+    profile.address = "12 River Road\nSpringfield"
+    profile.phone = "+1 555 0100"
+    profile.after_hours_phone = "+1 555 0199"
+    profile.save()
+    return profile
+
+
+def default_choices(article: Article, **overrides) -> dict:
+    """Personal choices as the builder makes them, with the article's defaults."""
+    therapies = list(article.therapies.all())
+    choices = {
+        "patient_name": "Zoë Núñez-O'Brien",
+        "record_number": "",
+        "visit_date": datetime.date(2027, 2, 2),
+        "rest_weeks": 6,
+        "crutches": True,
+        "weight_bearing": "partial",
+        "therapy_plan": [
+            {"key": f"therapy-{t.pk}", "times_per_week": t.times_per_week, "weeks": t.weeks}
+            for t in therapies[:2]
+        ],
+        "prevention_tip_keys": [
+            f"tip-{t.pk}" for t in article.prevention_tips.filter(selected_by_default=True)
+        ],
+        "follow_up_date": datetime.date(2027, 3, 16),
+        "clinician_note": "Ice it for 10 minutes, twice a day.",
+        "paper_size": "a4",
+        "large_print": False,
+    }
+    return choices | overrides
+
+
+@pytest.fixture
+def issue(clinician, clinic):
+    def issue_for(article: Article, **overrides):
+        handout, _created = issue_handout(
+            article, default_choices(article, **overrides), issued_by=clinician,
+            issue_token=uuid.uuid4(),
+        )
+        return handout
+
+    return issue_for
+
+
+@pytest.fixture
+def handout(sample_article, issue):
+    return issue(sample_article)
+
+
+def pdf_text(pdf: bytes) -> str:
+    """All the PDF's text with white space folded, so wrapped lines still match."""
+    reader = PdfReader(io.BytesIO(pdf))
+    return " ".join(" ".join(page.extract_text() for page in reader.pages).split())

@@ -153,3 +153,16 @@ def test_wsgi_application_refuses_unsafe_production_settings():
         "import portal.wsgi", DEBUG="0", SECRET_KEY="s" * 60, ALLOWED_HOSTS="portal.clinic.example"
     )
     assert ok.returncode == 0, ok.stderr
+
+
+def test_missing_handout_font_and_harfbuzz_subsetter_are_warned_about(settings, monkeypatch,
+                                                                       tmp_path):
+    import ctypes.util
+
+    from portal.checks import check_handout_rendering
+
+    settings.FONT_DIR = tmp_path / "missing"
+    monkeypatch.setattr(ctypes.util, "find_library", lambda name: None)
+    warnings = check_handout_rendering()
+    assert [w.id for w in warnings] == ["portal.W001", "portal.W002"]
+    assert "libharfbuzz-subset0" in warnings[1].hint

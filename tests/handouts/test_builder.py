@@ -1,0 +1,224 @@
+"""A clinician turns a published article into a handout for one patient."""
+
+import hashlib
+import logging
+import uuid
+
+import pytest
+import weasyprint
+from django.urls import reverse
+
+from handouts.models import Handout
+from tests.conftest import pdf_text
+
+pytestmark = pytest.mark.django_db
+
+
+def builder_url(article) -> str:
+    return reverse("handouts:new", args=[article.condition.slug, article.language])
+
+
+def builder_data(article, **overrides) -> dict:
+    """What the builder form posts when the clinician keeps the article's defaults."""
+    data = {
+        "issue_token": str(uuid.uuid4()),
+        "patient_name": "Zoë Núñez-O'Brien",
+        "visit_date": "2027-02-02",
+        "rest_weeks": "6",
+        "crutches": "on",
+        "weight_bearing": "partial",
+        "prevention_tips": [f"tip-{t.pk}" for t in article.prevention_tips.all()[:2]],
+        "follow_up_date": "2027-03-16",
+        "clinician_note": "Ice it twice a day.",
+        "paper_size": "a4",
+        "action": "issue",
+    }
+    for therapy in article.therapies.all()[:2]:
+        data |= {f"therapy-{therapy.pk}-include": "on",
+                 f"therapy-{therapy.pk}-times_per_week": "3",
+                 f"therapy-{therapy.pk}-weeks": "4"}
+    return data | overrides
+
+
+def test_builder_opens_with_the_articles_defaults(client, clinician, sample_article, clinic):
+    client.force_login(clinician)
+    response = client.get(builder_url(sample_article))
+    assert response.status_code == 200
+    form = response.context["form"]
+    rest = sample_article.rest_guidance
+    assert form.initial["rest_weeks"] == rest.default_weeks
+    assert form.initial["crutches"] is rest.crutches_advised
+    assert form.initial["paper_size"] == clinic.default_paper_size
+    default_tips = {f"tip-{t.pk}" for t in sample_article.prevention_tips.all()
+                    if t.selected_by_default}
+    assert set(form.initial["prevention_tips"]) == default_tips
+    for therapy in sample_article.therapies.all():
+        assert form.fields[f"therapy-{therapy.pk}-times_per_week"].initial == (
+            therapy.times_per_week)
+    assert "record_number" not in form.fields
+    assert response["Cache-Control"].startswith("max-age=0")
+
+
+def test_record_number_is_asked_only_when_the_clinic_uses_them(client, clinician,
+                                                               sample_article, clinic):
+    clinic.use_record_numbers = True
+    clinic.save()
+    client.force_login(clinician)
+    assert "record_number" in client.get(builder_url(sample_article)).context["form"].fields
+
+
+def test_article_page_offers_create_handout_to_clinicians_only(client, personas,
+                                                               sample_article):
+    for persona, offered in [("clinician", True), ("administrator", True),
+                             ("front_desk", False), ("editor", False)]:
+        client.force_login(personas[persona])
+        html = client.get(sample_article.get_absolute_url()).content.decode()
+        assert (builder_url(sample_article) in html) is offered, persona
+
+
+def test_preview_shows_the_handout_and_saves_nothing(client, clinician, sample_article, clinic):
+    client.force_login(clinician)
+    response = client.post(builder_url(sample_article),
+                           builder_data(sample_article, action="preview"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Zoë Núñez-O&#x27;Brien" in html
+    assert "Tuesday 16 March 2027" in html
+    assert 'value="Zoë Núñez-O&#x27;Brien"' in html  # the form keeps what was typed
+    assert Handout.objects.count() == 0
+
+
+def test_preview_as_pdf_returns_the_pdf_inline_and_saves_nothing(client, clinician,
+                                                                 sample_article, clinic):
+    client.force_login(clinician)
+    response = client.post(builder_url(sample_article),
+                           builder_data(sample_article, action="preview_pdf"))
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("inline")
+    assert "Zoë Núñez-O'Brien" in pdf_text(response.content)
+    assert Handout.objects.count() == 0
+
+
+def test_issuing_saves_the_record_and_its_pdf_and_lands_on_the_handout_page(
+    client, clinician, sample_article, clinic
+):
+    client.force_login(clinician)
+    response = client.post(builder_url(sample_article), builder_data(sample_article))
+    handout = Handout.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == handout.get_absolute_url()
+    assert handout.issued_by == clinician
+    assert handout.issued_by_name == clinician.get_full_name() or clinician.username
+    assert handout.pdf_sha256 == hashlib.sha256(bytes(handout.pdf)).hexdigest()
+    assert len(handout.therapy_plan) == 2
+    assert handout.therapy_plan[0]["times_per_week"] == 3
+    page = client.get(response["Location"]).content.decode()
+    assert "Download PDF" in page and "Print" in page
+
+
+def test_the_same_form_submitted_twice_creates_one_handout(client, clinician, sample_article,
+                                                           clinic):
+    client.force_login(clinician)
+    data = builder_data(sample_article)
+    first = client.post(builder_url(sample_article), data)
+    second = client.post(builder_url(sample_article), data)
+    assert Handout.objects.count() == 1
+    assert first["Location"] == second["Location"]
+
+
+def test_public_identifiers_are_random_not_sequential(handout, issue, sample_article):
+    other = issue(sample_article)
+    assert handout.get_absolute_url() == f"/handouts/{handout.public_id}/"
+    assert handout.public_id.version == 4 and other.public_id.version == 4
+    assert handout.public_id != other.public_id
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("patient_name", "", "Enter the patient&#x27;s name as it should be printed."),
+        ("patient_name", "x" * 101, "Ensure this value has at most 100 characters"),
+        ("patient_name", "Ann\x00e", "Null characters are not allowed."),
+        ("patient_name", "Ann\u200be", "The name contains characters that cannot be printed."),
+        ("patient_name", "12345", "Enter the patient&#x27;s name using letters."),
+        ("visit_date", "31/02/2027", "Enter a valid date."),
+        ("rest_weeks", "-1", "Ensure this value is greater than or equal to 0."),
+        ("rest_weeks", "53", "Ensure this value is less than or equal to 52."),
+        ("rest_weeks", "six", "Enter a whole number."),
+        ("follow_up_date", "2027-02-01", "The follow-up cannot be before the visit date."),
+        ("clinician_note", "n" * 1001, "Ensure this value has at most 1000 characters"),
+        ("paper_size", "a3", "Select a valid choice."),
+        ("weight_bearing", "hop", "Select a valid choice."),
+    ],
+)
+def test_invalid_input_is_explained_next_to_the_field_and_everything_typed_stays(
+    client, clinician, sample_article, clinic, field, value, message
+):
+    client.force_login(clinician)
+    data = builder_data(sample_article, **{"clinician_note": "Keep this note", field: value})
+    response = client.post(builder_url(sample_article), data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert field in response.context["form"].errors
+    if field != "clinician_note":
+        assert "Keep this note" in response.content.decode()
+    assert Handout.objects.count() == 0
+
+
+def test_a_chosen_therapy_needs_its_frequency_and_duration(client, clinician, sample_article,
+                                                           clinic):
+    client.force_login(clinician)
+    therapy = sample_article.therapies.first()
+    data = builder_data(sample_article, **{f"therapy-{therapy.pk}-weeks": "",
+                                           f"therapy-{therapy.pk}-times_per_week": "15"})
+    response = client.post(builder_url(sample_article), data)
+    errors = response.context["form"].errors
+    assert errors[f"therapy-{therapy.pk}-weeks"] == [f"Say for how long, or untick {therapy.name}."]
+    assert errors[f"therapy-{therapy.pk}-times_per_week"] == [
+        "Ensure this value is less than or equal to 14."]
+
+
+def test_names_in_any_script_are_accepted(client, clinician, sample_article, clinic):
+    client.force_login(clinician)
+    for name in ["Ζωή Παπαδοπούλου", "Иван Петров", "محمد علي", "山田 太郎"]:
+        data = builder_data(sample_article, patient_name=name, action="preview")
+        response = client.post(builder_url(sample_article), data)
+        assert response.context["form"].is_valid(), name
+
+
+def test_a_render_failure_saves_nothing_keeps_the_form_and_logs_no_patient_data(
+    client, clinician, sample_article, clinic, monkeypatch, caplog
+):
+    def broken_write_pdf(*args, **kwargs):
+        raise RuntimeError("cairo ran out of memory")
+
+    # WeasyPrint is outside our code: make it fail the way a real failure would.
+    monkeypatch.setattr(weasyprint.Document, "write_pdf", broken_write_pdf)
+    client.force_login(clinician)
+    with caplog.at_level(logging.INFO):
+        response = client.post(builder_url(sample_article), builder_data(sample_article))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "could not be issued because its PDF failed to render. Nothing was saved." in html
+    assert 'value="Zoë Núñez-O&#x27;Brien"' in html
+    assert Handout.objects.count() == 0
+    logged = "\n".join(r.getMessage() + str(r.exc_info) for r in caplog.records)
+    assert "Handout PDF rendering failed (RuntimeError)" in logged
+    assert "Zoë" not in logged and "Núñez" not in logged
+
+
+def test_other_languages_of_the_condition_are_offered(client, clinician, sample_article, clinic):
+    from education.models import Article
+
+    Article.objects.create(condition=sample_article.condition, language="es",
+                           title="Edema óseo", summary="…", state="published")
+    client.force_login(clinician)
+    html = client.get(builder_url(sample_article)).content.decode()
+    assert reverse("handouts:new", args=["bone-marrow-edema", "es"]) in html
+
+
+def test_builder_for_an_unpublished_article_is_not_found(client, clinician, sample_article):
+    sample_article.state = "draft"
+    sample_article.save()
+    client.force_login(clinician)
+    assert client.get(builder_url(sample_article)).status_code == 404

@@ -1,0 +1,257 @@
+"""The PDF a patient takes home: what it says, how it is built, and what it refuses to load."""
+
+import datetime
+import io
+import logging
+
+import pytest
+from PIL import Image
+from pypdf import PdfReader
+from weasyprint.formatting_structure import boxes
+
+from education.models import Article, Section
+from handouts.issuing import build_handout
+from handouts.pdf import handout_html, lay_out, render_handout_pdf, render_pdf
+from tests.conftest import default_choices, pdf_text
+
+pytestmark = pytest.mark.django_db
+
+
+def test_pdf_names_the_patient_the_rest_date_and_every_chosen_option(handout):
+    text = pdf_text(bytes(handout.pdf))
+    assert "Zoë Núñez-O'Brien" in text
+    assert "Rest and keep weight off the bone until Tuesday 16 March 2027 — 6 weeks" in text
+    for therapy in handout.chosen_therapies():
+        assert therapy["name"] in text
+    unchosen = {t["name"] for t in handout.snapshot["therapies"]} - {
+        t["name"] for t in handout.chosen_therapies()
+    }
+    assert unchosen and not any(name in text for name in unchosen)
+    for tip in handout.chosen_prevention_tips():
+        assert tip["text"] in text
+    assert "Train with a coach" not in text  # a tip the clinician left out
+    assert "When to get help" in text
+    assert "Call us on +1 555 0100 if:" in text
+    assert "Go to emergency care" in text
+    assert "Ice it for 10 minutes, twice a day." in text
+    assert "Your next visit is on Tuesday 16 March 2027." in text
+    assert "Riverside Sports Clinic" in text
+
+
+def test_every_page_says_page_x_of_y_and_the_clinic_phone(handout):
+    reader = PdfReader(io.BytesIO(bytes(handout.pdf)))
+    total = len(reader.pages)
+    assert total >= 2
+    for number, page in enumerate(reader.pages, start=1):
+        text = page.extract_text()
+        assert f"Page {number} of {total}" in text
+        assert "+1 555 0100" in text
+
+
+def test_week_by_week_timeline_follows_the_visit_date(handout):
+    text = pdf_text(bytes(handout.pdf))
+    assert "Weeks 1–6" in text and "2 Feb – 15 Mar" in text
+    assert "Follow-up visit on Tuesday 16 March 2027." in text
+    assert "Starting Tuesday 16 March 2027." in text
+
+
+def test_pdf_is_tagged_with_title_language_and_embedded_fonts(handout):
+    reader = PdfReader(io.BytesIO(bytes(handout.pdf)))
+    root = reader.trailer["/Root"]
+    assert root["/MarkInfo"]["/Marked"]
+    assert "/StructTreeRoot" in root
+    assert root["/Lang"] == "en"
+    assert reader.metadata.title == "Bone marrow edema: a bruise inside the bone · Patient handout"
+    assert root["/ViewerPreferences"]["/DisplayDocTitle"]
+    fonts = set()
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+            assert "/FontFile2" in descriptor or "/FontFile3" in descriptor, font["/BaseFont"]
+            fonts.add(str(font["/BaseFont"]).split("+")[-1])
+    assert {"Atkinson-Hyperlegible", "Atkinson-Hyperlegible-Bold"} <= fonts
+
+
+def test_reading_order_follows_the_page_from_letterhead_to_disclaimer(handout):
+    text = pdf_text(bytes(handout.pdf))
+    order = ["Riverside Sports Clinic", "Zoë Núñez-O'Brien", "About your condition", "Rest",
+             "Your treatment, week by week", "Your physiotherapy plan",
+             "Preventing it from coming back", "When to get help",
+             "A note from your clinician", "Your follow-up", "for information only"]
+    positions = [text.index(marker) for marker in order]
+    assert positions == sorted(positions)
+
+
+def test_patient_data_is_not_in_the_pdf_metadata(handout):
+    reader = PdfReader(io.BytesIO(bytes(handout.pdf)))
+    info = str(dict(reader.metadata))
+    xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
+    assert "Bone marrow edema" in info and "Bone marrow edema" in xmp
+    for fragment in ["Zoë", "Núñez", "O'Brien"]:
+        assert fragment not in info and fragment not in xmp
+
+
+def test_accented_and_extended_latin_names_print_correctly(sample_article, issue):
+    # Ł comes from the font's latin-ext file; a merged font once printed it as "h".
+    handout = issue(sample_article, patient_name="Łukasz Żółć-Ångström")
+    assert "Łukasz Żółć-Ångström" in pdf_text(bytes(handout.pdf))
+
+
+def test_rendering_the_same_record_again_gives_the_same_bytes(handout, clinic):
+    assert render_handout_pdf(handout, clinic) == bytes(handout.pdf)
+
+
+def test_editing_or_unpublishing_the_article_never_changes_an_issued_handout(
+    handout, clinic, sample_article
+):
+    snapshot_before, pdf_before = dict(handout.snapshot), bytes(handout.pdf)
+    section = sample_article.sections.get(kind="overview")
+    section.body = "Completely rewritten."
+    section.save()
+    sample_article.title = "A new title"
+    sample_article.state = Article.State.ARCHIVED
+    sample_article.save()
+    sample_article.therapies.all().delete()
+
+    handout.refresh_from_db()
+    assert handout.snapshot == snapshot_before
+    assert bytes(handout.pdf) == pdf_before
+    assert render_handout_pdf(handout, clinic) == pdf_before
+    assert "Completely rewritten" not in pdf_text(pdf_before)
+    assert handout.content_has_changed()
+
+
+def test_an_unchanged_article_is_not_reported_as_changed(handout):
+    assert not handout.content_has_changed()
+
+
+def test_large_print_uses_16pt_text_line_height_1_5_and_no_italics_or_capitals(
+    sample_article, clinic, clinician
+):
+    handout = build_handout(sample_article, default_choices(sample_article, large_print=True),
+                            issued_by=clinician)
+    document = lay_out(handout_html(handout, clinic))
+    text_boxes = [
+        box
+        for page in document.pages
+        for box in page._page_box.descendants()
+        if isinstance(box, boxes.TextBox) and box.text.strip()
+    ]
+    assert len(text_boxes) > 100
+    sixteen_points = 16 * 96 / 72
+    for box in text_boxes:
+        assert box.style["font_size"] >= sixteen_points - 0.01, box.text
+        assert box.style["font_style"] == "normal", box.text
+        assert box.style["text_transform"] == "none", box.text
+        line_height = box.style["line_height"]
+        # A unitless multiplier, or a length in px.
+        ratio = line_height if isinstance(line_height, float) else (
+            line_height.value / box.style["font_size"])
+        assert ratio >= 1.5, box.text
+
+
+def test_normal_print_keeps_emphasis_from_the_article(sample_article, clinic, clinician):
+    handout = build_handout(sample_article, default_choices(sample_article), issued_by=clinician)
+    document = lay_out(handout_html(handout, clinic))
+    styles = {box.style["font_style"] for page in document.pages
+              for box in page._page_box.descendants() if isinstance(box, boxes.TextBox)}
+    assert "italic" in styles
+
+
+def test_letter_paper_gives_letter_pages(sample_article, issue):
+    handout = issue(sample_article, paper_size="letter")
+    page = PdfReader(io.BytesIO(bytes(handout.pdf))).pages[0]
+    assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (612, 792)
+
+
+def test_a4_paper_gives_a4_pages(handout):
+    page = PdfReader(io.BytesIO(bytes(handout.pdf))).pages[0]
+    assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)
+
+
+def test_spanish_handout_writes_dates_the_spanish_way(sample_article, clinic, clinician):
+    spanish = Article.objects.create(
+        condition=sample_article.condition, language="es", title="Edema óseo",
+        summary="Líquido dentro del hueso.", state=Article.State.PUBLISHED,
+    )
+    Section.objects.create(article=spanish, kind="overview", body="Es como un moratón.")
+    handout = build_handout(spanish, default_choices(spanish, therapy_plan=[],
+                                                     prevention_tip_keys=[]),
+                            issued_by=clinician)
+    pdf = render_handout_pdf(handout, clinic)
+    text = pdf_text(pdf)
+    assert "martes 16 de marzo de 2027" in text
+    assert "Tuesday" not in text
+    assert PdfReader(io.BytesIO(pdf)).trailer["/Root"]["/Lang"] == "es"
+
+
+def test_clinician_note_is_printed_as_text_never_as_html(sample_article, issue):
+    handout = issue(sample_article, clinician_note='<b>bold</b> <img src="http://x/y.png">')
+    text = pdf_text(bytes(handout.pdf))
+    assert '<b>bold</b> <img src="http://x/y.png">' in text
+
+
+@pytest.mark.weasyprint_errors_expected
+def test_external_and_local_resources_are_refused_and_the_render_still_succeeds(caplog):
+    html = """<!doctype html><html lang="en"><head><title>t</title>
+      <link rel="stylesheet" href="https://cdn.example.org/evil.css">
+      <link rel="stylesheet" href="file:///etc/passwd"></head>
+      <body><p>Still here</p>
+      <img src="http://127.0.0.1:9/pixel.png" alt="remote">
+      <img src="file:///etc/hostname" alt="local file">
+      <img src="data:image/png;base64,iVBORw0KGgo=" alt="inline data">
+      <img src="portal-static:../../../etc/passwd" alt="escape attempt">
+      </body></html>"""
+    with caplog.at_level(logging.WARNING, logger="handouts.pdf"):
+        pdf = render_pdf(html, identifier=b"test")
+    assert "Still here" in pdf_text(pdf)
+    refused = [r.getMessage() for r in caplog.records if r.name == "handouts.pdf"]
+    assert sum("Refused a https: resource" in m for m in refused) == 1
+    assert sum("Refused a http: resource" in m for m in refused) == 1
+    assert sum("Refused a file: resource" in m for m in refused) == 2
+    assert sum("Refused a data: resource" in m for m in refused) == 1
+    assert sum("Refused a portal-static: resource" in m for m in refused) == 1
+
+
+def png_logo() -> bytes:
+    image = Image.new("RGB", (120, 40), "#1f5f8b")
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def alternative_texts(node, found=None) -> list[str]:
+    """Every /Alt in the PDF's structure tree."""
+    found = [] if found is None else found
+    node = node.get_object()
+    if isinstance(node, dict):
+        if "/Alt" in node:
+            found.append(str(node["/Alt"]))
+        kids = node.get("/K")
+        for kid in kids if isinstance(kids, list) else [kids] if kids is not None else []:
+            alternative_texts(kid, found)
+    return found
+
+
+def test_the_clinic_logo_is_drawn_with_alternative_text(sample_article, clinic, clinician):
+    clinic.logo, clinic.logo_content_type = png_logo(), "image/png"
+    clinic.save()
+    handout = build_handout(sample_article, default_choices(sample_article), issued_by=clinician)
+    pdf = render_handout_pdf(handout, clinic)  # a refused logo would log an error: test fails
+    reader = PdfReader(io.BytesIO(pdf))
+    xobjects = reader.pages[0]["/Resources"]["/XObject"].values()
+    assert any(x.get_object()["/Subtype"] == "/Image" for x in xobjects)
+    struct_tree = reader.trailer["/Root"]["/StructTreeRoot"]
+    assert "Riverside Sports Clinic logo" in alternative_texts(struct_tree)
+
+
+def test_dates_are_fixed_from_the_record_not_the_clock(sample_article, clinic, clinician,
+                                                        time_machine):
+    handout = build_handout(sample_article, default_choices(sample_article), issued_by=clinician)
+    handout.issued_at = datetime.datetime(2027, 2, 2, 9, 30, tzinfo=datetime.UTC)
+    time_machine.move_to(datetime.datetime(2027, 5, 1, tzinfo=datetime.UTC))
+    first = render_handout_pdf(handout, clinic)
+    time_machine.move_to(datetime.datetime(2028, 1, 1, tzinfo=datetime.UTC))
+    assert render_handout_pdf(handout, clinic) == first
+    assert PdfReader(io.BytesIO(first)).metadata["/CreationDate"].startswith("D:20270202")

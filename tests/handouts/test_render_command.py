@@ -1,0 +1,73 @@
+"""python manage.py render_handout: a PDF without a record, for scripts and benchmarks."""
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from handouts.models import Handout
+from tests.conftest import pdf_text
+
+pytestmark = pytest.mark.django_db
+
+
+def test_renders_a_handout_without_saving_a_record(sample_article, clinic, tmp_path):
+    output = tmp_path / "out.pdf"
+    call_command("render_handout", "bone-marrow-edema", "--language", "en",
+                 "--patient", "Zoë Núñez", "--rest-weeks", "6", "--visit-date", "2027-02-02",
+                 "--output", str(output))
+    text = pdf_text(output.read_bytes())
+    assert "Zoë Núñez" in text
+    assert "until Tuesday 16 March 2027 — 6 weeks" in text
+    for therapy in sample_article.therapies.all():  # all therapies by default
+        assert therapy.name in text
+    assert Handout.objects.count() == 0
+
+
+def test_options_choose_therapies_tips_paper_and_large_print(sample_article, clinic, tmp_path):
+    output = tmp_path / "out.pdf"
+    call_command("render_handout", "bone-marrow-edema", "--patient", "Ann", "--output",
+                 str(output), "--therapy", "heat therapy:5:3", "--tip", "4", "--paper",
+                 "letter", "--large-print", "--no-crutches", "--note", "Rest well.")
+    text = pdf_text(output.read_bytes())
+    assert "Heat therapy 5 times a week 3 weeks" in text
+    assert "Magnetotherapy" not in text
+    assert "Train with a coach or trainer if you do very hard training." in text
+    assert "Do not push your body harder" not in text
+    assert "Use crutches" not in text
+    assert "Rest well." in text
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["unknown-condition", "--patient", "A"], "No published article for 'unknown-condition'"),
+        (["bone-marrow-edema", "--language", "es", "--patient", "A"], "in language 'es'"),
+        (["bone-marrow-edema", "--patient", "A", "--rest-weeks", "60"],
+         "rest_weeks: Ensure this value is less than or equal to 52."),
+        (["bone-marrow-edema", "--patient", ""], "patient_name: Enter the patient's name"),
+        (["bone-marrow-edema", "--patient", "A", "--visit-date", "2027-13-01"],
+         "visit_date: Enter a valid date."),
+        (["bone-marrow-edema", "--patient", "A", "--follow-up", "2000-01-01"],
+         "The follow-up cannot be before the visit date."),
+        (["bone-marrow-edema", "--patient", "A", "--therapy", "Yoga"], "Unknown therapy 'Yoga'"),
+        (["bone-marrow-edema", "--patient", "A", "--therapy", "Heat therapy:3"],
+         "NAME:TIMES_A_WEEK:WEEKS"),
+        (["bone-marrow-edema", "--patient", "A", "--tip", "9"], "No prevention tip number 9"),
+        (["bone-marrow-edema", "--patient", "A", "--note", "n" * 1001],
+         "clinician_note: Ensure this value has at most 1000 characters"),
+    ],
+)
+def test_bad_input_gives_a_clear_error_and_exit_status_2(sample_article, clinic, tmp_path,
+                                                         arguments, message):
+    output = tmp_path / "out.pdf"
+    with pytest.raises(CommandError) as error:
+        call_command("render_handout", *arguments, "--output", str(output))
+    assert message in str(error.value)
+    assert error.value.returncode == 2
+    assert not output.exists()
+
+
+def test_list_options_names_therapies_and_numbered_tips(sample_article, capsys):
+    call_command("render_handout", "bone-marrow-edema", "--list-options")
+    out = capsys.readouterr().out
+    assert "Exercise in water (default 2 a week for 6 weeks)" in out
+    assert "4. Train with a coach or trainer if you do very hard training." in out

@@ -1,0 +1,124 @@
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image
+
+from portal.models import ClinicProfile
+
+pytestmark = pytest.mark.django_db
+
+
+def png(width=120, height=40) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), "#1f5f8b").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def profile_form(**overrides) -> dict:
+    return {
+        "name": "Riverside Sports Clinic", "address": "12 River Road", "phone": "+1 555 0100",
+        "after_hours_phone": "", "website": "https://riverside.example",
+        "default_paper_size": "letter", "accent_colour": "#204060", **overrides,
+    }
+
+
+def change_url() -> str:
+    return reverse("admin:portal_clinicprofile_change", args=[1])
+
+
+def test_a_default_profile_exists_after_migration():
+    profile = ClinicProfile.objects.get(pk=1)
+    assert profile.name == "Your clinic"
+    assert profile.default_paper_size == "a4"
+
+
+def test_administrator_edits_the_profile_and_uploads_a_png_logo(client, administrator):
+    client.force_login(administrator)
+    logo = SimpleUploadedFile("logo.png", png(), content_type="image/png")
+    response = client.post(change_url(), profile_form(logo_upload=logo))
+    assert response.status_code == 302
+    profile = ClinicProfile.load()
+    assert profile.name == "Riverside Sports Clinic"
+    assert profile.default_paper_size == "letter"
+    assert bytes(profile.logo) == png() and profile.logo_content_type == "image/png"
+
+
+def test_a_plain_svg_logo_is_accepted(client, administrator):
+    client.force_login(administrator)
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><circle r="4"/></svg>'
+    client.post(change_url(), profile_form(logo_upload=SimpleUploadedFile("l.svg", svg)))
+    assert ClinicProfile.load().logo_content_type == "image/svg+xml"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+         "scripts, external links or entities"),
+        (b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"></svg>',
+         "scripts, external links or entities"),
+        (b'<svg xmlns="http://www.w3.org/2000/svg"><image href="https://x.example/a.png"/></svg>',
+         "scripts, external links or entities"),
+        (b'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "aaaa">]><svg>&a;</svg>',
+         "scripts, external links or entities"),
+        (b"<svg><unclosed></svg>", "not valid XML"),
+        (b"GIF89a....", "must be a PNG or SVG"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, "damaged or incomplete"),
+        (png(5000, 10), "at most 4000"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * (600 * 1024), "the limit is 512 KB"),
+    ],
+)
+def test_unsafe_or_broken_logos_are_refused_and_the_old_logo_is_kept(
+    client, administrator, content, message
+):
+    profile = ClinicProfile.load()
+    profile.logo, profile.logo_content_type = png(), "image/png"
+    profile.save()
+    client.force_login(administrator)
+    response = client.post(change_url(), profile_form(
+        name="Changed name", logo_upload=SimpleUploadedFile("logo", content)))
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert 'value="Changed name"' in response.content.decode()
+    profile = ClinicProfile.load()
+    assert bytes(profile.logo) == png() and profile.name == "Your clinic"
+
+
+def test_logo_can_be_removed(client, administrator):
+    profile = ClinicProfile.load()
+    profile.logo, profile.logo_content_type = png(), "image/png"
+    profile.save()
+    client.force_login(administrator)
+    client.post(change_url(), profile_form(remove_logo="on"))
+    assert not ClinicProfile.load().has_logo
+
+
+def test_accent_colour_must_be_a_hex_colour(client, administrator):
+    client.force_login(administrator)
+    response = client.post(change_url(), profile_form(accent_colour="red; }"))
+    assert "Use a colour like #1f5f8b." in response.content.decode()
+
+
+def test_the_profile_cannot_be_deleted_or_duplicated(client, administrator):
+    client.force_login(administrator)
+    assert client.get(reverse("admin:portal_clinicprofile_add")).status_code == 403
+    assert client.get(reverse("admin:portal_clinicprofile_delete", args=[1])).status_code == 403
+
+
+def test_editors_and_clinicians_cannot_change_the_clinic_profile(client, editor):
+    client.force_login(editor)
+    assert client.get(change_url()).status_code == 403
+
+
+def test_staff_preview_serves_the_logo_with_a_locked_down_policy(client, clinician):
+    profile = ClinicProfile.load()
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>'
+    profile.logo, profile.logo_content_type = svg, "image/svg+xml"
+    profile.save()
+    client.force_login(clinician)
+    response = client.get(reverse("clinic_logo"))
+    assert response.content == svg
+    assert response["Content-Type"] == "image/svg+xml"
+    assert response["Content-Security-Policy"].startswith("default-src 'none'")
