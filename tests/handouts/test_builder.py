@@ -222,3 +222,11 @@ def test_builder_for_an_unpublished_article_is_not_found(client, clinician, samp
     sample_article.save()
     client.force_login(clinician)
     assert client.get(builder_url(sample_article)).status_code == 404
+
+
+def test_library_search_results_offer_create_handout_to_clinicians(client, personas,
+                                                                   sample_article):
+    for persona, offered in [("clinician", True), ("front_desk", False)]:
+        client.force_login(personas[persona])
+        html = client.get(reverse("education:library"), {"q": "edema"}).content.decode()
+        assert (builder_url(sample_article) in html) is offered, persona
