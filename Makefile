@@ -6,7 +6,7 @@ PORT ?= 8000
 # The demo is a development server: DEBUG on, unless the caller's environment says otherwise.
 DEMO_ENV := DEBUG=$${DEBUG:-1}
 
-.PHONY: demo demo-passwords test lint pytest install install-dev clean
+.PHONY: demo demo-passwords test lint pytest install install-dev bench clean
 
 $(PY):
 	@python=$$(scripts/find-python) || exit 1; \
@@ -58,6 +58,11 @@ pytest: install-dev
 	fi
 
 test: lint pytest
+
+# Handout rendering, download and memory figures (a few minutes; not part of `make test`).
+# In-memory SQLite: the benchmark creates its own data and refuses any other database.
+bench: install-dev
+	DEBUG=1 DATABASE_URL=sqlite:///:memory: $(PY) manage.py benchmark_handouts $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles

@@ -11,6 +11,7 @@ import logging
 import mimetypes
 from pathlib import Path
 
+import segno
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.exceptions import SuspiciousFileOperation
@@ -36,8 +37,35 @@ class PdfRenderError(Exception):
 
 
 def render_handout_pdf(handout: Handout, clinic: ClinicProfile) -> bytes:
-    return render_pdf(handout_html(handout, clinic), logo=_logo(clinic),
+    return render_pdf(handout_html(handout, clinic), logo=clinic_logo(clinic),
                       identifier=handout.public_id.hex.encode(), paper_size=handout.paper_size)
+
+
+def render_access_slip_pdf(handout: Handout, clinic: ClinicProfile, *, url: str,
+                           display_code: str, created_at, expires_at) -> bytes:
+    """One page telling the patient how to open their handout online. It names neither the
+    patient nor the condition: a lost slip must not reveal whose handout it opens."""
+    qr_title = _translated(handout.language, "QR code that opens your handout online")
+    context = {
+        "language": handout.language,
+        "clinic": clinic,
+        "logo_url": LOGO_URL if clinic.has_logo else "",
+        "url": url,
+        "code": display_code,
+        "created_at": created_at,
+        "expires_at": expires_at,
+        "qr_svg": segno.make(url, error="m").svg_inline(omitsize=True, border=2,
+                                                        title=qr_title),
+    }
+    with translation.override(handout.language):
+        html = render_to_string("handouts/pdf/access_slip.html", context)
+    return render_pdf(html, logo=clinic_logo(clinic), identifier=url.encode(),
+                      paper_size=handout.paper_size)
+
+
+def _translated(language: str, message: str) -> str:
+    with translation.override(language):
+        return translation.gettext(message)
 
 
 def handout_html(handout: Handout, clinic: ClinicProfile) -> str:
@@ -92,7 +120,7 @@ def lay_out(html: str, *, logo: tuple[bytes, str] | None = None, paper_size: str
     )
 
 
-def _logo(clinic: ClinicProfile) -> tuple[bytes, str] | None:
+def clinic_logo(clinic: ClinicProfile) -> tuple[bytes, str] | None:
     return (bytes(clinic.logo), clinic.logo_content_type) if clinic.has_logo else None
 
 
@@ -113,18 +141,23 @@ def _font_configuration():
     return FontConfiguration()
 
 
+def stylesheet_text() -> str:
+    return render_to_string(STYLESHEET_TEMPLATE, {"static": STATIC_SCHEME})
+
+
+def page_size_css(paper_size: str) -> str:
+    return f"@page {{ size: {PAGE_SIZES.get(paper_size, 'A4')}; }}"
+
+
 @functools.cache
 def _stylesheet():
-    css = render_to_string(STYLESHEET_TEMPLATE, {"static": STATIC_SCHEME})
-    return _weasyprint().CSS(string=css, font_config=_font_configuration(),
+    return _weasyprint().CSS(string=stylesheet_text(), font_config=_font_configuration(),
                              url_fetcher=handout_url_fetcher())
 
 
 @functools.cache
 def _page_size_stylesheet(paper_size: str):
-    size = PAGE_SIZES.get(paper_size, "A4")
-    return _weasyprint().CSS(string=f"@page {{ size: {size}; }}",
-                             font_config=_font_configuration())
+    return _weasyprint().CSS(string=page_size_css(paper_size), font_config=_font_configuration())
 
 
 # --- Resources ----------------------------------------------------------------------------
