@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 
 from education.models import RestGuidance
+from handouts.sharing import DEFAULT_EXPIRY_DAYS, MAX_EXPIRY_DAYS
 from portal.models import ClinicProfile, PaperSize
 
 MAX_NAME_LENGTH = 100
@@ -195,3 +196,29 @@ class HandoutFilterForm(forms.Form):
         if start and end and end < start:
             self.add_error("issued_to", "The end date is before the start date.")
         return cleaned
+
+
+class ShareLinkForm(forms.Form):
+    days = forms.IntegerField(
+        label="Link works for (days)", min_value=1, max_value=MAX_EXPIRY_DAYS,
+        initial=DEFAULT_EXPIRY_DAYS, help_text=f"1 to {MAX_EXPIRY_DAYS} days.",
+    )
+    email = forms.EmailField(
+        label="Patient's email (optional)", required=False,
+        help_text="Only the link is sent: no name, condition or code. The address is not kept.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(Row(Column("days", css_class="col-sm-4"),
+                                        Column("email", css_class="col-sm-8")))
+
+
+class AccessSlipForm(forms.Form):
+    """The link and code, posted back from the page that showed them once, to print the slip.
+    The server keeps neither, so only the person who saw them can print it."""
+
+    token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    code = forms.CharField(widget=forms.HiddenInput, max_length=16)

@@ -7,7 +7,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from education.models import Article
-from handouts.models import Handout
+from handouts.events import record_event
+from handouts.models import Handout, HandoutEvent
 from handouts.pdf import render_handout_pdf
 from handouts.snapshot import build_snapshot
 from portal.models import ClinicProfile
@@ -50,6 +51,7 @@ def issue_handout(article: Article, choices: dict, *, issued_by: AbstractBaseUse
     try:
         with transaction.atomic():
             handout.save()
+            record_event(handout, HandoutEvent.Kind.ISSUED, staff=issued_by)
     except IntegrityError:
         # The same form submitted twice at the same moment: the other request saved it.
         first = Handout.objects.filter(issue_token=issue_token, issued_by=issued_by).first()

@@ -7,6 +7,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from education.models import Article, RestGuidance
 from handouts.snapshot import build_snapshot
@@ -16,6 +17,15 @@ from portal.models import PaperSize
 class HandoutQuerySet(models.QuerySet):
     def search_patient(self, query: str) -> "HandoutQuerySet":
         return self.filter(patient_name__icontains=query.strip()) if query.strip() else self
+
+    def past_retention(self, now: datetime.datetime, days: int) -> "HandoutQuerySet":
+        """Not yet purged, issued more than `days` ago, and no link still inside `days`."""
+        cutoff = now - datetime.timedelta(days=days)
+        recent_links = ShareLink.objects.filter(handout=models.OuterRef("pk"),
+                                                expires_at__gt=cutoff)
+        return self.filter(purged_at__isnull=True, issued_at__lt=cutoff).exclude(
+            models.Exists(recent_links)
+        )
 
 
 class Handout(models.Model):
@@ -53,6 +63,8 @@ class Handout(models.Model):
 
     pdf = models.BinaryField(editable=False)
     pdf_sha256 = models.CharField(max_length=64, editable=False)
+    # Set when retention removed the patient's data; the rest of the record stays.
+    purged_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = HandoutQuerySet.as_manager()
 
@@ -107,3 +119,106 @@ class Handout(models.Model):
     def pdf_filename(self) -> str:
         # Never the patient's name: filenames end up in download folders and mail attachments.
         return f"handout-{self.snapshot['condition']['slug']}-{self.visit_date.isoformat()}.pdf"
+
+
+class ShareLinkQuerySet(models.QuerySet):
+    def active(self) -> "ShareLinkQuerySet":
+        return self.filter(revoked_at__isnull=True)
+
+
+class ShareLink(models.Model):
+    """A patient's way back to their handout: a link holding a random token, and a short
+    access code given separately. Only hashes of both are stored."""
+
+    class RevokedBecause(models.TextChoices):
+        STAFF = "staff", "Revoked by staff"
+        REPLACED = "replaced", "Replaced by a new link"
+        TOO_MANY_ATTEMPTS = "too_many_attempts", "Too many wrong codes"
+        PURGED = "purged", "Retention period over"
+
+    handout = models.ForeignKey(Handout, on_delete=models.CASCADE, related_name="share_links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    code_hash = models.CharField(max_length=200)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_because = models.CharField(max_length=30, choices=RevokedBecause.choices,
+                                       blank=True)
+
+    objects = ShareLinkQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["handout"], condition=models.Q(revoked_at__isnull=True),
+                name="one_active_share_link_per_handout",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Share link {self.pk} of {self.handout}"
+
+    def is_open(self, now: datetime.datetime) -> bool:
+        """Whether a patient may try a code now: not revoked, expired or locked."""
+        return (
+            self.revoked_at is None
+            and now < self.expires_at
+            and not (self.locked_until and now < self.locked_until)
+        )
+
+    def is_locked(self, now: datetime.datetime) -> bool:
+        return bool(self.locked_until and now < self.locked_until)
+
+
+class HandoutEvent(models.Model):
+    """What happened to a handout. Written in the same transaction as the action, never
+    edited or deleted by the application, and free of patient data."""
+
+    class Kind(models.TextChoices):
+        ISSUED = "issued", "Issued"
+        STAFF_DOWNLOADED = "staff_downloaded", "PDF downloaded by staff"
+        PRINTED = "printed", "Opened for printing"
+        LINK_CREATED = "link_created", "Patient link created"
+        SLIP_PRINTED = "slip_printed", "Access slip printed"
+        EMAIL_SENT = "email_sent", "Link emailed to the patient"
+        LINK_OPENED = "link_opened", "Link opened"
+        CODE_FAILED = "code_failed", "Wrong access code"
+        LINK_LOCKED = "link_locked", "Link locked for 15 minutes"
+        CODE_ACCEPTED = "code_accepted", "Access code accepted"
+        PATIENT_VIEWED = "patient_viewed", "Read by the patient"
+        PATIENT_DOWNLOADED = "patient_downloaded", "PDF downloaded by the patient"
+        LINK_REVOKED = "link_revoked", "Patient link revoked"
+        PURGED = "purged", "Personal data removed (retention)"
+
+    class Device(models.TextChoices):
+        PHONE = "phone", "a phone"
+        TABLET = "tablet", "a tablet"
+        COMPUTER = "computer", "a computer"
+
+    handout = models.ForeignKey(Handout, on_delete=models.PROTECT, related_name="events")
+    share_link = models.ForeignKey(ShareLink, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="events")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    at = models.DateTimeField(default=timezone.now)
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                              blank=True, related_name="+")
+    device = models.CharField(max_length=10, choices=Device.choices, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["handout", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValueError("Handout events are never changed once written.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Handout events are never deleted.")

@@ -23,6 +23,7 @@ EDUCATION_MODELS = [
     "warningsign",
 ]
 READ_LIBRARY = ["education.view_condition", "education.view_article"]
+SHARE_HANDOUTS = ["handouts.view_handout", "handouts.add_sharelink", "handouts.change_sharelink"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     EDITOR: [
@@ -30,9 +31,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         for model in EDUCATION_MODELS
         for action in ("add", "change", "delete", "view")
     ],
-    # Clinicians issue handouts; front desk staff find, print and download them.
-    CLINICIAN: [*READ_LIBRARY, "handouts.view_handout", "handouts.add_handout"],
-    FRONT_DESK: [*READ_LIBRARY, "handouts.view_handout"],
+    # Clinicians issue handouts; front desk staff find, print and download them. Both give
+    # patients their link (create) and take it back (change = revoke).
+    CLINICIAN: [*READ_LIBRARY, *SHARE_HANDOUTS, "handouts.add_handout"],
+    FRONT_DESK: [*READ_LIBRARY, *SHARE_HANDOUTS],
 }
 # Administrators hold every permission of these apps, including ones added by later migrations.
 ADMINISTRATOR_APPS = ["auth", "education", "handouts", "portal"]

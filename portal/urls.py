@@ -14,6 +14,8 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("library/", include("education.urls")),
     path("handouts/", include("handouts.urls")),
+    # Patients' links: short, since they are printed and typed.
+    path("p/", include("handouts.patient_urls")),
     path("clinic/logo/", views.clinic_logo, name="clinic_logo"),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from handouts import patient_views
+
+app_name = "patient"
+
+urlpatterns = [
+    path("<str:token>/", patient_views.open_link, name="open"),
+    path("<str:token>/handout/", patient_views.read_handout, name="read"),
+    path("<str:token>/handout.pdf", patient_views.download_handout, name="download"),
+]

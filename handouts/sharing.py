@@ -1,0 +1,191 @@
+"""Patient links: a random token in the URL plus a short access code given separately.
+
+Only hashes are stored. Wrong codes are counted in the database under a row lock, so the
+limits hold across worker processes without relying on a cache: after 5 wrong codes the link
+locks for 15 minutes (the right code is refused meanwhile), after 10 it is revoked.
+"""
+
+import datetime
+import enum
+import hashlib
+import logging
+import secrets
+import smtplib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from handouts.emails import send_share_link_email
+from handouts.events import record_event
+from handouts.models import Handout, HandoutEvent, ShareLink
+from portal.models import ClinicProfile
+
+logger = logging.getLogger(__name__)
+Kind = HandoutEvent.Kind
+# No 0/O or 1/I: codes are read off paper and typed on phones.
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 8
+TOKEN_BYTES = 16  # 128 bits
+LOCK_AFTER = 5
+REVOKE_AFTER = 10
+LOCK_FOR = datetime.timedelta(minutes=15)
+DEFAULT_EXPIRY_DAYS = 30
+MAX_EXPIRY_DAYS = 90
+
+
+class CodeHasher(PBKDF2PasswordHasher):
+    # Fewer iterations than for passwords: a code has only 10 online tries before its link is
+    # revoked, and each check must stay quick on a patient's request.
+    iterations = 100_000
+
+
+@dataclass(frozen=True)
+class NewShareLink:
+    link: ShareLink
+    token: str  # shown once, never stored
+    code: str   # shown once, never stored
+
+    @property
+    def display_code(self) -> str:
+        return format_code(self.code)
+
+
+class Attempt(enum.Enum):
+    ACCEPTED = "accepted"
+    WRONG = "wrong"
+    UNAVAILABLE = "unavailable"  # unknown, expired, revoked or locked: all look the same
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def generate_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalize_code(typed: str) -> str:
+    """Patients type codes with spaces, dashes and lower case."""
+    return "".join(ch for ch in typed.upper() if ch.isalnum())
+
+
+def format_code(code: str) -> str:
+    return f"{code[:4]}-{code[4:]}"
+
+
+def create_share_link(handout: Handout, *, staff: AbstractBaseUser,
+                      days: int = DEFAULT_EXPIRY_DAYS) -> NewShareLink:
+    """A new link and code; any earlier link of the handout stops working."""
+    if not 1 <= days <= MAX_EXPIRY_DAYS:
+        raise ValueError(f"A link lasts 1 to {MAX_EXPIRY_DAYS} days.")
+    token, code = secrets.token_urlsafe(TOKEN_BYTES), generate_code()
+    now = timezone.now()
+    with transaction.atomic():
+        for old in handout.share_links.active().select_for_update():
+            _revoke(old, staff=staff, because=ShareLink.RevokedBecause.REPLACED, now=now)
+        link = ShareLink.objects.create(
+            handout=handout,
+            token_hash=hash_token(token),
+            code_hash=CodeHasher().encode(code, CodeHasher().salt()),
+            created_by=staff,
+            created_at=now,
+            expires_at=now + datetime.timedelta(days=days),
+        )
+        record_event(handout, Kind.LINK_CREATED, staff=staff, share_link=link)
+    return NewShareLink(link, token, code)
+
+
+def revoke_share_link(link: ShareLink, *, staff: AbstractBaseUser) -> None:
+    with transaction.atomic():
+        link = ShareLink.objects.select_for_update().get(pk=link.pk)
+        if link.revoked_at is None:
+            _revoke(link, staff=staff, because=ShareLink.RevokedBecause.STAFF,
+                    now=timezone.now())
+
+
+def _revoke(link: ShareLink, *, staff: AbstractBaseUser | None, because: str,
+            now: datetime.datetime) -> None:
+    link.revoked_at, link.revoked_because = now, because
+    link.save(update_fields=["revoked_at", "revoked_because"])
+    record_event(link.handout, Kind.LINK_REVOKED, staff=staff, share_link=link)
+
+
+def find_share_link(token: str) -> ShareLink | None:
+    return ShareLink.objects.select_related("handout").filter(
+        token_hash=hash_token(token)).first()
+
+
+def try_code(link: ShareLink, typed_code: str, *, device: str) -> Attempt:
+    """Check a typed code and count it.
+
+    Every wrong code counts, whatever state the link is in, so guesses made during a lock
+    still bring the link closer to being revoked. The right code opens only a link that is
+    open: not locked, revoked or expired. The slow hash check happens before the row is
+    locked, so concurrent attempts queue only for the counter update.
+    """
+    matches = CodeHasher().verify(normalize_code(typed_code), link.code_hash)
+    with transaction.atomic():
+        link = ShareLink.objects.select_for_update().select_related("handout").get(pk=link.pk)
+        now = timezone.now()
+        if matches:
+            if not link.is_open(now):
+                return Attempt.UNAVAILABLE
+            record_event(link.handout, Kind.CODE_ACCEPTED, share_link=link, device=device)
+            return Attempt.ACCEPTED
+        link.failed_attempts += 1
+        record_event(link.handout, Kind.CODE_FAILED, share_link=link, device=device)
+        if link.failed_attempts == LOCK_AFTER:
+            link.locked_until = now + LOCK_FOR
+            record_event(link.handout, Kind.LINK_LOCKED, share_link=link, device=device)
+        link.save(update_fields=["failed_attempts", "locked_until"])
+        if link.failed_attempts >= REVOKE_AFTER and link.revoked_at is None:
+            _revoke(link, staff=None, because=ShareLink.RevokedBecause.TOO_MANY_ATTEMPTS,
+                    now=now)
+        return Attempt.WRONG if link.is_open(now) else Attempt.UNAVAILABLE
+
+
+@dataclass
+class ShareResult:
+    new_link: NewShareLink
+    url: str
+    email_sent: bool | None = None  # None: no email was asked for
+
+
+def share_handout(handout: Handout, *, staff: AbstractBaseUser, days: int, email: str,
+                  url_for: Callable[[str], str], clinic: ClinicProfile) -> ShareResult:
+    """Create the link and, if an address was given, email the link once the link is saved.
+
+    The email goes out only after the transaction commits, so a failure leaves no message
+    pointing at a link that does not exist; the address is used for sending and not stored.
+    """
+    with transaction.atomic():
+        new_link = create_share_link(handout, staff=staff, days=days)
+        result = ShareResult(new_link, url_for(new_link.token))
+        if email:
+            transaction.on_commit(lambda: _email_link(result, email, handout, staff, clinic))
+    return result
+
+
+def _email_link(result: ShareResult, address: str, handout: Handout,
+                staff: AbstractBaseUser, clinic: ClinicProfile) -> None:
+    try:
+        send_share_link_email(address, url=result.url, expires_at=result.new_link.link.expires_at,
+                              language=handout.language, clinic=clinic)
+    except (OSError, smtplib.SMTPException) as error:
+        logger.error("Emailing the link of handout %s failed (%s)", handout.public_id,
+                     type(error).__name__)
+        result.email_sent = False
+        return
+    with transaction.atomic():
+        record_event(handout, Kind.EMAIL_SENT, staff=staff, share_link=result.new_link.link)
+    result.email_sent = True
+
+
+def link_matches(link: ShareLink, *, token: str, code: str) -> bool:
+    """Whether a token and code are the ones this link was created with."""
+    return secrets.compare_digest(link.token_hash, hash_token(token)) and CodeHasher().verify(
+        normalize_code(code), link.code_hash)

@@ -1,0 +1,87 @@
+"""A canary patient name goes through the whole handout life; it must never appear in logs,
+URLs, response headers, email or PDF metadata."""
+
+import io
+import logging
+import re
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+from pypdf import PdfReader
+
+from handouts.models import Handout
+from tests.conftest import pdf_text
+
+pytestmark = pytest.mark.django_db
+CANARY = "Canaryname Zzyzx-Quill"
+CANARY_PARTS = ["Canaryname", "Zzyzx", "Quill"]
+
+
+class Everything(logging.Handler):
+    def __init__(self):
+        super().__init__(level=logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record):
+        self.lines.append(self.format(record) + str(record.__dict__))
+
+
+def test_canary_patient_name_never_leaks(client, clinician, sample_article, clinic,
+                                         django_capture_on_commit_callbacks):
+    handler = Everything()
+    logging.getLogger().addHandler(handler)
+    logging.getLogger().setLevel(logging.DEBUG)
+    seen_urls, seen_headers = [], []
+
+    def track(response):
+        seen_urls.append(response.request["PATH_INFO"] + "?" + response.request.get(
+            "QUERY_STRING", ""))
+        seen_headers.append(str(sorted(response.headers.items())))
+        if "Location" in response:
+            seen_urls.append(response["Location"])
+        return response
+
+    try:
+        client.force_login(clinician)
+        builder = reverse("handouts:new", args=["bone-marrow-edema", "en"])
+        form = client.get(builder).context["form"]
+        data = {"issue_token": str(form.initial["issue_token"]), "patient_name": CANARY,
+                "visit_date": "2027-02-02", "rest_weeks": "6", "weight_bearing": "partial",
+                "paper_size": "a4", "clinician_note": "Note", "action": "issue"}
+        track(client.post(builder, {**data, "action": "preview"}))
+        issued = track(client.post(builder, data))
+        handout = Handout.objects.get()
+        track(client.get(issued["Location"]))
+        track(client.get(reverse("handouts:pdf", args=[handout.public_id])))
+        track(client.post(reverse("handouts:list"), {"patient": "Canaryname"}))
+        with django_capture_on_commit_callbacks(execute=True):
+            shared = track(client.post(reverse("handouts:share", args=[handout.public_id]),
+                                       {"days": "30", "email": "patient@example.org"}))
+        result = shared.context["result"]
+        patient = Client()
+        page = track(patient.get(result.url))
+        token = re.search(r'name="form_token" value="([^"]+)"', page.content.decode())[1]
+        track(patient.post(result.url, {"code": "WRONGCODE", "form_token": token}))
+        track(patient.post(result.url, {"code": result.new_link.code, "form_token": token}))
+        track(patient.get(result.url + "handout/"))
+        downloaded = track(patient.get(result.url + "handout.pdf"))
+        # Requests that log (404s), so the scan has log lines to read.
+        track(patient.get(reverse("patient:open", args=["no-such-token-00000000"])))
+        track(client.get(reverse("handouts:detail", args=["00000000-0000-4000-8000-000000000000"])))
+    finally:
+        logging.getLogger().removeHandler(handler)
+
+    assert CANARY in pdf_text(downloaded.content)  # the name really went through
+    for part in CANARY_PARTS:
+        assert not any(part in line for line in handler.lines), part
+        assert not any(part in url for url in seen_urls), part
+        assert not any(part in headers for headers in seen_headers), part
+        assert all(part not in m.subject + m.body + str(m.to) for m in mail.outbox), part
+    reader = PdfReader(io.BytesIO(bytes(handout.pdf)))
+    metadata = str(dict(reader.metadata)) + reader.trailer["/Root"]["/Metadata"].get_object(
+    ).get_data().decode()
+    for part in CANARY_PARTS:
+        assert part not in metadata, part
+    assert sum("Not Found" in line for line in handler.lines) >= 2  # the scan saw the log
