@@ -3,6 +3,8 @@
 import datetime
 import io
 import logging
+import os
+import shutil
 import uuid
 
 import pytest
@@ -167,3 +169,15 @@ def pdf_text(pdf: bytes) -> str:
     """All the PDF's text with white space folded, so wrapped lines still match."""
     reader = PdfReader(io.BytesIO(pdf))
     return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+
+
+def require_tool(command: str, package: str) -> str:
+    """The path of a system tool a test needs. Missing on a developer's machine: the test is
+    skipped with the package to install; missing in CI (.ci/run installs it): a failure."""
+    path = shutil.which(command)
+    if path:
+        return path
+    message = f"{command} is not installed (Debian package {package})"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)

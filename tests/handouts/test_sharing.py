@@ -2,6 +2,7 @@
 
 import io
 import re
+import subprocess
 
 import pytest
 from django.core import mail
@@ -17,7 +18,7 @@ from handouts.sharing import (
     hash_token,
     share_handout,
 )
-from tests.conftest import pdf_text
+from tests.conftest import pdf_text, require_tool
 
 pytestmark = pytest.mark.django_db
 Kind = HandoutEvent.Kind
@@ -216,3 +217,19 @@ def test_handout_page_tells_what_happened_in_plain_words(client, front_desk, han
     assert "Link opened on a phone" in html
     assert "Access code accepted on a phone" in html
     assert "Read by the patient on a phone" in html
+
+
+def test_the_slips_qr_code_scans_to_the_patients_link(client, front_desk, handout, tmp_path):
+    pdftoppm = require_tool("pdftoppm", "poppler-utils")
+    zbarimg = require_tool("zbarimg", "zbar-tools")
+    client.force_login(front_desk)
+    url, code = shown_secrets(share(client, handout))
+    slip = client.post(reverse("handouts:access_slip", args=[handout.public_id]),
+                       {"token": url.rsplit("/", 2)[-2], "code": code})
+    (tmp_path / "slip.pdf").write_bytes(slip.content)
+    subprocess.run([pdftoppm, "-r", "150", "-png", str(tmp_path / "slip.pdf"),
+                    str(tmp_path / "slip")], check=True, timeout=60)
+    [image] = tmp_path.glob("slip*.png")
+    scanned = subprocess.run([zbarimg, "--quiet", "--raw", str(image)], capture_output=True,
+                             text=True, check=True, timeout=60)
+    assert scanned.stdout.strip() == url
