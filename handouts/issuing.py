@@ -11,6 +11,7 @@ from handouts.events import record_event
 from handouts.models import Handout, HandoutEvent
 from handouts.pdf import render_handout_pdf
 from handouts.snapshot import build_snapshot
+from portal.audit import Action, record_audit
 from portal.models import ClinicProfile
 
 
@@ -52,6 +53,7 @@ def issue_handout(article: Article, choices: dict, *, issued_by: AbstractBaseUse
         with transaction.atomic():
             handout.save()
             record_event(handout, HandoutEvent.Kind.ISSUED, staff=issued_by)
+            record_audit(issued_by, Action.HANDOUT_ISSUED, obj=handout)
     except IntegrityError:
         # The same form submitted twice at the same moment: the other request saved it.
         first = Handout.objects.filter(issue_token=issue_token, issued_by=issued_by).first()

@@ -34,6 +34,7 @@ from handouts.sharing import (
     share_handout,
 )
 from handouts.snapshot import build_snapshot
+from portal.audit import Action, record_audit
 from portal.models import ClinicProfile
 
 logger = logging.getLogger(__name__)
@@ -100,6 +101,7 @@ def handout_new(request: HttpRequest, slug: str, language: str) -> HttpResponse:
 @permission_required("handouts.view_handout", raise_exception=True)
 def handout_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     handout = get_handout_for_staff(request, public_id)
+    record_audit(request.user, Action.HANDOUT_VIEWED, obj=handout)
     return render(request, "handouts/handout_detail.html", detail_context(handout))
 
 
@@ -197,7 +199,10 @@ def _stored_pdf_response(request: HttpRequest, handout: Handout, *, event: str) 
         logger.error("Stored PDF of handout %s failed its integrity check", handout.public_id)
         return render(request, "handouts/handout_pdf_unavailable.html",
                       {"handout": handout}, status=500)
-    record_event(handout, event, staff=request.user)
+    with transaction.atomic():
+        record_event(handout, event, staff=request.user)
+        record_audit(request.user, Action.HANDOUT_DOWNLOADED, obj=handout,
+                     detail="print" if event == HandoutEvent.Kind.PRINTED else "download")
     return pdf_response(pdf, handout.pdf_filename(),
                         as_attachment=event == HandoutEvent.Kind.STAFF_DOWNLOADED)
 

@@ -1,10 +1,16 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
+from portal.audit import Action, record_audit
 from portal.logos import MAX_LOGO_BYTES, validate_logo
-from portal.models import ClinicProfile
+from portal.models import AuditEvent, ClinicProfile
+from portal.sessions import end_sessions_of
+
+User = get_user_model()
 
 
 class ClinicProfileForm(forms.ModelForm):
@@ -66,3 +72,47 @@ class ClinicProfileAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the application never edits or deletes audit events."""
+
+    list_display = ["at", "actor_username", "action", "object_type", "object_id", "outcome",
+                    "detail"]
+    list_filter = ["action", "outcome", "object_type", ("at", admin.DateFieldListFilter)]
+    search_fields = ["actor_username", "object_id", "detail"]
+    date_hierarchy = "at"
+    list_per_page = 100
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class StaffUserAdmin(UserAdmin):
+    actions = ["end_sessions"]
+
+    @admin.action(description="End all sessions of the selected users")
+    def end_sessions(self, request: HttpRequest, queryset) -> None:
+        ended = 0
+        for user in queryset:
+            count = end_sessions_of(user, keep=request.session.session_key)
+            record_audit(request.user, Action.SESSIONS_ENDED, obj=user, detail=f"{count}")
+            ended += count
+        messages.success(request, f"Ended {ended} session(s).")
+
+    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and not obj.is_active:
+            # A deactivated account is refused at its next request anyway; end it now.
+            end_sessions_of(obj)

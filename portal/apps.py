@@ -6,4 +6,10 @@ class PortalConfig(AppConfig):
     verbose_name = "Portal"
 
     def ready(self) -> None:
-        from portal import checks  # noqa: F401  (registers the configuration checks)
+        # Registers the configuration checks and the sign-in audit receivers.
+        from django.contrib import admin
+
+        from portal import audit, checks  # noqa: F401
+        from portal.admin_audit import audit_every_admin
+
+        audit_every_admin(admin.site)

@@ -15,6 +15,7 @@ DEMO_ACCOUNTS = [
     ("clinician", "Chris", "Clinician", CLINICIAN),
     ("frontdesk", "Frankie", "Frontdesk", FRONT_DESK),
 ]
+DEMO_USERNAMES = {username for username, *_ in DEMO_ACCOUNTS}
 
 
 @dataclass(frozen=True)
@@ -48,3 +49,7 @@ def ensure_demo_accounts(*, reset_passwords: bool = False) -> list[DemoAccount]:
         user.groups.add(Group.objects.get(name=role))
         accounts.append(DemoAccount(username, role, password))
     return accounts
+
+
+def is_demo_account(user) -> bool:
+    return user.get_username() in DEMO_USERNAMES and user.email.endswith("@demo.invalid")

@@ -1,7 +1,9 @@
 """The clinic itself: one profile that brands every handout."""
 
+from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 
@@ -56,3 +58,56 @@ class ClinicProfile(models.Model):
     @property
     def has_logo(self) -> bool:
         return bool(self.logo)
+
+
+class AuditEvent(models.Model):
+    """What staff did, for the clinic's security reviews. Append-only: the application never
+    edits or deletes a row. No patient data: objects are named by type and id only."""
+
+    class Action(models.TextChoices):
+        SIGN_IN = "sign_in", "Signed in"
+        SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
+        LOCKED_OUT = "locked_out", "Locked out after failed sign-ins"
+        SIGN_OUT = "sign_out", "Signed out"
+        MFA_ENABLED = "mfa_enabled", "Two-factor sign-in set up"
+        MFA_VERIFIED = "mfa_verified", "Two-factor code accepted"
+        MFA_FAILED = "mfa_failed", "Two-factor code refused"
+        MFA_RECOVERY_CODES = "mfa_recovery_codes", "Recovery codes replaced"
+        SESSIONS_ENDED = "sessions_ended", "Sessions ended"
+        CREATED = "created", "Created"
+        CHANGED = "changed", "Changed"
+        PUBLISHED = "published", "Published"
+        DELETED = "deleted", "Deleted"
+        HANDOUT_ISSUED = "handout_issued", "Handout issued"
+        HANDOUT_VIEWED = "handout_viewed", "Handout viewed"
+        HANDOUT_DOWNLOADED = "handout_downloaded", "Handout downloaded"
+
+    class Outcome(models.TextChoices):
+        SUCCESS = "success", "Success"
+        FAILURE = "failure", "Failure"
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                              blank=True, related_name="+")
+    # Kept as typed, so the row still says who it was if the account is renamed or removed.
+    actor_username = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=30, choices=Action.choices, db_index=True)
+    object_type = models.CharField(max_length=60, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.SUCCESS)
+    detail = models.CharField(max_length=300, blank=True,
+                              help_text="Field names and similar; never patient data.")
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.action}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValueError("Audit events are never changed once written.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Audit events are never deleted.")

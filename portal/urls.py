@@ -12,6 +12,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("two-factor/", views.mfa_recovery_codes, name="mfa_status"),
+    path("two-factor/set-up/", views.mfa_setup, name="mfa_setup"),
+    path("two-factor/verify/", views.mfa_verify, name="mfa_verify"),
     path("library/", include("education.urls")),
     path("handouts/", include("handouts.urls")),
     # Patients' links: short, since they are printed and typed.

@@ -10,11 +10,15 @@ import uuid
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from pypdf import PdfReader
 
 from education.models import Article
 from education.samples import SAMPLE_DIR, load_sample_file
 from handouts.issuing import issue_handout
+from portal.mfa import ROLES_REQUIRING_MFA
 from portal.models import ClinicProfile
 from portal.roles import ADMIN_SITE_ROLES, ADMINISTRATOR, CLINICIAN, EDITOR, FRONT_DESK
 
@@ -22,12 +26,32 @@ PASSWORD = "correct horse battery staple 42"
 
 
 @pytest.fixture(autouse=True)
-def _plain_static_storage(settings):
+def _test_server_settings(settings):
     # Production uses WhiteNoise's manifest storage, which needs `collectstatic` first.
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # The test client speaks plain HTTP; with DEBUG off every request would be redirected.
+    settings.SECURE_SSL_REDIRECT = False
+
+
+class StaffClient(Client):
+    """force_login() as a real sign-in ends: with the second factor passed when the user has
+    an authenticator (as editors and administrators must)."""
+
+    def force_login(self, user, backend=None):
+        super().force_login(user, backend)
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is not None:
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+
+@pytest.fixture
+def client() -> StaffClient:
+    return StaffClient()
 
 
 class _ErrorCollector(logging.Handler):
@@ -64,6 +88,8 @@ def make_user(db):
         )
         if role:
             user.groups.add(Group.objects.get(name=role))
+        if role in ROLES_REQUIRING_MFA:
+            TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
         return user
 
     return make

@@ -16,7 +16,8 @@ from tests.conftest import pdf_text
 
 pytestmark = pytest.mark.django_db
 CANARY = "Canaryname Zzyzx-Quill"
-CANARY_PARTS = ["Canaryname", "Zzyzx", "Quill"]
+CANARY_RECORD = "MRN-73519-QX"
+CANARY_PARTS = ["Canaryname", "Zzyzx", "Quill", CANARY_RECORD]
 
 
 class Everything(logging.Handler):
@@ -43,11 +44,14 @@ def test_canary_patient_name_never_leaks(client, clinician, sample_article, clin
             seen_urls.append(response["Location"])
         return response
 
+    clinic.use_record_numbers = True
+    clinic.save()
     try:
         client.force_login(clinician)
         builder = reverse("handouts:new", args=["bone-marrow-edema", "en"])
         form = client.get(builder).context["form"]
         data = {"issue_token": str(form.initial["issue_token"]), "patient_name": CANARY,
+                "record_number": CANARY_RECORD,
                 "visit_date": "2027-02-02", "rest_weeks": "6", "weight_bearing": "partial",
                 "paper_size": "a4", "clinician_note": "Note", "action": "issue"}
         track(client.post(builder, {**data, "action": "preview"}))
@@ -74,6 +78,7 @@ def test_canary_patient_name_never_leaks(client, clinician, sample_article, clin
         logging.getLogger().removeHandler(handler)
 
     assert CANARY in pdf_text(downloaded.content)  # the name really went through
+    assert CANARY_RECORD in pdf_text(downloaded.content)
     for part in CANARY_PARTS:
         assert not any(part in line for line in handler.lines), part
         assert not any(part in url for url in seen_urls), part

@@ -1,0 +1,45 @@
+"""Admin changes recorded as AuditEvents, in the same transaction as the change (the admin
+saves inside transaction.atomic and calls these log_* hooks there)."""
+
+from django.contrib import admin
+
+from portal.audit import Action, record_audit
+
+
+def changed_fields(message) -> list[str]:
+    """Field labels from the admin's change message ([{"changed": {"fields": [...]}}])."""
+    fields: list[str] = []
+    for entry in message if isinstance(message, list) else []:
+        fields += entry.get("changed", {}).get("fields", [])
+    return fields
+
+
+class AuditedAdminMixin:
+    def log_addition(self, request, obj, message):
+        entry = super().log_addition(request, obj, message)
+        record_audit(request.user, Action.CREATED, obj=obj)
+        return entry
+
+    def log_change(self, request, obj, message):
+        entry = super().log_change(request, obj, message)
+        fields = changed_fields(message)
+        record_audit(request.user, Action.CHANGED, obj=obj, detail=", ".join(fields))
+        if "State" in fields and getattr(obj, "state", None) == "published":
+            record_audit(request.user, Action.PUBLISHED, obj=obj)
+        return entry
+
+    def log_deletions(self, request, queryset):
+        for obj in queryset:
+            record_audit(request.user, Action.DELETED, obj=obj)
+        return super().log_deletions(request, queryset)
+
+
+def audit_every_admin(site: admin.AdminSite) -> None:
+    """Give every registered ModelAdmin the audit hooks. Done once at start-up, after the
+    admin has discovered every app's admin module, so no app has to import portal for it."""
+    for model, model_admin in list(site._registry.items()):
+        admin_class = type(model_admin)
+        if isinstance(model_admin, AuditedAdminMixin):
+            continue
+        audited = type(f"Audited{admin_class.__name__}", (AuditedAdminMixin, admin_class), {})
+        site._registry[model] = audited(model, site)

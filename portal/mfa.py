@@ -1,0 +1,70 @@
+"""Two-factor sign-in: authenticator-app codes (TOTP) with one-time recovery codes.
+
+Required for administrators and content editors, or for everyone when REQUIRE_MFA_FOR_ALL is
+set. Demo accounts may skip it only while DEBUG is on.
+"""
+
+import segno
+from django.conf import settings
+from django.db import transaction
+from django_otp import devices_for_user
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from portal.audit import Action, record_audit
+from portal.demo import is_demo_account
+from portal.roles import ADMINISTRATOR, EDITOR
+
+RECOVERY_CODE_COUNT = 10
+ROLES_REQUIRING_MFA = {ADMINISTRATOR, EDITOR}
+
+
+def mfa_required(user) -> bool:
+    if not user.is_authenticated:
+        return False
+    if settings.DEBUG and is_demo_account(user):
+        return False
+    if settings.REQUIRE_MFA_FOR_ALL or user.is_superuser:
+        return True
+    return user.groups.filter(name__in=ROLES_REQUIRING_MFA).exists()
+
+
+def has_authenticator(user) -> bool:
+    return any(isinstance(device, TOTPDevice) for device in devices_for_user(user))
+
+
+def pending_authenticator(user) -> TOTPDevice:
+    """The authenticator being set up: unconfirmed until the user types a code from it."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    return device or TOTPDevice.objects.create(user=user, name="Authenticator app",
+                                               confirmed=False)
+
+
+def authenticator_qr_svg(device: TOTPDevice) -> str:
+    return segno.make(device.config_url, error="m").svg_inline(
+        scale=4, border=2, title="QR code to add this account to an authenticator app")
+
+
+@transaction.atomic
+def confirm_authenticator(user, device: TOTPDevice, token: str) -> list[str] | None:
+    """Confirm the device with a code from it; returns fresh recovery codes, or None."""
+    if not device.verify_token(token.strip().replace(" ", "")):
+        record_audit(user, Action.MFA_FAILED, obj=device, outcome="failure",
+                     detail="setting up the authenticator")
+        return None
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    record_audit(user, Action.MFA_ENABLED, obj=device)
+    return replace_recovery_codes(user)
+
+
+@transaction.atomic
+def replace_recovery_codes(user) -> list[str]:
+    """New one-time recovery codes; the old ones stop working. Shown once."""
+    device, _ = StaticDevice.objects.get_or_create(user=user, name="Recovery codes")
+    device.token_set.all().delete()
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    record_audit(user, Action.MFA_RECOVERY_CODES, obj=device)
+    return codes

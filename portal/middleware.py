@@ -1,0 +1,37 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from portal.mfa import has_authenticator, mfa_required
+from portal.sessions import signed_in_too_long
+
+
+class StaffSessionMiddleware:
+    """Two rules for signed-in staff on every request: a session ends SESSION_MAX_HOURS after
+    sign-in, and a user who needs two-factor sign-in reaches nothing but the two-factor pages
+    (and sign-out) until they have passed it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated:
+            if signed_in_too_long(request.session, settings.SESSION_MAX_HOURS):
+                logout(request)
+                messages.info(request, "You were signed out: sessions last at most "
+                              f"{settings.SESSION_MAX_HOURS} hours. Please sign in again.")
+                return redirect(settings.LOGIN_URL)
+            if not self._exempt(request.path) and mfa_required(user) and not user.is_verified():
+                target = "mfa_verify" if has_authenticator(user) else "mfa_setup"
+                return redirect(f"{reverse(target)}?next={request.get_full_path()}")
+        return self.get_response(request)
+
+    @staticmethod
+    def _exempt(path: str) -> bool:
+        exempt = [reverse("mfa_verify"), reverse("mfa_setup"), reverse("logout"),
+                  reverse("admin:logout"), settings.STATIC_URL, "/static/", "/p/"]
+        return any(path.startswith(prefix) for prefix in exempt)

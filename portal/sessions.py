@@ -1,0 +1,32 @@
+"""Ending staff sessions: at sign-out (every device), and on an administrator's request."""
+
+import time
+
+from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.models import Session
+from django.utils import timezone
+
+
+def end_sessions_of(user, *, keep: str | None = None) -> int:
+    """Delete every live session signed in as `user` (but `keep`); returns how many.
+
+    Sessions are stored in the database, so they can be read here; a clinic has few enough
+    live sessions that reading them all at sign-out costs little.
+    """
+    ended = 0
+    for session in Session.objects.filter(expire_date__gt=timezone.now()):
+        if session.session_key == keep:
+            continue
+        if str(session.get_decoded().get(SESSION_KEY)) == str(user.pk):
+            session.delete()
+            ended += 1
+    return ended
+
+
+def mark_signed_in(session) -> None:
+    session["signed_in_at"] = int(time.time())
+
+
+def signed_in_too_long(session, max_hours: int) -> bool:
+    signed_in_at = session.get("signed_in_at")
+    return signed_in_at is not None and time.time() - signed_in_at > max_hours * 3600

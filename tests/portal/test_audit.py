@@ -1,0 +1,109 @@
+"""AuditEvent: what staff did, written in the same transaction, browsed by administrators
+only, never edited or deleted."""
+
+import logging
+import uuid
+
+import pytest
+from django.db import transaction
+from django.urls import reverse
+
+from handouts.issuing import issue_handout
+from portal.logging import StructuredFormatter
+from portal.models import AuditEvent
+from tests.conftest import default_choices
+from tests.education.test_admin import article_form
+
+pytestmark = pytest.mark.django_db
+Action = AuditEvent.Action
+
+
+def actions(**filters) -> list[str]:
+    return list(AuditEvent.objects.filter(**filters).order_by("id").values_list("action",
+                                                                                flat=True))
+
+
+def test_content_created_edited_published_and_deleted_are_audited(client, editor,
+                                                                  sample_article):
+    client.force_login(editor)
+    url = reverse("admin:education_article_change", args=[sample_article.pk])
+    sample_article.state = "draft"
+    sample_article.save()
+    client.post(url, article_form(sample_article, title="New title"))
+    client.post(url, article_form(sample_article, title="New title", state="published"))
+    condition_url = reverse("admin:education_condition_add")
+    client.post(condition_url, {"slug": "shin", "name": "Shin splints", "synonyms": "",
+                                "icd10_codes": "M76.89", "snomed_codes": ""})
+    assert actions(actor=editor, object_type="education.article") == [
+        Action.CHANGED, Action.CHANGED, Action.PUBLISHED]
+    event = AuditEvent.objects.filter(action=Action.CHANGED).order_by("id").first()
+    assert event.object_id == str(sample_article.pk) and "Title" in event.detail
+    assert actions(actor=editor, object_type="education.condition") == [Action.CREATED]
+
+
+def test_handout_issued_viewed_and_downloaded_are_audited(client, clinician, handout):
+    client.force_login(clinician)
+    client.get(handout.get_absolute_url())
+    client.get(reverse("handouts:pdf", args=[handout.public_id]))
+    assert actions(object_type="handouts.handout") == [
+        Action.HANDOUT_ISSUED, Action.HANDOUT_VIEWED, Action.HANDOUT_DOWNLOADED]
+    assert AuditEvent.objects.filter(object_id=str(handout.public_id)).count() == 3
+
+
+def test_audit_rows_share_the_transaction_of_their_action(sample_article, clinician, clinic):
+    class Abort(Exception):
+        pass
+
+    with pytest.raises(Abort), transaction.atomic():
+        issue_handout(sample_article, default_choices(sample_article), issued_by=clinician,
+                      issue_token=uuid.uuid4())
+        assert actions() == [Action.HANDOUT_ISSUED]
+        raise Abort
+    assert actions() == []
+
+
+def test_audit_rows_hold_no_patient_data(client, clinician, sample_article, issue):
+    handout = issue(sample_article, patient_name="Canaryname Zzyzx", record_number="RN-99887")
+    client.force_login(clinician)
+    client.get(handout.get_absolute_url())
+    rows = str(list(AuditEvent.objects.values()))
+    assert "Canaryname" not in rows and "Zzyzx" not in rows and "RN-99887" not in rows
+
+
+def test_administrators_browse_and_filter_the_audit_log_but_cannot_change_it(
+    client, administrator, handout
+):
+    client.force_login(administrator)
+    url = reverse("admin:portal_auditevent_changelist")
+    assert client.get(url).status_code == 200
+    assert client.get(url, {"action": Action.HANDOUT_ISSUED}).context["cl"].result_count == 1
+    event = AuditEvent.objects.first()
+    assert client.get(reverse("admin:portal_auditevent_add")).status_code == 403
+    assert client.post(reverse("admin:portal_auditevent_delete", args=[event.pk]),
+                       {"post": "yes"}).status_code == 403
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+@pytest.mark.parametrize("persona", ["editor", "clinician", "front_desk"])
+def test_other_roles_cannot_see_the_audit_log(client, personas, persona):
+    client.force_login(personas[persona])
+    response = client.get(reverse("admin:portal_auditevent_changelist"))
+    assert response.status_code in {302, 403}
+
+
+def test_audit_events_are_append_only(handout):
+    event = AuditEvent.objects.first()
+    event.detail = "changed"
+    with pytest.raises(ValueError, match="never changed"):
+        event.save()
+    with pytest.raises(ValueError, match="never deleted"):
+        event.delete()
+
+
+def test_log_lines_escape_what_users_typed():
+    record = logging.LogRecord("portal", logging.WARNING, __file__, 1,
+                               'Not Found: /x\ntime=2027 level=CRITICAL msg="forged"', None, None)
+    line = StructuredFormatter().format(record)
+    assert "\n" not in line
+    assert line.endswith('msg="Not Found: /x\\ntime=2027 level=CRITICAL msg=\\"forged\\""')
+    assert line.startswith("time=") and " level=WARNING logger=portal " in line

@@ -1,0 +1,130 @@
+"""Every URL the portal serves, for every role: anonymous visitors are sent to sign in (or get
+the neutral patient page), and each role gets exactly what the README's role table says.
+A new URL must be added to ACCESS below, or this test fails."""
+
+import pytest
+from django.contrib import admin
+from django.test import Client
+from django.urls import URLResolver, get_resolver, reverse
+
+from handouts.sharing import create_share_link
+
+pytestmark = pytest.mark.django_db
+
+READERS = {"editor", "clinician", "front_desk", "administrator"}
+HANDOUT_VIEWERS = {"clinician", "front_desk", "administrator"}
+ISSUERS = {"clinician", "administrator"}
+SIGNED_IN = {"editor", "clinician", "front_desk", "administrator", "outsider"}
+ROLES = ["editor", "clinician", "front_desk", "administrator", "outsider"]
+
+# route: (method, roles allowed); allowed means the view does its job, others get 403.
+ACCESS = {
+    "home": ("GET", READERS),
+    "education:library": ("GET", READERS),
+    "education:article": ("GET", READERS),
+    "handouts:list": ("GET", HANDOUT_VIEWERS),
+    "handouts:detail": ("GET", HANDOUT_VIEWERS),
+    "handouts:pdf": ("GET", HANDOUT_VIEWERS),
+    "handouts:print": ("GET", HANDOUT_VIEWERS),
+    "handouts:new": ("GET", ISSUERS),
+    "handouts:share": ("POST", HANDOUT_VIEWERS),
+    "handouts:revoke_link": ("POST", HANDOUT_VIEWERS),
+    "handouts:access_slip": ("POST", HANDOUT_VIEWERS),
+    "mfa_status": ("GET", SIGNED_IN),
+    "mfa_setup": ("GET", SIGNED_IN),
+    "mfa_verify": ("GET", SIGNED_IN),
+    "clinic_logo": ("GET", SIGNED_IN),  # 404 until a logo is uploaded; never 403
+}
+OPEN_TO_ALL = {"login", "logout", "patient:open", "patient:read", "patient:download"}
+
+
+def named_routes(patterns=None, namespace=""):
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue
+            inner = f"{pattern.namespace}:" if pattern.namespace else namespace
+            yield from named_routes(pattern.url_patterns, inner)
+        else:
+            yield namespace + pattern.name
+
+
+@pytest.fixture
+def urls(handout, clinician):
+    token = create_share_link(handout, staff=clinician).token
+    args = {"education:article": ["bone-marrow-edema", "en"],
+            "handouts:new": ["bone-marrow-edema", "en"],
+            "patient:open": [token], "patient:read": [token], "patient:download": [token]}
+    handout_routes = {"handouts:detail", "handouts:pdf", "handouts:print", "handouts:share",
+                      "handouts:revoke_link", "handouts:access_slip"}
+    for route in handout_routes:
+        args[route] = [handout.public_id]
+    return {route: reverse(route, args=args.get(route, [])) for route in named_routes()}
+
+
+def test_every_route_has_an_access_rule(urls):
+    assert set(urls) == set(ACCESS) | OPEN_TO_ALL
+
+
+def test_anonymous_visitors_are_sent_to_sign_in_from_every_staff_route(urls):
+    for route, (method, _roles) in ACCESS.items():
+        response = getattr(Client(), method.lower())(urls[route])
+        assert response.status_code == 302, route
+        assert response["Location"].startswith(reverse("login") + "?next="), route
+
+
+def test_patient_routes_give_anonymous_visitors_the_code_page_or_the_neutral_page(urls):
+    client = Client()
+    assert client.get(urls["patient:open"]).status_code == 200
+    assert client.get(urls["patient:read"])["Location"] == urls["patient:open"]
+    assert client.get(urls["patient:download"])["Location"] == urls["patient:open"]
+    unknown = reverse("patient:open", args=["not-a-real-token-000000"])
+    assert client.get(unknown).status_code == 404
+
+
+@pytest.mark.parametrize("persona", ROLES)
+def test_each_role_gets_exactly_its_routes(client, personas, urls, persona):
+    client.force_login(personas[persona])
+    for route, (method, roles) in ACCESS.items():
+        response = getattr(client, method.lower())(urls[route])
+        if persona in roles:
+            assert response.status_code in {200, 302, 404}, (route, response.status_code)
+            assert response.status_code != 404 or route == "clinic_logo", route
+        else:
+            assert response.status_code == 403, (route, response.status_code)
+
+
+EDUCATION = {"education.condition", "education.article", "education.section", "education.source",
+             "education.restguidance", "education.therapy", "education.preventiontip",
+             "education.warningsign"}
+ADMIN_SITE = {
+    "editor": EDUCATION,
+    "administrator": EDUCATION | {"portal.clinicprofile", "portal.auditevent", "auth.user",
+                                  "auth.group"},
+}
+
+
+@pytest.mark.parametrize("persona", ROLES)
+def test_the_admin_site_is_open_to_editors_and_administrators_only(client, personas, persona):
+    client.force_login(personas[persona])
+    changelists = {
+        f"{model._meta.app_label}.{model._meta.model_name}": reverse(
+            f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        for model in admin.site._registry
+    }
+    for label, url in changelists.items():
+        response = client.get(url)
+        if persona not in ADMIN_SITE:
+            assert response.status_code == 302, label  # to the admin's sign-in page
+            assert "/admin/login/" in response["Location"]
+        elif label in ADMIN_SITE[persona] or persona == "administrator":
+            assert response.status_code in {200, 403}, label
+            if label in ADMIN_SITE[persona]:
+                assert response.status_code == 200, label
+        else:
+            assert response.status_code == 403, (persona, label)
+
+
+def test_anonymous_visitors_get_the_admin_sign_in_page():
+    response = Client().get(reverse("admin:index"))
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
