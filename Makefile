@@ -59,10 +59,14 @@ pytest: install-dev
 
 test: lint pytest
 
+# Only the real-browser and accessibility tests (they also run as part of `make test`).
+test-browser: install-dev
+	DATABASE_URL=sqlite:///:memory: $(VENV)/bin/pytest -m browser $(PYTEST_ARGS)
+
 # Handout rendering, download and memory figures (a few minutes; not part of `make test`).
 # In-memory SQLite: the benchmark creates its own data and refuses any other database.
 bench: install-dev
 	DEBUG=1 DATABASE_URL=sqlite:///:memory: $(PY) manage.py benchmark_handouts $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles
+	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache staticfiles test-artifacts

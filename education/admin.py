@@ -39,10 +39,11 @@ class SectionInline(admin.StackedInline):
     fields = [("kind", "heading", "position"), "body"]
 
 
-class SourceInline(admin.TabularInline):
+# Stacked, not tabular: tabular inlines give their fields no labels, which screen readers need.
+class SourceInline(admin.StackedInline):
     model = Source
     extra = 0
-    fields = ["citation", "url", "accessed_on", "position"]
+    fields = ["citation", ("url", "accessed_on", "position")]
 
 
 class RestGuidanceInline(admin.StackedInline):
@@ -56,16 +57,16 @@ class TherapyInline(admin.StackedInline):
     fields = [("name", "times_per_week", "weeks", "position"), "instructions"]
 
 
-class PreventionTipInline(admin.TabularInline):
+class PreventionTipInline(admin.StackedInline):
     model = PreventionTip
     extra = 0
-    fields = ["text", "selected_by_default", "position"]
+    fields = [("text", "selected_by_default", "position")]
 
 
-class WarningSignInline(admin.TabularInline):
+class WarningSignInline(admin.StackedInline):
     model = WarningSign
     extra = 0
-    fields = ["text", "urgency", "position"]
+    fields = [("text", "urgency", "position")]
 
 
 class ReviewOverdueFilter(admin.SimpleListFilter):

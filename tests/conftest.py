@@ -8,6 +8,7 @@ import shutil
 import uuid
 
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.test import Client
@@ -20,7 +21,7 @@ from education.samples import SAMPLE_DIR, load_sample_file
 from handouts.issuing import issue_handout
 from portal.mfa import ROLES_REQUIRING_MFA
 from portal.models import ClinicProfile
-from portal.roles import ADMIN_SITE_ROLES, ADMINISTRATOR, CLINICIAN, EDITOR, FRONT_DESK
+from portal.roles import ADMIN_SITE_ROLES, ADMINISTRATOR, CLINICIAN, EDITOR, FRONT_DESK, sync_roles
 
 PASSWORD = "correct horse battery staple 42"
 
@@ -78,7 +79,15 @@ def _weasyprint_errors_fail_the_test(request):
 
 
 @pytest.fixture
-def make_user(db):
+def roles(db) -> None:
+    """The role groups. Data migrations create them, but tests that commit (browser tests,
+    concurrency tests) flush the database afterwards; recreate them as the migration does."""
+    if not Group.objects.exists():
+        sync_roles(django_apps)
+
+
+@pytest.fixture
+def make_user(roles):
     def make(username: str, role: str | None = None):
         user = get_user_model().objects.create_user(
             username=username,

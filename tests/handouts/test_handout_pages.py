@@ -137,3 +137,11 @@ def test_list_search_form_posts_so_names_never_reach_the_url(client, front_desk,
     client.force_login(front_desk)
     html = client.get(reverse("handouts:list")).content.decode()
     assert '<form method="post"' in html and 'id="handout-filter"' in html
+
+
+def test_handout_page_title_is_plain_text(client, front_desk, handout):
+    client.force_login(front_desk)
+    html = client.get(handout.get_absolute_url()).content.decode()
+    title = html.split("<title>")[1].split("</title>")[0]
+    assert title == ("Handout · Bone marrow edema: a bruise inside the bone · "
+                     "Patient education portal")

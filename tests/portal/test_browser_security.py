@@ -105,11 +105,17 @@ PRODUCTION_ENV = {
 }
 
 
+def production_environment() -> dict:
+    """This machine's environment without the settings and test switches, plus production's."""
+    keep = {k: v for k, v in os.environ.items()
+            if not k.startswith(("SECURE_", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"))}
+    return {**keep, **PRODUCTION_ENV}
+
+
 def test_check_deploy_passes_with_production_settings():
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SECURE_", "DEBUG"))}
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env={**env, **PRODUCTION_ENV}, capture_output=True, text=True, timeout=120,
+        cwd=ROOT, env=production_environment(), capture_output=True, text=True, timeout=120,
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
@@ -120,11 +126,10 @@ def test_production_settings_are_https_only_with_hsts_and_safe_cookies():
             "s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SESSION_COOKIE_SECURE, "
             "s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, s.SESSION_COOKIE_SAMESITE, "
             "s.SECURE_CONTENT_TYPE_NOSNIFF, s.SECURE_REFERRER_POLICY)")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SECURE_", "DEBUG"))}
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                             text=True, timeout=60, check=True,
-                            env={**env, **PRODUCTION_ENV, "DJANGO_SETTINGS_MODULE":
-                                 "portal.settings"})
+                            env={**production_environment(),
+                                 "DJANGO_SETTINGS_MODULE": "portal.settings"})
     assert result.stdout.split() == ["True", "31536000", "True", "True", "True", "True", "Lax",
                                      "True", "same-origin"]
 

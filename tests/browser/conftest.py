@@ -1,0 +1,151 @@
+"""Real-browser tests: Debian's Chromium driven by Playwright against the live test server.
+
+Browsers cannot be downloaded here, so Playwright launches the system Chromium. Without it the
+tests skip with the reason on a developer's machine; CI installs it, so there a missing
+browser fails.
+"""
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import require_tool
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    return require_tool("chromium", "chromium")
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread, which Django takes for async
+    # code; the tests use the database between browser calls only, never concurrently.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium_path,
+                                                 args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+@pytest.fixture
+def pages(browser, request):
+    """New browser contexts for the test; on failure each open page is saved (screenshot and
+    HTML) under test-artifacts/failures/."""
+    contexts = []
+
+    def new_page(**context_options):
+        context = browser.new_context(accept_downloads=True, **context_options)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        return page
+
+    yield new_page
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        folder = ARTIFACTS / "failures" / re.sub(r"[^\w.-]", "_", request.node.name)
+        folder.mkdir(parents=True, exist_ok=True)
+        for number, page in enumerate(p for c in contexts for p in c.pages):
+            page.screenshot(path=folder / f"page-{number}.png", full_page=True)
+            (folder / f"page-{number}.html").write_text(page.content(), encoding="utf-8")
+    for context in contexts:
+        context.close()
+
+
+def check_accessibility(page, *, strict: bool) -> None:
+    """axe-core against WCAG 2.2 A and AA: no serious or critical violation on staff pages,
+    none at all on patient pages (strict)."""
+    # Through the DevTools protocol, which the page's Content Security Policy does not govern:
+    # the policy stays on for everything the portal itself does.
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    result = page.evaluate("""async () => {
+        const r = await axe.run(document, {runOnly: {type: "tag",
+            values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]}});
+        return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+            nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))}));
+    }""")
+    blocking = result if strict else [v for v in result if v["impact"] in {"serious",
+                                                                            "critical"}]
+    assert not blocking, f"{page.url}: {blocking}"
+
+
+@pytest.fixture
+def html_validator():
+    """The Nu HTML Checker on every page passed to it; checked once at the end of the test."""
+    java = shutil.which("java")
+    collected: list[tuple[str, str]] = []
+
+    def collect(page) -> None:
+        collected.append((page.url, page.content()))
+
+    yield collect
+    if not collected:
+        return
+    if not (java and VNU.exists()):
+        message = "the Nu HTML Checker needs Java and node_modules/vnu-jar (make install-dev)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    folder = ARTIFACTS / "html"
+    folder.mkdir(parents=True, exist_ok=True)
+    files = []
+    for number, (url, html) in enumerate(collected):
+        path = folder / f"{number:02d}-{re.sub(r'[^\w]+', '_', url.split('//', 1)[-1])[:60]}.html"
+        path.write_text(html, encoding="utf-8")
+        files.append(str(path))
+    result = subprocess.run([java, "-jar", str(VNU), "--errors-only", "--format", "gnu", *files],
+                            capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr or result.stdout
+
+
+def screenshot(page, name: str, widths=(1280, 375)) -> None:
+    """Screenshots of the main pages at desktop and phone width, for anyone to look at."""
+    folder = ARTIFACTS / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    original = page.viewport_size
+    for width in widths:
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=folder / f"{name}-{width}.png", full_page=True)
+    page.set_viewport_size(original)
+
+
+@pytest.fixture
+def live_server(_test_server_settings):
+    """A live server per test, started after the test settings apply (the session-wide one
+    builds its middleware first, and with DEBUG off that would redirect to HTTPS)."""
+    from pytest_django.live_server_helper import LiveServer
+
+    server = LiveServer("localhost")
+    yield server
+    server.stop()

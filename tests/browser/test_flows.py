@@ -1,0 +1,172 @@
+"""The portal as people use it, in a real browser: a clinician issues a handout, a patient
+opens it on a phone, an editor changes an article, and the builder works from the keyboard.
+Every page visited is checked with axe-core and the Nu HTML Checker."""
+
+import datetime
+import re
+import subprocess
+
+import pytest
+from django.utils import timezone
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
+
+from handouts.templatetags.handout_format import long_date
+from tests.browser.conftest import ARTIFACTS, check_accessibility, screenshot
+from tests.conftest import PASSWORD, pdf_text, require_tool
+
+pytestmark = pytest.mark.django_db(transaction=True)
+PATIENT = "Zoë Núñez-O'Brien"
+
+
+@pytest.fixture
+def portal(live_server, sample_article, clinic, clinician):
+    return live_server.url
+
+
+def sign_in(page, base: str, username: str, password: str = PASSWORD) -> None:
+    page.goto(base + "/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def checked(page, html_validator, *, strict: bool = False) -> None:
+    check_accessibility(page, strict=strict)
+    html_validator(page)
+
+
+def issue_handout_as_clinician(page, base: str, html_validator) -> str:
+    """Flow 1 up to the issued handout's page; returns its URL."""
+    sign_in(page, base, "clinician")
+    checked(page, html_validator)
+    screenshot(page, "home")
+    page.get_by_label("Find a condition by name, other name or ICD-10 code").fill("oedema")
+    page.get_by_role("button", name="Search").click()
+    checked(page, html_validator)
+    screenshot(page, "library")
+    page.get_by_role("link", name=re.compile("Bone marrow edema: a bruise")).first.click()
+    checked(page, html_validator)
+    screenshot(page, "article")
+    page.get_by_role("link", name="Create handout").click()
+    page.get_by_label("Patient's name, as it should be printed").fill(PATIENT)
+    page.get_by_label("Rest (weeks)").fill("6")
+    page.get_by_label("Muscle relaxation").uncheck()
+    page.get_by_label("Exercise in water").uncheck()
+    checked(page, html_validator)
+    screenshot(page, "builder")
+    page.get_by_role("button", name="Preview", exact=True).click()
+    expect(page.get_by_text(PATIENT).first).to_be_visible()
+    checked(page, html_validator)
+    page.get_by_role("button", name="Issue handout").first.click()
+    page.wait_for_url(re.compile(r"/handouts/[0-9a-f-]{36}/$"))
+    checked(page, html_validator)
+    screenshot(page, "handout")
+    return page.url
+
+
+def test_a_clinician_issues_and_downloads_a_handout(portal, pages, html_validator):
+    page = pages(viewport={"width": 1280, "height": 900})
+    issue_handout_as_clinician(page, portal, html_validator)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download PDF").click()
+    pdf = download.value.path().read_bytes()
+    text = pdf_text(pdf)
+    rest_until = long_date(timezone.localdate() + datetime.timedelta(weeks=6))
+    assert PATIENT in text
+    assert f"until {rest_until} — 6 weeks" in text
+    assert "Magnetotherapy" in text and "Heat therapy" in text
+    assert "Exercise in water" not in text
+    first_page_image(pdf)
+
+
+def first_page_image(pdf: bytes) -> None:
+    pdftoppm = require_tool("pdftoppm", "poppler-utils")
+    folder = ARTIFACTS / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "handout.pdf").write_bytes(pdf)
+    subprocess.run([pdftoppm, "-r", "80", "-png", "-f", "1", "-l", "1", "-singlefile",
+                    str(folder / "handout.pdf"), str(folder / "handout-page-1")],
+                   check=True, timeout=60)
+
+
+def test_a_patient_opens_their_handout_on_a_phone(portal, pages, html_validator):
+    staff = pages(viewport={"width": 1280, "height": 900})
+    handout_url = issue_handout_as_clinician(staff, portal, html_validator)
+    staff.goto(handout_url)
+    staff.get_by_role("button", name="Create patient link").click()
+    link = staff.locator("code.user-select-all").inner_text()
+    code = staff.locator(".share-secret .fs-3").inner_text()
+    checked(staff, html_validator)
+
+    phone = pages(viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True,
+                  user_agent="Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile")
+    phone.goto(link)
+    checked(phone, html_validator, strict=True)
+    screenshot(phone, "patient-code", widths=(375, 320))
+    phone.get_by_label("Access code").fill("AAAA-BBBB")
+    phone.get_by_role("button", name="Open handout").click()
+    expect(phone.get_by_text("That code did not work")).to_be_visible()
+    checked(phone, html_validator, strict=True)
+    phone.get_by_label("Access code").fill(code.lower())
+    phone.get_by_role("button", name="Open handout").click()
+    phone.wait_for_url(re.compile(r"/handout/$"))
+    expect(phone.get_by_text(PATIENT).first).to_be_visible()
+    checked(phone, html_validator, strict=True)
+    screenshot(phone, "patient-handout", widths=(375, 320))
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    with phone.expect_download() as download:
+        phone.get_by_role("link", name="Download the PDF").first.click()
+    assert PATIENT in pdf_text(download.value.path().read_bytes())
+
+    staff.goto(handout_url)
+    expect(staff.get_by_text("Read by the patient on a phone")).to_be_visible()
+
+
+def test_an_editor_changes_a_section_and_the_article_page_shows_it(
+    portal, pages, html_validator, editor, sample_article
+):
+    device = TOTPDevice.objects.get(user=editor)
+    page = pages(viewport={"width": 1280, "height": 900})
+    sign_in(page, portal, "editor")
+    page.get_by_label("Code").fill(f"{totp(device.bin_key):06d}")
+    page.get_by_role("button", name="Continue").click()
+    page.goto(portal + f"/admin/education/article/{sample_article.pk}/change/")
+    check_accessibility(page, strict=False)
+    body = page.locator("textarea[name='sections-0-body']")
+    body.fill("Bone marrow edema is **fluid inside the bone**, like a bruise you cannot see.")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_text("was changed successfully")).to_be_visible()
+    page.goto(portal + sample_article.get_absolute_url())
+    expect(page.locator("strong", has_text="fluid inside the bone")).to_be_visible()
+    checked(page, html_validator)
+
+
+def tab_to(page, description: str, test: str, limit: int = 120) -> None:
+    """Press Tab until the focused element passes `test` (JavaScript on `el`)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"(() => {{ const el = document.activeElement; return {test}; }})()"):
+            return
+    raise AssertionError(f"Tab never reached {description}")
+
+
+def test_the_builder_works_with_the_keyboard_alone(portal, pages):
+    page = pages(viewport={"width": 1280, "height": 900})
+    sign_in(page, portal, "clinician")
+    page.goto(portal + "/handouts/new/bone-marrow-edema/en/")
+    tab_to(page, "the name field", "el.name === 'patient_name'")
+    page.keyboard.type("Keyboard Kim")
+    tab_to(page, "the rest field", "el.name === 'rest_weeks'")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("5")
+    tab_to(page, "a therapy checkbox", "el.type === 'checkbox' && el.name.endsWith('-include')")
+    page.keyboard.press("Space")
+    assert not page.evaluate("document.activeElement.checked")
+    tab_to(page, "Issue handout", "el.tagName === 'BUTTON' && el.textContent.trim() === "
+                                  "'Issue handout'")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/handouts/[0-9a-f-]{36}/$"))
+    expect(page.get_by_text("Keyboard Kim")).to_be_visible()
+    expect(page.get_by_text("5 weeks").first).to_be_visible()
