@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest
+from django.template.loader import render_to_string
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -21,6 +22,8 @@ from education.models import (
     Therapy,
     WarningSign,
 )
+from education.readability import article_readability
+from portal.models import ClinicProfile
 
 ARTICLE_PARTS = [Section, Source, RestGuidance, Therapy, PreventionTip, WarningSign]
 
@@ -105,7 +108,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
         "condition__snomed_codes",
     ]
     autocomplete_fields = ["condition"]
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["created_at", "updated_at", "readability_panel"]
     fieldsets = [
         (None, {"fields": [("condition", "language"), "title", "summary", "state"]}),
         (
@@ -119,6 +122,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
                 ]
             },
         ),
+        ("Readability (of the saved text; save to update)", {"fields": ["readability_panel"]}),
     ]
     inlines = [
         SectionInline,
@@ -131,6 +135,16 @@ class ArticleAdmin(SimpleHistoryAdmin):
     object_history_template = "admin/education/article/object_history.html"
     # Titles are sentences; the admin's default text box shows only a few words of one.
     formfield_overrides = {models.CharField: {"widget": forms.TextInput(attrs={"size": 80})}}
+
+    @admin.display(description="Reading level")
+    def readability_panel(self, article: Article) -> str:
+        if not article.pk:
+            return "Shown once the article is saved."
+        whole, sections = article_readability(article)
+        return render_to_string("admin/education/article/readability.html", {
+            "whole": whole, "sections": sections,
+            "maximum": ClinicProfile.load().max_reading_grade,
+        })
 
     @admin.display(boolean=True, description="Review overdue")
     def review_overdue(self, article: Article) -> bool:

@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from education.models import Article, Condition
+from education.readability import article_readability
 
 MAX_QUERY_LENGTH = 100
 
@@ -22,10 +23,15 @@ def get_published_article(slug: str, language: str) -> Article:
 def library(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
     conditions = Condition.objects.with_published_articles().prefetch_related(
-        Prefetch("articles", queryset=Article.objects.published(), to_attr="published_articles")
+        Prefetch("articles", queryset=Article.objects.published().prefetch_related("sections"),
+                 to_attr="published_articles")
     )
     if query:
         conditions = conditions.search(query)
+    conditions = list(conditions)
+    for condition in conditions:
+        for article in condition.published_articles:
+            article.reading = article_readability(article)[0]
     context = {"query": query, "conditions": conditions}
     return render(request, "education/library.html", context)
 

@@ -26,7 +26,7 @@ class ClinicProfileForm(forms.ModelForm):
         model = ClinicProfile
         fields = [
             "name", "address", "phone", "after_hours_phone", "website",
-            "default_paper_size", "accent_colour", "use_record_numbers",
+            "default_paper_size", "accent_colour", "use_record_numbers", "max_reading_grade",
         ]
 
     def clean_logo_upload(self):
@@ -57,6 +57,7 @@ class ClinicProfileAdmin(SimpleHistoryAdmin):
     list_display = ["name", "phone", "default_paper_size", "has_logo"]
     fieldsets = [
         (None, {"fields": ["name", "address", ("phone", "after_hours_phone"), "website"]}),
+        ("Content", {"fields": ["max_reading_grade"]}),
         ("Handouts", {"fields": [
             ("default_paper_size", "accent_colour"), "use_record_numbers",
             "logo_upload", "remove_logo",

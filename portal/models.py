@@ -31,6 +31,11 @@ class ClinicProfile(models.Model):
         validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #1f5f8b.")],
         help_text="Used for rules and borders on handouts; text stays dark for contrast.",
     )
+    max_reading_grade = models.PositiveSmallIntegerField(
+        "maximum reading grade", default=8,
+        help_text="US school grade articles should not exceed (Flesch-Kincaid; Spanish: the "
+        "grade equivalent of Fernández-Huerta).",
+    )
     use_record_numbers = models.BooleanField(
         default=False, help_text="Ask for the patient's record number when issuing a handout."
     )

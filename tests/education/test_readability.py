@@ -1,0 +1,123 @@
+"""Reading level while writing: measured offline, per section and for the whole article."""
+
+import datetime
+import socket
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from education.models import Article, Section
+from education.readability import article_readability, measure, plain_text
+from portal.models import ClinicProfile
+
+EASY = "The cat sat. It was warm. The sun was out."
+HARD = ("Osteonecrosis, characterised by irreversible devitalisation of trabecular osteocytes, "
+        "necessitates multidisciplinary consideration of decompressive interventions.")
+
+
+def test_figures_for_known_english_texts():
+    easy, hard = measure(EASY, "en"), measure(HARD, "en")
+    assert easy.measure == "Flesch-Kincaid"
+    assert (easy.words, easy.sentences) == (10, 3)
+    assert easy.average_sentence_length == pytest.approx(10 / 3)
+    assert easy.grade < 2 and hard.grade > 16
+    assert hard.smog > easy.smog
+
+
+def test_the_hardest_sentences_come_first_and_at_most_five():
+    text = " ".join([EASY, HARD, "A dog ran.", "We ate.", "Go now.", "It is red."])
+    hardest = measure(text, "en").hardest
+    assert len(hardest) == 5
+    assert hardest[0][1] == HARD
+    assert [grade for grade, _ in hardest] == sorted((g for g, _ in hardest), reverse=True)
+
+
+def test_spanish_uses_fernandez_huerta_not_english_formulas():
+    easy = measure("El gato come. La casa es roja. El sol sale.", "es")
+    hard = measure("La osteonecrosis, caracterizada por la desvitalización irreversible de los "
+                   "osteocitos trabeculares, requiere intervenciones descompresivas "
+                   "multidisciplinarias especializadas.", "es")
+    assert easy.measure == hard.measure == "Fernández-Huerta"
+    assert easy.smog is None
+    assert easy.score > 90 and easy.grade == 5
+    assert hard.score < 30 and hard.grade >= 17
+
+
+def test_figures_are_computed_with_no_network(monkeypatch):
+    def no_network(*args, **kwargs):
+        raise OSError("network access attempted")
+
+    monkeypatch.setattr(socket, "socket", no_network)
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    assert measure(HARD + " " + EASY, "en").grade > 5
+    assert measure("El sol sale.", "es").grade == 5
+
+
+def test_list_items_and_paragraphs_count_as_sentences():
+    html = ("<p>Most of it is simple</p>\n<ul>\n<li>An injury or a fall.</li>\n"
+            "<li>Heavy work</li>\n</ul>")
+    assert plain_text(html) == "Most of it is simple. An injury or a fall. Heavy work."
+
+
+@pytest.mark.django_db
+def test_the_sample_article_reads_at_grade_8_or_lower(sample_article):
+    whole, sections = article_readability(sample_article)
+    assert whole.grade <= 8
+    assert len(sections) == 8 and all(figures.grade <= 8 for _h, figures in sections)
+
+
+@pytest.mark.django_db
+def test_editors_see_the_figures_on_the_article_page_in_the_admin(client, editor,
+                                                                  sample_article):
+    client.force_login(editor)
+    html = client.get(reverse("admin:education_article_change",
+                              args=[sample_article.pk])).content.decode()
+    assert "Whole article: grade" in html
+    assert "The five hardest sentences" in html
+    assert "Within the clinic's maximum of grade 8." in html
+
+
+@pytest.mark.django_db
+def test_the_staff_library_shows_each_articles_grade(client, clinician, sample_article):
+    client.force_login(clinician)
+    grade = article_readability(sample_article)[0].grade
+    assert f"Reading grade {grade}" in client.get(reverse("education:library")).content.decode()
+
+
+@pytest.mark.django_db
+def test_content_report_lists_articles_and_strict_fails_on_grade_or_overdue_review(
+    sample_article, capsys, time_machine
+):
+    call_command("content_report", "--strict")
+    assert "Bone marrow edema | en | published | grade" in capsys.readouterr().out
+
+    profile = ClinicProfile.load()
+    profile.max_reading_grade = 2
+    profile.save()
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("content_report", "--strict")
+    assert exit_info.value.code == 1
+    assert "ABOVE GRADE 2" in capsys.readouterr().out
+
+    profile.max_reading_grade = 8
+    profile.save()
+    time_machine.move_to(datetime.datetime(2027, 6, 1, tzinfo=datetime.UTC))
+    sample_article.next_review_due = datetime.date(2027, 5, 1)
+    sample_article.save()
+    with pytest.raises(SystemExit):
+        call_command("content_report", "--strict")
+    assert "REVIEW OVERDUE" in capsys.readouterr().out
+    call_command("content_report")  # without --strict it only reports
+
+
+@pytest.mark.django_db
+def test_drafts_are_reported_but_never_fail_the_strict_run(sample_article, capsys):
+    draft = Article.objects.create(condition=sample_article.condition, language="es",
+                                   title="Borrador", summary="Texto.", state="draft")
+    Section.objects.create(article=draft, kind="overview", body=HARD)
+    profile = ClinicProfile.load()
+    profile.max_reading_grade = 8
+    profile.save()
+    call_command("content_report", "--strict")
+    assert "| es | draft |" in capsys.readouterr().out
