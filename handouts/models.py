@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from education.models import Article, RestGuidance
 from handouts.snapshot import build_snapshot
-from portal.models import PaperSize
+from portal.models import AppendOnlyModel, PaperSize
 
 
 class HandoutQuerySet(models.QuerySet):
@@ -174,7 +174,7 @@ class ShareLink(models.Model):
         return bool(self.locked_until and now < self.locked_until)
 
 
-class HandoutEvent(models.Model):
+class HandoutEvent(AppendOnlyModel):
     """What happened to a handout. Written in the same transaction as the action, never
     edited or deleted by the application, and free of patient data."""
 
@@ -214,11 +214,3 @@ class HandoutEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise ValueError("Handout events are never changed once written.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("Handout events are never deleted.")

@@ -146,14 +146,24 @@ def _code_page(request: HttpRequest, link: ShareLink, form: AccessCodeForm) -> H
         return render(request, "handouts/patient/access_code.html", context)
 
 
+def with_patient_access(view):
+    """For pages behind the code: the link must still work and this session must have
+    entered its code; otherwise the neutral page, or back to the code form."""
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, token: str) -> HttpResponse:
+        link = get_link_for_patient(token)
+        if link is None:
+            return unavailable(request)
+        if not has_access(request, link):
+            return redirect("patient:open", token=token)
+        return view(request, token, link)
+    return wrapper
+
+
 @patient_page
 @require_http_methods(["GET"])
-def read_handout(request: HttpRequest, token: str) -> HttpResponse:
-    link = get_link_for_patient(token)
-    if link is None:
-        return unavailable(request)
-    if not has_access(request, link):
-        return redirect("patient:open", token=token)
+@with_patient_access
+def read_handout(request: HttpRequest, token: str, link: ShareLink) -> HttpResponse:
     handout = link.handout
     with transaction.atomic():
         record_event(handout, Kind.PATIENT_VIEWED, share_link=link, device=device_class(request))
@@ -165,12 +175,8 @@ def read_handout(request: HttpRequest, token: str) -> HttpResponse:
 
 @patient_page
 @require_http_methods(["GET"])
-def download_handout(request: HttpRequest, token: str) -> HttpResponse:
-    link = get_link_for_patient(token)
-    if link is None:
-        return unavailable(request)
-    if not has_access(request, link):
-        return redirect("patient:open", token=token)
+@with_patient_access
+def download_handout(request: HttpRequest, token: str, link: ShareLink) -> HttpResponse:
     pdf = link.handout.verified_pdf()
     if pdf is None:
         return render(request, "handouts/patient/pdf_unavailable.html", status=500)

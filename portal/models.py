@@ -7,6 +7,22 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 
+class AppendOnlyModel(models.Model):
+    """Rows the application writes once and never edits or deletes (records of events)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValueError(f"{self._meta.verbose_name_plural.capitalize()} are never changed "
+                             "once written.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError(f"{self._meta.verbose_name_plural.capitalize()} are never deleted.")
+
+
 class PaperSize(models.TextChoices):
     A4 = "a4", "A4"
     LETTER = "letter", "Letter"
@@ -65,7 +81,7 @@ class ClinicProfile(models.Model):
         return bool(self.logo)
 
 
-class AuditEvent(models.Model):
+class AuditEvent(AppendOnlyModel):
     """What staff did, for the clinic's security reviews. Append-only: the application never
     edits or deletes a row. No patient data: objects are named by type and id only."""
 
@@ -108,11 +124,3 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.action}"
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise ValueError("Audit events are never changed once written.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("Audit events are never deleted.")
