@@ -107,7 +107,6 @@ class ArticleAdmin(SimpleHistoryAdmin):
         "condition__icd10_codes",
         "condition__snomed_codes",
     ]
-    autocomplete_fields = ["condition"]
     readonly_fields = ["created_at", "updated_at", "readability_panel"]
     fieldsets = [
         (None, {"fields": [("condition", "language"), "title", "summary", "state"]}),

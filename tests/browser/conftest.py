@@ -69,6 +69,10 @@ def pages(browser, request):
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15_000)
+        # The HTML the server sent for the page now shown (scripts may change the DOM later).
+        page.on("response", lambda response: setattr(page, "served_document", response)
+                if response.request.resource_type == "document"
+                and response.frame == page.main_frame else None)
         return page
 
     yield new_page
@@ -102,12 +106,13 @@ def check_accessibility(page, *, strict: bool) -> None:
 
 @pytest.fixture
 def html_validator():
-    """The Nu HTML Checker on every page passed to it; checked once at the end of the test."""
+    """The Nu HTML Checker on the HTML the server sent for every page passed to it; checked
+    once at the end of the test."""
     java = shutil.which("java")
     collected: list[tuple[str, str]] = []
 
     def collect(page) -> None:
-        collected.append((page.url, page.content()))
+        collected.append((page.url, page.served_document.text()))
 
     yield collect
     if not collected:
