@@ -31,14 +31,10 @@ NEUTRAL_STATUS = 404
 
 
 class AccessCodeForm(forms.Form):
-    form_token = forms.CharField(widget=forms.HiddenInput)
-    code = forms.CharField(
-        label="Access code", max_length=20,
-        widget=forms.TextInput(attrs={
-            "autocomplete": "one-time-code", "autocapitalize": "characters",
-            "spellcheck": "false", "inputmode": "text", "class": "form-control form-control-lg",
-        }),
-    )
+    """Validates the code page's POST; the page writes its own large, phone-friendly input."""
+
+    form_token = forms.CharField()
+    code = forms.CharField(max_length=20)
 
 
 def patient_page(view):
