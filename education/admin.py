@@ -5,14 +5,23 @@ import datetime
 from dataclasses import dataclass
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.options import ActionLocation
+from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import HttpRequest
+from django.db.models import F, Q
+from django.http import Http404, HttpRequest, HttpResponseNotAllowed
+from django.shortcuts import redirect
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from education import workflow
+from education.diff import compare_articles
 from education.models import (
+    REVIEW_SOON_DAYS,
     Article,
     Condition,
     PreventionTip,
@@ -72,33 +81,42 @@ class WarningSignInline(admin.StackedInline):
     fields = [("text", "urgency", "position")]
 
 
-class ReviewOverdueFilter(admin.SimpleListFilter):
+class ReviewStatusFilter(admin.SimpleListFilter):
+    """Reviews concern the published versions; earlier versions keep the dates they had."""
+
     title = "review"
     parameter_name = "review"
 
     def lookups(self, request, model_admin):
-        return [("overdue", "Overdue"), ("current", "Up to date")]
+        return [("overdue", "Overdue"), ("soon", f"Due within {REVIEW_SOON_DAYS} days"),
+                ("current", "Up to date")]
 
     def queryset(self, request, queryset):
+        published = queryset.published()
         if self.value() == "overdue":
-            return queryset.review_overdue()
+            return published.review_overdue()
+        if self.value() == "soon":
+            return published.review_due_soon()
         if self.value() == "current":
-            return queryset.exclude(pk__in=queryset.review_overdue())
+            return published.exclude(pk__in=published.review_overdue())
         return queryset
 
 
 @admin.register(Article)
 class ArticleAdmin(SimpleHistoryAdmin):
+    """Only drafts are edited. Published and archived versions show read-only, with the steps
+    of the workflow (education.workflow) as buttons."""
+
     list_display = [
         "title",
         "condition",
         "language",
+        "version_display",
         "state",
-        "last_reviewed_on",
         "next_review_due",
         "review_overdue",
     ]
-    list_filter = ["state", "language", ReviewOverdueFilter, "needs_clinical_review"]
+    list_filter = ["state", "language", ReviewStatusFilter, "needs_clinical_review"]
     list_select_related = ["condition"]
     search_fields = [
         "title",
@@ -107,20 +125,26 @@ class ArticleAdmin(SimpleHistoryAdmin):
         "condition__icd10_codes",
         "condition__snomed_codes",
     ]
-    readonly_fields = ["created_at", "updated_at", "readability_panel"]
+    readonly_fields = [
+        "state", "version", "based_on", "submitted_by", "submitted_at", "published_by",
+        "published_at", "archived_at", "published_grade", "grade_override_reason",
+        "reviewed_by", "last_reviewed_on", "next_review_due", "created_at", "updated_at",
+        "readability_panel",
+    ]
     fieldsets = [
-        (None, {"fields": [("condition", "language"), "title", "summary", "state"]}),
-        (
-            "Review",
-            {
-                "fields": [
-                    "needs_clinical_review",
-                    "reviewed_by",
-                    ("last_reviewed_on", "next_review_due"),
-                    ("created_at", "updated_at"),
-                ]
-            },
-        ),
+        (None, {"fields": [("condition", "language"), "title", "summary",
+                           "needs_clinical_review"]}),
+        ("Version", {"fields": [
+            ("state", "version", "based_on"),
+            ("submitted_by", "submitted_at"),
+            ("published_by", "published_at", "archived_at"),
+            ("published_grade", "grade_override_reason"),
+        ]}),
+        ("Review (set when a reviewer approves)", {"fields": [
+            "reviewed_by",
+            ("last_reviewed_on", "next_review_due"),
+            ("created_at", "updated_at"),
+        ]}),
         ("Readability (of the saved text; save to update)", {"fields": ["readability_panel"]}),
     ]
     inlines = [
@@ -131,6 +155,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
         PreventionTipInline,
         WarningSignInline,
     ]
+    change_form_template = "admin/education/article/change_form.html"
     object_history_template = "admin/education/article/object_history.html"
     # Titles are sentences; the admin's default text box shows only a few words of one.
     formfield_overrides = {models.CharField: {"widget": forms.TextInput(attrs={"size": 80})}}
@@ -145,13 +170,245 @@ class ArticleAdmin(SimpleHistoryAdmin):
             "maximum": ClinicProfile.load().max_reading_grade,
         })
 
+    @admin.display(description="Version", ordering="version")
+    def version_display(self, article: Article) -> str:
+        return article.version_label
+
     @admin.display(boolean=True, description="Review overdue")
-    def review_overdue(self, article: Article) -> bool:
-        return article.is_review_overdue()
+    def review_overdue(self, article: Article) -> bool | None:
+        return article.is_review_overdue() if article.is_published else None
+
+    # --- Only drafts change ----------------------------------------------------------------
+
+    def has_change_permission(self, request: HttpRequest, obj: Article | None = None) -> bool:
+        return super().has_change_permission(request, obj) and (obj is None or obj.is_editable)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Article | None = None) -> bool:
+        # Every published version is kept; a draft that never went live may be thrown away.
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or obj.version is None)
+
+    def get_actions(self, request: HttpRequest,
+                    action_location=ActionLocation.CHANGE_LIST) -> dict:
+        # Bulk deletion would not ask each row whether it is a kept version.
+        actions = super().get_actions(request, action_location)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        if form.has_changed() or any(formset.has_changed() for formset in formsets):
+            workflow.note_contribution(form.instance, request.user)
+
+    def revert_disabled(self, request: HttpRequest, obj=None) -> bool:
+        return obj is None or not is_draft(obj.pk) or super().revert_disabled(request, obj)
+
+    def history_form_view(self, request: HttpRequest, object_id: str, version_id: str,
+                          extra_context=None):
+        refuse_revert_unless_draft(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def history_view(self, request: HttpRequest, object_id: str, extra_context=None):
         context = {"part_changes": article_part_changes(object_id), **(extra_context or {})}
         return super().history_view(request, object_id, extra_context=context)
+
+    # --- Workflow --------------------------------------------------------------------------
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
+                    extra_context=None):
+        article = self.get_object(request, object_id)
+        context = {**workflow_context(request, article), **(extra_context or {})}
+        return super().change_view(request, object_id, form_url, extra_context=context)
+
+    def get_urls(self):
+        def view(function, name: str):
+            return path(f"<path:object_id>/{name}/",
+                        self.admin_site.admin_view(function),
+                        name=f"education_article_{name.replace('-', '_')}")
+
+        return [
+            view(self.submit_view, "submit"),
+            view(self.return_view, "return"),
+            view(self.publish_view, "publish"),
+            view(self.archive_view, "archive"),
+            view(self.new_draft_view, "new-draft"),
+            view(self.versions_view, "versions"),
+            *super().get_urls(),
+        ]
+
+    def _article_or_404(self, request: HttpRequest, object_id: str) -> Article:
+        article = self.get_object(request, object_id)
+        if article is None or not self.has_view_permission(request, article):
+            raise Http404("No such article.")
+        return article
+
+    def _step(self, request: HttpRequest, object_id: str, step, done: str):
+        """Run one POSTed workflow step and go to the article it leaves (a new draft is
+        another article)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        article = self._article_or_404(request, object_id)
+        try:
+            result = step(article, request.user)
+        except workflow.WorkflowError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return redirect(change_url(article))
+        self.log_change(request, result, done.format(article=result))
+        self.message_user(request, done.format(article=result), messages.SUCCESS)
+        return redirect(change_url(result))
+
+    def submit_view(self, request: HttpRequest, object_id: str):
+        return self._step(request, object_id, workflow.submit_for_review,
+                          "Sent for review. A reviewer can now approve and publish it.")
+
+    def return_view(self, request: HttpRequest, object_id: str):
+        return self._step(request, object_id, workflow.return_to_draft,
+                          "Returned to draft: it can be edited again.")
+
+    def archive_view(self, request: HttpRequest, object_id: str):
+        return self._step(request, object_id, workflow.archive,
+                          "Archived {article}. Clinicians can no longer issue handouts from "
+                          "it.")
+
+    def new_draft_view(self, request: HttpRequest, object_id: str):
+        return self._step(request, object_id, workflow.start_draft,
+                          "Started a new draft from {article.based_on}. Published content "
+                          "is unchanged until the draft is approved.")
+
+    def publish_view(self, request: HttpRequest, object_id: str):
+        draft = self._article_or_404(request, object_id)
+        clinic = ClinicProfile.load()
+        readability = article_readability(draft)[0]
+        form = PublishForm(request.POST or None, clinic=clinic,
+                           above_maximum=readability.grade > clinic.max_reading_grade)
+        problem = workflow.approval_problem(draft, request.user, clinic)
+        if request.method == "POST" and problem is None and form.is_valid():
+            try:
+                published = workflow.publish(
+                    draft, request.user,
+                    override_reason=form.cleaned_data.get("override_reason", ""),
+                    next_review_due=form.cleaned_data["next_review_due"],
+                )
+            except workflow.WorkflowError as error:
+                form.add_error(None, str(error))
+            else:
+                message = f"Published as version {published.version}."
+                if published.grade_override_reason:
+                    message += (f" Reading grade {published.published_grade:g} is above the "
+                                f"maximum of {clinic.max_reading_grade}; override reason: "
+                                f"{published.grade_override_reason}")
+                self.log_change(request, published, message)
+                self.message_user(request, message, messages.SUCCESS)
+                return redirect(change_url(published))
+        live = draft.live_version()
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Approve and publish: {draft}",
+            "article": draft,
+            "live": live,
+            "changes": compare_articles(live, draft) if live else None,
+            "readability": readability,
+            "maximum": clinic.max_reading_grade,
+            "problem": problem,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/education/article/publish.html", context)
+
+    def versions_view(self, request: HttpRequest, object_id: str):
+        """Every version of this article, and a comparison of any two of them."""
+        article = self._article_or_404(request, object_id)
+        versions = list(article.siblings().filter(
+            Q(version__isnull=False) | Q(state__in=Article.OPEN_STATES)
+        ).select_related("published_by").order_by(F("version").desc(nulls_first=True)))
+        by_id = {str(version.pk): version for version in versions}
+        old, new = by_id.get(request.GET.get("old", "")), by_id.get(request.GET.get("new", ""))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Versions of {article.title} ({article.language})",
+            "article": article,
+            "versions": versions,
+            "old": old,
+            "new": new,
+            "changes": compare_articles(old, new) if old and new else None,
+            "can_start_draft": request.user.has_perm(workflow.EDIT_PERMISSION)
+            and not article.siblings().open_drafts().exists(),
+        }
+        return TemplateResponse(request, "admin/education/article/versions.html", context)
+
+
+class PublishForm(forms.Form):
+    next_review_due = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Defaults to the clinic's review interval from today.",
+    )
+    override_reason = forms.CharField(
+        label="Reason to publish above the maximum reading grade", required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        help_text="Recorded with the version and in the audit log.",
+    )
+
+    def __init__(self, *args, clinic: ClinicProfile, above_maximum: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.above_maximum = above_maximum
+        self.fields["next_review_due"].initial = workflow.default_next_review(
+            clinic, timezone.localdate())
+        if not above_maximum:
+            del self.fields["override_reason"]
+
+    def clean_next_review_due(self):
+        due = self.cleaned_data["next_review_due"]
+        if due <= timezone.localdate():
+            raise forms.ValidationError("The next review must be after today.")
+        return due
+
+    def clean_override_reason(self):
+        reason = self.cleaned_data["override_reason"].strip()
+        if self.above_maximum and not reason:
+            raise forms.ValidationError(
+                "This article is above the clinic's maximum reading grade. Say why it should "
+                "be published anyway, or go back and simplify it.")
+        return reason
+
+
+def change_url(article: Article) -> str:
+    return reverse("admin:education_article_change", args=[article.pk])
+
+
+def workflow_context(request: HttpRequest, article: Article | None) -> dict:
+    """What the workflow box on an article's admin page shows and offers."""
+    if article is None:
+        return {}
+    open_draft = article.siblings().open_drafts().exclude(pk=article.pk).first()
+    can_edit = request.user.has_perm(workflow.EDIT_PERMISSION)
+    can_publish = workflow.can_publish(request.user)
+    State = Article.State
+    return {
+        "workflow": {
+            "live": article.live_version(),
+            "open_draft": open_draft,
+            "can_submit": can_edit and article.state == State.DRAFT,
+            "can_return": article.state == State.IN_REVIEW and (
+                can_publish or article.submitted_by_id == request.user.pk),
+            "can_approve": can_publish and article.state == State.IN_REVIEW,
+            "can_archive": can_publish and article.state == State.PUBLISHED,
+            "can_start_draft": can_edit and open_draft is None
+            and article.state in {State.PUBLISHED, State.ARCHIVED},
+        }
+    }
+
+
+def is_draft(article_id) -> bool:
+    """Whether the article is a draft now (for an object that may be a historical copy)."""
+    return Article.objects.filter(pk=article_id, state=Article.State.DRAFT).exists()
+
+
+def refuse_revert_unless_draft(request: HttpRequest, article_id) -> None:
+    """simple-history saves a POSTed revert page even when it hides the button; published
+    content must never change in place."""
+    if request.method == "POST" and not is_draft(article_id):
+        raise PermissionDenied("Only drafts can be changed. Start a new draft to revert.")
 
 
 @dataclass(frozen=True)
@@ -186,10 +443,21 @@ def article_part_changes(article_id: str, limit: int = 200) -> list[PartChange]:
 
 class ArticlePartHistoryAdmin(SimpleHistoryAdmin):
     """History and revert pages for an article's parts. They are edited inline on the article,
-    so they stay out of the admin index; the article's history page links to them."""
+    so they stay out of the admin index; the article's history page links to them. Only a
+    draft's parts can be reverted."""
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return False
+
+    def revert_disabled(self, request: HttpRequest, obj=None) -> bool:
+        return (obj is None or not is_draft(obj.article_id)
+                or super().revert_disabled(request, obj))
+
+    def history_form_view(self, request: HttpRequest, object_id: str, version_id: str,
+                          extra_context=None):
+        record = self.model.history.filter(id=object_id, history_id=version_id).first()
+        refuse_revert_unless_draft(request, record.article_id if record else None)
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 for part_model in ARTICLE_PARTS:

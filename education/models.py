@@ -3,6 +3,7 @@ clinicians pick from when they personalize a handout."""
 
 import datetime
 import re
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -118,27 +119,99 @@ class Condition(models.Model):
         return split_codes(self.icd10_codes)
 
 
+# Reviews due within this many days are listed as "due soon" on staff home and in the admin.
+REVIEW_SOON_DAYS = 60
+
+
+class PlainNewlines(models.Model):
+    """Text kept with \n line ends. Browsers send \r\n from text areas; without this, saving
+    a form unchanged would make every paragraph differ from the version it was copied from."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        for field in self._meta.concrete_fields:
+            value = getattr(self, field.attname)
+            if isinstance(field, models.TextField) and isinstance(value, str):
+                setattr(self, field.attname, value.replace("\r\n", "\n").replace("\r", "\n"))
+        super().save(*args, **kwargs)
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self) -> "ArticleQuerySet":
         return self.filter(state=Article.State.PUBLISHED)
 
+    def open_drafts(self) -> "ArticleQuerySet":
+        return self.filter(state__in=Article.OPEN_STATES)
+
+    def versions(self) -> "ArticleQuerySet":
+        """Every version that was ever published (the live one and the archived ones)."""
+        return self.filter(version__isnull=False).order_by("-version")
+
     def review_overdue(self, today: datetime.date | None = None) -> "ArticleQuerySet":
         return self.filter(next_review_due__lt=today or timezone.localdate())
 
+    def review_due_soon(self, today: datetime.date | None = None,
+                        days: int = REVIEW_SOON_DAYS) -> "ArticleQuerySet":
+        """Not overdue yet, but due within `days`."""
+        today = today or timezone.localdate()
+        return self.filter(next_review_due__gte=today,
+                           next_review_due__lte=today + datetime.timedelta(days=days))
 
-class Article(models.Model):
-    """One condition explained in one language. Translations are sibling articles."""
+
+class Article(PlainNewlines):
+    """One version of one condition explained in one language. Translations are sibling
+    articles; so are the versions of one translation: the draft being written (at most one),
+    the published version clinicians use (at most one) and every earlier published version,
+    archived. Only drafts are ever edited; education.workflow moves an article between states.
+    """
 
     class State(models.TextChoices):
         DRAFT = "draft", "Draft"
+        IN_REVIEW = "in_review", "In review"
         PUBLISHED = "published", "Published"
         ARCHIVED = "archived", "Archived"
+
+    # States of the one draft an article may have open beside its published version.
+    OPEN_STATES = [State.DRAFT, State.IN_REVIEW]
 
     condition = models.ForeignKey(Condition, on_delete=models.PROTECT, related_name="articles")
     language = models.CharField(max_length=10, choices=language_choices)
     title = models.CharField(max_length=200)
     summary = models.TextField(help_text="One plain-language paragraph.")
-    state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT,
+                             editable=False)
+    version = models.PositiveIntegerField(
+        null=True, blank=True, editable=False, help_text="Numbered when first published."
+    )
+    based_on = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, editable=False,
+        related_name="drafts", help_text="The version this draft was started from.",
+    )
+    contributors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, editable=False, related_name="+",
+        help_text="Who changed this draft's content; they may not approve it themselves.",
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        editable=False, related_name="+",
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        editable=False, related_name="+",
+    )
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    archived_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Recorded when the version was published, so reports judge exactly the approved text.
+    published_grade = models.FloatField(null=True, blank=True, editable=False)
+    grade_override_reason = models.TextField(
+        blank=True, editable=False,
+        help_text="Why this version was published above the clinic's maximum reading grade.",
+    )
+    # A fingerprint of what a handout made from this version reads (education.snapshot).
+    fingerprint = models.CharField(max_length=12, blank=True, editable=False)
     needs_clinical_review = models.BooleanField(
         default=False,
         help_text="Sample or unreviewed content: shown with a warning until a clinician "
@@ -156,7 +229,8 @@ class Article(models.Model):
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
-        ordering = ["condition__name", "language"]
+        ordering = ["condition__name", "language", "-version"]
+        permissions = [("publish_article", "Can approve and publish articles")]
         constraints = [
             models.UniqueConstraint(
                 fields=["condition", "language"],
@@ -165,10 +239,21 @@ class Article(models.Model):
                 violation_error_message="This condition already has a published article in "
                 "this language. Archive or unpublish that one first.",
             ),
+            models.UniqueConstraint(
+                fields=["condition", "language"],
+                condition=Q(state__in=["draft", "in_review"]),
+                name="one_open_draft_per_condition_and_language",
+                violation_error_message="This condition already has a draft in this language. "
+                "Finish or delete that draft first.",
+            ),
+            models.UniqueConstraint(
+                fields=["condition", "language", "version"],
+                name="unique_version_per_condition_and_language",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.title} ({self.language})"
+        return f"{self.title} ({self.language}, {self.version_label})"
 
     def get_absolute_url(self) -> str:
         return reverse(
@@ -176,6 +261,13 @@ class Article(models.Model):
         )
 
     def clean(self) -> None:
+        # The database enforces these too; saying so here gives editors a message, because
+        # `state` is not a form field and Django skips constraints on fields a form leaves out.
+        if self.condition_id and self.language:
+            others = self.siblings().exclude(pk=self.pk)
+            if self.state in self.OPEN_STATES and others.open_drafts().exists():
+                raise ValidationError("This condition already has a draft in this language. "
+                                      "Finish or delete that draft first.")
         if (
             self.last_reviewed_on
             and self.next_review_due
@@ -186,17 +278,35 @@ class Article(models.Model):
             )
 
     @property
+    def version_label(self) -> str:
+        return f"version {self.version}" if self.version else "draft"
+
+    @property
     def is_published(self) -> bool:
         return self.state == self.State.PUBLISHED
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state == self.State.DRAFT
+
+    def siblings(self) -> ArticleQuerySet:
+        """Every version and draft of this article (same condition and language), itself too."""
+        return Article.objects.filter(condition_id=self.condition_id, language=self.language)
+
+    def live_version(self) -> "Article | None":
+        return self.siblings().published().first()
 
     def is_review_overdue(self, today: datetime.date | None = None) -> bool:
         return bool(self.next_review_due and self.next_review_due < (today or timezone.localdate()))
 
 
-class ArticlePart(models.Model):
+class ArticlePart(PlainNewlines):
     """Something an article owns, kept in the order the editor gives it."""
 
     position = models.PositiveSmallIntegerField(default=0)
+    # The same part across versions: a draft's copy keeps it, so a handout's choices can be
+    # carried over to a newer version.
+    lineage = models.UUIDField(default=uuid.uuid4, editable=False)
 
     class Meta:
         abstract = True
@@ -259,7 +369,7 @@ class Source(ArticlePart):
         return self.citation[:80]
 
 
-class RestGuidance(models.Model):
+class RestGuidance(PlainNewlines):
     class WeightBearing(models.TextChoices):
         NONE = "none", "No weight on the affected limb"
         PARTIAL = "partial", "Partial weight, with support"

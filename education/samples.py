@@ -20,6 +20,7 @@ from education.models import (
     Therapy,
     WarningSign,
 )
+from education.workflow import publish_loaded_content
 
 SAMPLE_DIR = Path(__file__).resolve().parent / "sample_content"
 
@@ -57,7 +58,6 @@ def load_sample_file(path: Path) -> LoadResult:
         language=language,
         title=article_data["title"],
         summary=article_data["summary"],
-        state=Article.State.PUBLISHED,
         needs_clinical_review=article_data.get("needs_clinical_review", True),
     )
     for position, section in enumerate(article_data["sections"]):
@@ -71,4 +71,5 @@ def load_sample_file(path: Path) -> LoadResult:
         PreventionTip.objects.create(article=article, position=position, **tip)
     for position, sign in enumerate(article_data.get("warning_signs", [])):
         WarningSign.objects.create(article=article, position=position, **sign)
+    publish_loaded_content(article)
     return LoadResult(path, article_created=True, condition_created=condition_created)

@@ -32,11 +32,11 @@ from django.urls import reverse
 
 from education.models import Article
 from education.samples import SAMPLE_DIR, load_sample_file
+from education.snapshot import build_snapshot
 from handouts import pdf
 from handouts.forms import HandoutForm
 from handouts.issuing import build_handout, issue_handout
 from handouts.models import Handout
-from handouts.snapshot import build_snapshot
 from portal.models import ClinicProfile
 from portal.roles import CLINICIAN
 

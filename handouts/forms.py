@@ -27,6 +27,8 @@ class HandoutForm(forms.Form):
     """Built for one article snapshot: its therapies and prevention tips become fields."""
 
     issue_token = forms.UUIDField(widget=forms.HiddenInput)
+    # The handout this one updates (handouts.reissue); the view checks it again on submit.
+    replaces = forms.UUIDField(widget=forms.HiddenInput, required=False)
     patient_name = forms.CharField(
         label="Patient's name, as it should be printed",
         max_length=MAX_NAME_LENGTH,
@@ -114,6 +116,7 @@ class HandoutForm(forms.Form):
         patient = ["patient_name", "record_number", "visit_date"]
         helper.layout = Layout(
             "issue_token",
+            "replaces",
             Fieldset("Patient", *[name for name in patient if name in self.fields]),
             Fieldset(
                 "Rest",
@@ -172,6 +175,29 @@ class HandoutForm(forms.Form):
         }
 
 
+def default_choices(snapshot: dict, clinic: ClinicProfile, *, patient_name: str) -> dict:
+    """The choices of a builder form left as it opens: the article's defaults, every therapy
+    at its default frequency, today's visit, no follow-up or note."""
+    initial = HandoutForm(snapshot=snapshot, clinic=clinic).initial
+    return {
+        "patient_name": patient_name,
+        "record_number": "",
+        "visit_date": initial["visit_date"],
+        "rest_weeks": initial["rest_weeks"],
+        "crutches": initial["crutches"],
+        "weight_bearing": initial["weight_bearing"],
+        "therapy_plan": [
+            {"key": t["key"], "times_per_week": t["times_per_week"], "weeks": t["weeks"]}
+            for t in snapshot["therapies"]
+        ],
+        "prevention_tip_keys": list(initial["prevention_tips"]),
+        "follow_up_date": None,
+        "clinician_note": "",
+        "paper_size": initial["paper_size"],
+        "large_print": False,
+    }
+
+
 class HandoutFilterForm(forms.Form):
     article = forms.ModelChoiceField(queryset=None, required=False, empty_label="All conditions")
     issued_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -196,6 +222,15 @@ class HandoutFilterForm(forms.Form):
         if start and end and end < start:
             self.add_error("issued_to", "The end date is before the start date.")
         return cleaned
+
+
+class ChangedHandoutFilterForm(forms.Form):
+    mine = forms.BooleanField(label="Only handouts I issued", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
 
 
 class ShareLinkForm(forms.Form):

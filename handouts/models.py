@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from education.models import Article, RestGuidance
-from handouts.snapshot import build_snapshot
+from education.snapshot import content_fingerprint
 from portal.models import AppendOnlyModel, PaperSize
 
 
@@ -28,6 +28,22 @@ class HandoutQuerySet(models.QuerySet):
         )
 
 
+    def from_changed_content(self) -> "HandoutQuerySet":
+        """Handouts (with patient data still held) whose article now has a published version
+        that reads differently, and that no updated handout has replaced yet."""
+        live = Article.objects.published().filter(
+            condition=models.OuterRef("article__condition"), language=models.OuterRef("language")
+        )
+        replaced = Handout.objects.filter(replaces=models.OuterRef("pk"))
+        return (
+            self.filter(purged_at__isnull=True)
+            .annotate(live_fingerprint=models.Subquery(live.values("fingerprint")[:1]))
+            .filter(live_fingerprint__isnull=False)
+            .exclude(content_fingerprint=models.F("live_fingerprint"))
+            .exclude(models.Exists(replaced))
+        )
+
+
 class Handout(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     # Sent with the builder form; a second submit of the same form finds the first handout.
@@ -36,6 +52,14 @@ class Handout(models.Model):
     article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="handouts")
     language = models.CharField(max_length=10)
     snapshot = models.JSONField(help_text="The article content as it was when issued.")
+    # education.snapshot.content_fingerprint of the snapshot: compared with the live version's
+    # to find handouts made from content that has since changed.
+    content_fingerprint = models.CharField(max_length=12, editable=False, default="")
+    replaces = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, editable=False,
+        related_name="replacements",
+        help_text="The handout this one updates, made from an earlier version of the article.",
+    )
 
     # Personal data: removed by retention purges.
     patient_name = models.CharField(max_length=100)
@@ -74,6 +98,10 @@ class Handout(models.Model):
     def __str__(self) -> str:
         return f"Handout {self.public_id}"
 
+    def save(self, *args, **kwargs) -> None:
+        self.content_fingerprint = content_fingerprint(self.snapshot)
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("handouts:detail", kwargs={"public_id": self.public_id})
 
@@ -101,9 +129,12 @@ class Handout(models.Model):
         chosen = set(self.prevention_tip_keys)
         return [tip for tip in self.snapshot["prevention_tips"] if tip["key"] in chosen]
 
-    def content_has_changed(self) -> bool:
-        """True when the article now reads differently from what this handout was made from."""
-        return build_snapshot(self.article)["version"] != self.snapshot["version"]
+    def newer_version(self) -> Article | None:
+        """The article's published version, when it reads differently from this handout."""
+        live = self.article.live_version()
+        if live is not None and live.fingerprint != content_fingerprint(self.snapshot):
+            return live
+        return None
 
     # --- The stored PDF --------------------------------------------------------------------
 

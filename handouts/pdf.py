@@ -36,8 +36,11 @@ class PdfRenderError(Exception):
     """The PDF could not be produced; the message is safe to log (no patient data)."""
 
 
-def render_handout_pdf(handout: Handout, clinic: ClinicProfile) -> bytes:
-    return render_pdf(handout_html(handout, clinic), logo=clinic_logo(clinic),
+def render_handout_pdf(handout: Handout, clinic: ClinicProfile, *,
+                       preview_note: str = "") -> bytes:
+    """`preview_note` marks a PDF that is never given to a patient (a draft's preview)."""
+    return render_pdf(handout_html(handout, clinic, preview_note=preview_note),
+                      logo=clinic_logo(clinic),
                       identifier=handout.public_id.hex.encode(), paper_size=handout.paper_size)
 
 
@@ -68,9 +71,10 @@ def _translated(language: str, message: str) -> str:
         return translation.gettext(message)
 
 
-def handout_html(handout: Handout, clinic: ClinicProfile) -> str:
+def handout_html(handout: Handout, clinic: ClinicProfile, *, preview_note: str = "") -> str:
+    context = {**handout_context(handout, clinic), "preview_note": preview_note}
     with translation.override(handout.language):
-        return render_to_string("handouts/pdf/handout.html", handout_context(handout, clinic))
+        return render_to_string("handouts/pdf/handout.html", context)
 
 
 def handout_context(handout: Handout, clinic: ClinicProfile) -> dict:

@@ -3,9 +3,11 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.db.models import OuterRef, Subquery
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,10 +16,18 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from education.models import Article
+from education.snapshot import build_snapshot
 from education.views import get_published_article
 from handouts.events import describe_events, record_event
-from handouts.forms import AccessSlipForm, HandoutFilterForm, HandoutForm, ShareLinkForm
-from handouts.issuing import build_handout, issue_handout
+from handouts.forms import (
+    AccessSlipForm,
+    ChangedHandoutFilterForm,
+    HandoutFilterForm,
+    HandoutForm,
+    ShareLinkForm,
+    default_choices,
+)
+from handouts.issuing import build_handout, display_name, issue_handout
 from handouts.models import Handout, HandoutEvent
 from handouts.pdf import (
     PdfRenderError,
@@ -25,6 +35,7 @@ from handouts.pdf import (
     render_access_slip_pdf,
     render_handout_pdf,
 )
+from handouts.reissue import carry_over_choices, reissue_problem
 from handouts.responses import pdf_response
 from handouts.sharing import (
     format_code,
@@ -33,7 +44,6 @@ from handouts.sharing import (
     revoke_share_link,
     share_handout,
 )
-from handouts.snapshot import build_snapshot
 from portal.audit import Action, record_audit
 from portal.models import ClinicProfile
 
@@ -57,18 +67,35 @@ def handout_new(request: HttpRequest, slug: str, language: str) -> HttpResponse:
     article = get_published_article(slug, language)
     clinic = ClinicProfile.load()
     snapshot = build_snapshot(article)
-    form = HandoutForm(request.POST or None, snapshot=snapshot, clinic=clinic)
+    # Updating an earlier handout: named by ?from= when the builder opens, then by the form's
+    # hidden field, and checked again on every request.
+    reference = (request.POST.get("replaces") if request.method == "POST"
+                 else request.GET.get("from"))
+    old = _handout_to_update(request, reference) if reference else None
+    carried = None
+    if old is not None:
+        problem = reissue_problem(old, article)
+        if problem:
+            messages.error(request, problem)
+            return redirect(old)
+        carried = carry_over_choices(old, article, snapshot)
+    form = HandoutForm(request.POST or None, snapshot=snapshot, clinic=clinic,
+                       initial=carried.initial if carried else None)
     context = {
         "article": article,
         "form": form,
         "other_languages": article.condition.articles.published().exclude(pk=article.pk),
+        "review_overdue": article.is_review_overdue(),
+        "updating": old,
+        "carried": carried,
     }
     if request.method == "POST" and form.is_valid():
         action = request.POST.get("action", "preview")
+        choices = form.handout_choices() | ({"replaces": old} if old else {})
         if action == "issue":
             try:
                 handout, created = issue_handout(
-                    article, form.handout_choices(), issued_by=request.user,
+                    article, choices, issued_by=request.user,
                     issue_token=form.cleaned_data["issue_token"], snapshot=snapshot,
                 )
             except PdfRenderError:
@@ -80,7 +107,7 @@ def handout_new(request: HttpRequest, slug: str, language: str) -> HttpResponse:
                     messages.success(request, "Handout issued.")
                 return redirect(handout)
         else:
-            preview = build_handout(article, form.handout_choices(), issued_by=request.user,
+            preview = build_handout(article, choices, issued_by=request.user,
                                     snapshot=snapshot)
             if action == "preview_pdf":
                 try:
@@ -96,6 +123,14 @@ def handout_new(request: HttpRequest, slug: str, language: str) -> HttpResponse:
     return render(request, "handouts/handout_form.html", context)
 
 
+def _handout_to_update(request: HttpRequest, reference: str) -> Handout:
+    try:
+        public_id = uuid.UUID(reference)
+    except ValueError:
+        raise Http404 from None
+    return get_handout_for_staff(request, public_id)
+
+
 @never_cache
 @login_required
 @permission_required("handouts.view_handout", raise_exception=True)
@@ -109,7 +144,9 @@ def detail_context(handout: Handout, **extra) -> dict:
     return {
         "handout": handout,
         "therapies": handout.chosen_therapies(),
-        "content_has_changed": not handout.purged_at and handout.content_has_changed(),
+        "newer_version": None if handout.purged_at else handout.newer_version(),
+        "withdrawn": not handout.purged_at and handout.article.live_version() is None,
+        "latest_replacement": handout.replacements.order_by("-issued_at").first(),
         "active_link": handout.share_links.active().first(),
         "now": timezone.now(),
         "timeline": describe_events(handout),
@@ -244,4 +281,62 @@ def handout_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(handouts.defer("pdf"), HANDOUTS_PER_PAGE).get_page(
         request.POST.get("page")
     )
-    return render(request, "handouts/handout_list.html", {"form": form, "page": page})
+    context = {"form": form, "page": page,
+               "changed_count": Handout.objects.from_changed_content().count()}
+    return render(request, "handouts/handout_list.html", context)
+
+
+@never_cache
+@login_required
+@permission_required("handouts.view_handout", raise_exception=True)
+def handout_changed_list(request: HttpRequest) -> HttpResponse:
+    """Handouts made from a version that has since changed, for clinicians to update."""
+    form = ChangedHandoutFilterForm(request.GET or None)
+    live = Article.objects.published().filter(condition=OuterRef("article__condition"),
+                                              language=OuterRef("language"))
+    handouts = Handout.objects.from_changed_content().select_related("article").annotate(
+        live_version=Subquery(live.values("version")[:1]),
+        live_published_at=Subquery(live.values("published_at")[:1]),
+    )
+    if form.is_valid() and form.cleaned_data["mine"]:
+        handouts = handouts.filter(issued_by=request.user)
+    page = Paginator(handouts.defer("pdf"), HANDOUTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "handouts/handout_changed_list.html", {"form": form, "page": page})
+
+
+SAMPLE_PATIENT_NAME = "Sample Patient"
+
+
+@never_cache
+@login_required
+@permission_required("education.view_article", raise_exception=True)
+def article_preview_pdf(request: HttpRequest, article_id: int) -> HttpResponse:
+    """Any version of an article (draft, in review, published or archived) as the handout PDF
+    a clinician would print with the builder's defaults, for a fictional patient. For the
+    admin's content staff; nothing is saved and no handout event is recorded."""
+    if not request.user.is_staff:  # drafts are seen only where they are edited: the admin
+        raise PermissionDenied
+    article = get_object_or_404(Article.objects.select_related("condition"), pk=article_id)
+    clinic = ClinicProfile.load()
+    snapshot = build_snapshot(article)
+    choices = default_choices(snapshot, clinic, patient_name=SAMPLE_PATIENT_NAME)
+    preview = build_handout(article, choices, issued_by=None,
+                            issued_by_name=display_name(request.user), snapshot=snapshot)
+    note = (f"Preview of {_version_described(article)}, for a sample patient. Not a handout: "
+            "never give it to a patient.")
+    try:
+        pdf = render_handout_pdf(preview, clinic, preview_note=note)
+    except PdfRenderError:
+        messages.error(request, "The preview PDF could not be rendered. Check the article's "
+                       "content and try again; if it keeps happening, tell your administrator.")
+        return redirect("admin:education_article_change", article.pk)
+    filename = f"preview-{article.condition.slug}-{article.language}-{article.version_label}.pdf"
+    return pdf_response(pdf, filename.replace(" ", "-"), as_attachment=False)
+
+
+def _version_described(article: Article) -> str:
+    if article.state == Article.State.DRAFT:
+        return "the draft"
+    if article.state == Article.State.IN_REVIEW:
+        return "the draft in review"
+    return f"{article.version_label} ({article.get_state_display().lower()})"

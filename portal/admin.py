@@ -27,6 +27,7 @@ class ClinicProfileForm(forms.ModelForm):
         fields = [
             "name", "address", "phone", "after_hours_phone", "website",
             "default_paper_size", "accent_colour", "use_record_numbers", "max_reading_grade",
+            "review_interval_months", "allow_self_approval",
         ]
 
     def clean_logo_upload(self):
@@ -57,7 +58,8 @@ class ClinicProfileAdmin(SimpleHistoryAdmin):
     list_display = ["name", "phone", "default_paper_size", "has_logo"]
     fieldsets = [
         (None, {"fields": ["name", "address", ("phone", "after_hours_phone"), "website"]}),
-        ("Content", {"fields": ["max_reading_grade"]}),
+        ("Content", {"fields": ["max_reading_grade", "review_interval_months",
+                                "allow_self_approval"]}),
         ("Handouts", {"fields": [
             ("default_paper_size", "accent_colour"), "use_record_numbers",
             "logo_upload", "remove_logo",

@@ -22,10 +22,13 @@ class AuditedAdminMixin:
 
     def log_change(self, request, obj, message):
         entry = super().log_change(request, obj, message)
-        fields = changed_fields(message)
-        record_audit(request.user, Action.CHANGED, obj=obj, detail=", ".join(fields))
-        if "State" in fields and getattr(obj, "state", None) == "published":
-            record_audit(request.user, Action.PUBLISHED, obj=obj)
+        if isinstance(message, str):
+            # A workflow step (education's article admin) describes itself in a sentence.
+            action = Action.PUBLISHED if message.startswith("Published") else Action.CHANGED
+            record_audit(request.user, action, obj=obj, detail=message)
+        else:
+            record_audit(request.user, Action.CHANGED, obj=obj,
+                         detail=", ".join(changed_fields(message)))
         return entry
 
     def log_deletions(self, request, queryset):

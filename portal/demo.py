@@ -7,13 +7,22 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from portal.roles import ADMIN_SITE_ROLES, ADMINISTRATOR, CLINICIAN, EDITOR, FRONT_DESK
+from portal.roles import (
+    ADMIN_SITE_ROLES,
+    ADMINISTRATOR,
+    CLINICIAN,
+    EDITOR,
+    FRONT_DESK,
+    REVIEWER,
+)
 
+# username, first name, last name, roles (the first names the account in the listing)
 DEMO_ACCOUNTS = [
-    ("admin", "Avery", "Admin", ADMINISTRATOR),
-    ("editor", "Elena", "Editor", EDITOR),
-    ("clinician", "Chris", "Clinician", CLINICIAN),
-    ("frontdesk", "Frankie", "Frontdesk", FRONT_DESK),
+    ("admin", "Avery", "Admin", [ADMINISTRATOR]),
+    ("editor", "Elena", "Editor", [EDITOR]),
+    ("reviewer", "Riley", "Reviewer", [EDITOR, REVIEWER]),
+    ("clinician", "Chris", "Clinician", [CLINICIAN]),
+    ("frontdesk", "Frankie", "Frontdesk", [FRONT_DESK]),
 ]
 DEMO_USERNAMES = {username for username, *_ in DEMO_ACCOUNTS}
 
@@ -31,14 +40,14 @@ def ensure_demo_accounts(*, reset_passwords: bool = False) -> list[DemoAccount]:
     reset_passwords is set."""
     User = get_user_model()
     accounts = []
-    for username, first_name, last_name, role in DEMO_ACCOUNTS:
+    for username, first_name, last_name, roles in DEMO_ACCOUNTS:
         user, created = User.objects.get_or_create(
             username=username,
             defaults={
                 "first_name": first_name,
                 "last_name": last_name,
                 "email": f"{username}@demo.invalid",
-                "is_staff": role in ADMIN_SITE_ROLES,
+                "is_staff": bool(ADMIN_SITE_ROLES.intersection(roles)),
             },
         )
         password = None
@@ -46,8 +55,8 @@ def ensure_demo_accounts(*, reset_passwords: bool = False) -> list[DemoAccount]:
             password = secrets.token_urlsafe(12)
             user.set_password(password)
             user.save()
-        user.groups.add(Group.objects.get(name=role))
-        accounts.append(DemoAccount(username, role, password))
+        user.groups.add(*Group.objects.filter(name__in=roles))
+        accounts.append(DemoAccount(username, " + ".join(roles), password))
     return accounts
 
 

@@ -1,7 +1,7 @@
 """The clinic itself: one profile that brands every handout."""
 
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -51,6 +51,16 @@ class ClinicProfile(models.Model):
         "maximum reading grade", default=8,
         help_text="US school grade articles should not exceed (Flesch-Kincaid; Spanish: the "
         "grade equivalent of Fernández-Huerta).",
+    )
+    review_interval_months = models.PositiveSmallIntegerField(
+        "review interval (months)", default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text="When an article is approved, its next review falls due this long after.",
+    )
+    allow_self_approval = models.BooleanField(
+        default=False,
+        help_text="Let a reviewer approve an article they changed themselves. Leave off unless "
+        "the clinic has only one reviewer.",
     )
     use_record_numbers = models.BooleanField(
         default=False, help_text="Ask for the patient's record number when issuing a handout."

@@ -5,6 +5,8 @@ from django.apps.registry import Apps
 from django.contrib.auth.management import create_permissions
 
 EDITOR = "Content editor"
+# The reviewer flag: a Content editor who is also in this group approves and publishes.
+REVIEWER = "Content reviewer"
 CLINICIAN = "Clinician"
 FRONT_DESK = "Front desk"
 ADMINISTRATOR = "Administrator"
@@ -31,6 +33,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         for model in EDUCATION_MODELS
         for action in ("add", "change", "delete", "view")
     ],
+    REVIEWER: ["education.publish_article"],
     # Clinicians issue handouts; front desk staff find, print and download them. Both give
     # patients their link (create) and take it back (change = revoke).
     CLINICIAN: [*READ_LIBRARY, *SHARE_HANDOUTS, "handouts.add_handout"],

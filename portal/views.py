@@ -2,6 +2,7 @@ from base64 import b32encode
 
 from django import forms
 from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.models import AbstractBaseUser
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -10,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django_otp import login as otp_login
 from django_otp import match_token
 
-from education.models import Article, Condition
+from education.models import REVIEW_SOON_DAYS, Article, Condition
 from portal.audit import Action, record_audit
 from portal.mfa import (
     authenticator_qr_svg,
@@ -30,10 +31,25 @@ def home(request: HttpRequest) -> HttpResponse:
     published = Article.objects.published().select_related("condition")
     context = {
         "recent_articles": published.order_by("-updated_at")[:RECENTLY_UPDATED_COUNT],
-        "overdue_articles": published.review_overdue().order_by("next_review_due"),
         "condition_count": Condition.objects.with_published_articles().count(),
+        "shows_review_lists": shows_review_lists(request.user),
     }
+    if context["shows_review_lists"]:
+        context |= {
+            "overdue_articles": published.review_overdue().order_by("next_review_due"),
+            "due_soon_articles": published.review_due_soon().order_by("next_review_due"),
+            "review_soon_days": REVIEW_SOON_DAYS,
+            # Reviewing starts in the admin; without it, the library page is all they have.
+            "review_links_to_admin": request.user.is_staff,
+        }
     return render(request, "portal/home.html", context)
+
+
+def shows_review_lists(user: AbstractBaseUser) -> bool:
+    """Review dates are work for the people who edit and approve content. Clinicians and
+    front desk cannot act on them; they see an overdue review on the article itself."""
+    return user.has_perm("education.change_article") or user.has_perm(
+        "education.publish_article")
 
 
 @login_required

@@ -18,10 +18,19 @@ from pypdf import PdfReader
 
 from education.models import Article
 from education.samples import SAMPLE_DIR, load_sample_file
+from education.workflow import start_draft
 from handouts.issuing import issue_handout
 from portal.mfa import ROLES_REQUIRING_MFA
 from portal.models import ClinicProfile
-from portal.roles import ADMIN_SITE_ROLES, ADMINISTRATOR, CLINICIAN, EDITOR, FRONT_DESK, sync_roles
+from portal.roles import (
+    ADMIN_SITE_ROLES,
+    ADMINISTRATOR,
+    CLINICIAN,
+    EDITOR,
+    FRONT_DESK,
+    REVIEWER,
+    sync_roles,
+)
 
 PASSWORD = "correct horse battery staple 42"
 
@@ -110,6 +119,14 @@ def editor(make_user):
 
 
 @pytest.fixture
+def reviewer(make_user):
+    """A content editor with the reviewer flag: may approve and publish."""
+    user = make_user("reviewer", EDITOR)
+    user.groups.add(Group.objects.get(name=REVIEWER))
+    return user
+
+
+@pytest.fixture
 def clinician(make_user):
     return make_user("clinician", CLINICIAN)
 
@@ -145,6 +162,12 @@ def personas(editor, clinician, front_desk, administrator, outsider):
 def sample_article(db) -> Article:
     load_sample_file(SAMPLE_DIR / "bone-marrow-edema.en.json")
     return Article.objects.get(condition__slug="bone-marrow-edema", language="en")
+
+
+@pytest.fixture
+def draft(sample_article, editor) -> Article:
+    """A new draft of the published sample article, as "Start a new draft" makes it."""
+    return start_draft(sample_article, editor)
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """The portal as people use it, in a real browser: a clinician issues a handout, a patient
-opens it on a phone, an editor changes an article, and the builder works from the keyboard.
-Every page visited is checked with axe-core and the Nu HTML Checker."""
+opens it on a phone, an editor drafts a change that a reviewer publishes, and the builder
+works from the keyboard. Every page visited is checked with axe-core and the Nu HTML Checker."""
 
 import datetime
 import re
@@ -124,20 +124,45 @@ def test_a_patient_opens_their_handout_on_a_phone(portal, pages, html_validator)
     expect(staff.get_by_text("Read by the patient on a phone")).to_be_visible()
 
 
-def test_an_editor_changes_a_section_and_the_article_page_shows_it(
-    portal, pages, html_validator, editor, sample_article
-):
-    device = TOTPDevice.objects.get(user=editor)
-    page = pages(viewport={"width": 1280, "height": 900})
-    sign_in(page, portal, "editor")
+def sign_in_with_code(page, base: str, user) -> None:
+    sign_in(page, base, user.username)
+    device = TOTPDevice.objects.get(user=user)
     page.get_by_label("Code").fill(f"{totp(device.bin_key):06d}")
     page.get_by_role("button", name="Continue").click()
+
+
+def test_an_editor_drafts_a_change_a_reviewer_publishes_it_and_clinicians_see_it(
+    portal, pages, html_validator, editor, reviewer, sample_article
+):
+    page = pages(viewport={"width": 1280, "height": 900})
+    sign_in_with_code(page, portal, editor)
     page.goto(portal + f"/admin/education/article/{sample_article.pk}/change/")
+    checked(page, html_validator)
+    page.get_by_role("button", name="Start a new draft").click()
+    expect(page.get_by_text("This draft is not seen by clinicians")).to_be_visible()
     checked(page, html_validator)
     body = page.locator("textarea[name='sections-0-body']")
     body.fill("Bone marrow edema is **fluid inside the bone**, like a bruise you cannot see.")
-    page.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_role("button", name="Save and continue editing").click()
     expect(page.get_by_text("was changed successfully")).to_be_visible()
+    page.get_by_role("button", name="Send for review").click()
+    expect(page.get_by_text("Sent for review")).to_be_visible()
+    draft_url = page.url
+    page.goto(portal + sample_article.get_absolute_url())
+    expect(page.locator("strong", has_text="fluid inside the bone")).to_have_count(0)
+
+    review = pages(viewport={"width": 1280, "height": 900})
+    sign_in_with_code(review, portal, reviewer)
+    review.goto(draft_url)
+    review.get_by_role("link", name="Review and publish…").click()
+    expect(review.locator("ins", has_text="fluid inside the bone")).to_be_visible()
+    checked(review, html_validator)
+    screenshot(review, "admin-publish")
+    review.get_by_role("button", name="Approve and publish").click()
+    expect(review.get_by_text("Published as version 2.")).to_be_visible()
+    review.get_by_role("link", name="Versions and changes").click()
+    checked(review, html_validator)
+
     page.goto(portal + sample_article.get_absolute_url())
     expect(page.locator("strong", has_text="fluid inside the bone")).to_be_visible()
     checked(page, html_validator)

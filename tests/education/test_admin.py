@@ -82,7 +82,6 @@ def test_editor_adds_a_whole_article_with_its_parts_on_one_page(client, editor, 
         language="en",
         title="Shin splints",
         summary="Pain along the shin bone.",
-        state="published",
     )
     add_row(data, "sections", kind="overview", heading="", body="It **hurts**.", position=0)
     add_row(data, "sections", kind="prevention", heading="Stay well", body="- Warm up", position=1)
@@ -105,6 +104,8 @@ def test_editor_adds_a_whole_article_with_its_parts_on_one_page(client, editor, 
 
     assert response.status_code == 302, response.context and response.context["errors"]
     article = Article.objects.get(title="Shin splints")
+    assert article.state == Article.State.DRAFT and article.version is None
+    assert article.contributors.get() == editor
     assert [s.display_heading for s in article.sections.all()] == ["Overview", "Stay well"]
     assert article.sections.first().body_html == "<p>It <strong>hurts</strong>.</p>"
     assert article.rest_guidance.default_weeks == 3
@@ -115,13 +116,13 @@ def test_editor_adds_a_whole_article_with_its_parts_on_one_page(client, editor, 
 
 @pytest.mark.django_db
 def test_invalid_input_is_shown_next_to_the_field_and_nothing_typed_is_lost(
-    client, editor, sample_article
+    client, editor, draft
 ):
     client.force_login(editor)
-    data = article_form(sample_article, title="")
+    data = article_form(draft, title="")
     data["sections-0-body"] = "A long new paragraph the editor spent ten minutes writing."
     data["therapies-0-times_per_week"] = "99"
-    url = reverse("admin:education_article_change", args=[sample_article.pk])
+    url = reverse("admin:education_article_change", args=[draft.pk])
 
     response = client.post(url, data)
 
@@ -130,27 +131,27 @@ def test_invalid_input_is_shown_next_to_the_field_and_nothing_typed_is_lost(
     assert "This field is required." in html
     assert "Ensure this value is less than or equal to 14." in html
     assert "A long new paragraph the editor spent ten minutes writing." in html
-    sample_article.refresh_from_db()
-    assert sample_article.title != ""
-    assert "ten minutes" not in sample_article.sections.first().body
+    draft.refresh_from_db()
+    assert draft.title != ""
+    assert "ten minutes" not in draft.sections.first().body
+    assert not draft.contributors.exists()
 
 
 @pytest.mark.django_db
-def test_second_published_article_in_the_same_language_is_refused_with_a_message(
-    client, editor, sample_article
+def test_a_second_draft_in_the_same_language_is_refused_with_a_message(
+    client, editor, draft
 ):
     client.force_login(editor)
     data = article_form(
-        condition=sample_article.condition_id,
+        condition=draft.condition_id,
         language="en",
         title="Copy",
         summary="Copy",
-        state="published",
     )
     response = client.post(reverse("admin:education_article_add"), data)
     assert response.status_code == 200
-    assert "already has a published article in this language" in response.content.decode()
-    assert Article.objects.count() == 1
+    assert "already has a draft in this language" in response.content.decode()
+    assert Article.objects.count() == 2
 
 
 @pytest.mark.django_db
@@ -167,6 +168,7 @@ def test_article_list_filters_by_state_language_and_overdue_review_and_searches_
         ({"language": "es"}, 0),
         ({"review": "overdue"}, 1),
         ({"review": "current"}, 0),
+        ({"review": "soon"}, 0),
         ({"q": "M89.8X6"}, 1),
         ({"q": "oedema"}, 1),
         ({"q": "nothing-like-this"}, 0),
@@ -177,18 +179,18 @@ def test_article_list_filters_by_state_language_and_overdue_review_and_searches_
 
 @pytest.mark.django_db
 def test_history_of_article_and_its_parts_is_viewable_and_a_section_can_be_reverted(
-    client, editor, sample_article
+    client, editor, draft
 ):
     client.force_login(editor)
-    section = sample_article.sections.get(kind="overview")
+    section = draft.sections.get(kind="overview")
     original_body = section.body
-    data = article_form(sample_article, title="Bone marrow edema (edited)")
-    index = list(sample_article.sections.all()).index(section)
+    data = article_form(draft, title="Bone marrow edema (edited)")
+    index = list(draft.sections.all()).index(section)
     data[f"sections-{index}-body"] = "Changed by mistake."
-    change_url = reverse("admin:education_article_change", args=[sample_article.pk])
+    change_url = reverse("admin:education_article_change", args=[draft.pk])
     assert client.post(change_url, data).status_code == 302
 
-    history = client.get(reverse("admin:education_article_history", args=[sample_article.pk]))
+    history = client.get(reverse("admin:education_article_history", args=[draft.pk]))
     html = history.content.decode()
     assert history.status_code == 200
     assert "Bone marrow edema (edited)" in html
@@ -204,7 +206,7 @@ def test_history_of_article_and_its_parts_is_viewable_and_a_section_can_be_rever
     response = client.post(
         revert_url,
         {
-            "article": sample_article.pk,
+            "article": draft.pk,
             "kind": first_version.kind,
             "heading": first_version.heading,
             "body": first_version.body,
@@ -218,9 +220,9 @@ def test_history_of_article_and_its_parts_is_viewable_and_a_section_can_be_rever
 
 
 @pytest.mark.django_db
-def test_deleted_section_can_be_recovered_from_history(client, editor, sample_article):
+def test_deleted_section_can_be_recovered_from_history(client, editor, draft):
     client.force_login(editor)
-    section = sample_article.sections.get(kind="diagnosis")
+    section = draft.sections.get(kind="diagnosis")
     section_id, body = section.pk, section.body
     section.delete()
     deleted = Section.history.filter(id=section_id).latest()
@@ -234,7 +236,7 @@ def test_deleted_section_can_be_recovered_from_history(client, editor, sample_ar
     response = client.post(
         revert_url,
         {
-            "article": sample_article.pk,
+            "article": draft.pk,
             "kind": version.kind,
             "heading": version.heading,
             "body": version.body,

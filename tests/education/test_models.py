@@ -28,13 +28,21 @@ def test_database_refuses_a_second_published_article_for_the_same_condition_and_
 
 
 @pytest.mark.django_db
-def test_drafts_archives_and_other_languages_can_sit_beside_the_published_article(condition):
+def test_a_draft_archives_and_other_languages_can_sit_beside_the_published_article(condition):
     make_article(condition)
     make_article(condition, state=Article.State.DRAFT)
-    make_article(condition, state=Article.State.DRAFT)
+    make_article(condition, state=Article.State.ARCHIVED)
     make_article(condition, state=Article.State.ARCHIVED)
     make_article(condition, language="es")
     assert Article.objects.published().count() == 2
+
+
+@pytest.mark.django_db
+def test_validation_explains_the_one_open_draft_rule(condition):
+    make_article(condition, state=Article.State.IN_REVIEW)
+    second = Article(condition=condition, language="en", title="T", summary="S")
+    with pytest.raises(ValidationError, match="already has a draft in this language"):
+        second.full_clean()
 
 
 @pytest.mark.django_db

@@ -1,15 +1,11 @@
 """Reading level while writing: measured offline, per section and for the whole article."""
 
-import datetime
 import socket
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
-from education.models import Article, Section
 from education.readability import article_readability, measure, plain_text
-from portal.models import ClinicProfile
 
 EASY = "The cat sat. It was warm. The sun was out."
 HARD = ("Osteonecrosis, characterised by irreversible devitalisation of trabecular osteocytes, "
@@ -83,41 +79,3 @@ def test_the_staff_library_shows_each_articles_grade(client, clinician, sample_a
     client.force_login(clinician)
     grade = article_readability(sample_article)[0].grade
     assert f"Reading grade {grade}" in client.get(reverse("education:library")).content.decode()
-
-
-@pytest.mark.django_db
-def test_content_report_lists_articles_and_strict_fails_on_grade_or_overdue_review(
-    sample_article, capsys, time_machine
-):
-    call_command("content_report", "--strict")
-    assert "Bone marrow edema | en | published | grade" in capsys.readouterr().out
-
-    profile = ClinicProfile.load()
-    profile.max_reading_grade = 2
-    profile.save()
-    with pytest.raises(SystemExit) as exit_info:
-        call_command("content_report", "--strict")
-    assert exit_info.value.code == 1
-    assert "ABOVE GRADE 2" in capsys.readouterr().out
-
-    profile.max_reading_grade = 8
-    profile.save()
-    time_machine.move_to(datetime.datetime(2027, 6, 1, tzinfo=datetime.UTC))
-    sample_article.next_review_due = datetime.date(2027, 5, 1)
-    sample_article.save()
-    with pytest.raises(SystemExit):
-        call_command("content_report", "--strict")
-    assert "REVIEW OVERDUE" in capsys.readouterr().out
-    call_command("content_report")  # without --strict it only reports
-
-
-@pytest.mark.django_db
-def test_drafts_are_reported_but_never_fail_the_strict_run(sample_article, capsys):
-    draft = Article.objects.create(condition=sample_article.condition, language="es",
-                                   title="Borrador", summary="Texto.", state="draft")
-    Section.objects.create(article=draft, kind="overview", body=HARD)
-    profile = ClinicProfile.load()
-    profile.max_reading_grade = 8
-    profile.save()
-    call_command("content_report", "--strict")
-    assert "| es | draft |" in capsys.readouterr().out

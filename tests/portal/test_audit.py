@@ -23,21 +23,23 @@ def actions(**filters) -> list[str]:
                                                                                 flat=True))
 
 
-def test_content_created_edited_published_and_deleted_are_audited(client, editor,
-                                                                  sample_article):
+def test_content_created_edited_published_and_deleted_are_audited(client, editor, reviewer,
+                                                                  draft):
     client.force_login(editor)
-    url = reverse("admin:education_article_change", args=[sample_article.pk])
-    sample_article.state = "draft"
-    sample_article.save()
-    client.post(url, article_form(sample_article, title="New title"))
-    client.post(url, article_form(sample_article, title="New title", state="published"))
+    client.post(reverse("admin:education_article_change", args=[draft.pk]),
+                article_form(draft, title="New title"))
+    client.post(reverse("admin:education_article_submit", args=[draft.pk]))
     condition_url = reverse("admin:education_condition_add")
     client.post(condition_url, {"slug": "shin", "name": "Shin splints", "synonyms": "",
                                 "icd10_codes": "M76.89", "snomed_codes": ""})
+    client.force_login(reviewer)
+    client.post(reverse("admin:education_article_publish", args=[draft.pk]),
+                {"next_review_due": "2031-01-01"})
     assert actions(actor=editor, object_type="education.article") == [
-        Action.CHANGED, Action.CHANGED, Action.PUBLISHED]
+        Action.CHANGED, Action.CHANGED]
     event = AuditEvent.objects.filter(action=Action.CHANGED).order_by("id").first()
-    assert event.object_id == str(sample_article.pk) and "Title" in event.detail
+    assert event.object_id == str(draft.pk) and "Title" in event.detail
+    assert actions(actor=reviewer, object_type="education.article") == [Action.PUBLISHED]
     assert actions(actor=editor, object_type="education.condition") == [Action.CREATED]
 
 

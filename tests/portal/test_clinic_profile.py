@@ -21,7 +21,7 @@ def profile_form(**overrides) -> dict:
         "name": "Riverside Sports Clinic", "address": "12 River Road", "phone": "+1 555 0100",
         "after_hours_phone": "", "website": "https://riverside.example",
         "default_paper_size": "letter", "accent_colour": "#204060", "max_reading_grade": "8",
-        **overrides,
+        "review_interval_months": "24", **overrides,
     }
 
 

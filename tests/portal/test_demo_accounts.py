@@ -11,11 +11,13 @@ def test_one_demo_account_per_role_with_a_printed_password(settings, capsys):
     call_command("create_demo_accounts")
     out = capsys.readouterr().out
     users = get_user_model().objects.order_by("username")
-    assert [(u.username, u.groups.get().name) for u in users] == [
-        ("admin", "Administrator"),
-        ("clinician", "Clinician"),
-        ("editor", "Content editor"),
-        ("frontdesk", "Front desk"),
+    roles = [(u.username, sorted(u.groups.values_list("name", flat=True))) for u in users]
+    assert roles == [
+        ("admin", ["Administrator"]),
+        ("clinician", ["Clinician"]),
+        ("editor", ["Content editor"]),
+        ("frontdesk", ["Front desk"]),
+        ("reviewer", ["Content editor", "Content reviewer"]),
     ]
     line = next(line for line in out.splitlines() if line.strip().startswith("clinician"))
     password = line.split("password:")[1].strip()
@@ -31,7 +33,7 @@ def test_running_the_demo_setup_twice_changes_nothing(settings):
     assert all(account.password for account in first)
     assert not any(account.password for account in second)
     assert dict(get_user_model().objects.values_list("username", "password")) == hashes
-    assert get_user_model().objects.count() == 4
+    assert get_user_model().objects.count() == 5
 
 
 @pytest.mark.django_db

@@ -75,10 +75,10 @@ def test_sign_out_is_a_post_and_ends_the_session(client, clinician):
 
 
 @pytest.mark.django_db
-def test_home_lists_recent_articles_and_overdue_reviews(client, clinician, sample_article):
+def test_home_lists_recent_articles_and_overdue_reviews(client, editor, sample_article):
     sample_article.next_review_due = "2020-01-01"
     sample_article.save()
-    client.force_login(clinician)
+    client.force_login(editor)
     response = client.get(reverse("home"))
     assert response.context["recent_articles"][0] == sample_article
     assert list(response.context["overdue_articles"]) == [sample_article]

@@ -23,6 +23,7 @@ ACCESS = {
     "education:library": ("GET", READERS),
     "education:article": ("GET", READERS),
     "handouts:list": ("GET", HANDOUT_VIEWERS),
+    "handouts:changed": ("GET", HANDOUT_VIEWERS),
     "handouts:detail": ("GET", HANDOUT_VIEWERS),
     "handouts:pdf": ("GET", HANDOUT_VIEWERS),
     "handouts:print": ("GET", HANDOUT_VIEWERS),
@@ -30,6 +31,7 @@ ACCESS = {
     "handouts:share": ("POST", HANDOUT_VIEWERS),
     "handouts:revoke_link": ("POST", HANDOUT_VIEWERS),
     "handouts:access_slip": ("POST", HANDOUT_VIEWERS),
+    "handouts:article_preview_pdf": ("GET", {"editor", "administrator"}),  # admin-site staff
     "mfa_status": ("GET", SIGNED_IN),
     "mfa_setup": ("GET", SIGNED_IN),
     "mfa_verify": ("GET", SIGNED_IN),
@@ -54,6 +56,7 @@ def urls(handout, clinician):
     token = create_share_link(handout, staff=clinician).token
     args = {"education:article": ["bone-marrow-edema", "en"],
             "handouts:new": ["bone-marrow-edema", "en"],
+            "handouts:article_preview_pdf": [handout.article_id],
             "patient:open": [token], "patient:read": [token], "patient:download": [token]}
     handout_routes = {"handouts:detail", "handouts:pdf", "handouts:print", "handouts:share",
                       "handouts:revoke_link", "handouts:access_slip"}

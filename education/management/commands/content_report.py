@@ -1,18 +1,22 @@
+import datetime
+
 from django.core.management.base import BaseCommand
+from django.db.models import F
 from django.utils import timezone
 
-from education.models import Article
+from education.models import REVIEW_SOON_DAYS, Article
 from education.readability import article_readability
 from portal.models import ClinicProfile
-
-DUE_SOON_DAYS = 30
 
 
 class Command(BaseCommand):
     help = (
-        "Print one line per article: condition, language, state, reading grade and review "
-        "status. With --strict, exit with status 1 when a published article is above the "
-        "clinic's maximum reading grade or overdue for review. Clinics can run it daily."
+        "Print one line per article version: condition, language, state, version, reading "
+        "grade and review status. Published and archived versions are judged by the grade "
+        "recorded when they were published (the approved text); drafts are measured now. "
+        "With --strict, exit with status 1 when a published article is overdue for review, or "
+        "above the clinic's maximum reading grade without a recorded override reason. Clinics "
+        "can run it daily."
     )
 
     def add_arguments(self, parser) -> None:
@@ -21,32 +25,59 @@ class Command(BaseCommand):
 
     def handle(self, *args, strict: bool, **options) -> None:
         today, maximum = timezone.localdate(), ClinicProfile.load().max_reading_grade
-        problems = 0
-        articles = Article.objects.select_related("condition").prefetch_related("sections")
-        for article in articles.order_by("condition__name", "language"):
-            grade = article_readability(article)[0].grade
+        problems = overrides = 0
+        articles = (Article.objects.select_related("condition", "based_on")
+                    .prefetch_related("sections")
+                    .order_by("condition__name", "language",
+                              F("version").desc(nulls_first=True)))
+        for article in articles:
+            grade = article_grade(article)
             review = review_status(article, today)
-            flags = []
+            flags, needs_attention = [], False
             if article.is_published and grade > maximum:
-                flags.append(f"ABOVE GRADE {maximum}")
+                # A reviewer who published above the maximum gave a reason: a decision on
+                # record, not something left to fix.
+                if article.grade_override_reason.strip():
+                    flags.append(f"above grade {maximum}, override recorded")
+                    overrides += 1
+                else:
+                    flags.append(f"ABOVE GRADE {maximum}")
+                    needs_attention = True
             if article.is_published and review == "overdue":
                 flags.append("REVIEW OVERDUE")
-            problems += bool(flags)
+                needs_attention = True
+            problems += needs_attention
             self.stdout.write(
                 f"{article.condition.name} | {article.language} | {article.state} | "
-                f"grade {grade} | review {review}" + (f" | {', '.join(flags)}" if flags else "")
+                f"{version_text(article)} | grade {grade:g} | review {review}"
+                + (f" | {', '.join(flags)}" if flags else "")
             )
-        self.stdout.write(f"{articles.count()} article(s); {problems} published article(s) "
-                          "need attention.")
+        self.stdout.write(f"{len(articles)} article(s); {problems} published article(s) "
+                          f"need attention; {overrides} published above grade {maximum} "
+                          "with a recorded override.")
         if strict and problems:
             raise SystemExit(1)
 
 
-def review_status(article: Article, today) -> str:
+def article_grade(article: Article) -> float:
+    if article.published_grade is not None:
+        return article.published_grade
+    return article_readability(article)[0].grade
+
+
+def version_text(article: Article) -> str:
+    if article.version:
+        return f"version {article.version}"
+    if article.based_on and article.based_on.version:
+        return f"from version {article.based_on.version}"
+    return "new"
+
+
+def review_status(article: Article, today: datetime.date) -> str:
     if article.next_review_due is None:
         return "not scheduled"
     if article.next_review_due < today:
         return "overdue"
-    if (article.next_review_due - today).days <= DUE_SOON_DAYS:
+    if (article.next_review_due - today).days <= REVIEW_SOON_DAYS:
         return f"due {article.next_review_due:%Y-%m-%d}"
     return f"next {article.next_review_due:%Y-%m-%d}"

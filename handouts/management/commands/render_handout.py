@@ -4,10 +4,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from education.models import Article, RestGuidance
+from education.snapshot import build_snapshot
 from handouts.forms import HandoutForm
 from handouts.issuing import build_handout
 from handouts.pdf import PdfRenderError, render_handout_pdf
-from handouts.snapshot import build_snapshot
 from portal.models import ClinicProfile, PaperSize
 
 USAGE_ERROR = 2

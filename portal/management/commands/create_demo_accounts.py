@@ -6,8 +6,8 @@ from portal.demo import ensure_demo_accounts
 
 class Command(BaseCommand):
     help = (
-        "Create one demo account per role (admin, editor, clinician, frontdesk) for local "
-        "trials. New accounts get a random password, printed once here and stored only as a "
+        "Create one demo account per role (admin, editor, reviewer, clinician, frontdesk) for "
+        "local trials. New accounts get a random password, printed once here and stored only as a "
         "hash. Refused unless DEBUG is on. Existing accounts are left as they are unless "
         "--reset-passwords is given."
     )
@@ -32,7 +32,7 @@ class Command(BaseCommand):
         self.stdout.write("Demo accounts (one per role):")
         for account in accounts:
             password = account.password or "(unchanged: printed when it was created)"
-            self.stdout.write(f"  {account.username:<10} {account.role:<15} password: {password}")
+            self.stdout.write(f"  {account.username:<10} {account.role:<34} password: {password}")
         if not all(account.password for account in accounts):
             self.stdout.write(
                 "Lost a password? `make demo-passwords` (or `python manage.py "

@@ -1,7 +1,8 @@
-"""A frozen copy of an article's content, taken when a handout is issued.
+"""A frozen copy of an article's content: what a handout is made from, and what versions of
+an article are compared by.
 
-Handouts render only from their snapshot, so editing or unpublishing the article later never
-changes a handout that was already given to a patient.
+Handouts render only from their snapshot, so publishing a new version later never changes a
+handout that was already given to a patient.
 """
 
 import hashlib
@@ -65,6 +66,24 @@ def content_version(content: dict) -> str:
     """A short fingerprint of the content: equal fingerprints, equal handout text."""
     canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()[:12]
+
+
+# Who reviewed a version and when is printed, but is not advice: a version that was only
+# re-approved reads the same to a patient.
+REVIEW_FIELDS = ("id", "needs_clinical_review", "reviewed_by", "last_reviewed_on",
+                 "next_review_due")
+
+
+def content_fingerprint(snapshot: dict) -> str:
+    """A fingerprint of the advice itself: equal when two versions tell the patient the same
+    thing, whoever reviewed them and whatever the database ids of their parts."""
+    article = {k: v for k, v in snapshot["article"].items() if k not in REVIEW_FIELDS}
+    content = {k: v for k, v in snapshot.items() if k not in {"version", "article"}}
+    content["article"] = article
+    # Choice keys hold database ids, which differ between versions with the same text.
+    for part in ("therapies", "prevention_tips"):
+        content[part] = [{k: v for k, v in item.items() if k != "key"} for item in content[part]]
+    return content_version(content)
 
 
 def _iso(value) -> str | None:

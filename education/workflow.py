@@ -1,0 +1,213 @@
+"""Moving an article through its states: draft -> in review -> published -> archived.
+
+Clinicians always use the published version. Editors change a copy of it, the draft, beside
+it; a reviewer approves the draft, which then replaces the published version in one
+transaction. Published versions are never edited or deleted: the one replaced is archived, and
+any version can be copied back into a new draft.
+
+Each step checks who may take it and raises WorkflowError with a message for that person.
+"""
+
+import calendar
+import datetime
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+
+from education.models import Article, PreventionTip, Section, Source, Therapy, WarningSign
+from education.readability import article_readability
+from education.snapshot import build_snapshot, content_fingerprint
+from portal.models import ClinicProfile
+
+PUBLISH_PERMISSION = "education.publish_article"
+EDIT_PERMISSION = "education.change_article"
+COPIED_PARTS = [Section, Source, Therapy, PreventionTip, WarningSign]
+
+
+class WorkflowError(Exception):
+    """A step that cannot be taken; the message says why, for the person who tried."""
+
+
+def can_publish(user: AbstractBaseUser) -> bool:
+    return user.has_perm(PUBLISH_PERMISSION)
+
+
+def _require(user: AbstractBaseUser, permission: str, doing: str) -> None:
+    if not user.has_perm(permission):
+        raise WorkflowError(f"You don't have permission to {doing}.")
+
+
+def _locked(article: Article) -> Article:
+    """The article re-read under a row lock, so two people cannot move it at once."""
+    return Article.objects.select_for_update().get(pk=article.pk)
+
+
+def _require_state(article: Article, *states: str) -> None:
+    if article.state not in states:
+        raise WorkflowError(f"This article is {article.get_state_display().lower()}; "
+                            "someone may have just changed it. Reload the page.")
+
+
+def note_contribution(draft: Article, user: AbstractBaseUser) -> None:
+    """Remember who changed a draft: they may not approve it themselves."""
+    draft.contributors.add(user)
+
+
+# --- Drafts ---------------------------------------------------------------------------------
+
+@transaction.atomic
+def start_draft(source: Article, user: AbstractBaseUser) -> Article:
+    """A new draft with the content of `source` (the published version, or an earlier one to
+    restore it). An article has at most one draft at a time."""
+    _require(user, EDIT_PERMISSION, "edit articles")
+    source = Article.objects.get(pk=source.pk)
+    open_draft = source.siblings().open_drafts().first()
+    if open_draft is not None:
+        raise WorkflowError(f"There is already a {open_draft.get_state_display().lower()} of "
+                            "this article. Finish or delete it before starting another.")
+    draft = _copy(source)
+    if source.state == Article.State.ARCHIVED:
+        # Bringing back an old text is an editorial decision, like writing it.
+        note_contribution(draft, user)
+    return draft
+
+
+def _copy(source: Article) -> Article:
+    draft = Article.objects.create(
+        condition=source.condition, language=source.language, title=source.title,
+        summary=source.summary, needs_clinical_review=source.needs_clinical_review,
+        reviewed_by=source.reviewed_by, last_reviewed_on=source.last_reviewed_on,
+        next_review_due=source.next_review_due, based_on=source,
+    )
+    for part in COPIED_PARTS:
+        copies = []
+        for item in part.objects.filter(article=source):
+            item.pk = None
+            item.article = draft
+            copies.append(item)
+        for item in copies:
+            item.save()  # save(), not bulk_create: sections render their HTML and get history
+    rest = getattr(source, "rest_guidance", None)
+    if rest is not None:
+        rest.pk = None
+        rest.article = draft
+        rest.save()
+    return draft
+
+
+@transaction.atomic
+def submit_for_review(draft: Article, user: AbstractBaseUser) -> Article:
+    _require(user, EDIT_PERMISSION, "edit articles")
+    draft = _locked(draft)
+    _require_state(draft, Article.State.DRAFT)
+    draft.state = Article.State.IN_REVIEW
+    draft.submitted_by, draft.submitted_at = user, timezone.now()
+    draft.save()
+    return draft
+
+
+@transaction.atomic
+def return_to_draft(draft: Article, user: AbstractBaseUser) -> Article:
+    """Back to the editors: the submitter withdraws it, or a reviewer asks for changes."""
+    draft = _locked(draft)
+    _require_state(draft, Article.State.IN_REVIEW)
+    if not (can_publish(user) or draft.submitted_by_id == user.pk):
+        raise WorkflowError("Only a reviewer or the person who sent it can take it back.")
+    draft.state = Article.State.DRAFT
+    draft.save()
+    return draft
+
+
+# --- Publishing -----------------------------------------------------------------------------
+
+def approval_problem(draft: Article, user: AbstractBaseUser,
+                     clinic: ClinicProfile) -> str | None:
+    """Why `user` may not approve `draft`, or None when they may."""
+    if not can_publish(user):
+        return ("Only a content reviewer or an administrator can approve and publish "
+                "articles.")
+    if draft.state != Article.State.IN_REVIEW:
+        return "Only an article in review can be approved. Send the draft for review first."
+    if not clinic.allow_self_approval and draft.contributors.filter(pk=user.pk).exists():
+        return ("You changed this draft, so another reviewer must approve it. (The clinic "
+                "profile can allow self-approval.)")
+    return None
+
+
+def default_next_review(clinic: ClinicProfile, today: datetime.date) -> datetime.date:
+    """The clinic's review interval after today; the 31st of a shorter month (or 29 February
+    in another year) falls on that month's last day."""
+    months = today.month - 1 + clinic.review_interval_months
+    year, month = today.year + months // 12, months % 12 + 1
+    return datetime.date(year, month, min(today.day, calendar.monthrange(year, month)[1]))
+
+
+@transaction.atomic
+def publish(draft: Article, user: AbstractBaseUser, *, override_reason: str = "",
+            next_review_due: datetime.date | None = None) -> Article:
+    """Approve the draft and make it the published version, in one transaction: clinicians
+    see either the old version or the new one, never neither."""
+    clinic = ClinicProfile.load()
+    draft = _locked(draft)
+    problem = approval_problem(draft, user, clinic)
+    if problem:
+        raise WorkflowError(problem)
+    grade = article_readability(draft)[0].grade
+    override_reason = override_reason.strip()
+    if grade > clinic.max_reading_grade and not override_reason:
+        raise WorkflowError(
+            f"This article reads at grade {grade:g}, above the clinic's maximum of "
+            f"{clinic.max_reading_grade}. Simplify it, or give a reason to publish it anyway."
+        )
+    today = timezone.localdate()
+    next_review_due = next_review_due or default_next_review(clinic, today)
+    if next_review_due <= today:
+        raise WorkflowError("The next review must be after today.")
+
+    live = draft.siblings().published().select_for_update().first()
+    if live is not None:
+        live.state, live.archived_at = Article.State.ARCHIVED, timezone.now()
+        live.save()
+    latest = draft.siblings().aggregate(latest=models.Max("version"))["latest"] or 0
+    draft.state = Article.State.PUBLISHED
+    draft.version = latest + 1
+    draft.published_by, draft.published_at = user, timezone.now()
+    draft.reviewed_by = _reviewer_name(user)
+    draft.last_reviewed_on, draft.next_review_due = today, next_review_due
+    draft.needs_clinical_review = False
+    draft.published_grade = grade
+    draft.grade_override_reason = override_reason if grade > clinic.max_reading_grade else ""
+    draft.fingerprint = content_fingerprint(build_snapshot(draft))
+    try:
+        draft.save()
+    except IntegrityError as error:  # someone published another version at the same moment
+        raise WorkflowError("Another version was published at the same moment. Reload the "
+                            "page and try again.") from error
+    return draft
+
+
+def _reviewer_name(user: AbstractBaseUser) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def publish_loaded_content(article: Article) -> Article:
+    """Publish content loaded from a file (sample content) as its first version, unreviewed:
+    it keeps needs_clinical_review until a reviewer approves a draft of it."""
+    article.state, article.version = Article.State.PUBLISHED, 1
+    article.published_at = timezone.now()
+    article.published_grade = article_readability(article)[0].grade
+    article.fingerprint = content_fingerprint(build_snapshot(article))
+    article.save()
+    return article
+
+
+@transaction.atomic
+def archive(article: Article, user: AbstractBaseUser) -> Article:
+    """Withdraw the published version: clinicians can no longer issue handouts from it."""
+    _require(user, PUBLISH_PERMISSION, "withdraw published articles")
+    article = _locked(article)
+    _require_state(article, Article.State.PUBLISHED)
+    article.state, article.archived_at = Article.State.ARCHIVED, timezone.now()
+    article.save()
+    return article

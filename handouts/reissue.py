@@ -1,0 +1,93 @@
+"""Updating a handout: the same patient's choices, carried over to the article's newer version.
+
+Therapies and prevention tips are matched by `lineage`, which a part keeps from version to
+version while its database id changes.
+"""
+
+import uuid
+from dataclasses import dataclass
+
+from education.models import Article, PreventionTip, Therapy
+from handouts.models import Handout
+
+PERSONAL_FIELDS = ("patient_name", "record_number", "visit_date", "rest_weeks", "crutches",
+                   "weight_bearing", "follow_up_date", "clinician_note", "paper_size",
+                   "large_print")
+
+
+@dataclass(frozen=True)
+class CarriedOver:
+    """The builder's initial values, and what the clinician should know about them."""
+
+    initial: dict
+    # Chosen for the old handout, but no longer in the article.
+    dropped: list[str]
+    # New in this version: therapies start unticked, tips follow the article's default.
+    added: list[str]
+    # Chosen therapies whose suggested frequency changed; the clinician's numbers are kept.
+    suggestion_changed: list[str]
+
+
+def reissue_problem(old: Handout, article: Article) -> str | None:
+    """Why `old` cannot be updated from `article`, or None when it can."""
+    if old.purged_at:
+        return ("This handout's personal data was removed at the end of the retention period, "
+                "so its choices cannot be carried over. Start a new handout instead.")
+    if old.article.condition_id != article.condition_id or old.language != article.language:
+        return ("That handout is for another condition or language, so its choices cannot be "
+                "carried over.")
+    return None
+
+
+def _lineages(article_id: int) -> dict[str, uuid.UUID]:
+    """Snapshot choice key -> lineage, for one version's therapies and tips."""
+    therapies = Therapy.objects.filter(article_id=article_id).values_list("pk", "lineage")
+    tips = PreventionTip.objects.filter(article_id=article_id).values_list("pk", "lineage")
+    return ({f"therapy-{pk}": lineage for pk, lineage in therapies}
+            | {f"tip-{pk}": lineage for pk, lineage in tips})
+
+
+def carry_over_choices(old: Handout, article: Article, snapshot: dict) -> CarriedOver:
+    """HandoutForm initial values for `article` (whose snapshot is `snapshot`) with the
+    personal choices of `old`, made from an earlier version."""
+    old_lineage = _lineages(old.article_id)
+    new_lineage = _lineages(article.pk)
+    offered_before, offered_now = set(old_lineage.values()), set(new_lineage.values())
+    initial = {name: getattr(old, name) for name in PERSONAL_FIELDS} | {
+        "replaces": old.public_id}
+    added: list[str] = []
+    suggestion_changed: list[str] = []
+
+    old_therapies = {old_lineage.get(t["key"]): t for t in old.snapshot["therapies"]}
+    plans = {old_lineage.get(plan["key"]): plan for plan in old.therapy_plan}
+    for therapy in snapshot["therapies"]:
+        key, lineage = therapy["key"], new_lineage.get(therapy["key"])
+        plan = plans.get(lineage)
+        initial[f"{key}-include"] = plan is not None
+        if plan is not None:
+            initial[f"{key}-times_per_week"] = plan["times_per_week"]
+            initial[f"{key}-weeks"] = plan["weeks"]
+            before = old_therapies.get(lineage, therapy)
+            if (before["times_per_week"], before["weeks"]) != (therapy["times_per_week"],
+                                                               therapy["weeks"]):
+                suggestion_changed.append(
+                    f"{therapy['name']} (now {therapy['times_per_week']}× a week for "
+                    f"{therapy['weeks']} weeks)")
+        if lineage not in offered_before:
+            added.append(therapy["name"])
+
+    chosen_tips = {old_lineage.get(key) for key in old.prevention_tip_keys}
+    initial["prevention_tips"] = []
+    for tip in snapshot["prevention_tips"]:
+        lineage = new_lineage.get(tip["key"])
+        if lineage not in offered_before:
+            added.append(tip["text"])
+        if lineage in chosen_tips or (lineage not in offered_before
+                                      and tip["selected_by_default"]):
+            initial["prevention_tips"].append(tip["key"])
+
+    dropped = [t["name"] for t in old.chosen_therapies()
+               if old_lineage.get(t["key"]) not in offered_now]
+    dropped += [t["text"] for t in old.chosen_prevention_tips()
+                if old_lineage.get(t["key"]) not in offered_now]
+    return CarriedOver(initial, dropped, added, suggestion_changed)

@@ -1,0 +1,136 @@
+"""Reviewers see what changed between two versions, part by part and word by word."""
+
+import pytest
+from django.template.loader import render_to_string
+
+from education.diff import ArticleDiff, PartGroup, compare_articles, inline_diff
+from education.models import Article, Therapy
+from education.workflow import start_draft
+
+DIFF_TEMPLATE = "admin/education/article/includes/diff.html"
+
+
+@pytest.fixture
+def draft(sample_article, editor) -> Article:
+    return start_draft(sample_article, editor)
+
+
+def group(diff: ArticleDiff, name: str) -> PartGroup:
+    return next(g for g in diff.groups if g.name == name)
+
+
+def test_a_fresh_draft_has_no_changes_and_every_part_is_unchanged(sample_article, draft):
+    diff = compare_articles(sample_article, draft)
+
+    assert not diff.has_changes
+    assert all(not g.changes for g in diff.groups)
+    assert group(diff, "Sections").unchanged_summary == "8 unchanged sections"
+    html = render_to_string(DIFF_TEMPLATE, {"changes": diff})
+    assert "These two versions read the same." in html
+    assert "<del>" not in html and "<ins>" not in html
+
+
+def test_a_word_changed_in_a_section_is_shown_removed_and_added(sample_article, draft):
+    section = draft.sections.first()
+    section.body = section.body.replace("two main parts", "three main parts", 1)
+    section.save()
+
+    sections = group(compare_articles(sample_article, draft), "Sections")
+
+    [change] = sections.changes
+    assert change.status == "changed"
+    assert change.label == "What is bone marrow edema?"
+    [text] = change.changed_fields
+    assert text.label == "Text"
+    assert "<del>two</del><ins>three</ins> main parts" in text.html
+    assert sections.unchanged_summary == "7 unchanged sections"
+
+
+def test_an_added_and_a_removed_therapy_are_listed_with_their_text(sample_article, draft):
+    draft.therapies.get(name="Magnetotherapy").delete()
+    Therapy.objects.create(article=draft, name="Swimming", instructions="Swim gently.",
+                           times_per_week=2, weeks=6, position=9)
+
+    therapies = group(compare_articles(sample_article, draft), "Therapies")
+
+    by_status = {change.status: change for change in therapies.changes}
+    assert set(by_status) == {"added", "removed"}
+    assert by_status["removed"].label == "Magnetotherapy"
+    assert by_status["removed"].old_position == 1
+    assert "<del>Magnetotherapy</del>" in by_status["removed"].changed_fields[0].html
+    added = {field.label: field.html for field in by_status["added"].changed_fields}
+    assert added == {"Name": "<ins>Swimming</ins>", "Instructions": "<ins>Swim gently.</ins>",
+                     "Times a week": "<ins>2</ins>", "Weeks": "<ins>6</ins>"}
+    assert therapies.parts[0] == by_status["removed"]  # shown where it was: first
+
+
+def test_a_section_moved_to_the_top_is_the_only_one_reported_moved(sample_article, draft):
+    *others, last = draft.sections.all()
+    for position, section in enumerate([last, *others]):
+        section.position = position
+        section.save()
+
+    sections = group(compare_articles(sample_article, draft), "Sections")
+
+    [moved] = sections.changes
+    assert moved.status == "moved"
+    assert (moved.old_position, moved.new_position) == (8, 1)
+    assert not moved.changed_fields
+    html = render_to_string(DIFF_TEMPLATE, {"changes": compare_articles(sample_article, draft)})
+    assert "Moved from position 8 to 1" in html
+
+
+def test_html_typed_by_an_editor_is_escaped_never_rendered(sample_article, draft):
+    section = draft.sections.first()
+    section.body = 'Rest. <script>alert("x")</script> <img src=x onerror=alert(1)>'
+    section.save()
+    draft.title = "<b>Bold</b> title"
+    draft.save()
+
+    html = render_to_string(DIFF_TEMPLATE, {"changes": compare_articles(sample_article, draft)})
+
+    assert "<script" not in html and "<img" not in html and "<b>" not in html
+    assert "&lt;script&gt;" in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "&lt;b&gt;Bold&lt;/b&gt;" in html
+
+
+def test_a_rest_guidance_change_shows_each_changed_field(sample_article, draft):
+    rest = draft.rest_guidance
+    rest.default_weeks, rest.crutches_advised, rest.weight_bearing = 6, False, "as_tolerated"
+    rest.save()
+
+    [change] = group(compare_articles(sample_article, draft), "Rest guidance").changes
+
+    assert change.status == "changed"
+    assert {f.label: f.html for f in change.changed_fields} == {
+        "Default rest (weeks)": "<del>4</del><ins>6</ins>",
+        "Crutches advised": "<del>Yes</del><ins>No</ins>",
+        "Weight bearing": "<del>Partial</del><ins>As much</ins> weight<del>, with support</del>"
+        "<ins> as pain allows</ins>",
+    }
+
+
+def test_a_split_paragraph_is_marked_so_the_change_is_visible():
+    assert inline_diff("Rest it. Then walk.", "Rest it.\n\nThen walk.") == (
+        "Rest it.<ins>¶</ins>\n\nThen walk."
+    )
+
+
+def test_an_edited_and_moved_prevention_tip_reports_both(sample_article, draft):
+    *others, last = draft.prevention_tips.all()
+    last.text, last.selected_by_default = last.text + " Every day.", not last.selected_by_default
+    for position, tip in enumerate([last, *others]):
+        tip.position = position
+        tip.save()
+
+    [change] = group(compare_articles(sample_article, draft), "Prevention tips").changes
+
+    assert change.status == "changed" and change.moved
+    assert [f.label for f in change.changed_fields] == ["Tip", "Selected by default"]
+    assert change.changed_fields[0].html.endswith("<ins> Every day.</ins>")
+
+
+def test_a_rewritten_sentence_reads_as_one_change_not_word_confetti():
+    assert inline_diff("Rest (a lot) now.", "Walk (gently) later.") == (
+        "<del>Rest (a lot) now</del><ins>Walk (gently) later</ins>."
+    )
