@@ -266,6 +266,12 @@ class ArticleAdmin(SimpleHistoryAdmin):
                           "Returned to draft: it can be edited again.")
 
     def archive_view(self, request: HttpRequest, object_id: str):
+        """Withdrawing stops every clinician issuing from the article, so it asks first."""
+        if request.method == "GET":
+            article = self._article_or_404(request, object_id)
+            context = {**self.admin_site.each_context(request), "opts": self.opts,
+                       "title": f"Withdraw {article}?", "article": article}
+            return TemplateResponse(request, "admin/education/article/archive.html", context)
         return self._step(request, object_id, workflow.archive,
                           "Archived {article}. Clinicians can no longer issue handouts from "
                           "it.")

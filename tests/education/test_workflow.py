@@ -380,3 +380,19 @@ def test_earlier_versions_are_never_listed_as_due_for_review(
     for review, expected in [("overdue", []), ("soon", []), ("current", [draft.pk])]:
         result = client.get(url, {"review": review}).context["cl"].result_list
         assert [article.pk for article in result] == expected, review
+
+
+def test_withdrawing_asks_first_then_takes_the_article_out_of_the_library(
+    client, clinician, reviewer, sample_article
+):
+    client.force_login(reviewer)
+    url = reverse("admin:education_article_archive", args=[sample_article.pk])
+    assert "leaves the library" in client.get(url).content.decode()
+    sample_article.refresh_from_db()
+    assert sample_article.is_published
+
+    client.post(url)
+    sample_article.refresh_from_db()
+    assert sample_article.state == Article.State.ARCHIVED
+    client.force_login(clinician)
+    assert client.get(sample_article.get_absolute_url()).status_code == 404
