@@ -269,6 +269,10 @@ class ArticleAdmin(SimpleHistoryAdmin):
         """Withdrawing stops every clinician issuing from the article, so it asks first."""
         if request.method == "GET":
             article = self._article_or_404(request, object_id)
+            if not workflow.can_publish(request.user):
+                self.message_user(request, "Only a content reviewer or an administrator can "
+                                  "withdraw published articles.", messages.ERROR)
+                return redirect(change_url(article))
             context = {**self.admin_site.each_context(request), "opts": self.opts,
                        "title": f"Withdraw {article}?", "article": article}
             return TemplateResponse(request, "admin/education/article/archive.html", context)

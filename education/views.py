@@ -31,7 +31,11 @@ def library(request: HttpRequest) -> HttpResponse:
     conditions = list(conditions)
     for condition in conditions:
         for article in condition.published_articles:
-            article.reading = article_readability(article)[0]
+            # Measured when the version was approved; versions published before that was
+            # recorded are measured now.
+            article.reading_grade = (article.published_grade
+                                     if article.published_grade is not None
+                                     else article_readability(article)[0].grade)
     context = {"query": query, "conditions": conditions}
     return render(request, "education/library.html", context)
 

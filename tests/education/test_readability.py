@@ -5,6 +5,7 @@ import socket
 import pytest
 from django.urls import reverse
 
+from education.models import Article
 from education.readability import article_readability, measure, plain_text
 
 EASY = "The cat sat. It was warm. The sun was out."
@@ -79,3 +80,13 @@ def test_the_staff_library_shows_each_articles_grade(client, clinician, sample_a
     client.force_login(clinician)
     grade = article_readability(sample_article)[0].grade
     assert f"Reading grade {grade}" in client.get(reverse("education:library")).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_library_shows_the_grade_recorded_when_the_version_was_approved(
+    client, clinician, sample_article
+):
+    # Published versions never change, so their grade is not measured again per request.
+    Article.objects.filter(pk=sample_article.pk).update(published_grade=7.7)
+    client.force_login(clinician)
+    assert "Reading grade 7.7" in client.get(reverse("education:library")).content.decode()

@@ -396,3 +396,14 @@ def test_withdrawing_asks_first_then_takes_the_article_out_of_the_library(
     assert sample_article.state == Article.State.ARCHIVED
     client.force_login(clinician)
     assert client.get(sample_article.get_absolute_url()).status_code == 404
+
+
+def test_editors_are_told_they_cannot_withdraw_an_article(client, editor, sample_article):
+    client.force_login(editor)
+    url = reverse("admin:education_article_archive", args=[sample_article.pk])
+    response = client.get(url, follow=True)
+    assert "Only a content reviewer or an administrator can withdraw" in (
+        response.content.decode())
+    client.post(url)
+    sample_article.refresh_from_db()
+    assert sample_article.is_published
