@@ -27,7 +27,6 @@ class HandoutQuerySet(models.QuerySet):
             models.Exists(recent_links)
         )
 
-
     def from_changed_content(self) -> "HandoutQuerySet":
         """Handouts (with patient data still held) whose article now has a published version
         that reads differently, and that no updated handout has replaced yet."""
@@ -132,9 +131,10 @@ class Handout(models.Model):
     def newer_version(self) -> Article | None:
         """The article's published version, when it reads differently from this handout."""
         live = self.article.live_version()
-        if live is not None and live.fingerprint != content_fingerprint(self.snapshot):
-            return live
-        return None
+        return live if live is not None and self.reads_differently_from(live) else None
+
+    def reads_differently_from(self, article: Article) -> bool:
+        return article.fingerprint != self.content_fingerprint
 
     # --- The stored PDF --------------------------------------------------------------------
 

@@ -141,11 +141,12 @@ def handout_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 
 
 def detail_context(handout: Handout, **extra) -> dict:
+    live = None if handout.purged_at else handout.article.live_version()
     return {
         "handout": handout,
         "therapies": handout.chosen_therapies(),
-        "newer_version": None if handout.purged_at else handout.newer_version(),
-        "withdrawn": not handout.purged_at and handout.article.live_version() is None,
+        "newer_version": live if live and handout.reads_differently_from(live) else None,
+        "withdrawn": not handout.purged_at and live is None,
         "latest_replacement": handout.replacements.order_by("-issued_at").first(),
         "active_link": handout.share_links.active().first(),
         "now": timezone.now(),
