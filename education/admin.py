@@ -48,7 +48,7 @@ class ConditionAdmin(SimpleHistoryAdmin):
 class SectionInline(admin.StackedInline):
     model = Section
     extra = 0
-    fields = [("kind", "heading", "position"), "body"]
+    fields = [("kind", "heading", "position"), "body", "printed_by_default"]
 
 
 # Stacked, not tabular: tabular inlines give their fields no labels, which screen readers need.
@@ -60,7 +60,7 @@ class SourceInline(admin.StackedInline):
 
 class RestGuidanceInline(admin.StackedInline):
     model = RestGuidance
-    fields = [("default_weeks", "crutches_advised", "weight_bearing"), "note"]
+    fields = [("default_weeks", "crutches_advised", "weight_bearing"), "body_part", "note"]
 
 
 class TherapyInline(admin.StackedInline):
@@ -132,7 +132,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
         "readability_panel",
     ]
     fieldsets = [
-        (None, {"fields": [("condition", "language"), "title", "summary",
+        (None, {"fields": [("condition", "language"), "title", "summary", "in_brief",
                            "needs_clinical_review"]}),
         ("Version", {"fields": [
             ("state", "version", "based_on"),

@@ -154,12 +154,14 @@ def compare_articles(old: Article, new: Article) -> ArticleDiff:
         PartGroup("Title and summary", [PartChange("", [
             FieldChange("Title", old.title, new.title),
             FieldChange("Summary", old.summary, new.summary),
+            FieldChange("In one sentence", old.in_brief, new.in_brief),
         ], 1, 1)]),
         _compare_parts("Sections", "section", "sections", old.sections.all(),
                        new.sections.all(), lambda s: s.display_heading, [
                            ("Kind", lambda s: s.get_kind_display()),
                            ("Heading", lambda s: s.display_heading),
                            ("Text", lambda s: s.body),
+                           ("Printed by default", lambda s: _yes_no(s.printed_by_default)),
                        ]),
         _compare_parts("Sources", "source", "sources", old.sources.all(), new.sources.all(),
                        lambda s: _shorten(s.citation), [
@@ -172,6 +174,7 @@ def compare_articles(old: Article, new: Article) -> ArticleDiff:
                 ("Default rest (weeks)", lambda r: str(r.default_weeks)),
                 ("Crutches advised", lambda r: _yes_no(r.crutches_advised)),
                 ("Weight bearing", lambda r: r.get_weight_bearing_display()),
+                ("Injured part", lambda r: r.body_part),
                 ("Note", lambda r: r.note),
             ])] if rest_old or rest_new else []),
         _compare_parts("Therapies", "therapy", "therapies", old.therapies.all(),

@@ -180,6 +180,11 @@ class Article(PlainNewlines):
     language = models.CharField(max_length=10, choices=language_choices)
     title = models.CharField(max_length=200)
     summary = models.TextField(help_text="One plain-language paragraph.")
+    in_brief = models.CharField(
+        "in one sentence", max_length=300, blank=True,
+        help_text="What the patient has, in one short plain sentence. Printed at the top of "
+        "page 1 of every handout, above the patient's plan; empty: the summary is printed.",
+    )
     state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT,
                              editable=False)
     version = models.PositiveIntegerField(
@@ -336,6 +341,11 @@ class Section(ArticlePart):
     )
     # Rendered from body on every save, so pages never parse Markdown per request.
     body_html = models.TextField(editable=False, default="")
+    printed_by_default = models.BooleanField(
+        default=True,
+        help_text="Ticked in the handout builder's background sections; the clinician can "
+        "untick it for one patient.",
+    )
 
     history = HistoricalRecords()
 
@@ -384,7 +394,17 @@ class RestGuidance(PlainNewlines):
     weight_bearing = models.CharField(
         max_length=20, choices=WeightBearing.choices, default=WeightBearing.PARTIAL
     )
-    note = models.TextField(blank=True, help_text="Plain text, shown under the rest advice.")
+    body_part = models.CharField(
+        "injured part", max_length=60, blank=True,
+        help_text="How the patient's plan names the injured part, as a patient says it, e.g. "
+        "\"your leg\". Empty: \"the injured area\".",
+    )
+    note = models.TextField(
+        blank=True,
+        help_text="Plain text, printed only in the handout's background part (general "
+        "information), never in the patient's plan. State no durations or amounts: the "
+        "clinician's choices set those.",
+    )
 
     history = HistoricalRecords()
 

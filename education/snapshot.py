@@ -27,13 +27,15 @@ def build_snapshot(article: Article) -> dict:
             "language": article.language,
             "title": article.title,
             "summary": article.summary,
+            "in_brief": article.in_brief,
             "needs_clinical_review": article.needs_clinical_review,
             "reviewed_by": article.reviewed_by,
             "last_reviewed_on": _iso(article.last_reviewed_on),
             "next_review_due": _iso(article.next_review_due),
         },
         "sections": [
-            {"kind": s.kind, "heading": s.display_heading, "body_html": s.body_html}
+            {"key": f"section-{s.pk}", "kind": s.kind, "heading": s.display_heading,
+             "body_html": s.body_html, "printed_by_default": s.printed_by_default}
             for s in article.sections.all()
         ],
         "sources": [
@@ -44,6 +46,7 @@ def build_snapshot(article: Article) -> dict:
             "default_weeks": rest.default_weeks if rest else 0,
             "crutches_advised": rest.crutches_advised if rest else False,
             "weight_bearing": rest.weight_bearing if rest else "full",
+            "body_part": rest.body_part if rest else "",
             "note": rest.note if rest else "",
         },
         "therapies": [
@@ -74,15 +77,32 @@ REVIEW_FIELDS = ("id", "needs_clinical_review", "reviewed_by", "last_reviewed_on
                  "next_review_due")
 
 
+# Fields added to snapshots after handouts were issued, with the value older snapshots
+# imply. At that value they are left out of the fingerprint, so content that did not change
+# keeps its fingerprint and older handouts are not reported as made from changed content.
+LATER_FIELDS = {
+    "article": {"in_brief": ""},
+    "sections": {"printed_by_default": True},
+    "rest_guidance": {"body_part": ""},
+}
+
+
 def content_fingerprint(snapshot: dict) -> str:
     """A fingerprint of the advice itself: equal when two versions tell the patient the same
     thing, whoever reviewed them and whatever the database ids of their parts."""
     article = {k: v for k, v in snapshot["article"].items() if k not in REVIEW_FIELDS}
     content = {k: v for k, v in snapshot.items() if k not in {"version", "article"}}
     content["article"] = article
+    content["rest_guidance"] = dict(content["rest_guidance"])
     # Choice keys hold database ids, which differ between versions with the same text.
-    for part in ("therapies", "prevention_tips"):
+    for part in ("sections", "therapies", "prevention_tips"):
         content[part] = [{k: v for k, v in item.items() if k != "key"} for item in content[part]]
+    for part, defaults in LATER_FIELDS.items():
+        items = content[part] if isinstance(content[part], list) else [content[part]]
+        for item in items:
+            for name, implied in defaults.items():
+                if item.get(name, implied) == implied:
+                    item.pop(name, None)
     return content_version(content)
 
 

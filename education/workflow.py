@@ -76,7 +76,8 @@ def start_draft(source: Article, user: AbstractBaseUser) -> Article:
 def _copy(source: Article) -> Article:
     draft = Article.objects.create(
         condition=source.condition, language=source.language, title=source.title,
-        summary=source.summary, needs_clinical_review=source.needs_clinical_review,
+        summary=source.summary, in_brief=source.in_brief,
+        needs_clinical_review=source.needs_clinical_review,
         reviewed_by=source.reviewed_by, last_reviewed_on=source.last_reviewed_on,
         next_review_due=source.next_review_due, based_on=source,
     )

@@ -74,6 +74,9 @@ class Handout(models.Model):
         default=list, help_text='[{"key": ..., "times_per_week": n, "weeks": n}]'
     )
     prevention_tip_keys = models.JSONField(default=list)
+    # The article sections printed as background. None on handouts issued before the
+    # clinician chose them: those printed every section.
+    background_section_keys = models.JSONField(null=True, blank=True)
     follow_up_date = models.DateField(null=True, blank=True)
     paper_size = models.CharField(max_length=10, choices=PaperSize.choices)
     large_print = models.BooleanField(default=False)
