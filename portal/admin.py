@@ -25,7 +25,7 @@ class ClinicProfileForm(forms.ModelForm):
     class Meta:
         model = ClinicProfile
         fields = [
-            "name", "address", "phone", "after_hours_phone", "website",
+            "name", "address", "phone", "after_hours_phone", "emergency_number", "website",
             "default_paper_size", "accent_colour", "use_record_numbers", "max_reading_grade",
             "review_interval_months", "allow_self_approval",
         ]
@@ -57,7 +57,8 @@ class ClinicProfileAdmin(SimpleHistoryAdmin):
     form = ClinicProfileForm
     list_display = ["name", "phone", "default_paper_size", "has_logo"]
     fieldsets = [
-        (None, {"fields": ["name", "address", ("phone", "after_hours_phone"), "website"]}),
+        (None, {"fields": ["name", "address", ("phone", "after_hours_phone", "emergency_number"),
+                           "website"]}),
         ("Content", {"fields": ["max_reading_grade", "review_interval_months",
                                 "allow_self_approval"]}),
         ("Handouts", {"fields": [

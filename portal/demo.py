@@ -1,12 +1,15 @@
-"""Demo accounts, one per role, for trying the portal locally."""
+"""Demo accounts, one per role, and a sample clinic profile, for trying the portal locally."""
 
 import secrets
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from portal.logos import validate_logo
+from portal.models import PLACEHOLDER_CLINIC_NAME, ClinicProfile
 from portal.roles import (
     ADMIN_SITE_ROLES,
     ADMINISTRATOR,
@@ -25,6 +28,17 @@ DEMO_ACCOUNTS = [
     ("frontdesk", "Frankie", "Frontdesk", [FRONT_DESK]),
 ]
 DEMO_USERNAMES = {username for username, *_ in DEMO_ACCOUNTS}
+
+# A fictional clinic, so the demo's handouts show a complete letterhead and "When to get help".
+DEMO_CLINIC = {
+    "name": "Riverside Sports Clinic",
+    "address": "12 River Road\nSpringfield, ST 01234",
+    "phone": "+1 555 0100",
+    "after_hours_phone": "+1 555 0199",
+    "emergency_number": "911",
+    "website": "https://clinic.example",
+}
+DEMO_LOGO = Path(__file__).with_name("demo_logo.svg")
 
 
 @dataclass(frozen=True)
@@ -62,3 +76,22 @@ def ensure_demo_accounts(*, reset_passwords: bool = False) -> list[DemoAccount]:
 
 def is_demo_account(user) -> bool:
     return user.get_username() in DEMO_USERNAMES and user.email.endswith("@demo.invalid")
+
+
+@transaction.atomic
+def ensure_demo_clinic_profile() -> bool:
+    """Fill in the sample clinic profile while the profile is untouched (placeholder name and
+    no phone). Return whether it was filled in. Even then, only empty fields are filled: an
+    administrator's edits are never overwritten."""
+    profile = ClinicProfile.objects.select_for_update().get(pk=ClinicProfile.load().pk)
+    if profile.has_clinic_name or profile.phone.strip():
+        return False
+    for field, value in DEMO_CLINIC.items():
+        if getattr(profile, field).strip() in ("", PLACEHOLDER_CLINIC_NAME):
+            setattr(profile, field, value)
+    if not profile.has_logo:
+        # As the admin stores an upload: the bytes, and the type validation found.
+        data = DEMO_LOGO.read_bytes()
+        profile.logo, profile.logo_content_type = data, validate_logo(data)
+    profile.save()
+    return True

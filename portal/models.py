@@ -1,5 +1,7 @@
 """The clinic itself: one profile that brands every handout."""
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -23,6 +25,19 @@ class AppendOnlyModel(models.Model):
         raise ValueError(f"{self._meta.verbose_name_plural.capitalize()} are never deleted.")
 
 
+# The name a fresh installation starts with; a handout carrying it would name no clinic.
+PLACEHOLDER_CLINIC_NAME = "Your clinic"
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    """One line of the administrator's "Set up your clinic" list on the staff home page."""
+
+    label: str
+    done: bool
+    hint: str
+
+
 class PaperSize(models.TextChoices):
     A4 = "a4", "A4"
     LETTER = "letter", "Letter"
@@ -31,11 +46,16 @@ class PaperSize(models.TextChoices):
 class ClinicProfile(models.Model):
     """There is exactly one; `ClinicProfile.load()` returns it, creating defaults if needed."""
 
-    name = models.CharField(max_length=200, default="Your clinic")
+    name = models.CharField(max_length=200, default=PLACEHOLDER_CLINIC_NAME)
     address = models.TextField(blank=True, help_text="As it should appear on the letterhead.")
     phone = models.CharField(max_length=40, blank=True)
     after_hours_phone = models.CharField(
         max_length=40, blank=True, help_text="Printed in the handout's 'When to get help' box."
+    )
+    emergency_number = models.CharField(
+        max_length=20, blank=True, default="911",
+        help_text="Printed in the handout's 'When to get help' box as the number to call in an "
+        "emergency: 911 in the US and Canada, 112 in the EU, 999 in the UK, 000 in Australia.",
     )
     website = models.URLField(blank=True)
     default_paper_size = models.CharField(
@@ -89,6 +109,62 @@ class ClinicProfile(models.Model):
     @property
     def has_logo(self) -> bool:
         return bool(self.logo)
+
+    @property
+    def has_clinic_name(self) -> bool:
+        return self.name.strip() not in ("", PLACEHOLDER_CLINIC_NAME)
+
+    def handout_blockers(self) -> list[str]:
+        """What stops a handout from being issued, in words an administrator can act on;
+        empty when handouts may be issued."""
+        blockers = []
+        if not self.name.strip():
+            blockers.append("The clinic profile has no clinic name, so handouts would not say "
+                            "which clinic gave them.")
+        elif not self.has_clinic_name:
+            blockers.append(f"The clinic profile still has the placeholder name "
+                            f"“{PLACEHOLDER_CLINIC_NAME}”, so handouts would not say "
+                            "which clinic gave them.")
+        if not self.phone.strip():
+            blockers.append("The clinic profile has no phone number, so handouts could not tell "
+                            "patients whom to call.")
+        if not self.emergency_number.strip():
+            blockers.append("The clinic profile has no emergency number, so handouts could not "
+                            "tell patients what to call in an emergency.")
+        return blockers
+
+    def setup_checklist(self) -> list[ChecklistItem]:
+        """Everything a complete profile has, done or not, with what to do next."""
+        return [
+            ChecklistItem(
+                "Clinic name", self.has_clinic_name,
+                f"Set to {self.name}." if self.has_clinic_name else
+                "Replace the placeholder with the name patients know the clinic by.",
+            ),
+            ChecklistItem(
+                "Phone number", bool(self.phone.strip()),
+                f"Set to {self.phone}." if self.phone.strip() else
+                "Add the number patients call with questions; handouts cannot be issued "
+                "without it.",
+            ),
+            ChecklistItem(
+                "After-hours phone number", bool(self.after_hours_phone.strip()),
+                f"Set to {self.after_hours_phone}." if self.after_hours_phone.strip() else
+                "Add the number patients call when the clinic is closed.",
+            ),
+            ChecklistItem(
+                "Emergency number", bool(self.emergency_number.strip()),
+                f"Set to {self.emergency_number}: change it if your country uses another "
+                "number." if self.emergency_number.strip() else
+                "Add your country's emergency number (911, 112, 999, 000, ...); handouts "
+                "cannot be issued without it.",
+            ),
+            ChecklistItem(
+                "Logo", self.has_logo,
+                "Uploaded." if self.has_logo else "Upload a PNG or SVG logo for the top of "
+                "every handout.",
+            ),
+        ]
 
 
 class AuditEvent(AppendOnlyModel):

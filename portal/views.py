@@ -29,11 +29,27 @@ RECENTLY_UPDATED_COUNT = 6
 @permission_required("education.view_article", raise_exception=True)
 def home(request: HttpRequest) -> HttpResponse:
     published = Article.objects.published().select_related("condition")
+    clinic = ClinicProfile.load()
     context = {
         "recent_articles": published.order_by("-updated_at")[:RECENTLY_UPDATED_COUNT],
         "condition_count": Condition.objects.with_published_articles().count(),
         "shows_review_lists": shows_review_lists(request.user),
+        "setup_checklist": None,
+        "handout_blockers": [],
     }
+    if request.user.has_perm("portal.change_clinicprofile"):
+        checklist = clinic.setup_checklist()
+        if not all(item.done for item in checklist):
+            context |= {
+                "setup_checklist": checklist,
+                "handout_blockers": clinic.handout_blockers(),
+                "clinic_profile_url": reverse("admin:portal_clinicprofile_change",
+                                              args=[clinic.pk]),
+            }
+    elif request.user.has_perm("handouts.add_handout"):
+        # Only an administrator can fix the profile; the people who issue handouts need to
+        # know why the builder refuses, and whom to ask.
+        context["handout_blockers"] = clinic.handout_blockers()
     if context["shows_review_lists"]:
         context |= {
             "overdue_articles": published.review_overdue().order_by("next_review_due"),

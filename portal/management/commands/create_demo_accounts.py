@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.demo import ensure_demo_accounts
+from portal.demo import ensure_demo_accounts, ensure_demo_clinic_profile
+from portal.models import ClinicProfile
 
 
 class Command(BaseCommand):
@@ -9,7 +10,8 @@ class Command(BaseCommand):
         "Create one demo account per role (admin, editor, reviewer, clinician, frontdesk) for "
         "local trials. New accounts get a random password, printed once here and stored only as a "
         "hash. Refused unless DEBUG is on. Existing accounts are left as they are unless "
-        "--reset-passwords is given."
+        "--reset-passwords is given. Also fills in a sample clinic profile while the profile is "
+        "untouched (placeholder name, no phone); a profile anyone has edited is left alone."
     )
 
     def add_arguments(self, parser) -> None:
@@ -24,11 +26,16 @@ class Command(BaseCommand):
         if not settings.DEBUG:
             raise CommandError("Demo accounts are for local trials only; run with DEBUG=1.")
         accounts = ensure_demo_accounts(reset_passwords=reset_passwords)
+        filled_in = ensure_demo_clinic_profile()
         url = f"http://127.0.0.1:{port}/"
         self.stdout.write("")
         self.stdout.write(
             self.style.SUCCESS(f"The portal will be at {url}  (content editing: {url}admin/)")
         )
+        if filled_in:
+            self.stdout.write(f"Demo clinic profile: filled in as {ClinicProfile.load().name}.")
+        else:
+            self.stdout.write("Demo clinic profile: left as it was (already filled in).")
         self.stdout.write("Demo accounts (one per role):")
         for account in accounts:
             password = account.password or "(unchanged: printed when it was created)"
