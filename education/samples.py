@@ -58,6 +58,7 @@ def load_sample_file(path: Path) -> LoadResult:
         language=language,
         title=article_data["title"],
         summary=article_data["summary"],
+        in_brief=article_data.get("in_brief", ""),
         needs_clinical_review=article_data.get("needs_clinical_review", True),
     )
     for position, section in enumerate(article_data["sections"]):

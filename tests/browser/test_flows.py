@@ -12,7 +12,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
-from handouts.templatetags.handout_format import long_date
+from handouts.dates import long_date
 from tests.browser.conftest import ARTIFACTS, check_accessibility, screenshot
 from tests.conftest import PASSWORD, pdf_text, require_tool
 
@@ -76,7 +76,7 @@ def test_a_clinician_issues_and_downloads_a_handout(portal, pages, html_validato
     rest_until = long_date(timezone.localdate() + datetime.timedelta(weeks=6))
     assert PATIENT in text
     assert f"until {rest_until} — 6 weeks" in text
-    assert "Magnetotherapy" in text and "Heat therapy" in text
+    assert "Magnet treatment" in text and "Heat treatment" in text
     assert "Exercise in water" not in text
     first_page_image(pdf)
 

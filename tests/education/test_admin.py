@@ -6,9 +6,10 @@ from django.urls import reverse
 from education.models import Article, Condition, Section
 
 INLINE_FIELDS = {
-    "sections": ["kind", "heading", "body", "position"],
+    "sections": ["kind", "heading", "body", "printed_by_default", "position"],
     "sources": ["citation", "url", "accessed_on", "position"],
-    "rest_guidance": ["default_weeks", "crutches_advised", "weight_bearing", "note"],
+    "rest_guidance": ["default_weeks", "crutches_advised", "weight_bearing", "body_part",
+                      "note"],
     "therapies": ["name", "instructions", "times_per_week", "weeks", "position"],
     "prevention_tips": ["text", "selected_by_default", "position"],
     "warning_signs": ["text", "urgency", "position"],
@@ -32,6 +33,7 @@ def article_form(article: Article | None = None, **fields) -> dict:
             "language",
             "title",
             "summary",
+            "in_brief",
             "state",
             "reviewed_by",
             "last_reviewed_on",

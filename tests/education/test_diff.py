@@ -24,7 +24,7 @@ def test_a_fresh_draft_has_no_changes_and_every_part_is_unchanged(sample_article
 
     assert not diff.has_changes
     assert all(not g.changes for g in diff.groups)
-    assert group(diff, "Sections").unchanged_summary == "8 unchanged sections"
+    assert group(diff, "Sections").unchanged_summary == "7 unchanged sections"
     html = render_to_string(DIFF_TEMPLATE, {"changes": diff})
     assert "These two versions read the same." in html
     assert "<del>" not in html and "<ins>" not in html
@@ -32,7 +32,7 @@ def test_a_fresh_draft_has_no_changes_and_every_part_is_unchanged(sample_article
 
 def test_a_word_changed_in_a_section_is_shown_removed_and_added(sample_article, draft):
     section = draft.sections.first()
-    section.body = section.body.replace("two main parts", "three main parts", 1)
+    section.body = section.body.replace("two main kinds", "three main kinds", 1)
     section.save()
 
     sections = group(compare_articles(sample_article, draft), "Sections")
@@ -42,12 +42,12 @@ def test_a_word_changed_in_a_section_is_shown_removed_and_added(sample_article, 
     assert change.label == "What is bone marrow edema?"
     [text] = change.changed_fields
     assert text.label == "Text"
-    assert "<del>two</del><ins>three</ins> main parts" in text.html
-    assert sections.unchanged_summary == "7 unchanged sections"
+    assert "<del>two</del><ins>three</ins> main kinds" in text.html
+    assert sections.unchanged_summary == "6 unchanged sections"
 
 
 def test_an_added_and_a_removed_therapy_are_listed_with_their_text(sample_article, draft):
-    draft.therapies.get(name="Magnetotherapy").delete()
+    draft.therapies.get(name="Magnet treatment").delete()
     Therapy.objects.create(article=draft, name="Swimming", instructions="Swim gently.",
                            times_per_week=2, weeks=6, position=9)
 
@@ -55,9 +55,9 @@ def test_an_added_and_a_removed_therapy_are_listed_with_their_text(sample_articl
 
     by_status = {change.status: change for change in therapies.changes}
     assert set(by_status) == {"added", "removed"}
-    assert by_status["removed"].label == "Magnetotherapy"
+    assert by_status["removed"].label == "Magnet treatment"
     assert by_status["removed"].old_position == 1
-    assert "<del>Magnetotherapy</del>" in by_status["removed"].changed_fields[0].html
+    assert "<del>Magnet treatment</del>" in by_status["removed"].changed_fields[0].html
     added = {field.label: field.html for field in by_status["added"].changed_fields}
     assert added == {"Name": "<ins>Swimming</ins>", "Instructions": "<ins>Swim gently.</ins>",
                      "Times a week": "<ins>2</ins>", "Weeks": "<ins>6</ins>"}
@@ -74,10 +74,10 @@ def test_a_section_moved_to_the_top_is_the_only_one_reported_moved(sample_articl
 
     [moved] = sections.changes
     assert moved.status == "moved"
-    assert (moved.old_position, moved.new_position) == (8, 1)
+    assert (moved.old_position, moved.new_position) == (7, 1)
     assert not moved.changed_fields
     html = render_to_string(DIFF_TEMPLATE, {"changes": compare_articles(sample_article, draft)})
-    assert "Moved from position 8 to 1" in html
+    assert "Moved from position 7 to 1" in html
 
 
 def test_html_typed_by_an_editor_is_escaped_never_rendered(sample_article, draft):

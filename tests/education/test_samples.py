@@ -12,7 +12,7 @@ def test_sample_loader_is_idempotent(capsys):
     assert "1 loaded, 0 already present" in capsys.readouterr().out.split("\n")[1]
     assert Condition.objects.count() == 1
     assert Article.objects.count() == 1
-    assert Section.objects.count() == 8
+    assert Section.objects.count() == 7
 
 
 @pytest.mark.django_db
@@ -37,12 +37,15 @@ def test_sample_article_is_complete_and_flagged_for_clinical_review(sample_artic
         "treatment",
         "physiotherapy",
         "prevention",
-        "when_to_get_help",
     ]
+    assert sample_article.in_brief
+    printed = set(sample_article.sections.values_list("printed_by_default", flat=True))
+    assert printed == {True, False}
     assert sample_article.rest_guidance.default_weeks >= 4
     assert sample_article.rest_guidance.crutches_advised
     assert sample_article.therapies.count() == 4
     assert sample_article.prevention_tips.filter(selected_by_default=True).exists()
+    # Warning signs are typed data (printed in a tiered box), not a "when to get help" section.
     assert {"call_clinic", "emergency"} == set(
         sample_article.warning_signs.values_list("urgency", flat=True)
     )
