@@ -108,8 +108,11 @@ PDF_OPTIONS = {"pdf_variant": "pdf/ua-1"}
 def render_pdf(html: str, *, logo: tuple[bytes, str] | None = None, identifier: bytes,
                paper_size: str = "a4") -> bytes:
     try:
+        # Imported on first use, like WeasyPrint: pikepdf takes about 100 ms to import.
+        from handouts.pdf_structure import finish_tagged_pdf
+
         document = lay_out(html, logo=logo, paper_size=paper_size)
-        return document.write_pdf(pdf_identifier=identifier, **PDF_OPTIONS)
+        return finish_tagged_pdf(document.write_pdf(pdf_identifier=identifier, **PDF_OPTIONS))
     except Exception as error:
         logger.exception("Handout PDF rendering failed (%s)", type(error).__name__)
         raise PdfRenderError("The PDF could not be rendered.") from error
