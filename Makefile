@@ -34,7 +34,12 @@ node_modules/.installed: package.json package-lock.json
 install: $(VENV)/.installed node_modules/.installed
 install-dev: $(VENV)/.installed-dev node_modules/.installed
 
-demo: install
+# manage.py reads .env, so the README's commands work as written in a demo checkout.
+.env:
+	@printf '# Written by `make demo`: development settings for manage.py in this checkout.\n# Production never reads this file; delete it to run commands without DEBUG.\nDEBUG=1\n' > $@
+	@echo "Wrote .env (DEBUG=1 for manage.py commands in this checkout)."
+
+demo: install .env
 	$(DEMO_ENV) $(PY) manage.py migrate --noinput
 	$(DEMO_ENV) $(PY) manage.py load_sample_content
 	$(DEMO_ENV) $(PY) manage.py create_demo_accounts --port $(PORT)

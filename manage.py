@@ -1,10 +1,15 @@
 #!/usr/bin/env python
 import os
 import sys
+from pathlib import Path
 
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    # A demo checkout's development settings (`make demo` writes .env); never in production.
+    from portal.env import load_env_file
+
+    load_env_file(Path(__file__).resolve().parent / ".env")
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

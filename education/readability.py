@@ -38,8 +38,8 @@ class Readability:
 
 
 def plain_text(body_html: str) -> str:
-    """Sentences from rendered Markdown: each paragraph or list item ends a sentence."""
-    text = re.sub(r"</(p|li)>", ".\n", body_html)
+    """Sentences from HTML: each paragraph, list item, heading or table cell ends one."""
+    text = re.sub(r"</(p|li|h[1-6]|th|td)>", ".\n", body_html)
     text = html.unescape(strip_tags(text))
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     return " ".join(re.sub(r"([.!?:])\.$", r"\1", line) for line in lines)

@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 
 from education.models import RestGuidance
+from handouts.fonts import validate_printable
 from handouts.sharing import DEFAULT_EXPIRY_DAYS, MAX_EXPIRY_DAYS
 from portal.models import ClinicProfile, PaperSize
 
@@ -16,11 +17,28 @@ MAX_NAME_LENGTH = 100
 MAX_NOTE_LENGTH = 1000
 
 
+# Zero-width joiner and non-joiner: format characters that Persian and Indic names need.
+NAME_JOINERS = frozenset("\u200c\u200d")
+
+
 def validate_printable_name(value: str) -> None:
-    if any(unicodedata.category(ch) in {"Cc", "Cf", "Co", "Cs"} for ch in value):
+    if any(unicodedata.category(ch) in {"Cc", "Cf", "Co", "Cs"} and ch not in NAME_JOINERS
+           for ch in value):
         raise forms.ValidationError("The name contains characters that cannot be printed.")
     if not any(unicodedata.category(ch).startswith("L") for ch in value):
         raise forms.ValidationError("Enter the patient's name using letters.")
+
+
+class PrintedTextField(forms.CharField):
+    """Text printed on the handout as typed: composed (NFC), so an accent typed as a separate
+    mark prints as the one letter the fonts have, and refused, naming the character, when no
+    handout font can print it."""
+
+    default_validators = [validate_printable]
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return unicodedata.normalize("NFC", value) if value else value
 
 
 class HandoutForm(forms.Form):
@@ -29,27 +47,38 @@ class HandoutForm(forms.Form):
     issue_token = forms.UUIDField(widget=forms.HiddenInput)
     # The handout this one updates (handouts.reissue); the view checks it again on submit.
     replaces = forms.UUIDField(widget=forms.HiddenInput, required=False)
-    patient_name = forms.CharField(
+    patient_name = PrintedTextField(
         label="Patient's name, as it should be printed",
         max_length=MAX_NAME_LENGTH,
         validators=[validate_printable_name],
         error_messages={"required": "Enter the patient's name as it should be printed."},
     )
-    record_number = forms.CharField(label="Record number", max_length=40, required=False)
+    record_number = PrintedTextField(label="Record number", max_length=40, required=False)
     visit_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     rest_weeks = forms.IntegerField(
         label="Rest (weeks)", min_value=0, max_value=52,
-        help_text="0 to 52. The handout prints the date rest ends.",
+        help_text="0 to 52. The handout says to rest for that long, with no sport, running or "
+        "heavy lifting, and prints the date rest ends. 0: no set period of rest.",
     )
-    crutches = forms.BooleanField(label="Use crutches", required=False)
-    weight_bearing = forms.ChoiceField(choices=RestGuidance.WeightBearing.choices)
+    weight_bearing = forms.ChoiceField(
+        label="Weight on the injured part during rest",
+        choices=RestGuidance.WeightBearing.choices,
+        help_text="With 0 rest weeks, limits last until you tell the patient otherwise.",
+    )
+    crutches = forms.BooleanField(label="Crutches during rest", required=False)
     prevention_tips = forms.MultipleChoiceField(
         label="Tips to print", required=False, widget=forms.CheckboxSelectMultiple
+    )
+    background_sections = forms.MultipleChoiceField(
+        label="General information to print", required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Printed after the patient's plan, under “More to know”, with a line saying "
+        "the plan comes first.",
     )
     follow_up_date = forms.DateField(
         label="Follow-up visit", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    clinician_note = forms.CharField(
+    clinician_note = PrintedTextField(
         label="A note from you (printed as written)",
         required=False,
         max_length=MAX_NOTE_LENGTH,
@@ -74,11 +103,16 @@ class HandoutForm(forms.Form):
             "weight_bearing": rest["weight_bearing"],
             "prevention_tips": [t["key"] for t in snapshot["prevention_tips"]
                                 if t["selected_by_default"]],
+            "background_sections": [s["key"] for s in snapshot["sections"]
+                                    if s.get("printed_by_default", True)],
             "paper_size": clinic.default_paper_size,
             **self.initial,
         }
         self.fields["prevention_tips"].choices = [
             (tip["key"], tip["text"]) for tip in snapshot["prevention_tips"]
+        ]
+        self.fields["background_sections"].choices = [
+            (section["key"], section["heading"]) for section in snapshot["sections"]
         ]
         if not clinic.use_record_numbers:
             del self.fields["record_number"]
@@ -127,8 +161,10 @@ class HandoutForm(forms.Form):
             Fieldset("Physiotherapy plan", *therapy_rows) if therapy_rows else HTML(""),
             Fieldset("Prevention advice", "prevention_tips"),
             HTML('<p class="form-text">The warning signs from the article are always '
-                 "printed in a “When to get help” box.</p>"),
+                 "printed in a “When to get help” box, with the clinic's phone and emergency "
+                 "numbers.</p>"),
             Fieldset("Follow-up and note", "follow_up_date", "clinician_note"),
+            Fieldset("Background", "background_sections"),
             Fieldset("Printing", Row(Column("paper_size", css_class="col-sm-4"),
                                      Column("large_print", css_class="col-sm-8 pt-sm-4"))),
         )
@@ -168,6 +204,7 @@ class HandoutForm(forms.Form):
                 if data.get(f"{t['key']}-include")
             ],
             "prevention_tip_keys": list(data["prevention_tips"]),
+            "background_section_keys": list(data["background_sections"]),
             "follow_up_date": data.get("follow_up_date"),
             "clinician_note": data["clinician_note"].strip(),
             "paper_size": data["paper_size"],
@@ -191,6 +228,7 @@ def default_choices(snapshot: dict, clinic: ClinicProfile, *, patient_name: str)
             for t in snapshot["therapies"]
         ],
         "prevention_tip_keys": list(initial["prevention_tips"]),
+        "background_section_keys": list(initial["background_sections"]),
         "follow_up_date": None,
         "clinician_note": "",
         "paper_size": initial["paper_size"],

@@ -32,23 +32,42 @@ def build_handout(article: Article, choices: dict, *, issued_by: AbstractBaseUse
     return handout
 
 
+class ClinicNotReady(Exception):
+    """The clinic profile lacks what every handout must print (name, phone, emergency
+    number); `blockers` says what, for the person who can fix it."""
+
+    def __init__(self, blockers: list[str]):
+        super().__init__(" ".join(blockers))
+        self.blockers = blockers
+
+
+def require_clinic_ready(clinic: ClinicProfile) -> None:
+    blockers = clinic.handout_blockers()
+    if blockers:
+        raise ClinicNotReady(blockers)
+
+
 def display_name(user: AbstractBaseUser) -> str:
     return user.get_full_name() or user.get_username()
 
 
 def issue_handout(article: Article, choices: dict, *, issued_by: AbstractBaseUser,
-                  issue_token: uuid.UUID, snapshot: dict | None = None) -> tuple[Handout, bool]:
+                  issue_token: uuid.UUID, snapshot: dict | None = None,
+                  clinic: ClinicProfile | None = None) -> tuple[Handout, bool]:
     """Render and save a handout; returns (handout, created).
 
     A form submitted twice carries the same issue token and gets the first handout back.
     Rendering happens before anything is written, so a failed render leaves no record.
+    Raises ClinicNotReady while the clinic profile lacks a name, phone or emergency number.
     """
     existing = Handout.objects.filter(issue_token=issue_token, issued_by=issued_by).first()
     if existing:
         return existing, False
+    clinic = clinic or ClinicProfile.load()
+    require_clinic_ready(clinic)
     handout = build_handout(article, choices, issued_by=issued_by, snapshot=snapshot)
     handout.issue_token = issue_token
-    handout.store_pdf(render_handout_pdf(handout, ClinicProfile.load()))
+    handout.store_pdf(render_handout_pdf(handout, clinic))
     try:
         with transaction.atomic():
             handout.save()

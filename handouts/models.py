@@ -131,6 +131,14 @@ class Handout(models.Model):
         chosen = set(self.prevention_tip_keys)
         return [tip for tip in self.snapshot["prevention_tips"] if tip["key"] in chosen]
 
+    def background_sections(self) -> list[dict]:
+        """The article sections printed as general information, in the article's order."""
+        sections = self.snapshot["sections"]
+        if self.background_section_keys is None:
+            return sections
+        chosen = set(self.background_section_keys)
+        return [section for section in sections if section.get("key") in chosen]
+
     def newer_version(self) -> Article | None:
         """The article's published version, when it reads differently from this handout."""
         live = self.article.live_version()

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
@@ -24,6 +25,7 @@ from handouts.models import HandoutEvent, ShareLink
 from handouts.pdf import handout_context
 from handouts.responses import pdf_response
 from handouts.sharing import Attempt, find_share_link, try_code
+from portal.logos import logo_response
 from portal.models import ClinicProfile
 
 Kind = HandoutEvent.Kind
@@ -163,8 +165,12 @@ def read_handout(request: HttpRequest, token: str, link: ShareLink) -> HttpRespo
     handout = link.handout
     with transaction.atomic():
         record_event(handout, Kind.PATIENT_VIEWED, share_link=link, device=device_class(request))
-    context = {"handout": handout, "token": token,
-               "content": handout_context(handout, ClinicProfile.load())}
+    clinic = ClinicProfile.load()
+    content = handout_context(handout, clinic) | {
+        "for_web": True,
+        "logo_url": reverse("patient:logo", args=[token]) if clinic.has_logo else "",
+    }
+    context = {"handout": handout, "token": token, "content": content}
     with translation.override(handout.language):
         return render(request, "handouts/patient/handout_read.html", context)
 
@@ -180,3 +186,12 @@ def download_handout(request: HttpRequest, token: str, link: ShareLink) -> HttpR
         record_event(link.handout, Kind.PATIENT_DOWNLOADED, share_link=link,
                      device=device_class(request))
     return pdf_response(pdf, link.handout.pdf_filename(), as_attachment=True)
+
+
+@patient_page
+@require_http_methods(["GET"])
+@with_patient_access
+def clinic_logo(request: HttpRequest, token: str, link: ShareLink) -> HttpResponse:
+    """The letterhead's logo on the reading view. Behind the code like the handout, so the
+    page needs nothing from outside the patient's own link."""
+    return logo_response(ClinicProfile.load())

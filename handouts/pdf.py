@@ -18,18 +18,19 @@ from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from handouts.fonts import HANDOUT_FONTS, font_families, font_file
 from handouts.models import Handout
+from handouts.plan import help_tiers, how_long, how_often, personal_plan, timeline_activity
 from handouts.timeline import back_to_activity_from, treatment_timeline
 from portal.models import ClinicProfile
 
 logger = logging.getLogger(__name__)
 
 STATIC_SCHEME = "portal-static:"
+FONT_SCHEME = "portal-font:"
 LOGO_URL = "portal-logo:clinic"
 STYLESHEET_TEMPLATE = "handouts/pdf/handout.css"
 PAGE_SIZES = {"a4": "A4", "letter": "letter"}
-# Sections printed under "About your condition"; the others become the personal parts.
-ABOUT_SECTION_KINDS = ["overview", "causes", "symptoms", "diagnosis", "other"]
 
 
 class PdfRenderError(Exception):
@@ -79,27 +80,31 @@ def handout_html(handout: Handout, clinic: ClinicProfile, *, preview_note: str =
 
 def handout_context(handout: Handout, clinic: ClinicProfile) -> dict:
     snapshot = handout.snapshot
-    sections = snapshot["sections"]
-    warning_signs = snapshot["warning_signs"]
-    return {
-        "handout": handout,
-        "clinic": clinic,
-        "logo_url": LOGO_URL if clinic.has_logo else "",
-        "static": STATIC_SCHEME,
-        "article": snapshot["article"],
-        "condition": snapshot["condition"],
-        "about_sections": [s for s in sections if s["kind"] in ABOUT_SECTION_KINDS],
-        "treatment_sections": [s for s in sections if s["kind"] == "treatment"],
-        "rest_note": snapshot["rest_guidance"]["note"],
-        "timeline": treatment_timeline(handout),
-        "back_to_activity_from": back_to_activity_from(handout),
-        "therapies": handout.chosen_therapies(),
-        "physio_starts_on": handout.rest_until,
-        "prevention_tips": handout.chosen_prevention_tips(),
-        "call_clinic_signs": [w for w in warning_signs if w["urgency"] == "call_clinic"],
-        "emergency_signs": [w for w in warning_signs if w["urgency"] == "emergency"],
-        "sources": snapshot["sources"],
-    }
+    article = snapshot["article"]
+    with translation.override(handout.language):
+        return {
+            "handout": handout,
+            "clinic": clinic,
+            "logo_url": LOGO_URL if clinic.has_logo else "",
+            "static": STATIC_SCHEME,
+            "article": article,
+            "condition": snapshot["condition"],
+            "in_brief": article.get("in_brief") or article["summary"],
+            "plan": personal_plan(handout),
+            "help_tiers": help_tiers(handout, clinic),
+            "timeline": treatment_timeline(handout),
+            "rest_activity": timeline_activity(handout),
+            "back_to_activity_from": back_to_activity_from(handout),
+            "therapies": [
+                {**therapy, "how_often": how_often(therapy["times_per_week"]),
+                 "how_long": how_long(therapy["weeks"])}
+                for therapy in handout.chosen_therapies()
+            ],
+            "prevention_tips": handout.chosen_prevention_tips(),
+            "background_sections": handout.background_sections(),
+            "rest_note": snapshot["rest_guidance"]["note"],
+            "sources": snapshot["sources"],
+        }
 
 
 PDF_OPTIONS = {"pdf_variant": "pdf/ua-1"}
@@ -149,7 +154,12 @@ def _font_configuration():
 
 
 def stylesheet_text() -> str:
-    return render_to_string(STYLESHEET_TEMPLATE, {"static": STATIC_SCHEME})
+    return render_to_string(STYLESHEET_TEMPLATE, {
+        "static": STATIC_SCHEME,
+        "fonts": FONT_SCHEME,
+        "font_faces": HANDOUT_FONTS,
+        "font_families": font_families(),
+    })
 
 
 def page_size_css(paper_size: str) -> str:
@@ -184,9 +194,9 @@ def static_file_path(relative: str) -> Path | None:
 
 
 def handout_url_fetcher(logo: tuple[bytes, str] | None = None):
-    """A WeasyPrint URL fetcher that loads our static files and the clinic logo, and nothing
-    else: no network, no local files, no data: URLs. A refused resource is left out and the
-    rest of the document still renders."""
+    """A WeasyPrint URL fetcher that loads our static files, the handout fonts and the clinic
+    logo, and nothing else: no network, no other local files, no data: URLs. A refused
+    resource is left out and the rest of the document still renders."""
     return _restricted_fetcher_class()(logo)
 
 
@@ -201,8 +211,10 @@ def _restricted_fetcher_class():
             self.logo = logo
 
         def fetch(self, url: str, headers=None):
-            if url.startswith(STATIC_SCHEME):
-                path = static_file_path(url.removeprefix(STATIC_SCHEME))
+            if url.startswith(STATIC_SCHEME) or url.startswith(FONT_SCHEME):
+                path = (static_file_path(url.removeprefix(STATIC_SCHEME))
+                        if url.startswith(STATIC_SCHEME)
+                        else font_file(url.removeprefix(FONT_SCHEME)))
                 if path:
                     content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
                     return weasyprint.urls.URLFetcherResponse(

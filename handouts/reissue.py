@@ -7,7 +7,7 @@ version while its database id changes.
 import uuid
 from dataclasses import dataclass
 
-from education.models import Article, PreventionTip, Therapy
+from education.models import Article, PreventionTip, Section, Therapy
 from handouts.models import Handout
 
 PERSONAL_FIELDS = ("patient_name", "record_number", "visit_date", "rest_weeks", "crutches",
@@ -40,11 +40,13 @@ def reissue_problem(old: Handout, article: Article) -> str | None:
 
 
 def _lineages(article_id: int) -> dict[str, uuid.UUID]:
-    """Snapshot choice key -> lineage, for one version's therapies and tips."""
-    therapies = Therapy.objects.filter(article_id=article_id).values_list("pk", "lineage")
-    tips = PreventionTip.objects.filter(article_id=article_id).values_list("pk", "lineage")
-    return ({f"therapy-{pk}": lineage for pk, lineage in therapies}
-            | {f"tip-{pk}": lineage for pk, lineage in tips})
+    """Snapshot choice key -> lineage, for one version's therapies, tips and sections."""
+    keys = {}
+    for model, prefix in ((Therapy, "therapy"), (PreventionTip, "tip"), (Section, "section")):
+        for pk, lineage in model.objects.filter(article_id=article_id).values_list("pk",
+                                                                                   "lineage"):
+            keys[f"{prefix}-{pk}"] = lineage
+    return keys
 
 
 def carry_over_choices(old: Handout, article: Article, snapshot: dict) -> CarriedOver:
@@ -85,6 +87,18 @@ def carry_over_choices(old: Handout, article: Article, snapshot: dict) -> Carrie
         if lineage in chosen_tips or (lineage not in offered_before
                                       and tip["selected_by_default"]):
             initial["prevention_tips"].append(tip["key"])
+
+    # Background sections: the old choice by lineage (every section for handouts issued before
+    # the choice existed); sections new in this version follow the article's default.
+    chosen_sections = (None if old.background_section_keys is None
+                       else {old_lineage.get(key) for key in old.background_section_keys})
+    initial["background_sections"] = [
+        section["key"] for section in snapshot["sections"]
+        if chosen_sections is None
+        or new_lineage.get(section["key"]) in chosen_sections
+        or (new_lineage.get(section["key"]) not in offered_before
+            and section.get("printed_by_default", True))
+    ]
 
     dropped = [t["name"] for t in old.chosen_therapies()
                if old_lineage.get(t["key"]) not in offered_now]

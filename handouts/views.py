@@ -27,13 +27,19 @@ from handouts.forms import (
     ShareLinkForm,
     default_choices,
 )
-from handouts.issuing import build_handout, display_name, issue_handout
+from handouts.issuing import ClinicNotReady, build_handout, display_name, issue_handout
 from handouts.models import Handout, HandoutEvent
 from handouts.pdf import (
     PdfRenderError,
     handout_context,
     render_access_slip_pdf,
     render_handout_pdf,
+)
+from handouts.reading_level import (
+    MAX_HANDOUT_GRADE,
+    MAX_HANDOUT_SMOG,
+    handout_reading_level,
+    within_targets,
 )
 from handouts.reissue import carry_over_choices, reissue_problem
 from handouts.responses import pdf_response
@@ -88,6 +94,8 @@ def handout_new(request: HttpRequest, slug: str, language: str) -> HttpResponse:
         "review_overdue": article.is_review_overdue(),
         "updating": old,
         "carried": carried,
+        "clinic_blockers": clinic.handout_blockers(),
+        "can_edit_clinic": request.user.has_perm("portal.change_clinicprofile"),
     }
     if request.method == "POST" and form.is_valid():
         action = request.POST.get("action", "preview")
@@ -97,7 +105,12 @@ def handout_new(request: HttpRequest, slug: str, language: str) -> HttpResponse:
                 handout, created = issue_handout(
                     article, choices, issued_by=request.user,
                     issue_token=form.cleaned_data["issue_token"], snapshot=snapshot,
+                    clinic=clinic,
                 )
+            except ClinicNotReady:
+                messages.error(request, "The handout was not issued: the clinic profile is "
+                               "missing details every handout must print (listed above). "
+                               "Nothing was saved, and your choices are still below.")
             except PdfRenderError:
                 messages.error(request, "The handout could not be issued because its PDF failed "
                                "to render. Nothing was saved. Please try again; if it keeps "
@@ -120,6 +133,10 @@ def handout_new(request: HttpRequest, slug: str, language: str) -> HttpResponse:
                 **handout_context(preview, clinic),
                 "logo_url": reverse("clinic_logo") if clinic.has_logo else "",
             }
+            level = handout_reading_level(context["preview"])
+            context["reading_level"] = {"level": level, "ok": within_targets(level),
+                                        "max_grade": MAX_HANDOUT_GRADE,
+                                        "max_smog": MAX_HANDOUT_SMOG}
     return render(request, "handouts/handout_form.html", context)
 
 

@@ -5,6 +5,7 @@ typo in production stops start-up with a message instead of running with a surpr
 """
 
 import os
+from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -49,3 +50,20 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     if raw is None:
         return list(default or [])
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def load_env_file(path: Path) -> None:
+    """Read KEY=VALUE lines (blank lines and # comments skipped) into the environment,
+    without overriding a variable that is already set. manage.py reads the `.env` that
+    `make demo` writes, so development defaults apply to commands in a demo checkout; the
+    WSGI application never reads it, and production has no such file."""
+    if not path.is_file():
+        return
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        name, equals, value = line.partition("=")
+        if not equals or not name.strip():
+            raise ImproperlyConfigured(f"{path}, line {number}: write NAME=value.")
+        os.environ.setdefault(name.strip(), value.strip().strip("\"'"))

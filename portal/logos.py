@@ -5,7 +5,10 @@ import re
 import xml.etree.ElementTree as ET
 
 from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
 from PIL import Image, UnidentifiedImageError
+
+from portal.models import ClinicProfile
 
 MAX_LOGO_BYTES = 512 * 1024
 MAX_LOGO_PIXELS = 4000
@@ -56,3 +59,15 @@ def _validate_svg(data: bytes) -> str:
     if not root.tag.endswith("svg"):
         raise ValidationError("The logo must be a PNG or SVG file.")
     return "image/svg+xml"
+
+
+def logo_response(clinic: ClinicProfile) -> HttpResponse:
+    """The clinic logo as an image response, for pages that show a handout (staff previews
+    and the patient's reading view); 404 while there is none."""
+    if not clinic.has_logo:
+        raise Http404
+    response = HttpResponse(bytes(clinic.logo), content_type=clinic.logo_content_type)
+    # An SVG opened on its own must not be able to run anything.
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    response["Cache-Control"] = "private, max-age=300"
+    return response

@@ -165,11 +165,12 @@ CSRF_COOKIE_SAMESITE = "Lax"
 # --- Static files -----------------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-# Fonts come from the npm registry (package.json); `make` installs them into node_modules.
-FONT_DIR = BASE_DIR / "node_modules" / "@fontsource" / "atkinson-hyperlegible" / "files"
+# Handout fonts come from the npm registry (package.json); `make` installs them into
+# node_modules. Only the PDF renderer reads them (handouts/fonts.py lists the files), so they
+# are not static files. FONT_DIR is the main handout font, checked at start-up.
+FONTSOURCE_DIR = BASE_DIR / "node_modules" / "@fontsource"
+FONT_DIR = FONTSOURCE_DIR / "atkinson-hyperlegible" / "files"
 STATICFILES_DIRS = [BASE_DIR / "portal" / "static"]
-if FONT_DIR.is_dir():
-    STATICFILES_DIRS.append(("fonts/atkinson-hyperlegible", FONT_DIR))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -248,6 +249,7 @@ LOGGING = {
     "loggers": {
         "weasyprint.progress": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        "pikepdf": {"level": "WARNING"},  # announces its logger bridge at INFO on import
         "axes": {"level": "WARNING"},  # AuditEvent records sign-ins and lockouts
         # runserver's request lines; routed through the redacting handler.
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},

@@ -44,6 +44,9 @@ def _test_server_settings(settings):
     }
     # The test client speaks plain HTTP; with DEBUG off every request would be redirected.
     settings.SECURE_SSL_REDIRECT = False
+    # Hashing is not what these tests measure; the real hasher makes every persona cost
+    # about a quarter of a second.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 class StaffClient(Client):
@@ -197,6 +200,9 @@ def default_choices(article: Article, **overrides) -> dict:
         ],
         "prevention_tip_keys": [
             f"tip-{t.pk}" for t in article.prevention_tips.filter(selected_by_default=True)
+        ],
+        "background_section_keys": [
+            f"section-{s.pk}" for s in article.sections.filter(printed_by_default=True)
         ],
         "follow_up_date": datetime.date(2027, 3, 16),
         "clinician_note": "Ice it for 10 minutes, twice a day.",

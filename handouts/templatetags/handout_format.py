@@ -1,41 +1,21 @@
-"""Dates written the way the handout's language writes them ("Tuesday 16 March 2027",
-"martes 16 de marzo de 2027"). Day and month names come from Django's translations."""
-
-import datetime
+"""Template helpers for handouts: dates in the handout's language, pictograms, and the
+handout's content as one include."""
 
 from django import template
-from django.utils import translation
-from django.utils.dateformat import format as format_date
+
+from handouts import dates
+from handouts.pictograms import pictogram as pictogram_svg
 
 register = template.Library()
 
-LONG_DATE_FORMATS = {"en": "l j F Y", "es": r"l j \d\e F \d\e Y"}
-SHORT_DATE_FORMATS = {"en": "j M", "es": "j M"}
-PLAIN_DATE_FORMATS = {"en": "j F Y", "es": r"j \d\e F \d\e Y"}
+register.filter("long_date", dates.long_date)
+register.filter("plain_date", dates.plain_date)
+register.filter("short_date", dates.short_date)
 
 
-def _format(value: datetime.date | str | None, formats: dict[str, str]) -> str:
-    if not value:
-        return ""
-    if isinstance(value, str):
-        value = datetime.date.fromisoformat(value)
-    language = (translation.get_language() or "en").split("-")[0]
-    return format_date(value, formats.get(language, formats["en"]))
-
-
-@register.filter
-def long_date(value) -> str:
-    return _format(value, LONG_DATE_FORMATS)
-
-
-@register.filter
-def plain_date(value) -> str:
-    return _format(value, PLAIN_DATE_FORMATS)
-
-
-@register.filter
-def short_date(value) -> str:
-    return _format(value, SHORT_DATE_FORMATS)
+@register.simple_tag
+def pictogram(name: str, alt: str):
+    return pictogram_svg(name, alt)
 
 
 @register.inclusion_tag("handouts/includes/handout_content.html")

@@ -13,6 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from handouts.dates import long_date
+from portal.demo import DEMO_LOGO
 from tests.browser.conftest import ARTIFACTS, check_accessibility, screenshot
 from tests.conftest import PASSWORD, pdf_text, require_tool
 
@@ -22,6 +23,8 @@ PATIENT = "Zoë Núñez-O'Brien"
 
 @pytest.fixture
 def portal(live_server, sample_article, clinic, clinician):
+    clinic.logo, clinic.logo_content_type = DEMO_LOGO.read_bytes(), "image/svg+xml"
+    clinic.save()
     return live_server.url
 
 
@@ -52,7 +55,7 @@ def issue_handout_as_clinician(page, base: str, html_validator) -> str:
     page.get_by_role("link", name="Create handout").click()
     page.get_by_label("Patient's name, as it should be printed").fill(PATIENT)
     page.get_by_label("Rest (weeks)").fill("6")
-    page.get_by_label("Muscle relaxation").uncheck()
+    page.get_by_label("Muscle relaxation", exact=True).uncheck()
     page.get_by_label("Exercise in water").uncheck()
     checked(page, html_validator)
     screenshot(page, "builder")
@@ -75,7 +78,7 @@ def test_a_clinician_issues_and_downloads_a_handout(portal, pages, html_validato
     text = pdf_text(pdf)
     rest_until = long_date(timezone.localdate() + datetime.timedelta(weeks=6))
     assert PATIENT in text
-    assert f"until {rest_until} — 6 weeks" in text
+    assert f"for 6 weeks, until {rest_until}" in text
     assert "Magnet treatment" in text and "Heat treatment" in text
     assert "Exercise in water" not in text
     first_page_image(pdf)
@@ -115,13 +118,52 @@ def test_a_patient_opens_their_handout_on_a_phone(portal, pages, html_validator)
     expect(phone.get_by_text(PATIENT).first).to_be_visible()
     checked(phone, html_validator, strict=True)
     screenshot(phone, "patient-handout", widths=(375, 320))
-    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    for width in (320, 375, 414):
+        reads_well_on_a_phone(phone, width)
     with phone.expect_download() as download:
         phone.get_by_role("link", name="Download the PDF").first.click()
     assert PATIENT in pdf_text(download.value.path().read_bytes())
 
     staff.goto(handout_url)
     expect(staff.get_by_text("Read by the patient on a phone")).to_be_visible()
+
+
+# Words (in the handout, outside the name and the note, which may hold one unbroken string
+# wider than the screen) whose letters the browser spread over more than one line.
+BROKEN_WORDS_JS = """() => {
+  const broken = [];
+  const root = document.querySelector('.patient-handout');
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (node.parentElement.closest('.patient-name, .clinician-note, svg')) continue;
+    for (const match of node.textContent.matchAll(/[^\\s–—-]+/g)) {
+      const range = document.createRange();
+      range.setStart(node, match.index);
+      range.setEnd(node, match.index + match[0].length);
+      const tops = new Set([...range.getClientRects()].map(rect => Math.round(rect.top)));
+      if (tops.size > 1) broken.push(match[0]);
+    }
+  }
+  return broken;
+}"""
+
+
+def reads_well_on_a_phone(page, width: int) -> None:
+    """At phone width: the plan comes first with jump links to the rest, nothing scrolls
+    sideways, no word is split, tables are stacked rows, and the clinic logo shows."""
+    page.set_viewport_size({"width": width, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, width
+    assert page.evaluate(BROKEN_WORDS_JS) == [], width
+    headings = page.locator(".patient-handout h2").all_inner_texts()
+    assert headings[0] == "Your plan", headings
+    jump_links = page.get_by_role("navigation", name="In this handout")
+    expect(jump_links.get_by_role("link", name="When to get help")).to_be_visible()
+    expect(jump_links.get_by_role("link", name="Week by week")).to_be_visible()
+    assert page.evaluate(
+        "getComputedStyle(document.querySelector('.patient-handout td')).display") == "block"
+    assert page.evaluate(
+        "(() => { const logo = document.querySelector('.patient-handout img.logo');"
+        " return logo.complete && logo.naturalWidth > 0; })()"), width
 
 
 def sign_in_with_code(page, base: str, user) -> None:

@@ -230,3 +230,87 @@ def test_library_search_results_offer_create_handout_to_clinicians(client, perso
         client.force_login(personas[persona])
         html = client.get(reverse("education:library"), {"q": "edema"}).content.decode()
         assert (builder_url(sample_article) in html) is offered, persona
+
+
+def test_issuing_is_refused_while_the_clinic_has_no_phone_and_nothing_typed_is_lost(
+        client, clinician, sample_article, clinic):
+    clinic.phone = ""
+    clinic.save()
+    client.force_login(clinician)
+    page = client.get(builder_url(sample_article)).content.decode()
+    assert "Handouts cannot be issued yet" in page
+    assert "no phone number" in page
+    response = client.post(builder_url(sample_article), builder_data(
+        sample_article, patient_name="Amara Okafor", clinician_note="Keep the boot on."))
+    assert response.status_code == 200
+    assert not Handout.objects.exists()
+    html = response.content.decode()
+    assert "The handout was not issued" in html
+    assert 'value="Amara Okafor"' in html
+    assert "Keep the boot on." in html
+
+
+def test_issuing_is_refused_while_the_clinic_keeps_its_placeholder_name(
+        client, clinician, sample_article, db):
+    from portal.models import ClinicProfile
+
+    profile = ClinicProfile.load()
+    profile.phone = "+1 555 0100"
+    profile.save()
+    client.force_login(clinician)
+    client.post(builder_url(sample_article), builder_data(sample_article))
+    assert not Handout.objects.exists()
+
+
+def test_the_builder_offers_the_articles_sections_ticked_as_the_article_says(
+        client, clinician, sample_article, clinic):
+    client.force_login(clinician)
+    form = client.get(builder_url(sample_article)).context["form"]
+    sections = list(sample_article.sections.all())
+    assert [key for key, _label in form.fields["background_sections"].choices] == [
+        f"section-{s.pk}" for s in sections]
+    assert form.initial["background_sections"] == [
+        f"section-{s.pk}" for s in sections if s.printed_by_default]
+
+
+def test_only_the_chosen_background_sections_are_printed_and_recorded(
+        client, clinician, sample_article, clinic):
+    first, second = sample_article.sections.all()[:2]
+    client.force_login(clinician)
+    client.post(builder_url(sample_article), builder_data(
+        sample_article, background_sections=[f"section-{second.pk}"]))
+    handout = Handout.objects.get()
+    assert handout.background_section_keys == [f"section-{second.pk}"]
+    text = pdf_text(bytes(handout.pdf))
+    assert second.display_heading in text
+    assert first.display_heading not in text
+
+
+def test_a_character_no_font_can_print_is_refused_by_name_and_the_input_kept(
+        client, clinician, sample_article, clinic):
+    client.force_login(clinician)
+    response = client.post(builder_url(sample_article), builder_data(
+        sample_article, patient_name="Ann 𓀀 Lee", clinician_note="Rest 😀 well."))
+    assert response.status_code == 200
+    assert not Handout.objects.exists()
+    html = response.content.decode()
+    assert "“𓀀” (EGYPTIAN HIEROGLYPH A001) cannot be printed" in html
+    assert "“😀” (GRINNING FACE) cannot be printed" in html
+    assert 'value="Ann 𓀀 Lee"' in html
+
+
+def test_names_in_other_scripts_are_issued_and_printed(client, clinician, sample_article,
+                                                       clinic):
+    client.force_login(clinician)
+    for name in ["王小明", "अनीता शर्मा", "علی‌رضا"]:  # the last with a zero-width non-joiner
+        client.post(builder_url(sample_article), builder_data(sample_article, patient_name=name))
+    assert sorted(Handout.objects.values_list("patient_name", flat=True)) == sorted(
+        ["王小明", "अनीता शर्मा", "علی‌رضا"])
+
+
+def test_an_accent_typed_as_a_separate_mark_is_stored_composed(client, clinician,
+                                                               sample_article, clinic):
+    client.force_login(clinician)
+    client.post(builder_url(sample_article), builder_data(
+        sample_article, patient_name="Zoe\u0308 Nu\u0301n\u0303ez"))
+    assert Handout.objects.get().patient_name == "Zoë Núñez"

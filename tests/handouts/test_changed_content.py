@@ -108,7 +108,7 @@ def test_handout_page_says_when_the_article_was_withdrawn(
 
 @pytest.fixture
 def custom_handout(sample_article, issue, visit_day):
-    """Magnetotherapy at the clinician's own frequency, muscle relaxation, and two tips: one
+    """Magnet treatment at the clinician's own frequency, muscle relaxation, and two tips: one
     the article suggests and one it leaves out by default."""
     therapies = list(sample_article.therapies.all())
     tips = list(sample_article.prevention_tips.all())
@@ -125,9 +125,9 @@ def custom_handout(sample_article, issue, visit_day):
 
 
 def restructure(draft: Article) -> None:
-    """Magnetotherapy gets a new suggested frequency, muscle relaxation and the first tip go,
+    """Magnet treatment gets a new suggested frequency, muscle relaxation and the first tip go,
     and a therapy and a tip are added."""
-    draft.therapies.filter(name="Magnetotherapy").update(times_per_week=2)
+    draft.therapies.filter(name="Magnet treatment").update(times_per_week=2)
     draft.therapies.filter(name="Muscle relaxation").delete()
     Therapy.objects.create(article=draft, name="Cycling", position=9,
                            instructions="Ride an exercise bike gently.")
@@ -164,7 +164,7 @@ def test_updating_prefills_the_same_choices_matched_by_lineage(
     assert initial[f"{magneto}-include"] is True
     # The clinician's own frequency, not the article's new suggestion.
     assert (initial[f"{magneto}-times_per_week"], initial[f"{magneto}-weeks"]) == (5, 2)
-    heat = f"therapy-{live.therapies.get(name='Heat therapy').pk}"
+    heat = f"therapy-{live.therapies.get(name='Heat treatment').pk}"
     cycling = f"therapy-{live.therapies.get(name='Cycling').pk}"
     assert initial[f"{heat}-include"] is False  # not chosen before, so not now
     assert initial[f"{cycling}-include"] is False  # new: the clinician decides
@@ -178,7 +178,7 @@ def test_updating_prefills_the_same_choices_matched_by_lineage(
     assert ("No longer in the article: Muscle relaxation; Do not push your body harder than "
             "it is ready for.") in html
     assert "New in this version: Cycling; Wear shoes that fit well." in html
-    assert "Suggested frequency changed: Magnetotherapy (now 2× a week for 4 weeks)" in html
+    assert "Suggested frequency changed: Magnet treatment (now 2× a week for 4 weeks)" in html
     assert custom_handout.patient_name not in response.request["QUERY_STRING"]
 
 
@@ -285,7 +285,7 @@ def test_only_roles_that_view_handouts_see_the_changed_list(client, personas, pe
 
 
 def test_builder_warns_when_the_article_is_overdue_for_review_and_still_issues(
-    client, clinician, sample_article, editor, administrator, visit_day
+    client, clinician, sample_article, editor, administrator, visit_day, clinic
 ):
     live = new_version(sample_article, editor, administrator,
                        next_review_due=datetime.date(2027, 6, 1))

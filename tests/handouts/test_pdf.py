@@ -21,7 +21,10 @@ pytestmark = pytest.mark.django_db
 def test_pdf_names_the_patient_the_rest_date_and_every_chosen_option(handout):
     text = pdf_text(bytes(handout.pdf))
     assert "Zoë Núñez-O'Brien" in text
-    assert "Rest and keep weight off the bone until Tuesday 16 March 2027 — 6 weeks" in text
+    assert ("Rest the injured part for 6 weeks, until Tuesday 16 March 2027: no sport, running "
+            "or heavy lifting." in text)
+    assert "Until Tuesday 16 March 2027, put only some of your weight on the injured part." in text
+    assert "Use crutches every time you walk, until Tuesday 16 March 2027." in text
     for therapy in handout.chosen_therapies():
         assert therapy["name"] in text
     unchosen = {t["name"] for t in handout.snapshot["therapies"]} - {
@@ -32,10 +35,10 @@ def test_pdf_names_the_patient_the_rest_date_and_every_chosen_option(handout):
         assert tip["text"] in text
     assert "Train with a coach" not in text  # a tip the clinician left out
     assert "When to get help" in text
-    assert "Call us on +1 555 0100 if:" in text
-    assert "Go to emergency care" in text
+    assert "Call the clinic on +1 555 0100 (after hours: +1 555 0199) if:" in text
+    assert "Call 911 or go to the emergency room now if:" in text
     assert "Ice it for 10 minutes, twice a day." in text
-    assert "Your next visit is on Tuesday 16 March 2027." in text
+    assert "Your follow-up visit is on Tuesday 16 March 2027." in text
     assert "Riverside Sports Clinic" in text
 
 
@@ -53,7 +56,7 @@ def test_week_by_week_timeline_follows_the_visit_date(handout):
     text = pdf_text(bytes(handout.pdf))
     assert "Weeks 1–6" in text and "2 Feb – 15 Mar" in text
     assert "Follow-up visit on Tuesday 16 March 2027." in text
-    assert "Starting Tuesday 16 March 2027." in text
+    assert "Sessions start on Tuesday 16 March 2027." in text
 
 
 def test_pdf_is_tagged_with_title_language_and_embedded_fonts(handout):
@@ -76,10 +79,10 @@ def test_pdf_is_tagged_with_title_language_and_embedded_fonts(handout):
 
 def test_reading_order_follows_the_page_from_letterhead_to_disclaimer(handout):
     text = pdf_text(bytes(handout.pdf))
-    order = ["Riverside Sports Clinic", "Zoë Núñez-O'Brien", "About your condition", "Rest",
-             "Your treatment, week by week", "Your physiotherapy plan",
-             "Preventing it from coming back", "When to get help",
-             "A note from your clinician", "Your follow-up", "for information only"]
+    order = ["Riverside Sports Clinic", "Zoë Núñez-O'Brien", "Your plan", "Rest the injured",
+             "Your follow-up visit", "When to get help", "A note from your clinician",
+             "Your plan, week by week", "Your physiotherapy", "Help stop it coming back",
+             "More to know", "does not replace a visit"]
     positions = [text.index(marker) for marker in order]
     assert positions == sorted(positions)
 

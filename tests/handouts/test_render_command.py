@@ -16,7 +16,7 @@ def test_renders_a_handout_without_saving_a_record(sample_article, clinic, tmp_p
                  "--output", str(output))
     text = pdf_text(output.read_bytes())
     assert "Zoë Núñez" in text
-    assert "until Tuesday 16 March 2027 — 6 weeks" in text
+    assert "for 6 weeks, until Tuesday 16 March 2027" in text
     for therapy in sample_article.therapies.all():  # all therapies by default
         assert therapy.name in text
     assert Handout.objects.count() == 0
@@ -25,11 +25,11 @@ def test_renders_a_handout_without_saving_a_record(sample_article, clinic, tmp_p
 def test_options_choose_therapies_tips_paper_and_large_print(sample_article, clinic, tmp_path):
     output = tmp_path / "out.pdf"
     call_command("render_handout", "bone-marrow-edema", "--patient", "Ann", "--output",
-                 str(output), "--therapy", "heat therapy:5:3", "--tip", "4", "--paper",
+                 str(output), "--therapy", "heat treatment:5:3", "--tip", "4", "--paper",
                  "letter", "--large-print", "--no-crutches", "--note", "Rest well.")
     text = pdf_text(output.read_bytes())
-    assert "Heat therapy 5 times a week 3 weeks" in text
-    assert "Magnetotherapy" not in text
+    assert "Heat treatment 5 times a week 3 weeks" in text
+    assert "Magnet treatment" not in text
     assert "Train with a coach or trainer if you do very hard training." in text
     assert "Do not push your body harder" not in text
     assert "Use crutches" not in text
@@ -49,9 +49,10 @@ def test_options_choose_therapies_tips_paper_and_large_print(sample_article, cli
         (["bone-marrow-edema", "--patient", "A", "--follow-up", "2000-01-01"],
          "The follow-up cannot be before the visit date."),
         (["bone-marrow-edema", "--patient", "A", "--therapy", "Yoga"], "Unknown therapy 'Yoga'"),
-        (["bone-marrow-edema", "--patient", "A", "--therapy", "Heat therapy:3"],
+        (["bone-marrow-edema", "--patient", "A", "--therapy", "Heat treatment:3"],
          "NAME:TIMES_A_WEEK:WEEKS"),
         (["bone-marrow-edema", "--patient", "A", "--tip", "9"], "No prevention tip number 9"),
+        (["bone-marrow-edema", "--patient", "A", "--section", "99"], "No section number 99"),
         (["bone-marrow-edema", "--patient", "A", "--note", "n" * 1001],
          "clinician_note: Ensure this value has at most 1000 characters"),
     ],
@@ -71,3 +72,30 @@ def test_list_options_names_therapies_and_numbered_tips(sample_article, capsys):
     out = capsys.readouterr().out
     assert "Exercise in water (default 2 a week for 6 weeks)" in out
     assert "4. Train with a coach or trainer if you do very hard training." in out
+    assert "1. What is bone marrow edema? [default]" in out
+
+
+def test_sections_choose_the_background_and_no_background_leaves_only_the_plan(
+        sample_article, clinic, tmp_path):
+    sections = list(sample_article.sections.all())
+    output = tmp_path / "out.pdf"
+    call_command("render_handout", "bone-marrow-edema", "--patient", "Ann", "--output",
+                 str(output), "--section", "3")
+    text = pdf_text(output.read_bytes())
+    assert sections[2].display_heading in text
+    assert sections[0].display_heading not in text
+    call_command("render_handout", "bone-marrow-edema", "--patient", "Ann", "--output",
+                 str(output), "--no-background")
+    text = pdf_text(output.read_bytes())
+    assert "More to know" not in text
+    assert "Your plan" in text
+
+
+def test_a_clinic_profile_without_a_phone_exits_with_status_2(sample_article, db, tmp_path):
+    output = tmp_path / "out.pdf"
+    with pytest.raises(CommandError) as error:
+        call_command("render_handout", "bone-marrow-edema", "--patient", "Ann", "--output",
+                     str(output))
+    assert "no phone number" in str(error.value)
+    assert error.value.returncode == 2
+    assert not output.exists()

@@ -166,3 +166,25 @@ def test_missing_handout_font_and_harfbuzz_subsetter_are_warned_about(settings, 
     warnings = check_handout_rendering()
     assert [w.id for w in warnings] == ["portal.W001", "portal.W002"]
     assert "libharfbuzz-subset0" in warnings[1].hint
+
+
+def test_manage_py_reads_the_demo_env_file_without_overriding_the_environment(
+        tmp_path, monkeypatch):
+    from portal.env import load_env_file
+
+    env_file = tmp_path / ".env"
+    env_file.write_text("# comment\n\nDEBUG=1\nLOG_LEVEL='WARNING'\n", encoding="utf-8")
+    monkeypatch.delenv("DEBUG", raising=False)
+    monkeypatch.setenv("LOG_LEVEL", "ERROR")
+    load_env_file(env_file)
+    assert os.environ["DEBUG"] == "1"
+    assert os.environ["LOG_LEVEL"] == "ERROR"  # the environment wins
+
+
+def test_a_malformed_env_file_names_the_line(tmp_path):
+    from portal.env import load_env_file
+
+    env_file = tmp_path / ".env"
+    env_file.write_text("DEBUG=1\nnonsense\n", encoding="utf-8")
+    with pytest.raises(ImproperlyConfigured, match=r"\.env, line 2"):
+        load_env_file(env_file)

@@ -37,7 +37,8 @@ ACCESS = {
     "mfa_verify": ("GET", SIGNED_IN),
     "clinic_logo": ("GET", SIGNED_IN),  # 404 until a logo is uploaded; never 403
 }
-OPEN_TO_ALL = {"login", "logout", "patient:open", "patient:read", "patient:download"}
+OPEN_TO_ALL = {"login", "logout", "patient:open", "patient:read", "patient:download",
+               "patient:logo"}
 
 
 def named_routes(patterns=None, namespace=""):
@@ -57,7 +58,8 @@ def urls(handout, clinician):
     args = {"education:article": ["bone-marrow-edema", "en"],
             "handouts:new": ["bone-marrow-edema", "en"],
             "handouts:article_preview_pdf": [handout.article_id],
-            "patient:open": [token], "patient:read": [token], "patient:download": [token]}
+            "patient:open": [token], "patient:read": [token], "patient:download": [token],
+            "patient:logo": [token]}
     handout_routes = {"handouts:detail", "handouts:pdf", "handouts:print", "handouts:share",
                       "handouts:revoke_link", "handouts:access_slip"}
     for route in handout_routes:
@@ -81,6 +83,7 @@ def test_patient_routes_give_anonymous_visitors_the_code_page_or_the_neutral_pag
     assert client.get(urls["patient:open"]).status_code == 200
     assert client.get(urls["patient:read"])["Location"] == urls["patient:open"]
     assert client.get(urls["patient:download"])["Location"] == urls["patient:open"]
+    assert client.get(urls["patient:logo"])["Location"] == urls["patient:open"]
     unknown = reverse("patient:open", args=["not-a-real-token-000000"])
     assert client.get(unknown).status_code == 404
 

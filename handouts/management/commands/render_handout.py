@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from education.models import Article, RestGuidance
 from education.snapshot import build_snapshot
 from handouts.forms import HandoutForm
-from handouts.issuing import build_handout
+from handouts.issuing import ClinicNotReady, build_handout, require_clinic_ready
 from handouts.pdf import PdfRenderError, render_handout_pdf
 from portal.models import ClinicProfile, PaperSize
 
@@ -40,6 +40,14 @@ class Command(BaseCommand):
         parser.add_argument("--no-therapies", action="store_true")
         parser.add_argument("--tip", action="append", type=int, metavar="N",
                             help="Number of a prevention tip (see --list-options); repeatable.")
+        parser.add_argument(
+            "--section", action="append", type=int, metavar="N",
+            help="Number of an article section to print as background, under “More to know” "
+            "(see --list-options); repeatable. Default: the sections the article prints by "
+            "default.",
+        )
+        parser.add_argument("--no-background", action="store_true",
+                            help="Print no article sections, only the patient's plan.")
         parser.add_argument("--follow-up", help="YYYY-MM-DD")
         parser.add_argument("--note", default="", help="The clinician's note (plain text).")
         parser.add_argument("--record-number", default="")
@@ -58,6 +66,11 @@ class Command(BaseCommand):
         if options["patient"] is None or options["output"] is None:
             raise CommandError("--patient and --output are required.", returncode=USAGE_ERROR)
         clinic = ClinicProfile.load()
+        try:
+            require_clinic_ready(clinic)
+        except ClinicNotReady as error:
+            raise CommandError("Cannot render a handout: " + str(error),
+                               returncode=USAGE_ERROR) from error
         form = HandoutForm(self._form_data(options, snapshot, clinic), snapshot=snapshot,
                            clinic=clinic)
         if not form.is_valid():
@@ -95,6 +108,11 @@ class Command(BaseCommand):
         for number, tip in enumerate(snapshot["prevention_tips"], start=1):
             default = " [default]" if tip["selected_by_default"] else ""
             self.stdout.write(f"  {number}. {tip['text']}{default}")
+        self.stdout.write("Background sections, printed under “More to know” (--section N, "
+                          "--no-background):")
+        for number, section in enumerate(snapshot["sections"], start=1):
+            default = " [default]" if section.get("printed_by_default", True) else ""
+            self.stdout.write(f"  {number}. {section['heading']}{default}")
 
     def _form_data(self, options: dict, snapshot: dict, clinic: ClinicProfile) -> dict:
         """Builder form data: the options given, the article's defaults for the rest."""
@@ -107,6 +125,7 @@ class Command(BaseCommand):
             "rest_weeks": _given(options["rest_weeks"], defaults["rest_weeks"]),
             "weight_bearing": options["weight_bearing"] or defaults["weight_bearing"],
             "prevention_tips": self._tip_keys(options["tip"], snapshot, defaults),
+            "background_sections": self._section_keys(options, snapshot, defaults),
             "follow_up_date": options["follow_up"] or "",
             "clinician_note": options["note"],
             "paper_size": options["paper"] or defaults["paper_size"],
@@ -127,6 +146,18 @@ class Command(BaseCommand):
             raise CommandError(f"No prevention tip number {bad[0]}; the article has "
                                f"{len(tips)} (see --list-options).", returncode=USAGE_ERROR)
         return [tips[n - 1]["key"] for n in numbers]
+
+    def _section_keys(self, options: dict, snapshot: dict, defaults: dict) -> list[str]:
+        if options["no_background"]:
+            return []
+        if options["section"] is None:
+            return defaults["background_sections"]
+        sections = snapshot["sections"]
+        bad = [n for n in options["section"] if not 1 <= n <= len(sections)]
+        if bad:
+            raise CommandError(f"No section number {bad[0]}; the article has "
+                               f"{len(sections)} (see --list-options).", returncode=USAGE_ERROR)
+        return [sections[n - 1]["key"] for n in options["section"]]
 
     def _therapy_fields(self, options: dict, snapshot: dict) -> dict:
         by_name = {t["name"].casefold(): t for t in snapshot["therapies"]}

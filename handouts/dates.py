@@ -1,0 +1,33 @@
+"""Dates written the way the handout's language writes them ("Tuesday 16 March 2027",
+"martes 16 de marzo de 2027"). Day and month names come from Django's translations, in the
+language active when the date is formatted."""
+
+import datetime
+
+from django.utils import translation
+from django.utils.dateformat import format as format_date
+
+LONG_DATE_FORMATS = {"en": "l j F Y", "es": r"l j \d\e F \d\e Y"}
+SHORT_DATE_FORMATS = {"en": "j M", "es": "j M"}
+PLAIN_DATE_FORMATS = {"en": "j F Y", "es": r"j \d\e F \d\e Y"}
+
+
+def _format(value: datetime.date | str | None, formats: dict[str, str]) -> str:
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = datetime.date.fromisoformat(value)
+    language = (translation.get_language() or "en").split("-")[0]
+    return format_date(value, formats.get(language, formats["en"]))
+
+
+def long_date(value: datetime.date | str | None) -> str:
+    return _format(value, LONG_DATE_FORMATS)
+
+
+def plain_date(value: datetime.date | str | None) -> str:
+    return _format(value, PLAIN_DATE_FORMATS)
+
+
+def short_date(value: datetime.date | str | None) -> str:
+    return _format(value, SHORT_DATE_FORMATS)

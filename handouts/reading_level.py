@@ -1,0 +1,34 @@
+"""How hard a whole handout is to read: the same measures editors see for an article, over
+everything the patient reads (plan, help, tables, background), shown in the builder's preview.
+The letterhead, the patient's details and the pictograms' alternative text are not prose and
+are left out."""
+
+import re
+
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from education.readability import Readability, measure, plain_text
+
+# Handout-wide targets (issue: SMOG 7 and Flesch-Kincaid grade 6 at most).
+MAX_HANDOUT_GRADE = 6.0
+MAX_HANDOUT_SMOG = 7.0
+NOT_PROSE = re.compile(
+    r'<header class="letterhead">.*?</header>|<div class="patient-details">.*?</div>'
+    r"|<svg.*?</svg>|<nav.*?</nav>",
+    re.DOTALL,
+)
+
+
+def handout_reading_level(context: dict) -> Readability:
+    """`context` as handouts.pdf.handout_context builds it."""
+    language = context["handout"].language
+    with translation.override(language):
+        html = render_to_string("handouts/includes/handout_content.html", context)
+    return measure(plain_text(NOT_PROSE.sub("", html)), language)
+
+
+def within_targets(level: Readability) -> bool:
+    if level.language != "en" or level.smog is None:
+        return level.grade <= MAX_HANDOUT_GRADE
+    return level.grade <= MAX_HANDOUT_GRADE and level.smog <= MAX_HANDOUT_SMOG

@@ -1,0 +1,76 @@
+"""The sample handout, as `make demo` issues it with the builder's defaults, stays short, fills
+its pages, and reads at a low grade."""
+
+import pytest
+from weasyprint.formatting_structure import boxes
+
+from education.snapshot import build_snapshot
+from handouts.forms import default_choices
+from handouts.issuing import build_handout
+from handouts.pdf import clinic_logo, handout_context, handout_html, lay_out
+from handouts.reading_level import MAX_HANDOUT_GRADE, MAX_HANDOUT_SMOG, handout_reading_level
+from portal.demo import ensure_demo_clinic_profile
+from portal.models import ClinicProfile
+
+MAX_PAGES = {False: 3, True: 6}  # standard, large print
+
+
+def demo_handout(article, clinician, **overrides):
+    ensure_demo_clinic_profile()
+    clinic = ClinicProfile.load()
+    snapshot = build_snapshot(article)
+    choices = default_choices(snapshot, clinic, patient_name="Zoë Núñez") | overrides
+    return build_handout(article, choices, issued_by=clinician, snapshot=snapshot), clinic
+
+
+def page_fill(page) -> float:
+    """How much of the page's content area its content reaches down to, from 0 to 1."""
+    page_box = page._page_box
+    top, height = page_box.content_box_y(), page_box.height
+    bottoms = [
+        box.position_y + box.margin_height()
+        for child in page_box.children if not isinstance(child, boxes.MarginBox)
+        for box in child.descendants()
+        if isinstance(box, boxes.LineBox | boxes.ReplacedBox)
+    ]
+    return (max(bottoms, default=top) - top) / height
+
+
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+@pytest.mark.parametrize("large_print", [False, True], ids=["standard", "large-print"])
+def test_the_sample_handout_fits_its_page_budget_with_no_half_empty_pages(
+        sample_article, clinician, paper, large_print):
+    handout, clinic = demo_handout(sample_article, clinician, paper_size=paper,
+                                   large_print=large_print)
+    pages = lay_out(handout_html(handout, clinic), logo=clinic_logo(clinic),
+                    paper_size=paper).pages
+    assert len(pages) <= MAX_PAGES[large_print]
+    fills = [round(page_fill(page), 2) for page in pages]
+    assert all(fill >= 0.5 for fill in fills[:-1]), fills
+
+
+def test_page_fill_tells_a_short_page_from_a_full_one(sample_article, clinician):
+    handout, clinic = demo_handout(sample_article, clinician, therapy_plan=[],
+                                   prevention_tip_keys=[], background_section_keys=[])
+    first, *_others, last = lay_out(handout_html(handout, clinic), logo=clinic_logo(clinic)).pages
+    assert page_fill(first) > 0.75
+    assert page_fill(last) < 0.5
+
+
+def test_page_one_holds_the_whole_plan_and_when_to_get_help(sample_article, clinician):
+    handout, clinic = demo_handout(sample_article, clinician)
+    first = lay_out(handout_html(handout, clinic), logo=clinic_logo(clinic)).pages[0]
+    text = " ".join(box.text for box in first._page_box.descendants()
+                    if isinstance(box, boxes.TextBox))
+    for expected in ["Your plan", "Rest the injured part", "Use crutches",
+                     "Sessions start on", "No follow-up visit is booked",
+                     "When to get help", f"Call the clinic on {clinic.phone}",
+                     f"Call {clinic.emergency_number}"]:
+        assert expected in text, expected
+
+
+def test_the_sample_handout_reads_at_grade_six_or_lower(sample_article, clinician):
+    handout, clinic = demo_handout(sample_article, clinician)
+    level = handout_reading_level(handout_context(handout, clinic))
+    assert level.grade <= MAX_HANDOUT_GRADE
+    assert level.smog <= MAX_HANDOUT_SMOG

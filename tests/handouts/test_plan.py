@@ -1,0 +1,230 @@
+"""The patient's plan never contradicts the clinician: every combination of choices, rendered
+as the PDF and as the reading view, checked against contradiction rules written as data."""
+
+import datetime
+import itertools
+import re
+from dataclasses import dataclass
+
+import pytest
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.html import strip_tags
+
+from education.snapshot import build_snapshot
+from handouts.issuing import build_handout
+from handouts.pdf import handout_context, render_handout_pdf
+from handouts.plan import personal_plan
+from tests.conftest import default_choices, pdf_text
+
+VISIT = datetime.date(2027, 2, 2)
+FOLLOW_UP = datetime.date(2027, 3, 16)
+WEIGHTS = ["none", "partial", "as_tolerated", "full"]
+REST_WEEKS = [0, 1, 3, 52]
+
+
+@dataclass(frozen=True)
+class Choices:
+    weight: str
+    crutches: bool
+    rest: int
+    follow_up: bool
+    large_print: bool = False
+
+
+@dataclass(frozen=True)
+class Rule:
+    """When `applies` holds for the choices, `forbidden` must not appear in `part` of the
+    text ("all" or "rest": the plan's rest item)."""
+
+    name: str
+    applies: object
+    forbidden: str
+    part: str = "all"
+
+
+NOT_FULL_WEIGHT = (r"keep (the )?weight off|do not put any weight|no weight on"
+                   r"|only some (of your )?weight")
+RULES = [
+    Rule("full weight, yet told to keep weight off", lambda c: c.weight == "full",
+         NOT_FULL_WEIGHT + r"|as your pain allows"),
+    Rule("no weight, yet told weight is fine", lambda c: c.weight == "none",
+         r"full weight|as your pain allows|only some (of your )?weight"),
+    Rule("some weight, yet told all or none", lambda c: c.weight == "partial",
+         r"full weight|do not put any weight|no weight on|as your pain allows"),
+    Rule("weight as pain allows, yet told otherwise", lambda c: c.weight == "as_tolerated",
+         r"full weight|do not put any weight|no weight on|only some (of your )?weight"),
+    Rule("no crutches, yet told to use them", lambda c: not c.crutches,
+         r"use (your )?crutches|crutches whenever"),
+    Rule("crutches, yet told not to need them", lambda c: c.crutches,
+         r"do not need crutches|without crutches"),
+    Rule("no rest, yet a rest period", lambda c: c.rest == 0,
+         r"rest (the|your) [a-z ]+ for \d+ weeks?|rest: no sport"),
+    Rule("rest chosen, yet told none is needed", lambda c: c.rest > 0,
+         r"do not need a set period of rest"),
+    Rule("no follow-up, yet a follow-up date", lambda c: not c.follow_up,
+         r"follow-up visit (is )?on"),
+    Rule("a follow-up, yet told none is booked", lambda c: c.follow_up,
+         r"no follow-up visit is booked"),
+    # Whatever else the plan says, it names only the body part the article named.
+    Rule("a body part the article did not name", lambda c: True,
+         r"\b(bone|leg|limb|foot|knee|heel|arm|ankle)s?\b", part="plan"),
+]
+
+
+NUMBER_WORDS = {word: n for n, word in enumerate([
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve"])}
+
+
+def rest_week_counts(text: str) -> set[int]:
+    """Every "N weeks" in the text, in digits or words."""
+    counts = re.findall(r"\b(\d+|" + "|".join(NUMBER_WORDS) + r") weeks?\b", text,
+                        re.IGNORECASE)
+    return {int(n) if n.isdigit() else NUMBER_WORDS[n.lower()] for n in counts}
+
+
+def between(text: str, start: str, ends: list[str]) -> str:
+    """The text from `start` up to the first of `ends` that follows it."""
+    begin = text.index(start)
+    stops = [text.find(end, begin + len(start)) for end in ends]
+    stops = [stop for stop in stops if stop != -1]
+    return text[begin:min(stops)] if stops else text[begin:]
+
+
+# Where the plan box starts, in the PDF and the reading view (after its jump links).
+PLAN_LEAD = "Your plan Rest"
+
+
+def problems(text: str, choices: Choices) -> list[str]:
+    plan = between(text, PLAN_LEAD, ["When to get help"])
+    rest = between(plan, "Rest", ["Crutches", "Physiotherapy", "Follow-up"])
+    parts = {"all": text, "plan": plan, "rest": rest}
+    found = [
+        f"{rule.name}: {match.group(0)!r}"
+        for rule in RULES if rule.applies(choices)
+        for match in [re.search(rule.forbidden, parts[rule.part], re.IGNORECASE)] if match
+    ]
+    other_counts = rest_week_counts(rest) - {choices.rest}
+    if other_counts:
+        found.append(f"rest part names other week counts: {sorted(other_counts)}")
+    if choices.rest and choices.rest not in rest_week_counts(rest):
+        found.append(f"rest part does not say {choices.rest} weeks")
+    return found
+
+
+def handout_for(article, clinician, choices: Choices):
+    snapshot = build_snapshot(article)
+    background = [s["key"] for s in snapshot["sections"] if s["printed_by_default"]]
+    return build_handout(article, default_choices(
+        article, weight_bearing=choices.weight, crutches=choices.crutches,
+        rest_weeks=choices.rest, follow_up_date=FOLLOW_UP if choices.follow_up else None,
+        visit_date=VISIT, large_print=choices.large_print, clinician_note="",
+        background_section_keys=background,
+    ), issued_by=clinician, snapshot=snapshot)
+
+
+def reading_view_text(handout, clinic) -> str:
+    context = handout_context(handout, clinic) | {"for_web": True}
+    with translation.override(handout.language):
+        html = render_to_string("handouts/includes/handout_content.html", context)
+    return " ".join(strip_tags(html).split())
+
+
+MATRIX = [Choices(*combo) for combo in itertools.product(WEIGHTS, [True, False], REST_WEEKS,
+                                                         [True, False])]
+
+
+def test_the_rules_catch_the_contradictions_the_old_handout_printed():
+    old = (f"{PLAN_LEAD} Rest Rest and keep weight off the bone until Tuesday — 3 weeks. "
+           "Use crutches for at least four weeks. When to get help")
+    found = problems(old, Choices("full", False, 3, False))
+    assert any("keep weight off" in p for p in found)
+    assert any("use them" in p for p in found)
+    assert any("body part" in p for p in found)
+    assert any("other week counts: [4]" in p for p in found)
+    no_rest = problems(f"{PLAN_LEAD} Rest You do not need a set period of rest. at least four "
+                       "weeks When to get help", Choices("full", True, 0, True))
+    assert any("other week counts: [4]" in p for p in no_rest)
+
+
+def test_every_combination_of_choices_reads_without_contradiction_in_the_reading_view(
+        sample_article, clinician, clinic):
+    failures = {}
+    for choices in MATRIX:
+        handout = handout_for(sample_article, clinician, choices)
+        found = problems(reading_view_text(handout, clinic), choices)
+        if found:
+            failures[str(choices)] = found
+    assert failures == {}
+
+
+@pytest.mark.parametrize("large_print", [False, True], ids=["standard", "large-print"])
+def test_every_combination_of_choices_prints_without_contradiction(
+        sample_article, clinician, clinic, large_print):
+    failures = {}
+    for choices in MATRIX:
+        choices = Choices(choices.weight, choices.crutches, choices.rest, choices.follow_up,
+                          large_print)
+        handout = handout_for(sample_article, clinician, choices)
+        found = problems(pdf_text(render_handout_pdf(handout, clinic)), choices)
+        if found:
+            failures[str(choices)] = found
+    assert failures == {}
+
+
+def test_the_plan_names_the_injured_part_as_the_article_does(sample_article, clinician,
+                                                              clinic):
+    rest = sample_article.rest_guidance
+    rest.body_part = "your foot"
+    rest.save()
+    handout = handout_for(sample_article, clinician, Choices("none", True, 3, True))
+    text = reading_view_text(handout, clinic)
+    assert "Rest your foot for 3 weeks" in text
+    assert "do not put any weight on your foot" in text
+    assert "the injured part" not in between(text, PLAN_LEAD, ["When to get help"])
+
+
+def test_article_prose_is_printed_only_under_general_information(sample_article, clinician,
+                                                                  clinic):
+    handout = handout_for(sample_article, clinician, Choices("partial", True, 3, True))
+    text = pdf_text(render_handout_pdf(handout, clinic))
+    background_at = text.index("More to know This part is for everyone")
+    for section in handout.background_sections():
+        first_words = " ".join(strip_tags(section["body_html"]).split()[:8])
+        assert text.index(first_words) > background_at, section["heading"]
+    week_by_week = between(text, "Your plan, week by week", ["Your physiotherapy"])
+    for section in handout.snapshot["sections"]:
+        assert " ".join(strip_tags(section["body_html"]).split()[:8]) not in week_by_week
+
+
+def test_the_plan_is_built_only_from_choices_not_from_article_prose(sample_article,
+                                                                     clinician):
+    rest = sample_article.rest_guidance
+    rest.note = "Use crutches for at least four weeks."
+    rest.save()
+    handout = handout_for(sample_article, clinician, Choices("full", False, 2, False))
+    with translation.override("en"):
+        sentences = " ".join(" ".join(item.sentences + item.details)
+                             for item in personal_plan(handout))
+    assert "four weeks" not in sentences
+    assert "crutches" in sentences.lower()  # "You do not need crutches."
+    assert "You do not need crutches." in sentences
+
+
+def test_therapy_lines_say_how_often_and_how_long(sample_article, clinician):
+    handout = handout_for(sample_article, clinician, Choices("partial", True, 3, True))
+    with translation.override("en"):
+        physio = next(item for item in personal_plan(handout) if item.icon == "stretching")
+    first = handout.chosen_therapies()[0]
+    assert physio.sentences == ["Sessions start on Tuesday 23 February 2027."]
+    assert physio.details[0] == (f"{first['name']}: {first['times_per_week']} times a week, "
+                                 f"for {first['weeks']} weeks.")
+
+
+def test_no_therapies_leaves_physiotherapy_out_of_the_plan(sample_article, clinician):
+    handout = handout_for(sample_article, clinician, Choices("full", False, 0, False))
+    handout.therapy_plan = []
+    with translation.override("en"):
+        icons = [item.icon for item in personal_plan(handout)]
+    assert icons == ["bed", "crutches", "calendar-event"]
