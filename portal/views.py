@@ -3,7 +3,7 @@ from base64 import b32encode
 from django import forms
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.models import AbstractBaseUser
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -13,6 +13,7 @@ from django_otp import match_token
 
 from education.models import REVIEW_SOON_DAYS, Article, Condition
 from portal.audit import Action, record_audit
+from portal.logos import logo_response
 from portal.mfa import (
     authenticator_qr_svg,
     confirm_authenticator,
@@ -71,14 +72,7 @@ def shows_review_lists(user: AbstractBaseUser) -> bool:
 @login_required
 def clinic_logo(request: HttpRequest) -> HttpResponse:
     """The clinic logo, for staff pages that preview a handout."""
-    clinic = ClinicProfile.load()
-    if not clinic.has_logo:
-        raise Http404
-    response = HttpResponse(bytes(clinic.logo), content_type=clinic.logo_content_type)
-    # An SVG opened on its own must not be able to run anything.
-    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
-    response["Cache-Control"] = "private, max-age=300"
-    return response
+    return logo_response(ClinicProfile.load())
 
 
 class TokenForm(forms.Form):

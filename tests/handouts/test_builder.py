@@ -314,3 +314,22 @@ def test_an_accent_typed_as_a_separate_mark_is_stored_composed(client, clinician
     client.post(builder_url(sample_article), builder_data(
         sample_article, patient_name="Zoe\u0308 Nu\u0301n\u0303ez"))
     assert Handout.objects.get().patient_name == "Zoë Núñez"
+
+
+def test_the_preview_shows_the_whole_handouts_reading_level_against_the_target(
+        client, clinician, sample_article, clinic):
+    client.force_login(clinician)
+    response = client.post(builder_url(sample_article),
+                           builder_data(sample_article, action="preview"))
+    level = response.context["reading_level"]["level"]
+    assert level.grade <= 6 and level.smog <= 7
+    html = response.content.decode()
+    assert f"grade {level.grade} (Flesch-Kincaid), SMOG {level.smog}" in html
+    assert "Within the target" in html
+    long_words = " ".join(["Extraordinarily complicated musculoskeletal rehabilitation "
+                           "considerations necessitate individualized physiotherapeutic "
+                           "intervention."] * 6)
+    response = client.post(builder_url(sample_article),
+                           builder_data(sample_article, action="preview",
+                                        clinician_note=long_words))
+    assert "Above the target" in response.content.decode()

@@ -53,6 +53,8 @@ def test_options_choose_therapies_tips_paper_and_large_print(sample_article, cli
          "NAME:TIMES_A_WEEK:WEEKS"),
         (["bone-marrow-edema", "--patient", "A", "--tip", "9"], "No prevention tip number 9"),
         (["bone-marrow-edema", "--patient", "A", "--section", "99"], "No section number 99"),
+        (["bone-marrow-edema", "--patient", "Ann \U00013000"],
+         "patient_name: “\U00013000” (EGYPTIAN HIEROGLYPH A001) cannot be printed"),
         (["bone-marrow-edema", "--patient", "A", "--note", "n" * 1001],
          "clinician_note: Ensure this value has at most 1000 characters"),
     ],
