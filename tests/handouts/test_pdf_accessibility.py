@@ -254,3 +254,27 @@ def test_a_wrap_in_a_font_without_a_space_glyph_gets_actual_text(sample_article,
         assert b"/ActualText" in b"".join(page.Contents.read_bytes() for page in document.pages)
     # The spaces inside lines now read as U+FFFD; those at the wraps come from /ActualText.
     assert LONG_NOTE in tagged_text(finished).replace("\ufffd", " ")
+
+
+def figure_alternative_texts(pdf: bytes) -> list[str]:
+    """The /Alt of every /Figure in the structure tree, in reading order."""
+    found: list[str] = []
+
+    def walk(element) -> None:
+        if not isinstance(element, pikepdf.Dictionary):
+            return
+        if element.get("/S") == pikepdf.Name.Figure:
+            found.append(str(element.get("/Alt", "")))
+        kids = element.get("/K")
+        for kid in (kids if isinstance(kids, pikepdf.Array) else [kids] if kids else []):
+            walk(kid)
+
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        walk(document.Root.StructTreeRoot)
+    return found
+
+
+def test_the_plans_pictograms_are_figures_with_alternative_text(handout):
+    alternatives = figure_alternative_texts(bytes(handout.pdf))
+    assert alternatives == ["Rest", "Crutches", "Physiotherapy", "Follow-up",
+                            "Call the clinic", "Emergency"]
