@@ -381,8 +381,8 @@ class Source(ArticlePart):
 
 class RestGuidance(PlainNewlines):
     class WeightBearing(models.TextChoices):
-        NONE = "none", "No weight on the affected limb"
-        PARTIAL = "partial", "Partial weight, with support"
+        NONE = "none", "No weight on the injured part"
+        PARTIAL = "partial", "Some weight (partial)"
         AS_TOLERATED = "as_tolerated", "As much weight as pain allows"
         FULL = "full", "Full weight"
 

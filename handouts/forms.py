@@ -57,6 +57,8 @@ class HandoutForm(forms.Form):
     visit_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     rest_weeks = forms.IntegerField(
         label="Rest (weeks)", min_value=0, max_value=52,
+        error_messages={"min_value": "Rest can be 0 to 52 weeks.",
+                        "max_value": "Rest can be 0 to 52 weeks."},
         help_text="0 to 52. The handout says to rest for that long, with no sport, running or "
         "heavy lifting, and prints the date rest ends. 0: no set period of rest.",
     )

@@ -115,7 +115,14 @@ class Handout(models.Model):
 
     @property
     def rest_until(self) -> datetime.date:
+        """The first day after rest: when physiotherapy starts."""
         return self.visit_date + datetime.timedelta(weeks=self.rest_weeks)
+
+    @property
+    def last_rest_day(self) -> datetime.date:
+        """What "rest until …" names: the last day of rest, the day the week-by-week table's
+        rest rows end."""
+        return self.rest_until - datetime.timedelta(days=1)
 
     def chosen_therapies(self) -> list[dict]:
         """The chosen therapies with their frozen text and the clinician's frequency."""

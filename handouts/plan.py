@@ -11,6 +11,7 @@ language active when they are built.
 """
 
 import datetime
+import re
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -43,6 +44,12 @@ class HelpTier:
     label: str  # the pictogram's alternative text
     lead: str
     signs: list[str]
+    phone: str = ""  # the number to call, as printed
+
+    @property
+    def dial(self) -> str:
+        """The number for a tel: link: digits and a leading plus only."""
+        return re.sub(r"(?!^\+)\D", "", self.phone.strip())
 
 
 def injured_part(handout: Handout) -> str:
@@ -65,11 +72,12 @@ def rest_sentence(handout: Handout) -> str:
         "Rest %(part)s for %(weeks)d weeks, until %(date)s: no sport, running or heavy "
         "lifting.",
         weeks,
-    ) % {"part": injured_part(handout), "weeks": weeks, "date": long_date(handout.rest_until)}
+    ) % {"part": injured_part(handout), "weeks": weeks,
+         "date": long_date(handout.last_rest_day)}
 
 
 def weight_sentence(handout: Handout) -> str:
-    values = {"part": injured_part(handout), "date": long_date(handout.rest_until)}
+    values = {"part": injured_part(handout), "date": long_date(handout.last_rest_day)}
     timed = bool(handout.rest_weeks)
     match handout.weight_bearing:
         case WeightBearing.NONE:
@@ -89,17 +97,38 @@ def weight_sentence(handout: Handout) -> str:
     return sentence % values
 
 
+# What crutches are for, by how much weight the injured part may take: "to take some of your
+# weight" would contradict full weight, "for balance" would undersell no weight at all.
 def crutches_sentence(handout: Handout) -> str | None:
     """None when the clinician chose no crutches for a leg that must not take full weight:
     "you do not need crutches" would then be advice they did not give."""
-    if handout.crutches:
-        if handout.rest_weeks:
-            return _("Use crutches every time you walk, until %(date)s.") % {
-                "date": long_date(handout.rest_until)}
-        return _("Use crutches every time you walk, until your care team says you can stop.")
-    if handout.weight_bearing in (WeightBearing.FULL, WeightBearing.AS_TOLERATED):
-        return _("You do not need crutches.")
-    return None
+    if not handout.crutches:
+        if handout.weight_bearing in (WeightBearing.FULL, WeightBearing.AS_TOLERATED):
+            return _("You do not need crutches.")
+        return None
+    values = {"part": injured_part(handout), "date": long_date(handout.last_rest_day)}
+    timed = bool(handout.rest_weeks)
+    match handout.weight_bearing:
+        case WeightBearing.NONE:
+            sentence = (_("Use crutches every time you walk, so that no weight goes on "
+                          "%(part)s, until %(date)s.") if timed else
+                        _("Use crutches every time you walk, so that no weight goes on "
+                          "%(part)s, until your care team says you can stop."))
+        case WeightBearing.PARTIAL:
+            sentence = (_("Use crutches every time you walk, to take some of your weight, "
+                          "until %(date)s.") if timed else
+                        _("Use crutches every time you walk, to take some of your weight, "
+                          "until your care team says you can stop."))
+        case WeightBearing.AS_TOLERATED:
+            sentence = (_("Use crutches when you walk, as much as your pain needs them, until "
+                          "%(date)s.") if timed else
+                        _("Use crutches when you walk, as much as your pain needs them, until "
+                          "your care team says you can stop."))
+        case _unknown:
+            sentence = (_("Use crutches when you walk, for balance, until %(date)s.") if timed
+                        else _("Use crutches when you walk, for balance, until your care team "
+                               "says you can stop."))
+    return sentence % values
 
 
 def how_often(times_per_week: int) -> str:
@@ -121,7 +150,7 @@ def follow_up_sentence(handout: Handout) -> str:
     if handout.follow_up_date:
         return _("Your follow-up visit is on %(date)s.") % {
             "date": long_date(handout.follow_up_date)}
-    return _("No follow-up visit is booked.")
+    return _("No follow-up visit is booked. Call the clinic if you are not getting better.")
 
 
 def personal_plan(handout: Handout) -> list[PlanItem]:
@@ -168,8 +197,10 @@ def help_tiers(handout: Handout, clinic: ClinicProfile) -> list[HelpTier]:
     else:
         emergency_lead = _("In an emergency, call %(number)s.") % {"number": number}
     return [
-        HelpTier("call_clinic", "phone", _("Call the clinic"), call_lead, call_signs),
-        HelpTier("emergency", "ambulance", _("Emergency"), emergency_lead, emergency_signs),
+        HelpTier("call_clinic", "phone", _("Call the clinic"), call_lead, call_signs,
+                 clinic.phone),
+        HelpTier("emergency", "ambulance", _("Emergency"), emergency_lead, emergency_signs,
+                 number),
     ]
 
 

@@ -105,8 +105,8 @@ def test_a_rest_guidance_change_shows_each_changed_field(sample_article, draft):
     assert {f.label: f.html for f in change.changed_fields} == {
         "Default rest (weeks)": "<del>4</del><ins>6</ins>",
         "Crutches advised": "<del>Yes</del><ins>No</ins>",
-        "Weight bearing": "<del>Partial</del><ins>As much</ins> weight<del>, with support</del>"
-        "<ins> as pain allows</ins>",
+        "Weight bearing": "<del>Some</del><ins>As much</ins> weight <del>(partial)</del>"
+        "<ins>as pain allows</ins>",
     }
 
 

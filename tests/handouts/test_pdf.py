@@ -21,10 +21,13 @@ pytestmark = pytest.mark.django_db
 def test_pdf_names_the_patient_the_rest_date_and_every_chosen_option(handout):
     text = pdf_text(bytes(handout.pdf))
     assert "Zoë Núñez-O'Brien" in text
-    assert ("Rest the injured part for 6 weeks, until Tuesday 16 March 2027: no sport, running "
+    # The last day of rest; the week-by-week table's rest rows end on it too.
+    assert ("Rest the injured part for 6 weeks, until Monday 15 March 2027: no sport, running "
             "or heavy lifting." in text)
-    assert "Until Tuesday 16 March 2027, put only some of your weight on the injured part." in text
-    assert "Use crutches every time you walk, until Tuesday 16 March 2027." in text
+    assert "Until Monday 15 March 2027, put only some of your weight on the injured part." in text
+    assert ("Use crutches every time you walk, to take some of your weight, until Monday 15 "
+            "March 2027." in text)
+    assert "Sessions start on Tuesday 16 March 2027." in text
     for therapy in handout.chosen_therapies():
         assert therapy["name"] in text
     unchosen = {t["name"] for t in handout.snapshot["therapies"]} - {

@@ -47,13 +47,16 @@ NOT_FULL_WEIGHT = (r"keep (the )?weight off|do not put any weight|no weight on"
                    r"|only some (of your )?weight")
 RULES = [
     Rule("full weight, yet told to keep weight off", lambda c: c.weight == "full",
-         NOT_FULL_WEIGHT + r"|as your pain allows"),
+         NOT_FULL_WEIGHT + r"|as your pain allows|no weight goes on|take some of your weight"),
     Rule("no weight, yet told weight is fine", lambda c: c.weight == "none",
-         r"full weight|as your pain allows|only some (of your )?weight"),
+         r"full weight|as your pain allows|only some (of your )?weight|take some of your weight"
+         r"|for balance|(no longer|cannot) put any weight"),
     Rule("some weight, yet told all or none", lambda c: c.weight == "partial",
-         r"full weight|do not put any weight|no weight on|as your pain allows"),
+         r"full weight|do not put any weight|no weight on|no weight goes on|as your pain "
+         r"allows|for balance"),
     Rule("weight as pain allows, yet told otherwise", lambda c: c.weight == "as_tolerated",
-         r"full weight|do not put any weight|no weight on|only some (of your )?weight"),
+         r"full weight|do not put any weight|no weight on|no weight goes on"
+         r"|only some (of your )?weight|take some of your weight|for balance"),
     Rule("no crutches, yet told to use them", lambda c: not c.crutches,
          r"use (your )?crutches|crutches whenever"),
     Rule("crutches, yet told not to need them", lambda c: c.crutches,
@@ -210,6 +213,31 @@ def test_the_plan_is_built_only_from_choices_not_from_article_prose(sample_artic
     assert "four weeks" not in sentences
     assert "crutches" in sentences.lower()  # "You do not need crutches."
     assert "You do not need crutches." in sentences
+
+
+@pytest.mark.parametrize(("weight", "purpose"), [
+    ("none", "so that no weight goes on the injured part"),
+    ("partial", "to take some of your weight"),
+    ("as_tolerated", "as much as your pain needs them"),
+    ("full", "for balance"),
+])
+def test_crutches_are_explained_by_the_weight_the_injured_part_may_take(
+        sample_article, clinician, weight, purpose):
+    handout = handout_for(sample_article, clinician, Choices(weight, True, 3, False))
+    with translation.override("en"):
+        crutches = next(item for item in personal_plan(handout) if item.icon == "crutches")
+    assert crutches.sentences == [
+        f"Use crutches {'every time' if weight in ('none', 'partial') else 'when'} you walk, "
+        f"{purpose}, until Monday 22 February 2027."]
+
+
+def test_rest_ends_on_the_day_before_sessions_start(sample_article, clinician):
+    handout = handout_for(sample_article, clinician, Choices("partial", True, 3, False))
+    with translation.override("en"):
+        rest, *_others, = personal_plan(handout)
+        physio = next(item for item in personal_plan(handout) if item.icon == "stretching")
+    assert "until Monday 22 February 2027" in rest.sentences[0]
+    assert physio.sentences == ["Sessions start on Tuesday 23 February 2027."]
 
 
 def test_therapy_lines_say_how_often_and_how_long(sample_article, clinician):
