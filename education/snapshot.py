@@ -11,6 +11,13 @@ import json
 from education.models import Article
 
 SNAPSHOT_FORMAT = 1
+# What a snapshot's choice keys ("therapy-12") start with, by part.
+CHOICE_KEY_PREFIXES = {"sections": "section", "therapies": "therapy", "prevention_tips": "tip"}
+
+
+def choice_key(part: str, pk: int) -> str:
+    """The key a handout's choices name one of a version's parts by."""
+    return f"{CHOICE_KEY_PREFIXES[part]}-{pk}"
 
 
 def build_snapshot(article: Article) -> dict:
@@ -34,7 +41,7 @@ def build_snapshot(article: Article) -> dict:
             "next_review_due": _iso(article.next_review_due),
         },
         "sections": [
-            {"key": f"section-{s.pk}", "kind": s.kind, "heading": s.display_heading,
+            {"key": choice_key("sections", s.pk), "kind": s.kind, "heading": s.display_heading,
              "body_html": s.body_html, "printed_by_default": s.printed_by_default}
             for s in article.sections.all()
         ],
@@ -50,12 +57,13 @@ def build_snapshot(article: Article) -> dict:
             "note": rest.note if rest else "",
         },
         "therapies": [
-            {"key": f"therapy-{t.pk}", "name": t.name, "instructions": t.instructions,
+            {"key": choice_key("therapies", t.pk), "name": t.name, "instructions": t.instructions,
              "times_per_week": t.times_per_week, "weeks": t.weeks}
             for t in article.therapies.all()
         ],
         "prevention_tips": [
-            {"key": f"tip-{t.pk}", "text": t.text, "selected_by_default": t.selected_by_default}
+            {"key": choice_key("prevention_tips", t.pk), "text": t.text,
+             "selected_by_default": t.selected_by_default}
             for t in article.prevention_tips.all()
         ],
         "warning_signs": [
@@ -95,7 +103,7 @@ def content_fingerprint(snapshot: dict) -> str:
     content["article"] = article
     content["rest_guidance"] = dict(content["rest_guidance"])
     # Choice keys hold database ids, which differ between versions with the same text.
-    for part in ("sections", "therapies", "prevention_tips"):
+    for part in CHOICE_KEY_PREFIXES:
         content[part] = [{k: v for k, v in item.items() if k != "key"} for item in content[part]]
     for part, defaults in LATER_FIELDS.items():
         items = content[part] if isinstance(content[part], list) else [content[part]]

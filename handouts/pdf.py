@@ -79,6 +79,13 @@ def handout_html(handout: Handout, clinic: ClinicProfile, *, preview_note: str =
         return render_to_string("handouts/pdf/handout.html", context)
 
 
+def handout_content_html(context: dict) -> str:
+    """The handout's content (the include the PDF, the preview and the reading view share),
+    from a context built by handout_context, in the handout's language."""
+    with translation.override(context["handout"].language):
+        return render_to_string("handouts/includes/handout_content.html", context)
+
+
 def handout_context(handout: Handout, clinic: ClinicProfile) -> dict:
     snapshot = handout.snapshot
     article = snapshot["article"]
@@ -194,6 +201,15 @@ def static_file_path(relative: str) -> Path | None:
     return Path(found) if found else None
 
 
+def own_file_path(url: str) -> Path | None:
+    """The file behind one of our own resource URLs (static files, handout fonts), or None."""
+    if url.startswith(STATIC_SCHEME):
+        return static_file_path(url.removeprefix(STATIC_SCHEME))
+    if url.startswith(FONT_SCHEME):
+        return font_file(url.removeprefix(FONT_SCHEME))
+    return None
+
+
 def handout_url_fetcher(logo: tuple[bytes, str] | None = None):
     """A WeasyPrint URL fetcher that loads our static files, the handout fonts and the clinic
     logo, and nothing else: no network, no other local files, no data: URLs. A refused
@@ -220,16 +236,13 @@ def _restricted_fetcher_class():
             self.logo = logo
 
         def fetch(self, url: str, headers=None):
-            if url.startswith(STATIC_SCHEME) or url.startswith(FONT_SCHEME):
-                path = (static_file_path(url.removeprefix(STATIC_SCHEME))
-                        if url.startswith(STATIC_SCHEME)
-                        else font_file(url.removeprefix(FONT_SCHEME)))
-                if path:
-                    content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-                    return weasyprint.urls.URLFetcherResponse(
-                        url, body=path.read_bytes(), headers={"Content-Type": content_type}
-                    )
-            elif url == LOGO_URL and self.logo:
+            path = own_file_path(url)
+            if path:
+                content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                return weasyprint.urls.URLFetcherResponse(
+                    url, body=path.read_bytes(), headers={"Content-Type": content_type}
+                )
+            if url == LOGO_URL and self.logo:
                 data, content_type = self.logo
                 return weasyprint.urls.URLFetcherResponse(
                     url, body=data, headers={"Content-Type": content_type}

@@ -10,7 +10,6 @@ Call these inside `translation.override(handout.language)`: the sentences are wr
 language active when they are built.
 """
 
-import datetime
 import re
 from dataclasses import dataclass, field
 
@@ -56,10 +55,6 @@ def injured_part(handout: Handout) -> str:
     """How the plan names the injured part: the article's own words, or a neutral phrase that
     names no body part the article did not."""
     return handout.snapshot["rest_guidance"].get("body_part") or _("the injured part")
-
-
-def physio_start(handout: Handout) -> datetime.date:
-    return handout.rest_until
 
 
 def rest_sentence(handout: Handout) -> str:
@@ -164,7 +159,7 @@ def personal_plan(handout: Handout) -> list[PlanItem]:
     if therapies:
         items.append(PlanItem(
             "stretching", _("Physiotherapy"),
-            [_("Sessions start on %(date)s.") % {"date": long_date(physio_start(handout))}],
+            [_("Sessions start on %(date)s.") % {"date": long_date(handout.rest_until)}],
             [therapy_line(therapy) for therapy in therapies],
         ))
     items.append(PlanItem("calendar-event", _("Follow-up"), [follow_up_sentence(handout)]))

@@ -5,9 +5,6 @@ are left out."""
 
 import re
 
-from django.template.loader import render_to_string
-from django.utils import translation
-
 from education.readability import Readability, measure, plain_text
 
 # Handout-wide targets (issue: SMOG 7 and Flesch-Kincaid grade 6 at most).
@@ -20,12 +17,9 @@ NOT_PROSE = re.compile(
 )
 
 
-def handout_reading_level(context: dict) -> Readability:
-    """`context` as handouts.pdf.handout_context builds it."""
-    language = context["handout"].language
-    with translation.override(language):
-        html = render_to_string("handouts/includes/handout_content.html", context)
-    return measure(plain_text(NOT_PROSE.sub("", html)), language)
+def handout_reading_level(content_html: str, language: str) -> Readability:
+    """`content_html` as handouts.pdf.handout_content_html renders it."""
+    return measure(plain_text(NOT_PROSE.sub("", content_html)), language)
 
 
 def within_targets(level: Readability) -> bool:

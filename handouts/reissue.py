@@ -8,6 +8,7 @@ import uuid
 from dataclasses import dataclass
 
 from education.models import Article, PreventionTip, Section, Therapy
+from education.snapshot import choice_key
 from handouts.models import Handout
 
 PERSONAL_FIELDS = ("patient_name", "record_number", "visit_date", "rest_weeks", "crutches",
@@ -42,10 +43,11 @@ def reissue_problem(old: Handout, article: Article) -> str | None:
 def _lineages(article_id: int) -> dict[str, uuid.UUID]:
     """Snapshot choice key -> lineage, for one version's therapies, tips and sections."""
     keys = {}
-    for model, prefix in ((Therapy, "therapy"), (PreventionTip, "tip"), (Section, "section")):
+    for model, part in ((Therapy, "therapies"), (PreventionTip, "prevention_tips"),
+                        (Section, "sections")):
         for pk, lineage in model.objects.filter(article_id=article_id).values_list("pk",
                                                                                    "lineage"):
-            keys[f"{prefix}-{pk}"] = lineage
+            keys[choice_key(part, pk)] = lineage
     return keys
 
 

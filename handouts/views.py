@@ -31,6 +31,7 @@ from handouts.issuing import ClinicNotReady, build_handout, display_name, issue_
 from handouts.models import Handout, HandoutEvent
 from handouts.pdf import (
     PdfRenderError,
+    handout_content_html,
     handout_context,
     render_access_slip_pdf,
     render_handout_pdf,
@@ -129,11 +130,12 @@ def handout_new(request: HttpRequest, slug: str, language: str) -> HttpResponse:
                     messages.error(request, "The preview PDF failed to render. Please try again.")
                 else:
                     return pdf_response(pdf, preview.pdf_filename(), as_attachment=False)
-            context["preview"] = {
+            preview_html = handout_content_html({
                 **handout_context(preview, clinic),
                 "logo_url": reverse("clinic_logo") if clinic.has_logo else "",
-            }
-            level = handout_reading_level(context["preview"])
+            })
+            context["preview"] = {"handout": preview, "html": preview_html}
+            level = handout_reading_level(preview_html, preview.language)
             context["reading_level"] = {"level": level, "ok": within_targets(level),
                                         "max_grade": MAX_HANDOUT_GRADE,
                                         "max_smog": MAX_HANDOUT_SMOG}

@@ -7,7 +7,13 @@ from weasyprint.formatting_structure import boxes
 from education.snapshot import build_snapshot
 from handouts.forms import default_choices
 from handouts.issuing import build_handout
-from handouts.pdf import clinic_logo, handout_context, handout_html, lay_out
+from handouts.pdf import (
+    clinic_logo,
+    handout_content_html,
+    handout_context,
+    handout_html,
+    lay_out,
+)
 from handouts.reading_level import MAX_HANDOUT_GRADE, MAX_HANDOUT_SMOG, handout_reading_level
 from portal.demo import ensure_demo_clinic_profile
 from portal.models import ClinicProfile
@@ -71,6 +77,7 @@ def test_page_one_holds_the_whole_plan_and_when_to_get_help(sample_article, clin
 
 def test_the_sample_handout_reads_at_grade_six_or_lower(sample_article, clinician):
     handout, clinic = demo_handout(sample_article, clinician)
-    level = handout_reading_level(handout_context(handout, clinic))
+    level = handout_reading_level(handout_content_html(handout_context(handout, clinic)),
+                                  handout.language)
     assert level.grade <= MAX_HANDOUT_GRADE
     assert level.smog <= MAX_HANDOUT_SMOG
