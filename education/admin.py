@@ -2,6 +2,7 @@
 care-plan options, on one page, and every change kept in history."""
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django import forms
@@ -15,7 +16,9 @@ from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from education import workflow
@@ -84,12 +87,14 @@ class WarningSignInline(admin.StackedInline):
 class ReviewStatusFilter(admin.SimpleListFilter):
     """Reviews concern the published versions; earlier versions keep the dates they had."""
 
-    title = "review"
+    title = _("review")
     parameter_name = "review"
 
     def lookups(self, request, model_admin):
-        return [("overdue", "Overdue"), ("soon", f"Due within {REVIEW_SOON_DAYS} days"),
-                ("current", "Up to date")]
+        due_soon = ngettext("Due within %(days)d day", "Due within %(days)d days",
+                            REVIEW_SOON_DAYS) % {"days": REVIEW_SOON_DAYS}
+        return [("overdue", gettext("Overdue")), ("soon", due_soon),
+                ("current", gettext("Up to date"))]
 
     def queryset(self, request, queryset):
         published = queryset.published()
@@ -134,18 +139,19 @@ class ArticleAdmin(SimpleHistoryAdmin):
     fieldsets = [
         (None, {"fields": [("condition", "language"), "title", "summary", "in_brief",
                            "needs_clinical_review"]}),
-        ("Version", {"fields": [
+        (_("Version"), {"fields": [
             ("state", "version", "based_on"),
             ("submitted_by", "submitted_at"),
             ("published_by", "published_at", "archived_at"),
             ("published_grade", "grade_override_reason"),
         ]}),
-        ("Review (set when a reviewer approves)", {"fields": [
+        (_("Review (set when a reviewer approves)"), {"fields": [
             "reviewed_by",
             ("last_reviewed_on", "next_review_due"),
             ("created_at", "updated_at"),
         ]}),
-        ("Readability (of the saved text; save to update)", {"fields": ["readability_panel"]}),
+        (_("Readability (of the saved text; save to update)"),
+         {"fields": ["readability_panel"]}),
     ]
     inlines = [
         SectionInline,
@@ -160,21 +166,21 @@ class ArticleAdmin(SimpleHistoryAdmin):
     # Titles are sentences; the admin's default text box shows only a few words of one.
     formfield_overrides = {models.CharField: {"widget": forms.TextInput(attrs={"size": 80})}}
 
-    @admin.display(description="Reading level")
+    @admin.display(description=_("Reading level"))
     def readability_panel(self, article: Article) -> str:
         if not article.pk:
-            return "Shown once the article is saved."
+            return gettext("Shown once the article is saved.")
         whole, sections = article_readability(article)
         return render_to_string("admin/education/article/readability.html", {
             "whole": whole, "sections": sections,
             "maximum": ClinicProfile.load().max_reading_grade,
         })
 
-    @admin.display(description="Version", ordering="version")
+    @admin.display(description=_("Version"), ordering="version")
     def version_display(self, article: Article) -> str:
         return article.version_label
 
-    @admin.display(boolean=True, description="Review overdue")
+    @admin.display(boolean=True, description=_("Review overdue"))
     def review_overdue(self, article: Article) -> bool | None:
         return article.is_review_overdue() if article.is_published else None
 
@@ -242,9 +248,10 @@ class ArticleAdmin(SimpleHistoryAdmin):
             raise Http404("No such article.")
         return article
 
-    def _step(self, request: HttpRequest, object_id: str, step, done: str):
+    def _step(self, request: HttpRequest, object_id: str, step,
+              done: Callable[[Article], str]):
         """Run one POSTed workflow step and go to the article it leaves (a new draft is
-        another article)."""
+        another article). `done(article)` says what happened, in the active language."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         article = self._article_or_404(request, object_id)
@@ -253,37 +260,40 @@ class ArticleAdmin(SimpleHistoryAdmin):
         except workflow.WorkflowError as error:
             self.message_user(request, str(error), messages.ERROR)
             return redirect(change_url(article))
-        self.log_change(request, result, done.format(article=result))
-        self.message_user(request, done.format(article=result), messages.SUCCESS)
+        self.log_change(request, result, untranslated(done, result))
+        self.message_user(request, done(result), messages.SUCCESS)
         return redirect(change_url(result))
 
     def submit_view(self, request: HttpRequest, object_id: str):
-        return self._step(request, object_id, workflow.submit_for_review,
-                          "Sent for review. A reviewer can now approve and publish it.")
+        return self._step(request, object_id, workflow.submit_for_review, lambda article: gettext(
+            "Sent for review. A reviewer can now approve and publish it."))
 
     def return_view(self, request: HttpRequest, object_id: str):
-        return self._step(request, object_id, workflow.return_to_draft,
-                          "Returned to draft: it can be edited again.")
+        return self._step(request, object_id, workflow.return_to_draft, lambda article: gettext(
+            "Returned to draft: it can be edited again."))
 
     def archive_view(self, request: HttpRequest, object_id: str):
         """Withdrawing stops every clinician issuing from the article, so it asks first."""
         if request.method == "GET":
             article = self._article_or_404(request, object_id)
             if not workflow.can_publish(request.user):
-                self.message_user(request, "Only a content reviewer or an administrator can "
-                                  "withdraw published articles.", messages.ERROR)
+                self.message_user(request, gettext("Only a content reviewer or an administrator "
+                                                   "can withdraw published articles."),
+                                  messages.ERROR)
                 return redirect(change_url(article))
             context = {**self.admin_site.each_context(request), "opts": self.opts,
-                       "title": f"Withdraw {article}?", "article": article}
+                       "title": gettext("Withdraw %(article)s?") % {"article": article},
+                       "article": article}
             return TemplateResponse(request, "admin/education/article/archive.html", context)
-        return self._step(request, object_id, workflow.archive,
-                          "Archived {article}. Clinicians can no longer issue handouts from "
-                          "it.")
+        return self._step(request, object_id, workflow.archive, lambda article: gettext(
+            "Archived %(article)s. Clinicians can no longer issue handouts from it."
+        ) % {"article": article})
 
     def new_draft_view(self, request: HttpRequest, object_id: str):
-        return self._step(request, object_id, workflow.start_draft,
-                          "Started a new draft from {article.based_on}. Published content "
-                          "is unchanged until the draft is approved.")
+        return self._step(request, object_id, workflow.start_draft, lambda article: gettext(
+            "Started a new draft from %(source)s. Published content is unchanged until the "
+            "draft is approved."
+        ) % {"source": article.based_on})
 
     def publish_view(self, request: HttpRequest, object_id: str):
         draft = self._article_or_404(request, object_id)
@@ -302,19 +312,25 @@ class ArticleAdmin(SimpleHistoryAdmin):
             except workflow.WorkflowError as error:
                 form.add_error(None, str(error))
             else:
-                message = f"Published as version {published.version}."
-                if published.grade_override_reason:
-                    message += (f" Reading grade {published.published_grade:g} is above the "
-                                f"maximum of {clinic.max_reading_grade}; override reason: "
-                                f"{published.grade_override_reason}")
-                self.log_change(request, published, message)
-                self.message_user(request, message, messages.SUCCESS)
+                def done(published: Article) -> str:
+                    if not published.grade_override_reason:
+                        return gettext("Published as version %(version)s.") % {
+                            "version": published.version}
+                    return gettext(
+                        "Published as version %(version)s. Reading grade %(grade)g is above "
+                        "the maximum of %(maximum)s; override reason: %(reason)s"
+                    ) % {"version": published.version, "grade": published.published_grade,
+                         "maximum": clinic.max_reading_grade,
+                         "reason": published.grade_override_reason}
+
+                self.log_change(request, published, untranslated(done, published))
+                self.message_user(request, done(published), messages.SUCCESS)
                 return redirect(change_url(published))
         live = draft.live_version()
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": f"Approve and publish: {draft}",
+            "title": gettext("Approve and publish: %(article)s") % {"article": draft},
             "article": draft,
             "live": live,
             "changes": compare_articles(live, draft) if live else None,
@@ -336,7 +352,8 @@ class ArticleAdmin(SimpleHistoryAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": f"Versions of {article.title} ({article.language})",
+            "title": gettext("Versions of %(title)s (%(language)s)") % {
+                "title": article.title, "language": article.language},
             "article": article,
             "versions": versions,
             "old": old,
@@ -350,13 +367,14 @@ class ArticleAdmin(SimpleHistoryAdmin):
 
 class PublishForm(forms.Form):
     next_review_due = forms.DateField(
+        label=_("Next review due"),
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Defaults to the clinic's review interval from today.",
+        help_text=_("Defaults to the clinic's review interval from today."),
     )
     override_reason = forms.CharField(
-        label="Reason to publish above the maximum reading grade", required=False,
+        label=_("Reason to publish above the maximum reading grade"), required=False,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
-        help_text="Recorded with the version and in the audit log.",
+        help_text=_("Recorded with the version and in the audit log."),
     )
 
     def __init__(self, *args, clinic: ClinicProfile, above_maximum: bool, **kwargs):
@@ -370,16 +388,26 @@ class PublishForm(forms.Form):
     def clean_next_review_due(self):
         due = self.cleaned_data["next_review_due"]
         if due <= timezone.localdate():
-            raise forms.ValidationError("The next review must be after today.")
+            raise forms.ValidationError(gettext("The next review must be after today."),
+                                        code="not_after_today")
         return due
 
     def clean_override_reason(self):
         reason = self.cleaned_data["override_reason"].strip()
         if self.above_maximum and not reason:
             raise forms.ValidationError(
-                "This article is above the clinic's maximum reading grade. Say why it should "
-                "be published anyway, or go back and simplify it.")
+                gettext("This article is above the clinic's maximum reading grade. Say why it "
+                        "should be published anyway, or go back and simplify it."),
+                code="reason_required")
         return reason
+
+
+def untranslated(describe: Callable[[Article], str], article: Article) -> str:
+    """`describe(article)` in the source language, for the admin log and the audit trail:
+    records read the same whoever made them, and portal.admin_audit tells a publication by
+    its first word ("Published")."""
+    with translation.override(None):
+        return describe(article)
 
 
 def change_url(article: Article) -> str:

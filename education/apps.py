@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class EducationConfig(AppConfig):
     name = "education"
-    verbose_name = "Patient education content"
+    verbose_name = _("Patient education content")

@@ -12,8 +12,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.functional import Promise
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext, ngettext_lazy
 
 from education.models import Article, ArticlePart, RestGuidance
 
@@ -105,6 +107,28 @@ class PartChange:
         return "moved" if self.moved else "unchanged"
 
     @property
+    def status_label(self) -> str:
+        """The status for people: "Changed", "Moved", ..."""
+        return {
+            "added": gettext("Added"),
+            "removed": gettext("Removed"),
+            "changed": gettext("Changed"),
+            "moved": gettext("Moved"),
+            "unchanged": gettext("Unchanged"),
+        }[self.status]
+
+    @property
+    def status_text(self) -> str:
+        """The status with where the part moved, e.g. "Changed, moved from position 2 to 3"."""
+        if not self.moved:
+            return self.status_label
+        # Only a part on both sides moves, so it is either just moved or changed as well.
+        positions = {"old": self.old_position, "new": self.new_position}
+        if self.status == "moved":
+            return gettext("Moved from position %(old)s to %(new)s") % positions
+        return gettext("Changed, moved from position %(old)s to %(new)s") % positions
+
+    @property
     def changed_fields(self) -> list[FieldChange]:
         return [f for f in self.fields if f.changed]
 
@@ -115,8 +139,9 @@ class PartGroup:
 
     name: str
     parts: list[PartChange]
-    singular: str = ""
-    plural: str = ""
+    # ngettext_lazy(..., "count"): how to count the unchanged parts; None for groups of one
+    # part (title, rest).
+    unchanged_count: Promise | None = None
 
     @property
     def changes(self) -> list[PartChange]:
@@ -130,9 +155,9 @@ class PartGroup:
     def unchanged_summary(self) -> str:
         """E.g. "3 unchanged sections"; empty for groups of one part (title, rest)."""
         count = len(self.unchanged)
-        if not count or not self.plural:
+        if not count or self.unchanged_count is None:
             return ""
-        return f"{count} unchanged {self.singular if count == 1 else self.plural}"
+        return self.unchanged_count % {"count": count}
 
 
 @dataclass(frozen=True)
@@ -151,50 +176,62 @@ def compare_articles(old: Article, new: Article) -> ArticleDiff:
     # From the database like the other parts, never from an instance cached on the article.
     rest_old, rest_new = (RestGuidance.objects.filter(article=a).first() for a in (old, new))
     groups = [
-        PartGroup("Title and summary", [PartChange("", [
-            FieldChange("Title", old.title, new.title),
-            FieldChange("Summary", old.summary, new.summary),
-            FieldChange("In one sentence", old.in_brief, new.in_brief),
+        PartGroup(gettext("Title and summary"), [PartChange("", [
+            FieldChange(gettext("Title"), old.title, new.title),
+            FieldChange(gettext("Summary"), old.summary, new.summary),
+            FieldChange(gettext("In one sentence"), old.in_brief, new.in_brief),
         ], 1, 1)]),
-        _compare_parts("Sections", "section", "sections", old.sections.all(),
-                       new.sections.all(), lambda s: s.display_heading, [
-                           ("Kind", lambda s: s.get_kind_display()),
-                           ("Heading", lambda s: s.display_heading),
-                           ("Text", lambda s: s.body),
-                           ("Printed by default", lambda s: _yes_no(s.printed_by_default)),
+        _compare_parts(gettext("Sections"),
+                       ngettext_lazy("%(count)d unchanged section",
+                                     "%(count)d unchanged sections", "count"),
+                       old.sections.all(), new.sections.all(), lambda s: s.display_heading, [
+                           (gettext("Kind"), lambda s: s.get_kind_display()),
+                           (gettext("Heading"), lambda s: s.display_heading),
+                           (gettext("Text"), lambda s: s.body),
+                           (gettext("Printed by default"),
+                            lambda s: _yes_no(s.printed_by_default)),
                        ]),
-        _compare_parts("Sources", "source", "sources", old.sources.all(), new.sources.all(),
-                       lambda s: _shorten(s.citation), [
-                           ("Citation", lambda s: s.citation),
-                           ("URL", lambda s: s.url),
-                           ("Accessed on", lambda s: _iso(s.accessed_on)),
+        _compare_parts(gettext("Sources"),
+                       ngettext_lazy("%(count)d unchanged source",
+                                     "%(count)d unchanged sources", "count"),
+                       old.sources.all(), new.sources.all(), lambda s: _shorten(s.citation), [
+                           (gettext("Citation"), lambda s: s.citation),
+                           (gettext("URL"), lambda s: s.url),
+                           (gettext("Accessed on"), lambda s: _iso(s.accessed_on)),
                        ]),
-        PartGroup("Rest guidance", [_compare_part(
+        PartGroup(gettext("Rest guidance"), [_compare_part(
             "", rest_old, rest_new, 1 if rest_old else None, 1 if rest_new else None, False, [
-                ("Default rest (weeks)", lambda r: str(r.default_weeks)),
-                ("Crutches advised", lambda r: _yes_no(r.crutches_advised)),
-                ("Weight bearing", lambda r: r.get_weight_bearing_display()),
-                ("Injured part", lambda r: r.body_part),
-                ("Note", lambda r: r.note),
+                (gettext("Default rest (weeks)"), lambda r: str(r.default_weeks)),
+                (gettext("Crutches advised"), lambda r: _yes_no(r.crutches_advised)),
+                (gettext("Weight bearing"), lambda r: r.get_weight_bearing_display()),
+                (gettext("Injured part"), lambda r: r.body_part),
+                (gettext("Note"), lambda r: r.note),
             ])] if rest_old or rest_new else []),
-        _compare_parts("Therapies", "therapy", "therapies", old.therapies.all(),
-                       new.therapies.all(), lambda t: t.name, [
-                           ("Name", lambda t: t.name),
-                           ("Instructions", lambda t: t.instructions),
-                           ("Times a week", lambda t: str(t.times_per_week)),
-                           ("Weeks", lambda t: str(t.weeks)),
+        _compare_parts(gettext("Therapies"),
+                       ngettext_lazy("%(count)d unchanged therapy",
+                                     "%(count)d unchanged therapies", "count"),
+                       old.therapies.all(), new.therapies.all(), lambda t: t.name, [
+                           (gettext("Name"), lambda t: t.name),
+                           (gettext("Instructions"), lambda t: t.instructions),
+                           (gettext("Times a week"), lambda t: str(t.times_per_week)),
+                           (gettext("Weeks"), lambda t: str(t.weeks)),
                        ]),
-        _compare_parts("Prevention tips", "prevention tip", "prevention tips",
+        _compare_parts(gettext("Prevention tips"),
+                       ngettext_lazy("%(count)d unchanged prevention tip",
+                                     "%(count)d unchanged prevention tips", "count"),
                        old.prevention_tips.all(), new.prevention_tips.all(),
                        lambda t: _shorten(t.text), [
-                           ("Tip", lambda t: t.text),
-                           ("Selected by default", lambda t: _yes_no(t.selected_by_default)),
+                           (gettext("Tip"), lambda t: t.text),
+                           (gettext("Selected by default"),
+                            lambda t: _yes_no(t.selected_by_default)),
                        ]),
-        _compare_parts("Warning signs", "warning sign", "warning signs",
+        _compare_parts(gettext("Warning signs"),
+                       ngettext_lazy("%(count)d unchanged warning sign",
+                                     "%(count)d unchanged warning signs", "count"),
                        old.warning_signs.all(), new.warning_signs.all(),
                        lambda w: _shorten(w.text), [
-                           ("Sign", lambda w: w.text),
-                           ("Urgency", lambda w: w.get_urgency_display()),
+                           (gettext("Sign"), lambda w: w.text),
+                           (gettext("Urgency"), lambda w: w.get_urgency_display()),
                        ]),
     ]
     return ArticleDiff(old, new, groups)
@@ -203,7 +240,7 @@ def compare_articles(old: Article, new: Article) -> ArticleDiff:
 Fields = list[tuple[str, Callable[[Any], str]]]
 
 
-def _compare_parts(name: str, singular: str, plural: str, old_parts: Iterable[ArticlePart],
+def _compare_parts(name: str, unchanged_count: Promise, old_parts: Iterable[ArticlePart],
                    new_parts: Iterable[ArticlePart], label: Callable[[Any], str],
                    fields: Fields) -> PartGroup:
     old_list, new_list = list(old_parts), list(new_parts)
@@ -232,7 +269,7 @@ def _compare_parts(name: str, singular: str, plural: str, old_parts: Iterable[Ar
         placed.append(((max(kept, default=-1), i + 1), _compare_part(
             label(part), part, None, i + 1, None, False, fields)))
     placed.sort(key=lambda item: item[0])
-    return PartGroup(name, [change for _key, change in placed], singular, plural)
+    return PartGroup(name, [change for _key, change in placed], unchanged_count)
 
 
 def _compare_part(label: str, old: Any, new: Any, old_position: int | None,
@@ -250,7 +287,7 @@ def _shorten(text: str, length: int = 80) -> str:
 
 
 def _yes_no(value: bool) -> str:
-    return "Yes" if value else "No"
+    return gettext("Yes") if value else gettext("No")
 
 
 def _iso(value) -> str:

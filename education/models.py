@@ -12,10 +12,13 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from education.markup import render_markdown
 from education.search import normalize_for_search
+from portal.models import language_choices  # migration 0001 names it here too
 
 # ICD-10-CM: a letter, two digits or a digit and a letter, then optionally a dot and up to four
 # characters (e.g. M89.8X6, S82.101A, R52).
@@ -33,7 +36,7 @@ def validate_icd10_codes(value: str) -> None:
     bad = [code for code in split_codes(value) if not ICD10_CM_CODE.match(code)]
     if bad:
         raise ValidationError(
-            "Not an ICD-10-CM code: %(codes)s. Codes look like M89.8X6 or R52.",
+            gettext("Not an ICD-10-CM code: %(codes)s. Codes look like M89.8X6 or R52."),
             params={"codes": ", ".join(bad)},
             code="invalid_icd10",
         )
@@ -43,15 +46,10 @@ def validate_snomed_codes(value: str) -> None:
     bad = [code for code in split_codes(value) if not SNOMED_CT_CODE.match(code)]
     if bad:
         raise ValidationError(
-            "Not a SNOMED CT concept id: %(codes)s. Concept ids are 6 to 18 digits.",
+            gettext("Not a SNOMED CT concept id: %(codes)s. Concept ids are 6 to 18 digits."),
             params={"codes": ", ".join(bad)},
             code="invalid_snomed",
         )
-
-
-def language_choices() -> list[tuple[str, str]]:
-    # A callable, so changing LANGUAGES is configuration, not a migration.
-    return settings.LANGUAGES
 
 
 class ConditionQuerySet(models.QuerySet):
@@ -69,35 +67,37 @@ class ConditionQuerySet(models.QuerySet):
 class Condition(models.Model):
     """A condition, independent of language."""
 
-    slug = models.SlugField(unique=True, max_length=100)
-    name = models.CharField(max_length=200)
+    slug = models.SlugField(_("slug"), unique=True, max_length=100)
+    name = models.CharField(_("name"), max_length=200)
     synonyms = models.TextField(
-        blank=True, help_text="Other names patients or staff use, one per line."
+        _("synonyms"), blank=True, help_text=_("Other names patients or staff use, one per line.")
     )
     icd10_codes = models.CharField(
-        "ICD-10-CM codes",
+        _("ICD-10-CM codes"),
         max_length=500,
         blank=True,
         validators=[validate_icd10_codes],
-        help_text="Separated by commas, e.g. M89.8X6, M89.8X7.",
+        help_text=_("Separated by commas, e.g. M89.8X6, M89.8X7."),
     )
     snomed_codes = models.CharField(
-        "SNOMED CT codes",
+        _("SNOMED CT codes"),
         max_length=500,
         blank=True,
         validators=[validate_snomed_codes],
-        help_text="Optional concept ids, separated by commas.",
+        help_text=_("Optional concept ids, separated by commas."),
     )
     # Derived from the fields above on every save; lets every database search accent- and
     # case-insensitively without database extensions.
-    search_text = models.TextField(editable=False, default="")
-    updated_at = models.DateTimeField(auto_now=True)
+    search_text = models.TextField(_("search text"), editable=False, default="")
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords()
     objects = ConditionQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("condition")
+        verbose_name_plural = _("conditions")
 
     def __str__(self) -> str:
         return self.name
@@ -168,67 +168,74 @@ class Article(PlainNewlines):
     """
 
     class State(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        IN_REVIEW = "in_review", "In review"
-        PUBLISHED = "published", "Published"
-        ARCHIVED = "archived", "Archived"
+        DRAFT = "draft", _("Draft")
+        IN_REVIEW = "in_review", _("In review")
+        PUBLISHED = "published", _("Published")
+        ARCHIVED = "archived", _("Archived")
 
     # States of the one draft an article may have open beside its published version.
     OPEN_STATES = [State.DRAFT, State.IN_REVIEW]
 
-    condition = models.ForeignKey(Condition, on_delete=models.PROTECT, related_name="articles")
-    language = models.CharField(max_length=10, choices=language_choices)
-    title = models.CharField(max_length=200)
-    summary = models.TextField(help_text="One plain-language paragraph.")
+    condition = models.ForeignKey(Condition, verbose_name=_("condition"),
+                                  on_delete=models.PROTECT, related_name="articles")
+    language = models.CharField(_("language"), max_length=10, choices=language_choices)
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.TextField(_("summary"), help_text=_("One plain-language paragraph."))
     in_brief = models.CharField(
-        "in one sentence", max_length=300, blank=True,
-        help_text="What the patient has, in one short plain sentence. Printed at the top of "
-        "page 1 of every handout, above the patient's plan; empty: the summary is printed.",
+        _("in one sentence"), max_length=300, blank=True,
+        help_text=_("What the patient has, in one short plain sentence. Printed at the top of "
+                    "page 1 of every handout, above the patient's plan; empty: the summary is "
+                    "printed."),
     )
-    state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT,
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.DRAFT,
                              editable=False)
     version = models.PositiveIntegerField(
-        null=True, blank=True, editable=False, help_text="Numbered when first published."
+        _("version"), null=True, blank=True, editable=False,
+        help_text=_("Numbered when first published.")
     )
     based_on = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, editable=False,
-        related_name="drafts", help_text="The version this draft was started from.",
+        "self", verbose_name=_("based on"), on_delete=models.SET_NULL, null=True, blank=True,
+        editable=False, related_name="drafts",
+        help_text=_("The version this draft was started from."),
     )
     contributors = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, editable=False, related_name="+",
-        help_text="Who changed this draft's content; they may not approve it themselves.",
+        settings.AUTH_USER_MODEL, verbose_name=_("contributors"), blank=True, editable=False,
+        related_name="+",
+        help_text=_("Who changed this draft's content; they may not approve it themselves."),
     )
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        editable=False, related_name="+",
+        settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), on_delete=models.SET_NULL,
+        null=True, blank=True, editable=False, related_name="+",
     )
-    submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, editable=False)
     published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        editable=False, related_name="+",
+        settings.AUTH_USER_MODEL, verbose_name=_("published by"), on_delete=models.SET_NULL,
+        null=True, blank=True, editable=False, related_name="+",
     )
-    published_at = models.DateTimeField(null=True, blank=True, editable=False)
-    archived_at = models.DateTimeField(null=True, blank=True, editable=False)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True, editable=False)
     # Recorded when the version was published, so reports judge exactly the approved text.
-    published_grade = models.FloatField(null=True, blank=True, editable=False)
+    published_grade = models.FloatField(_("published grade"), null=True, blank=True, editable=False)
     grade_override_reason = models.TextField(
-        blank=True, editable=False,
-        help_text="Why this version was published above the clinic's maximum reading grade.",
+        _("grade override reason"), blank=True, editable=False,
+        help_text=_("Why this version was published above the clinic's maximum reading "
+                    "grade."),
     )
     # A fingerprint of what a handout made from this version reads (education.snapshot).
-    fingerprint = models.CharField(max_length=12, blank=True, editable=False)
+    fingerprint = models.CharField(_("fingerprint"), max_length=12, blank=True, editable=False)
     needs_clinical_review = models.BooleanField(
-        default=False,
-        help_text="Sample or unreviewed content: shown with a warning until a clinician "
-        "has reviewed it.",
+        _("needs clinical review"), default=False,
+        help_text=_("Sample or unreviewed content: shown with a warning until a clinician "
+                    "has reviewed it."),
     )
     reviewed_by = models.CharField(
-        max_length=200, blank=True, help_text="Name and role of the clinical reviewer."
+        _("reviewed by"), max_length=200, blank=True,
+        help_text=_("Name and role of the clinical reviewer.")
     )
-    last_reviewed_on = models.DateField(null=True, blank=True)
-    next_review_due = models.DateField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    last_reviewed_on = models.DateField(_("last reviewed on"), null=True, blank=True)
+    next_review_due = models.DateField(_("next review due"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords()
     objects = ArticleQuerySet.as_manager()
@@ -241,21 +248,23 @@ class Article(PlainNewlines):
                 fields=["condition", "language"],
                 condition=Q(state="published"),
                 name="one_published_article_per_condition_and_language",
-                violation_error_message="This condition already has a published article in "
-                "this language. Archive or unpublish that one first.",
+                violation_error_message=_("This condition already has a published article in "
+                                          "this language. Archive or unpublish that one first."),
             ),
             models.UniqueConstraint(
                 fields=["condition", "language"],
                 condition=Q(state__in=["draft", "in_review"]),
                 name="one_open_draft_per_condition_and_language",
-                violation_error_message="This condition already has a draft in this language. "
-                "Finish or delete that draft first.",
+                violation_error_message=_("This condition already has a draft in this "
+                                          "language. Finish or delete that draft first."),
             ),
             models.UniqueConstraint(
                 fields=["condition", "language", "version"],
                 name="unique_version_per_condition_and_language",
             ),
         ]
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
 
     def __str__(self) -> str:
         return f"{self.title} ({self.language}, {self.version_label})"
@@ -271,20 +280,26 @@ class Article(PlainNewlines):
         if self.condition_id and self.language:
             others = self.siblings().exclude(pk=self.pk)
             if self.state in self.OPEN_STATES and others.open_drafts().exists():
-                raise ValidationError("This condition already has a draft in this language. "
-                                      "Finish or delete that draft first.")
+                raise ValidationError(
+                    gettext("This condition already has a draft in this language. Finish or "
+                            "delete that draft first."),
+                    code="open_draft_exists",
+                )
         if (
             self.last_reviewed_on
             and self.next_review_due
             and self.next_review_due <= self.last_reviewed_on
         ):
-            raise ValidationError(
-                {"next_review_due": "The next review must be after the last review."}
-            )
+            raise ValidationError({"next_review_due": ValidationError(
+                gettext("The next review must be after the last review."),
+                code="review_before_last_review",
+            )})
 
     @property
     def version_label(self) -> str:
-        return f"version {self.version}" if self.version else "draft"
+        if self.version:
+            return gettext("version %(number)s") % {"number": self.version}
+        return gettext("draft")
 
     @property
     def is_published(self) -> bool:
@@ -308,10 +323,10 @@ class Article(PlainNewlines):
 class ArticlePart(PlainNewlines):
     """Something an article owns, kept in the order the editor gives it."""
 
-    position = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
     # The same part across versions: a draft's copy keeps it, so a handout's choices can be
     # carried over to a newer version.
-    lineage = models.UUIDField(default=uuid.uuid4, editable=False)
+    lineage = models.UUIDField(_("lineage"), default=uuid.uuid4, editable=False)
 
     class Meta:
         abstract = True
@@ -320,37 +335,41 @@ class ArticlePart(PlainNewlines):
 
 class Section(ArticlePart):
     class Kind(models.TextChoices):
-        OVERVIEW = "overview", "Overview"
-        CAUSES = "causes", "Causes"
-        SYMPTOMS = "symptoms", "Symptoms"
-        DIAGNOSIS = "diagnosis", "Diagnosis"
-        TREATMENT = "treatment", "Treatment"
-        PHYSIOTHERAPY = "physiotherapy", "Physiotherapy"
-        PREVENTION = "prevention", "Prevention"
-        WHEN_TO_GET_HELP = "when_to_get_help", "When to get help"
-        OTHER = "other", "Other"
+        OVERVIEW = "overview", _("Overview")
+        CAUSES = "causes", _("Causes")
+        SYMPTOMS = "symptoms", _("Symptoms")
+        DIAGNOSIS = "diagnosis", _("Diagnosis")
+        TREATMENT = "treatment", _("Treatment")
+        PHYSIOTHERAPY = "physiotherapy", _("Physiotherapy")
+        PREVENTION = "prevention", _("Prevention")
+        WHEN_TO_GET_HELP = "when_to_get_help", _("When to get help")
+        OTHER = "other", _("Other")
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="sections")
-    kind = models.CharField(max_length=30, choices=Kind.choices)
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="sections"
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     heading = models.CharField(
-        max_length=200, blank=True, help_text="Leave empty to use the kind's name."
+        _("heading"), max_length=200, blank=True, help_text=_("Leave empty to use the kind's name.")
     )
     body = models.TextField(
-        help_text="Paragraphs (separated by a blank line), lists (- or 1.), **bold**, "
-        "*italic* and [links](https://example.org). Anything else is shown as text."
+        _("body"), help_text=_("Paragraphs (separated by a blank line), lists (- or 1.), **bold**, "
+                    "*italic* and [links](https://example.org). Anything else is shown as "
+                    "text.")
     )
     # Rendered from body on every save, so pages never parse Markdown per request.
-    body_html = models.TextField(editable=False, default="")
+    body_html = models.TextField(_("body html"), editable=False, default="")
     printed_by_default = models.BooleanField(
-        default=True,
-        help_text="Ticked in the handout builder's background sections; the clinician can "
-        "untick it for one patient.",
+        _("printed by default"), default=True,
+        help_text=_("Ticked in the handout builder's background sections; the clinician can "
+                    "untick it for one patient."),
     )
 
     history = HistoricalRecords()
 
     class Meta(ArticlePart.Meta):
-        pass
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
 
     def __str__(self) -> str:
         return self.display_heading
@@ -365,15 +384,18 @@ class Section(ArticlePart):
 
 
 class Source(ArticlePart):
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="sources")
-    citation = models.TextField()
-    url = models.URLField("URL", blank=True)
-    accessed_on = models.DateField(null=True, blank=True)
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="sources"
+    )
+    citation = models.TextField(_("citation"))
+    url = models.URLField(_("URL"), blank=True)
+    accessed_on = models.DateField(_("accessed on"), null=True, blank=True)
 
     history = HistoricalRecords()
 
     class Meta(ArticlePart.Meta):
-        pass
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
 
     def __str__(self) -> str:
         return self.citation[:80]
@@ -381,69 +403,81 @@ class Source(ArticlePart):
 
 class RestGuidance(PlainNewlines):
     class WeightBearing(models.TextChoices):
-        NONE = "none", "No weight on the injured part"
-        PARTIAL = "partial", "Some weight (partial)"
-        AS_TOLERATED = "as_tolerated", "As much weight as pain allows"
-        FULL = "full", "Full weight"
+        NONE = "none", _("No weight on the injured part")
+        PARTIAL = "partial", _("Some weight (partial)")
+        AS_TOLERATED = "as_tolerated", _("As much weight as pain allows")
+        FULL = "full", _("Full weight")
 
-    article = models.OneToOneField(Article, on_delete=models.CASCADE, related_name="rest_guidance")
-    default_weeks = models.PositiveSmallIntegerField(
-        "default rest (weeks)", default=4, validators=[MaxValueValidator(52)]
+    article = models.OneToOneField(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="rest_guidance"
     )
-    crutches_advised = models.BooleanField(default=False)
+    default_weeks = models.PositiveSmallIntegerField(
+        _("default rest (weeks)"), default=4, validators=[MaxValueValidator(52)]
+    )
+    crutches_advised = models.BooleanField(_("crutches advised"), default=False)
     weight_bearing = models.CharField(
-        max_length=20, choices=WeightBearing.choices, default=WeightBearing.PARTIAL
+        _("weight bearing"), max_length=20, choices=WeightBearing.choices,
+        default=WeightBearing.PARTIAL
     )
     body_part = models.CharField(
-        "injured part", max_length=60, blank=True,
-        help_text="How the patient's plan names the injured part, as a patient says it, e.g. "
-        "\"your leg\". Empty: \"the injured area\".",
+        _("injured part"), max_length=60, blank=True,
+        help_text=_("How the patient's plan names the injured part, as a patient says it, "
+                    "e.g. \"your leg\". Empty: \"the injured area\"."),
     )
     note = models.TextField(
-        blank=True,
-        help_text="Plain text, printed only in the handout's background part (general "
-        "information), never in the patient's plan. State no durations or amounts: the "
-        "clinician's choices set those.",
+        _("note"), blank=True,
+        help_text=_("Plain text, printed only in the handout's background part (general "
+                    "information), never in the patient's plan. State no durations or "
+                    "amounts: the clinician's choices set those."),
     )
 
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name_plural = "rest guidance"
+        verbose_name = _("rest guidance")
+        verbose_name_plural = _("rest guidance")
 
     def __str__(self) -> str:
-        return f"Rest {self.default_weeks} weeks"
+        return ngettext("Rest %(weeks)d week", "Rest %(weeks)d weeks", self.default_weeks) % {
+            "weeks": self.default_weeks}
 
 
 class Therapy(ArticlePart):
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="therapies")
-    name = models.CharField(max_length=120)
-    instructions = models.TextField(help_text="Plain-language instructions for the patient.")
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="therapies"
+    )
+    name = models.CharField(_("name"), max_length=120)
+    instructions = models.TextField(
+        _("instructions"), help_text=_("Plain-language instructions for the patient."))
     times_per_week = models.PositiveSmallIntegerField(
-        default=2, validators=[MinValueValidator(1), MaxValueValidator(14)]
+        _("times per week"), default=2, validators=[MinValueValidator(1), MaxValueValidator(14)]
     )
     weeks = models.PositiveSmallIntegerField(
-        "for how many weeks", default=6, validators=[MinValueValidator(1), MaxValueValidator(52)]
+        _("for how many weeks"), default=6, validators=[MinValueValidator(1), MaxValueValidator(52)]
     )
 
     history = HistoricalRecords()
 
     class Meta(ArticlePart.Meta):
-        verbose_name_plural = "therapies"
+        verbose_name = _("therapy")
+        verbose_name_plural = _("therapies")
 
     def __str__(self) -> str:
         return self.name
 
 
 class PreventionTip(ArticlePart):
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="prevention_tips")
-    text = models.CharField(max_length=300)
-    selected_by_default = models.BooleanField(default=True)
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="prevention_tips"
+    )
+    text = models.CharField(_("text"), max_length=300)
+    selected_by_default = models.BooleanField(_("selected by default"), default=True)
 
     history = HistoricalRecords()
 
     class Meta(ArticlePart.Meta):
-        pass
+        verbose_name = _("prevention tip")
+        verbose_name_plural = _("prevention tips")
 
     def __str__(self) -> str:
         return self.text
@@ -451,17 +485,20 @@ class PreventionTip(ArticlePart):
 
 class WarningSign(ArticlePart):
     class Urgency(models.TextChoices):
-        CALL_CLINIC = "call_clinic", "Call the clinic"
-        EMERGENCY = "emergency", "Go to emergency care"
+        CALL_CLINIC = "call_clinic", _("Call the clinic")
+        EMERGENCY = "emergency", _("Go to emergency care")
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="warning_signs")
-    text = models.CharField(max_length=300)
-    urgency = models.CharField(max_length=20, choices=Urgency.choices)
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="warning_signs"
+    )
+    text = models.CharField(_("text"), max_length=300)
+    urgency = models.CharField(_("urgency"), max_length=20, choices=Urgency.choices)
 
     history = HistoricalRecords()
 
     class Meta(ArticlePart.Meta):
-        pass
+        verbose_name = _("warning sign")
+        verbose_name_plural = _("warning signs")
 
     def __str__(self) -> str:
         return self.text

@@ -8,6 +8,8 @@ handout that was already given to a patient.
 import hashlib
 import json
 
+from django.utils import translation
+
 from education.models import Article
 
 SNAPSHOT_FORMAT = 1
@@ -22,6 +24,15 @@ def choice_key(part: str, pk: int) -> str:
 
 def build_snapshot(article: Article) -> dict:
     rest = getattr(article, "rest_guidance", None)
+    # A section without a heading is printed under its kind's name. That name is in the
+    # article's language, not the language of whoever builds the snapshot: the handout reads
+    # in one language, and the same content always gives the same fingerprint.
+    with translation.override(article.language):
+        sections = [
+            {"key": choice_key("sections", s.pk), "kind": s.kind, "heading": s.display_heading,
+             "body_html": s.body_html, "printed_by_default": s.printed_by_default}
+            for s in article.sections.all()
+        ]
     content = {
         "format": SNAPSHOT_FORMAT,
         "condition": {
@@ -40,11 +51,7 @@ def build_snapshot(article: Article) -> dict:
             "last_reviewed_on": _iso(article.last_reviewed_on),
             "next_review_due": _iso(article.next_review_due),
         },
-        "sections": [
-            {"key": choice_key("sections", s.pk), "kind": s.kind, "heading": s.display_heading,
-             "body_html": s.body_html, "printed_by_default": s.printed_by_default}
-            for s in article.sections.all()
-        ],
+        "sections": sections,
         "sources": [
             {"citation": s.citation, "url": s.url, "accessed_on": _iso(s.accessed_on)}
             for s in article.sources.all()

@@ -14,6 +14,7 @@ import datetime
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from education.models import Article, PreventionTip, Section, Source, Therapy, WarningSign
 from education.readability import article_readability
@@ -33,9 +34,10 @@ def can_publish(user: AbstractBaseUser) -> bool:
     return user.has_perm(PUBLISH_PERMISSION)
 
 
-def _require(user: AbstractBaseUser, permission: str, doing: str) -> None:
+def _require(user: AbstractBaseUser, permission: str, refusal: str) -> None:
+    """`refusal`: what to tell a user without the permission."""
     if not user.has_perm(permission):
-        raise WorkflowError(f"You don't have permission to {doing}.")
+        raise WorkflowError(refusal)
 
 
 def _locked(article: Article) -> Article:
@@ -45,8 +47,10 @@ def _locked(article: Article) -> Article:
 
 def _require_state(article: Article, *states: str) -> None:
     if article.state not in states:
-        raise WorkflowError(f"This article is {article.get_state_display().lower()}; "
-                            "someone may have just changed it. Reload the page.")
+        raise WorkflowError(
+            # Translators: %(state)s is the article's state in lower case, e.g. "published".
+            gettext("This article is %(state)s; someone may have just changed it. Reload the "
+                    "page.") % {"state": article.get_state_display().lower()})
 
 
 def note_contribution(draft: Article, user: AbstractBaseUser) -> None:
@@ -60,12 +64,14 @@ def note_contribution(draft: Article, user: AbstractBaseUser) -> None:
 def start_draft(source: Article, user: AbstractBaseUser) -> Article:
     """A new draft with the content of `source` (the published version, or an earlier one to
     restore it). An article has at most one draft at a time."""
-    _require(user, EDIT_PERMISSION, "edit articles")
+    _require(user, EDIT_PERMISSION, gettext("You don't have permission to edit articles."))
     source = Article.objects.get(pk=source.pk)
     open_draft = source.siblings().open_drafts().first()
     if open_draft is not None:
-        raise WorkflowError(f"There is already a {open_draft.get_state_display().lower()} of "
-                            "this article. Finish or delete it before starting another.")
+        raise WorkflowError(
+            # Translators: %(state)s is "draft" or "in review", in lower case.
+            gettext("There is already a %(state)s of this article. Finish or delete it before "
+                    "starting another.") % {"state": open_draft.get_state_display().lower()})
     draft = _copy(source)
     if source.state == Article.State.ARCHIVED:
         # Bringing back an old text is an editorial decision, like writing it.
@@ -99,7 +105,7 @@ def _copy(source: Article) -> Article:
 
 @transaction.atomic
 def submit_for_review(draft: Article, user: AbstractBaseUser) -> Article:
-    _require(user, EDIT_PERMISSION, "edit articles")
+    _require(user, EDIT_PERMISSION, gettext("You don't have permission to edit articles."))
     draft = _locked(draft)
     _require_state(draft, Article.State.DRAFT)
     draft.state = Article.State.IN_REVIEW
@@ -114,7 +120,8 @@ def return_to_draft(draft: Article, user: AbstractBaseUser) -> Article:
     draft = _locked(draft)
     _require_state(draft, Article.State.IN_REVIEW)
     if not (can_publish(user) or draft.submitted_by_id == user.pk):
-        raise WorkflowError("Only a reviewer or the person who sent it can take it back.")
+        raise WorkflowError(gettext("Only a reviewer or the person who sent it can take it "
+                                    "back."))
     draft.state = Article.State.DRAFT
     draft.save()
     return draft
@@ -126,13 +133,14 @@ def approval_problem(draft: Article, user: AbstractBaseUser,
                      clinic: ClinicProfile) -> str | None:
     """Why `user` may not approve `draft`, or None when they may."""
     if not can_publish(user):
-        return ("Only a content reviewer or an administrator can approve and publish "
-                "articles.")
+        return gettext("Only a content reviewer or an administrator can approve and publish "
+                       "articles.")
     if draft.state != Article.State.IN_REVIEW:
-        return "Only an article in review can be approved. Send the draft for review first."
+        return gettext("Only an article in review can be approved. Send the draft for review "
+                       "first.")
     if not clinic.allow_self_approval and draft.contributors.filter(pk=user.pk).exists():
-        return ("You changed this draft, so another reviewer must approve it. (The clinic "
-                "profile can allow self-approval.)")
+        return gettext("You changed this draft, so another reviewer must approve it. (The "
+                       "clinic profile can allow self-approval.)")
     return None
 
 
@@ -158,13 +166,14 @@ def publish(draft: Article, user: AbstractBaseUser, *, override_reason: str = ""
     override_reason = override_reason.strip()
     if grade > clinic.max_reading_grade and not override_reason:
         raise WorkflowError(
-            f"This article reads at grade {grade:g}, above the clinic's maximum of "
-            f"{clinic.max_reading_grade}. Simplify it, or give a reason to publish it anyway."
+            gettext("This article reads at grade %(grade)g, above the clinic's maximum of "
+                    "%(maximum)s. Simplify it, or give a reason to publish it anyway.")
+            % {"grade": grade, "maximum": clinic.max_reading_grade}
         )
     today = timezone.localdate()
     next_review_due = next_review_due or default_next_review(clinic, today)
     if next_review_due <= today:
-        raise WorkflowError("The next review must be after today.")
+        raise WorkflowError(gettext("The next review must be after today."))
 
     live = draft.siblings().published().select_for_update().first()
     if live is not None:
@@ -183,8 +192,8 @@ def publish(draft: Article, user: AbstractBaseUser, *, override_reason: str = ""
     try:
         draft.save()
     except IntegrityError as error:  # someone published another version at the same moment
-        raise WorkflowError("Another version was published at the same moment. Reload the "
-                            "page and try again.") from error
+        raise WorkflowError(gettext("Another version was published at the same moment. "
+                                    "Reload the page and try again.")) from error
     return draft
 
 
@@ -206,7 +215,8 @@ def publish_loaded_content(article: Article) -> Article:
 @transaction.atomic
 def archive(article: Article, user: AbstractBaseUser) -> Article:
     """Withdraw the published version: clinicians can no longer issue handouts from it."""
-    _require(user, PUBLISH_PERMISSION, "withdraw published articles")
+    _require(user, PUBLISH_PERMISSION,
+             gettext("You don't have permission to withdraw published articles."))
     article = _locked(article)
     _require_state(article, Article.State.PUBLISHED)
     article.state, article.archived_at = Article.State.ARCHIVED, timezone.now()

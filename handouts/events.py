@@ -4,6 +4,8 @@ import re
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from handouts.models import Handout, HandoutEvent, ShareLink
 
@@ -32,25 +34,33 @@ def device_class(request: HttpRequest) -> str:
 PATIENT_SIDE = {Kind.LINK_OPENED, Kind.CODE_FAILED, Kind.CODE_ACCEPTED, Kind.PATIENT_VIEWED,
                 Kind.PATIENT_DOWNLOADED}
 WHAT_HAPPENED = {
-    Kind.ISSUED: "Issued",
-    Kind.STAFF_DOWNLOADED: "PDF downloaded",
-    Kind.PRINTED: "Opened for printing",
-    Kind.LINK_CREATED: "Patient link created",
-    Kind.SLIP_PRINTED: "Access slip printed",
-    Kind.EMAIL_SENT: "Link emailed to the patient",
-    Kind.LINK_OPENED: "Link opened",
-    Kind.CODE_FAILED: "Wrong access code entered",
-    Kind.LINK_LOCKED: "Link locked for 15 minutes after too many wrong codes",
-    Kind.CODE_ACCEPTED: "Access code accepted",
-    Kind.PATIENT_VIEWED: "Read by the patient",
-    Kind.PATIENT_DOWNLOADED: "PDF downloaded by the patient",
-    Kind.PURGED: "Personal data removed at the end of the retention period",
+    Kind.ISSUED: gettext_lazy("Issued"),
+    Kind.STAFF_DOWNLOADED: gettext_lazy("PDF downloaded"),
+    Kind.PRINTED: gettext_lazy("Opened for printing"),
+    Kind.LINK_CREATED: gettext_lazy("Patient link created"),
+    Kind.SLIP_PRINTED: gettext_lazy("Access slip printed"),
+    Kind.EMAIL_SENT: gettext_lazy("Link emailed to the patient"),
+    Kind.LINK_OPENED: gettext_lazy("Link opened"),
+    Kind.CODE_FAILED: gettext_lazy("Wrong access code entered"),
+    Kind.LINK_LOCKED: gettext_lazy("Link locked for 15 minutes after too many wrong codes"),
+    Kind.CODE_ACCEPTED: gettext_lazy("Access code accepted"),
+    Kind.PATIENT_VIEWED: gettext_lazy("Read by the patient"),
+    Kind.PATIENT_DOWNLOADED: gettext_lazy("PDF downloaded by the patient"),
+    Kind.PURGED: gettext_lazy("Personal data removed at the end of the retention period"),
 }
 REVOKED_BECAUSE = {
-    ShareLink.RevokedBecause.STAFF: "Patient link revoked",
-    ShareLink.RevokedBecause.REPLACED: "Patient link replaced by a new one",
-    ShareLink.RevokedBecause.TOO_MANY_ATTEMPTS: "Patient link revoked after 10 wrong codes",
-    ShareLink.RevokedBecause.PURGED: "Patient link removed at the end of the retention period",
+    ShareLink.RevokedBecause.STAFF: gettext_lazy("Patient link revoked"),
+    ShareLink.RevokedBecause.REPLACED: gettext_lazy("Patient link replaced by a new one"),
+    ShareLink.RevokedBecause.TOO_MANY_ATTEMPTS: gettext_lazy(
+        "Patient link revoked after 10 wrong codes"),
+    ShareLink.RevokedBecause.PURGED: gettext_lazy(
+        "Patient link removed at the end of the retention period"),
+}
+# What happened, on which kind of device: "Link opened on a phone".
+ON_DEVICE = {
+    HandoutEvent.Device.PHONE: gettext_lazy("%(event)s on a phone"),
+    HandoutEvent.Device.TABLET: gettext_lazy("%(event)s on a tablet"),
+    HandoutEvent.Device.COMPUTER: gettext_lazy("%(event)s on a computer"),
 }
 
 
@@ -60,15 +70,25 @@ def describe_events(handout: Handout) -> list[dict]:
     described = []
     for event in handout.events.select_related("staff", "share_link"):
         if event.kind == Kind.LINK_REVOKED and event.share_link:
-            text = REVOKED_BECAUSE.get(event.share_link.revoked_because, "Patient link revoked")
+            text = REVOKED_BECAUSE.get(event.share_link.revoked_because,
+                                       gettext_lazy("Patient link revoked"))
         else:
             text = WHAT_HAPPENED.get(event.kind, event.get_kind_display())
+        text = str(text)
         if event.device:
-            text += f" on {event.get_device_display()}"
+            # Translators: %(event)s is what happened, %(device)s the kind of device ("a phone").
+            on_device = ON_DEVICE.get(event.device, gettext_lazy("%(event)s on %(device)s"))
+            text = on_device % {"event": text, "device": event.get_device_display()}
         if event.kind in PATIENT_SIDE:
-            text += f", {_after_visit(event.at.date() - handout.visit_date)}"
+            # Translators: %(event)s is what happened, %(when)s when, as in "2 days after the
+            # visit".
+            text = _("%(event)s, %(when)s") % {
+                "event": text, "when": _after_visit(event.at.date() - handout.visit_date)}
         if event.staff:
-            text += f" by {event.staff.get_full_name() or event.staff.get_username()}"
+            # Translators: %(event)s is what happened, %(person)s the staff member's name.
+            text = _("%(event)s by %(person)s") % {
+                "event": text,
+                "person": event.staff.get_full_name() or event.staff.get_username()}
         described.append({"at": event.at, "kind": event.kind, "text": text})
     return described
 
@@ -76,7 +96,9 @@ def describe_events(handout: Handout) -> list[dict]:
 def _after_visit(delta) -> str:
     days = delta.days
     if days == 0:
-        return "on the day of the visit"
+        return _("on the day of the visit")
     if days < 0:
-        return f"{-days} day{'s' if days != -1 else ''} before the visit"
-    return f"{days} day{'s' if days != 1 else ''} after the visit"
+        return ngettext("%(days)d day before the visit", "%(days)d days before the visit",
+                        -days) % {"days": -days}
+    return ngettext("%(days)d day after the visit", "%(days)d days after the visit",
+                    days) % {"days": days}

@@ -21,6 +21,9 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.text import get_text_list
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 logger = logging.getLogger(__name__)
 
@@ -128,13 +131,14 @@ def validate_printable(value: str) -> None:
     missing = unprintable_characters(value)
     if not missing:
         return
-    named = _and_list([_describe(char) for char in missing])
-    if len(missing) == 1:
-        message = (f"{named} cannot be printed: no handout font has it. Leave it out or "
-                   "spell it another way.")
-    else:
-        message = (f"{named} cannot be printed: no handout font has them. Leave them out or "
-                   "spell them another way.")
+    named = get_text_list([_describe(char) for char in missing], _("and"))
+    message = ngettext(
+        "%(characters)s cannot be printed: no handout font has it. Leave it out or spell it "
+        "another way.",
+        "%(characters)s cannot be printed: no handout font has them. Leave them out or spell "
+        "them another way.",
+        len(missing),
+    ) % {"characters": named}
     raise ValidationError(message, code="unprintable")
 
 
@@ -148,11 +152,8 @@ def _describe(char: str) -> str:
     # A combining mark is shown on a dotted circle, as Unicode charts do, so it is visible.
     shown = f"\N{DOTTED CIRCLE}{char}" if unicodedata.combining(char) else char
     name = unicodedata.name(char, "") or f"U+{ord(char):04X}"
-    return f"“{shown}” ({name})"
-
-
-def _and_list(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+    # Translators: a character the handout fonts lack, and its Unicode name (in English).
+    return _("“%(character)s” (%(name)s)") % {"character": shown, "name": name}
 
 
 @functools.cache

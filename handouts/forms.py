@@ -7,6 +7,9 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Field, Fieldset, Layout, Row
 from django import forms
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from education.models import RestGuidance
 from handouts.fonts import validate_printable
@@ -24,9 +27,10 @@ NAME_JOINERS = frozenset("\u200c\u200d")
 def validate_printable_name(value: str) -> None:
     if any(unicodedata.category(ch) in {"Cc", "Cf", "Co", "Cs"} and ch not in NAME_JOINERS
            for ch in value):
-        raise forms.ValidationError("The name contains characters that cannot be printed.")
+        raise forms.ValidationError(
+            gettext("The name contains characters that cannot be printed."))
     if not any(unicodedata.category(ch).startswith("L") for ch in value):
-        raise forms.ValidationError("Enter the patient's name using letters.")
+        raise forms.ValidationError(gettext("Enter the patient's name using letters."))
 
 
 class PrintedTextField(forms.CharField):
@@ -48,48 +52,50 @@ class HandoutForm(forms.Form):
     # The handout this one updates (handouts.reissue); the view checks it again on submit.
     replaces = forms.UUIDField(widget=forms.HiddenInput, required=False)
     patient_name = PrintedTextField(
-        label="Patient's name, as it should be printed",
+        label=_("Patient's name, as it should be printed"),
         max_length=MAX_NAME_LENGTH,
         validators=[validate_printable_name],
-        error_messages={"required": "Enter the patient's name as it should be printed."},
+        error_messages={"required": _("Enter the patient's name as it should be printed.")},
     )
-    record_number = PrintedTextField(label="Record number", max_length=40, required=False)
-    visit_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    record_number = PrintedTextField(label=_("Record number"), max_length=40, required=False)
+    visit_date = forms.DateField(label=_("Visit date"),
+                                 widget=forms.DateInput(attrs={"type": "date"}))
     rest_weeks = forms.IntegerField(
-        label="Rest (weeks)", min_value=0, max_value=52,
-        error_messages={"min_value": "Rest can be 0 to 52 weeks.",
-                        "max_value": "Rest can be 0 to 52 weeks."},
-        help_text="0 to 52. The handout says to rest for that long, with no sport, running or "
-        "heavy lifting, and prints the date rest ends. 0: no set period of rest.",
+        label=_("Rest (weeks)"), min_value=0, max_value=52,
+        error_messages={"min_value": _("Rest can be 0 to 52 weeks."),
+                        "max_value": _("Rest can be 0 to 52 weeks.")},
+        help_text=_("0 to 52. The handout says to rest for that long, with no sport, running or "
+                    "heavy lifting, and prints the date rest ends. 0: no set period of rest."),
     )
     weight_bearing = forms.ChoiceField(
-        label="Weight on the injured part during rest",
+        label=_("Weight on the injured part during rest"),
         choices=RestGuidance.WeightBearing.choices,
-        help_text="With 0 rest weeks, limits last until you tell the patient otherwise.",
+        help_text=_("With 0 rest weeks, limits last until you tell the patient otherwise."),
     )
-    crutches = forms.BooleanField(label="Crutches during rest", required=False)
+    crutches = forms.BooleanField(label=_("Crutches during rest"), required=False)
     prevention_tips = forms.MultipleChoiceField(
-        label="Tips to print", required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Tips to print"), required=False, widget=forms.CheckboxSelectMultiple
     )
     background_sections = forms.MultipleChoiceField(
-        label="General information to print", required=False,
+        label=_("General information to print"), required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Printed after the patient's plan, under “More to know”, with a line saying "
-        "the plan comes first.",
+        help_text=_("Printed after the patient's plan, under “More to know”, with a line saying "
+                    "the plan comes first."),
     )
     follow_up_date = forms.DateField(
-        label="Follow-up visit", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Follow-up visit"), required=False,
+        widget=forms.DateInput(attrs={"type": "date"})
     )
     clinician_note = PrintedTextField(
-        label="A note from you (printed as written)",
+        label=_("A note from you (printed as written)"),
         required=False,
         max_length=MAX_NOTE_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=f"Plain text, up to {MAX_NOTE_LENGTH:,} characters.",
+        # Set in __init__: the number is formatted for the language of the request.
     )
-    paper_size = forms.ChoiceField(choices=PaperSize.choices)
+    paper_size = forms.ChoiceField(label=_("Paper size"), choices=PaperSize.choices)
     large_print = forms.BooleanField(
-        label="Large print (16 pt text)", required=False
+        label=_("Large print (16 pt text)"), required=False
     )
 
     def __init__(self, *args, snapshot: dict, clinic: ClinicProfile, **kwargs):
@@ -110,6 +116,11 @@ class HandoutForm(forms.Form):
             "paper_size": clinic.default_paper_size,
             **self.initial,
         }
+        self.fields["clinician_note"].help_text = ngettext(
+            "Plain text, up to %(count)s character.",
+            "Plain text, up to %(count)s characters.",
+            MAX_NOTE_LENGTH,
+        ) % {"count": number_format(MAX_NOTE_LENGTH, force_grouping=True)}
         self.fields["prevention_tips"].choices = [
             (tip["key"], tip["text"]) for tip in snapshot["prevention_tips"]
         ]
@@ -129,11 +140,11 @@ class HandoutForm(forms.Form):
             help_text=therapy["instructions"],
         )
         self.fields[f"{key}-times_per_week"] = forms.IntegerField(
-            label="Times a week", min_value=1, max_value=14, required=False,
+            label=_("Times a week"), min_value=1, max_value=14, required=False,
             initial=therapy["times_per_week"],
         )
         self.fields[f"{key}-weeks"] = forms.IntegerField(
-            label="For how many weeks", min_value=1, max_value=52, required=False,
+            label=_("For how many weeks"), min_value=1, max_value=52, required=False,
             initial=therapy["weeks"],
         )
 
@@ -150,24 +161,25 @@ class HandoutForm(forms.Form):
             for t in self.therapies
         ]
         patient = ["patient_name", "record_number", "visit_date"]
+        warning_signs = gettext("The warning signs from the article are always printed in a "
+                                "“When to get help” box, with the clinic's phone and emergency "
+                                "numbers.")
         helper.layout = Layout(
             "issue_token",
             "replaces",
-            Fieldset("Patient", *[name for name in patient if name in self.fields]),
+            Fieldset(gettext("Patient"), *[name for name in patient if name in self.fields]),
             Fieldset(
-                "Rest",
+                gettext("Rest"),
                 Row(Column("rest_weeks", css_class="col-sm-4"),
                     Column("weight_bearing", css_class="col-sm-8")),
                 "crutches",
             ),
-            Fieldset("Physiotherapy plan", *therapy_rows) if therapy_rows else HTML(""),
-            Fieldset("Prevention advice", "prevention_tips"),
-            HTML('<p class="form-text">The warning signs from the article are always '
-                 "printed in a “When to get help” box, with the clinic's phone and emergency "
-                 "numbers.</p>"),
-            Fieldset("Follow-up and note", "follow_up_date", "clinician_note"),
-            Fieldset("Background", "background_sections"),
-            Fieldset("Printing", Row(Column("paper_size", css_class="col-sm-4"),
+            Fieldset(gettext("Physiotherapy plan"), *therapy_rows) if therapy_rows else HTML(""),
+            Fieldset(gettext("Prevention advice"), "prevention_tips"),
+            HTML(f'<p class="form-text">{warning_signs}</p>'),
+            Fieldset(gettext("Follow-up and note"), "follow_up_date", "clinician_note"),
+            Fieldset(gettext("Background"), "background_sections"),
+            Fieldset(gettext("Printing"), Row(Column("paper_size", css_class="col-sm-4"),
                                      Column("large_print", css_class="col-sm-8 pt-sm-4"))),
         )
         return helper
@@ -179,14 +191,17 @@ class HandoutForm(forms.Form):
         cleaned = super().clean()
         visit, follow_up = cleaned.get("visit_date"), cleaned.get("follow_up_date")
         if visit and follow_up and follow_up < visit:
-            self.add_error("follow_up_date", "The follow-up cannot be before the visit date.")
+            self.add_error("follow_up_date",
+                           gettext("The follow-up cannot be before the visit date."))
         for therapy in self.therapies:
             key = therapy["key"]
             if not cleaned.get(f"{key}-include"):
                 continue
-            for part, label in [("times_per_week", "how often"), ("weeks", "for how long")]:
+            missing = [("times_per_week", gettext("Say how often, or untick %(therapy)s.")),
+                       ("weeks", gettext("Say for how long, or untick %(therapy)s."))]
+            for part, message in missing:
                 if cleaned.get(f"{key}-{part}") is None and f"{key}-{part}" not in self.errors:
-                    self.add_error(f"{key}-{part}", f"Say {label}, or untick {therapy['name']}.")
+                    self.add_error(f"{key}-{part}", message % {"therapy": therapy["name"]})
         return cleaned
 
     def handout_choices(self) -> dict:
@@ -239,10 +254,14 @@ def default_choices(snapshot: dict, clinic: ClinicProfile, *, patient_name: str)
 
 
 class HandoutFilterForm(forms.Form):
-    article = forms.ModelChoiceField(queryset=None, required=False, empty_label="All conditions")
-    issued_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    issued_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    patient = forms.CharField(label="Patient name", required=False, max_length=MAX_NAME_LENGTH)
+    article = forms.ModelChoiceField(queryset=None, label=_("Article"), required=False,
+                                     empty_label=_("All conditions"))
+    issued_from = forms.DateField(label=_("Issued from"), required=False,
+                                  widget=forms.DateInput(attrs={"type": "date"}))
+    issued_to = forms.DateField(label=_("Issued to"), required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}))
+    patient = forms.CharField(label=_("Patient name"), required=False,
+                              max_length=MAX_NAME_LENGTH)
 
     def __init__(self, *args, articles, **kwargs):
         super().__init__(*args, **kwargs)
@@ -260,12 +279,12 @@ class HandoutFilterForm(forms.Form):
         cleaned = super().clean()
         start, end = cleaned.get("issued_from"), cleaned.get("issued_to")
         if start and end and end < start:
-            self.add_error("issued_to", "The end date is before the start date.")
+            self.add_error("issued_to", gettext("The end date is before the start date."))
         return cleaned
 
 
 class ChangedHandoutFilterForm(forms.Form):
-    mine = forms.BooleanField(label="Only handouts I issued", required=False)
+    mine = forms.BooleanField(label=_("Only handouts I issued"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -275,16 +294,20 @@ class ChangedHandoutFilterForm(forms.Form):
 
 class ShareLinkForm(forms.Form):
     days = forms.IntegerField(
-        label="Link works for (days)", min_value=1, max_value=MAX_EXPIRY_DAYS,
-        initial=DEFAULT_EXPIRY_DAYS, help_text=f"1 to {MAX_EXPIRY_DAYS} days.",
+        label=_("Link works for (days)"), min_value=1, max_value=MAX_EXPIRY_DAYS,
+        initial=DEFAULT_EXPIRY_DAYS,  # help_text: set in __init__, with the number
     )
     email = forms.EmailField(
-        label="Patient's email (optional)", required=False,
-        help_text="Only the link is sent: no name, condition or code. The address is not kept.",
+        label=_("Patient's email (optional)"), required=False,
+        help_text=_("Only the link is sent: no name, condition or code. The address is not "
+                    "kept."),
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["days"].help_text = ngettext(
+            "1 to %(max)d day.", "1 to %(max)d days.", MAX_EXPIRY_DAYS
+        ) % {"max": MAX_EXPIRY_DAYS}
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(Row(Column("days", css_class="col-sm-4"),

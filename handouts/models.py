@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from education.models import Article, RestGuidance
 from education.snapshot import content_fingerprint
@@ -50,14 +51,15 @@ class Handout(models.Model):
 
     article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="handouts")
     language = models.CharField(max_length=10)
-    snapshot = models.JSONField(help_text="The article content as it was when issued.")
+    snapshot = models.JSONField(help_text=_("The article content as it was when issued."))
     # education.snapshot.content_fingerprint of the snapshot: compared with the live version's
     # to find handouts made from content that has since changed.
     content_fingerprint = models.CharField(max_length=12, editable=False, default="")
     replaces = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, editable=False,
         related_name="replacements",
-        help_text="The handout this one updates, made from an earlier version of the article.",
+        help_text=_("The handout this one updates, made from an earlier version of the "
+                    "article."),
     )
 
     # Personal data: removed by retention purges.
@@ -180,10 +182,10 @@ class ShareLink(models.Model):
     access code given separately. Only hashes of both are stored."""
 
     class RevokedBecause(models.TextChoices):
-        STAFF = "staff", "Revoked by staff"
-        REPLACED = "replaced", "Replaced by a new link"
-        TOO_MANY_ATTEMPTS = "too_many_attempts", "Too many wrong codes"
-        PURGED = "purged", "Retention period over"
+        STAFF = "staff", _("Revoked by staff")
+        REPLACED = "replaced", _("Replaced by a new link")
+        TOO_MANY_ATTEMPTS = "too_many_attempts", _("Too many wrong codes")
+        PURGED = "purged", _("Retention period over")
 
     handout = models.ForeignKey(Handout, on_delete=models.CASCADE, related_name="share_links")
     token_hash = models.CharField(max_length=64, unique=True)
@@ -228,25 +230,25 @@ class HandoutEvent(AppendOnlyModel):
     edited or deleted by the application, and free of patient data."""
 
     class Kind(models.TextChoices):
-        ISSUED = "issued", "Issued"
-        STAFF_DOWNLOADED = "staff_downloaded", "PDF downloaded by staff"
-        PRINTED = "printed", "Opened for printing"
-        LINK_CREATED = "link_created", "Patient link created"
-        SLIP_PRINTED = "slip_printed", "Access slip printed"
-        EMAIL_SENT = "email_sent", "Link emailed to the patient"
-        LINK_OPENED = "link_opened", "Link opened"
-        CODE_FAILED = "code_failed", "Wrong access code"
-        LINK_LOCKED = "link_locked", "Link locked for 15 minutes"
-        CODE_ACCEPTED = "code_accepted", "Access code accepted"
-        PATIENT_VIEWED = "patient_viewed", "Read by the patient"
-        PATIENT_DOWNLOADED = "patient_downloaded", "PDF downloaded by the patient"
-        LINK_REVOKED = "link_revoked", "Patient link revoked"
-        PURGED = "purged", "Personal data removed (retention)"
+        ISSUED = "issued", _("Issued")
+        STAFF_DOWNLOADED = "staff_downloaded", _("PDF downloaded by staff")
+        PRINTED = "printed", _("Opened for printing")
+        LINK_CREATED = "link_created", _("Patient link created")
+        SLIP_PRINTED = "slip_printed", _("Access slip printed")
+        EMAIL_SENT = "email_sent", _("Link emailed to the patient")
+        LINK_OPENED = "link_opened", _("Link opened")
+        CODE_FAILED = "code_failed", _("Wrong access code")
+        LINK_LOCKED = "link_locked", _("Link locked for 15 minutes")
+        CODE_ACCEPTED = "code_accepted", _("Access code accepted")
+        PATIENT_VIEWED = "patient_viewed", _("Read by the patient")
+        PATIENT_DOWNLOADED = "patient_downloaded", _("PDF downloaded by the patient")
+        LINK_REVOKED = "link_revoked", _("Patient link revoked")
+        PURGED = "purged", _("Personal data removed (retention)")
 
     class Device(models.TextChoices):
-        PHONE = "phone", "a phone"
-        TABLET = "tablet", "a tablet"
-        COMPUTER = "computer", "a computer"
+        PHONE = "phone", _("a phone")
+        TABLET = "tablet", _("a tablet")
+        COMPUTER = "computer", _("a computer")
 
     handout = models.ForeignKey(Handout, on_delete=models.PROTECT, related_name="events")
     share_link = models.ForeignKey(ShareLink, on_delete=models.SET_NULL, null=True, blank=True,

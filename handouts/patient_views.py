@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
@@ -123,7 +124,9 @@ def _check_code(request: HttpRequest, token: str) -> HttpResponse:
     if not form.is_valid():
         return _code_page(request, link, form)
     if not form_token_is_valid(request, form.cleaned_data["form_token"]):
-        form.add_error(None, "Your page was open too long. Please enter the code again.")
+        # Lazy: shown on the code page, rendered in the handout's language.
+        form.add_error(None, gettext_lazy("Your page was open too long. Please enter the code "
+                                          "again."))
         return _code_page(request, link, form)
     attempt = try_code(link, form.cleaned_data["code"], device=device_class(request))
     if attempt is Attempt.ACCEPTED:
@@ -131,7 +134,7 @@ def _check_code(request: HttpRequest, token: str) -> HttpResponse:
         return redirect("patient:read", token=token)
     if attempt is Attempt.UNAVAILABLE:
         return unavailable(request)
-    form.add_error("code", "That code did not work. Check it and try again.")
+    form.add_error("code", gettext_lazy("That code did not work. Check it and try again."))
     return _code_page(request, link, form)
 
 

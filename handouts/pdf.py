@@ -50,7 +50,8 @@ def render_access_slip_pdf(handout: Handout, clinic: ClinicProfile, *, url: str,
                            display_code: str, created_at, expires_at) -> bytes:
     """One page telling the patient how to open their handout online. It names neither the
     patient nor the condition: a lost slip must not reveal whose handout it opens."""
-    qr_title = _translated(handout.language, "QR code that opens your handout online")
+    with translation.override(handout.language):
+        qr_title = translation.gettext("QR code that opens your handout online")
     context = {
         "language": handout.language,
         "clinic": clinic,
@@ -68,13 +69,10 @@ def render_access_slip_pdf(handout: Handout, clinic: ClinicProfile, *, url: str,
                       paper_size=handout.paper_size)
 
 
-def _translated(language: str, message: str) -> str:
-    with translation.override(language):
-        return translation.gettext(message)
-
-
 def handout_html(handout: Handout, clinic: ClinicProfile, *, preview_note: str = "") -> str:
-    context = {**handout_context(handout, clinic), "preview_note": preview_note}
+    # The preview note is staff wording, in the language active before the handout's own.
+    context = {**handout_context(handout, clinic), "preview_note": preview_note,
+               "preview_note_language": translation.get_language() or settings.LANGUAGE_CODE}
     with translation.override(handout.language):
         return render_to_string("handouts/pdf/handout.html", context)
 

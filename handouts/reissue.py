@@ -7,6 +7,9 @@ version while its database id changes.
 import uuid
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from education.models import Article, PreventionTip, Section, Therapy
 from education.snapshot import choice_key
 from handouts.models import Handout
@@ -32,11 +35,11 @@ class CarriedOver:
 def reissue_problem(old: Handout, article: Article) -> str | None:
     """Why `old` cannot be updated from `article`, or None when it can."""
     if old.purged_at:
-        return ("This handout's personal data was removed at the end of the retention period, "
-                "so its choices cannot be carried over. Start a new handout instead.")
+        return _("This handout's personal data was removed at the end of the retention "
+                 "period, so its choices cannot be carried over. Start a new handout instead.")
     if old.article.condition_id != article.condition_id or old.language != article.language:
-        return ("That handout is for another condition or language, so its choices cannot be "
-                "carried over.")
+        return _("That handout is for another condition or language, so its choices cannot be "
+                 "carried over.")
     return None
 
 
@@ -74,9 +77,12 @@ def carry_over_choices(old: Handout, article: Article, snapshot: dict) -> Carrie
             before = old_therapies.get(lineage, therapy)
             if (before["times_per_week"], before["weeks"]) != (therapy["times_per_week"],
                                                                therapy["weeks"]):
-                suggestion_changed.append(
-                    f"{therapy['name']} (now {therapy['times_per_week']}× a week for "
-                    f"{therapy['weeks']} weeks)")
+                suggestion_changed.append(ngettext(
+                    "%(therapy)s (now %(times)d× a week for %(weeks)d week)",
+                    "%(therapy)s (now %(times)d× a week for %(weeks)d weeks)",
+                    therapy["weeks"],
+                ) % {"therapy": therapy["name"], "times": therapy["times_per_week"],
+                     "weeks": therapy["weeks"]})
         if lineage not in offered_before:
             added.append(therapy["name"])
 

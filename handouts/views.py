@@ -10,7 +10,9 @@ from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -109,16 +111,18 @@ def handout_new(request: HttpRequest, slug: str, language: str) -> HttpResponse:
                     clinic=clinic,
                 )
             except ClinicNotReady:
-                messages.error(request, "The handout was not issued: the clinic profile is "
-                               "missing details every handout must print (listed above). "
-                               "Nothing was saved, and your choices are still below.")
+                messages.error(request, _("The handout was not issued: the clinic profile is "
+                                          "missing details every handout must print (listed "
+                                          "above). Nothing was saved, and your choices are "
+                                          "still below."))
             except PdfRenderError:
-                messages.error(request, "The handout could not be issued because its PDF failed "
-                               "to render. Nothing was saved. Please try again; if it keeps "
-                               "happening, tell your administrator.")
+                messages.error(request, _("The handout could not be issued because its PDF "
+                                          "failed to render. Nothing was saved. Please try "
+                                          "again; if it keeps happening, tell your "
+                                          "administrator."))
             else:
                 if created:
-                    messages.success(request, "Handout issued.")
+                    messages.success(request, _("Handout issued."))
                 return redirect(handout)
         else:
             preview = build_handout(article, choices, issued_by=request.user,
@@ -127,7 +131,8 @@ def handout_new(request: HttpRequest, slug: str, language: str) -> HttpResponse:
                 try:
                     pdf = render_handout_pdf(preview, clinic)
                 except PdfRenderError:
-                    messages.error(request, "The preview PDF failed to render. Please try again.")
+                    messages.error(request,
+                                   _("The preview PDF failed to render. Please try again."))
                 else:
                     return pdf_response(pdf, preview.pdf_filename(), as_attachment=False)
             preview_html = handout_content_html({
@@ -194,10 +199,10 @@ def handout_share(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         url_for=lambda token: request.build_absolute_uri(reverse("patient:open", args=[token])),
     )
     if result.email_sent is False:
-        messages.error(request, "The email could not be sent. Give the patient the printed "
-                       "access slip instead.")
+        messages.error(request, _("The email could not be sent. Give the patient the printed "
+                                  "access slip instead."))
     elif result.email_sent:
-        messages.success(request, "The link was emailed to the patient.")
+        messages.success(request, _("The link was emailed to the patient."))
     context = {
         "handout": handout,
         "result": result,
@@ -216,7 +221,7 @@ def handout_revoke_link(request: HttpRequest, public_id: uuid.UUID) -> HttpRespo
     link = handout.share_links.active().first()
     if link:
         revoke_share_link(link, staff=request.user)
-        messages.success(request, "The patient's link no longer works.")
+        messages.success(request, _("The patient's link no longer works."))
     return redirect(handout)
 
 
@@ -230,8 +235,9 @@ def handout_access_slip(request: HttpRequest, public_id: uuid.UUID) -> HttpRespo
     form = AccessSlipForm(request.POST)
     link = handout.share_links.active().first()
     if not (form.is_valid() and link and link_matches(link, **form.cleaned_data)):
-        messages.error(request, "That access slip can no longer be printed: the link was "
-                       "replaced or revoked. Create a new link to print a new slip.")
+        messages.error(request, _("That access slip can no longer be printed: the link was "
+                                  "replaced or revoked. Create a new link to print a new "
+                                  "slip."))
         return redirect(handout)
     clinic = ClinicProfile.load()
     pdf = render_access_slip_pdf(
@@ -248,8 +254,8 @@ def handout_access_slip(request: HttpRequest, public_id: uuid.UUID) -> HttpRespo
 
 def _stored_pdf_response(request: HttpRequest, handout: Handout, *, event: str) -> HttpResponse:
     if handout.purged_at:
-        messages.info(request, "This handout's PDF was removed at the end of the retention "
-                      "period.")
+        messages.info(request, _("This handout's PDF was removed at the end of the retention "
+                                 "period."))
         return redirect(handout)
     pdf = handout.verified_pdf()
     if pdf is None:
@@ -324,7 +330,8 @@ def handout_changed_list(request: HttpRequest) -> HttpResponse:
     return render(request, "handouts/handout_changed_list.html", {"form": form, "page": page})
 
 
-SAMPLE_PATIENT_NAME = "Sample Patient"
+# Printed as the patient's name, in the article's language.
+SAMPLE_PATIENT_NAME = gettext_lazy("Sample Patient")
 
 
 @never_cache
@@ -339,24 +346,30 @@ def article_preview_pdf(request: HttpRequest, article_id: int) -> HttpResponse:
     article = get_object_or_404(Article.objects.select_related("condition"), pk=article_id)
     clinic = ClinicProfile.load()
     snapshot = build_snapshot(article)
-    choices = default_choices(snapshot, clinic, patient_name=SAMPLE_PATIENT_NAME)
+    with translation.override(article.language):
+        sample_name = str(SAMPLE_PATIENT_NAME)
+    choices = default_choices(snapshot, clinic, patient_name=sample_name)
     preview = build_handout(article, choices, issued_by=None,
                             issued_by_name=display_name(request.user), snapshot=snapshot)
-    note = (f"Preview of {_version_described(article)}, for a sample patient. Not a handout: "
-            "never give it to a patient.")
     try:
-        pdf = render_handout_pdf(preview, clinic, preview_note=note)
+        pdf = render_handout_pdf(preview, clinic, preview_note=_preview_note(article))
     except PdfRenderError:
-        messages.error(request, "The preview PDF could not be rendered. Check the article's "
-                       "content and try again; if it keeps happening, tell your administrator.")
+        messages.error(request, _("The preview PDF could not be rendered. Check the article's "
+                                  "content and try again; if it keeps happening, tell your "
+                                  "administrator."))
         return redirect("admin:education_article_change", article.pk)
     filename = f"preview-{article.condition.slug}-{article.language}-{article.version_label}.pdf"
     return pdf_response(pdf, filename.replace(" ", "-"), as_attachment=False)
 
 
-def _version_described(article: Article) -> str:
+def _preview_note(article: Article) -> str:
+    """The staff's warning printed on a preview PDF, in the staff's language."""
     if article.state == Article.State.DRAFT:
-        return "the draft"
+        return _("Preview of the draft, for a sample patient. Not a handout: never give it to "
+                 "a patient.")
     if article.state == Article.State.IN_REVIEW:
-        return "the draft in review"
-    return f"{article.version_label} ({article.get_state_display().lower()})"
+        return _("Preview of the draft in review, for a sample patient. Not a handout: never "
+                 "give it to a patient.")
+    return _("Preview of %(version)s (%(state)s), for a sample patient. Not a handout: never "
+             "give it to a patient.") % {"version": article.version_label,
+                                         "state": article.get_state_display().lower()}

@@ -3,6 +3,8 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.http import HttpRequest
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal.audit import Action, record_audit
@@ -14,13 +16,8 @@ User = get_user_model()
 
 
 class ClinicProfileForm(forms.ModelForm):
-    logo_upload = forms.FileField(
-        label="Logo",
-        required=False,
-        help_text=f"PNG or SVG, at most {MAX_LOGO_BYTES // 1024} KB. Leave empty to keep the "
-        "current logo.",
-    )
-    remove_logo = forms.BooleanField(required=False, label="Remove the current logo")
+    logo_upload = forms.FileField(label=_("Logo"), required=False)
+    remove_logo = forms.BooleanField(required=False, label=_("Remove the current logo"))
 
     class Meta:
         model = ClinicProfile
@@ -30,13 +27,21 @@ class ClinicProfileForm(forms.ModelForm):
             "review_interval_months", "allow_self_approval",
         ]
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Set per form, in the language of the request: the size needs formatting into it.
+        self.fields["logo_upload"].help_text = gettext(
+            "PNG or SVG, at most %(limit)d KB. Leave empty to keep the current logo."
+        ) % {"limit": MAX_LOGO_BYTES // 1024}
+
     def clean_logo_upload(self):
         upload = self.cleaned_data.get("logo_upload")
         if not upload:
             return None
         if upload.size > MAX_LOGO_BYTES:
             raise forms.ValidationError(
-                f"The logo is {upload.size // 1024} KB; the limit is {MAX_LOGO_BYTES // 1024} KB."
+                gettext("The logo is %(size)d KB; the limit is %(limit)d KB.")
+                % {"size": upload.size // 1024, "limit": MAX_LOGO_BYTES // 1024}
             )
         data = upload.read()
         return data, validate_logo(data)
@@ -59,15 +64,15 @@ class ClinicProfileAdmin(SimpleHistoryAdmin):
     fieldsets = [
         (None, {"fields": ["name", "address", ("phone", "after_hours_phone", "emergency_number"),
                            "website"]}),
-        ("Content", {"fields": ["max_reading_grade", "review_interval_months",
+        (_("Content"), {"fields": ["max_reading_grade", "review_interval_months",
                                 "allow_self_approval"]}),
-        ("Handouts", {"fields": [
+        (_("Handouts"), {"fields": [
             ("default_paper_size", "accent_colour"), "use_record_numbers",
             "logo_upload", "remove_logo",
         ]}),
     ]
 
-    @admin.display(boolean=True, description="Logo")
+    @admin.display(boolean=True, description=_("Logo"))
     def has_logo(self, profile: ClinicProfile) -> bool:
         return profile.has_logo
 
@@ -106,14 +111,15 @@ admin.site.unregister(User)
 class StaffUserAdmin(UserAdmin):
     actions = ["end_sessions"]
 
-    @admin.action(description="End all sessions of the selected users")
+    @admin.action(description=_("End all sessions of the selected users"))
     def end_sessions(self, request: HttpRequest, queryset) -> None:
         ended = 0
         for user in queryset:
             count = end_sessions_of(user, keep=request.session.session_key)
             record_audit(request.user, Action.SESSIONS_ENDED, obj=user, detail=f"{count}")
             ended += count
-        messages.success(request, f"Ended {ended} session(s).")
+        messages.success(request, ngettext("Ended %(count)d session.", "Ended %(count)d sessions.",
+                                           ended) % {"count": ended})
 
     def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
         super().save_model(request, obj, form, change)

@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
+from django.utils.translation import gettext
 from PIL import Image, UnidentifiedImageError
 
 from portal.models import ClinicProfile
@@ -26,13 +27,14 @@ def validate_logo(data: bytes) -> str:
     """Return the logo's content type, or raise ValidationError saying what is wrong."""
     if len(data) > MAX_LOGO_BYTES:
         raise ValidationError(
-            f"The logo is {len(data) // 1024} KB; the limit is {MAX_LOGO_BYTES // 1024} KB."
+            gettext("The logo is %(size)d KB; the limit is %(limit)d KB.")
+            % {"size": len(data) // 1024, "limit": MAX_LOGO_BYTES // 1024}
         )
     if data.startswith(PNG_SIGNATURE):
         return _validate_png(data)
     if b"<svg" in data[:4096].lower():
         return _validate_svg(data)
-    raise ValidationError("The logo must be a PNG or SVG file.")
+    raise ValidationError(gettext("The logo must be a PNG or SVG file."))
 
 
 def _validate_png(data: bytes) -> str:
@@ -41,23 +43,26 @@ def _validate_png(data: bytes) -> str:
             image.verify()
             width, height = image.size
     except (UnidentifiedImageError, OSError, SyntaxError):
-        raise ValidationError("This PNG file is damaged or incomplete.") from None
+        raise ValidationError(gettext("This PNG file is damaged or incomplete.")) from None
     if width > MAX_LOGO_PIXELS or height > MAX_LOGO_PIXELS:
-        raise ValidationError(f"The logo is {width}×{height} pixels; at most {MAX_LOGO_PIXELS}.")
+        raise ValidationError(
+            gettext("The logo is %(width)d×%(height)d pixels; at most %(maximum)d.")
+            % {"width": width, "height": height, "maximum": MAX_LOGO_PIXELS}
+        )
     return "image/png"
 
 
 def _validate_svg(data: bytes) -> str:
     if SVG_FORBIDDEN.search(data) or SVG_EXTERNAL_HREF.search(data):
         raise ValidationError(
-            "This SVG contains scripts, external links or entities; export a plain SVG."
+            gettext("This SVG contains scripts, external links or entities; export a plain SVG.")
         )
     try:
         root = ET.fromstring(data)  # noqa: S314  (DOCTYPE and entities are refused above)
     except ET.ParseError:
-        raise ValidationError("This SVG file is not valid XML.") from None
+        raise ValidationError(gettext("This SVG file is not valid XML.")) from None
     if not root.tag.endswith("svg"):
-        raise ValidationError("The logo must be a PNG or SVG file.")
+        raise ValidationError(gettext("The logo must be a PNG or SVG file."))
     return "image/svg+xml"
 
 

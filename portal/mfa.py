@@ -7,6 +7,7 @@ set. Demo accounts may skip it only while DEBUG is on.
 import segno
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext
 from django_otp import devices_for_user
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -42,7 +43,7 @@ def pending_authenticator(user) -> TOTPDevice:
 
 def authenticator_qr_svg(device: TOTPDevice) -> str:
     return segno.make(device.config_url, error="m").svg_inline(
-        scale=4, border=2, title="QR code to add this account to an authenticator app")
+        scale=4, border=2, title=gettext("QR code to add this account to an authenticator app"))
 
 
 @transaction.atomic

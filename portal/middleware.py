@@ -4,6 +4,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import ngettext
 
 from portal.mfa import has_authenticator, mfa_required
 from portal.sessions import signed_in_too_long
@@ -22,8 +23,13 @@ class StaffSessionMiddleware:
         if user.is_authenticated:
             if signed_in_too_long(request.session, settings.SESSION_MAX_HOURS):
                 logout(request)
-                messages.info(request, "You were signed out: sessions last at most "
-                              f"{settings.SESSION_MAX_HOURS} hours. Please sign in again.")
+                hours = settings.SESSION_MAX_HOURS
+                messages.info(request, ngettext(
+                    "You were signed out: sessions last at most %(hours)d hour. Please sign in "
+                    "again.",
+                    "You were signed out: sessions last at most %(hours)d hours. Please sign in "
+                    "again.",
+                    hours) % {"hours": hours})
                 return redirect(settings.LOGIN_URL)
             if not self._exempt(request.path) and mfa_required(user) and not user.is_verified():
                 target = "mfa_verify" if has_authenticator(user) else "mfa_setup"

@@ -1,17 +1,19 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
-from portal import views
+from portal import language, views
 
-admin.site.site_header = "Patient education portal"
-admin.site.site_title = "Patient education portal"
-admin.site.index_title = "Content and administration"
+admin.site.site_header = _("Patient education portal")
+admin.site.site_title = _("Patient education portal")
+admin.site.index_title = _("Content and administration")
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("language/", language.set_language, name="set_language"),
     path("two-factor/", views.mfa_recovery_codes, name="mfa_status"),
     path("two-factor/set-up/", views.mfa_setup, name="mfa_setup"),
     path("two-factor/verify/", views.mfa_verify, name="mfa_verify"),

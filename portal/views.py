@@ -7,6 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django_otp import login as otp_login
 from django_otp import match_token
@@ -77,7 +79,7 @@ def clinic_logo(request: HttpRequest) -> HttpResponse:
 
 class TokenForm(forms.Form):
     token = forms.CharField(
-        label="Code", max_length=20,
+        label=_("Code"), max_length=20,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
                                       "autofocus": True}),
     )
@@ -104,8 +106,8 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
             otp_login(request, device)
             return render(request, "portal/mfa_recovery_codes.html",
                           {"codes": codes, "next": _safe_next(request)})
-        form.add_error("token", "That code did not match. Check the time on your phone and "
-                       "type the newest code.")
+        form.add_error("token", gettext("That code did not match. Check the time on your "
+                                        "phone and type the newest code."))
     context = {"form": form, "qr_svg": authenticator_qr_svg(device),
                "secret": b32encode(device.bin_key).decode(), "next": _safe_next(request)}
     return render(request, "portal/mfa_setup.html", context)
@@ -126,8 +128,8 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
             record_audit(request.user, Action.MFA_VERIFIED, obj=device)
             return redirect(_safe_next(request))
         record_audit(request.user, Action.MFA_FAILED, outcome="failure")
-        form.add_error("token", "That code was not accepted. Type the newest code from your "
-                       "app, or one of your recovery codes.")
+        form.add_error("token", gettext("That code was not accepted. Type the newest code "
+                                        "from your app, or one of your recovery codes."))
     return render(request, "portal/mfa_verify.html", {"form": form, "next": _safe_next(request)})
 
 

@@ -37,8 +37,8 @@ ACCESS = {
     "mfa_verify": ("GET", SIGNED_IN),
     "clinic_logo": ("GET", SIGNED_IN),  # 404 until a logo is uploaded; never 403
 }
-OPEN_TO_ALL = {"login", "logout", "patient:open", "patient:read", "patient:download",
-               "patient:logo"}
+OPEN_TO_ALL = {"login", "logout", "set_language", "patient:open", "patient:read",
+               "patient:download", "patient:logo"}
 
 
 def named_routes(patterns=None, namespace=""):
