@@ -2,6 +2,7 @@ import pytest
 from django.core.management import call_command
 
 from education.models import Article, Condition, Section
+from education.readability import MIN_PATIENT_INFLESZ, article_readability
 from education.samples import SAMPLE_DIR, load_sample_file
 
 
@@ -9,10 +10,10 @@ from education.samples import SAMPLE_DIR, load_sample_file
 def test_sample_loader_is_idempotent(capsys):
     call_command("load_sample_content")
     call_command("load_sample_content")
-    assert "1 loaded, 0 already present" in capsys.readouterr().out.split("\n")[1]
+    assert "2 loaded, 0 already present" in capsys.readouterr().out.split("\n")[2]
     assert Condition.objects.count() == 1
-    assert Article.objects.count() == 1
-    assert Section.objects.count() == 7
+    assert set(Article.objects.values_list("language", flat=True)) == {"en", "es"}
+    assert Section.objects.count() == 14
 
 
 @pytest.mark.django_db
@@ -25,7 +26,10 @@ def test_sample_loader_never_overwrites_an_editors_changes(sample_article):
 
 
 @pytest.mark.django_db
-def test_sample_article_is_complete_and_flagged_for_clinical_review(sample_article):
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_sample_article_is_complete_and_flagged_for_clinical_review(language):
+    load_sample_file(SAMPLE_DIR / f"bone-marrow-edema.{language}.json")
+    sample_article = Article.objects.get(language=language)
     assert sample_article.is_published
     assert sample_article.needs_clinical_review
     kinds = list(sample_article.sections.values_list("kind", flat=True))
@@ -51,3 +55,12 @@ def test_sample_article_is_complete_and_flagged_for_clinical_review(sample_artic
     )
     assert sample_article.sources.count() == 5
     assert "M89.8X6" in sample_article.condition.icd10_code_list
+
+
+@pytest.mark.django_db
+def test_the_spanish_sample_reads_fairly_easy_or_easier_on_the_inflesz_scale():
+    load_sample_file(SAMPLE_DIR / "bone-marrow-edema.es.json")
+    whole, sections = article_readability(Article.objects.get(language="es"))
+    assert whole.inflesz >= MIN_PATIENT_INFLESZ, whole
+    for heading, figures in sections:
+        assert figures.inflesz >= MIN_PATIENT_INFLESZ, heading
