@@ -6,7 +6,7 @@ PORT ?= 8000
 # The demo is a development server: DEBUG on, unless the caller's environment says otherwise.
 DEMO_ENV := DEBUG=$${DEBUG:-1}
 
-.PHONY: demo demo-passwords test lint pytest install install-dev bench clean
+.PHONY: demo demo-passwords test lint pytest install install-dev bench clean messages check-translations
 
 $(PY):
 	@python=$$(scripts/find-python) || exit 1; \
@@ -31,8 +31,27 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-install: $(VENV)/.installed node_modules/.installed
-install-dev: $(VENV)/.installed-dev node_modules/.installed
+# Translations: the .po files are the source; the install compiles them with GNU gettext.
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
+
+locale/%.mo: locale/%.po
+	@command -v msgfmt >/dev/null 2>&1 || { \
+	  echo "error: msgfmt (GNU gettext) is needed to compile the translations."; \
+	  echo "Install it from your package manager (Debian: apt-get install gettext)."; \
+	  exit 1; }
+	msgfmt --check --output-file=$@ $<
+
+install: $(VENV)/.installed node_modules/.installed $(MO_FILES)
+install-dev: $(VENV)/.installed-dev node_modules/.installed $(MO_FILES)
+
+# After marking new strings: refresh every catalog, translate the new entries, commit the .po.
+messages: install
+	DEBUG=1 $(PY) manage.py makemessages --all --add-location=file --no-obsolete \
+	  --ignore=node_modules --ignore=tests --ignore=scripts --ignore=staticfiles --ignore=test-artifacts
+
+# Fails when a marked string has no translation, or a catalog no longer matches the code.
+check-translations: install-dev
+	DEBUG=1 $(PY) scripts/check_translations.py
 
 # manage.py reads .env, so the README's commands work as written in a demo checkout.
 .env:
@@ -62,7 +81,7 @@ pytest: install-dev
 	  echo "(TEST_POSTGRES_URL is not set: the PostgreSQL run is skipped)"; \
 	fi
 
-test: lint pytest
+test: lint check-translations pytest
 
 # Only the real-browser and accessibility tests (they also run as part of `make test`).
 test-browser: install-dev
