@@ -4,6 +4,7 @@ clinicians pick from when they personalize a handout."""
 import datetime
 import re
 import uuid
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -64,6 +65,15 @@ class ConditionQuerySet(models.QuerySet):
         return self.filter(articles__state=Article.State.PUBLISHED).distinct()
 
 
+@dataclass(frozen=True)
+class LanguageOption:
+    """One of the portal's languages, with the condition's published article in it, if any."""
+
+    code: str
+    name: str
+    article: "Article | None"
+
+
 class Condition(models.Model):
     """A condition, independent of language."""
 
@@ -101,6 +111,12 @@ class Condition(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def language_options(self) -> list[LanguageOption]:
+        """Every language the portal offers, in settings order, with its published article."""
+        published = {article.language: article for article in self.articles.published()}
+        return [LanguageOption(code, name, published.get(code))
+                for code, name in settings.LANGUAGES]
 
     def save(self, *args, **kwargs) -> None:
         self.icd10_codes = ", ".join(split_codes(self.icd10_codes))

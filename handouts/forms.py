@@ -6,7 +6,7 @@ import uuid
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Field, Fieldset, Layout, Row
 from django import forms
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from education.models import RestGuidance
 from handouts.fonts import validate_printable
 from handouts.sharing import DEFAULT_EXPIRY_DAYS, MAX_EXPIRY_DAYS
-from portal.models import ClinicProfile, PaperSize
+from portal.models import ClinicProfile, PaperSize, language_choices
 
 MAX_NAME_LENGTH = 100
 MAX_NOTE_LENGTH = 1000
@@ -93,6 +93,10 @@ class HandoutForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         # Set in __init__: the number is formatted for the language of the request.
     )
+    note_language = forms.ChoiceField(
+        label=_("Language of your note"), choices=language_choices, required=False,
+        help_text=_("Screen readers read the note in this language."),
+    )
     paper_size = forms.ChoiceField(label=_("Paper size"), choices=PaperSize.choices)
     large_print = forms.BooleanField(
         label=_("Large print (16 pt text)"), required=False
@@ -114,6 +118,8 @@ class HandoutForm(forms.Form):
             "background_sections": [s["key"] for s in snapshot["sections"]
                                     if s.get("printed_by_default", True)],
             "paper_size": clinic.default_paper_size,
+            # Clinicians most often write in the language they work in.
+            "note_language": translation.get_language(),
             **self.initial,
         }
         self.fields["clinician_note"].help_text = ngettext(
@@ -177,7 +183,8 @@ class HandoutForm(forms.Form):
             Fieldset(gettext("Physiotherapy plan"), *therapy_rows) if therapy_rows else HTML(""),
             Fieldset(gettext("Prevention advice"), "prevention_tips"),
             HTML(f'<p class="form-text">{warning_signs}</p>'),
-            Fieldset(gettext("Follow-up and note"), "follow_up_date", "clinician_note"),
+            Fieldset(gettext("Follow-up and note"), "follow_up_date", "clinician_note",
+                     "note_language"),
             Fieldset(gettext("Background"), "background_sections"),
             Fieldset(gettext("Printing"), Row(Column("paper_size", css_class="col-sm-4"),
                                      Column("large_print", css_class="col-sm-8 pt-sm-4"))),
@@ -224,6 +231,7 @@ class HandoutForm(forms.Form):
             "background_section_keys": list(data["background_sections"]),
             "follow_up_date": data.get("follow_up_date"),
             "clinician_note": data["clinician_note"].strip(),
+            "note_language": data["note_language"],
             "paper_size": data["paper_size"],
             "large_print": data["large_print"],
         }
@@ -248,6 +256,7 @@ def default_choices(snapshot: dict, clinic: ClinicProfile, *, patient_name: str)
         "background_section_keys": list(initial["background_sections"]),
         "follow_up_date": None,
         "clinician_note": "",
+        "note_language": "",
         "paper_size": initial["paper_size"],
         "large_print": False,
     }

@@ -7,8 +7,10 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from education.models import Article, RestGuidance
 from education.snapshot import content_fingerprint
@@ -66,6 +68,9 @@ class Handout(models.Model):
     patient_name = models.CharField(max_length=100)
     record_number = models.CharField(max_length=40, blank=True)
     clinician_note = models.TextField(blank=True)
+    # The note is printed as written, in whatever language the clinician wrote it; tagged with
+    # this language where it differs from the handout's, so screen readers switch voice.
+    note_language = models.CharField(max_length=10, blank=True)
 
     # Personal choices.
     visit_date = models.DateField()
@@ -140,6 +145,13 @@ class Handout(models.Model):
         chosen = set(self.prevention_tip_keys)
         return [tip for tip in self.snapshot["prevention_tips"] if tip["key"] in chosen]
 
+    @property
+    def note_language_if_different(self) -> str:
+        """The note's language when it is not the handout's (for `lang` attributes), else ""."""
+        if self.note_language and self.note_language != self.language:
+            return self.note_language
+        return ""
+
     def background_sections(self) -> list[dict]:
         """The article sections printed as general information, in the article's order."""
         sections = self.snapshot["sections"]
@@ -169,7 +181,9 @@ class Handout(models.Model):
 
     def pdf_filename(self) -> str:
         # Never the patient's name: filenames end up in download folders and mail attachments.
-        return f"handout-{self.snapshot['condition']['slug']}-{self.visit_date.isoformat()}.pdf"
+        with translation.override(self.language):
+            prefix = slugify(pgettext("the start of a PDF's file name", "handout"))
+        return f"{prefix}-{self.snapshot['condition']['slug']}-{self.visit_date.isoformat()}.pdf"
 
 
 class ShareLinkQuerySet(models.QuerySet):

@@ -10,6 +10,7 @@ import functools
 import logging
 import mimetypes
 import ssl
+from collections.abc import Sequence
 from pathlib import Path
 
 import segno
@@ -41,9 +42,11 @@ class PdfRenderError(Exception):
 def render_handout_pdf(handout: Handout, clinic: ClinicProfile, *,
                        preview_note: str = "") -> bytes:
     """`preview_note` marks a PDF that is never given to a patient (a draft's preview)."""
+    note_language = handout.note_language_if_different
     return render_pdf(handout_html(handout, clinic, preview_note=preview_note),
                       logo=clinic_logo(clinic),
-                      identifier=handout.public_id.hex.encode(), paper_size=handout.paper_size)
+                      identifier=handout.public_id.hex.encode(), paper_size=handout.paper_size,
+                      quotes_in=[(handout.clinician_note, note_language)] if note_language else [])
 
 
 def render_access_slip_pdf(handout: Handout, clinic: ClinicProfile, *, url: str,
@@ -117,13 +120,14 @@ PDF_OPTIONS = {"pdf_variant": "pdf/ua-1"}
 
 
 def render_pdf(html: str, *, logo: tuple[bytes, str] | None = None, identifier: bytes,
-               paper_size: str = "a4") -> bytes:
+               paper_size: str = "a4", quotes_in: Sequence[tuple[str, str]] = ()) -> bytes:
     try:
         # Imported on first use, like WeasyPrint: pikepdf takes about 100 ms to import.
         from handouts.pdf_structure import finish_tagged_pdf
 
         document = lay_out(html, logo=logo, paper_size=paper_size)
-        return finish_tagged_pdf(document.write_pdf(pdf_identifier=identifier, **PDF_OPTIONS))
+        return finish_tagged_pdf(document.write_pdf(pdf_identifier=identifier, **PDF_OPTIONS),
+                                 quotes_in)
     except Exception as error:
         logger.exception("Handout PDF rendering failed (%s)", type(error).__name__)
         raise PdfRenderError("The PDF could not be rendered.") from error

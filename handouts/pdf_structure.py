@@ -11,8 +11,11 @@ short of what a screen reader, or a PDF/UA validator, expects:
 * WeasyPrint drops the space at the end of each wrapped line (`layout/inline.py:
   remove_last_whitespace`), so a reader that concatenates a paragraph's marked content reads
   "wordword" at every line break.
+* An element's own `lang` attribute does not reach its structure element: only the document's
+  language is written (/Lang in the catalog). A passage in another language (the clinician's
+  note, printed as written) would be read aloud with the wrong voice.
 
-`finish_tagged_pdf()` fixes all three on the finished bytes, with pikepdf, and `read_tagged_pdf()`
+`finish_tagged_pdf()` fixes all four on the finished bytes, with pikepdf, and `read_tagged_pdf()`
 is the reading model it shares with the checks in `handouts.pdf_checks`. The step is
 deterministic (no timestamps; the /ID keeps WeasyPrint's first part, from `pdf_identifier`, and
 the second is a hash of the content). It costs about 7 % of the WeasyPrint render it follows
@@ -26,7 +29,7 @@ import io
 import math
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import pikepdf
@@ -54,9 +57,15 @@ NO_LINE_START = frozenset(",.;:!?%")
 IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 
 
-def finish_tagged_pdf(pdf: bytes) -> bytes:
-    """The PDF with page-margin text made /Artifact, /Scope on every table header cell and the
-    spaces at line wraps restored; the same input always gives the same output.
+def finish_tagged_pdf(pdf: bytes, quotes_in: Sequence[tuple[str, str]] = ()) -> bytes:
+    """The PDF with page-margin text made /Artifact, /Scope on every table header cell, the
+    spaces at line wraps restored and /Lang on quotations in another language; the same input
+    always gives the same output.
+
+    Languages: `quotes_in` pairs a passage's text with its language. Each /BlockQuote element
+    (an HTML <blockquote>) whose text is that passage, or a part of it when a page break splits
+    the quotation, gets /Lang. Texts are compared without white space and hyphens, which line
+    wrapping changes.
 
     Margin boxes: any marked-content sequence whose MCID the structure tree does not reach
     becomes `/Artifact <</Type /Pagination /Subtype /Header|/Footer>>`. That is exactly what
@@ -97,6 +106,7 @@ def finish_tagged_pdf(pdf: bytes) -> bytes:
         _make_orphans_artifacts(tagged, edits)
         _add_table_scopes(tagged)
         _keep_line_break_spaces(tagged, edits)
+        _tag_quotation_languages(tagged, quotes_in)
         _renumber_and_rebuild_parent_tree(tagged, edits)
         for index, page_edits in edits.items():
             if page_edits:
@@ -652,6 +662,23 @@ def _append_space(page: PageContent, marked: Marked, edits: PageEdits) -> None:
         edits.replace[marked.start] = ContentStreamInstruction(
             [Name("/" + marked.tag), properties], Operator("BDC"))
         marked.pieces.append(" ")
+
+
+def _squeezed(text: str) -> str:
+    return re.sub(r"[\s\-\u00ad\u2010]+", "", text)
+
+
+def _tag_quotation_languages(tagged: TaggedPdf, quotes_in: Sequence[tuple[str, str]]) -> None:
+    passages = [(_squeezed(text), language) for text, language in quotes_in if text.strip()]
+    if not passages:
+        return
+    for node in tagged.nodes():
+        if node.role != "BlockQuote":
+            continue
+        text = _squeezed("".join(tagged.text_of(ref) for ref in node.contents()))
+        language = next((lang for passage, lang in passages if text and text in passage), None)
+        if language:
+            node.element.Lang = String(language)
 
 
 def _renumber_and_rebuild_parent_tree(tagged: TaggedPdf, edits: dict[int, PageEdits]) -> None:

@@ -15,7 +15,8 @@ from education.snapshot import choice_key
 from handouts.models import Handout
 
 PERSONAL_FIELDS = ("patient_name", "record_number", "visit_date", "rest_weeks", "crutches",
-                   "weight_bearing", "follow_up_date", "clinician_note", "paper_size",
+                   "weight_bearing", "follow_up_date", "clinician_note", "note_language",
+                   "paper_size",
                    "large_print")
 
 

@@ -1,6 +1,7 @@
 import logging
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
@@ -11,13 +12,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from education.models import Article
+from education.models import Article, Condition
 from education.snapshot import build_snapshot
 from education.views import get_published_article
 from handouts.events import describe_events, record_event
@@ -73,7 +75,10 @@ def get_handout_for_staff(request: HttpRequest, public_id: uuid.UUID) -> Handout
 @login_required
 @permission_required("handouts.add_handout", raise_exception=True)
 def handout_new(request: HttpRequest, slug: str, language: str) -> HttpResponse:
-    article = get_published_article(slug, language)
+    try:
+        article = get_published_article(slug, language)
+    except Http404:
+        return language_unavailable(request, slug, language)
     clinic = ClinicProfile.load()
     snapshot = build_snapshot(article)
     # Updating an earlier handout: named by ?from= when the builder opens, then by the form's
@@ -93,7 +98,7 @@ def handout_new(request: HttpRequest, slug: str, language: str) -> HttpResponse:
     context = {
         "article": article,
         "form": form,
-        "other_languages": article.condition.articles.published().exclude(pk=article.pk),
+        "language_options": article.condition.language_options(),
         "review_overdue": article.is_review_overdue(),
         "updating": old,
         "carried": carried,
@@ -145,6 +150,21 @@ def handout_new(request: HttpRequest, slug: str, language: str) -> HttpResponse:
                                         "max_grade": MAX_HANDOUT_GRADE,
                                         "max_smog": MAX_HANDOUT_SMOG}
     return render(request, "handouts/handout_form.html", context)
+
+
+def language_unavailable(request: HttpRequest, slug: str, language: str) -> HttpResponse:
+    """The builder in a language the condition has no published article in: say so, and offer
+    the languages it has."""
+    condition = get_object_or_404(Condition, slug=slug)
+    names = dict(settings.LANGUAGES)
+    if language not in names:
+        raise Http404
+    return render(request, "handouts/handout_language_unavailable.html", {
+        "condition": condition,
+        "language": language,
+        "language_name": names[language],
+        "language_options": condition.language_options(),
+    }, status=404)
 
 
 def _handout_to_update(request: HttpRequest, reference: str) -> Handout:
@@ -358,8 +378,9 @@ def article_preview_pdf(request: HttpRequest, article_id: int) -> HttpResponse:
                                   "content and try again; if it keeps happening, tell your "
                                   "administrator."))
         return redirect("admin:education_article_change", article.pk)
-    filename = f"preview-{article.condition.slug}-{article.language}-{article.version_label}.pdf"
-    return pdf_response(pdf, filename.replace(" ", "-"), as_attachment=False)
+    filename = (f"preview-{article.condition.slug}-{article.language}-"
+                f"{slugify(article.version_label)}.pdf")
+    return pdf_response(pdf, filename, as_attachment=False)
 
 
 def _preview_note(article: Article) -> str:

@@ -28,7 +28,7 @@ def test_staff_pages_follow_the_browser_until_a_language_is_chosen(client, clini
     assert b'<html lang="en">' in english.content
     response = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="es")
     assert b'<html lang="es">' in response.content
-    assert spanish("Condition library") in response.content.decode()
+    assert spanish("Sign out") in response.content.decode()
 
 
 def test_a_chosen_language_is_kept_on_the_account_and_wins_over_the_browser(
@@ -41,7 +41,7 @@ def test_a_chosen_language_is_kept_on_the_account_and_wins_over_the_browser(
 
     page = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en")
     assert b'<html lang="es">' in page.content
-    assert spanish("Condition library") in page.content.decode()
+    assert spanish("Sign out") in page.content.decode()
 
     # On another device (a new session, no cookie) the choice still holds.
     client.logout()

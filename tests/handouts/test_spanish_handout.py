@@ -1,0 +1,278 @@
+"""A Spanish-speaking patient reads nothing in English but their clinician's own note.
+
+The Spanish sample is rendered across the choice matrix of the contradiction tests, as the PDF
+and as the reading view, and the text is searched for every English message of the catalog:
+any marked string that reached the page untranslated is found, in whatever sentence it sits.
+"""
+
+import datetime
+import functools
+import io
+import re
+import uuid
+from html import unescape
+from pathlib import Path
+
+import pikepdf
+import polib
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.html import strip_tags
+
+from education.models import Article
+from education.samples import SAMPLE_DIR, load_sample_file
+from education.snapshot import build_snapshot
+from handouts.emails import send_share_link_email
+from handouts.issuing import build_handout, issue_handout
+from handouts.pdf import handout_context, render_access_slip_pdf, render_handout_pdf
+from handouts.sharing import create_share_link
+from tests.conftest import default_choices, pdf_text
+from tests.handouts.test_patient_access import load_form, open_url, patient_client, post_code
+from tests.handouts.test_plan import FOLLOW_UP, MATRIX, VISIT, Choices
+
+CATALOG = Path(settings.BASE_DIR) / "locale" / "es" / "LC_MESSAGES" / "django.po"
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]")
+ENGLISH_NOTE = "Keep the ice pack on for ten minutes after your walk."
+
+
+@functools.cache
+def english_messages() -> list[tuple[str, str, re.Pattern]]:
+    """Each English message whose Spanish differs, as a pattern matching it in page text:
+    markup dropped, placeholders matching anything, white space matching any white space;
+    with its longest literal word, which any match contains (a quick test before the
+    pattern)."""
+    patterns = []
+    for entry in polib.pofile(str(CATALOG)):
+        translations = [entry.msgstr] if not entry.msgid_plural else entry.msgstr_plural.values()
+        for english in filter(None, [entry.msgid, entry.msgid_plural]):
+            if english in translations:
+                continue  # the same in both languages ("PDF", "A4")
+            text = " ".join(unescape(strip_tags(english)).split())
+            literals = PLACEHOLDER.split(text)
+            if sum(len(re.sub(r"\W", "", part)) for part in literals) < 3:
+                continue  # nothing English left to find ("%(a)s, %(b)s")
+            body = r".+?".join(r"\s+".join(map(re.escape, part.split(" "))) for part in literals)
+            start = r"\b" if re.match(r"\w", text) else ""
+            end = r"\b" if re.search(r"\w$", text) else ""
+            longest_word = max(re.findall(r"\w+", text), key=len)
+            patterns.append((english, longest_word, re.compile(start + body + end)))
+    return patterns
+
+
+def english_in(text: str) -> list[str]:
+    return [english for english, word, pattern in english_messages()
+            if word in text and pattern.search(text)]
+
+
+@pytest.fixture
+def spanish_article(db) -> Article:
+    load_sample_file(SAMPLE_DIR / "bone-marrow-edema.es.json")
+    return Article.objects.get(condition__slug="bone-marrow-edema", language="es")
+
+
+@pytest.fixture
+def clinician(clinician):
+    """Named as a Spanish-speaking clinic's clinician would be: the name prints on the
+    handout, and "Clinician" is an English word of the catalog."""
+    clinician.first_name, clinician.last_name = "Ana", "Ruiz"
+    clinician.save()
+    return clinician
+
+
+@pytest.fixture
+def spanish_clinic(clinic):
+    clinic.name = "Clínica Deportiva Ribera"
+    clinic.address = "Calle del Río 12\nSpringfield"
+    clinic.save()
+    return clinic
+
+
+def spanish_handout(article, clinician, choices: Choices, *, everything: bool = False,
+                    **overrides):
+    """The Spanish sample with these choices, every therapy (1 to 4 times a week, for 1 to 4
+    weeks: singular and plural) and an English note; with `everything`, every background
+    section and tip too (they do not change with the choices, so the matrix leaves them out
+    and one test prints them all)."""
+    snapshot = build_snapshot(article)
+    return build_handout(article, default_choices(
+        article, weight_bearing=choices.weight, crutches=choices.crutches,
+        rest_weeks=choices.rest, follow_up_date=FOLLOW_UP if choices.follow_up else None,
+        visit_date=VISIT, large_print=choices.large_print, patient_name="Zoë Núñez",
+        clinician_note=ENGLISH_NOTE, note_language="en",
+        background_section_keys=[s["key"] for s in snapshot["sections"]] if everything else [],
+        prevention_tip_keys=[t["key"] for t in snapshot["prevention_tips"]] if everything
+        else [],
+        therapy_plan=[{"key": t["key"], "times_per_week": 1 + n, "weeks": 1 + n}
+                      for n, t in enumerate(snapshot["therapies"])],
+    ) | overrides, issued_by=clinician, snapshot=snapshot)
+
+
+def reading_view_html(handout, clinic) -> str:
+    context = handout_context(handout, clinic) | {"for_web": True}
+    with translation.override(handout.language):
+        return render_to_string("handouts/includes/handout_content.html", context)
+
+
+def page_text(html: str) -> str:
+    """What a reader meets on a page: its text, and the text of alt, title and aria-label."""
+    attributes = re.findall(r'(?:alt|title|aria-label|placeholder)="([^"]*)"', html)
+    return " ".join(unescape(" ".join([strip_tags(html), *attributes])).split())
+
+
+def without_note(text: str) -> str:
+    return text.replace(ENGLISH_NOTE, "")
+
+
+def test_the_check_finds_english_where_it_is_left(spanish_article, clinician, spanish_clinic):
+    """The search is real: an English sentence of the catalog in a Spanish page is found."""
+    assert english_messages(), "the Spanish catalog is empty"
+    assert "When to get help" in english_in("Su plan. When to get help. Llame")
+    with translation.override("en"):
+        rest = translation.gettext("Rest")
+    assert english_in(f"Plan {rest}: nada") == ["Rest"]
+    assert english_in("Reposo y descanso, Restaurante") == []
+
+
+def test_every_combination_prints_in_spanish_only(spanish_article, clinician, spanish_clinic):
+    failures = {}
+    for choices in MATRIX:
+        handout = spanish_handout(spanish_article, clinician, choices)
+        text = without_note(pdf_text(render_handout_pdf(handout, spanish_clinic)))
+        found = english_in(text)
+        if found:
+            failures[str(choices)] = found
+    assert failures == {}
+
+
+def test_every_combination_reads_in_spanish_only_on_the_web(spanish_article, clinician,
+                                                            spanish_clinic):
+    failures = {}
+    for choices in MATRIX:
+        handout = spanish_handout(spanish_article, clinician, choices)
+        found = english_in(without_note(page_text(reading_view_html(handout, spanish_clinic))))
+        if found:
+            failures[str(choices)] = found
+    assert failures == {}
+
+
+def test_every_part_and_the_emptiest_handout_print_in_spanish_only(spanish_article, clinician,
+                                                                  spanish_clinic):
+    """Every background section and tip, in large print; and the emptiest handout: no
+    therapies, tips, background, note or follow-up."""
+    fullest = spanish_handout(spanish_article, clinician,
+                              Choices("partial", True, 3, True, large_print=True), everything=True)
+    emptiest = spanish_handout(
+        spanish_article, clinician, Choices("none", False, 0, False),
+        therapy_plan=[], clinician_note="", note_language="")
+    texts = {}
+    for name, handout in [("fullest", fullest), ("emptiest", emptiest)]:
+        texts[name] = without_note(pdf_text(render_handout_pdf(handout, spanish_clinic)))
+        assert english_in(texts[name]) == [], name
+        web = without_note(page_text(reading_view_html(handout, spanish_clinic)))
+        assert english_in(web) == [], name
+    assert "Más información" in texts["fullest"] and "Más información" not in texts["emptiest"]
+
+
+def test_the_pdf_is_spanish_and_the_english_note_keeps_its_own_language(
+        spanish_article, clinician, spanish_clinic):
+    handout = spanish_handout(spanish_article, clinician, Choices("partial", True, 3, True))
+    with pikepdf.open(io.BytesIO(render_handout_pdf(handout, spanish_clinic))) as pdf:
+        assert str(pdf.Root.Lang) == "es"
+        with pdf.open_metadata() as meta:
+            assert english_in(meta.get("dc:title", "")) == []
+        quotes = [element for element in _structure_elements(pdf.Root.StructTreeRoot)
+                  if element.get("/S") == "/BlockQuote"]
+        assert quotes and all(str(quote.Lang) == "en" for quote in quotes)
+    html = reading_view_html(handout, spanish_clinic)
+    assert f'<blockquote class="clinician-note" lang="en"><p>{ENGLISH_NOTE}' in html
+
+
+def test_a_note_in_the_handouts_own_language_is_not_tagged(spanish_article, clinician,
+                                                           spanish_clinic):
+    handout = spanish_handout(spanish_article, clinician, Choices("partial", True, 3, True),
+                              clinician_note="Ponga hielo diez minutos.", note_language="es")
+    with pikepdf.open(io.BytesIO(render_handout_pdf(handout, spanish_clinic))) as pdf:
+        quotes = [element for element in _structure_elements(pdf.Root.StructTreeRoot)
+                  if element.get("/S") == "/BlockQuote"]
+        assert quotes and all("/Lang" not in quote for quote in quotes)
+    html = reading_view_html(handout, spanish_clinic)
+    assert '<blockquote class="clinician-note"><p>Ponga hielo' in html
+
+
+def _structure_elements(node):
+    kids = node.get("/K")
+    if kids is None:
+        return
+    for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+        if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") != "/MCR":
+            yield kid
+            yield from _structure_elements(kid)
+
+
+def test_what_the_patient_meets_online_is_spanish(spanish_article, clinician, spanish_clinic,
+                                                  settings):
+    """Code page, wrong code, reading view, slip and email: all in Spanish, whatever the
+    browser asks for."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    handout, _created = issue_handout(
+        spanish_article, default_choices(spanish_article, clinician_note=""),
+        issued_by=clinician, issue_token=uuid.uuid4())
+    shared = create_share_link(handout, staff=clinician)
+    client = patient_client()
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    code_page = client.get(open_url(shared.token)).content.decode()
+    assert '<html lang="es">' in code_page
+    assert english_in(page_text(code_page)) == []
+
+    wrong = post_code(client, shared.token, "AAAA-AAAA", load_form(client, shared.token))
+    assert english_in(page_text(wrong.content.decode())) == []
+
+    opened = post_code(client, shared.token, shared.code, load_form(client, shared.token))
+    reading = client.get(opened["Location"]).content.decode()
+    assert '<html lang="es">' in reading and spanish_article.title in reading
+    assert english_in(page_text(reading)) == []
+
+    slip = render_access_slip_pdf(
+        handout, spanish_clinic, url="https://clinic.example/p/abc", display_code="ABCD-2345",
+        created_at=datetime.datetime(2027, 2, 2, 9, tzinfo=datetime.UTC),
+        expires_at=datetime.datetime(2027, 3, 2, 9, tzinfo=datetime.UTC))
+    assert english_in(pdf_text(slip)) == []
+
+    send_share_link_email("zoe@example.com", url="https://clinic.example/p/abc",
+                          expires_at=datetime.datetime(2027, 3, 2, 9, tzinfo=datetime.UTC),
+                          language="es", clinic=spanish_clinic)
+    message = mail.outbox[-1]
+    assert english_in(message.subject) == [] and english_in(message.body) == []
+
+
+def test_the_builder_offers_the_patients_languages_and_says_which_have_no_article(
+        client, clinician, sample_article, spanish_article, spanish_clinic, settings):
+    settings.LANGUAGES = [("en", "English"), ("es", "español"), ("fr", "français")]
+    client.force_login(clinician)
+    html = client.get(reverse("handouts:new", args=["bone-marrow-edema", "en"])).content.decode()
+    assert f'href="{reverse("handouts:new", args=["bone-marrow-edema", "es"])}" lang="es"' in html
+    assert '<span lang="fr">Français</span> (no published article yet)' in html
+
+    missing = client.get(reverse("handouts:new", args=["bone-marrow-edema", "fr"]))
+    assert missing.status_code == 404
+    text = missing.content.decode()
+    assert "There is no published article on Bone marrow edema in" in text
+    assert reverse("handouts:new", args=["bone-marrow-edema", "es"]) in text
+    assert reverse("handouts:new", args=["bone-marrow-edema", "en"]) in text
+
+
+def test_the_note_language_starts_as_the_clinicians_own_and_is_kept(
+        client, clinician, spanish_article, spanish_clinic):
+    from tests.handouts.test_builder import builder_data
+
+    client.force_login(clinician)
+    url = reverse("handouts:new", args=["bone-marrow-edema", "es"])
+    assert client.get(url).context["form"].initial["note_language"] == "en"
+    client.post(url, builder_data(spanish_article, note_language="en"))
+    handout = spanish_article.handouts.get()
+    assert (handout.language, handout.note_language) == ("es", "en")
+    assert handout.note_language_if_different == "en"
