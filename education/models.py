@@ -112,12 +112,6 @@ class Condition(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def language_options(self) -> list[LanguageOption]:
-        """Every language the portal offers, in settings order, with its published article."""
-        published = {article.language: article for article in self.articles.published()}
-        return [LanguageOption(code, name, published.get(code))
-                for code, name in settings.LANGUAGES]
-
     def save(self, *args, **kwargs) -> None:
         self.icd10_codes = ", ".join(split_codes(self.icd10_codes))
         self.snomed_codes = ", ".join(split_codes(self.snomed_codes))
@@ -125,6 +119,12 @@ class Condition(models.Model):
             " ".join([self.name, self.synonyms, self.icd10_codes, self.snomed_codes, self.slug])
         )
         super().save(*args, **kwargs)
+
+    def language_options(self) -> list[LanguageOption]:
+        """Every language the portal offers, in settings order, with its published article."""
+        published = {article.language: article for article in self.articles.published()}
+        return [LanguageOption(code, name, published.get(code))
+                for code, name in language_choices()]
 
     @property
     def synonym_list(self) -> list[str]:

@@ -20,6 +20,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from education.models import Article, Condition
+from education.readability import MIN_PATIENT_INFLESZ
 from education.snapshot import build_snapshot
 from education.views import get_published_article
 from handouts.events import describe_events, record_event
@@ -148,7 +149,8 @@ def handout_new(request: HttpRequest, slug: str, language: str) -> HttpResponse:
             level = handout_reading_level(preview_html, preview.language)
             context["reading_level"] = {"level": level, "ok": within_targets(level),
                                         "max_grade": MAX_HANDOUT_GRADE,
-                                        "max_smog": MAX_HANDOUT_SMOG}
+                                        "max_smog": MAX_HANDOUT_SMOG,
+                                        "min_inflesz": MIN_PATIENT_INFLESZ}
     return render(request, "handouts/handout_form.html", context)
 
 

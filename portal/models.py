@@ -6,14 +6,16 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 
 def language_choices() -> list[tuple[str, str]]:
-    # A callable, so changing LANGUAGES is configuration, not a migration.
-    return settings.LANGUAGES
+    """Each language under its own name ("English", "Español"). A callable, so changing
+    LANGUAGES is configuration, not a migration."""
+    return [(code, capfirst(name)) for code, name in settings.LANGUAGES]
 
 
 class AppendOnlyModel(models.Model):

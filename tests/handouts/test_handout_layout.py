@@ -2,8 +2,13 @@
 its pages, and reads at a low grade."""
 
 import pytest
+from django.utils import translation
+from django.utils.translation import gettext
 from weasyprint.formatting_structure import boxes
 
+from education.models import Article
+from education.readability import MIN_PATIENT_INFLESZ
+from education.samples import SAMPLE_DIR, load_sample_file
 from education.snapshot import build_snapshot
 from handouts.forms import default_choices
 from handouts.issuing import build_handout
@@ -14,11 +19,18 @@ from handouts.pdf import (
     handout_html,
     lay_out,
 )
-from handouts.reading_level import MAX_HANDOUT_GRADE, MAX_HANDOUT_SMOG, handout_reading_level
+from handouts.reading_level import (
+    MAX_HANDOUT_GRADE,
+    MAX_HANDOUT_SMOG,
+    handout_reading_level,
+    within_targets,
+)
 from portal.demo import ensure_demo_clinic_profile
 from portal.models import ClinicProfile
 
-MAX_PAGES = {False: 3, True: 6}  # standard, large print
+# Standard and large print. Spanish runs about a fifth longer than English: on Letter paper its
+# background sections take one page more.
+MAX_PAGES = {"en": {False: 3, True: 6}, "es": {False: 4, True: 7}}
 
 
 def demo_handout(article, clinician, **overrides):
@@ -42,15 +54,22 @@ def page_fill(page) -> float:
     return (max(bottoms, default=top) - top) / height
 
 
+@pytest.fixture(params=["en", "es"])
+def article(request, sample_article):
+    """Each sample article: English, and Spanish (which runs about a fifth longer)."""
+    load_sample_file(SAMPLE_DIR / f"bone-marrow-edema.{request.param}.json")
+    return Article.objects.get(language=request.param)
+
+
 @pytest.mark.parametrize("paper", ["a4", "letter"])
 @pytest.mark.parametrize("large_print", [False, True], ids=["standard", "large-print"])
 def test_the_sample_handout_fits_its_page_budget_with_no_half_empty_pages(
-        sample_article, clinician, paper, large_print):
-    handout, clinic = demo_handout(sample_article, clinician, paper_size=paper,
+        article, clinician, paper, large_print):
+    handout, clinic = demo_handout(article, clinician, paper_size=paper,
                                    large_print=large_print)
     pages = lay_out(handout_html(handout, clinic), logo=clinic_logo(clinic),
                     paper_size=paper).pages
-    assert len(pages) <= MAX_PAGES[large_print]
+    assert len(pages) <= MAX_PAGES[article.language][large_print]
     fills = [round(page_fill(page), 2) for page in pages]
     assert all(fill >= 0.5 for fill in fills[:-1]), fills
 
@@ -63,15 +82,23 @@ def test_page_fill_tells_a_short_page_from_a_full_one(sample_article, clinician)
     assert page_fill(last) < 0.5
 
 
-def test_page_one_holds_the_whole_plan_and_when_to_get_help(sample_article, clinician):
-    handout, clinic = demo_handout(sample_article, clinician)
+def test_page_one_holds_the_whole_plan_and_when_to_get_help(article, clinician):
+    handout, clinic = demo_handout(article, clinician)
     first = lay_out(handout_html(handout, clinic), logo=clinic_logo(clinic)).pages[0]
-    text = " ".join(box.text for box in first._page_box.descendants()
-                    if isinstance(box, boxes.TextBox))
-    for expected in ["Your plan", "Rest the injured part", "Use crutches",
-                     "Sessions start on", "No follow-up visit is booked",
-                     "When to get help", f"Call the clinic on {clinic.phone}",
-                     f"Call {clinic.emergency_number}"]:
+    text = " ".join(" ".join(box.text for box in first._page_box.descendants()
+                             if isinstance(box, boxes.TextBox)).split())
+    with translation.override(article.language):
+        expected_parts = [
+            gettext("Your plan"), gettext("Rest"), gettext("Crutches"),
+            gettext("Physiotherapy"), gettext("Follow-up"), gettext("When to get help"),
+            gettext("No follow-up visit is booked. Call the clinic if you are not getting "
+                    "better."),
+            gettext("Call the clinic on %(phone)s (after hours: %(after_hours)s) if:") % {
+                "phone": clinic.phone, "after_hours": clinic.after_hours_phone},
+            gettext("Call %(number)s or go to the emergency room now if:") % {
+                "number": clinic.emergency_number},
+        ]
+    for expected in expected_parts:
         assert expected in text, expected
 
 
@@ -81,3 +108,12 @@ def test_the_sample_handout_reads_at_grade_six_or_lower(sample_article, clinicia
                                   handout.language)
     assert level.grade <= MAX_HANDOUT_GRADE
     assert level.smog <= MAX_HANDOUT_SMOG
+
+
+def test_each_sample_handout_is_within_its_languages_reading_target(article, clinician):
+    handout, clinic = demo_handout(article, clinician)
+    level = handout_reading_level(handout_content_html(handout_context(handout, clinic)),
+                                  handout.language)
+    assert within_targets(level), level
+    if article.language == "es":
+        assert level.inflesz >= MIN_PATIENT_INFLESZ

@@ -1,4 +1,5 @@
-"""A Spanish-speaking patient reads nothing in English but their clinician's own note.
+"""A Spanish-speaking patient reads nothing in English but their clinician's own note, and
+the Spanish plan never contradicts the clinician.
 
 The Spanish sample is rendered across the choice matrix of the contradiction tests, as the PDF
 and as the reading view, and the text is searched for every English message of the catalog:
@@ -32,7 +33,7 @@ from handouts.pdf import handout_context, render_access_slip_pdf, render_handout
 from handouts.sharing import create_share_link
 from tests.conftest import default_choices, pdf_text
 from tests.handouts.test_patient_access import load_form, open_url, patient_client, post_code
-from tests.handouts.test_plan import FOLLOW_UP, MATRIX, VISIT, Choices
+from tests.handouts.test_plan import FOLLOW_UP, MATRIX, VISIT, Choices, Rule, between
 
 CATALOG = Path(settings.BASE_DIR) / "locale" / "es" / "LC_MESSAGES" / "django.po"
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]")
@@ -127,6 +128,59 @@ def without_note(text: str) -> str:
     return text.replace(ENGLISH_NOTE, "")
 
 
+# The contradiction rules of tests/handouts/test_plan.py, for the Spanish sentences.
+SOME_WEIGHT = r"(una )?parte de su peso"
+RULES = [
+    Rule("full weight, yet told to keep weight off", lambda c: c.weight == "full",
+         r"nada de peso|" + SOME_WEIGHT + r"|según lo permita el dolor|no apoye"),
+    Rule("no weight, yet told weight is fine", lambda c: c.weight == "none",
+         r"todo su peso|según lo permita el dolor|" + SOME_WEIGHT + r"|equilibrio"),
+    Rule("some weight, yet told all or none", lambda c: c.weight == "partial",
+         r"todo su peso|nada de peso|según lo permita el dolor|equilibrio"),
+    Rule("weight as pain allows, yet told otherwise", lambda c: c.weight == "as_tolerated",
+         r"todo su peso|nada de peso|" + SOME_WEIGHT + r"|equilibrio"),
+    Rule("no crutches, yet told to use them", lambda c: not c.crutches, r"use muletas"),
+    Rule("crutches, yet told not to need them", lambda c: c.crutches,
+         r"no necesita muletas|sin muletas"),
+    Rule("no rest, yet a rest period", lambda c: c.rest == 0,
+         r"deje en reposo [\w ]+ durante \d+ semanas?|reposo: no haga deporte"),
+    Rule("rest chosen, yet told none is needed", lambda c: c.rest > 0,
+         r"no necesita un tiempo fijo de reposo"),
+    Rule("no follow-up, yet a follow-up date", lambda c: not c.follow_up,
+         r"su cita de control es"),
+    Rule("a follow-up, yet told none is booked", lambda c: c.follow_up,
+         r"no tiene una cita de control"),
+    Rule("a body part the article did not name", lambda c: True,
+         r"\b(hueso|pierna|pie|rodilla|talón|brazo|tobillo)s?\b", part="plan"),
+]
+PLAN_LEAD = "Su plan Reposo"
+
+
+def contradictions(text: str, choices: Choices) -> list[str]:
+    plan = between(text, PLAN_LEAD, ["Cuándo pedir ayuda"])
+    rest = between(plan, "Reposo", ["Muletas", "Fisioterapia", "Cita de control"])
+    parts = {"all": text, "plan": plan, "rest": rest}
+    found = [f"{rule.name}: {match.group(0)!r}"
+             for rule in RULES if rule.applies(choices)
+             for match in [re.search(rule.forbidden, parts[rule.part], re.IGNORECASE)] if match]
+    weeks = {int(n) for n in re.findall(r"\b(\d+) semanas?\b", rest)}
+    if weeks - {choices.rest}:
+        found.append(f"rest part names other week counts: {sorted(weeks - {choices.rest})}")
+    if choices.rest and choices.rest not in weeks:
+        found.append(f"rest part does not say {choices.rest} weeks")
+    return found
+
+
+def test_the_spanish_rules_catch_contradictions():
+    wrong = (f"{PLAN_LEAD} Deje en reposo el hueso durante 3 semanas. Puede apoyar todo su "
+             "peso. Use muletas. Cuándo pedir ayuda")
+    found = contradictions(wrong, Choices("none", False, 4, True))
+    assert any("weight is fine" in p for p in found)
+    assert any("use them" in p for p in found)
+    assert any("body part" in p for p in found)
+    assert any("other week counts: [3]" in p for p in found)
+
+
 def test_the_check_finds_english_where_it_is_left(spanish_article, clinician, spanish_clinic):
     """The search is real: an English sentence of the catalog in a Spanish page is found."""
     assert english_messages(), "the Spanish catalog is empty"
@@ -137,23 +191,25 @@ def test_the_check_finds_english_where_it_is_left(spanish_article, clinician, sp
     assert english_in("Reposo y descanso, Restaurante") == []
 
 
-def test_every_combination_prints_in_spanish_only(spanish_article, clinician, spanish_clinic):
+def test_every_combination_prints_in_spanish_only_and_without_contradiction(
+        spanish_article, clinician, spanish_clinic):
     failures = {}
     for choices in MATRIX:
         handout = spanish_handout(spanish_article, clinician, choices)
         text = without_note(pdf_text(render_handout_pdf(handout, spanish_clinic)))
-        found = english_in(text)
+        found = english_in(text) + contradictions(text, choices)
         if found:
             failures[str(choices)] = found
     assert failures == {}
 
 
-def test_every_combination_reads_in_spanish_only_on_the_web(spanish_article, clinician,
-                                                            spanish_clinic):
+def test_every_combination_reads_in_spanish_only_and_without_contradiction_on_the_web(
+        spanish_article, clinician, spanish_clinic):
     failures = {}
     for choices in MATRIX:
         handout = spanish_handout(spanish_article, clinician, choices)
-        found = english_in(without_note(page_text(reading_view_html(handout, spanish_clinic))))
+        text = without_note(page_text(reading_view_html(handout, spanish_clinic)))
+        found = english_in(text) + contradictions(text, choices)
         if found:
             failures[str(choices)] = found
     assert failures == {}
@@ -276,3 +332,30 @@ def test_the_note_language_starts_as_the_clinicians_own_and_is_kept(
     handout = spanish_article.handouts.get()
     assert (handout.language, handout.note_language) == ("es", "en")
     assert handout.note_language_if_different == "en"
+
+
+def test_the_spanish_preview_is_measured_on_the_inflesz_scale_and_reads_fairly_easy(
+        client, clinician, spanish_article, spanish_clinic):
+    from tests.handouts.test_builder import builder_data
+
+    client.force_login(clinician)
+    url = reverse("handouts:new", args=["bone-marrow-edema", "es"])
+    response = client.post(url, builder_data(spanish_article, action="preview",
+                                             clinician_note="Ponga hielo diez minutos."))
+    level = response.context["reading_level"]
+    assert level["level"].inflesz >= 65 and level["ok"]
+    assert "Reading level of the whole handout: INFLESZ" in response.content.decode()
+
+
+def test_a_spanish_article_without_warning_signs_still_tells_the_patient_whom_to_call(
+        spanish_article, clinician, spanish_clinic):
+    """(A published article's parts are not edited: the signs are left out of the snapshot, as
+    a draft without them would be.)"""
+    handout = spanish_handout(spanish_article, clinician, Choices("partial", True, 3, True))
+    handout.snapshot["warning_signs"] = []
+    text = page_text(reading_view_html(handout, spanish_clinic))
+    with translation.override("es"):
+        emergency = translation.gettext("In an emergency, call %(number)s.") % {
+            "number": spanish_clinic.emergency_number}
+    assert "Cuándo pedir ayuda" in text and emergency in text
+    assert english_in(without_note(text)) == []
