@@ -36,6 +36,7 @@ from education.models import (
 )
 from education.readability import article_readability
 from portal.models import ClinicProfile
+from portal.widgets import NativeDateInput
 
 ARTICLE_PARTS = [Section, Source, RestGuidance, Therapy, PreventionTip, WarningSign]
 
@@ -368,7 +369,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
 class PublishForm(forms.Form):
     next_review_due = forms.DateField(
         label=_("Next review due"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=NativeDateInput(),
         help_text=_("Defaults to the clinic's review interval from today."),
     )
     override_reason = forms.CharField(

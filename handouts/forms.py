@@ -15,6 +15,7 @@ from education.models import RestGuidance
 from handouts.fonts import validate_printable
 from handouts.sharing import DEFAULT_EXPIRY_DAYS, MAX_EXPIRY_DAYS
 from portal.models import ClinicProfile, PaperSize, language_choices
+from portal.widgets import NativeDateInput
 
 MAX_NAME_LENGTH = 100
 MAX_NOTE_LENGTH = 1000
@@ -59,7 +60,7 @@ class HandoutForm(forms.Form):
     )
     record_number = PrintedTextField(label=_("Record number"), max_length=40, required=False)
     visit_date = forms.DateField(label=_("Visit date"),
-                                 widget=forms.DateInput(attrs={"type": "date"}))
+                                 widget=NativeDateInput())
     rest_weeks = forms.IntegerField(
         label=_("Rest (weeks)"), min_value=0, max_value=52,
         error_messages={"min_value": _("Rest can be 0 to 52 weeks."),
@@ -84,7 +85,7 @@ class HandoutForm(forms.Form):
     )
     follow_up_date = forms.DateField(
         label=_("Follow-up visit"), required=False,
-        widget=forms.DateInput(attrs={"type": "date"})
+        widget=NativeDateInput()
     )
     clinician_note = PrintedTextField(
         label=_("A note from you (printed as written)"),
@@ -266,9 +267,9 @@ class HandoutFilterForm(forms.Form):
     article = forms.ModelChoiceField(queryset=None, label=_("Article"), required=False,
                                      empty_label=_("All conditions"))
     issued_from = forms.DateField(label=_("Issued from"), required=False,
-                                  widget=forms.DateInput(attrs={"type": "date"}))
+                                  widget=NativeDateInput())
     issued_to = forms.DateField(label=_("Issued to"), required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}))
+                                widget=NativeDateInput())
     patient = forms.CharField(label=_("Patient name"), required=False,
                               max_length=MAX_NAME_LENGTH)
 

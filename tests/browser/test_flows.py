@@ -7,11 +7,12 @@ import re
 import subprocess
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
+from education.samples import SAMPLE_DIR, load_sample_file
 from handouts.dates import long_date
 from portal.demo import DEMO_LOGO
 from tests.browser.conftest import ARTIFACTS, check_accessibility, screenshot
@@ -237,3 +238,48 @@ def test_the_builder_works_with_the_keyboard_alone(portal, pages):
     page.wait_for_url(re.compile(r"/handouts/[0-9a-f-]{36}/$"))
     expect(page.get_by_text("Keyboard Kim")).to_be_visible()
     expect(page.get_by_text("5 weeks").first).to_be_visible()
+
+
+def es(message: str) -> str:
+    with translation.override("es"):
+        return translation.gettext(message)
+
+
+def test_a_clinician_working_in_spanish_gives_a_spanish_handout_read_on_a_phone(
+        portal, pages, html_validator):
+    """The switcher turns the staff pages to Spanish; the builder's language line opens the
+    Spanish article; the patient's pages are Spanish, accessible and fit a 320 px phone."""
+    load_sample_file(SAMPLE_DIR / "bone-marrow-edema.es.json")
+    staff = pages(viewport={"width": 1280, "height": 900})
+    sign_in(staff, portal, "clinician")
+    staff.get_by_label("Language").select_option("es")
+    staff.get_by_role("button", name="Change").click()
+    expect(staff.locator("html")).to_have_attribute("lang", "es")
+    expect(staff.get_by_role("button", name=es("Sign out"))).to_be_visible()
+    checked(staff, html_validator)
+    staff.goto(portal + "/handouts/new/bone-marrow-edema/en/")
+    staff.get_by_role("link", name="Español").click()
+    staff.get_by_label(es("Patient's name, as it should be printed")).fill(PATIENT)
+    checked(staff, html_validator)
+    screenshot(staff, "builder-es")
+    staff.get_by_role("button", name=es("Issue handout")).first.click()
+    staff.wait_for_url(re.compile(r"/handouts/[0-9a-f-]{36}/$"))
+    staff.get_by_role("button", name=es("Create patient link")).click()
+    link = staff.locator("code.user-select-all").inner_text()
+    code = staff.locator(".share-secret .fs-3").inner_text()
+
+    phone = pages(viewport={"width": 320, "height": 700}, is_mobile=True, has_touch=True,
+                  locale="en-US")
+    phone.goto(link)
+    expect(phone.locator("html")).to_have_attribute("lang", "es")
+    checked(phone, html_validator, strict=True)
+    phone.get_by_label(es("Access code")).fill(code)
+    phone.get_by_role("button", name=es("Open handout")).click()
+    phone.wait_for_url(re.compile(r"/handout/$"))
+    expect(phone.get_by_text(PATIENT).first).to_be_visible()
+    checked(phone, html_validator, strict=True)
+    screenshot(phone, "patient-handout-es", widths=(320,))
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 320
+    assert phone.evaluate(BROKEN_WORDS_JS) == []
+    headings = phone.locator(".patient-handout h2").all_inner_texts()
+    assert headings[0] == es("Your plan"), headings

@@ -269,11 +269,9 @@ def _structure_elements(node):
             yield from _structure_elements(kid)
 
 
-def test_what_the_patient_meets_online_is_spanish(spanish_article, clinician, spanish_clinic,
-                                                  settings):
+def test_what_the_patient_meets_online_is_spanish(spanish_article, clinician, spanish_clinic):
     """Code page, wrong code, reading view, slip and email: all in Spanish, whatever the
     browser asks for."""
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     handout, _created = issue_handout(
         spanish_article, default_choices(spanish_article, clinician_note=""),
         issued_by=clinician, issue_token=uuid.uuid4())
@@ -359,3 +357,18 @@ def test_a_spanish_article_without_warning_signs_still_tells_the_patient_whom_to
             "number": spanish_clinic.emergency_number}
     assert "Cuándo pedir ayuda" in text and emergency in text
     assert english_in(without_note(text)) == []
+
+
+def test_date_fields_keep_the_browsers_iso_format_on_spanish_pages(
+        client, clinician, spanish_article, spanish_clinic):
+    """A localized value ("25/11/2026") is invalid for <input type="date">: the browser would
+    show the visit date empty and the handout could not be issued."""
+    client.force_login(clinician)
+    url = reverse("handouts:new", args=["bone-marrow-edema", "es"])
+    html = client.get(url, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert '<html lang="es">' in html
+    today = datetime.date.today().isoformat()
+    assert re.search(rf'<input type="date" name="visit_date" value="{today}"', html)
+    handouts = client.post(reverse("handouts:list"), {"issued_from": "2027-02-01"},
+                           HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert 'value="2027-02-01"' in handouts
