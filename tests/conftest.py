@@ -1,10 +1,6 @@
 """Shared personas and content for the whole suite."""
 
-import datetime
-import io
 import logging
-import os
-import shutil
 import uuid
 
 import pytest
@@ -14,7 +10,6 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from pypdf import PdfReader
 
 from education.models import Article
 from education.samples import SAMPLE_DIR, load_sample_file
@@ -31,8 +26,7 @@ from portal.roles import (
     REVIEWER,
     sync_roles,
 )
-
-PASSWORD = "correct horse battery staple 42"
+from tests.helpers import PASSWORD, default_choices
 
 
 @pytest.fixture(autouse=True)
@@ -184,34 +178,6 @@ def clinic(db) -> ClinicProfile:
     return profile
 
 
-def default_choices(article: Article, **overrides) -> dict:
-    """Personal choices as the builder makes them, with the article's defaults."""
-    therapies = list(article.therapies.all())
-    choices = {
-        "patient_name": "Zoë Núñez-O'Brien",
-        "record_number": "",
-        "visit_date": datetime.date(2027, 2, 2),
-        "rest_weeks": 6,
-        "crutches": True,
-        "weight_bearing": "partial",
-        "therapy_plan": [
-            {"key": f"therapy-{t.pk}", "times_per_week": t.times_per_week, "weeks": t.weeks}
-            for t in therapies[:2]
-        ],
-        "prevention_tip_keys": [
-            f"tip-{t.pk}" for t in article.prevention_tips.filter(selected_by_default=True)
-        ],
-        "background_section_keys": [
-            f"section-{s.pk}" for s in article.sections.filter(printed_by_default=True)
-        ],
-        "follow_up_date": datetime.date(2027, 3, 16),
-        "clinician_note": "Ice it for 10 minutes, twice a day.",
-        "paper_size": "a4",
-        "large_print": False,
-    }
-    return choices | overrides
-
-
 @pytest.fixture
 def issue(clinician, clinic):
     def issue_for(article: Article, **overrides):
@@ -227,21 +193,3 @@ def issue(clinician, clinic):
 @pytest.fixture
 def handout(sample_article, issue):
     return issue(sample_article)
-
-
-def pdf_text(pdf: bytes) -> str:
-    """All the PDF's text with white space folded, so wrapped lines still match."""
-    reader = PdfReader(io.BytesIO(pdf))
-    return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
-
-
-def require_tool(command: str, package: str) -> str:
-    """The path of a system tool a test needs. Missing on a developer's machine: the test is
-    skipped with the package to install; missing in CI (.ci/run installs it): a failure."""
-    path = shutil.which(command)
-    if path:
-        return path
-    message = f"{command} is not installed (Debian package {package})"
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)

@@ -9,16 +9,12 @@ import os
 import re
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import require_tool
+from tests.browser.helpers import ARTIFACTS, VNU
+from tests.helpers import require_tool
 
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts"
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
@@ -87,23 +83,6 @@ def pages(browser, request):
         context.close()
 
 
-def check_accessibility(page, *, strict: bool) -> None:
-    """axe-core against WCAG 2.2 A and AA: no serious or critical violation on staff pages,
-    none at all on patient pages (strict)."""
-    # Through the DevTools protocol, which the page's Content Security Policy does not govern:
-    # the policy stays on for everything the portal itself does.
-    page.evaluate(AXE.read_text(encoding="utf-8"))
-    result = page.evaluate("""async () => {
-        const r = await axe.run(document, {runOnly: {type: "tag",
-            values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]}});
-        return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-            nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))}));
-    }""")
-    blocking = result if strict else [v for v in result if v["impact"] in {"serious",
-                                                                            "critical"}]
-    assert not blocking, f"{page.url}: {blocking}"
-
-
 @pytest.fixture
 def html_validator():
     """The Nu HTML Checker on the HTML the server sent for every page passed to it; checked
@@ -132,17 +111,6 @@ def html_validator():
     result = subprocess.run([java, "-jar", str(VNU), "--errors-only", "--format", "gnu", *files],
                             capture_output=True, text=True, timeout=300, check=False)
     assert result.returncode == 0, result.stderr or result.stdout
-
-
-def screenshot(page, name: str, widths=(1280, 375)) -> None:
-    """Screenshots of the main pages at desktop and phone width, for anyone to look at."""
-    folder = ARTIFACTS / "screenshots"
-    folder.mkdir(parents=True, exist_ok=True)
-    original = page.viewport_size
-    for width in widths:
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=folder / f"{name}-{width}.png", full_page=True)
-    page.set_viewport_size(original)
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ from playwright.sync_api import expect
 from education.samples import SAMPLE_DIR, load_sample_file
 from handouts.dates import long_date
 from portal.demo import DEMO_LOGO
-from tests.browser.conftest import ARTIFACTS, check_accessibility, screenshot
-from tests.conftest import PASSWORD, pdf_text, require_tool
+from tests.browser.helpers import ARTIFACTS, check_accessibility, screenshot
+from tests.helpers import PASSWORD, pdf_text, require_tool
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PATIENT = "Zoë Núñez-O'Brien"

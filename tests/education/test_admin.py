@@ -4,63 +4,7 @@ import pytest
 from django.urls import reverse
 
 from education.models import Article, Condition, Section
-
-INLINE_FIELDS = {
-    "sections": ["kind", "heading", "body", "printed_by_default", "position"],
-    "sources": ["citation", "url", "accessed_on", "position"],
-    "rest_guidance": ["default_weeks", "crutches_advised", "weight_bearing", "body_part",
-                      "note"],
-    "therapies": ["name", "instructions", "times_per_week", "weeks", "position"],
-    "prevention_tips": ["text", "selected_by_default", "position"],
-    "warning_signs": ["text", "urgency", "position"],
-}
-
-
-def form_value(value):
-    if value is True:
-        return "on"
-    if value is None or value is False:
-        return ""
-    return str(value)
-
-
-def article_form(article: Article | None = None, **fields) -> dict:
-    """The POST data the admin change form sends for an article and all of its inlines."""
-    data = {}
-    if article:
-        for name in [
-            "condition",
-            "language",
-            "title",
-            "summary",
-            "in_brief",
-            "state",
-            "reviewed_by",
-            "last_reviewed_on",
-            "next_review_due",
-            "needs_clinical_review",
-        ]:
-            data[name] = form_value(getattr(article, name + ("_id" if name == "condition" else "")))
-    for prefix, names in INLINE_FIELDS.items():
-        if article is None:
-            rows = []
-        elif prefix == "rest_guidance":
-            rows = [article.rest_guidance] if hasattr(article, "rest_guidance") else []
-        else:
-            rows = list(getattr(article, prefix).all())
-        data |= {
-            f"{prefix}-TOTAL_FORMS": str(len(rows)),
-            f"{prefix}-INITIAL_FORMS": str(len(rows)),
-            f"{prefix}-MIN_NUM_FORMS": "0",
-            f"{prefix}-MAX_NUM_FORMS": "1000",
-        }
-        for index, row in enumerate(rows):
-            data[f"{prefix}-{index}-id"] = str(row.pk)
-            data[f"{prefix}-{index}-article"] = str(article.pk)
-            for name in names:
-                data[f"{prefix}-{index}-{name}"] = form_value(getattr(row, name))
-    data |= {name: form_value(value) for name, value in fields.items()}
-    return data
+from tests.helpers import article_form, form_value
 
 
 def add_row(data: dict, prefix: str, **fields) -> dict:

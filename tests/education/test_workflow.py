@@ -315,7 +315,7 @@ def test_the_publish_page_tells_a_reviewer_who_changed_the_draft_to_ask_another(
 
 
 def test_editing_a_draft_in_the_admin_makes_the_editor_a_contributor(client, reviewer, draft):
-    from tests.education.test_admin import article_form
+    from tests.helpers import article_form
 
     client.force_login(reviewer)
     url = reverse("admin:education_article_change", args=[draft.pk])
@@ -357,7 +357,7 @@ def test_saving_a_draft_unchanged_from_a_browser_changes_nothing(client, editor,
                                                                 draft):
     from education.diff import compare_articles
     from education.snapshot import build_snapshot, content_fingerprint
-    from tests.education.test_admin import article_form
+    from tests.helpers import article_form
 
     client.force_login(editor)
     data = {name: value.replace("\n", "\r\n") for name, value in article_form(draft).items()}

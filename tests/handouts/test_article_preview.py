@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from handouts.models import Handout, HandoutEvent
-from tests.conftest import pdf_text
+from tests.helpers import pdf_text
 
 pytestmark = pytest.mark.django_db
 

@@ -2,42 +2,16 @@
 
 import hashlib
 import logging
-import uuid
 
 import pytest
 import weasyprint
 from django.urls import reverse
 
 from handouts.models import Handout
-from tests.conftest import pdf_text
+from tests.handouts.helpers import builder_data, builder_url
+from tests.helpers import pdf_text
 
 pytestmark = pytest.mark.django_db
-
-
-def builder_url(article) -> str:
-    return reverse("handouts:new", args=[article.condition.slug, article.language])
-
-
-def builder_data(article, **overrides) -> dict:
-    """What the builder form posts when the clinician keeps the article's defaults."""
-    data = {
-        "issue_token": str(uuid.uuid4()),
-        "patient_name": "Zoë Núñez-O'Brien",
-        "visit_date": "2027-02-02",
-        "rest_weeks": "6",
-        "crutches": "on",
-        "weight_bearing": "partial",
-        "prevention_tips": [f"tip-{t.pk}" for t in article.prevention_tips.all()[:2]],
-        "follow_up_date": "2027-03-16",
-        "clinician_note": "Ice it twice a day.",
-        "paper_size": "a4",
-        "action": "issue",
-    }
-    for therapy in article.therapies.all()[:2]:
-        data |= {f"therapy-{therapy.pk}-include": "on",
-                 f"therapy-{therapy.pk}-times_per_week": "3",
-                 f"therapy-{therapy.pk}-weeks": "4"}
-    return data | overrides
 
 
 def test_builder_opens_with_the_articles_defaults(client, clinician, sample_article, clinic):

@@ -20,7 +20,7 @@ from handouts.fonts import (
 )
 from handouts.issuing import build_handout
 from handouts.pdf import handout_html, lay_out, stylesheet_text
-from tests.conftest import default_choices, pdf_text
+from tests.helpers import default_choices, pdf_text
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from handouts.models import Handout
-from tests.conftest import pdf_text
+from tests.helpers import pdf_text
 
 pytestmark = pytest.mark.django_db
 CANARY = "Canaryname Zzyzx-Quill"

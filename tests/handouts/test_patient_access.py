@@ -2,7 +2,6 @@
 downloads the handout; nobody else can, and every step is recorded."""
 
 import datetime
-import re
 import threading
 
 import pytest
@@ -12,10 +11,10 @@ from django.urls import reverse
 
 from handouts.models import HandoutEvent, ShareLink
 from handouts.sharing import create_share_link
+from tests.handouts.helpers import form_token, load_form, open_url, patient_client, post_code
 
 pytestmark = pytest.mark.django_db
 Kind = HandoutEvent.Kind
-PHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148"
 
 
 @pytest.fixture
@@ -28,27 +27,6 @@ def at_visit(time_machine):
 @pytest.fixture
 def shared(handout, clinician):
     return create_share_link(handout, staff=clinician)
-
-
-def open_url(token: str) -> str:
-    return reverse("patient:open", args=[token])
-
-
-def patient_client() -> Client:
-    return Client(HTTP_USER_AGENT=PHONE)
-
-
-def form_token(response) -> str:
-    return re.search(r'name="form_token" value="([^"]+)"', response.content.decode())[1]
-
-
-def load_form(client: Client, token: str) -> str:
-    """Open the code page; returns the form's session-bound token."""
-    return form_token(client.get(open_url(token)))
-
-
-def post_code(client: Client, token: str, code: str, with_form_token: str):
-    return client.post(open_url(token), {"code": code, "form_token": with_form_token})
 
 
 def enter_code(client: Client, token: str, code: str):
@@ -258,7 +236,7 @@ def test_twenty_concurrent_wrong_codes_leave_the_counter_at_exactly_twenty(
     import uuid
 
     from handouts.issuing import issue_handout
-    from tests.conftest import default_choices
+    from tests.helpers import default_choices
 
     handout, _ = issue_handout(sample_article, default_choices(sample_article),
                                issued_by=clinician, issue_token=uuid.uuid4())

@@ -13,7 +13,7 @@ from education.models import Article, Section
 from education.workflow import archive, publish, start_draft, submit_for_review
 from handouts.issuing import build_handout
 from handouts.pdf import handout_html, lay_out, render_handout_pdf, render_pdf
-from tests.conftest import default_choices, pdf_text
+from tests.helpers import default_choices, pdf_text
 
 pytestmark = pytest.mark.django_db
 

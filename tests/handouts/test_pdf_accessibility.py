@@ -14,8 +14,8 @@ from django.urls import reverse
 from handouts.pdf import PDF_OPTIONS, handout_html, lay_out, render_handout_pdf
 from handouts.pdf_checks import pdf_ua_problems, tagged_text
 from handouts.pdf_structure import finish_tagged_pdf, needs_space, read_tagged_pdf
-from tests.conftest import pdf_text
-from tests.handouts.test_sharing import share, shown_secrets
+from tests.handouts.helpers import share, shown_secrets
+from tests.helpers import pdf_text
 
 pytestmark = pytest.mark.django_db
 

@@ -1,10 +1,7 @@
 """The patient's plan never contradicts the clinician: every combination of choices, rendered
 as the PDF and as the reading view, checked against contradiction rules written as data."""
 
-import datetime
-import itertools
 import re
-from dataclasses import dataclass
 
 import pytest
 from django.template.loader import render_to_string
@@ -15,33 +12,8 @@ from education.snapshot import build_snapshot
 from handouts.issuing import build_handout
 from handouts.pdf import handout_context, render_handout_pdf
 from handouts.plan import personal_plan
-from tests.conftest import default_choices, pdf_text
-
-VISIT = datetime.date(2027, 2, 2)
-FOLLOW_UP = datetime.date(2027, 3, 16)
-WEIGHTS = ["none", "partial", "as_tolerated", "full"]
-REST_WEEKS = [0, 1, 3, 52]
-
-
-@dataclass(frozen=True)
-class Choices:
-    weight: str
-    crutches: bool
-    rest: int
-    follow_up: bool
-    large_print: bool = False
-
-
-@dataclass(frozen=True)
-class Rule:
-    """When `applies` holds for the choices, `forbidden` must not appear in `part` of the
-    text ("all" or "rest": the plan's rest item)."""
-
-    name: str
-    applies: object
-    forbidden: str
-    part: str = "all"
-
+from tests.handouts.helpers import FOLLOW_UP, MATRIX, VISIT, Choices, Rule, between
+from tests.helpers import default_choices, pdf_text
 
 NOT_FULL_WEIGHT = (r"keep (the )?weight off|do not put any weight|no weight on"
                    r"|only some (of your )?weight")
@@ -87,14 +59,6 @@ def rest_week_counts(text: str) -> set[int]:
     return {int(n) if n.isdigit() else NUMBER_WORDS[n.lower()] for n in counts}
 
 
-def between(text: str, start: str, ends: list[str]) -> str:
-    """The text from `start` up to the first of `ends` that follows it."""
-    begin = text.index(start)
-    stops = [text.find(end, begin + len(start)) for end in ends]
-    stops = [stop for stop in stops if stop != -1]
-    return text[begin:min(stops)] if stops else text[begin:]
-
-
 # Where the plan box starts, in the PDF and the reading view (after its jump links).
 PLAN_LEAD = "Your plan Rest"
 
@@ -132,10 +96,6 @@ def reading_view_text(handout, clinic) -> str:
     with translation.override(handout.language):
         html = render_to_string("handouts/includes/handout_content.html", context)
     return " ".join(strip_tags(html).split())
-
-
-MATRIX = [Choices(*combo) for combo in itertools.product(WEIGHTS, [True, False], REST_WEEKS,
-                                                         [True, False])]
 
 
 def test_the_rules_catch_the_contradictions_the_old_handout_printed():

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from handouts.models import Handout
-from tests.conftest import pdf_text
+from tests.helpers import pdf_text
 
 pytestmark = pytest.mark.django_db
 

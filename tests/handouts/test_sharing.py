@@ -18,20 +18,11 @@ from handouts.sharing import (
     hash_token,
     share_handout,
 )
-from tests.conftest import pdf_text, require_tool
+from tests.handouts.helpers import share, shown_secrets
+from tests.helpers import pdf_text, require_tool
 
 pytestmark = pytest.mark.django_db
 Kind = HandoutEvent.Kind
-
-
-def share(client, handout, **data):
-    return client.post(reverse("handouts:share", args=[handout.public_id]),
-                       {"days": "30", "email": "", **data})
-
-
-def shown_secrets(response) -> tuple[str, str]:
-    result = response.context["result"]
-    return result.url, result.new_link.code
 
 
 def test_token_and_code_are_never_stored_in_clear(handout, clinician):

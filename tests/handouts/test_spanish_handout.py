@@ -31,9 +31,20 @@ from handouts.emails import send_share_link_email
 from handouts.issuing import build_handout, issue_handout
 from handouts.pdf import handout_context, render_access_slip_pdf, render_handout_pdf
 from handouts.sharing import create_share_link
-from tests.conftest import default_choices, pdf_text
-from tests.handouts.test_patient_access import load_form, open_url, patient_client, post_code
-from tests.handouts.test_plan import FOLLOW_UP, MATRIX, VISIT, Choices, Rule, between
+from tests.handouts.helpers import (
+    FOLLOW_UP,
+    MATRIX,
+    VISIT,
+    Choices,
+    Rule,
+    between,
+    builder_data,
+    load_form,
+    open_url,
+    patient_client,
+    post_code,
+)
+from tests.helpers import default_choices, pdf_text
 
 CATALOG = Path(settings.BASE_DIR) / "locale" / "es" / "LC_MESSAGES" / "django.po"
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]")
@@ -321,8 +332,6 @@ def test_the_builder_offers_the_patients_languages_and_says_which_have_no_articl
 
 def test_the_note_language_starts_as_the_clinicians_own_and_is_kept(
         client, clinician, spanish_article, spanish_clinic):
-    from tests.handouts.test_builder import builder_data
-
     client.force_login(clinician)
     url = reverse("handouts:new", args=["bone-marrow-edema", "es"])
     assert client.get(url).context["form"].initial["note_language"] == "en"
@@ -334,8 +343,6 @@ def test_the_note_language_starts_as_the_clinicians_own_and_is_kept(
 
 def test_the_spanish_preview_is_measured_on_the_inflesz_scale_and_reads_fairly_easy(
         client, clinician, spanish_article, spanish_clinic):
-    from tests.handouts.test_builder import builder_data
-
     client.force_login(clinician)
     url = reverse("handouts:new", args=["bone-marrow-edema", "es"])
     response = client.post(url, builder_data(spanish_article, action="preview",

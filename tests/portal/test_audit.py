@@ -11,8 +11,7 @@ from django.urls import reverse
 from handouts.issuing import issue_handout
 from portal.logging import StructuredFormatter
 from portal.models import AuditEvent
-from tests.conftest import default_choices
-from tests.education.test_admin import article_form
+from tests.helpers import article_form, default_choices
 
 pytestmark = pytest.mark.django_db
 Action = AuditEvent.Action

@@ -1,0 +1,110 @@
+"""Helpers shared by the handout tests: the builder's form, the patient's phone, the plan's
+choices and contradiction rules, sharing a handout. Plain functions and constants, no
+fixtures."""
+
+import datetime
+import itertools
+import re
+import uuid
+from dataclasses import dataclass
+
+from django.test import Client
+from django.urls import reverse
+
+
+def builder_url(article) -> str:
+    return reverse("handouts:new", args=[article.condition.slug, article.language])
+
+
+def builder_data(article, **overrides) -> dict:
+    """What the builder form posts when the clinician keeps the article's defaults."""
+    data = {
+        "issue_token": str(uuid.uuid4()),
+        "patient_name": "Zoë Núñez-O'Brien",
+        "visit_date": "2027-02-02",
+        "rest_weeks": "6",
+        "crutches": "on",
+        "weight_bearing": "partial",
+        "prevention_tips": [f"tip-{t.pk}" for t in article.prevention_tips.all()[:2]],
+        "follow_up_date": "2027-03-16",
+        "clinician_note": "Ice it twice a day.",
+        "paper_size": "a4",
+        "action": "issue",
+    }
+    for therapy in article.therapies.all()[:2]:
+        data |= {f"therapy-{therapy.pk}-include": "on",
+                 f"therapy-{therapy.pk}-times_per_week": "3",
+                 f"therapy-{therapy.pk}-weeks": "4"}
+    return data | overrides
+
+
+PHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148"
+
+
+def open_url(token: str) -> str:
+    return reverse("patient:open", args=[token])
+
+
+def patient_client() -> Client:
+    return Client(HTTP_USER_AGENT=PHONE)
+
+
+def form_token(response) -> str:
+    return re.search(r'name="form_token" value="([^"]+)"', response.content.decode())[1]
+
+
+def load_form(client: Client, token: str) -> str:
+    """Open the code page; returns the form's session-bound token."""
+    return form_token(client.get(open_url(token)))
+
+
+def post_code(client: Client, token: str, code: str, with_form_token: str):
+    return client.post(open_url(token), {"code": code, "form_token": with_form_token})
+
+
+VISIT = datetime.date(2027, 2, 2)
+FOLLOW_UP = datetime.date(2027, 3, 16)
+WEIGHTS = ["none", "partial", "as_tolerated", "full"]
+REST_WEEKS = [0, 1, 3, 52]
+
+
+@dataclass(frozen=True)
+class Choices:
+    weight: str
+    crutches: bool
+    rest: int
+    follow_up: bool
+    large_print: bool = False
+
+
+@dataclass(frozen=True)
+class Rule:
+    """When `applies` holds for the choices, `forbidden` must not appear in `part` of the
+    text ("all" or "rest": the plan's rest item)."""
+
+    name: str
+    applies: object
+    forbidden: str
+    part: str = "all"
+
+
+def between(text: str, start: str, ends: list[str]) -> str:
+    """The text from `start` up to the first of `ends` that follows it."""
+    begin = text.index(start)
+    stops = [text.find(end, begin + len(start)) for end in ends]
+    stops = [stop for stop in stops if stop != -1]
+    return text[begin:min(stops)] if stops else text[begin:]
+
+
+MATRIX = [Choices(*combo) for combo in itertools.product(WEIGHTS, [True, False], REST_WEEKS,
+                                                         [True, False])]
+
+
+def share(client, handout, **data):
+    return client.post(reverse("handouts:share", args=[handout.public_id]),
+                       {"days": "30", "email": "", **data})
+
+
+def shown_secrets(response) -> tuple[str, str]:
+    result = response.context["result"]
+    return result.url, result.new_link.code

@@ -1,0 +1,119 @@
+"""Helpers shared by test modules. Plain functions and constants: fixtures live in conftest.py,
+and no test module imports from another test module or from a conftest."""
+
+import datetime
+import io
+import os
+import shutil
+
+import pytest
+from pypdf import PdfReader
+
+from education.models import Article
+
+PASSWORD = "correct horse battery staple 42"
+
+
+def default_choices(article: Article, **overrides) -> dict:
+    """Personal choices as the builder makes them, with the article's defaults."""
+    therapies = list(article.therapies.all())
+    choices = {
+        "patient_name": "Zoë Núñez-O'Brien",
+        "record_number": "",
+        "visit_date": datetime.date(2027, 2, 2),
+        "rest_weeks": 6,
+        "crutches": True,
+        "weight_bearing": "partial",
+        "therapy_plan": [
+            {"key": f"therapy-{t.pk}", "times_per_week": t.times_per_week, "weeks": t.weeks}
+            for t in therapies[:2]
+        ],
+        "prevention_tip_keys": [
+            f"tip-{t.pk}" for t in article.prevention_tips.filter(selected_by_default=True)
+        ],
+        "background_section_keys": [
+            f"section-{s.pk}" for s in article.sections.filter(printed_by_default=True)
+        ],
+        "follow_up_date": datetime.date(2027, 3, 16),
+        "clinician_note": "Ice it for 10 minutes, twice a day.",
+        "paper_size": "a4",
+        "large_print": False,
+    }
+    return choices | overrides
+
+
+def pdf_text(pdf: bytes) -> str:
+    """All the PDF's text with white space folded, so wrapped lines still match."""
+    reader = PdfReader(io.BytesIO(pdf))
+    return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+
+
+def require_tool(command: str, package: str) -> str:
+    """The path of a system tool a test needs. Missing on a developer's machine: the test is
+    skipped with the package to install; missing in CI (.ci/run installs it): a failure."""
+    path = shutil.which(command)
+    if path:
+        return path
+    message = f"{command} is not installed (Debian package {package})"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+# The admin's article change form, as education and audit tests post it.
+INLINE_FIELDS = {
+    "sections": ["kind", "heading", "body", "printed_by_default", "position"],
+    "sources": ["citation", "url", "accessed_on", "position"],
+    "rest_guidance": ["default_weeks", "crutches_advised", "weight_bearing", "body_part",
+                      "note"],
+    "therapies": ["name", "instructions", "times_per_week", "weeks", "position"],
+    "prevention_tips": ["text", "selected_by_default", "position"],
+    "warning_signs": ["text", "urgency", "position"],
+}
+
+
+def form_value(value):
+    if value is True:
+        return "on"
+    if value is None or value is False:
+        return ""
+    return str(value)
+
+
+def article_form(article: Article | None = None, **fields) -> dict:
+    """The POST data the admin change form sends for an article and all of its inlines."""
+    data = {}
+    if article:
+        for name in [
+            "condition",
+            "language",
+            "title",
+            "summary",
+            "in_brief",
+            "state",
+            "reviewed_by",
+            "last_reviewed_on",
+            "next_review_due",
+            "needs_clinical_review",
+        ]:
+            data[name] = form_value(getattr(article, name + ("_id" if name == "condition" else "")))
+    for prefix, names in INLINE_FIELDS.items():
+        if article is None:
+            rows = []
+        elif prefix == "rest_guidance":
+            rows = [article.rest_guidance] if hasattr(article, "rest_guidance") else []
+        else:
+            rows = list(getattr(article, prefix).all())
+        data |= {
+            f"{prefix}-TOTAL_FORMS": str(len(rows)),
+            f"{prefix}-INITIAL_FORMS": str(len(rows)),
+            f"{prefix}-MIN_NUM_FORMS": "0",
+            f"{prefix}-MAX_NUM_FORMS": "1000",
+        }
+        for index, row in enumerate(rows):
+            data[f"{prefix}-{index}-id"] = str(row.pk)
+            data[f"{prefix}-{index}-article"] = str(article.pk)
+            for name in names:
+                data[f"{prefix}-{index}-{name}"] = form_value(getattr(row, name))
+    data |= {name: form_value(value) for name, value in fields.items()}
+    return data
