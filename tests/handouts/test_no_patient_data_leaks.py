@@ -32,8 +32,10 @@ class Everything(logging.Handler):
 def test_canary_patient_name_never_leaks(client, clinician, sample_article, clinic,
                                          django_capture_on_commit_callbacks):
     handler = Everything()
-    logging.getLogger().addHandler(handler)
-    logging.getLogger().setLevel(logging.DEBUG)
+    root = logging.getLogger()
+    previous_level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
     seen_urls, seen_headers = [], []
 
     def track(response):
@@ -75,7 +77,8 @@ def test_canary_patient_name_never_leaks(client, clinician, sample_article, clin
         track(patient.get(reverse("patient:open", args=["no-such-token-00000000"])))
         track(client.get(reverse("handouts:detail", args=["00000000-0000-4000-8000-000000000000"])))
     finally:
-        logging.getLogger().removeHandler(handler)
+        root.removeHandler(handler)
+        root.setLevel(previous_level)
 
     assert CANARY in pdf_text(downloaded.content)  # the name really went through
     assert CANARY_RECORD in pdf_text(downloaded.content)
