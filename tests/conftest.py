@@ -26,7 +26,15 @@ from portal.roles import (
     REVIEWER,
     sync_roles,
 )
-from tests.helpers import PASSWORD, default_choices
+from tests.helpers import PASSWORD, default_choices, outside_network_blocked
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_outside_network():
+    """No test reaches another machine: a connection to anything but this one (loopback, Unix
+    sockets) fails with NetworkBlocked. PostgreSQL, the live server and Chromium stay local."""
+    with outside_network_blocked():
+        yield
 
 
 @pytest.fixture(autouse=True)

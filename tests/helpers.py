@@ -1,10 +1,13 @@
 """Helpers shared by test modules. Plain functions and constants: fixtures live in conftest.py,
 and no test module imports from another test module or from a conftest."""
 
+import contextlib
 import datetime
 import io
+import ipaddress
 import os
 import shutil
+import socket
 
 import pytest
 from pypdf import PdfReader
@@ -117,3 +120,69 @@ def article_form(article: Article | None = None, **fields) -> dict:
                 data[f"{prefix}-{index}-{name}"] = form_value(getattr(row, name))
     data |= {name: form_value(value) for name, value in fields.items()}
     return data
+
+
+class NetworkBlocked(RuntimeError):
+    """A test tried to reach another machine. Not an OSError, so code that handles a failed
+    connection (sending email, for one) cannot swallow it."""
+
+
+LOCAL_HOST_NAMES = {"localhost", "localhost."}
+
+
+def is_local_address(host) -> bool:
+    """This machine: a loopback address (127.0.0.1, ::1) or "localhost". Any other name or
+    address, and an empty host, is another machine."""
+    if isinstance(host, bytes):
+        host = host.decode()
+    if not isinstance(host, str):
+        return False
+    if host.lower() in LOCAL_HOST_NAMES:
+        return True
+    try:
+        address = ipaddress.ip_address(host.split("%", 1)[0])  # ::1%lo: the zone is no host
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)  # ::ffff:127.0.0.1
+    return address.is_loopback or bool(mapped and mapped.is_loopback)
+
+
+def _refuse(address) -> NetworkBlocked:
+    return NetworkBlocked(
+        f"Tests may not use the network: a connection to {address!r} was refused. Only this "
+        "machine is allowed (127.0.0.1, ::1, localhost, Unix sockets); stub the outside "
+        "service instead.")
+
+
+@contextlib.contextmanager
+def outside_network_blocked():
+    """Within the block, connecting an Internet socket to another machine raises
+    NetworkBlocked; loopback and Unix sockets work as usual."""
+    real_connect = socket.socket.connect
+    real_connect_ex = socket.socket.connect_ex
+    real_create_connection = socket.create_connection
+
+    def check(sock, address) -> None:
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and not (
+                isinstance(address, tuple) and address and is_local_address(address[0])):
+            raise _refuse(address)
+
+    def connect(self, address):
+        check(self, address)
+        return real_connect(self, address)
+
+    def connect_ex(self, address):
+        check(self, address)
+        return real_connect_ex(self, address)
+
+    def create_connection(address, *args, **kwargs):
+        # Refused before the name is looked up, so no DNS query leaves either.
+        if not is_local_address(address[0]):
+            raise _refuse(address)
+        return real_create_connection(address, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(socket.socket, "connect", connect)
+        patch.setattr(socket.socket, "connect_ex", connect_ex)
+        patch.setattr(socket, "create_connection", create_connection)
+        yield
