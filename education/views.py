@@ -1,12 +1,16 @@
 from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 
-from education.models import Article, Condition
+from education.models import REVIEW_SOON_DAYS, Article, Condition
 from education.readability import article_readability
+from portal.models import ClinicProfile
 
 MAX_QUERY_LENGTH = 100
+RECENTLY_UPDATED_COUNT = 6
 
 
 def get_published_article(slug: str, language: str) -> Article:
@@ -16,6 +20,51 @@ def get_published_article(slug: str, language: str) -> Article:
         condition__slug=slug,
         language=language,
     )
+
+
+@login_required
+@permission_required("education.view_article", raise_exception=True)
+def home(request: HttpRequest) -> HttpResponse:
+    """The staff home, the library's front page: recently updated articles, the review lists
+    for the people who act on them, and what is missing from the clinic profile."""
+    published = Article.objects.published().select_related("condition")
+    clinic = ClinicProfile.load()
+    context = {
+        "recent_articles": published.order_by("-updated_at")[:RECENTLY_UPDATED_COUNT],
+        "condition_count": Condition.objects.with_published_articles().count(),
+        "shows_review_lists": shows_review_lists(request.user),
+        "setup_checklist": None,
+        "handout_blockers": [],
+    }
+    if request.user.has_perm("portal.change_clinicprofile"):
+        checklist = clinic.setup_checklist()
+        if not all(item.done for item in checklist):
+            context |= {
+                "setup_checklist": checklist,
+                "handout_blockers": clinic.handout_blockers(),
+                "clinic_profile_url": reverse("admin:portal_clinicprofile_change",
+                                              args=[clinic.pk]),
+            }
+    elif request.user.has_perm("handouts.add_handout"):
+        # Only an administrator can fix the profile; the people who issue handouts need to
+        # know why the builder refuses, and whom to ask.
+        context["handout_blockers"] = clinic.handout_blockers()
+    if context["shows_review_lists"]:
+        context |= {
+            "overdue_articles": published.review_overdue().order_by("next_review_due"),
+            "due_soon_articles": published.review_due_soon().order_by("next_review_due"),
+            "review_soon_days": REVIEW_SOON_DAYS,
+            # Reviewing starts in the admin; without it, the library page is all they have.
+            "review_links_to_admin": request.user.is_staff,
+        }
+    return render(request, "education/home.html", context)
+
+
+def shows_review_lists(user: AbstractBaseUser) -> bool:
+    """Review dates are work for the people who edit and approve content. Clinicians and
+    front desk cannot act on them; they see an overdue review on the article itself."""
+    return user.has_perm("education.change_article") or user.has_perm(
+        "education.publish_article")
 
 
 @login_required

@@ -10,7 +10,8 @@ admin.site.site_title = _("Patient education portal")
 admin.site.index_title = _("Content and administration")
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    # The staff home (the library's front page) belongs to education.
+    path("", include("education.home_urls")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("language/", language.set_language, name="set_language"),

@@ -1,8 +1,7 @@
 from base64 import b32encode
 
 from django import forms
-from django.contrib.auth.decorators import login_required, permission_required
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,7 +12,6 @@ from django.views.decorators.cache import never_cache
 from django_otp import login as otp_login
 from django_otp import match_token
 
-from education.models import REVIEW_SOON_DAYS, Article, Condition
 from portal.audit import Action, record_audit
 from portal.logos import logo_response
 from portal.mfa import (
@@ -24,51 +22,6 @@ from portal.mfa import (
     replace_recovery_codes,
 )
 from portal.models import ClinicProfile
-
-RECENTLY_UPDATED_COUNT = 6
-
-
-@login_required
-@permission_required("education.view_article", raise_exception=True)
-def home(request: HttpRequest) -> HttpResponse:
-    published = Article.objects.published().select_related("condition")
-    clinic = ClinicProfile.load()
-    context = {
-        "recent_articles": published.order_by("-updated_at")[:RECENTLY_UPDATED_COUNT],
-        "condition_count": Condition.objects.with_published_articles().count(),
-        "shows_review_lists": shows_review_lists(request.user),
-        "setup_checklist": None,
-        "handout_blockers": [],
-    }
-    if request.user.has_perm("portal.change_clinicprofile"):
-        checklist = clinic.setup_checklist()
-        if not all(item.done for item in checklist):
-            context |= {
-                "setup_checklist": checklist,
-                "handout_blockers": clinic.handout_blockers(),
-                "clinic_profile_url": reverse("admin:portal_clinicprofile_change",
-                                              args=[clinic.pk]),
-            }
-    elif request.user.has_perm("handouts.add_handout"):
-        # Only an administrator can fix the profile; the people who issue handouts need to
-        # know why the builder refuses, and whom to ask.
-        context["handout_blockers"] = clinic.handout_blockers()
-    if context["shows_review_lists"]:
-        context |= {
-            "overdue_articles": published.review_overdue().order_by("next_review_due"),
-            "due_soon_articles": published.review_due_soon().order_by("next_review_due"),
-            "review_soon_days": REVIEW_SOON_DAYS,
-            # Reviewing starts in the admin; without it, the library page is all they have.
-            "review_links_to_admin": request.user.is_staff,
-        }
-    return render(request, "portal/home.html", context)
-
-
-def shows_review_lists(user: AbstractBaseUser) -> bool:
-    """Review dates are work for the people who edit and approve content. Clinicians and
-    front desk cannot act on them; they see an overdue review on the article itself."""
-    return user.has_perm("education.change_article") or user.has_perm(
-        "education.publish_article")
 
 
 @login_required
