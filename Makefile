@@ -67,8 +67,10 @@ demo: install .env
 demo-passwords: install
 	$(DEMO_ENV) $(PY) manage.py create_demo_accounts --reset-passwords --port $(PORT)
 
+# Style, then the layer rule (pyproject.toml [tool.importlinter]): handouts -> education -> portal.
 lint: install-dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 # One run on SQLite; a second on PostgreSQL when TEST_POSTGRES_URL names a server.
 pytest: install-dev
@@ -93,4 +95,4 @@ bench: install-dev
 	DEBUG=1 DATABASE_URL=sqlite:///:memory: $(PY) manage.py benchmark_handouts $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache staticfiles test-artifacts
+	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache .import_linter_cache staticfiles test-artifacts
