@@ -202,28 +202,28 @@ def test_the_check_finds_english_where_it_is_left(spanish_article, clinician, sp
     assert english_in("Reposo y descanso, Restaurante") == []
 
 
-def test_every_combination_prints_in_spanish_only_and_without_contradiction(
-        spanish_article, clinician, spanish_clinic):
+def matrix_failures(text_of) -> dict[str, list[str]]:
+    """For each combination of choices whose text (`text_of(choices)`, the note left out) has
+    English or a contradiction: what was found."""
     failures = {}
     for choices in MATRIX:
-        handout = spanish_handout(spanish_article, clinician, choices)
-        text = without_note(pdf_text(render_handout_pdf(handout, spanish_clinic)))
+        text = without_note(text_of(choices))
         found = english_in(text) + contradictions(text, choices)
         if found:
             failures[str(choices)] = found
-    assert failures == {}
+    return failures
+
+
+def test_every_combination_prints_in_spanish_only_and_without_contradiction(
+        spanish_article, clinician, spanish_clinic):
+    assert matrix_failures(lambda choices: pdf_text(render_handout_pdf(
+        spanish_handout(spanish_article, clinician, choices), spanish_clinic))) == {}
 
 
 def test_every_combination_reads_in_spanish_only_and_without_contradiction_on_the_web(
         spanish_article, clinician, spanish_clinic):
-    failures = {}
-    for choices in MATRIX:
-        handout = spanish_handout(spanish_article, clinician, choices)
-        text = without_note(page_text(reading_view_html(handout, spanish_clinic)))
-        found = english_in(text) + contradictions(text, choices)
-        if found:
-            failures[str(choices)] = found
-    assert failures == {}
+    assert matrix_failures(lambda choices: page_text(reading_view_html(
+        spanish_handout(spanish_article, clinician, choices), spanish_clinic))) == {}
 
 
 def test_every_part_and_the_emptiest_handout_print_in_spanish_only(spanish_article, clinician,
