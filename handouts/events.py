@@ -53,8 +53,6 @@ REVOKED_BECAUSE = {
     ShareLink.RevokedBecause.REPLACED: gettext_lazy("Patient link replaced by a new one"),
     ShareLink.RevokedBecause.TOO_MANY_ATTEMPTS: gettext_lazy(
         "Patient link revoked after 10 wrong codes"),
-    ShareLink.RevokedBecause.PURGED: gettext_lazy(
-        "Patient link removed at the end of the retention period"),
 }
 # What happened, on which kind of device: "Link opened on a phone".
 ON_DEVICE = {

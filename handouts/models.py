@@ -160,11 +160,6 @@ class Handout(models.Model):
         chosen = set(self.background_section_keys)
         return [section for section in sections if section.get("key") in chosen]
 
-    def newer_version(self) -> Article | None:
-        """The article's published version, when it reads differently from this handout."""
-        live = self.article.live_version()
-        return live if live is not None and self.reads_differently_from(live) else None
-
     def reads_differently_from(self, article: Article) -> bool:
         return article.fingerprint != self.content_fingerprint
 
@@ -199,7 +194,6 @@ class ShareLink(models.Model):
         STAFF = "staff", _("Revoked by staff")
         REPLACED = "replaced", _("Replaced by a new link")
         TOO_MANY_ATTEMPTS = "too_many_attempts", _("Too many wrong codes")
-        PURGED = "purged", _("Retention period over")
 
     handout = models.ForeignKey(Handout, on_delete=models.CASCADE, related_name="share_links")
     token_hash = models.CharField(max_length=64, unique=True)

@@ -64,7 +64,6 @@ def test_a_republished_version_with_the_same_text_does_not_flag_the_handout(
     live = new_version(sample_article, editor, administrator)
     assert live.version == 2 and live.reviewed_by  # re-approved: only review metadata changed
     handout.refresh_from_db()
-    assert handout.newer_version() is None
     assert not Handout.objects.from_changed_content().exists()
     client.force_login(clinician)
     assert "reads differently" not in client.get(handout.get_absolute_url()).content.decode()
@@ -74,8 +73,7 @@ def test_a_republished_version_with_the_same_text_does_not_flag_the_handout(
 def test_a_text_change_in_a_new_version_flags_the_handout(
     handout, sample_article, editor, administrator
 ):
-    live = new_version(sample_article, editor, administrator, rewrite_overview)
-    assert handout.newer_version() == live
+    new_version(sample_article, editor, administrator, rewrite_overview)
     assert list(Handout.objects.from_changed_content()) == [handout]
 
 
@@ -200,7 +198,6 @@ def test_issuing_the_update_records_what_it_replaces_and_clears_the_list(
          "times_per_week": 5, "weeks": 2},
     ]
     assert updated.patient_name == custom_handout.patient_name
-    assert updated.newer_version() is None
     assert changed_list(client) == []
 
     html = client.get(custom_handout.get_absolute_url()).content.decode()

@@ -131,10 +131,6 @@ def test_new_versions_and_withdrawal_never_change_an_issued_handout(
     assert handout.title == sample_article.title
 
 
-def test_an_article_with_no_newer_version_is_not_reported_as_changed(handout):
-    assert handout.newer_version() is None
-
-
 def test_large_print_uses_16pt_text_line_height_1_5_and_no_italics_or_capitals(
     sample_article, clinic, clinician
 ):
