@@ -46,6 +46,40 @@ class PrintedTextField(forms.CharField):
         return unicodedata.normalize("NFC", value) if value else value
 
 
+def therapy_field(key: str, part: str) -> str:
+    """The builder's field name for one part of a therapy's row: "include", "times_per_week"
+    or "weeks"."""
+    return f"{key}-{part}"
+
+
+def default_choices(snapshot: dict, clinic: ClinicProfile, *, patient_name: str = "") -> dict:
+    """The builder's defaults for a snapshot, as Handout field values: the article's rest
+    guidance, every therapy at its default frequency, the tips and sections it selects by
+    default, today's visit, the clinic's paper size, no follow-up or note."""
+    rest = snapshot["rest_guidance"]
+    return {
+        "patient_name": patient_name,
+        "record_number": "",
+        "visit_date": timezone.localdate(),
+        "rest_weeks": rest["default_weeks"],
+        "crutches": rest["crutches_advised"],
+        "weight_bearing": rest["weight_bearing"],
+        "therapy_plan": [
+            {"key": t["key"], "times_per_week": t["times_per_week"], "weeks": t["weeks"]}
+            for t in snapshot["therapies"]
+        ],
+        "prevention_tip_keys": [t["key"] for t in snapshot["prevention_tips"]
+                                if t["selected_by_default"]],
+        "background_section_keys": [s["key"] for s in snapshot["sections"]
+                                    if s.get("printed_by_default", True)],
+        "follow_up_date": None,
+        "clinician_note": "",
+        "note_language": "",
+        "paper_size": clinic.default_paper_size,
+        "large_print": False,
+    }
+
+
 class HandoutForm(forms.Form):
     """Built for one article snapshot: its therapies and prevention tips become fields."""
 
@@ -107,18 +141,16 @@ class HandoutForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.snapshot = snapshot
         self.therapies = snapshot["therapies"]
-        rest = snapshot["rest_guidance"]
+        defaults = default_choices(snapshot, clinic)
         self.initial = {
             "issue_token": uuid.uuid4(),
-            "visit_date": timezone.localdate(),
-            "rest_weeks": rest["default_weeks"],
-            "crutches": rest["crutches_advised"],
-            "weight_bearing": rest["weight_bearing"],
-            "prevention_tips": [t["key"] for t in snapshot["prevention_tips"]
-                                if t["selected_by_default"]],
-            "background_sections": [s["key"] for s in snapshot["sections"]
-                                    if s.get("printed_by_default", True)],
-            "paper_size": clinic.default_paper_size,
+            "visit_date": defaults["visit_date"],
+            "rest_weeks": defaults["rest_weeks"],
+            "crutches": defaults["crutches"],
+            "weight_bearing": defaults["weight_bearing"],
+            "prevention_tips": defaults["prevention_tip_keys"],
+            "background_sections": defaults["background_section_keys"],
+            "paper_size": defaults["paper_size"],
             # Clinicians most often write in the language they work in.
             "note_language": translation.get_language(),
             **self.initial,
@@ -142,15 +174,15 @@ class HandoutForm(forms.Form):
 
     def _add_therapy_fields(self, therapy: dict) -> None:
         key = therapy["key"]
-        self.fields[f"{key}-include"] = forms.BooleanField(
+        self.fields[therapy_field(key, "include")] = forms.BooleanField(
             label=therapy["name"], required=False, initial=True,
             help_text=therapy["instructions"],
         )
-        self.fields[f"{key}-times_per_week"] = forms.IntegerField(
+        self.fields[therapy_field(key, "times_per_week")] = forms.IntegerField(
             label=_("Times a week"), min_value=1, max_value=14, required=False,
             initial=therapy["times_per_week"],
         )
-        self.fields[f"{key}-weeks"] = forms.IntegerField(
+        self.fields[therapy_field(key, "weeks")] = forms.IntegerField(
             label=_("For how many weeks"), min_value=1, max_value=52, required=False,
             initial=therapy["weeks"],
         )
@@ -160,9 +192,9 @@ class HandoutForm(forms.Form):
         helper.form_tag = False
         therapy_rows = [
             Row(
-                Column(Field(f"{t['key']}-include"), css_class="col-12 col-md-6"),
-                Column(f"{t['key']}-times_per_week", css_class="col-6 col-md-3"),
-                Column(f"{t['key']}-weeks", css_class="col-6 col-md-3"),
+                Column(Field(therapy_field(t["key"], "include")), css_class="col-12 col-md-6"),
+                Column(therapy_field(t["key"], "times_per_week"), css_class="col-6 col-md-3"),
+                Column(therapy_field(t["key"], "weeks"), css_class="col-6 col-md-3"),
                 css_class="border-bottom pt-2 mb-2",
             )
             for t in self.therapies
@@ -203,13 +235,14 @@ class HandoutForm(forms.Form):
                            gettext("The follow-up cannot be before the visit date."))
         for therapy in self.therapies:
             key = therapy["key"]
-            if not cleaned.get(f"{key}-include"):
+            if not cleaned.get(therapy_field(key, "include")):
                 continue
             missing = [("times_per_week", gettext("Say how often, or untick %(therapy)s.")),
                        ("weeks", gettext("Say for how long, or untick %(therapy)s."))]
             for part, message in missing:
-                if cleaned.get(f"{key}-{part}") is None and f"{key}-{part}" not in self.errors:
-                    self.add_error(f"{key}-{part}", message % {"therapy": therapy["name"]})
+                name = therapy_field(key, part)
+                if cleaned.get(name) is None and name not in self.errors:
+                    self.add_error(name, message % {"therapy": therapy["name"]})
         return cleaned
 
     def handout_choices(self) -> dict:
@@ -223,10 +256,11 @@ class HandoutForm(forms.Form):
             "crutches": data["crutches"],
             "weight_bearing": data["weight_bearing"],
             "therapy_plan": [
-                {"key": t["key"], "times_per_week": data[f"{t['key']}-times_per_week"],
-                 "weeks": data[f"{t['key']}-weeks"]}
+                {"key": t["key"],
+                 "times_per_week": data[therapy_field(t["key"], "times_per_week")],
+                 "weeks": data[therapy_field(t["key"], "weeks")]}
                 for t in self.therapies
-                if data.get(f"{t['key']}-include")
+                if data.get(therapy_field(t["key"], "include"))
             ],
             "prevention_tip_keys": list(data["prevention_tips"]),
             "background_section_keys": list(data["background_sections"]),
@@ -236,31 +270,6 @@ class HandoutForm(forms.Form):
             "paper_size": data["paper_size"],
             "large_print": data["large_print"],
         }
-
-
-def default_choices(snapshot: dict, clinic: ClinicProfile, *, patient_name: str) -> dict:
-    """The choices of a builder form left as it opens: the article's defaults, every therapy
-    at its default frequency, today's visit, no follow-up or note."""
-    initial = HandoutForm(snapshot=snapshot, clinic=clinic).initial
-    return {
-        "patient_name": patient_name,
-        "record_number": "",
-        "visit_date": initial["visit_date"],
-        "rest_weeks": initial["rest_weeks"],
-        "crutches": initial["crutches"],
-        "weight_bearing": initial["weight_bearing"],
-        "therapy_plan": [
-            {"key": t["key"], "times_per_week": t["times_per_week"], "weeks": t["weeks"]}
-            for t in snapshot["therapies"]
-        ],
-        "prevention_tip_keys": list(initial["prevention_tips"]),
-        "background_section_keys": list(initial["background_sections"]),
-        "follow_up_date": None,
-        "clinician_note": "",
-        "note_language": "",
-        "paper_size": initial["paper_size"],
-        "large_print": False,
-    }
 
 
 class HandoutFilterForm(forms.Form):

@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 
 from education.models import Article, PreventionTip, Section, Therapy
 from education.snapshot import choice_key
+from handouts.forms import therapy_field
 from handouts.models import Handout
 
 PERSONAL_FIELDS = ("patient_name", "record_number", "visit_date", "rest_weeks", "crutches",
@@ -71,10 +72,10 @@ def carry_over_choices(old: Handout, article: Article, snapshot: dict) -> Carrie
     for therapy in snapshot["therapies"]:
         key, lineage = therapy["key"], new_lineage.get(therapy["key"])
         plan = plans.get(lineage)
-        initial[f"{key}-include"] = plan is not None
+        initial[therapy_field(key, "include")] = plan is not None
         if plan is not None:
-            initial[f"{key}-times_per_week"] = plan["times_per_week"]
-            initial[f"{key}-weeks"] = plan["weeks"]
+            initial[therapy_field(key, "times_per_week")] = plan["times_per_week"]
+            initial[therapy_field(key, "weeks")] = plan["weeks"]
             before = old_therapies.get(lineage, therapy)
             if (before["times_per_week"], before["weeks"]) != (therapy["times_per_week"],
                                                                therapy["weeks"]):

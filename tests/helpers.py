@@ -13,30 +13,25 @@ import pytest
 from pypdf import PdfReader
 
 from education.models import Article
+from education.snapshot import build_snapshot
+from handouts.forms import default_choices as builder_defaults
+from portal.models import ClinicProfile
 
 PASSWORD = "correct horse battery staple 42"
 
 
 def default_choices(article: Article, **overrides) -> dict:
-    """Personal choices as the builder makes them, with the article's defaults."""
-    therapies = list(article.therapies.all())
-    choices = {
+    """Personal choices as the builder makes them, with the article's defaults and fixed
+    personal details. The clinic is an unsaved profile: the paper size is fixed here."""
+    defaults = builder_defaults(build_snapshot(article), ClinicProfile())
+    choices = defaults | {
         "patient_name": "Zoë Núñez-O'Brien",
         "record_number": "",
         "visit_date": datetime.date(2027, 2, 2),
         "rest_weeks": 6,
         "crutches": True,
         "weight_bearing": "partial",
-        "therapy_plan": [
-            {"key": f"therapy-{t.pk}", "times_per_week": t.times_per_week, "weeks": t.weeks}
-            for t in therapies[:2]
-        ],
-        "prevention_tip_keys": [
-            f"tip-{t.pk}" for t in article.prevention_tips.filter(selected_by_default=True)
-        ],
-        "background_section_keys": [
-            f"section-{s.pk}" for s in article.sections.filter(printed_by_default=True)
-        ],
+        "therapy_plan": defaults["therapy_plan"][:2],
         "follow_up_date": datetime.date(2027, 3, 16),
         "clinician_note": "Ice it for 10 minutes, twice a day.",
         "paper_size": "a4",

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from django.test import Client
 from django.urls import reverse
 
+from handouts.forms import therapy_field
+
 
 def builder_url(article) -> str:
     return reverse("handouts:new", args=[article.condition.slug, article.language])
@@ -32,9 +34,10 @@ def builder_data(article, **overrides) -> dict:
         "action": "issue",
     }
     for therapy in article.therapies.all()[:2]:
-        data |= {f"therapy-{therapy.pk}-include": "on",
-                 f"therapy-{therapy.pk}-times_per_week": "3",
-                 f"therapy-{therapy.pk}-weeks": "4"}
+        key = f"therapy-{therapy.pk}"
+        data |= {therapy_field(key, "include"): "on",
+                 therapy_field(key, "times_per_week"): "3",
+                 therapy_field(key, "weeks"): "4"}
     return data | overrides
 
 

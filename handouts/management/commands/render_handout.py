@@ -1,3 +1,4 @@
+import uuid
 from pathlib import Path
 
 from django.conf import settings
@@ -5,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from education.models import Article, RestGuidance
 from education.snapshot import build_snapshot
-from handouts.forms import HandoutForm
+from handouts.forms import HandoutForm, default_choices, therapy_field
 from handouts.issuing import ClinicNotReady, build_handout, require_clinic_ready
 from handouts.pdf import PdfRenderError, render_handout_pdf
 from portal.models import ClinicProfile, PaperSize
@@ -116,9 +117,9 @@ class Command(BaseCommand):
 
     def _form_data(self, options: dict, snapshot: dict, clinic: ClinicProfile) -> dict:
         """Builder form data: the options given, the article's defaults for the rest."""
-        defaults = HandoutForm(snapshot=snapshot, clinic=clinic).initial
+        defaults = default_choices(snapshot, clinic)
         data = {
-            "issue_token": str(defaults["issue_token"]),
+            "issue_token": str(uuid.uuid4()),
             "patient_name": options["patient"],
             "record_number": options["record_number"],
             "visit_date": options["visit_date"] or defaults["visit_date"].isoformat(),
@@ -139,7 +140,7 @@ class Command(BaseCommand):
 
     def _tip_keys(self, numbers: list[int] | None, snapshot: dict, defaults: dict) -> list[str]:
         if numbers is None:
-            return defaults["prevention_tips"]
+            return defaults["prevention_tip_keys"]
         tips = snapshot["prevention_tips"]
         bad = [n for n in numbers if not 1 <= n <= len(tips)]
         if bad:
@@ -151,7 +152,7 @@ class Command(BaseCommand):
         if options["no_background"]:
             return []
         if options["section"] is None:
-            return defaults["background_sections"]
+            return defaults["background_section_keys"]
         sections = snapshot["sections"]
         bad = [n for n in options["section"] if not 1 <= n <= len(sections)]
         if bad:
@@ -180,8 +181,9 @@ class Command(BaseCommand):
                 chosen[therapy["key"]] = (times, weeks)
         fields = {}
         for key, (times, weeks) in chosen.items():
-            fields |= {f"{key}-include": "on", f"{key}-times_per_week": str(times),
-                       f"{key}-weeks": str(weeks)}
+            fields |= {therapy_field(key, "include"): "on",
+                       therapy_field(key, "times_per_week"): str(times),
+                       therapy_field(key, "weeks"): str(weeks)}
         return fields
 
 
