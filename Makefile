@@ -67,9 +67,11 @@ demo: install .env
 demo-passwords: install
 	$(DEMO_ENV) $(PY) manage.py create_demo_accounts --reset-passwords --port $(PORT)
 
-# Style, then the layer rule (pyproject.toml [tool.importlinter]): handouts -> education -> portal.
+# Style and formatting, then the layer rule (pyproject.toml [tool.importlinter]):
+# handouts -> education -> portal. `.pre-commit-config.yaml` runs the same checks.
 lint: install-dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 
 # One run on SQLite; a second on PostgreSQL when TEST_POSTGRES_URL names a server.

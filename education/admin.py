@@ -92,10 +92,14 @@ class ReviewStatusFilter(admin.SimpleListFilter):
     parameter_name = "review"
 
     def lookups(self, request, model_admin):
-        due_soon = ngettext("Due within %(days)d day", "Due within %(days)d days",
-                            REVIEW_SOON_DAYS) % {"days": REVIEW_SOON_DAYS}
-        return [("overdue", gettext("Overdue")), ("soon", due_soon),
-                ("current", gettext("Up to date"))]
+        due_soon = ngettext(
+            "Due within %(days)d day", "Due within %(days)d days", REVIEW_SOON_DAYS
+        ) % {"days": REVIEW_SOON_DAYS}
+        return [
+            ("overdue", gettext("Overdue")),
+            ("soon", due_soon),
+            ("current", gettext("Up to date")),
+        ]
 
     def queryset(self, request, queryset):
         published = queryset.published()
@@ -132,27 +136,58 @@ class ArticleAdmin(SimpleHistoryAdmin):
         "condition__snomed_codes",
     ]
     readonly_fields = [
-        "state", "version", "based_on", "submitted_by", "submitted_at", "published_by",
-        "published_at", "archived_at", "published_grade", "grade_override_reason",
-        "reviewed_by", "last_reviewed_on", "next_review_due", "created_at", "updated_at",
+        "state",
+        "version",
+        "based_on",
+        "submitted_by",
+        "submitted_at",
+        "published_by",
+        "published_at",
+        "archived_at",
+        "published_grade",
+        "grade_override_reason",
+        "reviewed_by",
+        "last_reviewed_on",
+        "next_review_due",
+        "created_at",
+        "updated_at",
         "readability_panel",
     ]
     fieldsets = [
-        (None, {"fields": [("condition", "language"), "title", "summary", "in_brief",
-                           "needs_clinical_review"]}),
-        (_("Version"), {"fields": [
-            ("state", "version", "based_on"),
-            ("submitted_by", "submitted_at"),
-            ("published_by", "published_at", "archived_at"),
-            ("published_grade", "grade_override_reason"),
-        ]}),
-        (_("Review (set when a reviewer approves)"), {"fields": [
-            "reviewed_by",
-            ("last_reviewed_on", "next_review_due"),
-            ("created_at", "updated_at"),
-        ]}),
-        (_("Readability (of the saved text; save to update)"),
-         {"fields": ["readability_panel"]}),
+        (
+            None,
+            {
+                "fields": [
+                    ("condition", "language"),
+                    "title",
+                    "summary",
+                    "in_brief",
+                    "needs_clinical_review",
+                ]
+            },
+        ),
+        (
+            _("Version"),
+            {
+                "fields": [
+                    ("state", "version", "based_on"),
+                    ("submitted_by", "submitted_at"),
+                    ("published_by", "published_at", "archived_at"),
+                    ("published_grade", "grade_override_reason"),
+                ]
+            },
+        ),
+        (
+            _("Review (set when a reviewer approves)"),
+            {
+                "fields": [
+                    "reviewed_by",
+                    ("last_reviewed_on", "next_review_due"),
+                    ("created_at", "updated_at"),
+                ]
+            },
+        ),
+        (_("Readability (of the saved text; save to update)"), {"fields": ["readability_panel"]}),
     ]
     inlines = [
         SectionInline,
@@ -172,10 +207,14 @@ class ArticleAdmin(SimpleHistoryAdmin):
         if not article.pk:
             return gettext("Shown once the article is saved.")
         whole, sections = article_readability(article)
-        return render_to_string("admin/education/article/readability.html", {
-            "whole": whole, "sections": sections,
-            "maximum": ClinicProfile.load().max_reading_grade,
-        })
+        return render_to_string(
+            "admin/education/article/readability.html",
+            {
+                "whole": whole,
+                "sections": sections,
+                "maximum": ClinicProfile.load().max_reading_grade,
+            },
+        )
 
     @admin.display(description=_("Version"), ordering="version")
     def version_display(self, article: Article) -> str:
@@ -195,8 +234,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
         allowed = super().has_delete_permission(request, obj)
         return allowed and (obj is None or obj.version is None)
 
-    def get_actions(self, request: HttpRequest,
-                    action_location=ActionLocation.CHANGE_LIST) -> dict:
+    def get_actions(self, request: HttpRequest, action_location=ActionLocation.CHANGE_LIST) -> dict:
         # Bulk deletion would not ask each row whether it is a kept version.
         actions = super().get_actions(request, action_location)
         actions.pop("delete_selected", None)
@@ -210,8 +248,9 @@ class ArticleAdmin(SimpleHistoryAdmin):
     def revert_disabled(self, request: HttpRequest, obj=None) -> bool:
         return obj is None or not is_draft(obj.pk) or super().revert_disabled(request, obj)
 
-    def history_form_view(self, request: HttpRequest, object_id: str, version_id: str,
-                          extra_context=None):
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context=None
+    ):
         refuse_revert_unless_draft(request, object_id)
         return super().history_form_view(request, object_id, version_id, extra_context)
 
@@ -221,17 +260,20 @@ class ArticleAdmin(SimpleHistoryAdmin):
 
     # --- Workflow --------------------------------------------------------------------------
 
-    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
-                    extra_context=None):
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None
+    ):
         article = self.get_object(request, object_id)
         context = {**workflow_context(request, article), **(extra_context or {})}
         return super().change_view(request, object_id, form_url, extra_context=context)
 
     def get_urls(self):
         def view(function, name: str):
-            return path(f"<path:object_id>/{name}/",
-                        self.admin_site.admin_view(function),
-                        name=f"education_article_{name.replace('-', '_')}")
+            return path(
+                f"<path:object_id>/{name}/",
+                self.admin_site.admin_view(function),
+                name=f"education_article_{name.replace('-', '_')}",
+            )
 
         return [
             view(self.submit_view, "submit"),
@@ -249,8 +291,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
             raise Http404("No such article.")
         return article
 
-    def _step(self, request: HttpRequest, object_id: str, step,
-              done: Callable[[Article], str]):
+    def _step(self, request: HttpRequest, object_id: str, step, done: Callable[[Article], str]):
         """Run one POSTed workflow step and go to the article it leaves (a new draft is
         another article). `done(article)` says what happened, in the active language."""
         if request.method != "POST":
@@ -266,63 +307,102 @@ class ArticleAdmin(SimpleHistoryAdmin):
         return redirect(change_url(result))
 
     def submit_view(self, request: HttpRequest, object_id: str):
-        return self._step(request, object_id, workflow.submit_for_review, lambda article: gettext(
-            "Sent for review. A reviewer can now approve and publish it."))
+        return self._step(
+            request,
+            object_id,
+            workflow.submit_for_review,
+            lambda article: gettext("Sent for review. A reviewer can now approve and publish it."),
+        )
 
     def return_view(self, request: HttpRequest, object_id: str):
-        return self._step(request, object_id, workflow.return_to_draft, lambda article: gettext(
-            "Returned to draft: it can be edited again."))
+        return self._step(
+            request,
+            object_id,
+            workflow.return_to_draft,
+            lambda article: gettext("Returned to draft: it can be edited again."),
+        )
 
     def archive_view(self, request: HttpRequest, object_id: str):
         """Withdrawing stops every clinician issuing from the article, so it asks first."""
         if request.method == "GET":
             article = self._article_or_404(request, object_id)
             if not workflow.can_publish(request.user):
-                self.message_user(request, gettext("Only a content reviewer or an administrator "
-                                                   "can withdraw published articles."),
-                                  messages.ERROR)
+                self.message_user(
+                    request,
+                    gettext(
+                        "Only a content reviewer or an administrator "
+                        "can withdraw published articles."
+                    ),
+                    messages.ERROR,
+                )
                 return redirect(change_url(article))
-            context = {**self.admin_site.each_context(request), "opts": self.opts,
-                       "title": gettext("Withdraw %(article)s?") % {"article": article},
-                       "article": article}
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": gettext("Withdraw %(article)s?") % {"article": article},
+                "article": article,
+            }
             return TemplateResponse(request, "admin/education/article/archive.html", context)
-        return self._step(request, object_id, workflow.archive, lambda article: gettext(
-            "Archived %(article)s. Clinicians can no longer issue handouts from it."
-        ) % {"article": article})
+        return self._step(
+            request,
+            object_id,
+            workflow.archive,
+            lambda article: (
+                gettext("Archived %(article)s. Clinicians can no longer issue handouts from it.")
+                % {"article": article}
+            ),
+        )
 
     def new_draft_view(self, request: HttpRequest, object_id: str):
-        return self._step(request, object_id, workflow.start_draft, lambda article: gettext(
-            "Started a new draft from %(source)s. Published content is unchanged until the "
-            "draft is approved."
-        ) % {"source": article.based_on})
+        return self._step(
+            request,
+            object_id,
+            workflow.start_draft,
+            lambda article: (
+                gettext(
+                    "Started a new draft from %(source)s. Published content is unchanged until the "
+                    "draft is approved."
+                )
+                % {"source": article.based_on}
+            ),
+        )
 
     def publish_view(self, request: HttpRequest, object_id: str):
         draft = self._article_or_404(request, object_id)
         clinic = ClinicProfile.load()
         readability = article_readability(draft)[0]
-        form = PublishForm(request.POST or None, clinic=clinic,
-                           above_maximum=readability.grade > clinic.max_reading_grade)
+        form = PublishForm(
+            request.POST or None,
+            clinic=clinic,
+            above_maximum=readability.grade > clinic.max_reading_grade,
+        )
         problem = workflow.approval_problem(draft, request.user, clinic)
         if request.method == "POST" and problem is None and form.is_valid():
             try:
                 published = workflow.publish(
-                    draft, request.user,
+                    draft,
+                    request.user,
                     override_reason=form.cleaned_data.get("override_reason", ""),
                     next_review_due=form.cleaned_data["next_review_due"],
                 )
             except workflow.WorkflowError as error:
                 form.add_error(None, str(error))
             else:
+
                 def done(published: Article) -> str:
                     if not published.grade_override_reason:
                         return gettext("Published as version %(version)s.") % {
-                            "version": published.version}
+                            "version": published.version
+                        }
                     return gettext(
                         "Published as version %(version)s. Reading grade %(grade)g is above "
                         "the maximum of %(maximum)s; override reason: %(reason)s"
-                    ) % {"version": published.version, "grade": published.published_grade,
-                         "maximum": clinic.max_reading_grade,
-                         "reason": published.grade_override_reason}
+                    ) % {
+                        "version": published.version,
+                        "grade": published.published_grade,
+                        "maximum": clinic.max_reading_grade,
+                        "reason": published.grade_override_reason,
+                    }
 
                 self.log_change(request, published, untranslated(done, published))
                 self.message_user(request, done(published), messages.SUCCESS)
@@ -345,16 +425,19 @@ class ArticleAdmin(SimpleHistoryAdmin):
     def versions_view(self, request: HttpRequest, object_id: str):
         """Every version of this article, and a comparison of any two of them."""
         article = self._article_or_404(request, object_id)
-        versions = list(article.siblings().filter(
-            Q(version__isnull=False) | Q(state__in=Article.OPEN_STATES)
-        ).select_related("published_by").order_by(F("version").desc(nulls_first=True)))
+        versions = list(
+            article.siblings()
+            .filter(Q(version__isnull=False) | Q(state__in=Article.OPEN_STATES))
+            .select_related("published_by")
+            .order_by(F("version").desc(nulls_first=True))
+        )
         by_id = {str(version.pk): version for version in versions}
         old, new = by_id.get(request.GET.get("old", "")), by_id.get(request.GET.get("new", ""))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": gettext("Versions of %(title)s (%(language)s)") % {
-                "title": article.title, "language": article.language},
+            "title": gettext("Versions of %(title)s (%(language)s)")
+            % {"title": article.title, "language": article.language},
             "article": article,
             "versions": versions,
             "old": old,
@@ -373,7 +456,8 @@ class PublishForm(forms.Form):
         help_text=_("Defaults to the clinic's review interval from today."),
     )
     override_reason = forms.CharField(
-        label=_("Reason to publish above the maximum reading grade"), required=False,
+        label=_("Reason to publish above the maximum reading grade"),
+        required=False,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
         help_text=_("Recorded with the version and in the audit log."),
     )
@@ -382,24 +466,29 @@ class PublishForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.above_maximum = above_maximum
         self.fields["next_review_due"].initial = workflow.default_next_review(
-            clinic, timezone.localdate())
+            clinic, timezone.localdate()
+        )
         if not above_maximum:
             del self.fields["override_reason"]
 
     def clean_next_review_due(self):
         due = self.cleaned_data["next_review_due"]
         if due <= timezone.localdate():
-            raise forms.ValidationError(gettext("The next review must be after today."),
-                                        code="not_after_today")
+            raise forms.ValidationError(
+                gettext("The next review must be after today."), code="not_after_today"
+            )
         return due
 
     def clean_override_reason(self):
         reason = self.cleaned_data["override_reason"].strip()
         if self.above_maximum and not reason:
             raise forms.ValidationError(
-                gettext("This article is above the clinic's maximum reading grade. Say why it "
-                        "should be published anyway, or go back and simplify it."),
-                code="reason_required")
+                gettext(
+                    "This article is above the clinic's maximum reading grade. Say why it "
+                    "should be published anyway, or go back and simplify it."
+                ),
+                code="reason_required",
+            )
         return reason
 
 
@@ -428,11 +517,12 @@ def workflow_context(request: HttpRequest, article: Article | None) -> dict:
             "live": article.live_version(),
             "open_draft": open_draft,
             "can_submit": can_edit and article.state == State.DRAFT,
-            "can_return": article.state == State.IN_REVIEW and (
-                can_publish or article.submitted_by_id == request.user.pk),
+            "can_return": article.state == State.IN_REVIEW
+            and (can_publish or article.submitted_by_id == request.user.pk),
             "can_approve": can_publish and article.state == State.IN_REVIEW,
             "can_archive": can_publish and article.state == State.PUBLISHED,
-            "can_start_draft": can_edit and open_draft is None
+            "can_start_draft": can_edit
+            and open_draft is None
             and article.state in {State.PUBLISHED, State.ARCHIVED},
         }
     }
@@ -489,11 +579,11 @@ class ArticlePartHistoryAdmin(SimpleHistoryAdmin):
         return False
 
     def revert_disabled(self, request: HttpRequest, obj=None) -> bool:
-        return (obj is None or not is_draft(obj.article_id)
-                or super().revert_disabled(request, obj))
+        return obj is None or not is_draft(obj.article_id) or super().revert_disabled(request, obj)
 
-    def history_form_view(self, request: HttpRequest, object_id: str, version_id: str,
-                          extra_context=None):
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context=None
+    ):
         record = self.model.history.filter(id=object_id, history_id=version_id).first()
         refuse_revert_unless_draft(request, record.article_id if record else None)
         return super().history_form_view(request, object_id, version_id, extra_context)

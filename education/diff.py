@@ -48,8 +48,10 @@ def _chunks(old: list[str], new: list[str]) -> list[tuple[bool, str, str]]:
     between two changes belongs to them: a rewritten sentence reads as one change, not as
     confetti."""
     matcher = difflib.SequenceMatcher(str.isspace, old, new, autojunk=False)
-    raw = [(op == "equal", "".join(old[i1:i2]), "".join(new[j1:j2]))
-           for op, i1, i2, j1, j2 in matcher.get_opcodes()]
+    raw = [
+        (op == "equal", "".join(old[i1:i2]), "".join(new[j1:j2]))
+        for op, i1, i2, j1, j2 in matcher.get_opcodes()
+    ]
     chunks: list[tuple[bool, str, str]] = []
     for index, (same, removed, added) in enumerate(raw):
         if same and 0 < index < len(raw) - 1 and not WORD.search(added):
@@ -176,63 +178,107 @@ def compare_articles(old: Article, new: Article) -> ArticleDiff:
     # From the database like the other parts, never from an instance cached on the article.
     rest_old, rest_new = (RestGuidance.objects.filter(article=a).first() for a in (old, new))
     groups = [
-        PartGroup(gettext("Title and summary"), [PartChange("", [
-            FieldChange(gettext("Title"), old.title, new.title),
-            FieldChange(gettext("Summary"), old.summary, new.summary),
-            FieldChange(gettext("In one sentence"), old.in_brief, new.in_brief),
-        ], 1, 1)]),
-        _compare_parts(gettext("Sections"),
-                       ngettext_lazy("%(count)d unchanged section",
-                                     "%(count)d unchanged sections", "count"),
-                       old.sections.all(), new.sections.all(), lambda s: s.display_heading, [
-                           (gettext("Kind"), lambda s: s.get_kind_display()),
-                           (gettext("Heading"), lambda s: s.display_heading),
-                           (gettext("Text"), lambda s: s.body),
-                           (gettext("Printed by default"),
-                            lambda s: _yes_no(s.printed_by_default)),
-                       ]),
-        _compare_parts(gettext("Sources"),
-                       ngettext_lazy("%(count)d unchanged source",
-                                     "%(count)d unchanged sources", "count"),
-                       old.sources.all(), new.sources.all(), lambda s: _shorten(s.citation), [
-                           (gettext("Citation"), lambda s: s.citation),
-                           (gettext("URL"), lambda s: s.url),
-                           (gettext("Accessed on"), lambda s: _iso(s.accessed_on)),
-                       ]),
-        PartGroup(gettext("Rest guidance"), [_compare_part(
-            "", rest_old, rest_new, 1 if rest_old else None, 1 if rest_new else None, False, [
-                (gettext("Default rest (weeks)"), lambda r: str(r.default_weeks)),
-                (gettext("Crutches advised"), lambda r: _yes_no(r.crutches_advised)),
-                (gettext("Weight bearing"), lambda r: r.get_weight_bearing_display()),
-                (gettext("Injured part"), lambda r: r.body_part),
-                (gettext("Note"), lambda r: r.note),
-            ])] if rest_old or rest_new else []),
-        _compare_parts(gettext("Therapies"),
-                       ngettext_lazy("%(count)d unchanged therapy",
-                                     "%(count)d unchanged therapies", "count"),
-                       old.therapies.all(), new.therapies.all(), lambda t: t.name, [
-                           (gettext("Name"), lambda t: t.name),
-                           (gettext("Instructions"), lambda t: t.instructions),
-                           (gettext("Times a week"), lambda t: str(t.times_per_week)),
-                           (gettext("Weeks"), lambda t: str(t.weeks)),
-                       ]),
-        _compare_parts(gettext("Prevention tips"),
-                       ngettext_lazy("%(count)d unchanged prevention tip",
-                                     "%(count)d unchanged prevention tips", "count"),
-                       old.prevention_tips.all(), new.prevention_tips.all(),
-                       lambda t: _shorten(t.text), [
-                           (gettext("Tip"), lambda t: t.text),
-                           (gettext("Selected by default"),
-                            lambda t: _yes_no(t.selected_by_default)),
-                       ]),
-        _compare_parts(gettext("Warning signs"),
-                       ngettext_lazy("%(count)d unchanged warning sign",
-                                     "%(count)d unchanged warning signs", "count"),
-                       old.warning_signs.all(), new.warning_signs.all(),
-                       lambda w: _shorten(w.text), [
-                           (gettext("Sign"), lambda w: w.text),
-                           (gettext("Urgency"), lambda w: w.get_urgency_display()),
-                       ]),
+        PartGroup(
+            gettext("Title and summary"),
+            [
+                PartChange(
+                    "",
+                    [
+                        FieldChange(gettext("Title"), old.title, new.title),
+                        FieldChange(gettext("Summary"), old.summary, new.summary),
+                        FieldChange(gettext("In one sentence"), old.in_brief, new.in_brief),
+                    ],
+                    1,
+                    1,
+                )
+            ],
+        ),
+        _compare_parts(
+            gettext("Sections"),
+            ngettext_lazy("%(count)d unchanged section", "%(count)d unchanged sections", "count"),
+            old.sections.all(),
+            new.sections.all(),
+            lambda s: s.display_heading,
+            [
+                (gettext("Kind"), lambda s: s.get_kind_display()),
+                (gettext("Heading"), lambda s: s.display_heading),
+                (gettext("Text"), lambda s: s.body),
+                (gettext("Printed by default"), lambda s: _yes_no(s.printed_by_default)),
+            ],
+        ),
+        _compare_parts(
+            gettext("Sources"),
+            ngettext_lazy("%(count)d unchanged source", "%(count)d unchanged sources", "count"),
+            old.sources.all(),
+            new.sources.all(),
+            lambda s: _shorten(s.citation),
+            [
+                (gettext("Citation"), lambda s: s.citation),
+                (gettext("URL"), lambda s: s.url),
+                (gettext("Accessed on"), lambda s: _iso(s.accessed_on)),
+            ],
+        ),
+        PartGroup(
+            gettext("Rest guidance"),
+            [
+                _compare_part(
+                    "",
+                    rest_old,
+                    rest_new,
+                    1 if rest_old else None,
+                    1 if rest_new else None,
+                    False,
+                    [
+                        (gettext("Default rest (weeks)"), lambda r: str(r.default_weeks)),
+                        (gettext("Crutches advised"), lambda r: _yes_no(r.crutches_advised)),
+                        (gettext("Weight bearing"), lambda r: r.get_weight_bearing_display()),
+                        (gettext("Injured part"), lambda r: r.body_part),
+                        (gettext("Note"), lambda r: r.note),
+                    ],
+                )
+            ]
+            if rest_old or rest_new
+            else [],
+        ),
+        _compare_parts(
+            gettext("Therapies"),
+            ngettext_lazy("%(count)d unchanged therapy", "%(count)d unchanged therapies", "count"),
+            old.therapies.all(),
+            new.therapies.all(),
+            lambda t: t.name,
+            [
+                (gettext("Name"), lambda t: t.name),
+                (gettext("Instructions"), lambda t: t.instructions),
+                (gettext("Times a week"), lambda t: str(t.times_per_week)),
+                (gettext("Weeks"), lambda t: str(t.weeks)),
+            ],
+        ),
+        _compare_parts(
+            gettext("Prevention tips"),
+            ngettext_lazy(
+                "%(count)d unchanged prevention tip", "%(count)d unchanged prevention tips", "count"
+            ),
+            old.prevention_tips.all(),
+            new.prevention_tips.all(),
+            lambda t: _shorten(t.text),
+            [
+                (gettext("Tip"), lambda t: t.text),
+                (gettext("Selected by default"), lambda t: _yes_no(t.selected_by_default)),
+            ],
+        ),
+        _compare_parts(
+            gettext("Warning signs"),
+            ngettext_lazy(
+                "%(count)d unchanged warning sign", "%(count)d unchanged warning signs", "count"
+            ),
+            old.warning_signs.all(),
+            new.warning_signs.all(),
+            lambda w: _shorten(w.text),
+            [
+                (gettext("Sign"), lambda w: w.text),
+                (gettext("Urgency"), lambda w: w.get_urgency_display()),
+            ],
+        ),
     ]
     return ArticleDiff(old, new, groups)
 
@@ -240,9 +286,14 @@ def compare_articles(old: Article, new: Article) -> ArticleDiff:
 Fields = list[tuple[str, Callable[[Any], str]]]
 
 
-def _compare_parts(name: str, unchanged_count: Promise, old_parts: Iterable[ArticlePart],
-                   new_parts: Iterable[ArticlePart], label: Callable[[Any], str],
-                   fields: Fields) -> PartGroup:
+def _compare_parts(
+    name: str,
+    unchanged_count: Promise,
+    old_parts: Iterable[ArticlePart],
+    new_parts: Iterable[ArticlePart],
+    label: Callable[[Any], str],
+    fields: Fields,
+) -> PartGroup:
     old_list, new_list = list(old_parts), list(new_parts)
     old_at = {p.lineage: i for i, p in enumerate(old_list)}
     new_at = {p.lineage: i for i, p in enumerate(new_list)}
@@ -251,39 +302,70 @@ def _compare_parts(name: str, unchanged_count: Promise, old_parts: Iterable[Arti
     old_common = [p.lineage for p in old_list if p.lineage in new_at]
     new_common = [p.lineage for p in new_list if p.lineage in old_at]
     matcher = difflib.SequenceMatcher(None, old_common, new_common, autojunk=False)
-    in_order = {old_common[block.a + k] for block in matcher.get_matching_blocks()
-                for k in range(block.size)}
+    in_order = {
+        old_common[block.a + k]
+        for block in matcher.get_matching_blocks()
+        for k in range(block.size)
+    }
 
     placed: list[tuple[tuple[int, int], PartChange]] = []
     for j, part in enumerate(new_list):
         i = old_at.get(part.lineage)
         before = old_list[i] if i is not None else None
-        placed.append(((j, 0), _compare_part(
-            label(part), before, part, None if i is None else i + 1, j + 1,
-            i is not None and part.lineage not in in_order, fields)))
+        placed.append(
+            (
+                (j, 0),
+                _compare_part(
+                    label(part),
+                    before,
+                    part,
+                    None if i is None else i + 1,
+                    j + 1,
+                    i is not None and part.lineage not in in_order,
+                    fields,
+                ),
+            )
+        )
     for i, part in enumerate(old_list):
         if part.lineage in new_at:
             continue
         # Show a removed part just after the nearest earlier part that is still there.
         kept = [new_at[p.lineage] for p in old_list[:i] if p.lineage in new_at]
-        placed.append(((max(kept, default=-1), i + 1), _compare_part(
-            label(part), part, None, i + 1, None, False, fields)))
+        placed.append(
+            (
+                (max(kept, default=-1), i + 1),
+                _compare_part(label(part), part, None, i + 1, None, False, fields),
+            )
+        )
     placed.sort(key=lambda item: item[0])
     return PartGroup(name, [change for _key, change in placed], unchanged_count)
 
 
-def _compare_part(label: str, old: Any, new: Any, old_position: int | None,
-                  new_position: int | None, moved: bool, fields: Fields) -> PartChange:
+def _compare_part(
+    label: str,
+    old: Any,
+    new: Any,
+    old_position: int | None,
+    new_position: int | None,
+    moved: bool,
+    fields: Fields,
+) -> PartChange:
     return PartChange(
         label,
-        [FieldChange(name, value(old) if old is not None else "",
-                     value(new) if new is not None else "") for name, value in fields],
-        old_position, new_position, moved,
+        [
+            FieldChange(
+                name, value(old) if old is not None else "", value(new) if new is not None else ""
+            )
+            for name, value in fields
+        ],
+        old_position,
+        new_position,
+        moved,
     )
 
 
 def _shorten(text: str, length: int = 80) -> str:
-    return text if len(text) <= length else text[:length - 1].rstrip() + "…"
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
 
 
 def _yes_no(value: bool) -> str:

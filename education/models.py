@@ -123,8 +123,9 @@ class Condition(models.Model):
     def language_options(self) -> list[LanguageOption]:
         """Every language the portal offers, in settings order, with its published article."""
         published = {article.language: article for article in self.articles.published()}
-        return [LanguageOption(code, name, published.get(code))
-                for code, name in language_choices()]
+        return [
+            LanguageOption(code, name, published.get(code)) for code, name in language_choices()
+        ]
 
     @property
     def synonym_list(self) -> list[str]:
@@ -168,12 +169,14 @@ class ArticleQuerySet(models.QuerySet):
     def review_overdue(self, today: datetime.date | None = None) -> "ArticleQuerySet":
         return self.filter(next_review_due__lt=today or timezone.localdate())
 
-    def review_due_soon(self, today: datetime.date | None = None,
-                        days: int = REVIEW_SOON_DAYS) -> "ArticleQuerySet":
+    def review_due_soon(
+        self, today: datetime.date | None = None, days: int = REVIEW_SOON_DAYS
+    ) -> "ArticleQuerySet":
         """Not overdue yet, but due within `days`."""
         today = today or timezone.localdate()
-        return self.filter(next_review_due__gte=today,
-                           next_review_due__lte=today + datetime.timedelta(days=days))
+        return self.filter(
+            next_review_due__gte=today, next_review_due__lte=today + datetime.timedelta(days=days)
+        )
 
 
 class Article(PlainNewlines):
@@ -192,61 +195,93 @@ class Article(PlainNewlines):
     # States of the one draft an article may have open beside its published version.
     OPEN_STATES = [State.DRAFT, State.IN_REVIEW]
 
-    condition = models.ForeignKey(Condition, verbose_name=_("condition"),
-                                  on_delete=models.PROTECT, related_name="articles")
+    condition = models.ForeignKey(
+        Condition, verbose_name=_("condition"), on_delete=models.PROTECT, related_name="articles"
+    )
     language = models.CharField(_("language"), max_length=10, choices=language_choices)
     title = models.CharField(_("title"), max_length=200)
     summary = models.TextField(_("summary"), help_text=_("One plain-language paragraph."))
     in_brief = models.CharField(
-        _("in one sentence"), max_length=300, blank=True,
-        help_text=_("What the patient has, in one short plain sentence. Printed at the top of "
-                    "page 1 of every handout, above the patient's plan; empty: the summary is "
-                    "printed."),
+        _("in one sentence"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "What the patient has, in one short plain sentence. Printed at the top of "
+            "page 1 of every handout, above the patient's plan; empty: the summary is "
+            "printed."
+        ),
     )
-    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.DRAFT,
-                             editable=False)
+    state = models.CharField(
+        _("state"), max_length=20, choices=State.choices, default=State.DRAFT, editable=False
+    )
     version = models.PositiveIntegerField(
-        _("version"), null=True, blank=True, editable=False,
-        help_text=_("Numbered when first published.")
+        _("version"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Numbered when first published."),
     )
     based_on = models.ForeignKey(
-        "self", verbose_name=_("based on"), on_delete=models.SET_NULL, null=True, blank=True,
-        editable=False, related_name="drafts",
+        "self",
+        verbose_name=_("based on"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="drafts",
         help_text=_("The version this draft was started from."),
     )
     contributors = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, verbose_name=_("contributors"), blank=True, editable=False,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("contributors"),
+        blank=True,
+        editable=False,
         related_name="+",
         help_text=_("Who changed this draft's content; they may not approve it themselves."),
     )
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), on_delete=models.SET_NULL,
-        null=True, blank=True, editable=False, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
     )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, editable=False)
     published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("published by"), on_delete=models.SET_NULL,
-        null=True, blank=True, editable=False, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
     archived_at = models.DateTimeField(_("archived at"), null=True, blank=True, editable=False)
     # Recorded when the version was published, so reports judge exactly the approved text.
     published_grade = models.FloatField(_("published grade"), null=True, blank=True, editable=False)
     grade_override_reason = models.TextField(
-        _("grade override reason"), blank=True, editable=False,
-        help_text=_("Why this version was published above the clinic's maximum reading "
-                    "grade."),
+        _("grade override reason"),
+        blank=True,
+        editable=False,
+        help_text=_("Why this version was published above the clinic's maximum reading grade."),
     )
     # A fingerprint of what a handout made from this version reads (education.snapshot).
     fingerprint = models.CharField(_("fingerprint"), max_length=12, blank=True, editable=False)
     needs_clinical_review = models.BooleanField(
-        _("needs clinical review"), default=False,
-        help_text=_("Sample or unreviewed content: shown with a warning until a clinician "
-                    "has reviewed it."),
+        _("needs clinical review"),
+        default=False,
+        help_text=_(
+            "Sample or unreviewed content: shown with a warning until a clinician has reviewed it."
+        ),
     )
     reviewed_by = models.CharField(
-        _("reviewed by"), max_length=200, blank=True,
-        help_text=_("Name and role of the clinical reviewer.")
+        _("reviewed by"),
+        max_length=200,
+        blank=True,
+        help_text=_("Name and role of the clinical reviewer."),
     )
     last_reviewed_on = models.DateField(_("last reviewed on"), null=True, blank=True)
     next_review_due = models.DateField(_("next review due"), null=True, blank=True)
@@ -264,15 +299,19 @@ class Article(PlainNewlines):
                 fields=["condition", "language"],
                 condition=Q(state="published"),
                 name="one_published_article_per_condition_and_language",
-                violation_error_message=_("This condition already has a published article in "
-                                          "this language. Archive or unpublish that one first."),
+                violation_error_message=_(
+                    "This condition already has a published article in "
+                    "this language. Archive or unpublish that one first."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["condition", "language"],
                 condition=Q(state__in=["draft", "in_review"]),
                 name="one_open_draft_per_condition_and_language",
-                violation_error_message=_("This condition already has a draft in this "
-                                          "language. Finish or delete that draft first."),
+                violation_error_message=_(
+                    "This condition already has a draft in this "
+                    "language. Finish or delete that draft first."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["condition", "language", "version"],
@@ -297,8 +336,10 @@ class Article(PlainNewlines):
             others = self.siblings().exclude(pk=self.pk)
             if self.state in self.OPEN_STATES and others.open_drafts().exists():
                 raise ValidationError(
-                    gettext("This condition already has a draft in this language. Finish or "
-                            "delete that draft first."),
+                    gettext(
+                        "This condition already has a draft in this language. Finish or "
+                        "delete that draft first."
+                    ),
                     code="open_draft_exists",
                 )
         if (
@@ -306,10 +347,14 @@ class Article(PlainNewlines):
             and self.next_review_due
             and self.next_review_due <= self.last_reviewed_on
         ):
-            raise ValidationError({"next_review_due": ValidationError(
-                gettext("The next review must be after the last review."),
-                code="review_before_last_review",
-            )})
+            raise ValidationError(
+                {
+                    "next_review_due": ValidationError(
+                        gettext("The next review must be after the last review."),
+                        code="review_before_last_review",
+                    )
+                }
+            )
 
     @property
     def version_label(self) -> str:
@@ -369,16 +414,22 @@ class Section(ArticlePart):
         _("heading"), max_length=200, blank=True, help_text=_("Leave empty to use the kind's name.")
     )
     body = models.TextField(
-        _("body"), help_text=_("Paragraphs (separated by a blank line), lists (- or 1.), **bold**, "
-                    "*italic* and [links](https://example.org). Anything else is shown as "
-                    "text.")
+        _("body"),
+        help_text=_(
+            "Paragraphs (separated by a blank line), lists (- or 1.), **bold**, "
+            "*italic* and [links](https://example.org). Anything else is shown as "
+            "text."
+        ),
     )
     # Rendered from body on every save, so pages never parse Markdown per request.
     body_html = models.TextField(_("body html"), editable=False, default="")
     printed_by_default = models.BooleanField(
-        _("printed by default"), default=True,
-        help_text=_("Ticked in the handout builder's background sections; the clinician can "
-                    "untick it for one patient."),
+        _("printed by default"),
+        default=True,
+        help_text=_(
+            "Ticked in the handout builder's background sections; the clinician can "
+            "untick it for one patient."
+        ),
     )
 
     history = HistoricalRecords()
@@ -432,19 +483,28 @@ class RestGuidance(PlainNewlines):
     )
     crutches_advised = models.BooleanField(_("crutches advised"), default=False)
     weight_bearing = models.CharField(
-        _("weight bearing"), max_length=20, choices=WeightBearing.choices,
-        default=WeightBearing.PARTIAL
+        _("weight bearing"),
+        max_length=20,
+        choices=WeightBearing.choices,
+        default=WeightBearing.PARTIAL,
     )
     body_part = models.CharField(
-        _("injured part"), max_length=60, blank=True,
-        help_text=_("How the patient's plan names the injured part, as a patient says it, "
-                    "e.g. \"your leg\". Empty: \"the injured area\"."),
+        _("injured part"),
+        max_length=60,
+        blank=True,
+        help_text=_(
+            "How the patient's plan names the injured part, as a patient says it, "
+            'e.g. "your leg". Empty: "the injured area".'
+        ),
     )
     note = models.TextField(
-        _("note"), blank=True,
-        help_text=_("Plain text, printed only in the handout's background part (general "
-                    "information), never in the patient's plan. State no durations or "
-                    "amounts: the clinician's choices set those."),
+        _("note"),
+        blank=True,
+        help_text=_(
+            "Plain text, printed only in the handout's background part (general "
+            "information), never in the patient's plan. State no durations or "
+            "amounts: the clinician's choices set those."
+        ),
     )
 
     history = HistoricalRecords()
@@ -455,7 +515,8 @@ class RestGuidance(PlainNewlines):
 
     def __str__(self) -> str:
         return ngettext("Rest %(weeks)d week", "Rest %(weeks)d weeks", self.default_weeks) % {
-            "weeks": self.default_weeks}
+            "weeks": self.default_weeks
+        }
 
 
 class Therapy(ArticlePart):
@@ -464,7 +525,8 @@ class Therapy(ArticlePart):
     )
     name = models.CharField(_("name"), max_length=120)
     instructions = models.TextField(
-        _("instructions"), help_text=_("Plain-language instructions for the patient."))
+        _("instructions"), help_text=_("Plain-language instructions for the patient.")
+    )
     times_per_week = models.PositiveSmallIntegerField(
         _("times per week"), default=2, validators=[MinValueValidator(1), MaxValueValidator(14)]
     )

@@ -82,10 +82,17 @@ def measure(text: str, language: str) -> Readability:
             per_sentence = [(textstat.flesch_kincaid_grade(s), s) for s in sentences]
         words = textstat.lexicon_count(text) if text else 0
     hardest = sorted(per_sentence, key=lambda pair: pair[0], reverse=True)[:HARDEST_COUNT]
-    return Readability(language, round(grade, 1), name, round(score, 1),
-                       None if smog is None else round(smog, 1), words, len(sentences),
-                       [(round(g, 1), s) for g, s in hardest],
-                       None if inflesz is None else round(inflesz, 1))
+    return Readability(
+        language,
+        round(grade, 1),
+        name,
+        round(score, 1),
+        None if smog is None else round(smog, 1),
+        words,
+        len(sentences),
+        [(round(g, 1), s) for g, s in hardest],
+        None if inflesz is None else round(inflesz, 1),
+    )
 
 
 def ease_to_grade(ease: float) -> float:
@@ -99,5 +106,7 @@ def article_readability(article) -> tuple[Readability, list[tuple[str, Readabili
     """The whole article (summary and every section) and each section on its own."""
     sections = [(s.display_heading, plain_text(s.body_html)) for s in article.sections.all()]
     whole = " ".join([article.summary, *(text for _heading, text in sections)])
-    return (measure(whole, article.language),
-            [(heading, measure(text, article.language)) for heading, text in sections])
+    return (
+        measure(whole, article.language),
+        [(heading, measure(text, article.language)) for heading, text in sections],
+    )

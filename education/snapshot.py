@@ -29,8 +29,13 @@ def build_snapshot(article: Article) -> dict:
     # in one language, and the same content always gives the same fingerprint.
     with translation.override(article.language):
         sections = [
-            {"key": choice_key("sections", s.pk), "kind": s.kind, "heading": s.display_heading,
-             "body_html": s.body_html, "printed_by_default": s.printed_by_default}
+            {
+                "key": choice_key("sections", s.pk),
+                "kind": s.kind,
+                "heading": s.display_heading,
+                "body_html": s.body_html,
+                "printed_by_default": s.printed_by_default,
+            }
             for s in article.sections.all()
         ]
     content = {
@@ -64,13 +69,21 @@ def build_snapshot(article: Article) -> dict:
             "note": rest.note if rest else "",
         },
         "therapies": [
-            {"key": choice_key("therapies", t.pk), "name": t.name, "instructions": t.instructions,
-             "times_per_week": t.times_per_week, "weeks": t.weeks}
+            {
+                "key": choice_key("therapies", t.pk),
+                "name": t.name,
+                "instructions": t.instructions,
+                "times_per_week": t.times_per_week,
+                "weeks": t.weeks,
+            }
             for t in article.therapies.all()
         ],
         "prevention_tips": [
-            {"key": choice_key("prevention_tips", t.pk), "text": t.text,
-             "selected_by_default": t.selected_by_default}
+            {
+                "key": choice_key("prevention_tips", t.pk),
+                "text": t.text,
+                "selected_by_default": t.selected_by_default,
+            }
             for t in article.prevention_tips.all()
         ],
         "warning_signs": [
@@ -88,8 +101,13 @@ def content_version(content: dict) -> str:
 
 # Who reviewed a version and when is printed, but is not advice: a version that was only
 # re-approved reads the same to a patient.
-REVIEW_FIELDS = ("id", "needs_clinical_review", "reviewed_by", "last_reviewed_on",
-                 "next_review_due")
+REVIEW_FIELDS = (
+    "id",
+    "needs_clinical_review",
+    "reviewed_by",
+    "last_reviewed_on",
+    "next_review_due",
+)
 
 
 # Fields added to snapshots after handouts were issued, with the value older snapshots

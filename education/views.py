@@ -42,8 +42,9 @@ def home(request: HttpRequest) -> HttpResponse:
             context |= {
                 "setup_checklist": checklist,
                 "handout_blockers": clinic.handout_blockers(),
-                "clinic_profile_url": reverse("admin:portal_clinicprofile_change",
-                                              args=[clinic.pk]),
+                "clinic_profile_url": reverse(
+                    "admin:portal_clinicprofile_change", args=[clinic.pk]
+                ),
             }
     elif request.user.has_perm("handouts.add_handout"):
         # Only an administrator can fix the profile; the people who issue handouts need to
@@ -63,8 +64,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def shows_review_lists(user: AbstractBaseUser) -> bool:
     """Review dates are work for the people who edit and approve content. Clinicians and
     front desk cannot act on them; they see an overdue review on the article itself."""
-    return user.has_perm("education.change_article") or user.has_perm(
-        "education.publish_article")
+    return user.has_perm("education.change_article") or user.has_perm("education.publish_article")
 
 
 @login_required
@@ -72,8 +72,11 @@ def shows_review_lists(user: AbstractBaseUser) -> bool:
 def library(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
     conditions = Condition.objects.with_published_articles().prefetch_related(
-        Prefetch("articles", queryset=Article.objects.published().prefetch_related("sections"),
-                 to_attr="published_articles")
+        Prefetch(
+            "articles",
+            queryset=Article.objects.published().prefetch_related("sections"),
+            to_attr="published_articles",
+        )
     )
     if query:
         conditions = conditions.search(query)
@@ -82,9 +85,11 @@ def library(request: HttpRequest) -> HttpResponse:
         for article in condition.published_articles:
             # Measured when the version was approved; versions published before that was
             # recorded are measured now.
-            article.reading_grade = (article.published_grade
-                                     if article.published_grade is not None
-                                     else article_readability(article)[0].grade)
+            article.reading_grade = (
+                article.published_grade
+                if article.published_grade is not None
+                else article_readability(article)[0].grade
+            )
     context = {"query": query, "conditions": conditions}
     return render(request, "education/library.html", context)
 

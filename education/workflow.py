@@ -49,8 +49,9 @@ def _require_state(article: Article, *states: str) -> None:
     if article.state not in states:
         raise WorkflowError(
             # Translators: %(state)s is the article's state in lower case, e.g. "published".
-            gettext("This article is %(state)s; someone may have just changed it. Reload the "
-                    "page.") % {"state": article.get_state_display().lower()})
+            gettext("This article is %(state)s; someone may have just changed it. Reload the page.")
+            % {"state": article.get_state_display().lower()}
+        )
 
 
 def note_contribution(draft: Article, user: AbstractBaseUser) -> None:
@@ -59,6 +60,7 @@ def note_contribution(draft: Article, user: AbstractBaseUser) -> None:
 
 
 # --- Drafts ---------------------------------------------------------------------------------
+
 
 @transaction.atomic
 def start_draft(source: Article, user: AbstractBaseUser) -> Article:
@@ -70,8 +72,12 @@ def start_draft(source: Article, user: AbstractBaseUser) -> Article:
     if open_draft is not None:
         raise WorkflowError(
             # Translators: %(state)s is "draft" or "in review", in lower case.
-            gettext("There is already a %(state)s of this article. Finish or delete it before "
-                    "starting another.") % {"state": open_draft.get_state_display().lower()})
+            gettext(
+                "There is already a %(state)s of this article. Finish or delete it before "
+                "starting another."
+            )
+            % {"state": open_draft.get_state_display().lower()}
+        )
     draft = _copy(source)
     if source.state == Article.State.ARCHIVED:
         # Bringing back an old text is an editorial decision, like writing it.
@@ -81,11 +87,16 @@ def start_draft(source: Article, user: AbstractBaseUser) -> Article:
 
 def _copy(source: Article) -> Article:
     draft = Article.objects.create(
-        condition=source.condition, language=source.language, title=source.title,
-        summary=source.summary, in_brief=source.in_brief,
+        condition=source.condition,
+        language=source.language,
+        title=source.title,
+        summary=source.summary,
+        in_brief=source.in_brief,
         needs_clinical_review=source.needs_clinical_review,
-        reviewed_by=source.reviewed_by, last_reviewed_on=source.last_reviewed_on,
-        next_review_due=source.next_review_due, based_on=source,
+        reviewed_by=source.reviewed_by,
+        last_reviewed_on=source.last_reviewed_on,
+        next_review_due=source.next_review_due,
+        based_on=source,
     )
     for part in COPIED_PARTS:
         copies = []
@@ -120,8 +131,7 @@ def return_to_draft(draft: Article, user: AbstractBaseUser) -> Article:
     draft = _locked(draft)
     _require_state(draft, Article.State.IN_REVIEW)
     if not (can_publish(user) or draft.submitted_by_id == user.pk):
-        raise WorkflowError(gettext("Only a reviewer or the person who sent it can take it "
-                                    "back."))
+        raise WorkflowError(gettext("Only a reviewer or the person who sent it can take it back."))
     draft.state = Article.State.DRAFT
     draft.save()
     return draft
@@ -129,18 +139,22 @@ def return_to_draft(draft: Article, user: AbstractBaseUser) -> Article:
 
 # --- Publishing -----------------------------------------------------------------------------
 
-def approval_problem(draft: Article, user: AbstractBaseUser,
-                     clinic: ClinicProfile) -> str | None:
+
+def approval_problem(draft: Article, user: AbstractBaseUser, clinic: ClinicProfile) -> str | None:
     """Why `user` may not approve `draft`, or None when they may."""
     if not can_publish(user):
-        return gettext("Only a content reviewer or an administrator can approve and publish "
-                       "articles.")
+        return gettext(
+            "Only a content reviewer or an administrator can approve and publish articles."
+        )
     if draft.state != Article.State.IN_REVIEW:
-        return gettext("Only an article in review can be approved. Send the draft for review "
-                       "first.")
+        return gettext(
+            "Only an article in review can be approved. Send the draft for review first."
+        )
     if not clinic.allow_self_approval and draft.contributors.filter(pk=user.pk).exists():
-        return gettext("You changed this draft, so another reviewer must approve it. (The "
-                       "clinic profile can allow self-approval.)")
+        return gettext(
+            "You changed this draft, so another reviewer must approve it. (The "
+            "clinic profile can allow self-approval.)"
+        )
     return None
 
 
@@ -153,8 +167,13 @@ def default_next_review(clinic: ClinicProfile, today: datetime.date) -> datetime
 
 
 @transaction.atomic
-def publish(draft: Article, user: AbstractBaseUser, *, override_reason: str = "",
-            next_review_due: datetime.date | None = None) -> Article:
+def publish(
+    draft: Article,
+    user: AbstractBaseUser,
+    *,
+    override_reason: str = "",
+    next_review_due: datetime.date | None = None,
+) -> Article:
     """Approve the draft and make it the published version, in one transaction: clinicians
     see either the old version or the new one, never neither."""
     clinic = ClinicProfile.load()
@@ -166,8 +185,10 @@ def publish(draft: Article, user: AbstractBaseUser, *, override_reason: str = ""
     override_reason = override_reason.strip()
     if grade > clinic.max_reading_grade and not override_reason:
         raise WorkflowError(
-            gettext("This article reads at grade %(grade)g, above the clinic's maximum of "
-                    "%(maximum)s. Simplify it, or give a reason to publish it anyway.")
+            gettext(
+                "This article reads at grade %(grade)g, above the clinic's maximum of "
+                "%(maximum)s. Simplify it, or give a reason to publish it anyway."
+            )
             % {"grade": grade, "maximum": clinic.max_reading_grade}
         )
     today = timezone.localdate()
@@ -192,8 +213,11 @@ def publish(draft: Article, user: AbstractBaseUser, *, override_reason: str = ""
     try:
         draft.save()
     except IntegrityError as error:  # someone published another version at the same moment
-        raise WorkflowError(gettext("Another version was published at the same moment. "
-                                    "Reload the page and try again.")) from error
+        raise WorkflowError(
+            gettext(
+                "Another version was published at the same moment. Reload the page and try again."
+            )
+        ) from error
     return draft
 
 
@@ -215,8 +239,11 @@ def publish_loaded_content(article: Article) -> Article:
 @transaction.atomic
 def archive(article: Article, user: AbstractBaseUser) -> Article:
     """Withdraw the published version: clinicians can no longer issue handouts from it."""
-    _require(user, PUBLISH_PERMISSION,
-             gettext("You don't have permission to withdraw published articles."))
+    _require(
+        user,
+        PUBLISH_PERMISSION,
+        gettext("You don't have permission to withdraw published articles."),
+    )
     article = _locked(article)
     _require_state(article, Article.State.PUBLISHED)
     article.state, article.archived_at = Article.State.ARCHIVED, timezone.now()

@@ -70,8 +70,9 @@ def time_calls(fn: Callable[[], object], n: int) -> list[float]:
     return [time_call(fn) for _ in range(n)]
 
 
-def time_interleaved(first: Callable[[], object], second: Callable[[], object],
-                     n: int) -> tuple[list[float], list[float]]:
+def time_interleaved(
+    first: Callable[[], object], second: Callable[[], object], n: int
+) -> tuple[list[float], list[float]]:
     """n timings of each, alternating the two and which goes first, so that machine noise
     (another process, CPU frequency, a garbage collection) falls on both equally."""
     first_ms: list[float] = []
@@ -202,10 +203,14 @@ def raw_renderer(fixture: Fixture) -> Callable[[], bytes]:
             weasyprint.CSS(string=css_text, font_config=font_config, url_fetcher=fetcher),
             weasyprint.CSS(string=page_css_text, font_config=font_config),
         ]
-        return finish_tagged_pdf(weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf(
-            stylesheets=stylesheets, font_config=font_config,
-            pdf_identifier=handout.public_id.hex.encode(), **pdf.PDF_OPTIONS,
-        ))
+        return finish_tagged_pdf(
+            weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf(
+                stylesheets=stylesheets,
+                font_config=font_config,
+                pdf_identifier=handout.public_id.hex.encode(),
+                **pdf.PDF_OPTIONS,
+            )
+        )
 
     return render
 
@@ -216,8 +221,9 @@ def warm_up(portal: Callable[[], bytes], raw: Callable[[], bytes]) -> int:
     for _ in range(WARM_UP_RENDERS):
         portal_pdf, raw_pdf = portal(), raw()
     if portal_pdf != raw_pdf:
-        raise AssertionError("The portal and plain WeasyPrint PDFs differ, so their times "
-                             "cannot be compared.")
+        raise AssertionError(
+            "The portal and plain WeasyPrint PDFs differ, so their times cannot be compared."
+        )
     return len(portal_pdf)
 
 
@@ -227,9 +233,13 @@ def warm_up(portal: Callable[[], bytes], raw: Callable[[], bytes]) -> int:
 def time_downloads(fixture: Fixture, n: int) -> list[float]:
     """Issue one handout, then time GETs of its PDF as the signed-in clinician, checking that
     each response is the stored PDF."""
-    handout, _created = issue_handout(fixture.article, fixture.choices,
-                                      issued_by=fixture.clinician, issue_token=uuid.uuid4(),
-                                      snapshot=fixture.snapshot)
+    handout, _created = issue_handout(
+        fixture.article,
+        fixture.choices,
+        issued_by=fixture.clinician,
+        issue_token=uuid.uuid4(),
+        snapshot=fixture.snapshot,
+    )
     expected = bytes(handout.pdf)
     url = reverse("handouts:pdf", kwargs={"public_id": handout.public_id})
     client = Client()
@@ -238,8 +248,10 @@ def time_downloads(fixture: Fixture, n: int) -> list[float]:
     def download() -> None:
         response = client.get(url)
         if response.status_code != 200 or response.content != expected:
-            raise AssertionError(f"Download failed: status {response.status_code}, "
-                                 f"{len(response.content)} bytes instead of {len(expected)}.")
+            raise AssertionError(
+                f"Download failed: status {response.status_code}, "
+                f"{len(response.content)} bytes instead of {len(expected)}."
+            )
 
     # The test client's requests come from "testserver".
     with override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]):
@@ -269,8 +281,9 @@ class MemoryResult:
         return (self.after_mb - self.after_tenth_mb) * 1024 / max(later_renders, 1)
 
 
-def measure_memory(render: Callable[[], object], n: int,
-                   progress: Callable[[int], None]) -> MemoryResult:
+def measure_memory(
+    render: Callable[[], object], n: int, progress: Callable[[int], None]
+) -> MemoryResult:
     """RSS before, after a tenth of, and after n renders, counted from after a warm-up. The
     peak is read right after them, before the plain WeasyPrint renders (a FontConfiguration
     per render) can raise it."""
@@ -315,8 +328,13 @@ def run_benchmark(renders: int, memory_renders: int, downloads: int, out: TextIO
     return results
 
 
-def summarise(portal_ms: list[float], raw_ms: list[float], html_ms: list[float],
-              download_ms: list[float], memory: MemoryResult) -> dict:
+def summarise(
+    portal_ms: list[float],
+    raw_ms: list[float],
+    html_ms: list[float],
+    download_ms: list[float],
+    memory: MemoryResult,
+) -> dict:
     return {
         "renders": len(portal_ms),
         "portal_median_ms": statistics.median(portal_ms),
@@ -341,38 +359,55 @@ def summarise(portal_ms: list[float], raw_ms: list[float], html_ms: list[float],
 
 def print_report(r: dict, say: Callable[[str], None]) -> None:
     say("")
-    say(f"Handout rendering, {r['renders']} renders each (PDF of {r['pdf_bytes']:,} bytes, "
-        "identical from both paths):")
-    say(f"  portal path       median {r['portal_median_ms']:7.1f} ms   "
-        f"p95 {r['portal_p95_ms']:7.1f} ms")
+    say(
+        f"Handout rendering, {r['renders']} renders each (PDF of {r['pdf_bytes']:,} bytes, "
+        "identical from both paths):"
+    )
+    say(
+        f"  portal path       median {r['portal_median_ms']:7.1f} ms   "
+        f"p95 {r['portal_p95_ms']:7.1f} ms"
+    )
     say(f"    of which HTML   median {r['html_median_ms']:7.1f} ms   (template only)")
-    say(f"  plain WeasyPrint  median {r['raw_median_ms']:7.1f} ms   "
-        f"p95 {r['raw_p95_ms']:7.1f} ms")
+    say(f"  plain WeasyPrint  median {r['raw_median_ms']:7.1f} ms   p95 {r['raw_p95_ms']:7.1f} ms")
     say(f"  ratio portal/plain {r['ratio']:.2f}")
     say(f"Download of an issued handout, {r['downloads']} requests:")
     say(f"  median {r['download_median_ms']:.1f} ms   p95 {r['download_p95_ms']:.1f} ms")
     say(f"Memory over {r['memory_renders']:,} portal renders:")
-    say(f"  RSS {r['rss_cold_mb']:.1f} MB, after {MEMORY_WARM_UP_RENDERS} warm-up renders "
-        f"(heap reaching its working size) {r['rss_before_mb']:.1f} MB")
-    say(f"  RSS before {r['rss_before_mb']:.1f} MB   after {r['rss_after_mb']:.1f} MB   "
-        f"growth {r['growth_pct']:+.1f} %")
-    say(f"  after the first tenth {r['rss_after_tenth_mb']:.1f} MB; from there "
-        f"{r['creep_kb_per_render']:+.1f} KB per render")
-    say(f"  peak {r['peak_mb']:.0f} MB (whole run, with the plain WeasyPrint renders: "
-        f"{r['peak_run_mb']:.0f} MB)")
+    say(
+        f"  RSS {r['rss_cold_mb']:.1f} MB, after {MEMORY_WARM_UP_RENDERS} warm-up renders "
+        f"(heap reaching its working size) {r['rss_before_mb']:.1f} MB"
+    )
+    say(
+        f"  RSS before {r['rss_before_mb']:.1f} MB   after {r['rss_after_mb']:.1f} MB   "
+        f"growth {r['growth_pct']:+.1f} %"
+    )
+    say(
+        f"  after the first tenth {r['rss_after_tenth_mb']:.1f} MB; from there "
+        f"{r['creep_kb_per_render']:+.1f} KB per render"
+    )
+    say(
+        f"  peak {r['peak_mb']:.0f} MB (whole run, with the plain WeasyPrint renders: "
+        f"{r['peak_run_mb']:.0f} MB)"
+    )
     say("Targets:")
     say(f"  ratio <= {TARGET_RATIO}            {_verdict(r['ratio'] <= TARGET_RATIO)}")
-    say(f"  download <= {TARGET_DOWNLOAD_MS:.0f} ms median   "
-        f"{_verdict(r['download_median_ms'] <= TARGET_DOWNLOAD_MS)}")
-    say(f"  memory growth <= {TARGET_GROWTH_PCT:.0f} %   "
-        f"{_verdict(r['growth_pct'] <= TARGET_GROWTH_PCT)}")
+    say(
+        f"  download <= {TARGET_DOWNLOAD_MS:.0f} ms median   "
+        f"{_verdict(r['download_median_ms'] <= TARGET_DOWNLOAD_MS)}"
+    )
+    say(
+        f"  memory growth <= {TARGET_GROWTH_PCT:.0f} %   "
+        f"{_verdict(r['growth_pct'] <= TARGET_GROWTH_PCT)}"
+    )
     say(summary_line(r))
 
 
 def summary_line(r: dict) -> str:
     """The last line of the output, for scripts and CI logs."""
-    return (f"ratio={r['ratio']:.2f} render_ms={r['portal_median_ms']:.1f} "
-            f"download_ms={r['download_median_ms']:.1f} peak_mb={r['peak_mb']:.0f}")
+    return (
+        f"ratio={r['ratio']:.2f} render_ms={r['portal_median_ms']:.1f} "
+        f"download_ms={r['download_median_ms']:.1f} peak_mb={r['peak_mb']:.0f}"
+    )
 
 
 def _verdict(passed: bool) -> str:

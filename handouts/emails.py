@@ -10,8 +10,9 @@ from django.utils import translation
 from portal.models import ClinicProfile
 
 
-def send_share_link_email(address: str, *, url: str, expires_at: datetime.datetime,
-                          language: str, clinic: ClinicProfile) -> None:
+def send_share_link_email(
+    address: str, *, url: str, expires_at: datetime.datetime, language: str, clinic: ClinicProfile
+) -> None:
     context = {"url": url, "expires_at": expires_at, "clinic": clinic}
     with translation.override(language):
         subject = render_to_string("handouts/email/share_link_subject.txt", context).strip()

@@ -14,11 +14,18 @@ TABLET = re.compile(r"iPad|Tablet|Android(?!.*Mobile)", re.IGNORECASE)
 PHONE = re.compile(r"Mobi|iPhone|Android", re.IGNORECASE)
 
 
-def record_event(handout: Handout, kind: str, *, staff: AbstractBaseUser | None = None,
-                 share_link: ShareLink | None = None, device: str = "") -> HandoutEvent:
+def record_event(
+    handout: Handout,
+    kind: str,
+    *,
+    staff: AbstractBaseUser | None = None,
+    share_link: ShareLink | None = None,
+    device: str = "",
+) -> HandoutEvent:
     """Call inside the transaction of the action being recorded."""
-    return HandoutEvent.objects.create(handout=handout, kind=kind, staff=staff,
-                                       share_link=share_link, device=device)
+    return HandoutEvent.objects.create(
+        handout=handout, kind=kind, staff=staff, share_link=share_link, device=device
+    )
 
 
 def device_class(request: HttpRequest) -> str:
@@ -31,8 +38,13 @@ def device_class(request: HttpRequest) -> str:
     return HandoutEvent.Device.COMPUTER
 
 
-PATIENT_SIDE = {Kind.LINK_OPENED, Kind.CODE_FAILED, Kind.CODE_ACCEPTED, Kind.PATIENT_VIEWED,
-                Kind.PATIENT_DOWNLOADED}
+PATIENT_SIDE = {
+    Kind.LINK_OPENED,
+    Kind.CODE_FAILED,
+    Kind.CODE_ACCEPTED,
+    Kind.PATIENT_VIEWED,
+    Kind.PATIENT_DOWNLOADED,
+}
 WHAT_HAPPENED = {
     Kind.ISSUED: gettext_lazy("Issued"),
     Kind.STAFF_DOWNLOADED: gettext_lazy("PDF downloaded"),
@@ -52,7 +64,8 @@ REVOKED_BECAUSE = {
     ShareLink.RevokedBecause.STAFF: gettext_lazy("Patient link revoked"),
     ShareLink.RevokedBecause.REPLACED: gettext_lazy("Patient link replaced by a new one"),
     ShareLink.RevokedBecause.TOO_MANY_ATTEMPTS: gettext_lazy(
-        "Patient link revoked after 10 wrong codes"),
+        "Patient link revoked after 10 wrong codes"
+    ),
 }
 # What happened, on which kind of device: "Link opened on a phone".
 ON_DEVICE = {
@@ -68,8 +81,9 @@ def describe_events(handout: Handout) -> list[dict]:
     described = []
     for event in handout.events.select_related("staff", "share_link"):
         if event.kind == Kind.LINK_REVOKED and event.share_link:
-            text = REVOKED_BECAUSE.get(event.share_link.revoked_because,
-                                       gettext_lazy("Patient link revoked"))
+            text = REVOKED_BECAUSE.get(
+                event.share_link.revoked_because, gettext_lazy("Patient link revoked")
+            )
         else:
             text = WHAT_HAPPENED.get(event.kind, event.get_kind_display())
         text = str(text)
@@ -81,12 +95,15 @@ def describe_events(handout: Handout) -> list[dict]:
             # Translators: %(event)s is what happened, %(when)s when, as in "2 days after the
             # visit".
             text = _("%(event)s, %(when)s") % {
-                "event": text, "when": _after_visit(event.at.date() - handout.visit_date)}
+                "event": text,
+                "when": _after_visit(event.at.date() - handout.visit_date),
+            }
         if event.staff:
             # Translators: %(event)s is what happened, %(person)s the staff member's name.
             text = _("%(event)s by %(person)s") % {
                 "event": text,
-                "person": event.staff.get_full_name() or event.staff.get_username()}
+                "person": event.staff.get_full_name() or event.staff.get_username(),
+            }
         described.append({"at": event.at, "kind": event.kind, "text": text})
     return described
 
@@ -96,7 +113,9 @@ def _after_visit(delta) -> str:
     if days == 0:
         return _("on the day of the visit")
     if days < 0:
-        return ngettext("%(days)d day before the visit", "%(days)d days before the visit",
-                        -days) % {"days": -days}
-    return ngettext("%(days)d day after the visit", "%(days)d days after the visit",
-                    days) % {"days": days}
+        return ngettext(
+            "%(days)d day before the visit", "%(days)d days before the visit", -days
+        ) % {"days": -days}
+    return ngettext("%(days)d day after the visit", "%(days)d days after the visit", days) % {
+        "days": days
+    }

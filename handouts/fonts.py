@@ -45,13 +45,19 @@ class FontFace:
         return self.path.rsplit(".", 1)[-1]  # "woff" or "woff2", as CSS names them
 
 
-def _faces(family: str, package: str, subset: str,
-           faces: tuple[tuple[int, str], ...] = ((400, "normal"), (700, "normal")),
-           extension: str = "woff") -> list[FontFace]:
-    return [FontFace(family,
-                     f"{package}/{package}-{subset}-{weight}-{style}.{extension}",
-                     weight, style)
-            for weight, style in faces]
+def _faces(
+    family: str,
+    package: str,
+    subset: str,
+    faces: tuple[tuple[int, str], ...] = ((400, "normal"), (700, "normal")),
+    extension: str = "woff",
+) -> list[FontFace]:
+    return [
+        FontFace(
+            family, f"{package}/{package}-{subset}-{weight}-{style}.{extension}", weight, style
+        )
+        for weight, style in faces
+    ]
 
 
 ATKINSON_FACES = ((400, "normal"), (700, "normal"), (400, "italic"))
@@ -71,10 +77,10 @@ ATKINSON_FACES = ((400, "normal"), (700, "normal"), (400, "italic"))
 # Latin-only handout is byte for byte what it was before the Noto fonts came.
 HANDOUT_FONTS: list[FontFace] = [
     # Latin: Atkinson Hyperlegible (designed for low-vision readers) first.
-    *_faces("Atkinson Hyperlegible", "atkinson-hyperlegible", "latin", ATKINSON_FACES,
-            "woff2"),
-    *_faces("Atkinson Hyperlegible Ext", "atkinson-hyperlegible", "latin-ext",
-            ATKINSON_FACES, "woff2"),
+    *_faces("Atkinson Hyperlegible", "atkinson-hyperlegible", "latin", ATKINSON_FACES, "woff2"),
+    *_faces(
+        "Atkinson Hyperlegible Ext", "atkinson-hyperlegible", "latin-ext", ATKINSON_FACES, "woff2"
+    ),
     # What Atkinson lacks (Vietnamese, more Latin, symbols), then Greek and Cyrillic.
     *_faces("Noto Sans Latin Handout", "noto-sans", "latin"),
     *_faces("Noto Sans Latin Ext Handout", "noto-sans", "latin-ext"),
@@ -121,8 +127,11 @@ def unprintable_characters(text: str) -> list[str]:
     """The distinct characters of `text`, in order of first appearance, that no handout font
     has. White space is ignored."""
     printable = _printable_code_points()
-    return [char for char in dict.fromkeys(text)
-            if ord(char) not in printable and not _is_white_space(char)]
+    return [
+        char
+        for char in dict.fromkeys(text)
+        if ord(char) not in printable and not _is_white_space(char)
+    ]
 
 
 def validate_printable(value: str) -> None:

@@ -26,10 +26,11 @@ NAME_JOINERS = frozenset("\u200c\u200d")
 
 
 def validate_printable_name(value: str) -> None:
-    if any(unicodedata.category(ch) in {"Cc", "Cf", "Co", "Cs"} and ch not in NAME_JOINERS
-           for ch in value):
-        raise forms.ValidationError(
-            gettext("The name contains characters that cannot be printed."))
+    if any(
+        unicodedata.category(ch) in {"Cc", "Cf", "Co", "Cs"} and ch not in NAME_JOINERS
+        for ch in value
+    ):
+        raise forms.ValidationError(gettext("The name contains characters that cannot be printed."))
     if not any(unicodedata.category(ch).startswith("L") for ch in value):
         raise forms.ValidationError(gettext("Enter the patient's name using letters."))
 
@@ -68,10 +69,12 @@ def default_choices(snapshot: dict, clinic: ClinicProfile, *, patient_name: str 
             {"key": t["key"], "times_per_week": t["times_per_week"], "weeks": t["weeks"]}
             for t in snapshot["therapies"]
         ],
-        "prevention_tip_keys": [t["key"] for t in snapshot["prevention_tips"]
-                                if t["selected_by_default"]],
-        "background_section_keys": [s["key"] for s in snapshot["sections"]
-                                    if s.get("printed_by_default", True)],
+        "prevention_tip_keys": [
+            t["key"] for t in snapshot["prevention_tips"] if t["selected_by_default"]
+        ],
+        "background_section_keys": [
+            s["key"] for s in snapshot["sections"] if s.get("printed_by_default", True)
+        ],
         "follow_up_date": None,
         "clinician_note": "",
         "note_language": "",
@@ -93,14 +96,19 @@ class HandoutForm(forms.Form):
         error_messages={"required": _("Enter the patient's name as it should be printed.")},
     )
     record_number = PrintedTextField(label=_("Record number"), max_length=40, required=False)
-    visit_date = forms.DateField(label=_("Visit date"),
-                                 widget=NativeDateInput())
+    visit_date = forms.DateField(label=_("Visit date"), widget=NativeDateInput())
     rest_weeks = forms.IntegerField(
-        label=_("Rest (weeks)"), min_value=0, max_value=52,
-        error_messages={"min_value": _("Rest can be 0 to 52 weeks."),
-                        "max_value": _("Rest can be 0 to 52 weeks.")},
-        help_text=_("0 to 52. The handout says to rest for that long, with no sport, running or "
-                    "heavy lifting, and prints the date rest ends. 0: no set period of rest."),
+        label=_("Rest (weeks)"),
+        min_value=0,
+        max_value=52,
+        error_messages={
+            "min_value": _("Rest can be 0 to 52 weeks."),
+            "max_value": _("Rest can be 0 to 52 weeks."),
+        },
+        help_text=_(
+            "0 to 52. The handout says to rest for that long, with no sport, running or "
+            "heavy lifting, and prints the date rest ends. 0: no set period of rest."
+        ),
     )
     weight_bearing = forms.ChoiceField(
         label=_("Weight on the injured part during rest"),
@@ -112,14 +120,16 @@ class HandoutForm(forms.Form):
         label=_("Tips to print"), required=False, widget=forms.CheckboxSelectMultiple
     )
     background_sections = forms.MultipleChoiceField(
-        label=_("General information to print"), required=False,
+        label=_("General information to print"),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("Printed after the patient's plan, under “More to know”, with a line saying "
-                    "the plan comes first."),
+        help_text=_(
+            "Printed after the patient's plan, under “More to know”, with a line saying "
+            "the plan comes first."
+        ),
     )
     follow_up_date = forms.DateField(
-        label=_("Follow-up visit"), required=False,
-        widget=NativeDateInput()
+        label=_("Follow-up visit"), required=False, widget=NativeDateInput()
     )
     clinician_note = PrintedTextField(
         label=_("A note from you (printed as written)"),
@@ -129,13 +139,13 @@ class HandoutForm(forms.Form):
         # Set in __init__: the number is formatted for the language of the request.
     )
     note_language = forms.ChoiceField(
-        label=_("Language of your note"), choices=language_choices, required=False,
+        label=_("Language of your note"),
+        choices=language_choices,
+        required=False,
         help_text=_("Screen readers read the note in this language."),
     )
     paper_size = forms.ChoiceField(label=_("Paper size"), choices=PaperSize.choices)
-    large_print = forms.BooleanField(
-        label=_("Large print (16 pt text)"), required=False
-    )
+    large_print = forms.BooleanField(label=_("Large print (16 pt text)"), required=False)
 
     def __init__(self, *args, snapshot: dict, clinic: ClinicProfile, **kwargs):
         super().__init__(*args, **kwargs)
@@ -175,15 +185,23 @@ class HandoutForm(forms.Form):
     def _add_therapy_fields(self, therapy: dict) -> None:
         key = therapy["key"]
         self.fields[therapy_field(key, "include")] = forms.BooleanField(
-            label=therapy["name"], required=False, initial=True,
+            label=therapy["name"],
+            required=False,
+            initial=True,
             help_text=therapy["instructions"],
         )
         self.fields[therapy_field(key, "times_per_week")] = forms.IntegerField(
-            label=_("Times a week"), min_value=1, max_value=14, required=False,
+            label=_("Times a week"),
+            min_value=1,
+            max_value=14,
+            required=False,
             initial=therapy["times_per_week"],
         )
         self.fields[therapy_field(key, "weeks")] = forms.IntegerField(
-            label=_("For how many weeks"), min_value=1, max_value=52, required=False,
+            label=_("For how many weeks"),
+            min_value=1,
+            max_value=52,
+            required=False,
             initial=therapy["weeks"],
         )
 
@@ -200,27 +218,37 @@ class HandoutForm(forms.Form):
             for t in self.therapies
         ]
         patient = ["patient_name", "record_number", "visit_date"]
-        warning_signs = gettext("The warning signs from the article are always printed in a "
-                                "“When to get help” box, with the clinic's phone and emergency "
-                                "numbers.")
+        warning_signs = gettext(
+            "The warning signs from the article are always printed in a "
+            "“When to get help” box, with the clinic's phone and emergency "
+            "numbers."
+        )
         helper.layout = Layout(
             "issue_token",
             "replaces",
             Fieldset(gettext("Patient"), *[name for name in patient if name in self.fields]),
             Fieldset(
                 gettext("Rest"),
-                Row(Column("rest_weeks", css_class="col-sm-4"),
-                    Column("weight_bearing", css_class="col-sm-8")),
+                Row(
+                    Column("rest_weeks", css_class="col-sm-4"),
+                    Column("weight_bearing", css_class="col-sm-8"),
+                ),
                 "crutches",
             ),
             Fieldset(gettext("Physiotherapy plan"), *therapy_rows) if therapy_rows else HTML(""),
             Fieldset(gettext("Prevention advice"), "prevention_tips"),
             HTML(f'<p class="form-text">{warning_signs}</p>'),
-            Fieldset(gettext("Follow-up and note"), "follow_up_date", "clinician_note",
-                     "note_language"),
+            Fieldset(
+                gettext("Follow-up and note"), "follow_up_date", "clinician_note", "note_language"
+            ),
             Fieldset(gettext("Background"), "background_sections"),
-            Fieldset(gettext("Printing"), Row(Column("paper_size", css_class="col-sm-4"),
-                                     Column("large_print", css_class="col-sm-8 pt-sm-4"))),
+            Fieldset(
+                gettext("Printing"),
+                Row(
+                    Column("paper_size", css_class="col-sm-4"),
+                    Column("large_print", css_class="col-sm-8 pt-sm-4"),
+                ),
+            ),
         )
         return helper
 
@@ -231,14 +259,17 @@ class HandoutForm(forms.Form):
         cleaned = super().clean()
         visit, follow_up = cleaned.get("visit_date"), cleaned.get("follow_up_date")
         if visit and follow_up and follow_up < visit:
-            self.add_error("follow_up_date",
-                           gettext("The follow-up cannot be before the visit date."))
+            self.add_error(
+                "follow_up_date", gettext("The follow-up cannot be before the visit date.")
+            )
         for therapy in self.therapies:
             key = therapy["key"]
             if not cleaned.get(therapy_field(key, "include")):
                 continue
-            missing = [("times_per_week", gettext("Say how often, or untick %(therapy)s.")),
-                       ("weeks", gettext("Say for how long, or untick %(therapy)s."))]
+            missing = [
+                ("times_per_week", gettext("Say how often, or untick %(therapy)s.")),
+                ("weeks", gettext("Say for how long, or untick %(therapy)s.")),
+            ]
             for part, message in missing:
                 name = therapy_field(key, part)
                 if cleaned.get(name) is None and name not in self.errors:
@@ -256,9 +287,11 @@ class HandoutForm(forms.Form):
             "crutches": data["crutches"],
             "weight_bearing": data["weight_bearing"],
             "therapy_plan": [
-                {"key": t["key"],
-                 "times_per_week": data[therapy_field(t["key"], "times_per_week")],
-                 "weeks": data[therapy_field(t["key"], "weeks")]}
+                {
+                    "key": t["key"],
+                    "times_per_week": data[therapy_field(t["key"], "times_per_week")],
+                    "weeks": data[therapy_field(t["key"], "weeks")],
+                }
                 for t in self.therapies
                 if data.get(therapy_field(t["key"], "include"))
             ],
@@ -273,26 +306,26 @@ class HandoutForm(forms.Form):
 
 
 class HandoutFilterForm(forms.Form):
-    article = forms.ModelChoiceField(queryset=None, label=_("Article"), required=False,
-                                     empty_label=_("All conditions"))
-    issued_from = forms.DateField(label=_("Issued from"), required=False,
-                                  widget=NativeDateInput())
-    issued_to = forms.DateField(label=_("Issued to"), required=False,
-                                widget=NativeDateInput())
-    patient = forms.CharField(label=_("Patient name"), required=False,
-                              max_length=MAX_NAME_LENGTH)
+    article = forms.ModelChoiceField(
+        queryset=None, label=_("Article"), required=False, empty_label=_("All conditions")
+    )
+    issued_from = forms.DateField(label=_("Issued from"), required=False, widget=NativeDateInput())
+    issued_to = forms.DateField(label=_("Issued to"), required=False, widget=NativeDateInput())
+    patient = forms.CharField(label=_("Patient name"), required=False, max_length=MAX_NAME_LENGTH)
 
     def __init__(self, *args, articles, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["article"].queryset = articles
         self.helper = FormHelper()
         self.helper.form_tag = False
-        self.helper.layout = Layout(Row(
-            Column("patient", css_class="col-12 col-md-3"),
-            Column("article", css_class="col-12 col-md-3"),
-            Column("issued_from", css_class="col-6 col-md-3"),
-            Column("issued_to", css_class="col-6 col-md-3"),
-        ))
+        self.helper.layout = Layout(
+            Row(
+                Column("patient", css_class="col-12 col-md-3"),
+                Column("article", css_class="col-12 col-md-3"),
+                Column("issued_from", css_class="col-6 col-md-3"),
+                Column("issued_to", css_class="col-6 col-md-3"),
+            )
+        )
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -313,13 +346,15 @@ class ChangedHandoutFilterForm(forms.Form):
 
 class ShareLinkForm(forms.Form):
     days = forms.IntegerField(
-        label=_("Link works for (days)"), min_value=1, max_value=MAX_EXPIRY_DAYS,
+        label=_("Link works for (days)"),
+        min_value=1,
+        max_value=MAX_EXPIRY_DAYS,
         initial=DEFAULT_EXPIRY_DAYS,  # help_text: set in __init__, with the number
     )
     email = forms.EmailField(
-        label=_("Patient's email (optional)"), required=False,
-        help_text=_("Only the link is sent: no name, condition or code. The address is not "
-                    "kept."),
+        label=_("Patient's email (optional)"),
+        required=False,
+        help_text=_("Only the link is sent: no name, condition or code. The address is not kept."),
     )
 
     def __init__(self, *args, **kwargs):
@@ -329,8 +364,9 @@ class ShareLinkForm(forms.Form):
         ) % {"max": MAX_EXPIRY_DAYS}
         self.helper = FormHelper()
         self.helper.form_tag = False
-        self.helper.layout = Layout(Row(Column("days", css_class="col-sm-4"),
-                                        Column("email", css_class="col-sm-8")))
+        self.helper.layout = Layout(
+            Row(Column("days", css_class="col-sm-4"), Column("email", css_class="col-sm-8"))
+        )
 
 
 class AccessSlipForm(forms.Form):

@@ -15,8 +15,14 @@ from portal.audit import Action, record_audit
 from portal.models import ClinicProfile
 
 
-def build_handout(article: Article, choices: dict, *, issued_by: AbstractBaseUser | None,
-                  issued_by_name: str = "", snapshot: dict | None = None) -> Handout:
+def build_handout(
+    article: Article,
+    choices: dict,
+    *,
+    issued_by: AbstractBaseUser | None,
+    issued_by_name: str = "",
+    snapshot: dict | None = None,
+) -> Handout:
     """An unsaved handout from the article as it is now (or as in `snapshot`, taken from it
     earlier in the same request) and the clinician's choices."""
     handout = Handout(
@@ -51,9 +57,15 @@ def display_name(user: AbstractBaseUser) -> str:
     return user.get_full_name() or user.get_username()
 
 
-def issue_handout(article: Article, choices: dict, *, issued_by: AbstractBaseUser,
-                  issue_token: uuid.UUID, snapshot: dict | None = None,
-                  clinic: ClinicProfile | None = None) -> tuple[Handout, bool]:
+def issue_handout(
+    article: Article,
+    choices: dict,
+    *,
+    issued_by: AbstractBaseUser,
+    issue_token: uuid.UUID,
+    snapshot: dict | None = None,
+    clinic: ClinicProfile | None = None,
+) -> tuple[Handout, bool]:
     """Render and save a handout; returns (handout, created).
 
     A form submitted twice carries the same issue token and gets the first handout back.

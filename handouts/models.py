@@ -24,8 +24,9 @@ class HandoutQuerySet(models.QuerySet):
     def past_retention(self, now: datetime.datetime, days: int) -> "HandoutQuerySet":
         """Not yet purged, issued more than `days` ago, and no link still inside `days`."""
         cutoff = now - datetime.timedelta(days=days)
-        recent_links = ShareLink.objects.filter(handout=models.OuterRef("pk"),
-                                                expires_at__gt=cutoff)
+        recent_links = ShareLink.objects.filter(
+            handout=models.OuterRef("pk"), expires_at__gt=cutoff
+        )
         return self.filter(purged_at__isnull=True, issued_at__lt=cutoff).exclude(
             models.Exists(recent_links)
         )
@@ -58,10 +59,13 @@ class Handout(models.Model):
     # to find handouts made from content that has since changed.
     content_fingerprint = models.CharField(max_length=12, editable=False, default="")
     replaces = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, editable=False,
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
         related_name="replacements",
-        help_text=_("The handout this one updates, made from an earlier version of the "
-                    "article."),
+        help_text=_("The handout this one updates, made from an earlier version of the article."),
     )
 
     # Personal data: removed by retention purges.
@@ -135,8 +139,11 @@ class Handout(models.Model):
         """The chosen therapies with their frozen text and the clinician's frequency."""
         by_key = {therapy["key"]: therapy for therapy in self.snapshot["therapies"]}
         return [
-            {**by_key[plan["key"]], "times_per_week": plan["times_per_week"],
-             "weeks": plan["weeks"]}
+            {
+                **by_key[plan["key"]],
+                "times_per_week": plan["times_per_week"],
+                "weeks": plan["weeks"],
+            }
             for plan in self.therapy_plan
             if plan["key"] in by_key
         ]
@@ -198,22 +205,23 @@ class ShareLink(models.Model):
     handout = models.ForeignKey(Handout, on_delete=models.CASCADE, related_name="share_links")
     token_hash = models.CharField(max_length=64, unique=True)
     code_hash = models.CharField(max_length=200)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField()
     failed_attempts = models.PositiveSmallIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
-    revoked_because = models.CharField(max_length=30, choices=RevokedBecause.choices,
-                                       blank=True)
+    revoked_because = models.CharField(max_length=30, choices=RevokedBecause.choices, blank=True)
 
     objects = ShareLinkQuerySet.as_manager()
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["handout"], condition=models.Q(revoked_at__isnull=True),
+                fields=["handout"],
+                condition=models.Q(revoked_at__isnull=True),
                 name="one_active_share_link_per_handout",
             ),
         ]
@@ -259,12 +267,14 @@ class HandoutEvent(AppendOnlyModel):
         COMPUTER = "computer", _("a computer")
 
     handout = models.ForeignKey(Handout, on_delete=models.PROTECT, related_name="events")
-    share_link = models.ForeignKey(ShareLink, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="events")
+    share_link = models.ForeignKey(
+        ShareLink, on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
+    )
     kind = models.CharField(max_length=30, choices=Kind.choices)
     at = models.DateTimeField(default=timezone.now)
-    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                              blank=True, related_name="+")
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     device = models.CharField(max_length=10, choices=Device.choices, blank=True)
 
     class Meta:

@@ -42,6 +42,7 @@ class AccessCodeForm(forms.Form):
 
 def patient_page(view):
     """Headers every patient page carries: nothing cached, nothing leaked to other sites."""
+
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         response = view(request, *args, **kwargs)
@@ -49,6 +50,7 @@ def patient_page(view):
         response["Referrer-Policy"] = "no-referrer"
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response
+
     return wrapper
 
 
@@ -110,8 +112,7 @@ def open_link(request: HttpRequest, token: str) -> HttpResponse:
         return redirect("patient:read", token=token)
     # A code in the query string is ignored: codes are only accepted from the form.
     with transaction.atomic():
-        record_event(link.handout, Kind.LINK_OPENED, share_link=link,
-                     device=device_class(request))
+        record_event(link.handout, Kind.LINK_OPENED, share_link=link, device=device_class(request))
     return _code_page(request, link, AccessCodeForm())
 
 
@@ -125,8 +126,9 @@ def _check_code(request: HttpRequest, token: str) -> HttpResponse:
         return _code_page(request, link, form)
     if not form_token_is_valid(request, form.cleaned_data["form_token"]):
         # Lazy: shown on the code page, rendered in the handout's language.
-        form.add_error(None, gettext_lazy("Your page was open too long. Please enter the code "
-                                          "again."))
+        form.add_error(
+            None, gettext_lazy("Your page was open too long. Please enter the code again.")
+        )
         return _code_page(request, link, form)
     attempt = try_code(link, form.cleaned_data["code"], device=device_class(request))
     if attempt is Attempt.ACCEPTED:
@@ -141,8 +143,11 @@ def _check_code(request: HttpRequest, token: str) -> HttpResponse:
 def _code_page(request: HttpRequest, link: ShareLink, form: AccessCodeForm) -> HttpResponse:
     if not link.is_open(timezone.now()):
         return unavailable(request)
-    context = {"form": form, "form_token": issue_form_token(request),
-               "language": link.handout.language}
+    context = {
+        "form": form,
+        "form_token": issue_form_token(request),
+        "language": link.handout.language,
+    }
     with translation.override(link.handout.language):
         return render(request, "handouts/patient/access_code.html", context)
 
@@ -150,6 +155,7 @@ def _code_page(request: HttpRequest, link: ShareLink, form: AccessCodeForm) -> H
 def with_patient_access(view):
     """For pages behind the code: the link must still work and this session must have
     entered its code; otherwise the neutral page, or back to the code form."""
+
     @functools.wraps(view)
     def wrapper(request: HttpRequest, token: str) -> HttpResponse:
         link = get_link_for_patient(token)
@@ -158,6 +164,7 @@ def with_patient_access(view):
         if not has_access(request, link):
             return redirect("patient:open", token=token)
         return view(request, token, link)
+
     return wrapper
 
 
@@ -186,8 +193,9 @@ def download_handout(request: HttpRequest, token: str, link: ShareLink) -> HttpR
     if pdf is None:
         return render(request, "handouts/patient/pdf_unavailable.html", status=500)
     with transaction.atomic():
-        record_event(link.handout, Kind.PATIENT_DOWNLOADED, share_link=link,
-                     device=device_class(request))
+        record_event(
+            link.handout, Kind.PATIENT_DOWNLOADED, share_link=link, device=device_class(request)
+        )
     return pdf_response(pdf, link.handout.pdf_filename(), as_attachment=True)
 
 

@@ -39,18 +39,21 @@ class PdfRenderError(Exception):
     """The PDF could not be produced; the message is safe to log (no patient data)."""
 
 
-def render_handout_pdf(handout: Handout, clinic: ClinicProfile, *,
-                       preview_note: str = "") -> bytes:
+def render_handout_pdf(handout: Handout, clinic: ClinicProfile, *, preview_note: str = "") -> bytes:
     """`preview_note` marks a PDF that is never given to a patient (a draft's preview)."""
     note_language = handout.note_language_if_different
-    return render_pdf(handout_html(handout, clinic, preview_note=preview_note),
-                      logo=clinic_logo(clinic),
-                      identifier=handout.public_id.hex.encode(), paper_size=handout.paper_size,
-                      quotes_in=[(handout.clinician_note, note_language)] if note_language else [])
+    return render_pdf(
+        handout_html(handout, clinic, preview_note=preview_note),
+        logo=clinic_logo(clinic),
+        identifier=handout.public_id.hex.encode(),
+        paper_size=handout.paper_size,
+        quotes_in=[(handout.clinician_note, note_language)] if note_language else [],
+    )
 
 
-def render_access_slip_pdf(handout: Handout, clinic: ClinicProfile, *, url: str,
-                           display_code: str, created_at, expires_at) -> bytes:
+def render_access_slip_pdf(
+    handout: Handout, clinic: ClinicProfile, *, url: str, display_code: str, created_at, expires_at
+) -> bytes:
     """One page telling the patient how to open their handout online. It names neither the
     patient nor the condition: a lost slip must not reveal whose handout it opens."""
     with translation.override(handout.language):
@@ -63,19 +66,22 @@ def render_access_slip_pdf(handout: Handout, clinic: ClinicProfile, *, url: str,
         "code": display_code,
         "created_at": created_at,
         "expires_at": expires_at,
-        "qr_svg": segno.make(url, error="m").svg_inline(omitsize=True, border=2,
-                                                        title=qr_title),
+        "qr_svg": segno.make(url, error="m").svg_inline(omitsize=True, border=2, title=qr_title),
     }
     with translation.override(handout.language):
         html = render_to_string("handouts/pdf/access_slip.html", context)
-    return render_pdf(html, logo=clinic_logo(clinic), identifier=url.encode(),
-                      paper_size=handout.paper_size)
+    return render_pdf(
+        html, logo=clinic_logo(clinic), identifier=url.encode(), paper_size=handout.paper_size
+    )
 
 
 def handout_html(handout: Handout, clinic: ClinicProfile, *, preview_note: str = "") -> str:
     # The preview note is staff wording, in the language active before the handout's own.
-    context = {**handout_context(handout, clinic), "preview_note": preview_note,
-               "preview_note_language": translation.get_language() or settings.LANGUAGE_CODE}
+    context = {
+        **handout_context(handout, clinic),
+        "preview_note": preview_note,
+        "preview_note_language": translation.get_language() or settings.LANGUAGE_CODE,
+    }
     with translation.override(handout.language):
         return render_to_string("handouts/pdf/handout.html", context)
 
@@ -105,8 +111,11 @@ def handout_context(handout: Handout, clinic: ClinicProfile) -> dict:
             "rest_activity": timeline_activity(handout),
             "back_to_activity_from": back_to_activity_from(handout),
             "therapies": [
-                {**therapy, "how_often": how_often(therapy["times_per_week"]),
-                 "how_long": how_long(therapy["weeks"])}
+                {
+                    **therapy,
+                    "how_often": how_often(therapy["times_per_week"]),
+                    "how_long": how_long(therapy["weeks"]),
+                }
                 for therapy in handout.chosen_therapies()
             ],
             "prevention_tips": handout.chosen_prevention_tips(),
@@ -119,15 +128,22 @@ def handout_context(handout: Handout, clinic: ClinicProfile) -> dict:
 PDF_OPTIONS = {"pdf_variant": "pdf/ua-1"}
 
 
-def render_pdf(html: str, *, logo: tuple[bytes, str] | None = None, identifier: bytes,
-               paper_size: str = "a4", quotes_in: Sequence[tuple[str, str]] = ()) -> bytes:
+def render_pdf(
+    html: str,
+    *,
+    logo: tuple[bytes, str] | None = None,
+    identifier: bytes,
+    paper_size: str = "a4",
+    quotes_in: Sequence[tuple[str, str]] = (),
+) -> bytes:
     try:
         # Imported on first use, like WeasyPrint: pikepdf takes about 100 ms to import.
         from handouts.pdf_structure import finish_tagged_pdf
 
         document = lay_out(html, logo=logo, paper_size=paper_size)
-        return finish_tagged_pdf(document.write_pdf(pdf_identifier=identifier, **PDF_OPTIONS),
-                                 quotes_in)
+        return finish_tagged_pdf(
+            document.write_pdf(pdf_identifier=identifier, **PDF_OPTIONS), quotes_in
+        )
     except Exception as error:
         logger.exception("Handout PDF rendering failed (%s)", type(error).__name__)
         raise PdfRenderError("The PDF could not be rendered.") from error
@@ -135,10 +151,14 @@ def render_pdf(html: str, *, logo: tuple[bytes, str] | None = None, identifier: 
 
 def lay_out(html: str, *, logo: tuple[bytes, str] | None = None, paper_size: str = "a4"):
     """WeasyPrint's laid-out pages for the HTML, before they are written as PDF."""
-    return _weasyprint().HTML(string=html, url_fetcher=handout_url_fetcher(logo)).render(
-        stylesheets=[_stylesheet(), _page_size_stylesheet(paper_size)],
-        font_config=_font_configuration(),
-        **PDF_OPTIONS,
+    return (
+        _weasyprint()
+        .HTML(string=html, url_fetcher=handout_url_fetcher(logo))
+        .render(
+            stylesheets=[_stylesheet(), _page_size_stylesheet(paper_size)],
+            font_config=_font_configuration(),
+            **PDF_OPTIONS,
+        )
     )
 
 
@@ -164,12 +184,15 @@ def _font_configuration():
 
 
 def stylesheet_text() -> str:
-    return render_to_string(STYLESHEET_TEMPLATE, {
-        "static": STATIC_SCHEME,
-        "fonts": FONT_SCHEME,
-        "font_faces": HANDOUT_FONTS,
-        "font_families": font_families(),
-    })
+    return render_to_string(
+        STYLESHEET_TEMPLATE,
+        {
+            "static": STATIC_SCHEME,
+            "fonts": FONT_SCHEME,
+            "font_faces": HANDOUT_FONTS,
+            "font_families": font_families(),
+        },
+    )
 
 
 def page_size_css(paper_size: str) -> str:
@@ -178,8 +201,11 @@ def page_size_css(paper_size: str) -> str:
 
 @functools.cache
 def _stylesheet():
-    return _weasyprint().CSS(string=stylesheet_text(), font_config=_font_configuration(),
-                             url_fetcher=handout_url_fetcher())
+    return _weasyprint().CSS(
+        string=stylesheet_text(),
+        font_config=_font_configuration(),
+        url_fetcher=handout_url_fetcher(),
+    )
 
 
 @functools.cache

@@ -73,8 +73,10 @@ def element_text(tagged: TaggedPdf, node: Node) -> str:
     decoded through the fonts' /ToUnicode maps (or their own /ActualText)."""
     if "/ActualText" in node.element:
         return str(node.element.ActualText)
-    return "".join(element_text(tagged, kid) if isinstance(kid, Node) else tagged.text_of(kid)
-                   for kid in node.kids)
+    return "".join(
+        element_text(tagged, kid) if isinstance(kid, Node) else tagged.text_of(kid)
+        for kid in node.kids
+    )
 
 
 def _collect_lines(tagged: TaggedPdf, node: Node, lines: list[list[str]]) -> None:
@@ -129,8 +131,7 @@ def _metadata_problems(document: pikepdf.Pdf) -> list[str]:
     elif title and dc_title != title:
         problems.append(f"The XMP dc:title {dc_title!r} differs from the /Title {title!r}.")
     if str(xmp.get("pdfuaid:part") or "").strip() != "1":
-        problems.append("The XMP metadata does not identify the file as PDF/UA-1 "
-                        "(pdfuaid:part 1).")
+        problems.append("The XMP metadata does not identify the file as PDF/UA-1 (pdfuaid:part 1).")
     return problems
 
 
@@ -145,16 +146,25 @@ def _orphan_problems(tagged: TaggedPdf) -> list[str]:
                 problems.append(
                     f"Page {page.index + 1}: marked content {marked.mcid} "
                     f"({marked.text.strip()[:60]!r}) is not in the structure tree; page "
-                    "furniture such as a running footer must be an /Artifact.")
+                    "furniture such as a running footer must be an /Artifact."
+                )
         for mcid in {m for (p, m) in referenced if p == page.index} - set(page.by_mcid):
-            problems.append(f"Page {page.index + 1}: the structure tree points at marked "
-                            f"content {mcid}, which the page does not have.")
-    unreached = [obj for obj in tagged.document.objects
-                 if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/StructElem"
-                 and object_key(obj) not in tagged.reached]
+            problems.append(
+                f"Page {page.index + 1}: the structure tree points at marked "
+                f"content {mcid}, which the page does not have."
+            )
+    unreached = [
+        obj
+        for obj in tagged.document.objects
+        if isinstance(obj, pikepdf.Dictionary)
+        and obj.get("/Type") == "/StructElem"
+        and object_key(obj) not in tagged.reached
+    ]
     if unreached:
-        problems.append(f"{len(unreached)} structure elements are not reachable from the "
-                        f"structure tree root ({_roles(unreached)}).")
+        problems.append(
+            f"{len(unreached)} structure elements are not reachable from the "
+            f"structure tree root ({_roles(unreached)})."
+        )
     problems += _parent_tree_problems(tagged, referenced)
     return _capped(problems)
 
@@ -169,8 +179,7 @@ def _parent_tree_problems(tagged: TaggedPdf, referenced: dict) -> list[str]:
         key = page.page.obj.get("/StructParents")
         if key is None:
             if page.by_mcid:
-                problems.append(f"Page {page.index + 1} has marked content but no "
-                                "/StructParents.")
+                problems.append(f"Page {page.index + 1} has marked content but no /StructParents.")
             continue
         array = entries.get(int(key))
         if not isinstance(array, pikepdf.Array):
@@ -178,18 +187,23 @@ def _parent_tree_problems(tagged: TaggedPdf, referenced: dict) -> list[str]:
             continue
         for mcid, element in enumerate(array):
             if mcid not in page.by_mcid:
-                problems.append(f"Page {page.index + 1}: the ParentTree maps MCID {mcid}, "
-                                "which the page does not use (a stale entry).")
+                problems.append(
+                    f"Page {page.index + 1}: the ParentTree maps MCID {mcid}, "
+                    "which the page does not use (a stale entry)."
+                )
             elif not isinstance(element, pikepdf.Dictionary) or (
-                    object_key(element) != object_key(referenced.get((page.index, mcid),
-                                                                     element))
-                    or object_key(element) not in tagged.reached):
-                problems.append(f"Page {page.index + 1}: the ParentTree maps MCID {mcid} to "
-                                "an element that does not hold it in the structure tree.")
+                object_key(element) != object_key(referenced.get((page.index, mcid), element))
+                or object_key(element) not in tagged.reached
+            ):
+                problems.append(
+                    f"Page {page.index + 1}: the ParentTree maps MCID {mcid} to "
+                    "an element that does not hold it in the structure tree."
+                )
         for mcid in page.by_mcid:
             if mcid >= len(array):
-                problems.append(f"Page {page.index + 1}: MCID {mcid} is missing from the "
-                                "ParentTree.")
+                problems.append(
+                    f"Page {page.index + 1}: MCID {mcid} is missing from the ParentTree."
+                )
     return problems
 
 
@@ -209,35 +223,45 @@ def _untagged_content_problems(tagged: TaggedPdf) -> list[str]:
         loose = Counter(op for _i, op, inside in page.painting if not inside)
         if loose:
             operators = ", ".join(f"{count} {op}" for op, count in sorted(loose.items()))
-            problems.append(f"Page {page.index + 1}: content outside both tagged content and "
-                            f"artifacts ({operators}).")
+            problems.append(
+                f"Page {page.index + 1}: content outside both tagged content and "
+                f"artifacts ({operators})."
+            )
     return _capped(problems)
 
 
 def _element_problems(tagged: TaggedPdf, not_in_list: str) -> list[str]:
     problems = []
     for node in tagged.nodes():
-        if node.role == "Figure" and not ("/Alt" in node.element
-                                          or "/ActualText" in node.element):
+        if node.role == "Figure" and not ("/Alt" in node.element or "/ActualText" in node.element):
             problems.append("A Figure has no /Alt (alternative text).")
         elif node.role == "TH" and not _has_scope(node.element):
-            problems.append(f"A table header cell ({element_text(tagged, node).strip()!r}) "
-                            "has no /Scope.")
+            problems.append(
+                f"A table header cell ({element_text(tagged, node).strip()!r}) has no /Scope."
+            )
         elif node.role == "Table":
             problems += _table_shape_problems(node, tagged)
         elif node.role == "L" and not_in_list and not_in_list in element_text(tagged, node):
-            problems.append("The patient's name is inside a list (/L): it reads as a list "
-                            "item, not as who the handout is for.")
+            problems.append(
+                "The patient's name is inside a list (/L): it reads as a list "
+                "item, not as who the handout is for."
+            )
     return _capped(problems)
 
 
 def _has_scope(element: pikepdf.Object) -> bool:
     attributes = element.get("/A")
-    candidates = [attributes] if isinstance(attributes, pikepdf.Dictionary) else (
-        list(attributes) if isinstance(attributes, pikepdf.Array) else [])
-    return any(isinstance(a, pikepdf.Dictionary) and a.get("/O") == "/Table"
-               and str(a.get("/Scope", "")) in ("/Row", "/Column", "/Both")
-               for a in candidates)
+    candidates = (
+        [attributes]
+        if isinstance(attributes, pikepdf.Dictionary)
+        else (list(attributes) if isinstance(attributes, pikepdf.Array) else [])
+    )
+    return any(
+        isinstance(a, pikepdf.Dictionary)
+        and a.get("/O") == "/Table"
+        and str(a.get("/Scope", "")) in ("/Row", "/Column", "/Both")
+        for a in candidates
+    )
 
 
 def _table_shape_problems(table: Node, tagged: TaggedPdf) -> list[str]:
@@ -258,15 +282,20 @@ def _table_shape_problems(table: Node, tagged: TaggedPdf) -> list[str]:
         usual = statistics.mode(widths)
         odd = [i + 1 for i, width in enumerate(widths) if width != usual]
         first_cell = element_text(tagged, rows[0]).strip()[:40] if rows else ""
-        return [f"A table ({first_cell!r}...) has rows of different widths: rows {odd} do "
-                f"not have {usual} columns."]
+        return [
+            f"A table ({first_cell!r}...) has rows of different widths: rows {odd} do "
+            f"not have {usual} columns."
+        ]
     return []
 
 
 def _spans(element: pikepdf.Object) -> tuple[int, int]:
     attributes = element.get("/A")
-    candidates = [attributes] if isinstance(attributes, pikepdf.Dictionary) else (
-        list(attributes) if isinstance(attributes, pikepdf.Array) else [])
+    candidates = (
+        [attributes]
+        if isinstance(attributes, pikepdf.Dictionary)
+        else (list(attributes) if isinstance(attributes, pikepdf.Array) else [])
+    )
     colspan = rowspan = 1
     for a in candidates:
         if isinstance(a, pikepdf.Dictionary) and a.get("/O") == "/Table":
@@ -287,8 +316,9 @@ def _font_problems(document: pikepdf.Pdf) -> list[str]:
             if font.get("/Subtype") != "/Type3" and not _embedded(font):
                 problems.append(f"The font {label} is not embedded.")
             if "/ToUnicode" not in font:
-                problems.append(f"The font {label} has no /ToUnicode map, so its text cannot "
-                                "be read out.")
+                problems.append(
+                    f"The font {label} has no /ToUnicode map, so its text cannot be read out."
+                )
     return problems
 
 

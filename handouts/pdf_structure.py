@@ -37,17 +37,60 @@ from pikepdf import Array, ContentStreamInstruction, Dictionary, Name, Operator,
 
 TEXT_SHOWING = frozenset({b"Tj", b"TJ", b"'", b'"'})
 # Operators that put marks on the page: PDF/UA wants each inside tagged content or an artifact.
-PAINTING = TEXT_SHOWING | {b"Do", b"sh", b"f", b"F", b"f*", b"B", b"B*", b"b", b"b*", b"S", b"s",
-                           b"EI"}  # EI: the end of an inline image, as qpdf writes it
-READ_OPERATORS = PAINTING | {b"BDC", b"BMC", b"EMC", b"q", b"Q", b"cm", b"BT", b"Tm", b"Td",
-                             b"TD", b"Tf"}
+PAINTING = TEXT_SHOWING | {
+    b"Do",
+    b"sh",
+    b"f",
+    b"F",
+    b"f*",
+    b"B",
+    b"B*",
+    b"b",
+    b"b*",
+    b"S",
+    b"s",
+    b"EI",
+}  # EI: the end of an inline image, as qpdf writes it
+READ_OPERATORS = PAINTING | {
+    b"BDC",
+    b"BMC",
+    b"EMC",
+    b"q",
+    b"Q",
+    b"cm",
+    b"BT",
+    b"Tm",
+    b"Td",
+    b"TD",
+    b"Tf",
+}
 # Structure types whose content flows inside the enclosing block: a line break between two of
 # their pieces is a line wrap, not the end of a block. WeasyPrint tags <strong>, <em> and
 # anonymous boxes as NonStruct. (Lbl is a block here: the bullet is read apart from the item.)
-INLINE_TYPES = frozenset({
-    "Span", "NonStruct", "Private", "Link", "Annot", "Quote", "Code", "Reference", "BibEntry",
-    "Note", "Ruby", "RB", "RT", "RP", "Warichu", "WT", "WP", "Em", "Strong", "Sub",
-})
+INLINE_TYPES = frozenset(
+    {
+        "Span",
+        "NonStruct",
+        "Private",
+        "Link",
+        "Annot",
+        "Quote",
+        "Code",
+        "Reference",
+        "BibEntry",
+        "Note",
+        "Ruby",
+        "RB",
+        "RT",
+        "RP",
+        "Warichu",
+        "WT",
+        "WP",
+        "Em",
+        "Strong",
+        "Sub",
+    }
+)
 # A line that ends in one of these broke after it, not at a space ("Follow-|up", "…/h/|abc"),
 # unless the character stands alone as a word (" — ").
 BREAK_AFTER = frozenset("-\u00ad\u2010\u2012\u2013\u2014\u2015/")
@@ -147,7 +190,7 @@ class Font:
             if len(units) * 2 == len(data):
                 return units.translate(self.codes)
         n = self.code_length
-        return "".join(self.codes[int.from_bytes(data[i:i + n])] for i in range(0, len(data), n))
+        return "".join(self.codes[int.from_bytes(data[i : i + n])] for i in range(0, len(data), n))
 
 
 @dataclass
@@ -312,8 +355,16 @@ def _read_node(element, parent, page, page_index, role_map, reached) -> Node:
     for position, kid in enumerate(raw if in_array else [raw]):
         if isinstance(kid, int):
             if page is not None:
-                node.kids.append(ContentRef(page, kid, raw if in_array else element,
-                                            position if in_array else None, element, node))
+                node.kids.append(
+                    ContentRef(
+                        page,
+                        kid,
+                        raw if in_array else element,
+                        position if in_array else None,
+                        element,
+                        node,
+                    )
+                )
             continue
         kind = kid.get("/Type")
         if kind == "/MCR":
@@ -343,13 +394,14 @@ def _read_page(index: int, page: pikepdf.Page, font_cache: dict) -> PageContent:
     font, size = "", 0.0
     lines = _unparsed(instructions)
     for i, line in enumerate(lines):
-        op = line[line.rfind(b" ") + 1:]
+        op = line[line.rfind(b" ") + 1 :]
         if op not in READ_OPERATORS:
             continue
         instruction = instructions[i]
         if op in PAINTING:
-            painting.append((i, op.decode(), "artifact" if artifacts else "tagged" if tagged
-                             else ""))
+            painting.append(
+                (i, op.decode(), "artifact" if artifacts else "tagged" if tagged else "")
+            )
             if op in TEXT_SHOWING and owners:
                 innermost = owners[-1]
                 innermost.shows.append(i)
@@ -365,8 +417,9 @@ def _read_page(index: int, page: pikepdf.Page, font_cache: dict) -> PageContent:
             if properties is not None and not isinstance(properties, Dictionary):
                 properties = _named_properties(resources, properties)
             mcid = properties.get("/MCID") if properties is not None else None
-            item = Marked(str(operands[0])[1:], properties, i,
-                          int(mcid) if mcid is not None else None)
+            item = Marked(
+                str(operands[0])[1:], properties, i, int(mcid) if mcid is not None else None
+            )
             if properties is not None and "/ActualText" in properties:
                 item.actual_text = str(properties.ActualText)
             marked.append(item)
@@ -399,9 +452,17 @@ def _read_page(index: int, page: pikepdf.Page, font_cache: dict) -> PageContent:
             name, font_size = line.split()[:2]
             font, size = name.decode("latin-1"), float(font_size)
     box = [float(x) for x in page.mediabox]
-    return PageContent(index, page, instructions, lines, fonts, marked,
-                       {m.mcid: m for m in marked if m.mcid is not None}, painting,
-                       (min(box[1], box[3]), max(box[1], box[3])))
+    return PageContent(
+        index,
+        page,
+        instructions,
+        lines,
+        fonts,
+        marked,
+        {m.mcid: m for m in marked if m.mcid is not None},
+        painting,
+        (min(box[1], box[3]), max(box[1], box[3])),
+    )
 
 
 def _unparsed(instructions: list) -> list[bytes]:
@@ -443,8 +504,14 @@ def _named_properties(resources, name) -> Dictionary | None:
 def _multiply(m1: tuple, m2: tuple) -> tuple:
     a1, b1, c1, d1, e1, f1 = m1
     a2, b2, c2, d2, e2, f2 = m2
-    return (a1 * a2 + b1 * c2, a1 * b2 + b1 * d2, c1 * a2 + d1 * c2, c1 * b2 + d1 * d2,
-            e1 * a2 + f1 * c2 + e2, e1 * b2 + f1 * d2 + f2)
+    return (
+        a1 * a2 + b1 * c2,
+        a1 * b2 + b1 * d2,
+        c1 * a2 + d1 * c2,
+        c1 * b2 + d1 * d2,
+        e1 * a2 + f1 * c2 + e2,
+        e1 * b2 + f1 * d2 + f2,
+    )
 
 
 def _page_fonts(resources, cache: dict) -> dict[str, Font]:
@@ -484,8 +551,11 @@ def read_font(font: pikepdf.Object) -> Font:
                 targets = [_utf16(t) for t in re.findall(rb"<([0-9a-fA-F]*)>", target)]
             else:
                 base = _utf16(target[1:-1])
-                targets = [base[:-1] + chr(ord(base[-1]) + n) for n in range(last - first + 1)
-                           ] if base else []
+                targets = (
+                    [base[:-1] + chr(ord(base[-1]) + n) for n in range(last - first + 1)]
+                    if base
+                    else []
+                )
             for code, text in zip(range(first, last + 1), targets, strict=False):
                 codes[code] = text
     space = min((code for code, text in codes.items() if text == " "), default=None)
@@ -514,7 +584,7 @@ class PageEdits:
         for i, instruction in self.replace.items():
             result[i] = pikepdf.unparse_content_stream([instruction])
         for i, added in sorted(self.after.items(), reverse=True):
-            result[i + 1:i + 1] = [pikepdf.unparse_content_stream(added)]
+            result[i + 1 : i + 1] = [pikepdf.unparse_content_stream(added)]
         return b"\n".join(result)
 
 
@@ -530,7 +600,8 @@ def _make_orphans_artifacts(tagged: TaggedPdf, edits: dict[int, PageEdits]) -> N
                 below_middle = marked.origin[1] < (bottom + top) / 2
                 properties.Subtype = Name.Footer if below_middle else Name.Header
             edits[page.index].replace[marked.start] = ContentStreamInstruction(
-                [Name.Artifact, properties], Operator("BDC"))
+                [Name.Artifact, properties], Operator("BDC")
+            )
             marked.mcid = None
         page.by_mcid = {m.mcid: m for m in page.marked if m.mcid is not None}
 
@@ -564,7 +635,8 @@ def _add_table_scopes(tagged: TaggedPdf) -> None:
             row = node.parent
             in_head = row is not None and row.parent is not None and row.parent.role == "THead"
             headers_only = row is not None and all(
-                kid.role == "TH" for kid in row.kids if isinstance(kid, Node))
+                kid.role == "TH" for kid in row.kids if isinstance(kid, Node)
+            )
             scope = "Column" if in_head or headers_only else "Row"
         attributes.Scope = Name("/" + scope)
 
@@ -602,17 +674,19 @@ def _keep_line_break_spaces(tagged: TaggedPdf, edits: dict[int, PageEdits]) -> N
         glued = True
         if previous is None or previous[2] is not block:
             glued = False
-        elif (_starts_new_line(previous[0], previous[1], ref, marked)
-              and needs_space(previous[1].text, text, word)):
+        elif _starts_new_line(previous[0], previous[1], ref, marked) and needs_space(
+            previous[1].text, text, word
+        ):
             _append_space(tagged.pages[previous[0].page], previous[1], edits[previous[0].page])
             glued = False
         tail = re.split(r"\s", text)[-1]
-        word = (word + text if glued and not re.search(r"\s", text) else tail)
+        word = word + text if glued and not re.search(r"\s", text) else tail
         previous = (ref, marked, block)
 
 
-def _starts_new_line(before_ref: ContentRef, before: Marked, ref: ContentRef,
-                     marked: Marked) -> bool:
+def _starts_new_line(
+    before_ref: ContentRef, before: Marked, ref: ContentRef, marked: Marked
+) -> bool:
     if before_ref.page != ref.page:
         return True
     if before.origin is None or marked.origin is None:
@@ -643,10 +717,12 @@ def needs_space(before: str, after: str, word: str = "") -> bool:
 
 def _written_without_spaces(char: str) -> bool:
     code = ord(char)
-    return (unicodedata.east_asian_width(char) in ("W", "F")
-            or 0x0E00 <= code <= 0x0FFF  # Thai, Lao, Tibetan
-            or 0x1000 <= code <= 0x109F  # Myanmar
-            or 0x1780 <= code <= 0x17FF)  # Khmer
+    return (
+        unicodedata.east_asian_width(char) in ("W", "F")
+        or 0x0E00 <= code <= 0x0FFF  # Thai, Lao, Tibetan
+        or 0x1000 <= code <= 0x109F  # Myanmar
+        or 0x1780 <= code <= 0x17FF
+    )  # Khmer
 
 
 def _append_space(page: PageContent, marked: Marked, edits: PageEdits) -> None:
@@ -660,7 +736,8 @@ def _append_space(page: PageContent, marked: Marked, edits: PageEdits) -> None:
         properties = Dictionary(marked.properties)
         properties.ActualText = String(marked.text + " ")
         edits.replace[marked.start] = ContentStreamInstruction(
-            [Name("/" + marked.tag), properties], Operator("BDC"))
+            [Name("/" + marked.tag), properties], Operator("BDC")
+        )
         marked.pieces.append(" ")
 
 
@@ -713,7 +790,8 @@ def _renumber_and_rebuild_parent_tree(tagged: TaggedPdf, edits: dict[int, PageEd
                     properties = Dictionary(replaced.operands[1])
                     properties.MCID = new
                 edits[page.index].replace[marked.start] = ContentStreamInstruction(
-                    [Name("/" + marked.tag), properties], Operator("BDC"))
+                    [Name("/" + marked.tag), properties], Operator("BDC")
+                )
         if "/StructParents" in page.page.obj:
             key = int(page.page.obj.StructParents)
         else:

@@ -37,8 +37,7 @@ def pictogram(name: str, alt: str) -> SafeString:
         'height="24" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" '
         'stroke-linecap="round" stroke-linejoin="round" aria-hidden="true" focusable="false">'
         "<title>{}</title>{}</svg>",
-        name, alt, mark_safe(_drawing(name)),  # noqa: S308  (our own installed files)
+        name,
+        alt,
+        mark_safe(_drawing(name)),  # noqa: S308  (our own installed files)
     )
-
-
-

@@ -62,13 +62,10 @@ def rest_sentence(handout: Handout) -> str:
     if not weeks:
         return _("You do not need a set period of rest.")
     return ngettext(
-        "Rest %(part)s for %(weeks)d week, until %(date)s: no sport, running or heavy "
-        "lifting.",
-        "Rest %(part)s for %(weeks)d weeks, until %(date)s: no sport, running or heavy "
-        "lifting.",
+        "Rest %(part)s for %(weeks)d week, until %(date)s: no sport, running or heavy lifting.",
+        "Rest %(part)s for %(weeks)d weeks, until %(date)s: no sport, running or heavy lifting.",
         weeks,
-    ) % {"part": injured_part(handout), "weeks": weeks,
-         "date": long_date(handout.last_rest_day)}
+    ) % {"part": injured_part(handout), "weeks": weeks, "date": long_date(handout.last_rest_day)}
 
 
 def weight_sentence(handout: Handout) -> str:
@@ -76,17 +73,26 @@ def weight_sentence(handout: Handout) -> str:
     timed = bool(handout.rest_weeks)
     match handout.weight_bearing:
         case WeightBearing.NONE:
-            sentence = (_("Until %(date)s, do not put any weight on %(part)s.") if timed else
-                        _("Do not put any weight on %(part)s until your care team says you "
-                          "can."))
+            sentence = (
+                _("Until %(date)s, do not put any weight on %(part)s.")
+                if timed
+                else _("Do not put any weight on %(part)s until your care team says you can.")
+            )
         case WeightBearing.PARTIAL:
-            sentence = (_("Until %(date)s, put only some of your weight on %(part)s.") if timed
-                        else _("Put only some of your weight on %(part)s until your care "
-                               "team says you can put more."))
+            sentence = (
+                _("Until %(date)s, put only some of your weight on %(part)s.")
+                if timed
+                else _(
+                    "Put only some of your weight on %(part)s until your care "
+                    "team says you can put more."
+                )
+            )
         case WeightBearing.AS_TOLERATED:
-            sentence = (_("Until %(date)s, put only as much weight on %(part)s as your pain "
-                          "allows.") if timed else
-                        _("Put only as much weight on %(part)s as your pain allows."))
+            sentence = (
+                _("Until %(date)s, put only as much weight on %(part)s as your pain allows.")
+                if timed
+                else _("Put only as much weight on %(part)s as your pain allows.")
+            )
         case _unknown:
             sentence = _("You can put your full weight on %(part)s.")
     return sentence % values
@@ -105,30 +111,51 @@ def crutches_sentence(handout: Handout) -> str | None:
     timed = bool(handout.rest_weeks)
     match handout.weight_bearing:
         case WeightBearing.NONE:
-            sentence = (_("Use crutches every time you walk, so that no weight goes on "
-                          "%(part)s, until %(date)s.") if timed else
-                        _("Use crutches every time you walk, so that no weight goes on "
-                          "%(part)s, until your care team says you can stop."))
+            sentence = (
+                _(
+                    "Use crutches every time you walk, so that no weight goes on "
+                    "%(part)s, until %(date)s."
+                )
+                if timed
+                else _(
+                    "Use crutches every time you walk, so that no weight goes on "
+                    "%(part)s, until your care team says you can stop."
+                )
+            )
         case WeightBearing.PARTIAL:
-            sentence = (_("Use crutches every time you walk, to take some of your weight, "
-                          "until %(date)s.") if timed else
-                        _("Use crutches every time you walk, to take some of your weight, "
-                          "until your care team says you can stop."))
+            sentence = (
+                _("Use crutches every time you walk, to take some of your weight, until %(date)s.")
+                if timed
+                else _(
+                    "Use crutches every time you walk, to take some of your weight, "
+                    "until your care team says you can stop."
+                )
+            )
         case WeightBearing.AS_TOLERATED:
-            sentence = (_("Use crutches when you walk, as much as your pain needs them, until "
-                          "%(date)s.") if timed else
-                        _("Use crutches when you walk, as much as your pain needs them, until "
-                          "your care team says you can stop."))
+            sentence = (
+                _("Use crutches when you walk, as much as your pain needs them, until %(date)s.")
+                if timed
+                else _(
+                    "Use crutches when you walk, as much as your pain needs them, until "
+                    "your care team says you can stop."
+                )
+            )
         case _unknown:
-            sentence = (_("Use crutches when you walk, for balance, until %(date)s.") if timed
-                        else _("Use crutches when you walk, for balance, until your care team "
-                               "says you can stop."))
+            sentence = (
+                _("Use crutches when you walk, for balance, until %(date)s.")
+                if timed
+                else _(
+                    "Use crutches when you walk, for balance, until your care team "
+                    "says you can stop."
+                )
+            )
     return sentence % values
 
 
 def how_often(times_per_week: int) -> str:
     return ngettext("%(n)d time a week", "%(n)d times a week", times_per_week) % {
-        "n": times_per_week}
+        "n": times_per_week
+    }
 
 
 def how_long(weeks: int) -> str:
@@ -137,14 +164,17 @@ def how_long(weeks: int) -> str:
 
 def therapy_line(therapy: dict) -> str:
     return _("%(therapy)s: %(how_often)s, for %(how_long)s.") % {
-        "therapy": therapy["name"], "how_often": how_often(therapy["times_per_week"]),
-        "how_long": how_long(therapy["weeks"])}
+        "therapy": therapy["name"],
+        "how_often": how_often(therapy["times_per_week"]),
+        "how_long": how_long(therapy["weeks"]),
+    }
 
 
 def follow_up_sentence(handout: Handout) -> str:
     if handout.follow_up_date:
         return _("Your follow-up visit is on %(date)s.") % {
-            "date": long_date(handout.follow_up_date)}
+            "date": long_date(handout.follow_up_date)
+        }
     return _("No follow-up visit is booked. Call the clinic if you are not getting better.")
 
 
@@ -157,45 +187,56 @@ def personal_plan(handout: Handout) -> list[PlanItem]:
         items.append(PlanItem("crutches", _("Crutches"), [crutches]))
     therapies = handout.chosen_therapies()
     if therapies:
-        items.append(PlanItem(
-            "stretching", _("Physiotherapy"),
-            [_("Sessions start on %(date)s.") % {"date": long_date(handout.rest_until)}],
-            [therapy_line(therapy) for therapy in therapies],
-        ))
+        items.append(
+            PlanItem(
+                "stretching",
+                _("Physiotherapy"),
+                [_("Sessions start on %(date)s.") % {"date": long_date(handout.rest_until)}],
+                [therapy_line(therapy) for therapy in therapies],
+            )
+        )
     items.append(PlanItem("calendar-event", _("Follow-up"), [follow_up_sentence(handout)]))
     return items
 
 
 def help_tiers(handout: Handout, clinic: ClinicProfile) -> list[HelpTier]:
-    """"When to get help", tiered: call the clinic, then emergency care. Both tiers are always
+    """ "When to get help", tiered: call the clinic, then emergency care. Both tiers are always
     there, with a general line when the article lists no signs for one."""
     signs = handout.snapshot["warning_signs"]
     call_signs = [s["text"] for s in signs if s["urgency"] == "call_clinic"]
     emergency_signs = [s["text"] for s in signs if s["urgency"] == "emergency"]
     values = {"phone": clinic.phone, "after_hours": clinic.after_hours_phone}
     if not clinic.phone:  # only on previews: issuing is refused while the clinic has none
-        call_lead = (_("Call the clinic if:") if call_signs else
-                     _("Call the clinic if you are worried about how you are healing."))
+        call_lead = (
+            _("Call the clinic if:")
+            if call_signs
+            else _("Call the clinic if you are worried about how you are healing.")
+        )
     elif clinic.after_hours_phone:
-        call_lead = (_("Call the clinic on %(phone)s (after hours: %(after_hours)s) if:")
-                     if call_signs else
-                     _("Call the clinic on %(phone)s (after hours: %(after_hours)s) if you are "
-                       "worried about how you are healing.")) % values
+        call_lead = (
+            _("Call the clinic on %(phone)s (after hours: %(after_hours)s) if:")
+            if call_signs
+            else _(
+                "Call the clinic on %(phone)s (after hours: %(after_hours)s) if you are "
+                "worried about how you are healing."
+            )
+        ) % values
     else:
-        call_lead = (_("Call the clinic on %(phone)s if:") if call_signs else
-                     _("Call the clinic on %(phone)s if you are worried about how you are "
-                       "healing.")) % values
+        call_lead = (
+            _("Call the clinic on %(phone)s if:")
+            if call_signs
+            else _("Call the clinic on %(phone)s if you are worried about how you are healing.")
+        ) % values
     number = clinic.emergency_number
     if emergency_signs:
         emergency_lead = _("Call %(number)s or go to the emergency room now if:") % {
-            "number": number}
+            "number": number
+        }
     else:
         emergency_lead = _("In an emergency, call %(number)s.") % {"number": number}
     return [
-        HelpTier("call_clinic", "phone", _("Call the clinic"), call_lead, call_signs,
-                 clinic.phone),
-        HelpTier("emergency", "ambulance", _("Emergency"), emergency_lead, emergency_signs,
-                 number),
+        HelpTier("call_clinic", "phone", _("Call the clinic"), call_lead, call_signs, clinic.phone),
+        HelpTier("emergency", "ambulance", _("Emergency"), emergency_lead, emergency_signs, number),
     ]
 
 

@@ -15,10 +15,19 @@ from education.snapshot import choice_key
 from handouts.forms import therapy_field
 from handouts.models import Handout
 
-PERSONAL_FIELDS = ("patient_name", "record_number", "visit_date", "rest_weeks", "crutches",
-                   "weight_bearing", "follow_up_date", "clinician_note", "note_language",
-                   "paper_size",
-                   "large_print")
+PERSONAL_FIELDS = (
+    "patient_name",
+    "record_number",
+    "visit_date",
+    "rest_weeks",
+    "crutches",
+    "weight_bearing",
+    "follow_up_date",
+    "clinician_note",
+    "note_language",
+    "paper_size",
+    "large_print",
+)
 
 
 @dataclass(frozen=True)
@@ -37,21 +46,27 @@ class CarriedOver:
 def reissue_problem(old: Handout, article: Article) -> str | None:
     """Why `old` cannot be updated from `article`, or None when it can."""
     if old.purged_at:
-        return _("This handout's personal data was removed at the end of the retention "
-                 "period, so its choices cannot be carried over. Start a new handout instead.")
+        return _(
+            "This handout's personal data was removed at the end of the retention "
+            "period, so its choices cannot be carried over. Start a new handout instead."
+        )
     if old.article.condition_id != article.condition_id or old.language != article.language:
-        return _("That handout is for another condition or language, so its choices cannot be "
-                 "carried over.")
+        return _(
+            "That handout is for another condition or language, so its choices cannot be "
+            "carried over."
+        )
     return None
 
 
 def _lineages(article_id: int) -> dict[str, uuid.UUID]:
     """Snapshot choice key -> lineage, for one version's therapies, tips and sections."""
     keys = {}
-    for model, part in ((Therapy, "therapies"), (PreventionTip, "prevention_tips"),
-                        (Section, "sections")):
-        for pk, lineage in model.objects.filter(article_id=article_id).values_list("pk",
-                                                                                   "lineage"):
+    for model, part in (
+        (Therapy, "therapies"),
+        (PreventionTip, "prevention_tips"),
+        (Section, "sections"),
+    ):
+        for pk, lineage in model.objects.filter(article_id=article_id).values_list("pk", "lineage"):
             keys[choice_key(part, pk)] = lineage
     return keys
 
@@ -62,8 +77,7 @@ def carry_over_choices(old: Handout, article: Article, snapshot: dict) -> Carrie
     old_lineage = _lineages(old.article_id)
     new_lineage = _lineages(article.pk)
     offered_before, offered_now = set(old_lineage.values()), set(new_lineage.values())
-    initial = {name: getattr(old, name) for name in PERSONAL_FIELDS} | {
-        "replaces": old.public_id}
+    initial = {name: getattr(old, name) for name in PERSONAL_FIELDS} | {"replaces": old.public_id}
     added: list[str] = []
     suggestion_changed: list[str] = []
 
@@ -77,14 +91,22 @@ def carry_over_choices(old: Handout, article: Article, snapshot: dict) -> Carrie
             initial[therapy_field(key, "times_per_week")] = plan["times_per_week"]
             initial[therapy_field(key, "weeks")] = plan["weeks"]
             before = old_therapies.get(lineage, therapy)
-            if (before["times_per_week"], before["weeks"]) != (therapy["times_per_week"],
-                                                               therapy["weeks"]):
-                suggestion_changed.append(ngettext(
-                    "%(therapy)s (now %(times)d× a week for %(weeks)d week)",
-                    "%(therapy)s (now %(times)d× a week for %(weeks)d weeks)",
-                    therapy["weeks"],
-                ) % {"therapy": therapy["name"], "times": therapy["times_per_week"],
-                     "weeks": therapy["weeks"]})
+            if (before["times_per_week"], before["weeks"]) != (
+                therapy["times_per_week"],
+                therapy["weeks"],
+            ):
+                suggestion_changed.append(
+                    ngettext(
+                        "%(therapy)s (now %(times)d× a week for %(weeks)d week)",
+                        "%(therapy)s (now %(times)d× a week for %(weeks)d weeks)",
+                        therapy["weeks"],
+                    )
+                    % {
+                        "therapy": therapy["name"],
+                        "times": therapy["times_per_week"],
+                        "weeks": therapy["weeks"],
+                    }
+                )
         if lineage not in offered_before:
             added.append(therapy["name"])
 
@@ -94,24 +116,33 @@ def carry_over_choices(old: Handout, article: Article, snapshot: dict) -> Carrie
         lineage = new_lineage.get(tip["key"])
         if lineage not in offered_before:
             added.append(tip["text"])
-        if lineage in chosen_tips or (lineage not in offered_before
-                                      and tip["selected_by_default"]):
+        if lineage in chosen_tips or (lineage not in offered_before and tip["selected_by_default"]):
             initial["prevention_tips"].append(tip["key"])
 
     # Background sections: the old choice by lineage (every section for handouts issued before
     # the choice existed); sections new in this version follow the article's default.
-    chosen_sections = (None if old.background_section_keys is None
-                       else {old_lineage.get(key) for key in old.background_section_keys})
+    chosen_sections = (
+        None
+        if old.background_section_keys is None
+        else {old_lineage.get(key) for key in old.background_section_keys}
+    )
     initial["background_sections"] = [
-        section["key"] for section in snapshot["sections"]
+        section["key"]
+        for section in snapshot["sections"]
         if chosen_sections is None
         or new_lineage.get(section["key"]) in chosen_sections
-        or (new_lineage.get(section["key"]) not in offered_before
-            and section.get("printed_by_default", True))
+        or (
+            new_lineage.get(section["key"]) not in offered_before
+            and section.get("printed_by_default", True)
+        )
     ]
 
-    dropped = [t["name"] for t in old.chosen_therapies()
-               if old_lineage.get(t["key"]) not in offered_now]
-    dropped += [t["text"] for t in old.chosen_prevention_tips()
-                if old_lineage.get(t["key"]) not in offered_now]
+    dropped = [
+        t["name"] for t in old.chosen_therapies() if old_lineage.get(t["key"]) not in offered_now
+    ]
+    dropped += [
+        t["text"]
+        for t in old.chosen_prevention_tips()
+        if old_lineage.get(t["key"]) not in offered_now
+    ]
     return CarriedOver(initial, dropped, added, suggestion_changed)

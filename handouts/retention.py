@@ -16,8 +16,12 @@ class PurgeResult:
 
 
 def handouts_to_purge(now: datetime.datetime, days: int) -> list[Handout]:
-    return list(Handout.objects.past_retention(now, days).select_related("article__condition")
-                .defer("pdf").order_by("issued_at"))
+    return list(
+        Handout.objects.past_retention(now, days)
+        .select_related("article__condition")
+        .defer("pdf")
+        .order_by("issued_at")
+    )
 
 
 def purge_handouts(now: datetime.datetime, days: int) -> PurgeResult:
@@ -39,7 +43,16 @@ def purge_handout(handout: Handout, now: datetime.datetime) -> int:
     handout.pdf, handout.pdf_sha256 = b"", ""
     handout.issue_token = None
     handout.purged_at = now
-    handout.save(update_fields=["patient_name", "record_number", "clinician_note", "pdf",
-                                "pdf_sha256", "issue_token", "purged_at"])
+    handout.save(
+        update_fields=[
+            "patient_name",
+            "record_number",
+            "clinician_note",
+            "pdf",
+            "pdf_sha256",
+            "issue_token",
+            "purged_at",
+        ]
+    )
     record_event(handout, HandoutEvent.Kind.PURGED)
     return links_removed

@@ -47,7 +47,7 @@ class CodeHasher(PBKDF2PasswordHasher):
 class NewShareLink:
     link: ShareLink
     token: str  # shown once, never stored
-    code: str   # shown once, never stored
+    code: str  # shown once, never stored
 
     @property
     def display_code(self) -> str:
@@ -77,8 +77,9 @@ def format_code(code: str) -> str:
     return f"{code[:4]}-{code[4:]}"
 
 
-def create_share_link(handout: Handout, *, staff: AbstractBaseUser,
-                      days: int = DEFAULT_EXPIRY_DAYS) -> NewShareLink:
+def create_share_link(
+    handout: Handout, *, staff: AbstractBaseUser, days: int = DEFAULT_EXPIRY_DAYS
+) -> NewShareLink:
     """A new link and code; any earlier link of the handout stops working."""
     if not 1 <= days <= MAX_EXPIRY_DAYS:
         raise ValueError(f"A link lasts 1 to {MAX_EXPIRY_DAYS} days.")
@@ -103,20 +104,19 @@ def revoke_share_link(link: ShareLink, *, staff: AbstractBaseUser) -> None:
     with transaction.atomic():
         link = ShareLink.objects.select_for_update().get(pk=link.pk)
         if link.revoked_at is None:
-            _revoke(link, staff=staff, because=ShareLink.RevokedBecause.STAFF,
-                    now=timezone.now())
+            _revoke(link, staff=staff, because=ShareLink.RevokedBecause.STAFF, now=timezone.now())
 
 
-def _revoke(link: ShareLink, *, staff: AbstractBaseUser | None, because: str,
-            now: datetime.datetime) -> None:
+def _revoke(
+    link: ShareLink, *, staff: AbstractBaseUser | None, because: str, now: datetime.datetime
+) -> None:
     link.revoked_at, link.revoked_because = now, because
     link.save(update_fields=["revoked_at", "revoked_because"])
     record_event(link.handout, Kind.LINK_REVOKED, staff=staff, share_link=link)
 
 
 def find_share_link(token: str) -> ShareLink | None:
-    return ShareLink.objects.select_related("handout").filter(
-        token_hash=hash_token(token)).first()
+    return ShareLink.objects.select_related("handout").filter(token_hash=hash_token(token)).first()
 
 
 def try_code(link: ShareLink, typed_code: str, *, device: str) -> Attempt:
@@ -143,8 +143,7 @@ def try_code(link: ShareLink, typed_code: str, *, device: str) -> Attempt:
             record_event(link.handout, Kind.LINK_LOCKED, share_link=link, device=device)
         link.save(update_fields=["failed_attempts", "locked_until"])
         if link.failed_attempts >= REVOKE_AFTER and link.revoked_at is None:
-            _revoke(link, staff=None, because=ShareLink.RevokedBecause.TOO_MANY_ATTEMPTS,
-                    now=now)
+            _revoke(link, staff=None, because=ShareLink.RevokedBecause.TOO_MANY_ATTEMPTS, now=now)
         return Attempt.WRONG if link.is_open(now) else Attempt.UNAVAILABLE
 
 
@@ -155,8 +154,15 @@ class ShareResult:
     email_sent: bool | None = None  # None: no email was asked for
 
 
-def share_handout(handout: Handout, *, staff: AbstractBaseUser, days: int, email: str,
-                  url_for: Callable[[str], str], clinic: ClinicProfile) -> ShareResult:
+def share_handout(
+    handout: Handout,
+    *,
+    staff: AbstractBaseUser,
+    days: int,
+    email: str,
+    url_for: Callable[[str], str],
+    clinic: ClinicProfile,
+) -> ShareResult:
     """Create the link and, if an address was given, email the link once the link is saved.
 
     The email goes out only after the transaction commits, so a failure leaves no message
@@ -170,14 +176,25 @@ def share_handout(handout: Handout, *, staff: AbstractBaseUser, days: int, email
     return result
 
 
-def _email_link(result: ShareResult, address: str, handout: Handout,
-                staff: AbstractBaseUser, clinic: ClinicProfile) -> None:
+def _email_link(
+    result: ShareResult,
+    address: str,
+    handout: Handout,
+    staff: AbstractBaseUser,
+    clinic: ClinicProfile,
+) -> None:
     try:
-        send_share_link_email(address, url=result.url, expires_at=result.new_link.link.expires_at,
-                              language=handout.language, clinic=clinic)
+        send_share_link_email(
+            address,
+            url=result.url,
+            expires_at=result.new_link.link.expires_at,
+            language=handout.language,
+            clinic=clinic,
+        )
     except (OSError, smtplib.SMTPException) as error:
-        logger.error("Emailing the link of handout %s failed (%s)", handout.public_id,
-                     type(error).__name__)
+        logger.error(
+            "Emailing the link of handout %s failed (%s)", handout.public_id, type(error).__name__
+        )
         result.email_sent = False
         return
     with transaction.atomic():
@@ -188,4 +205,5 @@ def _email_link(result: ShareResult, address: str, handout: Handout,
 def link_matches(link: ShareLink, *, token: str, code: str) -> bool:
     """Whether a token and code are the ones this link was created with."""
     return secrets.compare_digest(link.token_hash, hash_token(token)) and CodeHasher().verify(
-        normalize_code(code), link.code_hash)
+        normalize_code(code), link.code_hash
+    )

@@ -41,8 +41,9 @@ def treatment_timeline(handout: Handout) -> list[TimelineRow]:
         if rows and rows[-1].key == key:
             rows[-1].last_week, rows[-1].ends_on = index + 1, ends_on
         else:
-            rows.append(TimelineRow(index + 1, index + 1, starts_on, ends_on, rest, active,
-                                    key=key))
+            rows.append(
+                TimelineRow(index + 1, index + 1, starts_on, ends_on, rest, active, key=key)
+            )
     follow_up = handout.follow_up_date
     for row in rows:
         if follow_up and row.starts_on <= follow_up <= row.ends_on:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<uuid:public_id>/share/", views.handout_share, name="share"),
     path("<uuid:public_id>/share/revoke/", views.handout_revoke_link, name="revoke_link"),
     path("<uuid:public_id>/share/slip/", views.handout_access_slip, name="access_slip"),
-    path("preview/article/<int:article_id>/", views.article_preview_pdf,
-         name="article_preview_pdf"),
+    path(
+        "preview/article/<int:article_id>/", views.article_preview_pdf, name="article_preview_pdf"
+    ),
 ]

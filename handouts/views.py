@@ -84,8 +84,9 @@ def handout_new(request: HttpRequest, slug: str, language: str) -> HttpResponse:
     snapshot = build_snapshot(article)
     # Updating an earlier handout: named by ?from= when the builder opens, then by the form's
     # hidden field, and checked again on every request.
-    reference = (request.POST.get("replaces") if request.method == "POST"
-                 else request.GET.get("from"))
+    reference = (
+        request.POST.get("replaces") if request.method == "POST" else request.GET.get("from")
+    )
     old = _handout_to_update(request, reference) if reference else None
     carried = None
     if old is not None:
@@ -94,8 +95,12 @@ def handout_new(request: HttpRequest, slug: str, language: str) -> HttpResponse:
             messages.error(request, problem)
             return redirect(old)
         carried = carry_over_choices(old, article, snapshot)
-    form = HandoutForm(request.POST or None, snapshot=snapshot, clinic=clinic,
-                       initial=carried.initial if carried else None)
+    form = HandoutForm(
+        request.POST or None,
+        snapshot=snapshot,
+        clinic=clinic,
+        initial=carried.initial if carried else None,
+    )
     context = {
         "article": article,
         "form": form,
@@ -112,45 +117,63 @@ def handout_new(request: HttpRequest, slug: str, language: str) -> HttpResponse:
         if action == "issue":
             try:
                 handout, created = issue_handout(
-                    article, choices, issued_by=request.user,
-                    issue_token=form.cleaned_data["issue_token"], snapshot=snapshot,
+                    article,
+                    choices,
+                    issued_by=request.user,
+                    issue_token=form.cleaned_data["issue_token"],
+                    snapshot=snapshot,
                     clinic=clinic,
                 )
             except ClinicNotReady:
-                messages.error(request, _("The handout was not issued: the clinic profile is "
-                                          "missing details every handout must print (listed "
-                                          "above). Nothing was saved, and your choices are "
-                                          "still below."))
+                messages.error(
+                    request,
+                    _(
+                        "The handout was not issued: the clinic profile is "
+                        "missing details every handout must print (listed "
+                        "above). Nothing was saved, and your choices are "
+                        "still below."
+                    ),
+                )
             except PdfRenderError:
-                messages.error(request, _("The handout could not be issued because its PDF "
-                                          "failed to render. Nothing was saved. Please try "
-                                          "again; if it keeps happening, tell your "
-                                          "administrator."))
+                messages.error(
+                    request,
+                    _(
+                        "The handout could not be issued because its PDF "
+                        "failed to render. Nothing was saved. Please try "
+                        "again; if it keeps happening, tell your "
+                        "administrator."
+                    ),
+                )
             else:
                 if created:
                     messages.success(request, _("Handout issued."))
                 return redirect(handout)
         else:
-            preview = build_handout(article, choices, issued_by=request.user,
-                                    snapshot=snapshot)
+            preview = build_handout(article, choices, issued_by=request.user, snapshot=snapshot)
             if action == "preview_pdf":
                 try:
                     pdf = render_handout_pdf(preview, clinic)
                 except PdfRenderError:
-                    messages.error(request,
-                                   _("The preview PDF failed to render. Please try again."))
+                    messages.error(
+                        request, _("The preview PDF failed to render. Please try again.")
+                    )
                 else:
                     return pdf_response(pdf, preview.pdf_filename(), as_attachment=False)
-            preview_html = handout_content_html({
-                **handout_context(preview, clinic),
-                "logo_url": reverse("clinic_logo") if clinic.has_logo else "",
-            })
+            preview_html = handout_content_html(
+                {
+                    **handout_context(preview, clinic),
+                    "logo_url": reverse("clinic_logo") if clinic.has_logo else "",
+                }
+            )
             context["preview"] = {"handout": preview, "html": preview_html}
             level = handout_reading_level(preview_html, preview.language)
-            context["reading_level"] = {"level": level, "ok": within_targets(level),
-                                        "max_grade": MAX_HANDOUT_GRADE,
-                                        "max_smog": MAX_HANDOUT_SMOG,
-                                        "min_inflesz": MIN_PATIENT_INFLESZ}
+            context["reading_level"] = {
+                "level": level,
+                "ok": within_targets(level),
+                "max_grade": MAX_HANDOUT_GRADE,
+                "max_smog": MAX_HANDOUT_SMOG,
+                "min_inflesz": MIN_PATIENT_INFLESZ,
+            }
     return render(request, "handouts/handout_form.html", context)
 
 
@@ -161,12 +184,17 @@ def language_unavailable(request: HttpRequest, slug: str, language: str) -> Http
     names = dict(settings.LANGUAGES)
     if language not in names:
         raise Http404
-    return render(request, "handouts/handout_language_unavailable.html", {
-        "condition": condition,
-        "language": language,
-        "language_name": names[language],
-        "language_options": condition.language_options(),
-    }, status=404)
+    return render(
+        request,
+        "handouts/handout_language_unavailable.html",
+        {
+            "condition": condition,
+            "language": language,
+            "language_name": names[language],
+            "language_options": condition.language_options(),
+        },
+        status=404,
+    )
 
 
 def _handout_to_update(request: HttpRequest, reference: str) -> Handout:
@@ -213,23 +241,33 @@ def handout_share(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     form = ShareLinkForm(request.POST)
     if handout.purged_at or not form.is_valid():
         status = 410 if handout.purged_at else 200
-        return render(request, "handouts/handout_detail.html",
-                      detail_context(handout, share_form=form), status=status)
+        return render(
+            request,
+            "handouts/handout_detail.html",
+            detail_context(handout, share_form=form),
+            status=status,
+        )
     result = share_handout(
-        handout, staff=request.user, days=form.cleaned_data["days"],
-        email=form.cleaned_data["email"], clinic=ClinicProfile.load(),
+        handout,
+        staff=request.user,
+        days=form.cleaned_data["days"],
+        email=form.cleaned_data["email"],
+        clinic=ClinicProfile.load(),
         url_for=lambda token: request.build_absolute_uri(reverse("patient:open", args=[token])),
     )
     if result.email_sent is False:
-        messages.error(request, _("The email could not be sent. Give the patient the printed "
-                                  "access slip instead."))
+        messages.error(
+            request,
+            _("The email could not be sent. Give the patient the printed access slip instead."),
+        )
     elif result.email_sent:
         messages.success(request, _("The link was emailed to the patient."))
     context = {
         "handout": handout,
         "result": result,
-        "slip_form": AccessSlipForm(initial={"token": result.new_link.token,
-                                             "code": result.new_link.code}),
+        "slip_form": AccessSlipForm(
+            initial={"token": result.new_link.token, "code": result.new_link.code}
+        ),
     }
     return render(request, "handouts/share_link_created.html", context)
 
@@ -257,39 +295,52 @@ def handout_access_slip(request: HttpRequest, public_id: uuid.UUID) -> HttpRespo
     form = AccessSlipForm(request.POST)
     link = handout.share_links.active().first()
     if not (form.is_valid() and link and link_matches(link, **form.cleaned_data)):
-        messages.error(request, _("That access slip can no longer be printed: the link was "
-                                  "replaced or revoked. Create a new link to print a new "
-                                  "slip."))
+        messages.error(
+            request,
+            _(
+                "That access slip can no longer be printed: the link was "
+                "replaced or revoked. Create a new link to print a new "
+                "slip."
+            ),
+        )
         return redirect(handout)
     clinic = ClinicProfile.load()
     pdf = render_access_slip_pdf(
-        handout, clinic, url=request.build_absolute_uri(
-            reverse("patient:open", args=[form.cleaned_data["token"]])),
+        handout,
+        clinic,
+        url=request.build_absolute_uri(reverse("patient:open", args=[form.cleaned_data["token"]])),
         display_code=format_code(normalize_code(form.cleaned_data["code"])),
-        created_at=link.created_at, expires_at=link.expires_at,
+        created_at=link.created_at,
+        expires_at=link.expires_at,
     )
     with transaction.atomic():
-        record_event(handout, HandoutEvent.Kind.SLIP_PRINTED, staff=request.user,
-                     share_link=link)
+        record_event(handout, HandoutEvent.Kind.SLIP_PRINTED, staff=request.user, share_link=link)
     return pdf_response(pdf, "access-slip.pdf", as_attachment=False)
 
 
 def _stored_pdf_response(request: HttpRequest, handout: Handout, *, event: str) -> HttpResponse:
     if handout.purged_at:
-        messages.info(request, _("This handout's PDF was removed at the end of the retention "
-                                 "period."))
+        messages.info(
+            request, _("This handout's PDF was removed at the end of the retention period.")
+        )
         return redirect(handout)
     pdf = handout.verified_pdf()
     if pdf is None:
         logger.error("Stored PDF of handout %s failed its integrity check", handout.public_id)
-        return render(request, "handouts/handout_pdf_unavailable.html",
-                      {"handout": handout}, status=500)
+        return render(
+            request, "handouts/handout_pdf_unavailable.html", {"handout": handout}, status=500
+        )
     with transaction.atomic():
         record_event(handout, event, staff=request.user)
-        record_audit(request.user, Action.HANDOUT_DOWNLOADED, obj=handout,
-                     detail="print" if event == HandoutEvent.Kind.PRINTED else "download")
-    return pdf_response(pdf, handout.pdf_filename(),
-                        as_attachment=event == HandoutEvent.Kind.STAFF_DOWNLOADED)
+        record_audit(
+            request.user,
+            Action.HANDOUT_DOWNLOADED,
+            obj=handout,
+            detail="print" if event == HandoutEvent.Kind.PRINTED else "download",
+        )
+    return pdf_response(
+        pdf, handout.pdf_filename(), as_attachment=event == HandoutEvent.Kind.STAFF_DOWNLOADED
+    )
 
 
 @never_cache
@@ -326,11 +377,12 @@ def handout_list(request: HttpRequest) -> HttpResponse:
         if filters["issued_to"]:
             handouts = handouts.filter(issued_at__date__lte=filters["issued_to"])
         handouts = handouts.search_patient(filters["patient"])
-    page = Paginator(handouts.defer("pdf"), HANDOUTS_PER_PAGE).get_page(
-        request.POST.get("page")
-    )
-    context = {"form": form, "page": page,
-               "changed_count": Handout.objects.from_changed_content().count()}
+    page = Paginator(handouts.defer("pdf"), HANDOUTS_PER_PAGE).get_page(request.POST.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "changed_count": Handout.objects.from_changed_content().count(),
+    }
     return render(request, "handouts/handout_list.html", context)
 
 
@@ -340,11 +392,16 @@ def handout_list(request: HttpRequest) -> HttpResponse:
 def handout_changed_list(request: HttpRequest) -> HttpResponse:
     """Handouts made from a version that has since changed, for clinicians to update."""
     form = ChangedHandoutFilterForm(request.GET or None)
-    live = Article.objects.published().filter(condition=OuterRef("article__condition"),
-                                              language=OuterRef("language"))
-    handouts = Handout.objects.from_changed_content().select_related("article").annotate(
-        live_version=Subquery(live.values("version")[:1]),
-        live_published_at=Subquery(live.values("published_at")[:1]),
+    live = Article.objects.published().filter(
+        condition=OuterRef("article__condition"), language=OuterRef("language")
+    )
+    handouts = (
+        Handout.objects.from_changed_content()
+        .select_related("article")
+        .annotate(
+            live_version=Subquery(live.values("version")[:1]),
+            live_published_at=Subquery(live.values("published_at")[:1]),
+        )
     )
     if form.is_valid() and form.cleaned_data["mine"]:
         handouts = handouts.filter(issued_by=request.user)
@@ -371,28 +428,43 @@ def article_preview_pdf(request: HttpRequest, article_id: int) -> HttpResponse:
     with translation.override(article.language):
         sample_name = str(SAMPLE_PATIENT_NAME)
     choices = default_choices(snapshot, clinic, patient_name=sample_name)
-    preview = build_handout(article, choices, issued_by=None,
-                            issued_by_name=display_name(request.user), snapshot=snapshot)
+    preview = build_handout(
+        article,
+        choices,
+        issued_by=None,
+        issued_by_name=display_name(request.user),
+        snapshot=snapshot,
+    )
     try:
         pdf = render_handout_pdf(preview, clinic, preview_note=_preview_note(article))
     except PdfRenderError:
-        messages.error(request, _("The preview PDF could not be rendered. Check the article's "
-                                  "content and try again; if it keeps happening, tell your "
-                                  "administrator."))
+        messages.error(
+            request,
+            _(
+                "The preview PDF could not be rendered. Check the article's "
+                "content and try again; if it keeps happening, tell your "
+                "administrator."
+            ),
+        )
         return redirect("admin:education_article_change", article.pk)
-    filename = (f"preview-{article.condition.slug}-{article.language}-"
-                f"{slugify(article.version_label)}.pdf")
+    filename = (
+        f"preview-{article.condition.slug}-{article.language}-{slugify(article.version_label)}.pdf"
+    )
     return pdf_response(pdf, filename, as_attachment=False)
 
 
 def _preview_note(article: Article) -> str:
     """The staff's warning printed on a preview PDF, in the staff's language."""
     if article.state == Article.State.DRAFT:
-        return _("Preview of the draft, for a sample patient. Not a handout: never give it to "
-                 "a patient.")
+        return _(
+            "Preview of the draft, for a sample patient. Not a handout: never give it to a patient."
+        )
     if article.state == Article.State.IN_REVIEW:
-        return _("Preview of the draft in review, for a sample patient. Not a handout: never "
-                 "give it to a patient.")
-    return _("Preview of %(version)s (%(state)s), for a sample patient. Not a handout: never "
-             "give it to a patient.") % {"version": article.version_label,
-                                         "state": article.get_state_display().lower()}
+        return _(
+            "Preview of the draft in review, for a sample patient. Not a handout: never "
+            "give it to a patient."
+        )
+    return _(
+        "Preview of %(version)s (%(state)s), for a sample patient. Not a handout: never "
+        "give it to a patient."
+    ) % {"version": article.version_label, "state": article.get_state_display().lower()}

@@ -22,9 +22,18 @@ class ClinicProfileForm(forms.ModelForm):
     class Meta:
         model = ClinicProfile
         fields = [
-            "name", "address", "phone", "after_hours_phone", "emergency_number", "website",
-            "default_paper_size", "accent_colour", "use_record_numbers", "max_reading_grade",
-            "review_interval_months", "allow_self_approval",
+            "name",
+            "address",
+            "phone",
+            "after_hours_phone",
+            "emergency_number",
+            "website",
+            "default_paper_size",
+            "accent_colour",
+            "use_record_numbers",
+            "max_reading_grade",
+            "review_interval_months",
+            "allow_self_approval",
         ]
 
     def __init__(self, *args, **kwargs) -> None:
@@ -62,14 +71,32 @@ class ClinicProfileAdmin(SimpleHistoryAdmin):
     form = ClinicProfileForm
     list_display = ["name", "phone", "default_paper_size", "has_logo"]
     fieldsets = [
-        (None, {"fields": ["name", "address", ("phone", "after_hours_phone", "emergency_number"),
-                           "website"]}),
-        (_("Content"), {"fields": ["max_reading_grade", "review_interval_months",
-                                "allow_self_approval"]}),
-        (_("Handouts"), {"fields": [
-            ("default_paper_size", "accent_colour"), "use_record_numbers",
-            "logo_upload", "remove_logo",
-        ]}),
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "address",
+                    ("phone", "after_hours_phone", "emergency_number"),
+                    "website",
+                ]
+            },
+        ),
+        (
+            _("Content"),
+            {"fields": ["max_reading_grade", "review_interval_months", "allow_self_approval"]},
+        ),
+        (
+            _("Handouts"),
+            {
+                "fields": [
+                    ("default_paper_size", "accent_colour"),
+                    "use_record_numbers",
+                    "logo_upload",
+                    "remove_logo",
+                ]
+            },
+        ),
     ]
 
     @admin.display(boolean=True, description=_("Logo"))
@@ -87,8 +114,15 @@ class ClinicProfileAdmin(SimpleHistoryAdmin):
 class AuditEventAdmin(admin.ModelAdmin):
     """Read-only: the application never edits or deletes audit events."""
 
-    list_display = ["at", "actor_username", "action", "object_type", "object_id", "outcome",
-                    "detail"]
+    list_display = [
+        "at",
+        "actor_username",
+        "action",
+        "object_type",
+        "object_id",
+        "outcome",
+        "detail",
+    ]
     list_filter = ["action", "outcome", "object_type", ("at", admin.DateFieldListFilter)]
     search_fields = ["actor_username", "object_id", "detail"]
     date_hierarchy = "at"
@@ -118,8 +152,11 @@ class StaffUserAdmin(UserAdmin):
             count = end_sessions_of(user, keep=request.session.session_key)
             record_audit(request.user, Action.SESSIONS_ENDED, obj=user, detail=f"{count}")
             ended += count
-        messages.success(request, ngettext("Ended %(count)d session.", "Ended %(count)d sessions.",
-                                           ended) % {"count": ended})
+        messages.success(
+            request,
+            ngettext("Ended %(count)d session.", "Ended %(count)d sessions.", ended)
+            % {"count": ended},
+        )
 
     def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
         super().save_model(request, obj, form, change)

@@ -27,8 +27,9 @@ class AuditedAdminMixin:
             action = Action.PUBLISHED if message.startswith("Published") else Action.CHANGED
             record_audit(request.user, action, obj=obj, detail=message)
         else:
-            record_audit(request.user, Action.CHANGED, obj=obj,
-                         detail=", ".join(changed_fields(message)))
+            record_audit(
+                request.user, Action.CHANGED, obj=obj, detail=", ".join(changed_fields(message))
+            )
         return entry
 
     def log_deletions(self, request, queryset):

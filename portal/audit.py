@@ -18,9 +18,17 @@ Action = AuditEvent.Action
 Outcome = AuditEvent.Outcome
 
 
-def record_audit(actor, action: str, *, obj: models.Model | None = None, object_type: str = "",
-                 object_id: str = "", outcome: str = Outcome.SUCCESS, detail: str = "",
-                 username: str = "") -> AuditEvent:
+def record_audit(
+    actor,
+    action: str,
+    *,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    outcome: str = Outcome.SUCCESS,
+    detail: str = "",
+    username: str = "",
+) -> AuditEvent:
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(getattr(obj, "public_id", None) or obj.pk)
@@ -28,7 +36,10 @@ def record_audit(actor, action: str, *, obj: models.Model | None = None, object_
     return AuditEvent.objects.create(
         actor=actor if authenticated else None,
         actor_username=(actor.get_username() if authenticated else username)[:150],
-        action=action, object_type=object_type, object_id=object_id, outcome=outcome,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        outcome=outcome,
         detail=detail[:300],
     )
 
@@ -40,10 +51,15 @@ def _signed_in(sender, request: HttpRequest, user, **kwargs) -> None:
 
 
 @receiver(user_login_failed)
-def _sign_in_failed(sender, credentials: dict, request: HttpRequest | None = None,
-                    **kwargs) -> None:
-    record_audit(None, Action.SIGN_IN_FAILED, outcome=Outcome.FAILURE,
-                 username=str(credentials.get("username", "")))
+def _sign_in_failed(
+    sender, credentials: dict, request: HttpRequest | None = None, **kwargs
+) -> None:
+    record_audit(
+        None,
+        Action.SIGN_IN_FAILED,
+        outcome=Outcome.FAILURE,
+        username=str(credentials.get("username", "")),
+    )
 
 
 @receiver(user_logged_out)

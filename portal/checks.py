@@ -57,18 +57,23 @@ def check_configuration(app_configs=None, **kwargs) -> list[CheckMessage]:
 def check_handout_rendering(app_configs=None, **kwargs) -> list[CheckMessage]:
     warnings: list[CheckMessage] = []
     if not settings.FONT_DIR.is_dir():
-        warnings.append(Warning(
-            "The handout font (Atkinson Hyperlegible) is not installed; PDFs fall back to "
-            "DejaVu Sans.",
-            hint="Run `make install` (it runs `npm ci`), or `npm ci` in the project folder.",
-            id="portal.W001",
-        ))
+        warnings.append(
+            Warning(
+                "The handout font (Atkinson Hyperlegible) is not installed; PDFs fall back to "
+                "DejaVu Sans.",
+                hint="Run `make install` (it runs `npm ci`), or `npm ci` in the project folder.",
+                id="portal.W001",
+            )
+        )
     if ctypes.util.find_library("harfbuzz-subset") is None:
-        warnings.append(Warning(
-            "HarfBuzz's font subsetter is missing, so handout PDFs render about twice as slowly.",
-            hint="Install it: `apt-get install libharfbuzz-subset0` on Debian and Ubuntu.",
-            id="portal.W002",
-        ))
+        warnings.append(
+            Warning(
+                "HarfBuzz's font subsetter is missing, "
+                "so handout PDFs render about twice as slowly.",
+                hint="Install it: `apt-get install libharfbuzz-subset0` on Debian and Ubuntu.",
+                id="portal.W002",
+            )
+        )
     return warnings
 
 

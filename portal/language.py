@@ -58,24 +58,31 @@ def set_language(request: HttpRequest) -> HttpResponse:
     if language and not supported(language):
         language = ""
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         target = reverse("home")
     if request.user.is_authenticated:
-        StaffPreference.objects.update_or_create(user=request.user,
-                                                 defaults={"language": language})
+        StaffPreference.objects.update_or_create(user=request.user, defaults={"language": language})
         request.session[SESSION_KEY] = language
     response = HttpResponseRedirect(target)
     if language:
         response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE,
-            path=settings.LANGUAGE_COOKIE_PATH, domain=settings.LANGUAGE_COOKIE_DOMAIN,
-            secure=settings.LANGUAGE_COOKIE_SECURE, httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
             samesite=settings.LANGUAGE_COOKIE_SAMESITE,
         )
     else:
-        response.delete_cookie(settings.LANGUAGE_COOKIE_NAME, path=settings.LANGUAGE_COOKIE_PATH,
-                               domain=settings.LANGUAGE_COOKIE_DOMAIN)
+        response.delete_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        )
     return response
 
 
@@ -86,8 +93,10 @@ def language_switcher(request: HttpRequest) -> dict:
         chosen = request.session.get(SESSION_KEY, "")
     else:
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
-    return {"language_switcher": {
-        "languages": settings.LANGUAGES,
-        "chosen": chosen if supported(chosen) else "",
-        "next": request.get_full_path(),
-    }}
+    return {
+        "language_switcher": {
+            "languages": settings.LANGUAGES,
+            "chosen": chosen if supported(chosen) else "",
+            "next": request.get_full_path(),
+        }
+    }

@@ -44,8 +44,10 @@ class StructuredFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         time = datetime.datetime.fromtimestamp(record.created, datetime.UTC)
-        line = (f"time={time:%Y-%m-%dT%H:%M:%S.%f}Z level={record.levelname} "
-                f'logger={record.name} msg="{escape(record.getMessage())}"')
+        line = (
+            f"time={time:%Y-%m-%dT%H:%M:%S.%f}Z level={record.levelname} "
+            f'logger={record.name} msg="{escape(record.getMessage())}"'
+        )
         if record.exc_info:
             line += f' exc="{escape(self.formatException(record.exc_info))}"'
         return line

@@ -37,21 +37,26 @@ def has_authenticator(user) -> bool:
 def pending_authenticator(user) -> TOTPDevice:
     """The authenticator being set up: unconfirmed until the user types a code from it."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    return device or TOTPDevice.objects.create(user=user, name="Authenticator app",
-                                               confirmed=False)
+    return device or TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
 
 
 def authenticator_qr_svg(device: TOTPDevice) -> str:
     return segno.make(device.config_url, error="m").svg_inline(
-        scale=4, border=2, title=gettext("QR code to add this account to an authenticator app"))
+        scale=4, border=2, title=gettext("QR code to add this account to an authenticator app")
+    )
 
 
 @transaction.atomic
 def confirm_authenticator(user, device: TOTPDevice, token: str) -> list[str] | None:
     """Confirm the device with a code from it; returns fresh recovery codes, or None."""
     if not device.verify_token(token.strip().replace(" ", "")):
-        record_audit(user, Action.MFA_FAILED, obj=device, outcome="failure",
-                     detail="setting up the authenticator")
+        record_audit(
+            user,
+            Action.MFA_FAILED,
+            obj=device,
+            outcome="failure",
+            detail="setting up the authenticator",
+        )
         return None
     TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
     device.confirmed = True

@@ -24,12 +24,17 @@ class StaffSessionMiddleware:
             if signed_in_too_long(request.session, settings.SESSION_MAX_HOURS):
                 logout(request)
                 hours = settings.SESSION_MAX_HOURS
-                messages.info(request, ngettext(
-                    "You were signed out: sessions last at most %(hours)d hour. Please sign in "
-                    "again.",
-                    "You were signed out: sessions last at most %(hours)d hours. Please sign in "
-                    "again.",
-                    hours) % {"hours": hours})
+                messages.info(
+                    request,
+                    ngettext(
+                        "You were signed out: sessions last at most %(hours)d hour. "
+                        "Please sign in again.",
+                        "You were signed out: sessions last at most %(hours)d hours. "
+                        "Please sign in again.",
+                        hours,
+                    )
+                    % {"hours": hours},
+                )
                 return redirect(settings.LOGIN_URL)
             if not self._exempt(request.path) and mfa_required(user) and not user.is_verified():
                 target = "mfa_verify" if has_authenticator(user) else "mfa_setup"
@@ -38,6 +43,13 @@ class StaffSessionMiddleware:
 
     @staticmethod
     def _exempt(path: str) -> bool:
-        exempt = [reverse("mfa_verify"), reverse("mfa_setup"), reverse("logout"),
-                  reverse("admin:logout"), settings.STATIC_URL, "/static/", "/p/"]
+        exempt = [
+            reverse("mfa_verify"),
+            reverse("mfa_setup"),
+            reverse("logout"),
+            reverse("admin:logout"),
+            settings.STATIC_URL,
+            "/static/",
+            "/p/",
+        ]
         return any(path.startswith(prefix) for prefix in exempt)

@@ -26,8 +26,9 @@ class AppendOnlyModel(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         if self.pk is not None:
-            raise ValueError(f"{self._meta.verbose_name_plural.capitalize()} are never changed "
-                             "once written.")
+            raise ValueError(
+                f"{self._meta.verbose_name_plural.capitalize()} are never changed once written."
+            )
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
@@ -56,18 +57,26 @@ class ClinicProfile(models.Model):
     """There is exactly one; `ClinicProfile.load()` returns it, creating defaults if needed."""
 
     name = models.CharField(_("name"), max_length=200, default=PLACEHOLDER_CLINIC_NAME)
-    address = models.TextField(_("address"), blank=True,
-                               help_text=_("As it should appear on the letterhead."))
+    address = models.TextField(
+        _("address"), blank=True, help_text=_("As it should appear on the letterhead.")
+    )
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     after_hours_phone = models.CharField(
-        _("after-hours phone"), max_length=40, blank=True,
+        _("after-hours phone"),
+        max_length=40,
+        blank=True,
         help_text=_("Printed in the handout's 'When to get help' box."),
     )
     emergency_number = models.CharField(
-        _("emergency number"), max_length=20, blank=True, default="911",
-        help_text=_("Printed in the handout's 'When to get help' box as the number to call in an "
-                    "emergency: 911 in the US and Canada, 112 in the EU, 999 in the UK, 000 in "
-                    "Australia."),
+        _("emergency number"),
+        max_length=20,
+        blank=True,
+        default="911",
+        help_text=_(
+            "Printed in the handout's 'When to get help' box as the number to call in an "
+            "emergency: 911 in the US and Canada, 112 in the EU, 999 in the UK, 000 in "
+            "Australia."
+        ),
     )
     website = models.URLField(_("website"), blank=True)
     default_paper_size = models.CharField(
@@ -81,24 +90,31 @@ class ClinicProfile(models.Model):
         help_text=_("Used for rules and borders on handouts; text stays dark for contrast."),
     )
     max_reading_grade = models.PositiveSmallIntegerField(
-        _("maximum reading grade"), default=8,
-        help_text=_("US school grade articles should not exceed (Flesch-Kincaid; Spanish: the "
-                    "grade equivalent of Fernández-Huerta)."),
+        _("maximum reading grade"),
+        default=8,
+        help_text=_(
+            "US school grade articles should not exceed (Flesch-Kincaid; Spanish: the "
+            "grade equivalent of Fernández-Huerta)."
+        ),
     )
     review_interval_months = models.PositiveSmallIntegerField(
-        _("review interval (months)"), default=24,
+        _("review interval (months)"),
+        default=24,
         validators=[MinValueValidator(1), MaxValueValidator(120)],
         help_text=_("When an article is approved, its next review falls due this long after."),
     )
     allow_self_approval = models.BooleanField(
         _("allow self-approval"),
         default=False,
-        help_text=_("Let a reviewer approve an article they changed themselves. Leave off unless "
-                    "the clinic has only one reviewer."),
+        help_text=_(
+            "Let a reviewer approve an article they changed themselves. Leave off unless "
+            "the clinic has only one reviewer."
+        ),
     )
     use_record_numbers = models.BooleanField(
         _("use record numbers"),
-        default=False, help_text=_("Ask for the patient's record number when issuing a handout."),
+        default=False,
+        help_text=_("Ask for the patient's record number when issuing a handout."),
     )
     # Kept in the database rather than on disk, so app servers hold no state of their own.
     logo = models.BinaryField(blank=True, default=b"", editable=False)
@@ -135,53 +151,85 @@ class ClinicProfile(models.Model):
         empty when handouts may be issued."""
         blockers = []
         if not self.name.strip():
-            blockers.append(gettext("The clinic profile has no clinic name, so handouts would "
-                                    "not say which clinic gave them."))
+            blockers.append(
+                gettext(
+                    "The clinic profile has no clinic name, so handouts would "
+                    "not say which clinic gave them."
+                )
+            )
         elif not self.has_clinic_name:
-            blockers.append(gettext("The clinic profile still has the placeholder name "
-                                    "“%(placeholder)s”, so handouts would not say which clinic "
-                                    "gave them.") % {"placeholder": PLACEHOLDER_CLINIC_NAME})
+            blockers.append(
+                gettext(
+                    "The clinic profile still has the placeholder name "
+                    "“%(placeholder)s”, so handouts would not say which clinic "
+                    "gave them."
+                )
+                % {"placeholder": PLACEHOLDER_CLINIC_NAME}
+            )
         if not self.phone.strip():
-            blockers.append(gettext("The clinic profile has no phone number, so handouts could "
-                                    "not tell patients whom to call."))
+            blockers.append(
+                gettext(
+                    "The clinic profile has no phone number, so handouts could "
+                    "not tell patients whom to call."
+                )
+            )
         if not self.emergency_number.strip():
-            blockers.append(gettext("The clinic profile has no emergency number, so handouts "
-                                    "could not tell patients what to call in an emergency."))
+            blockers.append(
+                gettext(
+                    "The clinic profile has no emergency number, so handouts "
+                    "could not tell patients what to call in an emergency."
+                )
+            )
         return blockers
 
     def setup_checklist(self) -> list[ChecklistItem]:
         """Everything a complete profile has, done or not, with what to do next."""
+
         def set_to(value: str) -> str:
             return gettext("Set to %(value)s.") % {"value": value}
 
         return [
             ChecklistItem(
-                gettext("Clinic name"), self.has_clinic_name,
-                set_to(self.name) if self.has_clinic_name else
-                gettext("Replace the placeholder with the name patients know the clinic by."),
+                gettext("Clinic name"),
+                self.has_clinic_name,
+                set_to(self.name)
+                if self.has_clinic_name
+                else gettext("Replace the placeholder with the name patients know the clinic by."),
             ),
             ChecklistItem(
-                gettext("Phone number"), bool(self.phone.strip()),
-                set_to(self.phone) if self.phone.strip() else
-                gettext("Add the number patients call with questions; handouts cannot be "
-                        "issued without it."),
+                gettext("Phone number"),
+                bool(self.phone.strip()),
+                set_to(self.phone)
+                if self.phone.strip()
+                else gettext(
+                    "Add the number patients call with questions; handouts cannot be "
+                    "issued without it."
+                ),
             ),
             ChecklistItem(
-                gettext("After-hours phone number"), bool(self.after_hours_phone.strip()),
-                set_to(self.after_hours_phone) if self.after_hours_phone.strip() else
-                gettext("Add the number patients call when the clinic is closed."),
+                gettext("After-hours phone number"),
+                bool(self.after_hours_phone.strip()),
+                set_to(self.after_hours_phone)
+                if self.after_hours_phone.strip()
+                else gettext("Add the number patients call when the clinic is closed."),
             ),
             ChecklistItem(
-                gettext("Emergency number"), bool(self.emergency_number.strip()),
+                gettext("Emergency number"),
+                bool(self.emergency_number.strip()),
                 gettext("Set to %(number)s: change it if your country uses another number.")
-                % {"number": self.emergency_number} if self.emergency_number.strip() else
-                gettext("Add your country's emergency number (911, 112, 999, 000, ...); "
-                        "handouts cannot be issued without it."),
+                % {"number": self.emergency_number}
+                if self.emergency_number.strip()
+                else gettext(
+                    "Add your country's emergency number (911, 112, 999, 000, ...); "
+                    "handouts cannot be issued without it."
+                ),
             ),
             ChecklistItem(
-                gettext("Logo"), self.has_logo,
-                gettext("Uploaded.") if self.has_logo else
-                gettext("Upload a PNG or SVG logo for the top of every handout."),
+                gettext("Logo"),
+                self.has_logo,
+                gettext("Uploaded.")
+                if self.has_logo
+                else gettext("Upload a PNG or SVG logo for the top of every handout."),
             ),
         ]
 
@@ -213,17 +261,28 @@ class AuditEvent(AppendOnlyModel):
         FAILURE = "failure", _("Failure")
 
     at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                              blank=True, related_name="+", verbose_name=_("actor"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
     # Kept as typed, so the row still says who it was if the account is renamed or removed.
     actor_username = models.CharField(_("actor username"), max_length=150, blank=True)
     action = models.CharField(_("action"), max_length=30, choices=Action.choices, db_index=True)
     object_type = models.CharField(_("object type"), max_length=60, blank=True)
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
-    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices,
-                               default=Outcome.SUCCESS)
-    detail = models.CharField(_("detail"), max_length=300, blank=True,
-                              help_text=_("Field names and similar; never patient data."))
+    outcome = models.CharField(
+        _("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.SUCCESS
+    )
+    detail = models.CharField(
+        _("detail"),
+        max_length=300,
+        blank=True,
+        help_text=_("Field names and similar; never patient data."),
+    )
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -238,10 +297,17 @@ class StaffPreference(models.Model):
     """A staff member's own settings. The interface language follows the browser's until they
     choose one (portal.language applies it on every staff page, the admin included)."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                                related_name="preference", verbose_name=_("user"))
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="preference",
+        verbose_name=_("user"),
+    )
     language = models.CharField(
-        _("interface language"), max_length=10, blank=True, choices=language_choices,
+        _("interface language"),
+        max_length=10,
+        blank=True,
+        choices=language_choices,
         help_text=_("Empty: the language the browser asks for."),
     )
 

@@ -207,8 +207,9 @@ SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000,
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 # Preloading binds the whole domain to HTTPS in browsers for good: each clinic decides.
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool(
-    "TRUST_X_FORWARDED_PROTO", False) else None
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("TRUST_X_FORWARDED_PROTO", False) else None
+)
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -225,17 +226,19 @@ HANDOUT_RETENTION_DAYS = env_int("HANDOUT_RETENTION_DAYS", 90, minimum=1)
 # --- Email ------------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "portal@localhost")
 if env_str("SMTP_HOST"):
-    MAILERS = {"default": {
-        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "OPTIONS": {
-            "host": env_str("SMTP_HOST"),
-            "port": env_int("SMTP_PORT", 587),
-            "username": env_str("SMTP_USERNAME"),
-            "password": env_str("SMTP_PASSWORD"),
-            "use_tls": env_bool("SMTP_USE_TLS", True),
-            "timeout": 20,
-        },
-    }}
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": env_str("SMTP_HOST"),
+                "port": env_int("SMTP_PORT", 587),
+                "username": env_str("SMTP_USERNAME"),
+                "password": env_str("SMTP_PASSWORD"),
+                "use_tls": env_bool("SMTP_USE_TLS", True),
+                "timeout": 20,
+            },
+        }
+    }
 else:
     # Development: messages are printed on the console, nothing leaves the machine.
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
@@ -246,8 +249,13 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"structured": {"()": "portal.logging.StructuredFormatter"}},
     "filters": {"redact_patient_links": {"()": "portal.logging.RedactPatientLinks"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "structured",
-                             "filters": ["redact_patient_links"]}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "structured",
+            "filters": ["redact_patient_links"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # WeasyPrint reports every rendering step at INFO.
     "loggers": {

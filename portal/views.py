@@ -32,16 +32,19 @@ def clinic_logo(request: HttpRequest) -> HttpResponse:
 
 class TokenForm(forms.Form):
     token = forms.CharField(
-        label=_("Code"), max_length=20,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
-                                      "autofocus": True}),
+        label=_("Code"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
     )
 
 
 def _safe_next(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    allowed = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                              require_https=request.is_secure())
+    allowed = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
     return target if allowed else reverse("home")
 
 
@@ -57,12 +60,23 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
         codes = confirm_authenticator(request.user, device, form.cleaned_data["token"])
         if codes is not None:
             otp_login(request, device)
-            return render(request, "portal/mfa_recovery_codes.html",
-                          {"codes": codes, "next": _safe_next(request)})
-        form.add_error("token", gettext("That code did not match. Check the time on your "
-                                        "phone and type the newest code."))
-    context = {"form": form, "qr_svg": authenticator_qr_svg(device),
-               "secret": b32encode(device.bin_key).decode(), "next": _safe_next(request)}
+            return render(
+                request,
+                "portal/mfa_recovery_codes.html",
+                {"codes": codes, "next": _safe_next(request)},
+            )
+        form.add_error(
+            "token",
+            gettext(
+                "That code did not match. Check the time on your phone and type the newest code."
+            ),
+        )
+    context = {
+        "form": form,
+        "qr_svg": authenticator_qr_svg(device),
+        "secret": b32encode(device.bin_key).decode(),
+        "next": _safe_next(request),
+    }
     return render(request, "portal/mfa_setup.html", context)
 
 
@@ -81,8 +95,13 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
             record_audit(request.user, Action.MFA_VERIFIED, obj=device)
             return redirect(_safe_next(request))
         record_audit(request.user, Action.MFA_FAILED, outcome="failure")
-        form.add_error("token", gettext("That code was not accepted. Type the newest code "
-                                        "from your app, or one of your recovery codes."))
+        form.add_error(
+            "token",
+            gettext(
+                "That code was not accepted. Type the newest code "
+                "from your app, or one of your recovery codes."
+            ),
+        )
     return render(request, "portal/mfa_verify.html", {"form": form, "next": _safe_next(request)})
 
 
@@ -92,7 +111,9 @@ def mfa_recovery_codes(request: HttpRequest) -> HttpResponse:
     """Replace the recovery codes (POST); the page shows the new ones once."""
     if request.method == "POST" and has_authenticator(request.user):
         codes = replace_recovery_codes(request.user)
-        return render(request, "portal/mfa_recovery_codes.html",
-                      {"codes": codes, "next": reverse("home")})
-    return render(request, "portal/mfa_status.html",
-                  {"has_authenticator": has_authenticator(request.user)})
+        return render(
+            request, "portal/mfa_recovery_codes.html", {"codes": codes, "next": reverse("home")}
+        )
+    return render(
+        request, "portal/mfa_status.html", {"has_authenticator": has_authenticator(request.user)}
+    )

@@ -26,8 +26,9 @@ MessageId = tuple[str | None, str, str]
 
 
 def message_ids(catalog: polib.POFile) -> set[MessageId]:
-    return {(entry.msgctxt, entry.msgid, entry.msgid_plural) for entry in catalog
-            if not entry.obsolete}
+    return {
+        (entry.msgctxt, entry.msgid, entry.msgid_plural) for entry in catalog if not entry.obsolete
+    }
 
 
 def extracted_catalogs(languages: list[str]) -> dict[str, polib.POFile]:
@@ -39,12 +40,17 @@ def extracted_catalogs(languages: list[str]) -> dict[str, polib.POFile]:
                 shutil.copytree(source, target, ignore=IGNORED)
             else:
                 shutil.copy2(source, target)
-        command = [sys.executable, "manage.py", "makemessages", "--verbosity=0",
-                   *MAKEMESSAGES_ARGS, *(f"--locale={code}" for code in languages)]
-        subprocess.run(command, cwd=scratch, check=True,  # noqa: S603 (our own manage.py)
-                       env=os.environ | {"DEBUG": "1"})
-        return {code: polib.pofile(str(Path(scratch) / catalog_path(code)))
-                for code in languages}
+        command = [
+            sys.executable,
+            "manage.py",
+            "makemessages",
+            "--verbosity=0",
+            *MAKEMESSAGES_ARGS,
+            *(f"--locale={code}" for code in languages),
+        ]
+        # Our own manage.py, with arguments we wrote.
+        subprocess.run(command, cwd=scratch, check=True, env=os.environ | {"DEBUG": "1"})  # noqa: S603
+        return {code: polib.pofile(str(Path(scratch) / catalog_path(code))) for code in languages}
 
 
 def catalog_path(language: str) -> Path:
@@ -62,16 +68,20 @@ def problems(language: str, committed: polib.POFile, extracted: polib.POFile) ->
         if entry.obsolete:
             continue
         if "fuzzy" in entry.flags:
-            found.append(f"{language}: marked fuzzy (check it, then remove the flag): "
-                         f"{entry.msgid!r}")
+            found.append(
+                f"{language}: marked fuzzy (check it, then remove the flag): {entry.msgid!r}"
+            )
         elif not entry.translated():
             found.append(f"{language}: not translated: {entry.msgid!r}")
     return found
 
 
 def main() -> int:
-    languages = sorted(path.name for path in (ROOT / "locale").iterdir()
-                       if (path / "LC_MESSAGES" / "django.po").exists())
+    languages = sorted(
+        path.name
+        for path in (ROOT / "locale").iterdir()
+        if (path / "LC_MESSAGES" / "django.po").exists()
+    )
     if not languages:
         print("No catalogs under locale/.")
         return 1
@@ -82,8 +92,10 @@ def main() -> int:
     for line in found:
         print(line)
     if found:
-        print(f"\n{len(found)} translation problem(s). Run `make messages`, translate what is "
-              "new or fuzzy in locale/<language>/LC_MESSAGES/django.po, and commit it.")
+        print(
+            f"\n{len(found)} translation problem(s). Run `make messages`, translate what is "
+            "new or fuzzy in locale/<language>/LC_MESSAGES/django.po, and commit it."
+        )
         return 1
     print(f"Translations complete and current: {', '.join(languages)}.")
     return 0

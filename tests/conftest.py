@@ -190,7 +190,9 @@ def clinic(db) -> ClinicProfile:
 def issue(clinician, clinic):
     def issue_for(article: Article, **overrides):
         handout, _created = issue_handout(
-            article, default_choices(article, **overrides), issued_by=clinician,
+            article,
+            default_choices(article, **overrides),
+            issued_by=clinician,
             issue_token=uuid.uuid4(),
         )
         return handout

@@ -62,8 +62,7 @@ def require_tool(command: str, package: str) -> str:
 INLINE_FIELDS = {
     "sections": ["kind", "heading", "body", "printed_by_default", "position"],
     "sources": ["citation", "url", "accessed_on", "position"],
-    "rest_guidance": ["default_weeks", "crutches_advised", "weight_bearing", "body_part",
-                      "note"],
+    "rest_guidance": ["default_weeks", "crutches_advised", "weight_bearing", "body_part", "note"],
     "therapies": ["name", "instructions", "times_per_week", "weeks", "position"],
     "prevention_tips": ["text", "selected_by_default", "position"],
     "warning_signs": ["text", "urgency", "position"],
@@ -146,7 +145,8 @@ def _refuse(address) -> NetworkBlocked:
     return NetworkBlocked(
         f"Tests may not use the network: a connection to {address!r} was refused. Only this "
         "machine is allowed (127.0.0.1, ::1, localhost, Unix sockets); stub the outside "
-        "service instead.")
+        "service instead."
+    )
 
 
 @contextlib.contextmanager
@@ -159,7 +159,8 @@ def outside_network_blocked():
 
     def check(sock, address) -> None:
         if sock.family in (socket.AF_INET, socket.AF_INET6) and not (
-                isinstance(address, tuple) and address and is_local_address(address[0])):
+            isinstance(address, tuple) and address and is_local_address(address[0])
+        ):
             raise _refuse(address)
 
     def connect(self, address):

@@ -15,8 +15,14 @@ import pytest
 from tests.browser.helpers import ARTIFACTS, VNU
 from tests.helpers import require_tool
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def pytest_collection_modifyitems(items):
@@ -39,8 +45,7 @@ def browser(chromium_path):
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=chromium_path,
-                                                 args=CHROMIUM_ARGS)
+            browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
             yield browser
             browser.close()
     finally:
@@ -66,9 +71,15 @@ def pages(browser, request):
         page = context.new_page()
         page.set_default_timeout(15_000)
         # The HTML the server sent for the page now shown (scripts may change the DOM later).
-        page.on("response", lambda response: setattr(page, "served_document", response)
+        page.on(
+            "response",
+            lambda response: (
+                setattr(page, "served_document", response)
                 if response.request.resource_type == "document"
-                and response.frame == page.main_frame else None)
+                and response.frame == page.main_frame
+                else None
+            ),
+        )
         return page
 
     yield new_page
@@ -108,8 +119,13 @@ def html_validator():
         path = folder / f"{number:02d}-{re.sub(r'[^\w]+', '_', url.split('//', 1)[-1])[:60]}.html"
         path.write_text(html, encoding="utf-8")
         files.append(str(path))
-    result = subprocess.run([java, "-jar", str(VNU), "--errors-only", "--format", "gnu", *files],
-                            capture_output=True, text=True, timeout=300, check=False)
+    result = subprocess.run(
+        [java, "-jar", str(VNU), "--errors-only", "--format", "gnu", *files],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr or result.stdout
 
 

@@ -21,8 +21,7 @@ def check_accessibility(page, *, strict: bool) -> None:
         return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
             nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))}));
     }""")
-    blocking = result if strict else [v for v in result if v["impact"] in {"serious",
-                                                                            "critical"}]
+    blocking = result if strict else [v for v in result if v["impact"] in {"serious", "critical"}]
     assert not blocking, f"{page.url}: {blocking}"
 
 

@@ -90,9 +90,23 @@ def first_page_image(pdf: bytes) -> None:
     folder = ARTIFACTS / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "handout.pdf").write_bytes(pdf)
-    subprocess.run([pdftoppm, "-r", "80", "-png", "-f", "1", "-l", "1", "-singlefile",
-                    str(folder / "handout.pdf"), str(folder / "handout-page-1")],
-                   check=True, timeout=60)
+    subprocess.run(
+        [
+            pdftoppm,
+            "-r",
+            "80",
+            "-png",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-singlefile",
+            str(folder / "handout.pdf"),
+            str(folder / "handout-page-1"),
+        ],
+        check=True,
+        timeout=60,
+    )
 
 
 def test_a_patient_opens_their_handout_on_a_phone(portal, pages, html_validator):
@@ -104,8 +118,12 @@ def test_a_patient_opens_their_handout_on_a_phone(portal, pages, html_validator)
     code = staff.locator(".share-secret .fs-3").inner_text()
     checked(staff, html_validator)
 
-    phone = pages(viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True,
-                  user_agent="Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile")
+    phone = pages(
+        viewport={"width": 375, "height": 812},
+        is_mobile=True,
+        has_touch=True,
+        user_agent="Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile",
+    )
     phone.goto(link)
     checked(phone, html_validator, strict=True)
     screenshot(phone, "patient-code", widths=(375, 320))
@@ -160,11 +178,14 @@ def reads_well_on_a_phone(page, width: int) -> None:
     jump_links = page.get_by_role("navigation", name="In this handout")
     expect(jump_links.get_by_role("link", name="When to get help")).to_be_visible()
     expect(jump_links.get_by_role("link", name="Week by week")).to_be_visible()
-    assert page.evaluate(
-        "getComputedStyle(document.querySelector('.patient-handout td')).display") == "block"
+    assert (
+        page.evaluate("getComputedStyle(document.querySelector('.patient-handout td')).display")
+        == "block"
+    )
     assert page.evaluate(
         "(() => { const logo = document.querySelector('.patient-handout img.logo');"
-        " return logo.complete && logo.naturalWidth > 0; })()"), width
+        " return logo.complete && logo.naturalWidth > 0; })()"
+    ), width
 
 
 def sign_in_with_code(page, base: str, user) -> None:
@@ -232,8 +253,11 @@ def test_the_builder_works_with_the_keyboard_alone(portal, pages):
     tab_to(page, "a therapy checkbox", "el.type === 'checkbox' && el.name.endsWith('-include')")
     page.keyboard.press("Space")
     assert not page.evaluate("document.activeElement.checked")
-    tab_to(page, "Issue handout", "el.tagName === 'BUTTON' && el.textContent.trim() === "
-                                  "'Issue handout'")
+    tab_to(
+        page,
+        "Issue handout",
+        "el.tagName === 'BUTTON' && el.textContent.trim() === 'Issue handout'",
+    )
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/handouts/[0-9a-f-]{36}/$"))
     expect(page.get_by_text("Keyboard Kim")).to_be_visible()
@@ -246,7 +270,8 @@ def es(message: str) -> str:
 
 
 def test_a_clinician_working_in_spanish_gives_a_spanish_handout_read_on_a_phone(
-        portal, pages, html_validator):
+    portal, pages, html_validator
+):
     """The switcher turns the staff pages to Spanish; the builder's language line opens the
     Spanish article; the patient's pages are Spanish, accessible and fit a 320 px phone."""
     load_sample_file(SAMPLE_DIR / "bone-marrow-edema.es.json")
@@ -268,8 +293,9 @@ def test_a_clinician_working_in_spanish_gives_a_spanish_handout_read_on_a_phone(
     link = staff.locator("code.user-select-all").inner_text()
     code = staff.locator(".share-secret .fs-3").inner_text()
 
-    phone = pages(viewport={"width": 320, "height": 700}, is_mobile=True, has_touch=True,
-                  locale="en-US")
+    phone = pages(
+        viewport={"width": 320, "height": 700}, is_mobile=True, has_touch=True, locale="en-US"
+    )
     phone.goto(link)
     expect(phone.locator("html")).to_have_attribute("lang", "es")
     checked(phone, html_validator, strict=True)

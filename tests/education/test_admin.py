@@ -61,9 +61,7 @@ def test_editor_adds_a_whole_article_with_its_parts_on_one_page(client, editor, 
 
 
 @pytest.mark.django_db
-def test_invalid_input_is_shown_next_to_the_field_and_nothing_typed_is_lost(
-    client, editor, draft
-):
+def test_invalid_input_is_shown_next_to_the_field_and_nothing_typed_is_lost(client, editor, draft):
     client.force_login(editor)
     data = article_form(draft, title="")
     data["sections-0-body"] = "A long new paragraph the editor spent ten minutes writing."
@@ -84,9 +82,7 @@ def test_invalid_input_is_shown_next_to_the_field_and_nothing_typed_is_lost(
 
 
 @pytest.mark.django_db
-def test_a_second_draft_in_the_same_language_is_refused_with_a_message(
-    client, editor, draft
-):
+def test_a_second_draft_in_the_same_language_is_refused_with_a_message(client, editor, draft):
     client.force_login(editor)
     data = article_form(
         condition=draft.condition_id,

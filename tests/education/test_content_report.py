@@ -13,8 +13,10 @@ from portal.models import ClinicProfile
 
 pytestmark = pytest.mark.django_db
 
-HARD = ("Osteonecrosis, characterised by irreversible devitalisation of trabecular osteocytes, "
-        "necessitates multidisciplinary consideration of decompressive interventions.")
+HARD = (
+    "Osteonecrosis, characterised by irreversible devitalisation of trabecular osteocytes, "
+    "necessitates multidisciplinary consideration of decompressive interventions."
+)
 
 
 def set_max_grade(grade: int) -> None:
@@ -70,13 +72,13 @@ def test_strict_run_accepts_an_article_published_above_the_maximum_with_a_record
     assert "above grade 2, override recorded" in out
     assert "ABOVE GRADE" not in out
     assert "| archived | version 1 |" in out  # the replaced version is listed, never judged
-    assert "0 published article(s) need attention; 1 published above grade 2 with a " \
-           "recorded override." in out
+    assert (
+        "0 published article(s) need attention; 1 published above grade 2 with a "
+        "recorded override." in out
+    )
 
 
-def test_strict_run_fails_above_the_maximum_when_no_override_was_recorded(
-    sample_article, capsys
-):
+def test_strict_run_fails_above_the_maximum_when_no_override_was_recorded(sample_article, capsys):
     assert sample_article.grade_override_reason == ""
     set_max_grade(2)
     code, out = strict_run(capsys)
@@ -97,8 +99,13 @@ def test_drafts_are_measured_now_and_reported_but_never_fail_the_strict_run(
     sample_article, draft, capsys
 ):
     Section.objects.create(article=draft, kind="other", body=HARD * 20)
-    spanish = Article.objects.create(condition=sample_article.condition, language="es",
-                                     title="Borrador", summary="Texto.", state="draft")
+    spanish = Article.objects.create(
+        condition=sample_article.condition,
+        language="es",
+        title="Borrador",
+        summary="Texto.",
+        state="draft",
+    )
     Section.objects.create(article=spanish, kind="overview", body=HARD)
     set_max_grade(8)
 
@@ -114,7 +121,8 @@ def test_reviews_due_within_the_portals_due_soon_window_are_shown_as_due(
 ):
     time_machine.move_to(datetime.datetime(2027, 6, 1, tzinfo=datetime.UTC))
     sample_article.next_review_due = datetime.date(2027, 6, 1) + datetime.timedelta(
-        REVIEW_SOON_DAYS)
+        REVIEW_SOON_DAYS
+    )
     sample_article.save()
     code, out = strict_run(capsys)
     assert code == 0

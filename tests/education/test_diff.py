@@ -48,8 +48,14 @@ def test_a_word_changed_in_a_section_is_shown_removed_and_added(sample_article, 
 
 def test_an_added_and_a_removed_therapy_are_listed_with_their_text(sample_article, draft):
     draft.therapies.get(name="Magnet treatment").delete()
-    Therapy.objects.create(article=draft, name="Swimming", instructions="Swim gently.",
-                           times_per_week=2, weeks=6, position=9)
+    Therapy.objects.create(
+        article=draft,
+        name="Swimming",
+        instructions="Swim gently.",
+        times_per_week=2,
+        weeks=6,
+        position=9,
+    )
 
     therapies = group(compare_articles(sample_article, draft), "Therapies")
 
@@ -59,8 +65,12 @@ def test_an_added_and_a_removed_therapy_are_listed_with_their_text(sample_articl
     assert by_status["removed"].old_position == 1
     assert "<del>Magnet treatment</del>" in by_status["removed"].changed_fields[0].html
     added = {field.label: field.html for field in by_status["added"].changed_fields}
-    assert added == {"Name": "<ins>Swimming</ins>", "Instructions": "<ins>Swim gently.</ins>",
-                     "Times a week": "<ins>2</ins>", "Weeks": "<ins>6</ins>"}
+    assert added == {
+        "Name": "<ins>Swimming</ins>",
+        "Instructions": "<ins>Swim gently.</ins>",
+        "Times a week": "<ins>2</ins>",
+        "Weeks": "<ins>6</ins>",
+    }
     assert therapies.parts[0] == by_status["removed"]  # shown where it was: first
 
 

@@ -9,8 +9,10 @@ from education.models import Article
 from education.readability import article_readability, measure, plain_text
 
 EASY = "The cat sat. It was warm. The sun was out."
-HARD = ("Osteonecrosis, characterised by irreversible devitalisation of trabecular osteocytes, "
-        "necessitates multidisciplinary consideration of decompressive interventions.")
+HARD = (
+    "Osteonecrosis, characterised by irreversible devitalisation of trabecular osteocytes, "
+    "necessitates multidisciplinary consideration of decompressive interventions."
+)
 
 
 def test_figures_for_known_english_texts():
@@ -32,9 +34,12 @@ def test_the_hardest_sentences_come_first_and_at_most_five():
 
 def test_spanish_uses_fernandez_huerta_not_english_formulas():
     easy = measure("El gato come. La casa es roja. El sol sale.", "es")
-    hard = measure("La osteonecrosis, caracterizada por la desvitalización irreversible de los "
-                   "osteocitos trabeculares, requiere intervenciones descompresivas "
-                   "multidisciplinarias especializadas.", "es")
+    hard = measure(
+        "La osteonecrosis, caracterizada por la desvitalización irreversible de los "
+        "osteocitos trabeculares, requiere intervenciones descompresivas "
+        "multidisciplinarias especializadas.",
+        "es",
+    )
     assert easy.measure == hard.measure == "Fernández-Huerta"
     assert easy.smog is None
     assert easy.score > 90 and easy.grade == 5
@@ -43,9 +48,12 @@ def test_spanish_uses_fernandez_huerta_not_english_formulas():
 
 def test_spanish_is_also_read_on_the_inflesz_scale():
     easy = measure("El gato come. La casa es roja. El sol sale.", "es")
-    hard = measure("La osteonecrosis, caracterizada por la desvitalización irreversible de los "
-                   "osteocitos trabeculares, requiere intervenciones descompresivas "
-                   "multidisciplinarias especializadas.", "es")
+    hard = measure(
+        "La osteonecrosis, caracterizada por la desvitalización irreversible de los "
+        "osteocitos trabeculares, requiere intervenciones descompresivas "
+        "multidisciplinarias especializadas.",
+        "es",
+    )
     assert easy.inflesz > 80 and easy.inflesz_band == "very easy"
     assert hard.inflesz < 40 and hard.inflesz_band == "very difficult"
     assert measure(EASY, "en").inflesz is None
@@ -62,8 +70,10 @@ def test_figures_are_computed_with_no_network(monkeypatch):
 
 
 def test_list_items_and_paragraphs_count_as_sentences():
-    html = ("<p>Most of it is simple</p>\n<ul>\n<li>An injury or a fall.</li>\n"
-            "<li>Heavy work</li>\n</ul>")
+    html = (
+        "<p>Most of it is simple</p>\n<ul>\n<li>An injury or a fall.</li>\n"
+        "<li>Heavy work</li>\n</ul>"
+    )
     assert plain_text(html) == "Most of it is simple. An injury or a fall. Heavy work."
 
 
@@ -75,11 +85,11 @@ def test_the_sample_article_reads_at_grade_8_or_lower(sample_article):
 
 
 @pytest.mark.django_db
-def test_editors_see_the_figures_on_the_article_page_in_the_admin(client, editor,
-                                                                  sample_article):
+def test_editors_see_the_figures_on_the_article_page_in_the_admin(client, editor, sample_article):
     client.force_login(editor)
-    html = client.get(reverse("admin:education_article_change",
-                              args=[sample_article.pk])).content.decode()
+    html = client.get(
+        reverse("admin:education_article_change", args=[sample_article.pk])
+    ).content.decode()
     assert "Whole article: grade" in html
     assert "The five hardest sentences" in html
     assert "Within the clinic's maximum of grade 8." in html

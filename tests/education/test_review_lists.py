@@ -24,8 +24,14 @@ def review_dates(sample_article, time_machine) -> dict[str, Article]:
 
     def article(slug: str, title: str, due: datetime.date, state: str = "published"):
         condition = Condition.objects.create(slug=slug, name=title)
-        return Article.objects.create(condition=condition, language="en", title=title,
-                                      summary=".", state=state, next_review_due=due)
+        return Article.objects.create(
+            condition=condition,
+            language="en",
+            title=title,
+            summary=".",
+            state=state,
+            next_review_due=due,
+        )
 
     soon = datetime.timedelta(days=REVIEW_SOON_DAYS)
     return {
@@ -44,8 +50,10 @@ def test_editors_see_overdue_and_due_soon_reviews_in_date_order_with_due_dates(
     response = client.get(reverse("home"))
 
     assert list(response.context["overdue_articles"]) == [review_dates["overdue"]]
-    assert list(response.context["due_soon_articles"]) == [review_dates["today"],
-                                                           review_dates["last_day"]]
+    assert list(response.context["due_soon_articles"]) == [
+        review_dates["today"],
+        review_dates["last_day"],
+    ]
     reviews = response.content.decode().split('id="overdue-heading"')[1]
     assert "Review overdue" in reviews and "Review due soon" in reviews
     assert "Review was due 1 May 2027" in reviews
@@ -53,9 +61,7 @@ def test_editors_see_overdue_and_due_soon_reviews_in_date_order_with_due_dates(
     assert "Tennis elbow" not in reviews and "Bursitis" not in reviews
 
 
-def test_review_lists_link_editors_to_the_admin_page_of_each_article(
-    client, editor, review_dates
-):
+def test_review_lists_link_editors_to_the_admin_page_of_each_article(client, editor, review_dates):
     client.force_login(editor)
     html = client.get(reverse("home")).content.decode()
     for article in [review_dates["overdue"], review_dates["today"]]:
@@ -84,9 +90,7 @@ def test_administrators_and_reviewers_see_the_review_lists(
 
 
 @pytest.mark.parametrize("persona", ["clinician", "front_desk"])
-def test_clinicians_and_front_desk_see_neither_review_list(
-    client, personas, review_dates, persona
-):
+def test_clinicians_and_front_desk_see_neither_review_list(client, personas, review_dates, persona):
     client.force_login(personas[persona])
     response = client.get(reverse("home"))
 

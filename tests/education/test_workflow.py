@@ -50,9 +50,11 @@ def test_clinicians_keep_using_the_published_version_while_a_draft_changes(
     draft.save()
     rewrite_overview(draft, "Draft words nobody should see yet.")
     client.force_login(clinician)
-    for url in [reverse("education:library"),
-                reverse("education:article", args=["bone-marrow-edema", "en"]),
-                reverse("handouts:new", args=["bone-marrow-edema", "en"])]:
+    for url in [
+        reverse("education:library"),
+        reverse("education:article", args=["bone-marrow-edema", "en"]),
+        reverse("handouts:new", args=["bone-marrow-edema", "en"]),
+    ]:
         html = client.get(url).content.decode()
         assert "Draft words" not in html and "A draft title" not in html, url
     sample_article.refresh_from_db()
@@ -86,12 +88,15 @@ def test_the_approver_and_date_become_the_last_review_and_the_interval_sets_the_
     assert not published.needs_clinical_review
 
 
-@pytest.mark.parametrize(("today", "months", "due"), [
-    (datetime.date(2026, 11, 25), 24, datetime.date(2028, 11, 25)),
-    (datetime.date(2026, 8, 31), 6, datetime.date(2027, 2, 28)),
-    (datetime.date(2028, 2, 29), 12, datetime.date(2029, 2, 28)),
-    (datetime.date(2026, 12, 15), 1, datetime.date(2027, 1, 15)),
-])
+@pytest.mark.parametrize(
+    ("today", "months", "due"),
+    [
+        (datetime.date(2026, 11, 25), 24, datetime.date(2028, 11, 25)),
+        (datetime.date(2026, 8, 31), 6, datetime.date(2027, 2, 28)),
+        (datetime.date(2028, 2, 29), 12, datetime.date(2029, 2, 28)),
+        (datetime.date(2026, 12, 15), 1, datetime.date(2027, 1, 15)),
+    ],
+)
 def test_the_next_review_falls_the_clinics_interval_later(today, months, due):
     assert default_next_review(ClinicProfile(review_interval_months=months), today) == due
 
@@ -121,9 +126,7 @@ def test_only_reviewers_and_administrators_approve_and_withdraw(
     assert archive(published, reviewer).state == Article.State.ARCHIVED
 
 
-def test_an_editor_may_withdraw_what_they_sent_but_not_what_another_sent(
-    editor, make_user, draft
-):
+def test_an_editor_may_withdraw_what_they_sent_but_not_what_another_sent(editor, make_user, draft):
     from portal.roles import EDITOR
 
     colleague = make_user("colleague", EDITOR)
@@ -133,9 +136,7 @@ def test_an_editor_may_withdraw_what_they_sent_but_not_what_another_sent(
     assert return_to_draft(draft, editor).state == Article.State.DRAFT
 
 
-def test_reviewers_cannot_approve_their_own_changes_unless_the_clinic_allows_it(
-    reviewer, draft
-):
+def test_reviewers_cannot_approve_their_own_changes_unless_the_clinic_allows_it(reviewer, draft):
     draft.contributors.add(reviewer)
     submit_for_review(draft, reviewer)
     with pytest.raises(WorkflowError, match="another reviewer must approve it"):
@@ -210,6 +211,7 @@ def test_an_old_version_is_restored_as_a_new_draft(editor, reviewer, sample_arti
 
 # --- Through the admin ------------------------------------------------------------------------
 
+
 def test_published_versions_cannot_be_edited_in_the_admin(client, editor, sample_article):
     client.force_login(editor)
     url = reverse("admin:education_article_change", args=[sample_article.pk])
@@ -228,8 +230,16 @@ def test_a_published_part_cannot_be_reverted_through_its_history_page(
     section = sample_article.sections.first()
     record = section.history.earliest()
     url = reverse("admin:education_section_simple_history", args=[section.pk, record.history_id])
-    response = client.post(url, {"article": sample_article.pk, "kind": "other",
-                                 "heading": "Hacked", "body": "Changed", "position": 0})
+    response = client.post(
+        url,
+        {
+            "article": sample_article.pk,
+            "kind": "other",
+            "heading": "Hacked",
+            "body": "Changed",
+            "position": 0,
+        },
+    )
     assert response.status_code == 403
     section.refresh_from_db()
     assert section.heading != "Hacked"
@@ -239,8 +249,7 @@ def test_an_editor_starts_a_draft_and_sends_it_for_review_in_the_admin(
     client, editor, sample_article
 ):
     client.force_login(editor)
-    response = client.post(reverse("admin:education_article_new_draft",
-                                   args=[sample_article.pk]))
+    response = client.post(reverse("admin:education_article_new_draft", args=[sample_article.pk]))
     draft = Article.objects.get(state=Article.State.DRAFT)
     assert response.url == reverse("admin:education_article_change", args=[draft.pk])
     page = client.get(response.url).content.decode()
@@ -335,8 +344,7 @@ def test_versions_page_compares_any_two_versions_and_restores_one(
     assert "rewritten" in page
     assert "Restore as a new draft" in page
 
-    response = client.post(reverse("admin:education_article_new_draft",
-                                   args=[sample_article.pk]))
+    response = client.post(reverse("admin:education_article_new_draft", args=[sample_article.pk]))
     restored = Article.objects.get(state=Article.State.DRAFT)
     assert response.url == reverse("admin:education_article_change", args=[restored.pk])
     assert restored.based_on == sample_article
@@ -344,6 +352,7 @@ def test_versions_page_compares_any_two_versions_and_restores_one(
 
 def test_only_never_published_drafts_can_be_deleted(client, editor, sample_article, draft):
     client.force_login(editor)
+
     def delete(article):
         url = reverse("admin:education_article_delete", args=[article.pk])
         return client.post(url, {"post": "yes"}).status_code
@@ -353,8 +362,9 @@ def test_only_never_published_drafts_can_be_deleted(client, editor, sample_artic
     assert not Article.objects.filter(pk=draft.pk).exists()
 
 
-def test_saving_a_draft_unchanged_from_a_browser_changes_nothing(client, editor, sample_article,
-                                                                draft):
+def test_saving_a_draft_unchanged_from_a_browser_changes_nothing(
+    client, editor, sample_article, draft
+):
     from education.diff import compare_articles
     from education.snapshot import build_snapshot, content_fingerprint
     from tests.helpers import article_form
@@ -365,8 +375,9 @@ def test_saving_a_draft_unchanged_from_a_browser_changes_nothing(client, editor,
     assert client.post(url, data).status_code == 302
 
     assert not compare_articles(sample_article, draft).has_changes
-    assert (content_fingerprint(build_snapshot(draft))
-            == content_fingerprint(build_snapshot(sample_article)))
+    assert content_fingerprint(build_snapshot(draft)) == content_fingerprint(
+        build_snapshot(sample_article)
+    )
 
 
 def test_earlier_versions_are_never_listed_as_due_for_review(
@@ -402,8 +413,7 @@ def test_editors_are_told_they_cannot_withdraw_an_article(client, editor, sample
     client.force_login(editor)
     url = reverse("admin:education_article_archive", args=[sample_article.pk])
     response = client.get(url, follow=True)
-    assert "Only a content reviewer or an administrator can withdraw" in (
-        response.content.decode())
+    assert "Only a content reviewer or an administrator can withdraw" in (response.content.decode())
     client.post(url)
     sample_article.refresh_from_db()
     assert sample_article.is_published

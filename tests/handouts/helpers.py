@@ -35,9 +35,11 @@ def builder_data(article, **overrides) -> dict:
     }
     for therapy in article.therapies.all()[:2]:
         key = f"therapy-{therapy.pk}"
-        data |= {therapy_field(key, "include"): "on",
-                 therapy_field(key, "times_per_week"): "3",
-                 therapy_field(key, "weeks"): "4"}
+        data |= {
+            therapy_field(key, "include"): "on",
+            therapy_field(key, "times_per_week"): "3",
+            therapy_field(key, "weeks"): "4",
+        }
     return data | overrides
 
 
@@ -96,16 +98,19 @@ def between(text: str, start: str, ends: list[str]) -> str:
     begin = text.index(start)
     stops = [text.find(end, begin + len(start)) for end in ends]
     stops = [stop for stop in stops if stop != -1]
-    return text[begin:min(stops)] if stops else text[begin:]
+    return text[begin : min(stops)] if stops else text[begin:]
 
 
-MATRIX = [Choices(*combo) for combo in itertools.product(WEIGHTS, [True, False], REST_WEEKS,
-                                                         [True, False])]
+MATRIX = [
+    Choices(*combo)
+    for combo in itertools.product(WEIGHTS, [True, False], REST_WEEKS, [True, False])
+]
 
 
 def share(client, handout, **data):
-    return client.post(reverse("handouts:share", args=[handout.public_id]),
-                       {"days": "30", "email": "", **data})
+    return client.post(
+        reverse("handouts:share", args=[handout.public_id]), {"days": "30", "email": "", **data}
+    )
 
 
 def shown_secrets(response) -> tuple[str, str]:

@@ -46,9 +46,7 @@ def test_the_preview_pdf_shows_the_drafts_new_text_for_a_sample_patient(
     assert NEW_SENTENCE not in pdf_text(client.get(preview_url(sample_article)).content)
 
 
-def test_previewing_saves_no_handout_and_records_no_event(
-    client, administrator, changed_draft
-):
+def test_previewing_saves_no_handout_and_records_no_event(client, administrator, changed_draft):
     client.force_login(administrator)
     assert client.get(preview_url(changed_draft)).status_code == 200
     assert not Handout.objects.exists()

@@ -23,28 +23,34 @@ def test_builder_opens_with_the_articles_defaults(client, clinician, sample_arti
     assert form.initial["rest_weeks"] == rest.default_weeks
     assert form.initial["crutches"] is rest.crutches_advised
     assert form.initial["paper_size"] == clinic.default_paper_size
-    default_tips = {f"tip-{t.pk}" for t in sample_article.prevention_tips.all()
-                    if t.selected_by_default}
+    default_tips = {
+        f"tip-{t.pk}" for t in sample_article.prevention_tips.all() if t.selected_by_default
+    }
     assert set(form.initial["prevention_tips"]) == default_tips
     for therapy in sample_article.therapies.all():
         assert form.fields[f"therapy-{therapy.pk}-times_per_week"].initial == (
-            therapy.times_per_week)
+            therapy.times_per_week
+        )
     assert "record_number" not in form.fields
     assert response["Cache-Control"].startswith("max-age=0")
 
 
-def test_record_number_is_asked_only_when_the_clinic_uses_them(client, clinician,
-                                                               sample_article, clinic):
+def test_record_number_is_asked_only_when_the_clinic_uses_them(
+    client, clinician, sample_article, clinic
+):
     clinic.use_record_numbers = True
     clinic.save()
     client.force_login(clinician)
     assert "record_number" in client.get(builder_url(sample_article)).context["form"].fields
 
 
-def test_article_page_offers_create_handout_to_clinicians_only(client, personas,
-                                                               sample_article):
-    for persona, offered in [("clinician", True), ("administrator", True),
-                             ("front_desk", False), ("editor", False)]:
+def test_article_page_offers_create_handout_to_clinicians_only(client, personas, sample_article):
+    for persona, offered in [
+        ("clinician", True),
+        ("administrator", True),
+        ("front_desk", False),
+        ("editor", False),
+    ]:
         client.force_login(personas[persona])
         html = client.get(sample_article.get_absolute_url()).content.decode()
         assert (builder_url(sample_article) in html) is offered, persona
@@ -52,8 +58,9 @@ def test_article_page_offers_create_handout_to_clinicians_only(client, personas,
 
 def test_preview_shows_the_handout_and_saves_nothing(client, clinician, sample_article, clinic):
     client.force_login(clinician)
-    response = client.post(builder_url(sample_article),
-                           builder_data(sample_article, action="preview"))
+    response = client.post(
+        builder_url(sample_article), builder_data(sample_article, action="preview")
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert "Zoë Núñez-O&#x27;Brien" in html
@@ -62,11 +69,13 @@ def test_preview_shows_the_handout_and_saves_nothing(client, clinician, sample_a
     assert Handout.objects.count() == 0
 
 
-def test_preview_as_pdf_returns_the_pdf_inline_and_saves_nothing(client, clinician,
-                                                                 sample_article, clinic):
+def test_preview_as_pdf_returns_the_pdf_inline_and_saves_nothing(
+    client, clinician, sample_article, clinic
+):
     client.force_login(clinician)
-    response = client.post(builder_url(sample_article),
-                           builder_data(sample_article, action="preview_pdf"))
+    response = client.post(
+        builder_url(sample_article), builder_data(sample_article, action="preview_pdf")
+    )
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith("inline")
     assert "Zoë Núñez-O'Brien" in pdf_text(response.content)
@@ -90,8 +99,9 @@ def test_issuing_saves_the_record_and_its_pdf_and_lands_on_the_handout_page(
     assert "Download PDF" in page and "Print" in page
 
 
-def test_the_same_form_submitted_twice_creates_one_handout(client, clinician, sample_article,
-                                                           clinic):
+def test_the_same_form_submitted_twice_creates_one_handout(
+    client, clinician, sample_article, clinic
+):
     client.force_login(clinician)
     data = builder_data(sample_article)
     first = client.post(builder_url(sample_article), data)
@@ -139,17 +149,21 @@ def test_invalid_input_is_explained_next_to_the_field_and_everything_typed_stays
     assert Handout.objects.count() == 0
 
 
-def test_a_chosen_therapy_needs_its_frequency_and_duration(client, clinician, sample_article,
-                                                           clinic):
+def test_a_chosen_therapy_needs_its_frequency_and_duration(
+    client, clinician, sample_article, clinic
+):
     client.force_login(clinician)
     therapy = sample_article.therapies.first()
-    data = builder_data(sample_article, **{f"therapy-{therapy.pk}-weeks": "",
-                                           f"therapy-{therapy.pk}-times_per_week": "15"})
+    data = builder_data(
+        sample_article,
+        **{f"therapy-{therapy.pk}-weeks": "", f"therapy-{therapy.pk}-times_per_week": "15"},
+    )
     response = client.post(builder_url(sample_article), data)
     errors = response.context["form"].errors
     assert errors[f"therapy-{therapy.pk}-weeks"] == [f"Say for how long, or untick {therapy.name}."]
     assert errors[f"therapy-{therapy.pk}-times_per_week"] == [
-        "Ensure this value is less than or equal to 14."]
+        "Ensure this value is less than or equal to 14."
+    ]
 
 
 def test_names_in_any_script_are_accepted(client, clinician, sample_article, clinic):
@@ -184,8 +198,13 @@ def test_a_render_failure_saves_nothing_keeps_the_form_and_logs_no_patient_data(
 def test_other_languages_of_the_condition_are_offered(client, clinician, sample_article, clinic):
     from education.models import Article
 
-    Article.objects.create(condition=sample_article.condition, language="es",
-                           title="Edema óseo", summary="…", state="published")
+    Article.objects.create(
+        condition=sample_article.condition,
+        language="es",
+        title="Edema óseo",
+        summary="…",
+        state="published",
+    )
     client.force_login(clinician)
     html = client.get(builder_url(sample_article)).content.decode()
     assert reverse("handouts:new", args=["bone-marrow-edema", "es"]) in html
@@ -198,8 +217,9 @@ def test_builder_for_an_unpublished_article_is_not_found(client, clinician, samp
     assert client.get(builder_url(sample_article)).status_code == 404
 
 
-def test_library_search_results_offer_create_handout_to_clinicians(client, personas,
-                                                                   sample_article):
+def test_library_search_results_offer_create_handout_to_clinicians(
+    client, personas, sample_article
+):
     for persona, offered in [("clinician", True), ("front_desk", False)]:
         client.force_login(personas[persona])
         html = client.get(reverse("education:library"), {"q": "edema"}).content.decode()
@@ -207,15 +227,20 @@ def test_library_search_results_offer_create_handout_to_clinicians(client, perso
 
 
 def test_issuing_is_refused_while_the_clinic_has_no_phone_and_nothing_typed_is_lost(
-        client, clinician, sample_article, clinic):
+    client, clinician, sample_article, clinic
+):
     clinic.phone = ""
     clinic.save()
     client.force_login(clinician)
     page = client.get(builder_url(sample_article)).content.decode()
     assert "Handouts cannot be issued yet" in page
     assert "no phone number" in page
-    response = client.post(builder_url(sample_article), builder_data(
-        sample_article, patient_name="Amara Okafor", clinician_note="Keep the boot on."))
+    response = client.post(
+        builder_url(sample_article),
+        builder_data(
+            sample_article, patient_name="Amara Okafor", clinician_note="Keep the boot on."
+        ),
+    )
     assert response.status_code == 200
     assert not Handout.objects.exists()
     html = response.content.decode()
@@ -225,7 +250,8 @@ def test_issuing_is_refused_while_the_clinic_has_no_phone_and_nothing_typed_is_l
 
 
 def test_issuing_is_refused_while_the_clinic_keeps_its_placeholder_name(
-        client, clinician, sample_article, db):
+    client, clinician, sample_article, db
+):
     from portal.models import ClinicProfile
 
     profile = ClinicProfile.load()
@@ -237,22 +263,28 @@ def test_issuing_is_refused_while_the_clinic_keeps_its_placeholder_name(
 
 
 def test_the_builder_offers_the_articles_sections_ticked_as_the_article_says(
-        client, clinician, sample_article, clinic):
+    client, clinician, sample_article, clinic
+):
     client.force_login(clinician)
     form = client.get(builder_url(sample_article)).context["form"]
     sections = list(sample_article.sections.all())
     assert [key for key, _label in form.fields["background_sections"].choices] == [
-        f"section-{s.pk}" for s in sections]
+        f"section-{s.pk}" for s in sections
+    ]
     assert form.initial["background_sections"] == [
-        f"section-{s.pk}" for s in sections if s.printed_by_default]
+        f"section-{s.pk}" for s in sections if s.printed_by_default
+    ]
 
 
 def test_only_the_chosen_background_sections_are_printed_and_recorded(
-        client, clinician, sample_article, clinic):
+    client, clinician, sample_article, clinic
+):
     first, second = sample_article.sections.all()[:2]
     client.force_login(clinician)
-    client.post(builder_url(sample_article), builder_data(
-        sample_article, background_sections=[f"section-{second.pk}"]))
+    client.post(
+        builder_url(sample_article),
+        builder_data(sample_article, background_sections=[f"section-{second.pk}"]),
+    )
     handout = Handout.objects.get()
     assert handout.background_section_keys == [f"section-{second.pk}"]
     text = pdf_text(bytes(handout.pdf))
@@ -261,10 +293,13 @@ def test_only_the_chosen_background_sections_are_printed_and_recorded(
 
 
 def test_a_character_no_font_can_print_is_refused_by_name_and_the_input_kept(
-        client, clinician, sample_article, clinic):
+    client, clinician, sample_article, clinic
+):
     client.force_login(clinician)
-    response = client.post(builder_url(sample_article), builder_data(
-        sample_article, patient_name="Ann 𓀀 Lee", clinician_note="Rest 😀 well."))
+    response = client.post(
+        builder_url(sample_article),
+        builder_data(sample_article, patient_name="Ann 𓀀 Lee", clinician_note="Rest 😀 well."),
+    )
     assert response.status_code == 200
     assert not Handout.objects.exists()
     html = response.content.decode()
@@ -273,37 +308,48 @@ def test_a_character_no_font_can_print_is_refused_by_name_and_the_input_kept(
     assert 'value="Ann 𓀀 Lee"' in html
 
 
-def test_names_in_other_scripts_are_issued_and_printed(client, clinician, sample_article,
-                                                       clinic):
+def test_names_in_other_scripts_are_issued_and_printed(client, clinician, sample_article, clinic):
     client.force_login(clinician)
     for name in ["王小明", "अनीता शर्मा", "علی‌رضا"]:  # the last with a zero-width non-joiner
         client.post(builder_url(sample_article), builder_data(sample_article, patient_name=name))
     assert sorted(Handout.objects.values_list("patient_name", flat=True)) == sorted(
-        ["王小明", "अनीता शर्मा", "علی‌رضا"])
+        ["王小明", "अनीता शर्मा", "علی‌رضا"]
+    )
 
 
-def test_an_accent_typed_as_a_separate_mark_is_stored_composed(client, clinician,
-                                                               sample_article, clinic):
+def test_an_accent_typed_as_a_separate_mark_is_stored_composed(
+    client, clinician, sample_article, clinic
+):
     client.force_login(clinician)
-    client.post(builder_url(sample_article), builder_data(
-        sample_article, patient_name="Zoe\u0308 Nu\u0301n\u0303ez"))
+    client.post(
+        builder_url(sample_article),
+        builder_data(sample_article, patient_name="Zoe\u0308 Nu\u0301n\u0303ez"),
+    )
     assert Handout.objects.get().patient_name == "Zoë Núñez"
 
 
 def test_the_preview_shows_the_whole_handouts_reading_level_against_the_target(
-        client, clinician, sample_article, clinic):
+    client, clinician, sample_article, clinic
+):
     client.force_login(clinician)
-    response = client.post(builder_url(sample_article),
-                           builder_data(sample_article, action="preview"))
+    response = client.post(
+        builder_url(sample_article), builder_data(sample_article, action="preview")
+    )
     level = response.context["reading_level"]["level"]
     assert level.grade <= 6 and level.smog <= 7
     html = response.content.decode()
     assert f"grade {level.grade} (Flesch-Kincaid), SMOG {level.smog}" in html
     assert "Within the target" in html
-    long_words = " ".join(["Extraordinarily complicated musculoskeletal rehabilitation "
-                           "considerations necessitate individualized physiotherapeutic "
-                           "intervention."] * 6)
-    response = client.post(builder_url(sample_article),
-                           builder_data(sample_article, action="preview",
-                                        clinician_note=long_words))
+    long_words = " ".join(
+        [
+            "Extraordinarily complicated musculoskeletal rehabilitation "
+            "considerations necessitate individualized physiotherapeutic "
+            "intervention."
+        ]
+        * 6
+    )
+    response = client.post(
+        builder_url(sample_article),
+        builder_data(sample_article, action="preview", clinician_note=long_words),
+    )
     assert "Above the target" in response.content.decode()

@@ -83,8 +83,10 @@ def test_handout_page_shows_the_newer_version_and_offers_an_updated_handout(
     new_version(sample_article, editor, administrator, rewrite_overview)
     client.force_login(clinician)
     html = client.get(handout.get_absolute_url()).content.decode()
-    assert ("A newer version of this article (version 2, published on 2 February 2027) reads "
-            "differently from this handout") in html
+    assert (
+        "A newer version of this article (version 2, published on 2 February 2027) reads "
+        "differently from this handout"
+    ) in html
     assert "Issue an updated handout with the same choices" in html
     assert builder_url(handout) in html
 
@@ -127,8 +129,9 @@ def restructure(draft: Article) -> None:
     and a therapy and a tip are added."""
     draft.therapies.filter(name="Magnet treatment").update(times_per_week=2)
     draft.therapies.filter(name="Muscle relaxation").delete()
-    Therapy.objects.create(article=draft, name="Cycling", position=9,
-                           instructions="Ride an exercise bike gently.")
+    Therapy.objects.create(
+        article=draft, name="Cycling", position=9, instructions="Ride an exercise bike gently."
+    )
     draft.prevention_tips.filter(text__startswith="Do not push").delete()
     PreventionTip.objects.create(article=draft, text="Wear shoes that fit well.", position=9)
 
@@ -173,8 +176,10 @@ def test_updating_prefills_the_same_choices_matched_by_lineage(
 
     html = response.content.decode()
     assert "Updating" in html and "the handout issued on 2 February 2027" in html
-    assert ("No longer in the article: Muscle relaxation; Do not push your body harder than "
-            "it is ready for.") in html
+    assert (
+        "No longer in the article: Muscle relaxation; Do not push your body harder than "
+        "it is ready for."
+    ) in html
     assert "New in this version: Cycling; Wear shoes that fit well." in html
     assert "Suggested frequency changed: Magnet treatment (now 2× a week for 4 weeks)" in html
     assert custom_handout.patient_name not in response.request["QUERY_STRING"]
@@ -188,14 +193,18 @@ def test_issuing_the_update_records_what_it_replaces_and_clears_the_list(
     assert changed_list(client) == [custom_handout]
     form = client.get(builder_url(custom_handout)).context["form"]
 
-    response = client.post(reverse("handouts:new", args=["bone-marrow-edema", "en"]),
-                           as_submitted(form))
+    response = client.post(
+        reverse("handouts:new", args=["bone-marrow-edema", "en"]), as_submitted(form)
+    )
     updated = Handout.objects.get(replaces=custom_handout)
     assert response["Location"] == updated.get_absolute_url()
     assert updated.article == live
     assert updated.therapy_plan == [
-        {"key": live_key(live, custom_handout.therapy_plan[0]["key"]),
-         "times_per_week": 5, "weeks": 2},
+        {
+            "key": live_key(live, custom_handout.therapy_plan[0]["key"]),
+            "times_per_week": 5,
+            "weeks": 2,
+        },
     ]
     assert updated.patient_name == custom_handout.patient_name
     assert changed_list(client) == []
@@ -204,8 +213,9 @@ def test_issuing_the_update_records_what_it_replaces_and_clears_the_list(
     assert "An updated handout was issued on" in html
     assert updated.get_absolute_url() in html
     assert "Issue an updated handout" not in html
-    assert custom_handout.get_absolute_url() in client.get(
-        updated.get_absolute_url()).content.decode()
+    assert (
+        custom_handout.get_absolute_url() in client.get(updated.get_absolute_url()).content.decode()
+    )
 
 
 def test_the_handout_being_updated_is_checked_again_when_the_form_is_sent(
@@ -215,8 +225,9 @@ def test_the_handout_being_updated_is_checked_again_when_the_form_is_sent(
     client.force_login(clinician)
     form = client.get(builder_url(handout)).context["form"]
     purge_handout(handout, timezone.now())
-    response = client.post(reverse("handouts:new", args=["bone-marrow-edema", "en"]),
-                           as_submitted(form), follow=True)
+    response = client.post(
+        reverse("handouts:new", args=["bone-marrow-edema", "en"]), as_submitted(form), follow=True
+    )
     assert response.redirect_chain[-1][0] == handout.get_absolute_url()
     assert "cannot be carried over" in response.content.decode()
     assert not Handout.objects.filter(replaces=handout).exists()
@@ -239,9 +250,14 @@ def test_purged_handouts_are_not_listed_and_cannot_be_updated(
 def test_a_handout_of_another_condition_or_an_unknown_one_cannot_be_carried_over(
     client, clinician, handout, sample_article
 ):
-    spanish = Article.objects.create(condition=sample_article.condition, language="es",
-                                     title="Edema óseo", summary="Líquido dentro del hueso.",
-                                     state=Article.State.PUBLISHED, version=1)
+    spanish = Article.objects.create(
+        condition=sample_article.condition,
+        language="es",
+        title="Edema óseo",
+        summary="Líquido dentro del hueso.",
+        state=Article.State.PUBLISHED,
+        version=1,
+    )
     client.force_login(clinician)
     url = reverse("handouts:new", args=["bone-marrow-edema", spanish.language])
     response = client.get(f"{url}?from={handout.public_id}", follow=True)
@@ -256,8 +272,9 @@ def test_changed_list_shows_versions_and_can_be_narrowed_to_my_handouts(
 ):
     mine = issue(sample_article, patient_name="Ana Mine")
     theirs = issue(sample_article, patient_name="Bo Theirs")
-    Handout.objects.filter(pk=theirs.pk).update(issued_by=administrator,
-                                                issued_by_name="Administrator")
+    Handout.objects.filter(pk=theirs.pk).update(
+        issued_by=administrator, issued_by_name="Administrator"
+    )
     new_version(sample_article, editor, administrator, rewrite_overview)
     client.force_login(clinician)
     response = client.get(reverse("handouts:changed"))
@@ -274,8 +291,9 @@ def test_changed_list_shows_versions_and_can_be_narrowed_to_my_handouts(
     assert '<span class="badge text-bg-warning">2</span>' in listing
 
 
-@pytest.mark.parametrize("persona, status", [("outsider", 403), ("editor", 403),
-                                             ("front_desk", 200), ("clinician", 200)])
+@pytest.mark.parametrize(
+    "persona, status", [("outsider", 403), ("editor", 403), ("front_desk", 200), ("clinician", 200)]
+)
 def test_only_roles_that_view_handouts_see_the_changed_list(client, personas, persona, status):
     client.force_login(personas[persona])
     assert client.get(reverse("handouts:changed")).status_code == status
@@ -284,8 +302,9 @@ def test_only_roles_that_view_handouts_see_the_changed_list(client, personas, pe
 def test_builder_warns_when_the_article_is_overdue_for_review_and_still_issues(
     client, clinician, sample_article, editor, administrator, visit_day, clinic
 ):
-    live = new_version(sample_article, editor, administrator,
-                       next_review_due=datetime.date(2027, 6, 1))
+    live = new_version(
+        sample_article, editor, administrator, next_review_due=datetime.date(2027, 6, 1)
+    )
     url = reverse("handouts:new", args=["bone-marrow-edema", "en"])
     client.force_login(clinician)
     assert "due for clinical review" not in client.get(url).content.decode()
@@ -293,8 +312,7 @@ def test_builder_warns_when_the_article_is_overdue_for_review_and_still_issues(
     visit_day.move_to(datetime.datetime(2027, 6, 2, 9, tzinfo=datetime.UTC))
     client.force_login(clinician)  # the first session has long expired
     response = client.get(url)
-    assert "This article was due for clinical review on 1 June 2027" in (
-        response.content.decode())
+    assert "This article was due for clinical review on 1 June 2027" in (response.content.decode())
     data = as_submitted(response.context["form"], patient_name="Ana Early")
     response = client.post(url, data)
     issued = Handout.objects.get(patient_name="Ana Early")

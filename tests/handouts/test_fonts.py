@@ -50,8 +50,12 @@ NAMES = {
     "Thai": ("สมชาย ใจดี", EXACT),
     "Vietnamese": ("Nguyễn Thị Ánh", IGNORING_SPACES),
 }
-CJK_FAMILIES = {"Noto Sans SC Handout", "Noto Sans TC Handout", "Noto Sans JP Handout",
-                "Noto Sans KR Handout"}
+CJK_FAMILIES = {
+    "Noto Sans SC Handout",
+    "Noto Sans TC Handout",
+    "Noto Sans JP Handout",
+    "Noto Sans KR Handout",
+}
 HIEROGLYPH = "\N{EGYPTIAN HIEROGLYPH A001}"  # U+13000: no handout font has it
 
 
@@ -70,8 +74,11 @@ def embedded_fonts(pdf: bytes) -> dict[str, dict]:
 
 def notdef_warnings(caplog) -> list[str]:
     # WeasyPrint logs each character it draws as .notdef (the empty box, glyph 0).
-    return [r.getMessage() for r in caplog.records
-            if r.name.startswith("weasyprint") and ".notdef" in r.getMessage()]
+    return [
+        r.getMessage()
+        for r in caplog.records
+        if r.name.startswith("weasyprint") and ".notdef" in r.getMessage()
+    ]
 
 
 def reads_back(name: str, text: str, how: str) -> bool:
@@ -99,16 +106,24 @@ def test_a_name_in_each_script_prints_with_the_fonts_we_ship_and_no_empty_boxes(
         assert "/FontFile2" in descriptor, family
 
 
-@pytest.mark.parametrize("script", [
-    pytest.param(script, marks=pytest.mark.xfail(
-        strict=True,
-        reason="WeasyPrint #2841 (open): Noto Sans Arabic draws a dotted letter as a shared "
-        "skeleton glyph plus dots, and the shared glyph keeps the first letter it was drawn "
-        "for in the PDF's text layer, so فاطمة reads back as زاطمة. The page itself is right. "
-        "Remove this mark when a WeasyPrint upgrade makes the test pass.",
-    )) if script == "Arabic" else script
-    for script in NAMES
-])
+@pytest.mark.parametrize(
+    "script",
+    [
+        pytest.param(
+            script,
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="WeasyPrint #2841 (open): Noto Sans Arabic draws a dotted letter as a "
+                "shared skeleton glyph plus dots, and the shared glyph keeps the first letter it "
+                "was drawn for in the PDF's text layer, so فاطمة reads back as زاطمة. The page "
+                "itself is right. Remove this mark when a WeasyPrint upgrade makes the test pass.",
+            ),
+        )
+        if script == "Arabic"
+        else script
+        for script in NAMES
+    ],
+)
 def test_a_name_in_each_script_reads_back_from_the_pdf_as_typed(script, sample_article, issue):
     name, how = NAMES[script]
     handout = issue(sample_article, patient_name=name)
@@ -138,9 +153,14 @@ def test_many_scripts_in_the_bold_name_and_the_regular_note_read_back_unswapped(
         handout = issue(sample_article, patient_name=mixed, clinician_note=f"Dear {mixed}.")
     assert notdef_warnings(caplog) == []
     pdf = bytes(handout.pdf)
-    assert {"Atkinson Hyperlegible Ext", "Noto Sans Greek Handout", "Noto Sans Cyrillic Handout",
-            "Noto Sans Vietnamese Handout", "Noto Sans Thai Handout", *CJK_FAMILIES
-            } <= set(embedded_fonts(pdf))
+    assert {
+        "Atkinson Hyperlegible Ext",
+        "Noto Sans Greek Handout",
+        "Noto Sans Cyrillic Handout",
+        "Noto Sans Vietnamese Handout",
+        "Noto Sans Thai Handout",
+        *CJK_FAMILIES,
+    } <= set(embedded_fonts(pdf))
     # Vietnamese ặ comes from another font than Đ and ng (see IGNORING_SPACES).
     compact = "".join(pdf_text(pdf).split())
     assert "".join(mixed.split()) in compact

@@ -47,7 +47,8 @@ def page_fill(page) -> float:
     top, height = page_box.content_box_y(), page_box.height
     bottoms = [
         box.position_y + box.margin_height()
-        for child in page_box.children if not isinstance(child, boxes.MarginBox)
+        for child in page_box.children
+        if not isinstance(child, boxes.MarginBox)
         for box in child.descendants()
         if isinstance(box, boxes.LineBox | boxes.ReplacedBox)
     ]
@@ -64,19 +65,23 @@ def article(request, sample_article):
 @pytest.mark.parametrize("paper", ["a4", "letter"])
 @pytest.mark.parametrize("large_print", [False, True], ids=["standard", "large-print"])
 def test_the_sample_handout_fits_its_page_budget_with_no_half_empty_pages(
-        article, clinician, paper, large_print):
-    handout, clinic = demo_handout(article, clinician, paper_size=paper,
-                                   large_print=large_print)
-    pages = lay_out(handout_html(handout, clinic), logo=clinic_logo(clinic),
-                    paper_size=paper).pages
+    article, clinician, paper, large_print
+):
+    handout, clinic = demo_handout(article, clinician, paper_size=paper, large_print=large_print)
+    pages = lay_out(handout_html(handout, clinic), logo=clinic_logo(clinic), paper_size=paper).pages
     assert len(pages) <= MAX_PAGES[article.language][large_print]
     fills = [round(page_fill(page), 2) for page in pages]
     assert all(fill >= 0.5 for fill in fills[:-1]), fills
 
 
 def test_page_fill_tells_a_short_page_from_a_full_one(sample_article, clinician):
-    handout, clinic = demo_handout(sample_article, clinician, therapy_plan=[],
-                                   prevention_tip_keys=[], background_section_keys=[])
+    handout, clinic = demo_handout(
+        sample_article,
+        clinician,
+        therapy_plan=[],
+        prevention_tip_keys=[],
+        background_section_keys=[],
+    )
     first, *_others, last = lay_out(handout_html(handout, clinic), logo=clinic_logo(clinic)).pages
     assert page_fill(first) > 0.75
     assert page_fill(last) < 0.5
@@ -85,18 +90,24 @@ def test_page_fill_tells_a_short_page_from_a_full_one(sample_article, clinician)
 def test_page_one_holds_the_whole_plan_and_when_to_get_help(article, clinician):
     handout, clinic = demo_handout(article, clinician)
     first = lay_out(handout_html(handout, clinic), logo=clinic_logo(clinic)).pages[0]
-    text = " ".join(" ".join(box.text for box in first._page_box.descendants()
-                             if isinstance(box, boxes.TextBox)).split())
+    text = " ".join(
+        " ".join(
+            box.text for box in first._page_box.descendants() if isinstance(box, boxes.TextBox)
+        ).split()
+    )
     with translation.override(article.language):
         expected_parts = [
-            gettext("Your plan"), gettext("Rest"), gettext("Crutches"),
-            gettext("Physiotherapy"), gettext("Follow-up"), gettext("When to get help"),
-            gettext("No follow-up visit is booked. Call the clinic if you are not getting "
-                    "better."),
-            gettext("Call the clinic on %(phone)s (after hours: %(after_hours)s) if:") % {
-                "phone": clinic.phone, "after_hours": clinic.after_hours_phone},
-            gettext("Call %(number)s or go to the emergency room now if:") % {
-                "number": clinic.emergency_number},
+            gettext("Your plan"),
+            gettext("Rest"),
+            gettext("Crutches"),
+            gettext("Physiotherapy"),
+            gettext("Follow-up"),
+            gettext("When to get help"),
+            gettext("No follow-up visit is booked. Call the clinic if you are not getting better."),
+            gettext("Call the clinic on %(phone)s (after hours: %(after_hours)s) if:")
+            % {"phone": clinic.phone, "after_hours": clinic.after_hours_phone},
+            gettext("Call %(number)s or go to the emergency room now if:")
+            % {"number": clinic.emergency_number},
         ]
     for expected in expected_parts:
         assert expected in text, expected
@@ -104,16 +115,18 @@ def test_page_one_holds_the_whole_plan_and_when_to_get_help(article, clinician):
 
 def test_the_sample_handout_reads_at_grade_six_or_lower(sample_article, clinician):
     handout, clinic = demo_handout(sample_article, clinician)
-    level = handout_reading_level(handout_content_html(handout_context(handout, clinic)),
-                                  handout.language)
+    level = handout_reading_level(
+        handout_content_html(handout_context(handout, clinic)), handout.language
+    )
     assert level.grade <= MAX_HANDOUT_GRADE
     assert level.smog <= MAX_HANDOUT_SMOG
 
 
 def test_each_sample_handout_is_within_its_languages_reading_target(article, clinician):
     handout, clinic = demo_handout(article, clinician)
-    level = handout_reading_level(handout_content_html(handout_context(handout, clinic)),
-                                  handout.language)
+    level = handout_reading_level(
+        handout_content_html(handout_context(handout, clinic)), handout.language
+    )
     assert within_targets(level), level
     if article.language == "es":
         assert level.inflesz >= MIN_PATIENT_INFLESZ

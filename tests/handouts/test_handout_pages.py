@@ -42,8 +42,10 @@ def test_permission_matrix(client, personas, handout, sample_article, persona, v
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client, handout):
-    urls = [*handout_urls(handout).values(),
-            reverse("handouts:new", args=["bone-marrow-edema", "en"])]
+    urls = [
+        *handout_urls(handout).values(),
+        reverse("handouts:new", args=["bone-marrow-edema", "en"]),
+    ]
     for url in urls:
         response = client.get(url)
         assert response.status_code == 302
@@ -65,7 +67,8 @@ def test_download_serves_the_stored_bytes_as_an_attachment_without_the_patients_
     assert response.content == bytes(handout.pdf)
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == (
-        'attachment; filename="handout-bone-marrow-edema-2027-02-02.pdf"')
+        'attachment; filename="handout-bone-marrow-edema-2027-02-02.pdf"'
+    )
     assert "no-store" in response["Cache-Control"]
     assert "Zo" not in response["Content-Disposition"]
 
@@ -135,5 +138,6 @@ def test_handout_page_title_is_plain_text(client, front_desk, handout):
     client.force_login(front_desk)
     html = client.get(handout.get_absolute_url()).content.decode()
     title = html.split("<title>")[1].split("</title>")[0]
-    assert title == ("Handout · Bone marrow edema: a bruise inside the bone · "
-                     "Patient education portal")
+    assert title == (
+        "Handout · Bone marrow edema: a bruise inside the bone · Patient education portal"
+    )

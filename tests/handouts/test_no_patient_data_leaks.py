@@ -29,8 +29,9 @@ class Everything(logging.Handler):
         self.lines.append(self.format(record) + str(record.__dict__))
 
 
-def test_canary_patient_name_never_leaks(client, clinician, sample_article, clinic,
-                                         django_capture_on_commit_callbacks):
+def test_canary_patient_name_never_leaks(
+    client, clinician, sample_article, clinic, django_capture_on_commit_callbacks
+):
     handler = Everything()
     root = logging.getLogger()
     previous_level = root.level
@@ -39,8 +40,9 @@ def test_canary_patient_name_never_leaks(client, clinician, sample_article, clin
     seen_urls, seen_headers = [], []
 
     def track(response):
-        seen_urls.append(response.request["PATH_INFO"] + "?" + response.request.get(
-            "QUERY_STRING", ""))
+        seen_urls.append(
+            response.request["PATH_INFO"] + "?" + response.request.get("QUERY_STRING", "")
+        )
         seen_headers.append(str(sorted(response.headers.items())))
         if "Location" in response:
             seen_urls.append(response["Location"])
@@ -52,10 +54,17 @@ def test_canary_patient_name_never_leaks(client, clinician, sample_article, clin
         client.force_login(clinician)
         builder = reverse("handouts:new", args=["bone-marrow-edema", "en"])
         form = client.get(builder).context["form"]
-        data = {"issue_token": str(form.initial["issue_token"]), "patient_name": CANARY,
-                "record_number": CANARY_RECORD,
-                "visit_date": "2027-02-02", "rest_weeks": "6", "weight_bearing": "partial",
-                "paper_size": "a4", "clinician_note": "Note", "action": "issue"}
+        data = {
+            "issue_token": str(form.initial["issue_token"]),
+            "patient_name": CANARY,
+            "record_number": CANARY_RECORD,
+            "visit_date": "2027-02-02",
+            "rest_weeks": "6",
+            "weight_bearing": "partial",
+            "paper_size": "a4",
+            "clinician_note": "Note",
+            "action": "issue",
+        }
         track(client.post(builder, {**data, "action": "preview"}))
         issued = track(client.post(builder, data))
         handout = Handout.objects.get()
@@ -63,8 +72,12 @@ def test_canary_patient_name_never_leaks(client, clinician, sample_article, clin
         track(client.get(reverse("handouts:pdf", args=[handout.public_id])))
         track(client.post(reverse("handouts:list"), {"patient": "Canaryname"}))
         with django_capture_on_commit_callbacks(execute=True):
-            shared = track(client.post(reverse("handouts:share", args=[handout.public_id]),
-                                       {"days": "30", "email": "patient@example.org"}))
+            shared = track(
+                client.post(
+                    reverse("handouts:share", args=[handout.public_id]),
+                    {"days": "30", "email": "patient@example.org"},
+                )
+            )
         result = shared.context["result"]
         patient = Client()
         page = track(patient.get(result.url))
@@ -88,8 +101,10 @@ def test_canary_patient_name_never_leaks(client, clinician, sample_article, clin
         assert not any(part in headers for headers in seen_headers), part
         assert all(part not in m.subject + m.body + str(m.to) for m in mail.outbox), part
     reader = PdfReader(io.BytesIO(bytes(handout.pdf)))
-    metadata = str(dict(reader.metadata)) + reader.trailer["/Root"]["/Metadata"].get_object(
-    ).get_data().decode()
+    metadata = (
+        str(dict(reader.metadata))
+        + reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
+    )
     for part in CANARY_PARTS:
         assert part not in metadata, part
     assert sum("Not Found" in line for line in handler.lines) >= 2  # the scan saw the log

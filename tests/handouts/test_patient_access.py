@@ -142,8 +142,10 @@ def test_unknown_expired_revoked_and_locked_links_look_exactly_the_same(
     guessers_form = load_form(guesser, locked.token)
     for _ in range(5):
         post_code(guesser, locked.token, "AAAA-AAAA", guessers_form)
-    responses = [neutral_response(Client(), token) for token in
-                 ["NoSuchTokenAtAll0000x", expired.token, revoked_token, locked.token]]
+    responses = [
+        neutral_response(Client(), token)
+        for token in ["NoSuchTokenAtAll0000x", expired.token, revoked_token, locked.token]
+    ]
     assert responses[0][0] == 404
     assert all(response == responses[0] for response in responses)
     assert b"Zo" not in responses[0][1] and b"edema" not in responses[0][1]
@@ -194,8 +196,10 @@ def test_patient_pages_send_strict_privacy_and_security_headers(shared):
     client = patient_client()
     pages = [client.get(open_url(shared.token)), client.get(open_url("unknown-token-123456"))]
     enter_code(client, shared.token, shared.code)
-    pages += [client.get(reverse("patient:read", args=[shared.token])),
-              client.get(reverse("patient:download", args=[shared.token]))]
+    pages += [
+        client.get(reverse("patient:read", args=[shared.token])),
+        client.get(reverse("patient:download", args=[shared.token])),
+    ]
     for response in pages:
         assert response["Cache-Control"] == "no-store"
         assert response["Referrer-Policy"] == "no-referrer"
@@ -206,8 +210,9 @@ def test_patient_pages_send_strict_privacy_and_security_headers(shared):
         assert "http" not in policy  # no third-party origins
 
 
-def test_the_handout_page_shows_when_the_patient_opened_it(at_visit, client, front_desk, shared,
-                                                           handout, time_machine):
+def test_the_handout_page_shows_when_the_patient_opened_it(
+    at_visit, client, front_desk, shared, handout, time_machine
+):
     time_machine.move_to(datetime.datetime(2027, 2, 4, 18, tzinfo=datetime.UTC))
     patient = patient_client()
     enter_code(patient, shared.token, shared.code)
@@ -228,8 +233,10 @@ def test_events_are_never_edited_or_deleted(handout):
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql",
-                    reason="row locks across connections are what this proves; PostgreSQL only")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="row locks across connections are what this proves; PostgreSQL only",
+)
 def test_twenty_concurrent_wrong_codes_leave_the_counter_at_exactly_twenty(
     sample_article, clinician, clinic
 ):
@@ -238,8 +245,12 @@ def test_twenty_concurrent_wrong_codes_leave_the_counter_at_exactly_twenty(
     from handouts.issuing import issue_handout
     from tests.helpers import default_choices
 
-    handout, _ = issue_handout(sample_article, default_choices(sample_article),
-                               issued_by=clinician, issue_token=uuid.uuid4())
+    handout, _ = issue_handout(
+        sample_article,
+        default_choices(sample_article),
+        issued_by=clinician,
+        issue_token=uuid.uuid4(),
+    )
     shared = create_share_link(handout, staff=clinician)
     clients = []
     for _ in range(20):

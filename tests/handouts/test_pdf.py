@@ -22,11 +22,15 @@ def test_pdf_names_the_patient_the_rest_date_and_every_chosen_option(handout):
     text = pdf_text(bytes(handout.pdf))
     assert "Zoë Núñez-O'Brien" in text
     # The last day of rest; the week-by-week table's rest rows end on it too.
-    assert ("Rest the injured part for 6 weeks, until Monday 15 March 2027: no sport, running "
-            "or heavy lifting." in text)
+    assert (
+        "Rest the injured part for 6 weeks, until Monday 15 March 2027: no sport, running "
+        "or heavy lifting." in text
+    )
     assert "Until Monday 15 March 2027, put only some of your weight on the injured part." in text
-    assert ("Use crutches every time you walk, to take some of your weight, until Monday 15 "
-            "March 2027." in text)
+    assert (
+        "Use crutches every time you walk, to take some of your weight, until Monday 15 "
+        "March 2027." in text
+    )
     assert "Sessions start on Tuesday 16 March 2027." in text
     for therapy in handout.chosen_therapies():
         assert therapy["name"] in text
@@ -82,10 +86,20 @@ def test_pdf_is_tagged_with_title_language_and_embedded_fonts(handout):
 
 def test_reading_order_follows_the_page_from_letterhead_to_disclaimer(handout):
     text = pdf_text(bytes(handout.pdf))
-    order = ["Riverside Sports Clinic", "Zoë Núñez-O'Brien", "Your plan", "Rest the injured",
-             "Your follow-up visit", "When to get help", "A note from your clinician",
-             "Your plan, week by week", "Your physiotherapy", "Help stop it coming back",
-             "More to know", "does not replace a visit"]
+    order = [
+        "Riverside Sports Clinic",
+        "Zoë Núñez-O'Brien",
+        "Your plan",
+        "Rest the injured",
+        "Your follow-up visit",
+        "When to get help",
+        "A note from your clinician",
+        "Your plan, week by week",
+        "Your physiotherapy",
+        "Help stop it coming back",
+        "More to know",
+        "does not replace a visit",
+    ]
     positions = [text.index(marker) for marker in order]
     assert positions == sorted(positions)
 
@@ -134,8 +148,9 @@ def test_new_versions_and_withdrawal_never_change_an_issued_handout(
 def test_large_print_uses_16pt_text_line_height_1_5_and_no_italics_or_capitals(
     sample_article, clinic, clinician
 ):
-    handout = build_handout(sample_article, default_choices(sample_article, large_print=True),
-                            issued_by=clinician)
+    handout = build_handout(
+        sample_article, default_choices(sample_article, large_print=True), issued_by=clinician
+    )
     document = lay_out(handout_html(handout, clinic))
     text_boxes = [
         box
@@ -151,16 +166,23 @@ def test_large_print_uses_16pt_text_line_height_1_5_and_no_italics_or_capitals(
         assert box.style["text_transform"] == "none", box.text
         line_height = box.style["line_height"]
         # A unitless multiplier, or a length in px.
-        ratio = line_height if isinstance(line_height, float) else (
-            line_height.value / box.style["font_size"])
+        ratio = (
+            line_height
+            if isinstance(line_height, float)
+            else (line_height.value / box.style["font_size"])
+        )
         assert ratio >= 1.5, box.text
 
 
 def test_normal_print_keeps_emphasis_from_the_article(sample_article, clinic, clinician):
     handout = build_handout(sample_article, default_choices(sample_article), issued_by=clinician)
     document = lay_out(handout_html(handout, clinic))
-    styles = {box.style["font_style"] for page in document.pages
-              for box in page._page_box.descendants() if isinstance(box, boxes.TextBox)}
+    styles = {
+        box.style["font_style"]
+        for page in document.pages
+        for box in page._page_box.descendants()
+        if isinstance(box, boxes.TextBox)
+    }
     assert "italic" in styles
 
 
@@ -177,13 +199,18 @@ def test_a4_paper_gives_a4_pages(handout):
 
 def test_spanish_handout_writes_dates_the_spanish_way(sample_article, clinic, clinician):
     spanish = Article.objects.create(
-        condition=sample_article.condition, language="es", title="Edema óseo",
-        summary="Líquido dentro del hueso.", state=Article.State.PUBLISHED,
+        condition=sample_article.condition,
+        language="es",
+        title="Edema óseo",
+        summary="Líquido dentro del hueso.",
+        state=Article.State.PUBLISHED,
     )
     Section.objects.create(article=spanish, kind="overview", body="Es como un moratón.")
-    handout = build_handout(spanish, default_choices(spanish, therapy_plan=[],
-                                                     prevention_tip_keys=[]),
-                            issued_by=clinician)
+    handout = build_handout(
+        spanish,
+        default_choices(spanish, therapy_plan=[], prevention_tip_keys=[]),
+        issued_by=clinician,
+    )
     pdf = render_handout_pdf(handout, clinic)
     text = pdf_text(pdf)
     assert "martes 16 de marzo de 2027" in text
@@ -251,8 +278,9 @@ def test_the_clinic_logo_is_drawn_with_alternative_text(sample_article, clinic, 
     assert "Riverside Sports Clinic logo" in alternative_texts(struct_tree)
 
 
-def test_dates_are_fixed_from_the_record_not_the_clock(sample_article, clinic, clinician,
-                                                        time_machine):
+def test_dates_are_fixed_from_the_record_not_the_clock(
+    sample_article, clinic, clinician, time_machine
+):
     handout = build_handout(sample_article, default_choices(sample_article), issued_by=clinician)
     handout.issued_at = datetime.datetime(2027, 2, 2, 9, 30, tzinfo=datetime.UTC)
     time_machine.move_to(datetime.datetime(2027, 5, 1, tzinfo=datetime.UTC))

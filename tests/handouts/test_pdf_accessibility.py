@@ -20,10 +20,12 @@ from tests.helpers import pdf_text
 pytestmark = pytest.mark.django_db
 
 # About 60 short words: in a paragraph that wraps over several lines at any paper size.
-LONG_NOTE = ("Keep the leg up when you sit. Walk only a short way at a time, and stop when it "
-             "hurts. Put ice on the sore spot for ten minutes, two or three times a day. Do not "
-             "run, jump or lift heavy things until we see you again. Call us if the pain gets "
-             "worse at night or you see new swelling.")
+LONG_NOTE = (
+    "Keep the leg up when you sit. Walk only a short way at a time, and stop when it "
+    "hurts. Put ice on the sore spot for ten minutes, two or three times a day. Do not "
+    "run, jump or lift heavy things until we see you again. Call us if the pain gets "
+    "worse at night or you see new swelling."
+)
 
 
 def unfinished_pdf(handout, clinic) -> bytes:
@@ -44,8 +46,10 @@ def test_issued_handout_has_no_pdf_ua_problems(sample_article, issue, paper_size
 def test_access_slip_has_no_pdf_ua_problems(client, front_desk, handout):
     client.force_login(front_desk)
     url, code = shown_secrets(share(client, handout))
-    response = client.post(reverse("handouts:access_slip", args=[handout.public_id]),
-                           {"token": url.rsplit("/", 2)[-2], "code": code})
+    response = client.post(
+        reverse("handouts:access_slip", args=[handout.public_id]),
+        {"token": url.rsplit("/", 2)[-2], "code": code},
+    )
     assert response["Content-Type"] == "application/pdf"
     assert pdf_ua_problems(response.content) == []
     text = tagged_text(response.content)
@@ -77,8 +81,11 @@ def test_running_footer_is_an_artifact_printed_on_every_page_but_not_read_out(ha
     with pikepdf.open(io.BytesIO(pdf)) as document:
         pages = len(document.pages)
         footers = [
-            marked for page in read_tagged_pdf(document).pages for marked in page.marked
-            if marked.tag == "Artifact" and marked.properties is not None
+            marked
+            for page in read_tagged_pdf(document).pages
+            for marked in page.marked
+            if marked.tag == "Artifact"
+            and marked.properties is not None
             and marked.properties.get("/Subtype") == "/Footer"
             and re.fullmatch(r"Page \d+ of \d+", marked.text)
         ]
@@ -88,8 +95,11 @@ def test_running_footer_is_an_artifact_printed_on_every_page_but_not_read_out(ha
 
 def test_table_header_cells_say_whether_they_head_a_column_or_a_row(handout):
     with pikepdf.open(io.BytesIO(bytes(handout.pdf))) as document:
-        headers = {(node.parent.parent.role, str(node.element.A.Scope))
-                   for node in read_tagged_pdf(document).nodes() if node.role == "TH"}
+        headers = {
+            (node.parent.parent.role, str(node.element.A.Scope))
+            for node in read_tagged_pdf(document).nodes()
+            if node.role == "TH"
+        }
     # Our templates put scope="col" on every <thead> header and scope="row" on every <tbody> one.
     assert headers == {("THead", "/Column"), ("TBody", "/Row")}
 
@@ -113,8 +123,11 @@ def test_finishing_is_deterministic_and_idempotent(handout, clinic):
 def test_the_checks_report_what_weasyprint_alone_gets_wrong(handout, clinic):
     problems = pdf_ua_problems(unfinished_pdf(handout, clinic))
     report = "\n".join(problems)
-    assert re.search(r"Page 1: marked content \d+ \('Page 1 of \d+'\) is not in the "
-                     r"structure tree", report), report
+    assert re.search(
+        r"Page 1: marked content \d+ \('Page 1 of \d+'\) is not in the "
+        r"structure tree",
+        report,
+    ), report
     assert "structure elements are not reachable" in report
     assert "ParentTree maps MCID" in report
     assert "('Weeks') has no /Scope" in report
@@ -141,7 +154,8 @@ def _footer_untagged(document):
     page = document.pages[0]
     content = page.Contents.read_bytes()
     page.Contents = document.make_stream(
-        content.replace(b"/Artifact << /Subtype /Footer", b"/Span << /Subtype /Footer"))
+        content.replace(b"/Artifact << /Subtype /Footer", b"/Span << /Subtype /Footer")
+    )
 
 
 def _font_descriptor(document):
@@ -150,34 +164,41 @@ def _font_descriptor(document):
 
 
 def _row_without_a_cell(document):
-    row = next(node for node in read_tagged_pdf(document).nodes()
-               if node.role == "TR" and node.parent.role == "TBody")
+    row = next(
+        node
+        for node in read_tagged_pdf(document).nodes()
+        if node.role == "TR" and node.parent.role == "TBody"
+    )
     del row.element.K[-1]
 
 
 def _name_in_a_list(document):
     tagged = read_tagged_pdf(document)
-    name = next(node for node in tagged.nodes()
-                if node.role == "P" and "Zoë" in "".join(tagged.text_of(ref)
-                                                         for ref in node.contents()))
+    name = next(
+        node
+        for node in tagged.nodes()
+        if node.role == "P" and "Zoë" in "".join(tagged.text_of(ref) for ref in node.contents())
+    )
     name.element.S = pikepdf.Name.L
 
 
 BREAKAGES = {
     "no language": (lambda d: d.Root.__delattr__("Lang"), "no /Lang"),
     "not marked": (lambda d: setattr(d.Root.MarkInfo, "Marked", False), "/Marked true"),
-    "title not shown": (lambda d: setattr(d.Root.ViewerPreferences, "DisplayDocTitle", False),
-                        "/DisplayDocTitle true"),
-    "titles differ": (lambda d: setattr(d.trailer.Info, "Title", "Something else"),
-                      "dc:title"),
+    "title not shown": (
+        lambda d: setattr(d.Root.ViewerPreferences, "DisplayDocTitle", False),
+        "/DisplayDocTitle true",
+    ),
+    "titles differ": (lambda d: setattr(d.trailer.Info, "Title", "Something else"), "dc:title"),
     "no pdf/ua id": (_drop_xmp_pdfua_id, "pdfuaid:part 1"),
     "untagged text": (_footer_untagged, "outside both tagged content and artifacts"),
     "scope missing": (lambda d: _first(d, "TH").element.A.__delattr__("Scope"), "no /Scope"),
     "ragged table": (_row_without_a_cell, "rows of different widths"),
-    "font not embedded": (lambda d: _font_descriptor(d)[1].__delattr__("FontFile2"),
-                          "is not embedded"),
-    "no unicode map": (lambda d: _font_descriptor(d)[0].__delattr__("ToUnicode"),
-                       "no /ToUnicode"),
+    "font not embedded": (
+        lambda d: _font_descriptor(d)[1].__delattr__("FontFile2"),
+        "is not embedded",
+    ),
+    "no unicode map": (lambda d: _font_descriptor(d)[0].__delattr__("ToUnicode"), "no /ToUnicode"),
     "name in a list": (_name_in_a_list, "patient's name is inside a list"),
 }
 
@@ -193,8 +214,10 @@ def test_each_check_reports_a_pdf_broken_on_purpose(handout, breakage):
 def test_a_figure_without_alternative_text_is_reported(client, front_desk, handout):
     client.force_login(front_desk)
     url, code = shown_secrets(share(client, handout))
-    slip = client.post(reverse("handouts:access_slip", args=[handout.public_id]),
-                       {"token": url.rsplit("/", 2)[-2], "code": code}).content
+    slip = client.post(
+        reverse("handouts:access_slip", args=[handout.public_id]),
+        {"token": url.rsplit("/", 2)[-2], "code": code},
+    ).content
     broken = _break(slip, lambda d: _first(d, "Figure").element.__delattr__("Alt"))
     assert "A Figure has no /Alt (alternative text)." in pdf_ua_problems(broken)
 
@@ -209,9 +232,11 @@ def test_an_orphan_before_the_tagged_content_leaves_no_gap_in_the_mcids(handout,
                 ref.set_mcid(ref.mcid + 1)
         parent_tree_page = document.Root.StructTreeRoot.ParentTree.Nums[1]
         parent_tree_page.insert(0, parent_tree_page[0])
-        content = re.sub(rb"<</MCID (\d+)>>",
-                         lambda m: b"<</MCID %d>>" % (int(m.group(1)) + 1),
-                         page.Contents.read_bytes())
+        content = re.sub(
+            rb"<</MCID (\d+)>>",
+            lambda m: b"<</MCID %d>>" % (int(m.group(1)) + 1),
+            page.Contents.read_bytes(),
+        )
         font = next(iter(page.Resources.Font.keys())).encode()
         orphan = b"/Span <</MCID 0>> BDC BT 1 0 0 1 60 800 Tm %s 9 Tf [<0003>] TJ ET EMC\n" % font
         page.Contents = document.make_stream(orphan + content)
@@ -225,18 +250,21 @@ def test_an_orphan_before_the_tagged_content_leaves_no_gap_in_the_mcids(handout,
     assert content.startswith(b"/Artifact << /Subtype /Header /Type /Pagination >> BDC")
 
 
-@pytest.mark.parametrize(("before", "after", "word", "space"), [
-    ("It is a", "bit like a bruise", "", True),
-    ("Rest until 16 March 2027 —", "6 weeks", "", True),  # a dash standing alone
-    ("You have bone marrow", "edema.", "", True),
-    ("Your follow-", "up visit", "", False),  # broke after the hyphen
-    ("https://portal.example/h/", "abc", "", False),
-    ("abcdef", "ghijkl", "https://portal.example/h/abcdef", False),  # break-all inside a link
-    ("骨髄浮腫は骨の", "中に液体が", "", False),  # no spaces between words in Japanese
-    ("Ending with a space ", "next", "", False),
-    ("word", ", then", "", False),
-    ("מנוחה עד", "יום שלישי", "", False),  # right-to-left: glyphs are in visual order
-])
+@pytest.mark.parametrize(
+    ("before", "after", "word", "space"),
+    [
+        ("It is a", "bit like a bruise", "", True),
+        ("Rest until 16 March 2027 —", "6 weeks", "", True),  # a dash standing alone
+        ("You have bone marrow", "edema.", "", True),
+        ("Your follow-", "up visit", "", False),  # broke after the hyphen
+        ("https://portal.example/h/", "abc", "", False),
+        ("abcdef", "ghijkl", "https://portal.example/h/abcdef", False),  # break-all inside a link
+        ("骨髄浮腫は骨の", "中に液体が", "", False),  # no spaces between words in Japanese
+        ("Ending with a space ", "next", "", False),
+        ("word", ", then", "", False),
+        ("מנוחה עד", "יום שלישי", "", False),  # right-to-left: glyphs are in visual order
+    ],
+)
 def test_a_space_is_restored_only_where_a_line_broke_at_one(before, after, word, space):
     assert needs_space(before, after, word) is space
 
@@ -266,7 +294,7 @@ def figure_alternative_texts(pdf: bytes) -> list[str]:
         if element.get("/S") == pikepdf.Name.Figure:
             found.append(str(element.get("/Alt", "")))
         kids = element.get("/K")
-        for kid in (kids if isinstance(kids, pikepdf.Array) else [kids] if kids else []):
+        for kid in kids if isinstance(kids, pikepdf.Array) else [kids] if kids else []:
             walk(kid)
 
     with pikepdf.open(io.BytesIO(pdf)) as document:
@@ -276,5 +304,11 @@ def figure_alternative_texts(pdf: bytes) -> list[str]:
 
 def test_the_plans_pictograms_are_figures_with_alternative_text(handout):
     alternatives = figure_alternative_texts(bytes(handout.pdf))
-    assert alternatives == ["Rest", "Crutches", "Physiotherapy", "Follow-up",
-                            "Call the clinic", "Emergency"]
+    assert alternatives == [
+        "Rest",
+        "Crutches",
+        "Physiotherapy",
+        "Follow-up",
+        "Call the clinic",
+        "Emergency",
+    ]

@@ -15,47 +15,97 @@ from handouts.plan import personal_plan
 from tests.handouts.helpers import FOLLOW_UP, MATRIX, VISIT, Choices, Rule, between
 from tests.helpers import default_choices, pdf_text
 
-NOT_FULL_WEIGHT = (r"keep (the )?weight off|do not put any weight|no weight on"
-                   r"|only some (of your )?weight")
+NOT_FULL_WEIGHT = (
+    r"keep (the )?weight off|do not put any weight|no weight on"
+    r"|only some (of your )?weight"
+)
 RULES = [
-    Rule("full weight, yet told to keep weight off", lambda c: c.weight == "full",
-         NOT_FULL_WEIGHT + r"|as your pain allows|no weight goes on|take some of your weight"),
-    Rule("no weight, yet told weight is fine", lambda c: c.weight == "none",
-         r"full weight|as your pain allows|only some (of your )?weight|take some of your weight"
-         r"|for balance|(no longer|cannot) put any weight"),
-    Rule("some weight, yet told all or none", lambda c: c.weight == "partial",
-         r"full weight|do not put any weight|no weight on|no weight goes on|as your pain "
-         r"allows|for balance"),
-    Rule("weight as pain allows, yet told otherwise", lambda c: c.weight == "as_tolerated",
-         r"full weight|do not put any weight|no weight on|no weight goes on"
-         r"|only some (of your )?weight|take some of your weight|for balance"),
-    Rule("no crutches, yet told to use them", lambda c: not c.crutches,
-         r"use (your )?crutches|crutches whenever"),
-    Rule("crutches, yet told not to need them", lambda c: c.crutches,
-         r"do not need crutches|without crutches"),
-    Rule("no rest, yet a rest period", lambda c: c.rest == 0,
-         r"rest (the|your) [a-z ]+ for \d+ weeks?|rest: no sport"),
-    Rule("rest chosen, yet told none is needed", lambda c: c.rest > 0,
-         r"do not need a set period of rest"),
-    Rule("no follow-up, yet a follow-up date", lambda c: not c.follow_up,
-         r"follow-up visit (is )?on"),
-    Rule("a follow-up, yet told none is booked", lambda c: c.follow_up,
-         r"no follow-up visit is booked"),
+    Rule(
+        "full weight, yet told to keep weight off",
+        lambda c: c.weight == "full",
+        NOT_FULL_WEIGHT + r"|as your pain allows|no weight goes on|take some of your weight",
+    ),
+    Rule(
+        "no weight, yet told weight is fine",
+        lambda c: c.weight == "none",
+        r"full weight|as your pain allows|only some (of your )?weight|take some of your weight"
+        r"|for balance|(no longer|cannot) put any weight",
+    ),
+    Rule(
+        "some weight, yet told all or none",
+        lambda c: c.weight == "partial",
+        r"full weight|do not put any weight|no weight on|no weight goes on|as your pain "
+        r"allows|for balance",
+    ),
+    Rule(
+        "weight as pain allows, yet told otherwise",
+        lambda c: c.weight == "as_tolerated",
+        r"full weight|do not put any weight|no weight on|no weight goes on"
+        r"|only some (of your )?weight|take some of your weight|for balance",
+    ),
+    Rule(
+        "no crutches, yet told to use them",
+        lambda c: not c.crutches,
+        r"use (your )?crutches|crutches whenever",
+    ),
+    Rule(
+        "crutches, yet told not to need them",
+        lambda c: c.crutches,
+        r"do not need crutches|without crutches",
+    ),
+    Rule(
+        "no rest, yet a rest period",
+        lambda c: c.rest == 0,
+        r"rest (the|your) [a-z ]+ for \d+ weeks?|rest: no sport",
+    ),
+    Rule(
+        "rest chosen, yet told none is needed",
+        lambda c: c.rest > 0,
+        r"do not need a set period of rest",
+    ),
+    Rule(
+        "no follow-up, yet a follow-up date", lambda c: not c.follow_up, r"follow-up visit (is )?on"
+    ),
+    Rule(
+        "a follow-up, yet told none is booked",
+        lambda c: c.follow_up,
+        r"no follow-up visit is booked",
+    ),
     # Whatever else the plan says, it names only the body part the article named.
-    Rule("a body part the article did not name", lambda c: True,
-         r"\b(bone|leg|limb|foot|knee|heel|arm|ankle)s?\b", part="plan"),
+    Rule(
+        "a body part the article did not name",
+        lambda c: True,
+        r"\b(bone|leg|limb|foot|knee|heel|arm|ankle)s?\b",
+        part="plan",
+    ),
 ]
 
 
-NUMBER_WORDS = {word: n for n, word in enumerate([
-    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-    "eleven", "twelve"])}
+NUMBER_WORDS = {
+    word: n
+    for n, word in enumerate(
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+        ]
+    )
+}
 
 
 def rest_week_counts(text: str) -> set[int]:
     """Every "N weeks" in the text, in digits or words."""
-    counts = re.findall(r"\b(\d+|" + "|".join(NUMBER_WORDS) + r") weeks?\b", text,
-                        re.IGNORECASE)
+    counts = re.findall(r"\b(\d+|" + "|".join(NUMBER_WORDS) + r") weeks?\b", text, re.IGNORECASE)
     return {int(n) if n.isdigit() else NUMBER_WORDS[n.lower()] for n in counts}
 
 
@@ -69,8 +119,10 @@ def problems(text: str, choices: Choices) -> list[str]:
     parts = {"all": text, "plan": plan, "rest": rest}
     found = [
         f"{rule.name}: {match.group(0)!r}"
-        for rule in RULES if rule.applies(choices)
-        for match in [re.search(rule.forbidden, parts[rule.part], re.IGNORECASE)] if match
+        for rule in RULES
+        if rule.applies(choices)
+        for match in [re.search(rule.forbidden, parts[rule.part], re.IGNORECASE)]
+        if match
     ]
     other_counts = rest_week_counts(rest) - {choices.rest}
     if other_counts:
@@ -83,12 +135,22 @@ def problems(text: str, choices: Choices) -> list[str]:
 def handout_for(article, clinician, choices: Choices):
     snapshot = build_snapshot(article)
     background = [s["key"] for s in snapshot["sections"] if s["printed_by_default"]]
-    return build_handout(article, default_choices(
-        article, weight_bearing=choices.weight, crutches=choices.crutches,
-        rest_weeks=choices.rest, follow_up_date=FOLLOW_UP if choices.follow_up else None,
-        visit_date=VISIT, large_print=choices.large_print, clinician_note="",
-        background_section_keys=background,
-    ), issued_by=clinician, snapshot=snapshot)
+    return build_handout(
+        article,
+        default_choices(
+            article,
+            weight_bearing=choices.weight,
+            crutches=choices.crutches,
+            rest_weeks=choices.rest,
+            follow_up_date=FOLLOW_UP if choices.follow_up else None,
+            visit_date=VISIT,
+            large_print=choices.large_print,
+            clinician_note="",
+            background_section_keys=background,
+        ),
+        issued_by=clinician,
+        snapshot=snapshot,
+    )
 
 
 def reading_view_text(handout, clinic) -> str:
@@ -99,20 +161,26 @@ def reading_view_text(handout, clinic) -> str:
 
 
 def test_the_rules_catch_the_contradictions_the_old_handout_printed():
-    old = (f"{PLAN_LEAD} Rest Rest and keep weight off the bone until Tuesday — 3 weeks. "
-           "Use crutches for at least four weeks. When to get help")
+    old = (
+        f"{PLAN_LEAD} Rest Rest and keep weight off the bone until Tuesday — 3 weeks. "
+        "Use crutches for at least four weeks. When to get help"
+    )
     found = problems(old, Choices("full", False, 3, False))
     assert any("keep weight off" in p for p in found)
     assert any("use them" in p for p in found)
     assert any("body part" in p for p in found)
     assert any("other week counts: [4]" in p for p in found)
-    no_rest = problems(f"{PLAN_LEAD} Rest You do not need a set period of rest. at least four "
-                       "weeks When to get help", Choices("full", True, 0, True))
+    no_rest = problems(
+        f"{PLAN_LEAD} Rest You do not need a set period of rest. at least four "
+        "weeks When to get help",
+        Choices("full", True, 0, True),
+    )
     assert any("other week counts: [4]" in p for p in no_rest)
 
 
 def test_every_combination_of_choices_reads_without_contradiction_in_the_reading_view(
-        sample_article, clinician, clinic):
+    sample_article, clinician, clinic
+):
     failures = {}
     for choices in MATRIX:
         handout = handout_for(sample_article, clinician, choices)
@@ -124,11 +192,13 @@ def test_every_combination_of_choices_reads_without_contradiction_in_the_reading
 
 @pytest.mark.parametrize("large_print", [False, True], ids=["standard", "large-print"])
 def test_every_combination_of_choices_prints_without_contradiction(
-        sample_article, clinician, clinic, large_print):
+    sample_article, clinician, clinic, large_print
+):
     failures = {}
     for choices in MATRIX:
-        choices = Choices(choices.weight, choices.crutches, choices.rest, choices.follow_up,
-                          large_print)
+        choices = Choices(
+            choices.weight, choices.crutches, choices.rest, choices.follow_up, large_print
+        )
         handout = handout_for(sample_article, clinician, choices)
         found = problems(pdf_text(render_handout_pdf(handout, clinic)), choices)
         if found:
@@ -136,8 +206,7 @@ def test_every_combination_of_choices_prints_without_contradiction(
     assert failures == {}
 
 
-def test_the_plan_names_the_injured_part_as_the_article_does(sample_article, clinician,
-                                                              clinic):
+def test_the_plan_names_the_injured_part_as_the_article_does(sample_article, clinician, clinic):
     rest = sample_article.rest_guidance
     rest.body_part = "your foot"
     rest.save()
@@ -148,8 +217,7 @@ def test_the_plan_names_the_injured_part_as_the_article_does(sample_article, cli
     assert "the injured part" not in between(text, PLAN_LEAD, ["When to get help"])
 
 
-def test_article_prose_is_printed_only_under_general_information(sample_article, clinician,
-                                                                  clinic):
+def test_article_prose_is_printed_only_under_general_information(sample_article, clinician, clinic):
     handout = handout_for(sample_article, clinician, Choices("partial", True, 3, True))
     text = pdf_text(render_handout_pdf(handout, clinic))
     background_at = text.index("More to know This part is for everyone")
@@ -161,40 +229,48 @@ def test_article_prose_is_printed_only_under_general_information(sample_article,
         assert " ".join(strip_tags(section["body_html"]).split()[:8]) not in week_by_week
 
 
-def test_the_plan_is_built_only_from_choices_not_from_article_prose(sample_article,
-                                                                     clinician):
+def test_the_plan_is_built_only_from_choices_not_from_article_prose(sample_article, clinician):
     rest = sample_article.rest_guidance
     rest.note = "Use crutches for at least four weeks."
     rest.save()
     handout = handout_for(sample_article, clinician, Choices("full", False, 2, False))
     with translation.override("en"):
-        sentences = " ".join(" ".join(item.sentences + item.details)
-                             for item in personal_plan(handout))
+        sentences = " ".join(
+            " ".join(item.sentences + item.details) for item in personal_plan(handout)
+        )
     assert "four weeks" not in sentences
     assert "crutches" in sentences.lower()  # "You do not need crutches."
     assert "You do not need crutches." in sentences
 
 
-@pytest.mark.parametrize(("weight", "purpose"), [
-    ("none", "so that no weight goes on the injured part"),
-    ("partial", "to take some of your weight"),
-    ("as_tolerated", "as much as your pain needs them"),
-    ("full", "for balance"),
-])
+@pytest.mark.parametrize(
+    ("weight", "purpose"),
+    [
+        ("none", "so that no weight goes on the injured part"),
+        ("partial", "to take some of your weight"),
+        ("as_tolerated", "as much as your pain needs them"),
+        ("full", "for balance"),
+    ],
+)
 def test_crutches_are_explained_by_the_weight_the_injured_part_may_take(
-        sample_article, clinician, weight, purpose):
+    sample_article, clinician, weight, purpose
+):
     handout = handout_for(sample_article, clinician, Choices(weight, True, 3, False))
     with translation.override("en"):
         crutches = next(item for item in personal_plan(handout) if item.icon == "crutches")
     assert crutches.sentences == [
         f"Use crutches {'every time' if weight in ('none', 'partial') else 'when'} you walk, "
-        f"{purpose}, until Monday 22 February 2027."]
+        f"{purpose}, until Monday 22 February 2027."
+    ]
 
 
 def test_rest_ends_on_the_day_before_sessions_start(sample_article, clinician):
     handout = handout_for(sample_article, clinician, Choices("partial", True, 3, False))
     with translation.override("en"):
-        rest, *_others, = personal_plan(handout)
+        (
+            rest,
+            *_others,
+        ) = personal_plan(handout)
         physio = next(item for item in personal_plan(handout) if item.icon == "stretching")
     assert "until Monday 22 February 2027" in rest.sentences[0]
     assert physio.sentences == ["Sessions start on Tuesday 23 February 2027."]
@@ -206,8 +282,9 @@ def test_therapy_lines_say_how_often_and_how_long(sample_article, clinician):
         physio = next(item for item in personal_plan(handout) if item.icon == "stretching")
     first = handout.chosen_therapies()[0]
     assert physio.sentences == ["Sessions start on Tuesday 23 February 2027."]
-    assert physio.details[0] == (f"{first['name']}: {first['times_per_week']} times a week, "
-                                 f"for {first['weeks']} weeks.")
+    assert physio.details[0] == (
+        f"{first['name']}: {first['times_per_week']} times a week, for {first['weeks']} weeks."
+    )
 
 
 def test_no_therapies_leaves_physiotherapy_out_of_the_plan(sample_article, clinician):

@@ -11,9 +11,20 @@ pytestmark = pytest.mark.django_db
 
 def test_renders_a_handout_without_saving_a_record(sample_article, clinic, tmp_path):
     output = tmp_path / "out.pdf"
-    call_command("render_handout", "bone-marrow-edema", "--language", "en",
-                 "--patient", "Zoë Núñez", "--rest-weeks", "6", "--visit-date", "2027-02-02",
-                 "--output", str(output))
+    call_command(
+        "render_handout",
+        "bone-marrow-edema",
+        "--language",
+        "en",
+        "--patient",
+        "Zoë Núñez",
+        "--rest-weeks",
+        "6",
+        "--visit-date",
+        "2027-02-02",
+        "--output",
+        str(output),
+    )
     text = pdf_text(output.read_bytes())
     assert "Zoë Núñez" in text
     assert "for 6 weeks, until Monday 15 March 2027" in text
@@ -24,9 +35,24 @@ def test_renders_a_handout_without_saving_a_record(sample_article, clinic, tmp_p
 
 def test_options_choose_therapies_tips_paper_and_large_print(sample_article, clinic, tmp_path):
     output = tmp_path / "out.pdf"
-    call_command("render_handout", "bone-marrow-edema", "--patient", "Ann", "--output",
-                 str(output), "--therapy", "heat treatment:5:3", "--tip", "4", "--paper",
-                 "letter", "--large-print", "--no-crutches", "--note", "Rest well.")
+    call_command(
+        "render_handout",
+        "bone-marrow-edema",
+        "--patient",
+        "Ann",
+        "--output",
+        str(output),
+        "--therapy",
+        "heat treatment:5:3",
+        "--tip",
+        "4",
+        "--paper",
+        "letter",
+        "--large-print",
+        "--no-crutches",
+        "--note",
+        "Rest well.",
+    )
     text = pdf_text(output.read_bytes())
     assert "Heat treatment 5 times a week 3 weeks" in text
     assert "Magnet treatment" not in text
@@ -41,26 +67,39 @@ def test_options_choose_therapies_tips_paper_and_large_print(sample_article, cli
     [
         (["unknown-condition", "--patient", "A"], "No published article for 'unknown-condition'"),
         (["bone-marrow-edema", "--language", "es", "--patient", "A"], "in language 'es'"),
-        (["bone-marrow-edema", "--patient", "A", "--rest-weeks", "60"],
-         "rest_weeks: Rest can be 0 to 52 weeks."),
+        (
+            ["bone-marrow-edema", "--patient", "A", "--rest-weeks", "60"],
+            "rest_weeks: Rest can be 0 to 52 weeks.",
+        ),
         (["bone-marrow-edema", "--patient", ""], "patient_name: Enter the patient's name"),
-        (["bone-marrow-edema", "--patient", "A", "--visit-date", "2027-13-01"],
-         "visit_date: Enter a valid date."),
-        (["bone-marrow-edema", "--patient", "A", "--follow-up", "2000-01-01"],
-         "The follow-up cannot be before the visit date."),
+        (
+            ["bone-marrow-edema", "--patient", "A", "--visit-date", "2027-13-01"],
+            "visit_date: Enter a valid date.",
+        ),
+        (
+            ["bone-marrow-edema", "--patient", "A", "--follow-up", "2000-01-01"],
+            "The follow-up cannot be before the visit date.",
+        ),
         (["bone-marrow-edema", "--patient", "A", "--therapy", "Yoga"], "Unknown therapy 'Yoga'"),
-        (["bone-marrow-edema", "--patient", "A", "--therapy", "Heat treatment:3"],
-         "NAME:TIMES_A_WEEK:WEEKS"),
+        (
+            ["bone-marrow-edema", "--patient", "A", "--therapy", "Heat treatment:3"],
+            "NAME:TIMES_A_WEEK:WEEKS",
+        ),
         (["bone-marrow-edema", "--patient", "A", "--tip", "9"], "No prevention tip number 9"),
         (["bone-marrow-edema", "--patient", "A", "--section", "99"], "No section number 99"),
-        (["bone-marrow-edema", "--patient", "Ann \U00013000"],
-         "patient_name: “\U00013000” (EGYPTIAN HIEROGLYPH A001) cannot be printed"),
-        (["bone-marrow-edema", "--patient", "A", "--note", "n" * 1001],
-         "clinician_note: Ensure this value has at most 1000 characters"),
+        (
+            ["bone-marrow-edema", "--patient", "Ann \U00013000"],
+            "patient_name: “\U00013000” (EGYPTIAN HIEROGLYPH A001) cannot be printed",
+        ),
+        (
+            ["bone-marrow-edema", "--patient", "A", "--note", "n" * 1001],
+            "clinician_note: Ensure this value has at most 1000 characters",
+        ),
     ],
 )
-def test_bad_input_gives_a_clear_error_and_exit_status_2(sample_article, clinic, tmp_path,
-                                                         arguments, message):
+def test_bad_input_gives_a_clear_error_and_exit_status_2(
+    sample_article, clinic, tmp_path, arguments, message
+):
     output = tmp_path / "out.pdf"
     with pytest.raises(CommandError) as error:
         call_command("render_handout", *arguments, "--output", str(output))
@@ -78,16 +117,32 @@ def test_list_options_names_therapies_and_numbered_tips(sample_article, capsys):
 
 
 def test_sections_choose_the_background_and_no_background_leaves_only_the_plan(
-        sample_article, clinic, tmp_path):
+    sample_article, clinic, tmp_path
+):
     sections = list(sample_article.sections.all())
     output = tmp_path / "out.pdf"
-    call_command("render_handout", "bone-marrow-edema", "--patient", "Ann", "--output",
-                 str(output), "--section", "3")
+    call_command(
+        "render_handout",
+        "bone-marrow-edema",
+        "--patient",
+        "Ann",
+        "--output",
+        str(output),
+        "--section",
+        "3",
+    )
     text = pdf_text(output.read_bytes())
     assert sections[2].display_heading in text
     assert sections[0].display_heading not in text
-    call_command("render_handout", "bone-marrow-edema", "--patient", "Ann", "--output",
-                 str(output), "--no-background")
+    call_command(
+        "render_handout",
+        "bone-marrow-edema",
+        "--patient",
+        "Ann",
+        "--output",
+        str(output),
+        "--no-background",
+    )
     text = pdf_text(output.read_bytes())
     assert "More to know" not in text
     assert "Your plan" in text
@@ -96,8 +151,9 @@ def test_sections_choose_the_background_and_no_background_leaves_only_the_plan(
 def test_a_clinic_profile_without_a_phone_exits_with_status_2(sample_article, db, tmp_path):
     output = tmp_path / "out.pdf"
     with pytest.raises(CommandError) as error:
-        call_command("render_handout", "bone-marrow-edema", "--patient", "Ann", "--output",
-                     str(output))
+        call_command(
+            "render_handout", "bone-marrow-edema", "--patient", "Ann", "--output", str(output)
+        )
     assert "no phone number" in str(error.value)
     assert error.value.returncode == 2
     assert not output.exists()

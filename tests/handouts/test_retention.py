@@ -21,8 +21,9 @@ def at(time_machine, *args):
 def old_and_new(time_machine, sample_article, issue, clinician, settings):
     settings.HANDOUT_RETENTION_DAYS = 90
     at(time_machine, 2027, 1, 1, 9)
-    old = issue(sample_article, patient_name="Old Patient", record_number="R-1",
-                clinician_note="Old note")
+    old = issue(
+        sample_article, patient_name="Old Patient", record_number="R-1", clinician_note="Old note"
+    )
     linked = issue(sample_article, patient_name="Linked Patient")
     create_share_link(linked, staff=clinician, days=60)  # expires 2 March 2027
     at(time_machine, 2027, 3, 15, 9)
@@ -30,8 +31,7 @@ def old_and_new(time_machine, sample_article, issue, clinician, settings):
     return old, linked, new
 
 
-def test_dry_run_lists_what_would_be_purged_and_changes_nothing(old_and_new, time_machine,
-                                                                capsys):
+def test_dry_run_lists_what_would_be_purged_and_changes_nothing(old_and_new, time_machine, capsys):
     old, linked, _new = old_and_new
     at(time_machine, 2027, 4, 2, 9)  # 91 days after 1 January
     call_command("purge_handouts", "--dry-run")
@@ -48,7 +48,8 @@ def test_purge_removes_personal_data_and_keeps_the_record(old_and_new, time_mach
     at(time_machine, 2027, 4, 2, 9)
     call_command("purge_handouts")
     assert "Purged 1 handout(s) past 90 days; removed 0 patient link(s)." in (
-        capsys.readouterr().out)
+        capsys.readouterr().out
+    )
     old.refresh_from_db()
     assert (old.patient_name, old.record_number, old.clinician_note) == ("", "", "")
     assert bytes(old.pdf) == b"" and old.pdf_sha256 == ""
@@ -60,8 +61,9 @@ def test_purge_removes_personal_data_and_keeps_the_record(old_and_new, time_mach
     assert linked.patient_name == "Linked Patient" and new.patient_name == "New Patient"
 
 
-def test_retention_counts_from_the_later_of_issue_and_link_expiry(old_and_new, time_machine,
-                                                                  capsys):
+def test_retention_counts_from_the_later_of_issue_and_link_expiry(
+    old_and_new, time_machine, capsys
+):
     _old, linked, _new = old_and_new
     at(time_machine, 2027, 6, 1, 9)  # the link expired 2 March, 91 days ago
     call_command("purge_handouts")
@@ -69,14 +71,16 @@ def test_retention_counts_from_the_later_of_issue_and_link_expiry(old_and_new, t
     linked.refresh_from_db()
     assert linked.purged_at and linked.patient_name == ""
     assert ShareLink.objects.count() == 0
-    assert HandoutEvent.objects.filter(handout=linked, kind=Kind.LINK_CREATED,
-                                       share_link__isnull=True).exists()
+    assert HandoutEvent.objects.filter(
+        handout=linked, kind=Kind.LINK_CREATED, share_link__isnull=True
+    ).exists()
     call_command("purge_handouts")
     assert "Purged 0 handout(s)" in capsys.readouterr().out  # running again changes nothing
 
 
-def test_purged_handouts_show_what_remains_and_serve_no_pdf(old_and_new, time_machine, client,
-                                                            front_desk):
+def test_purged_handouts_show_what_remains_and_serve_no_pdf(
+    old_and_new, time_machine, client, front_desk
+):
     old, _linked, _new = old_and_new
     at(time_machine, 2027, 4, 2, 9)
     call_command("purge_handouts")

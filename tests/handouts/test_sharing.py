@@ -63,8 +63,9 @@ def test_expiry_defaults_to_30_days_and_staff_may_choose_up_to_90(client, clinic
     link = ShareLink.objects.get()
     assert (link.expires_at - link.created_at).days == 30
     share(client, handout, days="90")
-    assert (ShareLink.objects.active().get().expires_at - ShareLink.objects.active().get()
-            .created_at).days == 90
+    assert (
+        ShareLink.objects.active().get().expires_at - ShareLink.objects.active().get().created_at
+    ).days == 90
     response = share(client, handout, days="91")
     assert "Ensure this value is less than or equal to 90." in response.content.decode()
     response = share(client, handout, days="0")
@@ -100,8 +101,10 @@ def test_access_slip_has_qr_link_code_and_expiry_but_no_name_or_condition(
     client.force_login(front_desk)
     created = share(client, handout)
     url, code = shown_secrets(created)
-    response = client.post(reverse("handouts:access_slip", args=[handout.public_id]),
-                           {"token": url.rsplit("/", 2)[-2], "code": code})
+    response = client.post(
+        reverse("handouts:access_slip", args=[handout.public_id]),
+        {"token": url.rsplit("/", 2)[-2], "code": code},
+    )
     assert response["Content-Type"] == "application/pdf"
     reader = PdfReader(io.BytesIO(response.content))
     assert len(reader.pages) == 1
@@ -158,10 +161,19 @@ def test_no_email_is_sent_when_the_transaction_fails(
     class Failure(Exception):
         pass
 
-    with django_capture_on_commit_callbacks(execute=True) as callbacks, \
-            pytest.raises(Failure), transaction.atomic():
-        share_handout(handout, staff=front_desk, days=30, email="zoe@example.org",
-                      url_for=lambda token: f"https://portal.test/p/{token}/", clinic=clinic)
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(Failure),
+        transaction.atomic(),
+    ):
+        share_handout(
+            handout,
+            staff=front_desk,
+            days=30,
+            email="zoe@example.org",
+            url_for=lambda token: f"https://portal.test/p/{token}/",
+            clinic=clinic,
+        )
         raise Failure
     assert callbacks == []
     assert mail.outbox == []
@@ -176,8 +188,13 @@ def test_a_bad_email_address_is_explained_and_nothing_is_created(client, front_d
 
 
 def test_sharing_permissions(client, personas, handout):
-    for persona, allowed in [("clinician", True), ("front_desk", True), ("administrator", True),
-                             ("editor", False), ("outsider", False)]:
+    for persona, allowed in [
+        ("clinician", True),
+        ("front_desk", True),
+        ("administrator", True),
+        ("editor", False),
+        ("outsider", False),
+    ]:
         client.force_login(personas[persona])
         status = share(client, handout).status_code
         assert (status == 200) is allowed, persona
@@ -190,8 +207,7 @@ def test_sharing_permissions(client, personas, handout):
 def test_sharing_needs_post(client, front_desk, handout):
     client.force_login(front_desk)
     assert client.get(reverse("handouts:share", args=[handout.public_id])).status_code == 405
-    assert client.get(reverse("handouts:revoke_link",
-                              args=[handout.public_id])).status_code == 405
+    assert client.get(reverse("handouts:revoke_link", args=[handout.public_id])).status_code == 405
 
 
 def test_handout_page_tells_what_happened_in_plain_words(client, front_desk, handout):
@@ -215,12 +231,22 @@ def test_the_slips_qr_code_scans_to_the_patients_link(client, front_desk, handou
     zbarimg = require_tool("zbarimg", "zbar-tools")
     client.force_login(front_desk)
     url, code = shown_secrets(share(client, handout))
-    slip = client.post(reverse("handouts:access_slip", args=[handout.public_id]),
-                       {"token": url.rsplit("/", 2)[-2], "code": code})
+    slip = client.post(
+        reverse("handouts:access_slip", args=[handout.public_id]),
+        {"token": url.rsplit("/", 2)[-2], "code": code},
+    )
     (tmp_path / "slip.pdf").write_bytes(slip.content)
-    subprocess.run([pdftoppm, "-r", "150", "-png", str(tmp_path / "slip.pdf"),
-                    str(tmp_path / "slip")], check=True, timeout=60)
+    subprocess.run(
+        [pdftoppm, "-r", "150", "-png", str(tmp_path / "slip.pdf"), str(tmp_path / "slip")],
+        check=True,
+        timeout=60,
+    )
     [image] = tmp_path.glob("slip*.png")
-    scanned = subprocess.run([zbarimg, "--quiet", "--raw", str(image)], capture_output=True,
-                             text=True, check=True, timeout=60)
+    scanned = subprocess.run(
+        [zbarimg, "--quiet", "--raw", str(image)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
     assert scanned.stdout.strip() == url

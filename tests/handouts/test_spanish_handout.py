@@ -76,8 +76,11 @@ def english_messages() -> list[tuple[str, str, re.Pattern]]:
 
 
 def english_in(text: str) -> list[str]:
-    return [english for english, word, pattern in english_messages()
-            if word in text and pattern.search(text)]
+    return [
+        english
+        for english, word, pattern in english_messages()
+        if word in text and pattern.search(text)
+    ]
 
 
 @pytest.fixture
@@ -103,24 +106,38 @@ def spanish_clinic(clinic):
     return clinic
 
 
-def spanish_handout(article, clinician, choices: Choices, *, everything: bool = False,
-                    **overrides):
+def spanish_handout(article, clinician, choices: Choices, *, everything: bool = False, **overrides):
     """The Spanish sample with these choices, every therapy (1 to 4 times a week, for 1 to 4
     weeks: singular and plural) and an English note; with `everything`, every background
     section and tip too (they do not change with the choices, so the matrix leaves them out
     and one test prints them all)."""
     snapshot = build_snapshot(article)
-    return build_handout(article, default_choices(
-        article, weight_bearing=choices.weight, crutches=choices.crutches,
-        rest_weeks=choices.rest, follow_up_date=FOLLOW_UP if choices.follow_up else None,
-        visit_date=VISIT, large_print=choices.large_print, patient_name="Zoë Núñez",
-        clinician_note=ENGLISH_NOTE, note_language="en",
-        background_section_keys=[s["key"] for s in snapshot["sections"]] if everything else [],
-        prevention_tip_keys=[t["key"] for t in snapshot["prevention_tips"]] if everything
-        else [],
-        therapy_plan=[{"key": t["key"], "times_per_week": 1 + n, "weeks": 1 + n}
-                      for n, t in enumerate(snapshot["therapies"])],
-    ) | overrides, issued_by=clinician, snapshot=snapshot)
+    return build_handout(
+        article,
+        default_choices(
+            article,
+            weight_bearing=choices.weight,
+            crutches=choices.crutches,
+            rest_weeks=choices.rest,
+            follow_up_date=FOLLOW_UP if choices.follow_up else None,
+            visit_date=VISIT,
+            large_print=choices.large_print,
+            patient_name="Zoë Núñez",
+            clinician_note=ENGLISH_NOTE,
+            note_language="en",
+            background_section_keys=[s["key"] for s in snapshot["sections"]] if everything else [],
+            prevention_tip_keys=[t["key"] for t in snapshot["prevention_tips"]]
+            if everything
+            else [],
+            therapy_plan=[
+                {"key": t["key"], "times_per_week": 1 + n, "weeks": 1 + n}
+                for n, t in enumerate(snapshot["therapies"])
+            ],
+        )
+        | overrides,
+        issued_by=clinician,
+        snapshot=snapshot,
+    )
 
 
 def reading_view_html(handout, clinic) -> str:
@@ -142,27 +159,54 @@ def without_note(text: str) -> str:
 # The contradiction rules of tests/handouts/test_plan.py, for the Spanish sentences.
 SOME_WEIGHT = r"(una )?parte de su peso"
 RULES = [
-    Rule("full weight, yet told to keep weight off", lambda c: c.weight == "full",
-         r"nada de peso|" + SOME_WEIGHT + r"|según lo permita el dolor|no apoye"),
-    Rule("no weight, yet told weight is fine", lambda c: c.weight == "none",
-         r"todo su peso|según lo permita el dolor|" + SOME_WEIGHT + r"|equilibrio"),
-    Rule("some weight, yet told all or none", lambda c: c.weight == "partial",
-         r"todo su peso|nada de peso|según lo permita el dolor|equilibrio"),
-    Rule("weight as pain allows, yet told otherwise", lambda c: c.weight == "as_tolerated",
-         r"todo su peso|nada de peso|" + SOME_WEIGHT + r"|equilibrio"),
+    Rule(
+        "full weight, yet told to keep weight off",
+        lambda c: c.weight == "full",
+        r"nada de peso|" + SOME_WEIGHT + r"|según lo permita el dolor|no apoye",
+    ),
+    Rule(
+        "no weight, yet told weight is fine",
+        lambda c: c.weight == "none",
+        r"todo su peso|según lo permita el dolor|" + SOME_WEIGHT + r"|equilibrio",
+    ),
+    Rule(
+        "some weight, yet told all or none",
+        lambda c: c.weight == "partial",
+        r"todo su peso|nada de peso|según lo permita el dolor|equilibrio",
+    ),
+    Rule(
+        "weight as pain allows, yet told otherwise",
+        lambda c: c.weight == "as_tolerated",
+        r"todo su peso|nada de peso|" + SOME_WEIGHT + r"|equilibrio",
+    ),
     Rule("no crutches, yet told to use them", lambda c: not c.crutches, r"use muletas"),
-    Rule("crutches, yet told not to need them", lambda c: c.crutches,
-         r"no necesita muletas|sin muletas"),
-    Rule("no rest, yet a rest period", lambda c: c.rest == 0,
-         r"deje en reposo [\w ]+ durante \d+ semanas?|reposo: no haga deporte"),
-    Rule("rest chosen, yet told none is needed", lambda c: c.rest > 0,
-         r"no necesita un tiempo fijo de reposo"),
-    Rule("no follow-up, yet a follow-up date", lambda c: not c.follow_up,
-         r"su cita de control es"),
-    Rule("a follow-up, yet told none is booked", lambda c: c.follow_up,
-         r"no tiene una cita de control"),
-    Rule("a body part the article did not name", lambda c: True,
-         r"\b(hueso|pierna|pie|rodilla|talón|brazo|tobillo)s?\b", part="plan"),
+    Rule(
+        "crutches, yet told not to need them",
+        lambda c: c.crutches,
+        r"no necesita muletas|sin muletas",
+    ),
+    Rule(
+        "no rest, yet a rest period",
+        lambda c: c.rest == 0,
+        r"deje en reposo [\w ]+ durante \d+ semanas?|reposo: no haga deporte",
+    ),
+    Rule(
+        "rest chosen, yet told none is needed",
+        lambda c: c.rest > 0,
+        r"no necesita un tiempo fijo de reposo",
+    ),
+    Rule("no follow-up, yet a follow-up date", lambda c: not c.follow_up, r"su cita de control es"),
+    Rule(
+        "a follow-up, yet told none is booked",
+        lambda c: c.follow_up,
+        r"no tiene una cita de control",
+    ),
+    Rule(
+        "a body part the article did not name",
+        lambda c: True,
+        r"\b(hueso|pierna|pie|rodilla|talón|brazo|tobillo)s?\b",
+        part="plan",
+    ),
 ]
 PLAN_LEAD = "Su plan Reposo"
 
@@ -171,9 +215,13 @@ def contradictions(text: str, choices: Choices) -> list[str]:
     plan = between(text, PLAN_LEAD, ["Cuándo pedir ayuda"])
     rest = between(plan, "Reposo", ["Muletas", "Fisioterapia", "Cita de control"])
     parts = {"all": text, "plan": plan, "rest": rest}
-    found = [f"{rule.name}: {match.group(0)!r}"
-             for rule in RULES if rule.applies(choices)
-             for match in [re.search(rule.forbidden, parts[rule.part], re.IGNORECASE)] if match]
+    found = [
+        f"{rule.name}: {match.group(0)!r}"
+        for rule in RULES
+        if rule.applies(choices)
+        for match in [re.search(rule.forbidden, parts[rule.part], re.IGNORECASE)]
+        if match
+    ]
     weeks = {int(n) for n in re.findall(r"\b(\d+) semanas?\b", rest)}
     if weeks - {choices.rest}:
         found.append(f"rest part names other week counts: {sorted(weeks - {choices.rest})}")
@@ -183,8 +231,10 @@ def contradictions(text: str, choices: Choices) -> list[str]:
 
 
 def test_the_spanish_rules_catch_contradictions():
-    wrong = (f"{PLAN_LEAD} Deje en reposo el hueso durante 3 semanas. Puede apoyar todo su "
-             "peso. Use muletas. Cuándo pedir ayuda")
+    wrong = (
+        f"{PLAN_LEAD} Deje en reposo el hueso durante 3 semanas. Puede apoyar todo su "
+        "peso. Use muletas. Cuándo pedir ayuda"
+    )
     found = contradictions(wrong, Choices("none", False, 4, True))
     assert any("weight is fine" in p for p in found)
     assert any("use them" in p for p in found)
@@ -215,26 +265,54 @@ def matrix_failures(text_of) -> dict[str, list[str]]:
 
 
 def test_every_combination_prints_in_spanish_only_and_without_contradiction(
-        spanish_article, clinician, spanish_clinic):
-    assert matrix_failures(lambda choices: pdf_text(render_handout_pdf(
-        spanish_handout(spanish_article, clinician, choices), spanish_clinic))) == {}
+    spanish_article, clinician, spanish_clinic
+):
+    assert (
+        matrix_failures(
+            lambda choices: pdf_text(
+                render_handout_pdf(
+                    spanish_handout(spanish_article, clinician, choices), spanish_clinic
+                )
+            )
+        )
+        == {}
+    )
 
 
 def test_every_combination_reads_in_spanish_only_and_without_contradiction_on_the_web(
-        spanish_article, clinician, spanish_clinic):
-    assert matrix_failures(lambda choices: page_text(reading_view_html(
-        spanish_handout(spanish_article, clinician, choices), spanish_clinic))) == {}
+    spanish_article, clinician, spanish_clinic
+):
+    assert (
+        matrix_failures(
+            lambda choices: page_text(
+                reading_view_html(
+                    spanish_handout(spanish_article, clinician, choices), spanish_clinic
+                )
+            )
+        )
+        == {}
+    )
 
 
-def test_every_part_and_the_emptiest_handout_print_in_spanish_only(spanish_article, clinician,
-                                                                  spanish_clinic):
+def test_every_part_and_the_emptiest_handout_print_in_spanish_only(
+    spanish_article, clinician, spanish_clinic
+):
     """Every background section and tip, in large print; and the emptiest handout: no
     therapies, tips, background, note or follow-up."""
-    fullest = spanish_handout(spanish_article, clinician,
-                              Choices("partial", True, 3, True, large_print=True), everything=True)
+    fullest = spanish_handout(
+        spanish_article,
+        clinician,
+        Choices("partial", True, 3, True, large_print=True),
+        everything=True,
+    )
     emptiest = spanish_handout(
-        spanish_article, clinician, Choices("none", False, 0, False),
-        therapy_plan=[], clinician_note="", note_language="")
+        spanish_article,
+        clinician,
+        Choices("none", False, 0, False),
+        therapy_plan=[],
+        clinician_note="",
+        note_language="",
+    )
     texts = {}
     for name, handout in [("fullest", fullest), ("emptiest", emptiest)]:
         texts[name] = without_note(pdf_text(render_handout_pdf(handout, spanish_clinic)))
@@ -245,26 +323,39 @@ def test_every_part_and_the_emptiest_handout_print_in_spanish_only(spanish_artic
 
 
 def test_the_pdf_is_spanish_and_the_english_note_keeps_its_own_language(
-        spanish_article, clinician, spanish_clinic):
+    spanish_article, clinician, spanish_clinic
+):
     handout = spanish_handout(spanish_article, clinician, Choices("partial", True, 3, True))
     with pikepdf.open(io.BytesIO(render_handout_pdf(handout, spanish_clinic))) as pdf:
         assert str(pdf.Root.Lang) == "es"
         with pdf.open_metadata() as meta:
             assert english_in(meta.get("dc:title", "")) == []
-        quotes = [element for element in _structure_elements(pdf.Root.StructTreeRoot)
-                  if element.get("/S") == "/BlockQuote"]
+        quotes = [
+            element
+            for element in _structure_elements(pdf.Root.StructTreeRoot)
+            if element.get("/S") == "/BlockQuote"
+        ]
         assert quotes and all(str(quote.Lang) == "en" for quote in quotes)
     html = reading_view_html(handout, spanish_clinic)
     assert f'<blockquote class="clinician-note" lang="en"><p>{ENGLISH_NOTE}' in html
 
 
-def test_a_note_in_the_handouts_own_language_is_not_tagged(spanish_article, clinician,
-                                                           spanish_clinic):
-    handout = spanish_handout(spanish_article, clinician, Choices("partial", True, 3, True),
-                              clinician_note="Ponga hielo diez minutos.", note_language="es")
+def test_a_note_in_the_handouts_own_language_is_not_tagged(
+    spanish_article, clinician, spanish_clinic
+):
+    handout = spanish_handout(
+        spanish_article,
+        clinician,
+        Choices("partial", True, 3, True),
+        clinician_note="Ponga hielo diez minutos.",
+        note_language="es",
+    )
     with pikepdf.open(io.BytesIO(render_handout_pdf(handout, spanish_clinic))) as pdf:
-        quotes = [element for element in _structure_elements(pdf.Root.StructTreeRoot)
-                  if element.get("/S") == "/BlockQuote"]
+        quotes = [
+            element
+            for element in _structure_elements(pdf.Root.StructTreeRoot)
+            if element.get("/S") == "/BlockQuote"
+        ]
         assert quotes and all("/Lang" not in quote for quote in quotes)
     html = reading_view_html(handout, spanish_clinic)
     assert '<blockquote class="clinician-note"><p>Ponga hielo' in html
@@ -284,8 +375,11 @@ def test_what_the_patient_meets_online_is_spanish(spanish_article, clinician, sp
     """Code page, wrong code, reading view, slip and email: all in Spanish, whatever the
     browser asks for."""
     handout, _created = issue_handout(
-        spanish_article, default_choices(spanish_article, clinician_note=""),
-        issued_by=clinician, issue_token=uuid.uuid4())
+        spanish_article,
+        default_choices(spanish_article, clinician_note=""),
+        issued_by=clinician,
+        issue_token=uuid.uuid4(),
+    )
     shared = create_share_link(handout, staff=clinician)
     client = patient_client()
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
@@ -302,20 +396,29 @@ def test_what_the_patient_meets_online_is_spanish(spanish_article, clinician, sp
     assert english_in(page_text(reading)) == []
 
     slip = render_access_slip_pdf(
-        handout, spanish_clinic, url="https://clinic.example/p/abc", display_code="ABCD-2345",
+        handout,
+        spanish_clinic,
+        url="https://clinic.example/p/abc",
+        display_code="ABCD-2345",
         created_at=datetime.datetime(2027, 2, 2, 9, tzinfo=datetime.UTC),
-        expires_at=datetime.datetime(2027, 3, 2, 9, tzinfo=datetime.UTC))
+        expires_at=datetime.datetime(2027, 3, 2, 9, tzinfo=datetime.UTC),
+    )
     assert english_in(pdf_text(slip)) == []
 
-    send_share_link_email("zoe@example.com", url="https://clinic.example/p/abc",
-                          expires_at=datetime.datetime(2027, 3, 2, 9, tzinfo=datetime.UTC),
-                          language="es", clinic=spanish_clinic)
+    send_share_link_email(
+        "zoe@example.com",
+        url="https://clinic.example/p/abc",
+        expires_at=datetime.datetime(2027, 3, 2, 9, tzinfo=datetime.UTC),
+        language="es",
+        clinic=spanish_clinic,
+    )
     message = mail.outbox[-1]
     assert english_in(message.subject) == [] and english_in(message.body) == []
 
 
 def test_the_builder_offers_the_patients_languages_and_says_which_have_no_article(
-        client, clinician, sample_article, spanish_article, spanish_clinic, settings):
+    client, clinician, sample_article, spanish_article, spanish_clinic, settings
+):
     settings.LANGUAGES = [("en", "English"), ("es", "español"), ("fr", "français")]
     client.force_login(clinician)
     html = client.get(reverse("handouts:new", args=["bone-marrow-edema", "en"])).content.decode()
@@ -331,7 +434,8 @@ def test_the_builder_offers_the_patients_languages_and_says_which_have_no_articl
 
 
 def test_the_note_language_starts_as_the_clinicians_own_and_is_kept(
-        client, clinician, spanish_article, spanish_clinic):
+    client, clinician, spanish_article, spanish_clinic
+):
     client.force_login(clinician)
     url = reverse("handouts:new", args=["bone-marrow-edema", "es"])
     assert client.get(url).context["form"].initial["note_language"] == "en"
@@ -342,18 +446,22 @@ def test_the_note_language_starts_as_the_clinicians_own_and_is_kept(
 
 
 def test_the_spanish_preview_is_measured_on_the_inflesz_scale_and_reads_fairly_easy(
-        client, clinician, spanish_article, spanish_clinic):
+    client, clinician, spanish_article, spanish_clinic
+):
     client.force_login(clinician)
     url = reverse("handouts:new", args=["bone-marrow-edema", "es"])
-    response = client.post(url, builder_data(spanish_article, action="preview",
-                                             clinician_note="Ponga hielo diez minutos."))
+    response = client.post(
+        url,
+        builder_data(spanish_article, action="preview", clinician_note="Ponga hielo diez minutos."),
+    )
     level = response.context["reading_level"]
     assert level["level"].inflesz >= 65 and level["ok"]
     assert "Reading level of the whole handout: INFLESZ" in response.content.decode()
 
 
 def test_a_spanish_article_without_warning_signs_still_tells_the_patient_whom_to_call(
-        spanish_article, clinician, spanish_clinic):
+    spanish_article, clinician, spanish_clinic
+):
     """(A published article's parts are not edited: the signs are left out of the snapshot, as
     a draft without them would be.)"""
     handout = spanish_handout(spanish_article, clinician, Choices("partial", True, 3, True))
@@ -361,13 +469,15 @@ def test_a_spanish_article_without_warning_signs_still_tells_the_patient_whom_to
     text = page_text(reading_view_html(handout, spanish_clinic))
     with translation.override("es"):
         emergency = translation.gettext("In an emergency, call %(number)s.") % {
-            "number": spanish_clinic.emergency_number}
+            "number": spanish_clinic.emergency_number
+        }
     assert "Cuándo pedir ayuda" in text and emergency in text
     assert english_in(without_note(text)) == []
 
 
 def test_date_fields_keep_the_browsers_iso_format_on_spanish_pages(
-        client, clinician, spanish_article, spanish_clinic):
+    client, clinician, spanish_article, spanish_clinic
+):
     """A localized value ("25/11/2026") is invalid for <input type="date">: the browser would
     show the visit date empty and the handout could not be issued."""
     client.force_login(clinician)
@@ -376,6 +486,7 @@ def test_date_fields_keep_the_browsers_iso_format_on_spanish_pages(
     assert '<html lang="es">' in html
     today = datetime.date.today().isoformat()
     assert re.search(rf'<input type="date" name="visit_date" value="{today}"', html)
-    handouts = client.post(reverse("handouts:list"), {"issued_from": "2027-02-01"},
-                           HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    handouts = client.post(
+        reverse("handouts:list"), {"issued_from": "2027-02-01"}, HTTP_ACCEPT_LANGUAGE="es"
+    ).content.decode()
     assert 'value="2027-02-01"' in handouts

@@ -10,8 +10,9 @@ def handout(rest_weeks=2, therapies=(("heat", 2), ("water", 3)), follow_up=None)
         rest_weeks=rest_weeks,
         follow_up_date=follow_up,
         snapshot={"therapies": [{"key": key, "name": key.title()} for key, _ in therapies]},
-        therapy_plan=[{"key": key, "times_per_week": 2, "weeks": weeks}
-                      for key, weeks in therapies],
+        therapy_plan=[
+            {"key": key, "times_per_week": 2, "weeks": weeks} for key, weeks in therapies
+        ],
     )
 
 

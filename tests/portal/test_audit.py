@@ -18,24 +18,38 @@ Action = AuditEvent.Action
 
 
 def actions(**filters) -> list[str]:
-    return list(AuditEvent.objects.filter(**filters).order_by("id").values_list("action",
-                                                                                flat=True))
+    return list(
+        AuditEvent.objects.filter(**filters).order_by("id").values_list("action", flat=True)
+    )
 
 
-def test_content_created_edited_published_and_deleted_are_audited(client, editor, reviewer,
-                                                                  draft):
+def test_content_created_edited_published_and_deleted_are_audited(client, editor, reviewer, draft):
     client.force_login(editor)
-    client.post(reverse("admin:education_article_change", args=[draft.pk]),
-                article_form(draft, title="New title"))
+    client.post(
+        reverse("admin:education_article_change", args=[draft.pk]),
+        article_form(draft, title="New title"),
+    )
     client.post(reverse("admin:education_article_submit", args=[draft.pk]))
     condition_url = reverse("admin:education_condition_add")
-    client.post(condition_url, {"slug": "shin", "name": "Shin splints", "synonyms": "",
-                                "icd10_codes": "M76.89", "snomed_codes": ""})
+    client.post(
+        condition_url,
+        {
+            "slug": "shin",
+            "name": "Shin splints",
+            "synonyms": "",
+            "icd10_codes": "M76.89",
+            "snomed_codes": "",
+        },
+    )
     client.force_login(reviewer)
-    client.post(reverse("admin:education_article_publish", args=[draft.pk]),
-                {"next_review_due": "2031-01-01"})
+    client.post(
+        reverse("admin:education_article_publish", args=[draft.pk]),
+        {"next_review_due": "2031-01-01"},
+    )
     assert actions(actor=editor, object_type="education.article") == [
-        Action.CHANGED, Action.CHANGED]
+        Action.CHANGED,
+        Action.CHANGED,
+    ]
     event = AuditEvent.objects.filter(action=Action.CHANGED).order_by("id").first()
     assert event.object_id == str(draft.pk) and "Title" in event.detail
     assert actions(actor=reviewer, object_type="education.article") == [Action.PUBLISHED]
@@ -47,7 +61,10 @@ def test_handout_issued_viewed_and_downloaded_are_audited(client, clinician, han
     client.get(handout.get_absolute_url())
     client.get(reverse("handouts:pdf", args=[handout.public_id]))
     assert actions(object_type="handouts.handout") == [
-        Action.HANDOUT_ISSUED, Action.HANDOUT_VIEWED, Action.HANDOUT_DOWNLOADED]
+        Action.HANDOUT_ISSUED,
+        Action.HANDOUT_VIEWED,
+        Action.HANDOUT_DOWNLOADED,
+    ]
     assert AuditEvent.objects.filter(object_id=str(handout.public_id)).count() == 3
 
 
@@ -56,8 +73,12 @@ def test_audit_rows_share_the_transaction_of_their_action(sample_article, clinic
         pass
 
     with pytest.raises(Abort), transaction.atomic():
-        issue_handout(sample_article, default_choices(sample_article), issued_by=clinician,
-                      issue_token=uuid.uuid4())
+        issue_handout(
+            sample_article,
+            default_choices(sample_article),
+            issued_by=clinician,
+            issue_token=uuid.uuid4(),
+        )
         assert actions() == [Action.HANDOUT_ISSUED]
         raise Abort
     assert actions() == []
@@ -80,8 +101,12 @@ def test_administrators_browse_and_filter_the_audit_log_but_cannot_change_it(
     assert client.get(url, {"action": Action.HANDOUT_ISSUED}).context["cl"].result_count == 1
     event = AuditEvent.objects.first()
     assert client.get(reverse("admin:portal_auditevent_add")).status_code == 403
-    assert client.post(reverse("admin:portal_auditevent_delete", args=[event.pk]),
-                       {"post": "yes"}).status_code == 403
+    assert (
+        client.post(
+            reverse("admin:portal_auditevent_delete", args=[event.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
     assert AuditEvent.objects.filter(pk=event.pk).exists()
 
 
@@ -102,8 +127,15 @@ def test_audit_events_are_append_only(handout):
 
 
 def test_log_lines_escape_what_users_typed():
-    record = logging.LogRecord("portal", logging.WARNING, __file__, 1,
-                               'Not Found: /x\ntime=2027 level=CRITICAL msg="forged"', None, None)
+    record = logging.LogRecord(
+        "portal",
+        logging.WARNING,
+        __file__,
+        1,
+        'Not Found: /x\ntime=2027 level=CRITICAL msg="forged"',
+        None,
+        None,
+    )
     line = StructuredFormatter().format(record)
     assert "\n" not in line
     assert line.endswith('msg="Not Found: /x\\ntime=2027 level=CRITICAL msg=\\"forged\\""')

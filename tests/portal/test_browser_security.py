@@ -42,21 +42,33 @@ def test_state_changes_without_a_csrf_token_are_refused(clinician, handout):
 
 def test_sign_in_needs_a_csrf_token_too(clinician):
     response = Client(enforce_csrf_checks=True).post(
-        reverse("login"), {"username": "clinician", "password": "x"})
+        reverse("login"), {"username": "clinician", "password": "x"}
+    )
     assert response.status_code == 403
 
 
-def test_forms_ignore_fields_they_do_not_declare(client, clinician, front_desk, sample_article,
-                                                 clinic):
+def test_forms_ignore_fields_they_do_not_declare(
+    client, clinician, front_desk, sample_article, clinic
+):
     client.force_login(clinician)
     form = client.get(reverse("handouts:new", args=["bone-marrow-edema", "en"])).context["form"]
-    client.post(reverse("handouts:new", args=["bone-marrow-edema", "en"]), {
-        "issue_token": str(form.initial["issue_token"]), "patient_name": "Ann Lee",
-        "visit_date": "2027-02-02", "rest_weeks": "4", "weight_bearing": "partial",
-        "paper_size": "a4", "action": "issue",
-        "issued_by": str(front_desk.pk), "issued_by_name": "Someone Else",
-        "pdf_sha256": "0" * 64, "purged_at": "2027-01-01", "language": "es",
-    })
+    client.post(
+        reverse("handouts:new", args=["bone-marrow-edema", "en"]),
+        {
+            "issue_token": str(form.initial["issue_token"]),
+            "patient_name": "Ann Lee",
+            "visit_date": "2027-02-02",
+            "rest_weeks": "4",
+            "weight_bearing": "partial",
+            "paper_size": "a4",
+            "action": "issue",
+            "issued_by": str(front_desk.pk),
+            "issued_by_name": "Someone Else",
+            "pdf_sha256": "0" * 64,
+            "purged_at": "2027-01-01",
+            "language": "es",
+        },
+    )
     handout = Handout.objects.get()
     assert handout.issued_by == clinician and handout.issued_by_name != "Someone Else"
     assert handout.purged_at is None and handout.language == "en"
@@ -67,17 +79,27 @@ def csp(response) -> str:
 
 
 def test_every_kind_of_page_sends_the_strict_content_security_policy(client, personas, handout):
-    pages = [Client().get(reverse("login")), Client().get("/no-such-page/"),
-             Client().get(reverse("patient:open", args=["unknown-token-00000000"]))]
+    pages = [
+        Client().get(reverse("login")),
+        Client().get("/no-such-page/"),
+        Client().get(reverse("patient:open", args=["unknown-token-00000000"])),
+    ]
     client.force_login(personas["clinician"])
     pages += [client.get(reverse("home")), client.get(handout.get_absolute_url())]
     client.force_login(personas["administrator"])
-    pages += [client.get(reverse("admin:index")),
-              client.get(reverse("admin:education_article_changelist"))]
+    pages += [
+        client.get(reverse("admin:index")),
+        client.get(reverse("admin:education_article_changelist")),
+    ]
     for response in pages:
         policy = csp(response)
-        for directive in ["default-src 'self'", "object-src 'none'", "base-uri 'none'",
-                          "frame-ancestors 'none'", "form-action 'self'"]:
+        for directive in [
+            "default-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+            "form-action 'self'",
+        ]:
             assert directive in policy, (response.request["PATH_INFO"], directive)
         assert "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
         assert "http" not in policy
@@ -87,8 +109,11 @@ def test_every_kind_of_page_sends_the_strict_content_security_policy(client, per
 
 def test_pages_carry_no_inline_script_without_a_nonce(client, clinician, sample_article):
     client.force_login(clinician)
-    for url in [reverse("home"), sample_article.get_absolute_url(),
-                reverse("handouts:new", args=["bone-marrow-edema", "en"])]:
+    for url in [
+        reverse("home"),
+        sample_article.get_absolute_url(),
+        reverse("handouts:new", args=["bone-marrow-edema", "en"]),
+    ]:
         html = client.get(url).content.decode()
         for chunk in html.split("<script")[1:]:
             tag = chunk.split(">")[0]
@@ -107,43 +132,72 @@ PRODUCTION_ENV = {
 
 def production_environment() -> dict:
     """This machine's environment without the settings and test switches, plus production's."""
-    keep = {k: v for k, v in os.environ.items()
-            if not k.startswith(("SECURE_", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"))}
+    keep = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SECURE_", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"))
+    }
     return {**keep, **PRODUCTION_ENV}
 
 
 def test_check_deploy_passes_with_production_settings():
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=production_environment(), capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=production_environment(),
+        capture_output=True,
+        text=True,
+        timeout=120,
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_production_settings_are_https_only_with_hsts_and_safe_cookies():
-    code = ("from django.conf import settings as s; print(s.SECURE_SSL_REDIRECT, "
-            "s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SESSION_COOKIE_SECURE, "
-            "s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, s.SESSION_COOKIE_SAMESITE, "
-            "s.SECURE_CONTENT_TYPE_NOSNIFF, s.SECURE_REFERRER_POLICY)")
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
-                            text=True, timeout=60, check=True,
-                            env={**production_environment(),
-                                 "DJANGO_SETTINGS_MODULE": "portal.settings"})
-    assert result.stdout.split() == ["True", "31536000", "True", "True", "True", "True", "Lax",
-                                     "True", "same-origin"]
+    code = (
+        "from django.conf import settings as s; print(s.SECURE_SSL_REDIRECT, "
+        "s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SESSION_COOKIE_SECURE, "
+        "s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, s.SESSION_COOKIE_SAMESITE, "
+        "s.SECURE_CONTENT_TYPE_NOSNIFF, s.SECURE_REFERRER_POLICY)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        env={**production_environment(), "DJANGO_SETTINGS_MODULE": "portal.settings"},
+    )
+    assert result.stdout.split() == [
+        "True",
+        "31536000",
+        "True",
+        "True",
+        "True",
+        "True",
+        "Lax",
+        "True",
+        "same-origin",
+    ]
 
 
-@pytest.mark.parametrize(("status", "view", "heading"), [
-    (400, defaults.bad_request, "That request could not be understood"),
-    (403, defaults.permission_denied, "You do not have access to this page"),
-    (404, defaults.page_not_found, "Page not found"),
-    (500, defaults.server_error, "Something went wrong on our side"),
-])
+@pytest.mark.parametrize(
+    ("status", "view", "heading"),
+    [
+        (400, defaults.bad_request, "That request could not be understood"),
+        (403, defaults.permission_denied, "You do not have access to this page"),
+        (404, defaults.page_not_found, "Page not found"),
+        (500, defaults.server_error, "Something went wrong on our side"),
+    ],
+)
 def test_error_pages_are_branded_and_leak_nothing(status, view, heading):
     request = RequestFactory().get("/handouts/secret-path/?patient=Zo%C3%AB")
-    response = (view(request) if status == 500
-                else view(request, exception=Exception("Zoë Núñez internals")))
+    response = (
+        view(request)
+        if status == 500
+        else view(request, exception=Exception("Zoë Núñez internals"))
+    )
     html = response.content.decode()
     assert response.status_code == status
     assert heading in html and "Patient education" in html

@@ -18,10 +18,16 @@ def png(width=120, height=40) -> bytes:
 
 def profile_form(**overrides) -> dict:
     return {
-        "name": "Riverside Sports Clinic", "address": "12 River Road", "phone": "+1 555 0100",
-        "after_hours_phone": "", "website": "https://riverside.example",
-        "default_paper_size": "letter", "accent_colour": "#204060", "max_reading_grade": "8",
-        "review_interval_months": "24", **overrides,
+        "name": "Riverside Sports Clinic",
+        "address": "12 River Road",
+        "phone": "+1 555 0100",
+        "after_hours_phone": "",
+        "website": "https://riverside.example",
+        "default_paper_size": "letter",
+        "accent_colour": "#204060",
+        "max_reading_grade": "8",
+        "review_interval_months": "24",
+        **overrides,
     }
 
 
@@ -56,14 +62,22 @@ def test_a_plain_svg_logo_is_accepted(client, administrator):
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
-         "scripts, external links or entities"),
-        (b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"></svg>',
-         "scripts, external links or entities"),
-        (b'<svg xmlns="http://www.w3.org/2000/svg"><image href="https://x.example/a.png"/></svg>',
-         "scripts, external links or entities"),
-        (b'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "aaaa">]><svg>&a;</svg>',
-         "scripts, external links or entities"),
+        (
+            b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+            "scripts, external links or entities",
+        ),
+        (
+            b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"></svg>',
+            "scripts, external links or entities",
+        ),
+        (
+            b'<svg xmlns="http://www.w3.org/2000/svg"><image href="https://x.example/a.png"/></svg>',
+            "scripts, external links or entities",
+        ),
+        (
+            b'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "aaaa">]><svg>&a;</svg>',
+            "scripts, external links or entities",
+        ),
         (b"<svg><unclosed></svg>", "not valid XML"),
         (b"GIF89a....", "must be a PNG or SVG"),
         (b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, "damaged or incomplete"),
@@ -78,8 +92,10 @@ def test_unsafe_or_broken_logos_are_refused_and_the_old_logo_is_kept(
     profile.logo, profile.logo_content_type = png(), "image/png"
     profile.save()
     client.force_login(administrator)
-    response = client.post(change_url(), profile_form(
-        name="Changed name", logo_upload=SimpleUploadedFile("logo", content)))
+    response = client.post(
+        change_url(),
+        profile_form(name="Changed name", logo_upload=SimpleUploadedFile("logo", content)),
+    )
     assert response.status_code == 200
     assert message in response.content.decode()
     assert 'value="Changed name"' in response.content.decode()

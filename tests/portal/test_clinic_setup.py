@@ -24,10 +24,17 @@ def complete(profile: ClinicProfile) -> ClinicProfile:
 
 def profile_form(**overrides) -> dict:
     return {
-        "name": "Lakeside Physiotherapy", "address": "1 Lake Street", "phone": "",
-        "after_hours_phone": "", "emergency_number": "112", "website": "",
-        "default_paper_size": "a4", "accent_colour": "#1f5f8b", "max_reading_grade": "8",
-        "review_interval_months": "24", **overrides,
+        "name": "Lakeside Physiotherapy",
+        "address": "1 Lake Street",
+        "phone": "",
+        "after_hours_phone": "",
+        "emergency_number": "112",
+        "website": "",
+        "default_paper_size": "a4",
+        "accent_colour": "#1f5f8b",
+        "max_reading_grade": "8",
+        "review_interval_months": "24",
+        **overrides,
     }
 
 
@@ -35,8 +42,9 @@ def test_a_fresh_profile_is_blocked_by_its_placeholder_name_and_missing_phone():
     blockers = ClinicProfile.load().handout_blockers()
     assert len(blockers) == 2
     assert f"placeholder name “{PLACEHOLDER_CLINIC_NAME}”" in blockers[0]
-    assert blockers[1] == ("The clinic profile has no phone number, so handouts could not tell "
-                           "patients whom to call.")
+    assert blockers[1] == (
+        "The clinic profile has no phone number, so handouts could not tell patients whom to call."
+    )
 
 
 def test_an_empty_name_blocks_handouts_like_the_placeholder(clinic):
@@ -61,11 +69,17 @@ def test_a_filled_in_clinic_has_no_blockers_and_keeps_the_default_emergency_numb
 
 def test_the_checklist_names_each_part_of_the_profile_and_what_to_do(clinic):
     items = {item.label: item for item in clinic.setup_checklist()}
-    assert list(items) == ["Clinic name", "Phone number", "After-hours phone number",
-                           "Emergency number", "Logo"]
+    assert list(items) == [
+        "Clinic name",
+        "Phone number",
+        "After-hours phone number",
+        "Emergency number",
+        "Logo",
+    ]
     assert items["Clinic name"].done and items["Phone number"].done
     assert items["Emergency number"].hint == (
-        "Set to 911: change it if your country uses another number.")
+        "Set to 911: change it if your country uses another number."
+    )
     assert not items["Logo"].done and "Upload a PNG or SVG logo" in items["Logo"].hint
 
 
@@ -126,9 +140,7 @@ def test_clinician_sees_no_warning_once_the_profile_is_filled_in(client, clinici
 
 
 @pytest.mark.parametrize("persona", ["editor", "front_desk"])
-def test_staff_who_cannot_issue_or_fix_see_neither_checklist_nor_warning(
-    client, personas, persona
-):
+def test_staff_who_cannot_issue_or_fix_see_neither_checklist_nor_warning(client, personas, persona):
     client.force_login(personas[persona])
     page = client.get(reverse("home")).content.decode()
     assert "Set up your clinic" not in page
@@ -140,7 +152,10 @@ def test_the_demo_fills_in_an_untouched_profile_with_a_valid_logo():
     profile = ClinicProfile.load()
     assert profile.name == "Riverside Sports Clinic"
     assert (profile.phone, profile.after_hours_phone, profile.emergency_number) == (
-        "+1 555 0100", "+1 555 0199", "911")
+        "+1 555 0100",
+        "+1 555 0199",
+        "911",
+    )
     assert profile.website == "https://clinic.example"
     assert profile.address.count("\n") == 1
     assert bytes(profile.logo) == DEMO_LOGO.read_bytes()
@@ -170,7 +185,10 @@ def test_the_demo_leaves_an_administrators_edits_alone(client, administrator):
     assert ensure_demo_clinic_profile() is False
     profile = ClinicProfile.load()
     assert (profile.name, profile.phone, profile.emergency_number) == (
-        "Lakeside Physiotherapy", "", "112")
+        "Lakeside Physiotherapy",
+        "",
+        "112",
+    )
     assert profile.address == "1 Lake Street" and not profile.has_logo
 
 

@@ -32,7 +32,8 @@ def test_staff_pages_follow_the_browser_until_a_language_is_chosen(client, clini
 
 
 def test_a_chosen_language_is_kept_on_the_account_and_wins_over_the_browser(
-        client, clinician, editor):
+    client, clinician, editor
+):
     client.force_login(clinician)
     response = choose(client, "es", reverse("education:library"))
     assert response.status_code == 302

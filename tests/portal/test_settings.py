@@ -155,8 +155,9 @@ def test_wsgi_application_refuses_unsafe_production_settings():
     assert ok.returncode == 0, ok.stderr
 
 
-def test_missing_handout_font_and_harfbuzz_subsetter_are_warned_about(settings, monkeypatch,
-                                                                       tmp_path):
+def test_missing_handout_font_and_harfbuzz_subsetter_are_warned_about(
+    settings, monkeypatch, tmp_path
+):
     import ctypes.util
 
     from portal.checks import check_handout_rendering
@@ -169,7 +170,8 @@ def test_missing_handout_font_and_harfbuzz_subsetter_are_warned_about(settings, 
 
 
 def test_manage_py_reads_the_demo_env_file_without_overriding_the_environment(
-        tmp_path, monkeypatch):
+    tmp_path, monkeypatch
+):
     from portal.env import load_env_file
 
     env_file = tmp_path / ".env"

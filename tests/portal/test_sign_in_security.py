@@ -22,8 +22,14 @@ Action = AuditEvent.Action
 
 def sign_in(client, username, password=PASSWORD, url=None):
     url = url or reverse("login")
-    return client.post(url, {"username": username, "password": password,
-                             "next": reverse("home") if "admin" not in url else "/admin/"})
+    return client.post(
+        url,
+        {
+            "username": username,
+            "password": password,
+            "next": reverse("home") if "admin" not in url else "/admin/",
+        },
+    )
 
 
 def current_code(device: TOTPDevice) -> str:
@@ -41,10 +47,12 @@ def test_a_long_uncommon_password_is_accepted():
     validate_password("river stone violet 42", get_user_model()(username="x"))
 
 
-@pytest.mark.parametrize(("url_name", "persona"), [("login", "clinician"),
-                                                   ("admin:login", "editor")])
-def test_five_failed_sign_ins_lock_the_username_for_15_minutes(personas, time_machine,
-                                                                url_name, persona):
+@pytest.mark.parametrize(
+    ("url_name", "persona"), [("login", "clinician"), ("admin:login", "editor")]
+)
+def test_five_failed_sign_ins_lock_the_username_for_15_minutes(
+    personas, time_machine, url_name, persona
+):
     username = personas[persona].username
     time_machine.move_to(datetime.datetime(2027, 2, 2, 9, tzinfo=datetime.UTC))
     url = reverse(url_name)
@@ -194,12 +202,21 @@ def test_deactivating_an_account_ends_its_sessions(client, administrator, clinic
     clinicians_browser = Client()
     sign_in(clinicians_browser, "clinician")
     client.force_login(administrator)
-    form = client.get(reverse("admin:auth_user_change", args=[clinician.pk])).context[
-        "adminform"].form
+    form = (
+        client.get(reverse("admin:auth_user_change", args=[clinician.pk])).context["adminform"].form
+    )
     data = {name: value for name, value in form.initial.items() if value is not None}
-    data.update({"is_active": "", "groups": [g.pk for g in clinician.groups.all()],
-                 "date_joined_0": "2027-01-01", "date_joined_1": "09:00:00",
-                 "last_login_0": "", "last_login_1": "", "user_permissions": []})
+    data.update(
+        {
+            "is_active": "",
+            "groups": [g.pk for g in clinician.groups.all()],
+            "date_joined_0": "2027-01-01",
+            "date_joined_1": "09:00:00",
+            "last_login_0": "",
+            "last_login_1": "",
+            "user_permissions": [],
+        }
+    )
     response = client.post(reverse("admin:auth_user_change", args=[clinician.pk]), data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert clinicians_browser.get(reverse("home")).status_code == 302
@@ -209,7 +226,9 @@ def test_administrators_can_end_a_users_sessions(client, administrator, clinicia
     clinicians_browser = Client()
     sign_in(clinicians_browser, "clinician")
     client.force_login(administrator)
-    client.post(reverse("admin:auth_user_changelist"),
-                {"action": "end_sessions", "_selected_action": [clinician.pk]})
+    client.post(
+        reverse("admin:auth_user_changelist"),
+        {"action": "end_sessions", "_selected_action": [clinician.pk]},
+    )
     assert clinicians_browser.get(reverse("home")).status_code == 302
     assert AuditEvent.objects.filter(action=Action.SESSIONS_ENDED, object_id=str(clinician.pk))

@@ -37,8 +37,15 @@ ACCESS = {
     "mfa_verify": ("GET", SIGNED_IN),
     "clinic_logo": ("GET", SIGNED_IN),  # 404 until a logo is uploaded; never 403
 }
-OPEN_TO_ALL = {"login", "logout", "set_language", "patient:open", "patient:read",
-               "patient:download", "patient:logo"}
+OPEN_TO_ALL = {
+    "login",
+    "logout",
+    "set_language",
+    "patient:open",
+    "patient:read",
+    "patient:download",
+    "patient:logo",
+}
 # make_user gives these an authenticator, as they must have one; other roles have none.
 WITH_AUTHENTICATOR = {"editor", "administrator"}
 
@@ -69,13 +76,23 @@ def named_routes(patterns=None, namespace=""):
 @pytest.fixture
 def urls(handout, clinician):
     token = create_share_link(handout, staff=clinician).token
-    args = {"education:article": ["bone-marrow-edema", "en"],
-            "handouts:new": ["bone-marrow-edema", "en"],
-            "handouts:article_preview_pdf": [handout.article_id],
-            "patient:open": [token], "patient:read": [token], "patient:download": [token],
-            "patient:logo": [token]}
-    handout_routes = {"handouts:detail", "handouts:pdf", "handouts:print", "handouts:share",
-                      "handouts:revoke_link", "handouts:access_slip"}
+    args = {
+        "education:article": ["bone-marrow-edema", "en"],
+        "handouts:new": ["bone-marrow-edema", "en"],
+        "handouts:article_preview_pdf": [handout.article_id],
+        "patient:open": [token],
+        "patient:read": [token],
+        "patient:download": [token],
+        "patient:logo": [token],
+    }
+    handout_routes = {
+        "handouts:detail",
+        "handouts:pdf",
+        "handouts:print",
+        "handouts:share",
+        "handouts:revoke_link",
+        "handouts:access_slip",
+    }
     for route in handout_routes:
         args[route] = [handout.public_id]
     return {route: reverse(route, args=args.get(route, [])) for route in named_routes()}
@@ -119,13 +136,20 @@ def test_each_role_gets_exactly_its_routes(client, personas, urls, persona):
             assert response.status_code == 403, (route, response.status_code)
 
 
-EDUCATION = {"education.condition", "education.article", "education.section", "education.source",
-             "education.restguidance", "education.therapy", "education.preventiontip",
-             "education.warningsign"}
+EDUCATION = {
+    "education.condition",
+    "education.article",
+    "education.section",
+    "education.source",
+    "education.restguidance",
+    "education.therapy",
+    "education.preventiontip",
+    "education.warningsign",
+}
 ADMIN_SITE = {
     "editor": EDUCATION,
-    "administrator": EDUCATION | {"portal.clinicprofile", "portal.auditevent", "auth.user",
-                                  "auth.group"},
+    "administrator": EDUCATION
+    | {"portal.clinicprofile", "portal.auditevent", "auth.user", "auth.group"},
 }
 
 
@@ -134,7 +158,8 @@ def test_the_admin_site_is_open_to_editors_and_administrators_only(client, perso
     client.force_login(personas[persona])
     changelists = {
         f"{model._meta.app_label}.{model._meta.model_name}": reverse(
-            f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+            f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"
+        )
         for model in admin.site._registry
     }
     for label, url in changelists.items():

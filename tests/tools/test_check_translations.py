@@ -6,8 +6,9 @@ from pathlib import Path
 import polib
 
 ROOT = Path(__file__).resolve().parents[2]
-spec = importlib.util.spec_from_file_location("check_translations",
-                                              ROOT / "scripts" / "check_translations.py")
+spec = importlib.util.spec_from_file_location(
+    "check_translations", ROOT / "scripts" / "check_translations.py"
+)
 check = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(check)
 
@@ -28,12 +29,15 @@ def test_untranslated_fuzzy_new_and_gone_messages_are_each_reported():
     committed = catalog(
         polib.POEntry(msgid="Rest", msgstr=""),
         polib.POEntry(msgid="Crutches", msgstr="Muletas", flags=["fuzzy"]),
-        polib.POEntry(msgid="%(n)s week", msgid_plural="%(n)s weeks",
-                      msgstr_plural={0: "%(n)s semana", 1: ""}),
+        polib.POEntry(
+            msgid="%(n)s week", msgid_plural="%(n)s weeks", msgstr_plural={0: "%(n)s semana", 1: ""}
+        ),
         polib.POEntry(msgid="Old message", msgstr="Mensaje viejo"),
     )
-    extracted = catalog(*(polib.POEntry(msgid=m) for m in ["Rest", "Crutches", "New message"]),
-                        polib.POEntry(msgid="%(n)s week", msgid_plural="%(n)s weeks"))
+    extracted = catalog(
+        *(polib.POEntry(msgid=m) for m in ["Rest", "Crutches", "New message"]),
+        polib.POEntry(msgid="%(n)s week", msgid_plural="%(n)s weeks"),
+    )
     found = "\n".join(check.problems("es", committed, extracted))
     assert "not translated: 'Rest'" in found
     assert "marked fuzzy (check it, then remove the flag): 'Crutches'" in found

@@ -20,16 +20,18 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--strict", action="store_true",
-                            help="Exit 1 if a published article needs attention.")
+        parser.add_argument(
+            "--strict", action="store_true", help="Exit 1 if a published article needs attention."
+        )
 
     def handle(self, *args, strict: bool, **options) -> None:
         today, maximum = timezone.localdate(), ClinicProfile.load().max_reading_grade
         problems = overrides = 0
-        articles = (Article.objects.select_related("condition", "based_on")
-                    .prefetch_related("sections")
-                    .order_by("condition__name", "language",
-                              F("version").desc(nulls_first=True)))
+        articles = (
+            Article.objects.select_related("condition", "based_on")
+            .prefetch_related("sections")
+            .order_by("condition__name", "language", F("version").desc(nulls_first=True))
+        )
         for article in articles:
             grade = article_grade(article)
             review = review_status(article, today)
@@ -52,9 +54,11 @@ class Command(BaseCommand):
                 f"{version_text(article)} | grade {grade:g} | review {review}"
                 + (f" | {', '.join(flags)}" if flags else "")
             )
-        self.stdout.write(f"{len(articles)} article(s); {problems} published article(s) "
-                          f"need attention; {overrides} published above grade {maximum} "
-                          "with a recorded override.")
+        self.stdout.write(
+            f"{len(articles)} article(s); {problems} published article(s) "
+            f"need attention; {overrides} published above grade {maximum} "
+            "with a recorded override."
+        )
         if strict and problems:
             raise SystemExit(1)
 

@@ -33,12 +33,24 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--renders", type=positive_int, default=50,
-                            help="Timed renders of each path (default 50).")
-        parser.add_argument("--memory-renders", type=positive_int, default=1000,
-                            help="Portal renders between the two RSS readings (default 1000).")
-        parser.add_argument("--downloads", type=positive_int, default=200,
-                            help="Timed downloads of the issued handout (default 200).")
+        parser.add_argument(
+            "--renders",
+            type=positive_int,
+            default=50,
+            help="Timed renders of each path (default 50).",
+        )
+        parser.add_argument(
+            "--memory-renders",
+            type=positive_int,
+            default=1000,
+            help="Portal renders between the two RSS readings (default 1000).",
+        )
+        parser.add_argument(
+            "--downloads",
+            type=positive_int,
+            default=200,
+            help="Timed downloads of the issued handout (default 200).",
+        )
 
     def handle(self, *args, **options) -> None:
         # The benchmark migrates and writes users and handouts: never on a real database.
@@ -48,5 +60,6 @@ class Command(BaseCommand):
                 "database. Run it with `make bench` (DATABASE_URL=sqlite:///:memory:)."
             )
         call_command("migrate", verbosity=0, interactive=False)
-        run_benchmark(options["renders"], options["memory_renders"], options["downloads"],
-                      self.stdout)
+        run_benchmark(
+            options["renders"], options["memory_renders"], options["downloads"], self.stdout
+        )

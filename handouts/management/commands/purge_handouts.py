@@ -15,20 +15,28 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--dry-run", action="store_true",
-                            help="List what would be purged and change nothing.")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="List what would be purged and change nothing."
+        )
 
     def handle(self, *args, dry_run: bool, **options) -> None:
         now, days = timezone.now(), settings.HANDOUT_RETENTION_DAYS
         if dry_run:
             handouts = handouts_to_purge(now, days)
             for handout in handouts:
-                self.stdout.write(f"  would purge {handout.public_id} (issued "
-                                  f"{handout.issued_at:%Y-%m-%d}, {handout.article.condition})")
-            self.stdout.write(f"Dry run: {len(handouts)} handout(s) past {days} days would be "
-                              "purged. Nothing was changed.")
+                self.stdout.write(
+                    f"  would purge {handout.public_id} (issued "
+                    f"{handout.issued_at:%Y-%m-%d}, {handout.article.condition})"
+                )
+            self.stdout.write(
+                f"Dry run: {len(handouts)} handout(s) past {days} days would be "
+                "purged. Nothing was changed."
+            )
             return
         result = purge_handouts(now, days)
-        self.stdout.write(self.style.SUCCESS(
-            f"Purged {len(result.handouts)} handout(s) past {days} days; removed "
-            f"{result.links_removed} patient link(s)."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Purged {len(result.handouts)} handout(s) past {days} days; removed "
+                f"{result.links_removed} patient link(s)."
+            )
+        )

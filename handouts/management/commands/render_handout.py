@@ -35,28 +35,44 @@ class Command(BaseCommand):
         parser.add_argument("--no-crutches", dest="crutches", action="store_false")
         parser.add_argument("--weight-bearing", choices=RestGuidance.WeightBearing.values)
         parser.add_argument(
-            "--therapy", action="append", metavar="NAME[:TIMES_A_WEEK:WEEKS]",
+            "--therapy",
+            action="append",
+            metavar="NAME[:TIMES_A_WEEK:WEEKS]",
             help="A therapy to include (repeat for more); default: all, at their defaults.",
         )
         parser.add_argument("--no-therapies", action="store_true")
-        parser.add_argument("--tip", action="append", type=int, metavar="N",
-                            help="Number of a prevention tip (see --list-options); repeatable.")
         parser.add_argument(
-            "--section", action="append", type=int, metavar="N",
+            "--tip",
+            action="append",
+            type=int,
+            metavar="N",
+            help="Number of a prevention tip (see --list-options); repeatable.",
+        )
+        parser.add_argument(
+            "--section",
+            action="append",
+            type=int,
+            metavar="N",
             help="Number of an article section to print as background, under “More to know” "
             "(see --list-options); repeatable. Default: the sections the article prints by "
             "default.",
         )
-        parser.add_argument("--no-background", action="store_true",
-                            help="Print no article sections, only the patient's plan.")
+        parser.add_argument(
+            "--no-background",
+            action="store_true",
+            help="Print no article sections, only the patient's plan.",
+        )
         parser.add_argument("--follow-up", help="YYYY-MM-DD")
         parser.add_argument("--note", default="", help="The clinician's note (plain text).")
         parser.add_argument("--record-number", default="")
         parser.add_argument("--clinician", default="", help="Name printed as the clinician.")
         parser.add_argument("--paper", choices=PaperSize.values)
         parser.add_argument("--large-print", action="store_true")
-        parser.add_argument("--list-options", action="store_true",
-                            help="List the article's therapies and tips, and exit.")
+        parser.add_argument(
+            "--list-options",
+            action="store_true",
+            help="List the article's therapies and tips, and exit.",
+        )
 
     def handle(self, *args, **options) -> None:
         article = self._article(options["slug"], options["language"])
@@ -70,16 +86,24 @@ class Command(BaseCommand):
         try:
             require_clinic_ready(clinic)
         except ClinicNotReady as error:
-            raise CommandError("Cannot render a handout: " + str(error),
-                               returncode=USAGE_ERROR) from error
-        form = HandoutForm(self._form_data(options, snapshot, clinic), snapshot=snapshot,
-                           clinic=clinic)
+            raise CommandError(
+                "Cannot render a handout: " + str(error), returncode=USAGE_ERROR
+            ) from error
+        form = HandoutForm(
+            self._form_data(options, snapshot, clinic), snapshot=snapshot, clinic=clinic
+        )
         if not form.is_valid():
             problems = [f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()]
-            raise CommandError("Invalid handout:\n  " + "\n  ".join(problems),
-                               returncode=USAGE_ERROR)
-        handout = build_handout(article, form.handout_choices(), issued_by=None,
-                                issued_by_name=options["clinician"], snapshot=snapshot)
+            raise CommandError(
+                "Invalid handout:\n  " + "\n  ".join(problems), returncode=USAGE_ERROR
+            )
+        handout = build_handout(
+            article,
+            form.handout_choices(),
+            issued_by=None,
+            issued_by_name=options["clinician"],
+            snapshot=snapshot,
+        )
         try:
             pdf = render_handout_pdf(handout, clinic)
         except PdfRenderError as error:
@@ -88,29 +112,38 @@ class Command(BaseCommand):
         self.stdout.write(f"Wrote {options['output']} ({len(pdf):,} bytes).")
 
     def _article(self, slug: str, language: str) -> Article:
-        article = (Article.objects.published()
-                   .filter(condition__slug=slug, language=language).first())
+        article = (
+            Article.objects.published().filter(condition__slug=slug, language=language).first()
+        )
         if article is None:
-            available = ", ".join(
-                f"{a.condition.slug} ({a.language})"
-                for a in Article.objects.published().select_related("condition")
-            ) or "none"
+            available = (
+                ", ".join(
+                    f"{a.condition.slug} ({a.language})"
+                    for a in Article.objects.published().select_related("condition")
+                )
+                or "none"
+            )
             raise CommandError(
                 f"No published article for {slug!r} in language {language!r}. "
-                f"Published: {available}.", returncode=USAGE_ERROR)
+                f"Published: {available}.",
+                returncode=USAGE_ERROR,
+            )
         return article
 
     def _list_options(self, snapshot: dict) -> None:
         self.stdout.write("Therapies (--therapy NAME[:TIMES_A_WEEK:WEEKS]):")
         for therapy in snapshot["therapies"]:
-            self.stdout.write(f"  {therapy['name']} (default {therapy['times_per_week']} a "
-                              f"week for {therapy['weeks']} weeks)")
+            self.stdout.write(
+                f"  {therapy['name']} (default {therapy['times_per_week']} a "
+                f"week for {therapy['weeks']} weeks)"
+            )
         self.stdout.write("Prevention tips (--tip N):")
         for number, tip in enumerate(snapshot["prevention_tips"], start=1):
             default = " [default]" if tip["selected_by_default"] else ""
             self.stdout.write(f"  {number}. {tip['text']}{default}")
-        self.stdout.write("Background sections, printed under “More to know” (--section N, "
-                          "--no-background):")
+        self.stdout.write(
+            "Background sections, printed under “More to know” (--section N, --no-background):"
+        )
         for number, section in enumerate(snapshot["sections"], start=1):
             default = " [default]" if section.get("printed_by_default", True) else ""
             self.stdout.write(f"  {number}. {section['heading']}{default}")
@@ -144,8 +177,11 @@ class Command(BaseCommand):
         tips = snapshot["prevention_tips"]
         bad = [n for n in numbers if not 1 <= n <= len(tips)]
         if bad:
-            raise CommandError(f"No prevention tip number {bad[0]}; the article has "
-                               f"{len(tips)} (see --list-options).", returncode=USAGE_ERROR)
+            raise CommandError(
+                f"No prevention tip number {bad[0]}; the article has "
+                f"{len(tips)} (see --list-options).",
+                returncode=USAGE_ERROR,
+            )
         return [tips[n - 1]["key"] for n in numbers]
 
     def _section_keys(self, options: dict, snapshot: dict, defaults: dict) -> list[str]:
@@ -156,8 +192,11 @@ class Command(BaseCommand):
         sections = snapshot["sections"]
         bad = [n for n in options["section"] if not 1 <= n <= len(sections)]
         if bad:
-            raise CommandError(f"No section number {bad[0]}; the article has "
-                               f"{len(sections)} (see --list-options).", returncode=USAGE_ERROR)
+            raise CommandError(
+                f"No section number {bad[0]}; the article has "
+                f"{len(sections)} (see --list-options).",
+                returncode=USAGE_ERROR,
+            )
         return [sections[n - 1]["key"] for n in options["section"]]
 
     def _therapy_fields(self, options: dict, snapshot: dict) -> dict:
@@ -172,18 +211,23 @@ class Command(BaseCommand):
                 name, *numbers = spec.split(":")
                 therapy = by_name.get(name.strip().casefold())
                 if therapy is None:
-                    raise CommandError(f"Unknown therapy {name!r} (see --list-options).",
-                                       returncode=USAGE_ERROR)
+                    raise CommandError(
+                        f"Unknown therapy {name!r} (see --list-options).", returncode=USAGE_ERROR
+                    )
                 if numbers and len(numbers) != 2:
-                    raise CommandError(f"Write --therapy as NAME or NAME:TIMES_A_WEEK:WEEKS, "
-                                       f"not {spec!r}.", returncode=USAGE_ERROR)
+                    raise CommandError(
+                        f"Write --therapy as NAME or NAME:TIMES_A_WEEK:WEEKS, not {spec!r}.",
+                        returncode=USAGE_ERROR,
+                    )
                 times, weeks = numbers or (therapy["times_per_week"], therapy["weeks"])
                 chosen[therapy["key"]] = (times, weeks)
         fields = {}
         for key, (times, weeks) in chosen.items():
-            fields |= {therapy_field(key, "include"): "on",
-                       therapy_field(key, "times_per_week"): str(times),
-                       therapy_field(key, "weeks"): str(weeks)}
+            fields |= {
+                therapy_field(key, "include"): "on",
+                therapy_field(key, "times_per_week"): str(times),
+                therapy_field(key, "weeks"): str(weeks),
+            }
         return fields
 
 
