@@ -1,5 +1,9 @@
 from django.apps import AppConfig
+from django.apps.registry import Apps
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+from portal.roles import sync_roles
 
 
 class PortalConfig(AppConfig):
@@ -7,6 +11,10 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self) -> None:
+        # Like Django's own permissions, the roles are brought up to date after every migrate,
+        # so a model added later reaches the roles that should hold it without a data migration.
+        post_migrate.connect(sync_roles_after_migrate, sender=self)
+
         # Registers the configuration checks and the sign-in audit receivers.
         from django.contrib import admin
 
@@ -14,3 +22,7 @@ class PortalConfig(AppConfig):
         from portal.admin_audit import audit_every_admin
 
         audit_every_admin(admin.site)
+
+
+def sync_roles_after_migrate(apps: Apps, **kwargs: object) -> None:
+    sync_roles(apps)

@@ -1,6 +1,7 @@
 """Staff roles. Each role is a Group with a fixed set of permissions; the README's role table
 describes the same thing for people."""
 
+from django.apps import apps as installed_apps
 from django.apps.registry import Apps
 from django.contrib.auth.management import create_permissions
 
@@ -11,43 +12,41 @@ CLINICIAN = "Clinician"
 FRONT_DESK = "Front desk"
 ADMINISTRATOR = "Administrator"
 
+# Every role but Administrator holds exactly what the apps give it (role_permissions()).
+GRANTED_ROLES = [EDITOR, REVIEWER, CLINICIAN, FRONT_DESK]
 # Roles whose members work in the Django admin.
 ADMIN_SITE_ROLES = {EDITOR, ADMINISTRATOR}
 
-EDUCATION_MODELS = [
-    "condition",
-    "article",
-    "section",
-    "source",
-    "restguidance",
-    "therapy",
-    "preventiontip",
-    "warningsign",
-]
-READ_LIBRARY = ["education.view_condition", "education.view_article"]
-SHARE_HANDOUTS = ["handouts.view_handout", "handouts.add_sharelink", "handouts.change_sharelink"]
+# Administrators hold every permission of these apps, and of every app that gives its
+# permissions to roles, including ones added by later migrations.
+ADMINISTRATOR_APPS = ["auth", "portal"]
 
-ROLE_PERMISSIONS: dict[str, list[str]] = {
-    EDITOR: [
-        f"education.{action}_{model}"
-        for model in EDUCATION_MODELS
-        for action in ("add", "change", "delete", "view")
-    ],
-    REVIEWER: ["education.publish_article"],
-    # Clinicians issue handouts; front desk staff find, print and download them. Both give
-    # patients their link (create) and take it back (change = revoke).
-    CLINICIAN: [*READ_LIBRARY, *SHARE_HANDOUTS, "handouts.add_handout"],
-    FRONT_DESK: [*READ_LIBRARY, *SHARE_HANDOUTS],
-}
-# Administrators hold every permission of these apps, including ones added by later migrations.
-ADMINISTRATOR_APPS = ["auth", "education", "handouts", "portal"]
+
+def role_permissions() -> dict[str, list[str]]:
+    """ "app_label.codename" permissions per role. Each app owns its permissions, so each says
+    which roles hold them, in its AppConfig's `role_permissions` ({role: [codename, ...]})."""
+    merged: dict[str, list[str]] = {}
+    for config in installed_apps.get_app_configs():
+        for role, codenames in getattr(config, "role_permissions", {}).items():
+            merged.setdefault(role, []).extend(f"{config.label}.{name}" for name in codenames)
+    return merged
+
+
+def administrator_apps() -> list[str]:
+    owners = [
+        config.label
+        for config in installed_apps.get_app_configs()
+        if getattr(config, "role_permissions", None)
+    ]
+    return [*ADMINISTRATOR_APPS, *owners]
 
 
 def sync_roles(apps: Apps) -> None:
     """Create the role groups and set their permissions exactly; safe to run any number of times.
 
-    Called from data migrations (with the historical app registry), after any migration that
-    adds models whose permissions a role should hold.
+    Runs after every migrate (portal's post_migrate receiver), and from the data migrations
+    written before that receiver existed. Which role holds what is read from the installed
+    apps (role_permissions()), so it is always today's rule.
     """
     for app_config in apps.get_app_configs():
         # Permissions are normally created after migrate finishes; roles need them now.
@@ -57,7 +56,9 @@ def sync_roles(apps: Apps) -> None:
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    for role, names in ROLE_PERMISSIONS.items():
+    granted = role_permissions()
+    for role in GRANTED_ROLES:
+        names = granted.get(role, [])
         wanted = Permission.objects.none()
         for name in names:
             app_label, codename = name.split(".")
@@ -68,5 +69,5 @@ def sync_roles(apps: Apps) -> None:
         group.permissions.set(wanted)
     administrator, _ = Group.objects.get_or_create(name=ADMINISTRATOR)
     administrator.permissions.set(
-        Permission.objects.filter(content_type__app_label__in=ADMINISTRATOR_APPS)
+        Permission.objects.filter(content_type__app_label__in=administrator_apps())
     )

@@ -1,0 +1,64 @@
+"""The role groups hold exactly what the README's role table says, gathered from the apps that
+own the permissions."""
+
+import pytest
+from django.apps import apps as django_apps
+from django.contrib.auth.models import Group, Permission
+
+from portal.roles import ADMINISTRATOR, CLINICIAN, EDITOR, FRONT_DESK, REVIEWER, sync_roles
+
+
+def held(role: str) -> set[str]:
+    return {
+        f"{permission.content_type.app_label}.{permission.codename}"
+        for permission in Group.objects.get(name=role).permissions.select_related("content_type")
+    }
+
+
+@pytest.mark.django_db
+def test_clinicians_read_the_library_issue_handouts_and_share_them(roles):
+    assert held(CLINICIAN) == {
+        "education.view_condition",
+        "education.view_article",
+        "handouts.view_handout",
+        "handouts.add_handout",
+        "handouts.add_sharelink",
+        "handouts.change_sharelink",
+    }
+
+
+@pytest.mark.django_db
+def test_front_desk_finds_and_shares_handouts_but_cannot_issue_them(roles):
+    assert held(FRONT_DESK) == held(CLINICIAN) - {"handouts.add_handout"}
+
+
+@pytest.mark.django_db
+def test_editors_edit_the_library_and_only_reviewers_publish_it(roles):
+    editor = held(EDITOR)
+    assert {"education.add_article", "education.change_section", "education.delete_therapy"} <= (
+        editor
+    )
+    assert {permission.split(".")[0] for permission in editor} == {"education"}
+    assert "education.publish_article" not in editor
+    assert held(REVIEWER) == {"education.publish_article"}
+
+
+@pytest.mark.django_db
+def test_administrators_hold_every_permission_of_our_apps_and_of_accounts(roles):
+    ours = Permission.objects.filter(
+        content_type__app_label__in=["auth", "portal", "education", "handouts"]
+    )
+    assert held(ADMINISTRATOR) == {
+        f"{permission.content_type.app_label}.{permission.codename}"
+        for permission in ours.select_related("content_type")
+    }
+
+
+@pytest.mark.django_db
+def test_syncing_again_changes_nothing_and_takes_back_a_stray_permission(roles):
+    before = {role: held(role) for role in (CLINICIAN, FRONT_DESK, EDITOR, ADMINISTRATOR)}
+    Group.objects.get(name=FRONT_DESK).permissions.add(
+        Permission.objects.get(codename="add_handout")
+    )
+    sync_roles(django_apps)
+    assert {role: held(role) for role in before} == before
