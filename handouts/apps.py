@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 from portal.roles import CLINICIAN, FRONT_DESK
 
@@ -8,7 +9,7 @@ SHARE_HANDOUTS = ["view_handout", "add_sharelink", "change_sharelink"]
 
 class HandoutsConfig(AppConfig):
     name = "handouts"
-    verbose_name = "Handouts"
+    verbose_name = _("Handouts")
     # Who holds this app's permissions (portal.roles.sync_roles reads it). Clinicians issue
     # handouts; front desk staff find, print and download them.
     role_permissions = {
