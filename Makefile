@@ -7,7 +7,7 @@ PORT ?= 8000
 DEMO_ENV := DEBUG=$${DEBUG:-1}
 
 .PHONY: demo demo-passwords test test-browser lint pytest install install-dev bench clean messages \
-  check-translations lock
+  check-translations lock check-locks
 
 $(PY):
 	@python=$$(scripts/find-python) || exit 1; \
@@ -36,6 +36,11 @@ LOCK := $(VENV)/bin/uv pip compile --quiet --universal --python-version 3.12 --g
 lock: $(VENV)/.installed-dev
 	$(LOCK) requirements.in --output-file requirements.txt
 	$(LOCK) requirements-dev.in --constraint requirements.txt --output-file requirements-dev.txt
+	@$(MAKE) --no-print-directory check-locks
+
+# No network: each lock still holds its input's pins and exactly the packages they need.
+check-locks: $(VENV)/.installed-dev
+	$(PY) scripts/check_locks.py
 
 # Fonts for handouts and pages come from the npm registry (package.json).
 node_modules/.installed: package.json package-lock.json
@@ -83,8 +88,9 @@ demo-passwords: install
 	$(DEMO_ENV) $(PY) manage.py create_demo_accounts --reset-passwords --port $(PORT)
 
 # Style and formatting, then the layer rule (pyproject.toml [tool.importlinter]):
-# handouts -> education -> portal. `.pre-commit-config.yaml` runs the same checks.
-lint: install-dev
+# handouts -> education -> portal; and the lock files against their inputs.
+# `.pre-commit-config.yaml` runs the same checks.
+lint: install-dev check-locks
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
