@@ -7,7 +7,7 @@ PORT ?= 8000
 DEMO_ENV := DEBUG=$${DEBUG:-1}
 
 .PHONY: demo demo-passwords test test-browser lint pytest install install-dev bench clean messages \
-  check-translations lock check-locks
+  check-translations lock check-locks audit
 
 $(PY):
 	@python=$$(scripts/find-python) || exit 1; \
@@ -41,6 +41,12 @@ lock: $(VENV)/.installed-dev
 # No network: each lock still holds its input's pins and exactly the packages they need.
 check-locks: $(VENV)/.installed-dev
 	$(PY) scripts/check_locks.py
+
+# Known vulnerabilities of every locked package, from PyPI's JSON API (per release).
+# --strict: a package it cannot look up fails the audit instead of passing unchecked.
+audit: $(VENV)/.installed-dev
+	$(VENV)/bin/pip-audit --strict --require-hashes --disable-pip --progress-spinner off \
+	  -r requirements-dev.txt
 
 # Fonts for handouts and pages come from the npm registry (package.json).
 node_modules/.installed: package.json package-lock.json
