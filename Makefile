@@ -6,21 +6,47 @@ PORT ?= 8000
 # The demo is a development server: DEBUG on, unless the caller's environment says otherwise.
 DEMO_ENV := DEBUG=$${DEBUG:-1}
 
-.PHONY: demo demo-passwords test lint pytest install install-dev bench clean messages check-translations
+.PHONY: demo demo-passwords test test-browser lint pytest install install-dev bench clean messages \
+  check-translations lock check-locks audit
 
 $(PY):
 	@python=$$(scripts/find-python) || exit 1; \
 	echo "Creating $(VENV) with $$python"; \
 	"$$python" -m venv $(VENV)
 
+# The lock files (written by `make lock` from requirements*.in) list every package with its
+# hashes: pip checks each download and refuses any package the lock leaves out. The runtime
+# lock also pins pip, which the venv's own pip installs first thing.
 $(VENV)/.installed: requirements.txt | $(PY)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements.txt
 	@touch $@
 
-$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+# The dev lock repeats requirements.txt's versions, so this only adds the tools.
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.txt
 	@touch $@
+
+# Rewrites the lock files from the .in files (needs the package index; uv reads PyPI unless
+# UV_DEFAULT_INDEX says otherwise). Locked versions stay unless an input changed; to upgrade
+# a package the inputs do not pin: make lock LOCK_ARGS="--upgrade-package fonttools".
+# --universal with markers: one lock for Python 3.12 and newer on any system.
+LOCK := $(VENV)/bin/uv pip compile --quiet --universal --python-version 3.12 --generate-hashes \
+  --custom-compile-command "make lock" $(LOCK_ARGS)
+
+lock: $(VENV)/.installed-dev
+	$(LOCK) requirements.in --output-file requirements.txt
+	$(LOCK) requirements-dev.in --constraint requirements.txt --output-file requirements-dev.txt
+	@$(MAKE) --no-print-directory check-locks
+
+# No network: each lock still holds its input's pins and exactly the packages they need.
+check-locks: $(VENV)/.installed-dev
+	$(PY) scripts/check_locks.py
+
+# Known vulnerabilities of every locked package, from PyPI's JSON API (per release).
+# --strict: a package it cannot look up fails the audit instead of passing unchecked.
+audit: $(VENV)/.installed-dev
+	$(VENV)/bin/pip-audit --strict --require-hashes --disable-pip --progress-spinner off \
+	  -r requirements-dev.txt
 
 # Fonts for handouts and pages come from the npm registry (package.json).
 node_modules/.installed: package.json package-lock.json
@@ -68,8 +94,9 @@ demo-passwords: install
 	$(DEMO_ENV) $(PY) manage.py create_demo_accounts --reset-passwords --port $(PORT)
 
 # Style and formatting, then the layer rule (pyproject.toml [tool.importlinter]):
-# handouts -> education -> portal. `.pre-commit-config.yaml` runs the same checks.
-lint: install-dev
+# handouts -> education -> portal; and the lock files against their inputs.
+# `.pre-commit-config.yaml` runs the same checks.
+lint: install-dev check-locks
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
