@@ -443,8 +443,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
             "old": old,
             "new": new,
             "changes": compare_articles(old, new) if old and new else None,
-            "can_start_draft": request.user.has_perm(workflow.EDIT_PERMISSION)
-            and not article.siblings().open_drafts().exists(),
+            "can_start_draft": workflow.can_start_draft(article, request.user),
         }
         return TemplateResponse(request, "admin/education/article/versions.html", context)
 
@@ -505,25 +504,21 @@ def change_url(article: Article) -> str:
 
 
 def workflow_context(request: HttpRequest, article: Article | None) -> dict:
-    """What the workflow box on an article's admin page shows and offers."""
+    """What the workflow box on an article's admin page shows, and the steps it offers: each
+    exactly when the workflow would take it."""
     if article is None:
         return {}
-    open_draft = article.siblings().open_drafts().exclude(pk=article.pk).first()
-    can_edit = request.user.has_perm(workflow.EDIT_PERMISSION)
-    can_publish = workflow.can_publish(request.user)
-    State = Article.State
+    user = request.user
     return {
         "workflow": {
             "live": article.live_version(),
-            "open_draft": open_draft,
-            "can_submit": can_edit and article.state == State.DRAFT,
-            "can_return": article.state == State.IN_REVIEW
-            and (can_publish or article.submitted_by_id == request.user.pk),
-            "can_approve": can_publish and article.state == State.IN_REVIEW,
-            "can_archive": can_publish and article.state == State.PUBLISHED,
-            "can_start_draft": can_edit
-            and open_draft is None
-            and article.state in {State.PUBLISHED, State.ARCHIVED},
+            "open_draft": article.siblings().open_drafts().exclude(pk=article.pk).first(),
+            "can_submit": workflow.can_submit(article, user),
+            "can_return": workflow.can_return(article, user),
+            # The review page, which says why when this reviewer may not approve it.
+            "can_review": workflow.can_review(article, user),
+            "can_archive": workflow.can_archive(article, user),
+            "can_start_draft": workflow.can_start_draft(article, user),
         }
     }
 
