@@ -21,6 +21,7 @@ from django.utils.translation import gettext
 from education.models import Article, PreventionTip, Section, Source, Therapy, WarningSign
 from education.readability import article_readability
 from education.snapshot import build_snapshot, content_fingerprint
+from portal.audit import Action, record_audit
 from portal.models import ClinicProfile
 
 PUBLISH_PERMISSION = "education.publish_article"
@@ -263,7 +264,20 @@ def publish(
                 "Another version was published at the same moment. Reload the page and try again."
             )
         ) from error
+    record_audit(user, Action.PUBLISHED, obj=draft, detail=_publication_detail(draft, clinic))
     return draft
+
+
+def _publication_detail(published: Article, clinic: ClinicProfile) -> str:
+    """For the audit log, in the source language like every audit detail: the version, and
+    why it was published above the clinic's reading grade if it was."""
+    detail = f"Published as version {published.version}."
+    if published.grade_override_reason:
+        detail += (
+            f" Reading grade {published.published_grade:g} is above the maximum of "
+            f"{clinic.max_reading_grade}; override reason: {published.grade_override_reason}"
+        )
+    return detail
 
 
 def _reviewer_name(user: AbstractBaseUser) -> str:

@@ -8,9 +8,4 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the configuration checks and the sign-in audit receivers.
-        from django.contrib import admin
-
         from portal import audit, checks  # noqa: F401
-        from portal.admin_audit import audit_every_admin
-
-        audit_every_admin(admin.site)
