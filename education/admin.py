@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import ActionLocation
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.http import Http404, HttpRequest, HttpResponseNotAllowed
 from django.shortcuts import redirect
@@ -35,6 +35,7 @@ from education.models import (
     WarningSign,
 )
 from education.readability import article_readability
+from portal.admin_audit import AuditedAdminMixin
 from portal.models import ClinicProfile
 from portal.widgets import NativeDateInput
 
@@ -42,7 +43,7 @@ ARTICLE_PARTS = [Section, Source, RestGuidance, Therapy, PreventionTip, WarningS
 
 
 @admin.register(Condition)
-class ConditionAdmin(SimpleHistoryAdmin):
+class ConditionAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
     list_display = ["name", "slug", "icd10_codes", "updated_at"]
     search_fields = ["name", "synonyms", "icd10_codes", "snomed_codes", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -113,7 +114,7 @@ class ReviewStatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(SimpleHistoryAdmin):
+class ArticleAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
     """Only drafts are edited. Published and archived versions show read-only, with the steps
     of the workflow (education.workflow) as buttons."""
 
@@ -298,11 +299,13 @@ class ArticleAdmin(SimpleHistoryAdmin):
             return HttpResponseNotAllowed(["POST"])
         article = self._article_or_404(request, object_id)
         try:
-            result = step(article, request.user)
+            # The step and its records (the admin's log, the audit event) commit together.
+            with transaction.atomic():
+                result = step(article, request.user)
+                self.log_change(request, result, untranslated(done, result))
         except workflow.WorkflowError as error:
             self.message_user(request, str(error), messages.ERROR)
             return redirect(change_url(article))
-        self.log_change(request, result, untranslated(done, result))
         self.message_user(request, done(result), messages.SUCCESS)
         return redirect(change_url(result))
 
@@ -326,6 +329,8 @@ class ArticleAdmin(SimpleHistoryAdmin):
         """Withdrawing stops every clinician issuing from the article, so it asks first."""
         if request.method == "GET":
             article = self._article_or_404(request, object_id)
+            # Who may withdraw is the workflow's rule (archive_problem asks can_publish too);
+            # before asking, this page says who may rather than "no permission".
             if not workflow.can_publish(request.user):
                 self.message_user(
                     request,
@@ -404,7 +409,8 @@ class ArticleAdmin(SimpleHistoryAdmin):
                         "reason": published.grade_override_reason,
                     }
 
-                self.log_change(request, published, untranslated(done, published))
+                # publish() recorded the audit event itself.
+                self.log_change_without_audit(request, published, untranslated(done, published))
                 self.message_user(request, done(published), messages.SUCCESS)
                 return redirect(change_url(published))
         live = draft.live_version()
@@ -443,8 +449,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
             "old": old,
             "new": new,
             "changes": compare_articles(old, new) if old and new else None,
-            "can_start_draft": request.user.has_perm(workflow.EDIT_PERMISSION)
-            and not article.siblings().open_drafts().exists(),
+            "can_start_draft": workflow.can_start_draft(article, request.user),
         }
         return TemplateResponse(request, "admin/education/article/versions.html", context)
 
@@ -493,9 +498,8 @@ class PublishForm(forms.Form):
 
 
 def untranslated(describe: Callable[[Article], str], article: Article) -> str:
-    """`describe(article)` in the source language, for the admin log and the audit trail:
-    records read the same whoever made them, and portal.admin_audit tells a publication by
-    its first word ("Published")."""
+    """`describe(article)` in the source language, for the admin's log and the audit trail:
+    records read the same whoever made them."""
     with translation.override(None):
         return describe(article)
 
@@ -505,25 +509,21 @@ def change_url(article: Article) -> str:
 
 
 def workflow_context(request: HttpRequest, article: Article | None) -> dict:
-    """What the workflow box on an article's admin page shows and offers."""
+    """What the workflow box on an article's admin page shows, and the steps it offers: each
+    exactly when the workflow would take it."""
     if article is None:
         return {}
-    open_draft = article.siblings().open_drafts().exclude(pk=article.pk).first()
-    can_edit = request.user.has_perm(workflow.EDIT_PERMISSION)
-    can_publish = workflow.can_publish(request.user)
-    State = Article.State
+    user = request.user
     return {
         "workflow": {
             "live": article.live_version(),
-            "open_draft": open_draft,
-            "can_submit": can_edit and article.state == State.DRAFT,
-            "can_return": article.state == State.IN_REVIEW
-            and (can_publish or article.submitted_by_id == request.user.pk),
-            "can_approve": can_publish and article.state == State.IN_REVIEW,
-            "can_archive": can_publish and article.state == State.PUBLISHED,
-            "can_start_draft": can_edit
-            and open_draft is None
-            and article.state in {State.PUBLISHED, State.ARCHIVED},
+            "open_draft": article.siblings().open_drafts().exclude(pk=article.pk).first(),
+            "can_submit": workflow.can_submit(article, user),
+            "can_return": workflow.can_return(article, user),
+            # The review page, which says why when this reviewer may not approve it.
+            "can_review": workflow.can_review(article, user),
+            "can_archive": workflow.can_archive(article, user),
+            "can_start_draft": workflow.can_start_draft(article, user),
         }
     }
 
@@ -570,7 +570,7 @@ def article_part_changes(article_id: str, limit: int = 200) -> list[PartChange]:
     return sorted(changes, key=lambda change: change.when, reverse=True)[:limit]
 
 
-class ArticlePartHistoryAdmin(SimpleHistoryAdmin):
+class ArticlePartHistoryAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
     """History and revert pages for an article's parts. They are edited inline on the article,
     so they stay out of the admin index; the article's history page links to them. Only a
     draft's parts can be reverted."""

@@ -5,7 +5,9 @@ it; a reviewer approves the draft, which then replaces the published version in 
 transaction. Published versions are never edited or deleted: the one replaced is archived, and
 any version can be copied back into a new draft.
 
-Each step checks who may take it and raises WorkflowError with a message for that person.
+Each rule of who may take a step, and when, is written once, in a `*_problem()` function:
+the step raises WorkflowError with its message, and the admin asks the same function (through
+`can_*()`) whether to offer the step at all.
 """
 
 import calendar
@@ -19,6 +21,7 @@ from django.utils.translation import gettext
 from education.models import Article, PreventionTip, Section, Source, Therapy, WarningSign
 from education.readability import article_readability
 from education.snapshot import build_snapshot, content_fingerprint
+from portal.audit import Action, record_audit
 from portal.models import ClinicProfile
 
 PUBLISH_PERMISSION = "education.publish_article"
@@ -31,13 +34,13 @@ class WorkflowError(Exception):
 
 
 def can_publish(user: AbstractBaseUser) -> bool:
+    """A reviewer: may approve, publish and withdraw articles."""
     return user.has_perm(PUBLISH_PERMISSION)
 
 
-def _require(user: AbstractBaseUser, permission: str, refusal: str) -> None:
-    """`refusal`: what to tell a user without the permission."""
-    if not user.has_perm(permission):
-        raise WorkflowError(refusal)
+def _refuse(problem: str | None) -> None:
+    if problem is not None:
+        raise WorkflowError(problem)
 
 
 def _locked(article: Article) -> Article:
@@ -45,13 +48,13 @@ def _locked(article: Article) -> Article:
     return Article.objects.select_for_update().get(pk=article.pk)
 
 
-def _require_state(article: Article, *states: str) -> None:
-    if article.state not in states:
-        raise WorkflowError(
-            # Translators: %(state)s is the article's state in lower case, e.g. "published".
-            gettext("This article is %(state)s; someone may have just changed it. Reload the page.")
-            % {"state": article.get_state_display().lower()}
-        )
+def _state_problem(article: Article, *states: str) -> str | None:
+    if article.state in states:
+        return None
+    # Translators: %(state)s is the article's state in lower case, e.g. "published".
+    return gettext(
+        "This article is %(state)s; someone may have just changed it. Reload the page."
+    ) % {"state": article.get_state_display().lower()}
 
 
 def note_contribution(draft: Article, user: AbstractBaseUser) -> None:
@@ -62,22 +65,31 @@ def note_contribution(draft: Article, user: AbstractBaseUser) -> None:
 # --- Drafts ---------------------------------------------------------------------------------
 
 
+def start_draft_problem(source: Article, user: AbstractBaseUser) -> str | None:
+    """Why `user` may not start a draft from `source`, or None when they may. An article has
+    at most one draft at a time (a draft or an article in review is one itself)."""
+    if not user.has_perm(EDIT_PERMISSION):
+        return gettext("You don't have permission to edit articles.")
+    open_draft = source.siblings().open_drafts().first()
+    if open_draft is not None:
+        # Translators: %(state)s is "draft" or "in review", in lower case.
+        return gettext(
+            "There is already a %(state)s of this article. Finish or delete it before "
+            "starting another."
+        ) % {"state": open_draft.get_state_display().lower()}
+    return None
+
+
+def can_start_draft(source: Article, user: AbstractBaseUser) -> bool:
+    return start_draft_problem(source, user) is None
+
+
 @transaction.atomic
 def start_draft(source: Article, user: AbstractBaseUser) -> Article:
     """A new draft with the content of `source` (the published version, or an earlier one to
-    restore it). An article has at most one draft at a time."""
-    _require(user, EDIT_PERMISSION, gettext("You don't have permission to edit articles."))
+    restore it)."""
     source = Article.objects.get(pk=source.pk)
-    open_draft = source.siblings().open_drafts().first()
-    if open_draft is not None:
-        raise WorkflowError(
-            # Translators: %(state)s is "draft" or "in review", in lower case.
-            gettext(
-                "There is already a %(state)s of this article. Finish or delete it before "
-                "starting another."
-            )
-            % {"state": open_draft.get_state_display().lower()}
-        )
+    _refuse(start_draft_problem(source, user))
     draft = _copy(source)
     if source.state == Article.State.ARCHIVED:
         # Bringing back an old text is an editorial decision, like writing it.
@@ -114,24 +126,47 @@ def _copy(source: Article) -> Article:
     return draft
 
 
+def submit_problem(draft: Article, user: AbstractBaseUser) -> str | None:
+    """Why `user` may not send `draft` for review, or None when they may."""
+    if not user.has_perm(EDIT_PERMISSION):
+        return gettext("You don't have permission to edit articles.")
+    return _state_problem(draft, Article.State.DRAFT)
+
+
+def can_submit(draft: Article, user: AbstractBaseUser) -> bool:
+    return submit_problem(draft, user) is None
+
+
 @transaction.atomic
 def submit_for_review(draft: Article, user: AbstractBaseUser) -> Article:
-    _require(user, EDIT_PERMISSION, gettext("You don't have permission to edit articles."))
     draft = _locked(draft)
-    _require_state(draft, Article.State.DRAFT)
+    _refuse(submit_problem(draft, user))
     draft.state = Article.State.IN_REVIEW
     draft.submitted_by, draft.submitted_at = user, timezone.now()
     draft.save()
     return draft
 
 
+def return_problem(draft: Article, user: AbstractBaseUser) -> str | None:
+    """Why `user` may not return `draft` to the editors, or None when they may: the submitter
+    withdraws it, or a reviewer asks for changes."""
+    problem = _state_problem(draft, Article.State.IN_REVIEW)
+    if problem is not None:
+        return problem
+    if not (can_publish(user) or draft.submitted_by_id == user.pk):
+        return gettext("Only a reviewer or the person who sent it can take it back.")
+    return None
+
+
+def can_return(draft: Article, user: AbstractBaseUser) -> bool:
+    return return_problem(draft, user) is None
+
+
 @transaction.atomic
 def return_to_draft(draft: Article, user: AbstractBaseUser) -> Article:
-    """Back to the editors: the submitter withdraws it, or a reviewer asks for changes."""
+    """Back to the editors, to be changed again."""
     draft = _locked(draft)
-    _require_state(draft, Article.State.IN_REVIEW)
-    if not (can_publish(user) or draft.submitted_by_id == user.pk):
-        raise WorkflowError(gettext("Only a reviewer or the person who sent it can take it back."))
+    _refuse(return_problem(draft, user))
     draft.state = Article.State.DRAFT
     draft.save()
     return draft
@@ -140,8 +175,9 @@ def return_to_draft(draft: Article, user: AbstractBaseUser) -> Article:
 # --- Publishing -----------------------------------------------------------------------------
 
 
-def approval_problem(draft: Article, user: AbstractBaseUser, clinic: ClinicProfile) -> str | None:
-    """Why `user` may not approve `draft`, or None when they may."""
+def review_problem(draft: Article, user: AbstractBaseUser) -> str | None:
+    """Why `user` may not review `draft` at all, or None when they may. A reviewer who may
+    review it may still be unable to approve it (approval_problem); the review page says why."""
     if not can_publish(user):
         return gettext(
             "Only a content reviewer or an administrator can approve and publish articles."
@@ -150,6 +186,18 @@ def approval_problem(draft: Article, user: AbstractBaseUser, clinic: ClinicProfi
         return gettext(
             "Only an article in review can be approved. Send the draft for review first."
         )
+    return None
+
+
+def can_review(draft: Article, user: AbstractBaseUser) -> bool:
+    return review_problem(draft, user) is None
+
+
+def approval_problem(draft: Article, user: AbstractBaseUser, clinic: ClinicProfile) -> str | None:
+    """Why `user` may not approve `draft`, or None when they may."""
+    problem = review_problem(draft, user)
+    if problem is not None:
+        return problem
     if not clinic.allow_self_approval and draft.contributors.filter(pk=user.pk).exists():
         return gettext(
             "You changed this draft, so another reviewer must approve it. (The "
@@ -178,9 +226,7 @@ def publish(
     see either the old version or the new one, never neither."""
     clinic = ClinicProfile.load()
     draft = _locked(draft)
-    problem = approval_problem(draft, user, clinic)
-    if problem:
-        raise WorkflowError(problem)
+    _refuse(approval_problem(draft, user, clinic))
     grade = article_readability(draft)[0].grade
     override_reason = override_reason.strip()
     if grade > clinic.max_reading_grade and not override_reason:
@@ -218,7 +264,20 @@ def publish(
                 "Another version was published at the same moment. Reload the page and try again."
             )
         ) from error
+    record_audit(user, Action.PUBLISHED, obj=draft, detail=_publication_detail(draft, clinic))
     return draft
+
+
+def _publication_detail(published: Article, clinic: ClinicProfile) -> str:
+    """For the audit log, in the source language like every audit detail: the version, and
+    why it was published above the clinic's reading grade if it was."""
+    detail = f"Published as version {published.version}."
+    if published.grade_override_reason:
+        detail += (
+            f" Reading grade {published.published_grade:g} is above the maximum of "
+            f"{clinic.max_reading_grade}; override reason: {published.grade_override_reason}"
+        )
+    return detail
 
 
 def _reviewer_name(user: AbstractBaseUser) -> str:
@@ -236,16 +295,22 @@ def publish_loaded_content(article: Article) -> Article:
     return article
 
 
+def archive_problem(article: Article, user: AbstractBaseUser) -> str | None:
+    """Why `user` may not withdraw `article`, or None when they may."""
+    if not can_publish(user):
+        return gettext("You don't have permission to withdraw published articles.")
+    return _state_problem(article, Article.State.PUBLISHED)
+
+
+def can_archive(article: Article, user: AbstractBaseUser) -> bool:
+    return archive_problem(article, user) is None
+
+
 @transaction.atomic
 def archive(article: Article, user: AbstractBaseUser) -> Article:
     """Withdraw the published version: clinicians can no longer issue handouts from it."""
-    _require(
-        user,
-        PUBLISH_PERMISSION,
-        gettext("You don't have permission to withdraw published articles."),
-    )
     article = _locked(article)
-    _require_state(article, Article.State.PUBLISHED)
+    _refuse(archive_problem(article, user))
     article.state, article.archived_at = Article.State.ARCHIVED, timezone.now()
     article.save()
     return article

@@ -1,12 +1,20 @@
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
 from django.http import HttpRequest
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.admin import StaticDeviceAdmin
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
+from portal.admin_audit import AuditedAdminMixin
 from portal.audit import Action, record_audit
 from portal.logos import MAX_LOGO_BYTES, validate_logo
 from portal.models import AuditEvent, ClinicProfile
@@ -67,7 +75,7 @@ class ClinicProfileForm(forms.ModelForm):
 
 
 @admin.register(ClinicProfile)
-class ClinicProfileAdmin(SimpleHistoryAdmin):
+class ClinicProfileAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
     form = ClinicProfileForm
     list_display = ["name", "phone", "default_paper_size", "has_logo"]
     fieldsets = [
@@ -111,7 +119,7 @@ class ClinicProfileAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(AuditedAdminMixin, admin.ModelAdmin):
     """Read-only: the application never edits or deletes audit events."""
 
     list_display = [
@@ -138,11 +146,45 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
 
-admin.site.unregister(User)
+# The admins of Django's and third-party apps, registered again with the audit hooks. Importing
+# their admin modules above has registered them, whatever the order of INSTALLED_APPS.
+admin.site.unregister(
+    [User, Group, AccessAttempt, AccessLog, AccessFailureLog, StaticDevice, TOTPDevice]
+)
+
+
+@admin.register(Group)
+class AuditedGroupAdmin(AuditedAdminMixin, GroupAdmin):
+    pass
+
+
+@admin.register(AccessAttempt)
+class AuditedAccessAttemptAdmin(AuditedAdminMixin, AccessAttemptAdmin):
+    pass
+
+
+@admin.register(AccessLog)
+class AuditedAccessLogAdmin(AuditedAdminMixin, AccessLogAdmin):
+    pass
+
+
+@admin.register(AccessFailureLog)
+class AuditedAccessFailureLogAdmin(AuditedAdminMixin, AccessFailureLogAdmin):
+    pass
+
+
+@admin.register(StaticDevice)
+class AuditedStaticDeviceAdmin(AuditedAdminMixin, StaticDeviceAdmin):
+    pass
+
+
+@admin.register(TOTPDevice)
+class AuditedTOTPDeviceAdmin(AuditedAdminMixin, TOTPDeviceAdmin):
+    pass
 
 
 @admin.register(User)
-class StaffUserAdmin(UserAdmin):
+class StaffUserAdmin(AuditedAdminMixin, UserAdmin):
     actions = ["end_sessions"]
 
     @admin.action(description=_("End all sessions of the selected users"))

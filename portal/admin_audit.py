@@ -1,7 +1,9 @@
 """Admin changes recorded as AuditEvents, in the same transaction as the change (the admin
-saves inside transaction.atomic and calls these log_* hooks there)."""
+saves inside transaction.atomic and calls these log_* hooks there).
 
-from django.contrib import admin
+Every ModelAdmin on the admin site mixes in AuditedAdminMixin in its own class statement, first
+among its bases; the admins of third-party apps are re-registered as audited subclasses in
+portal/admin.py. A test checks that none is left out."""
 
 from portal.audit import Action, record_audit
 
@@ -22,28 +24,18 @@ class AuditedAdminMixin:
 
     def log_change(self, request, obj, message):
         entry = super().log_change(request, obj, message)
-        if isinstance(message, str):
-            # A workflow step (education's article admin) describes itself in a sentence.
-            action = Action.PUBLISHED if message.startswith("Published") else Action.CHANGED
-            record_audit(request.user, action, obj=obj, detail=message)
-        else:
-            record_audit(
-                request.user, Action.CHANGED, obj=obj, detail=", ".join(changed_fields(message))
-            )
+        # A form's changes come as a list; an admin's own step may describe itself in a
+        # sentence (in the source language, like the field labels).
+        detail = message if isinstance(message, str) else ", ".join(changed_fields(message))
+        record_audit(request.user, Action.CHANGED, obj=obj, detail=detail)
         return entry
+
+    def log_change_without_audit(self, request, obj, message):
+        """Only the admin's own log entry, for a change whose action recorded its audit event
+        itself (a publication), so it is not audited twice."""
+        return super().log_change(request, obj, message)
 
     def log_deletions(self, request, queryset):
         for obj in queryset:
             record_audit(request.user, Action.DELETED, obj=obj)
         return super().log_deletions(request, queryset)
-
-
-def audit_every_admin(site: admin.AdminSite) -> None:
-    """Give every registered ModelAdmin the audit hooks. Done once at start-up, after the
-    admin has discovered every app's admin module, so no app has to import portal for it."""
-    for model, model_admin in list(site._registry.items()):
-        admin_class = type(model_admin)
-        if isinstance(model_admin, AuditedAdminMixin):
-            continue
-        audited = type(f"Audited{admin_class.__name__}", (AuditedAdminMixin, admin_class), {})
-        site._registry[model] = audited(model, site)

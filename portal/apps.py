@@ -16,12 +16,7 @@ class PortalConfig(AppConfig):
         post_migrate.connect(sync_roles_after_migrate, sender=self)
 
         # Registers the configuration checks and the sign-in audit receivers.
-        from django.contrib import admin
-
         from portal import audit, checks  # noqa: F401
-        from portal.admin_audit import audit_every_admin
-
-        audit_every_admin(admin.site)
 
 
 def sync_roles_after_migrate(apps: Apps, **kwargs: object) -> None:

@@ -191,6 +191,26 @@ def test_publishing_above_the_maximum_grade_needs_a_reason_which_is_recorded(
     assert published.published_grade > 2
 
 
+def test_publishing_records_its_own_audit_event_with_the_version_and_any_override(
+    editor, reviewer, draft
+):
+    clinic = ClinicProfile.load()
+    clinic.max_reading_grade = 2
+    clinic.save()
+    submit_for_review(draft, editor)
+    with pytest.raises(WorkflowError):
+        publish(draft, reviewer)
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.PUBLISHED).exists()
+
+    published = publish(draft, reviewer, override_reason="Needed terms.")
+    event = AuditEvent.objects.get(action=AuditEvent.Action.PUBLISHED)
+    assert (event.actor, event.object_id) == (reviewer, str(published.pk))
+    assert event.detail == (
+        f"Published as version 2. Reading grade {published.published_grade:g} is above the "
+        "maximum of 2; override reason: Needed terms."
+    )
+
+
 def test_a_reason_is_not_kept_when_the_grade_is_within_the_maximum(editor, reviewer, draft):
     published = approved(draft, editor, reviewer, override_reason="Not needed")
     assert published.grade_override_reason == ""

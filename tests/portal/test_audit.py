@@ -5,10 +5,14 @@ import logging
 import uuid
 
 import pytest
+from django.contrib import admin
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.urls import reverse
 
+from education.models import Article
 from handouts.issuing import issue_handout
+from portal.admin_audit import AuditedAdminMixin
 from portal.logging import StructuredFormatter
 from portal.models import AuditEvent
 from tests.helpers import article_form, default_choices
@@ -54,6 +58,79 @@ def test_content_created_edited_published_and_deleted_are_audited(client, editor
     assert event.object_id == str(draft.pk) and "Title" in event.detail
     assert actions(actor=reviewer, object_type="education.article") == [Action.PUBLISHED]
     assert actions(actor=editor, object_type="education.condition") == [Action.CREATED]
+
+
+def test_each_workflow_step_in_the_admin_is_audited_once(client, editor, reviewer, sample_article):
+    def step(user, name: str, article: Article) -> None:
+        client.force_login(user)
+        url = reverse(f"admin:education_article_{name}", args=[article.pk])
+        data = {"next_review_due": "2031-01-01"} if name == "publish" else {}
+        assert client.post(url, data).status_code == 302, name
+
+    step(editor, "new_draft", sample_article)
+    draft = Article.objects.get(state=Article.State.DRAFT)
+    step(editor, "submit", draft)
+    step(reviewer, "return", draft)
+    step(editor, "submit", draft)
+    step(reviewer, "publish", draft)
+    step(reviewer, "archive", draft)
+
+    events = AuditEvent.objects.filter(object_type="education.article").order_by("id")
+    assert [(event.actor, event.action, event.detail.split(".")[0]) for event in events] == [
+        (
+            editor,
+            Action.CHANGED,
+            "Started a new draft from Bone marrow edema: a bruise inside the bone (en, version 1)",
+        ),
+        (editor, Action.CHANGED, "Sent for review"),
+        (reviewer, Action.CHANGED, "Returned to draft: it can be edited again"),
+        (editor, Action.CHANGED, "Sent for review"),
+        (reviewer, Action.PUBLISHED, "Published as version 2"),
+        (
+            reviewer,
+            Action.CHANGED,
+            "Archived Bone marrow edema: a bruise inside the bone (en, version 2)",
+        ),
+    ]
+    assert {event.object_id for event in events} == {str(draft.pk)}
+
+
+def test_every_admin_on_the_site_is_audited():
+    for model, model_admin in admin.site._registry.items():
+        bases = type(model_admin).__mro__
+        # First among the bases, or the admin's own log_* hooks would run instead.
+        assert AuditedAdminMixin in bases, model
+        assert bases.index(AuditedAdminMixin) < bases.index(admin.ModelAdmin), model
+
+
+def test_the_admins_of_django_and_third_party_apps_stay_on_the_site():
+    registered = {model._meta.label_lower for model in admin.site._registry}
+    assert registered >= {
+        "auth.user",
+        "auth.group",
+        "axes.accessattempt",
+        "axes.accesslog",
+        "axes.accessfailurelog",
+        "otp_static.staticdevice",
+        "otp_totp.totpdevice",
+    }
+
+
+def test_a_group_changed_in_the_admin_is_audited(client, administrator, roles):
+    group = Group.objects.create(name="Night shift")
+    client.force_login(administrator)
+    response = client.post(
+        reverse("admin:auth_group_change", args=[group.pk]),
+        {"name": "Late shift", "permissions": []},
+    )
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(action=Action.CHANGED)
+    assert (event.actor, event.object_type, event.object_id) == (
+        administrator,
+        "auth.group",
+        str(group.pk),
+    )
+    assert event.detail == "Name"
 
 
 def test_handout_issued_viewed_and_downloaded_are_audited(client, clinician, handout):
