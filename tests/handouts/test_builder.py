@@ -5,6 +5,8 @@ import logging
 
 import pytest
 import weasyprint
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from handouts.models import Handout
@@ -353,3 +355,58 @@ def test_the_preview_shows_the_whole_handouts_reading_level_against_the_target(
         builder_data(sample_article, action="preview", clinician_note=long_words),
     )
     assert "Above the target" in response.content.decode()
+
+
+@pytest.mark.parametrize("action", [None, "preview", "preview_pdf", "issue"])
+def test_each_builder_request_loads_the_clinic_profile_once(
+    client, clinician, sample_article, clinic, action
+):
+    client.force_login(clinician)
+    with CaptureQueriesContext(connection) as queries:
+        if action is None:
+            response = client.get(builder_url(sample_article))
+        else:
+            data = builder_data(sample_article, action=action)
+            response = client.post(builder_url(sample_article), data)
+    assert response.status_code in {200, 302}
+    clinic_loads = [q for q in queries.captured_queries if '"portal_clinicprofile"' in q["sql"]]
+    assert len(clinic_loads) == 1
+
+
+def test_issuing_refused_for_the_clinic_profile_loads_it_once(
+    client, clinician, sample_article, clinic
+):
+    clinic.phone = ""
+    clinic.save()
+    client.force_login(clinician)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(builder_url(sample_article), builder_data(sample_article))
+    assert "The handout was not issued" in response.content.decode()
+    clinic_loads = [q for q in queries.captured_queries if '"portal_clinicprofile"' in q["sql"]]
+    assert len(clinic_loads) == 1
+
+
+def test_an_unknown_action_previews_and_saves_nothing(client, clinician, sample_article, clinic):
+    client.force_login(clinician)
+    data = builder_data(sample_article, action="something-else")
+    response = client.post(builder_url(sample_article), data)
+    assert response.status_code == 200
+    assert response.context["preview"]["handout"].patient_name == "Zoë Núñez-O'Brien"
+    assert Handout.objects.count() == 0
+
+
+def test_a_preview_pdf_that_fails_to_render_shows_the_preview_and_says_so(
+    client, clinician, sample_article, clinic, monkeypatch
+):
+    def broken_write_pdf(*args, **kwargs):
+        raise RuntimeError("cairo ran out of memory")
+
+    monkeypatch.setattr(weasyprint.Document, "write_pdf", broken_write_pdf)
+    client.force_login(clinician)
+    data = builder_data(sample_article, action="preview_pdf")
+    response = client.post(builder_url(sample_article), data)
+    html = response.content.decode()
+    assert response["Content-Type"].startswith("text/html")
+    assert "The preview PDF failed to render. Please try again." in html
+    assert "Zoë Núñez-O&#x27;Brien" in response.context["preview"]["html"]
+    assert Handout.objects.count() == 0

@@ -250,6 +250,7 @@ def test_twenty_concurrent_wrong_codes_leave_the_counter_at_exactly_twenty(
         default_choices(sample_article),
         issued_by=clinician,
         issue_token=uuid.uuid4(),
+        clinic=clinic,
     )
     shared = create_share_link(handout, staff=clinician)
     clients = []
