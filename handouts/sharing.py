@@ -34,7 +34,7 @@ LOCK_AFTER = 5
 REVOKE_AFTER = 10
 LOCK_FOR = datetime.timedelta(minutes=15)
 DEFAULT_EXPIRY_DAYS = 30
-MAX_EXPIRY_DAYS = 90
+MIN_EXPIRY_DAYS, MAX_EXPIRY_DAYS = 1, 90
 
 
 class CodeHasher(PBKDF2PasswordHasher):
@@ -81,8 +81,8 @@ def create_share_link(
     handout: Handout, *, staff: AbstractBaseUser, days: int = DEFAULT_EXPIRY_DAYS
 ) -> NewShareLink:
     """A new link and code; any earlier link of the handout stops working."""
-    if not 1 <= days <= MAX_EXPIRY_DAYS:
-        raise ValueError(f"A link lasts 1 to {MAX_EXPIRY_DAYS} days.")
+    if not MIN_EXPIRY_DAYS <= days <= MAX_EXPIRY_DAYS:
+        raise ValueError(f"A link lasts {MIN_EXPIRY_DAYS} to {MAX_EXPIRY_DAYS} days.")
     token, code = secrets.token_urlsafe(TOKEN_BYTES), generate_code()
     now = timezone.now()
     with transaction.atomic():
