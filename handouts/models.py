@@ -194,6 +194,13 @@ class Handout(models.Model):
         return f"{prefix}-{self.snapshot['condition']['slug']}-{self.visit_date.isoformat()}.pdf"
 
 
+# Wrong access codes a link takes (handouts.sharing.try_code): after LOCK_AFTER it locks for
+# LOCK_FOR, refusing even the right code meanwhile; after REVOKE_AFTER it is revoked.
+LOCK_AFTER = 5
+LOCK_FOR = datetime.timedelta(minutes=15)
+REVOKE_AFTER = 10
+
+
 class ShareLinkQuerySet(models.QuerySet):
     def active(self) -> "ShareLinkQuerySet":
         return self.filter(revoked_at__isnull=True)
@@ -260,7 +267,8 @@ class HandoutEvent(AppendOnlyModel):
         EMAIL_SENT = "email_sent", _("Link emailed to the patient")
         LINK_OPENED = "link_opened", _("Link opened")
         CODE_FAILED = "code_failed", _("Wrong access code")
-        LINK_LOCKED = "link_locked", _("Link locked for 15 minutes")
+        # The timeline (handouts.events) adds how long, from LOCK_FOR.
+        LINK_LOCKED = "link_locked", _("Link locked")
         CODE_ACCEPTED = "code_accepted", _("Access code accepted")
         PATIENT_VIEWED = "patient_viewed", _("Read by the patient")
         PATIENT_DOWNLOADED = "patient_downloaded", _("PDF downloaded by the patient")
