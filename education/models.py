@@ -468,6 +468,13 @@ class Source(ArticlePart):
         return self.citation[:80]
 
 
+# The bounds of a care plan's numbers: the article's defaults below, and what a clinician may
+# choose on a handout (handouts.models, handouts.forms).
+MIN_REST_WEEKS, MAX_REST_WEEKS = 0, 52  # 0: no set period of rest
+MIN_TIMES_PER_WEEK, MAX_TIMES_PER_WEEK = 1, 14
+MIN_THERAPY_WEEKS, MAX_THERAPY_WEEKS = 1, 52
+
+
 class RestGuidance(PlainNewlines):
     class WeightBearing(models.TextChoices):
         NONE = "none", _("No weight on the injured part")
@@ -479,7 +486,9 @@ class RestGuidance(PlainNewlines):
         Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="rest_guidance"
     )
     default_weeks = models.PositiveSmallIntegerField(
-        _("default rest (weeks)"), default=4, validators=[MaxValueValidator(52)]
+        _("default rest (weeks)"),
+        default=4,
+        validators=[MaxValueValidator(MAX_REST_WEEKS)],  # MIN_REST_WEEKS, 0: the field is positive
     )
     crutches_advised = models.BooleanField(_("crutches advised"), default=False)
     weight_bearing = models.CharField(
@@ -528,10 +537,20 @@ class Therapy(ArticlePart):
         _("instructions"), help_text=_("Plain-language instructions for the patient.")
     )
     times_per_week = models.PositiveSmallIntegerField(
-        _("times per week"), default=2, validators=[MinValueValidator(1), MaxValueValidator(14)]
+        _("times per week"),
+        default=2,
+        validators=[
+            MinValueValidator(MIN_TIMES_PER_WEEK),
+            MaxValueValidator(MAX_TIMES_PER_WEEK),
+        ],
     )
     weeks = models.PositiveSmallIntegerField(
-        _("for how many weeks"), default=6, validators=[MinValueValidator(1), MaxValueValidator(52)]
+        _("for how many weeks"),
+        default=6,
+        validators=[
+            MinValueValidator(MIN_THERAPY_WEEKS),
+            MaxValueValidator(MAX_THERAPY_WEEKS),
+        ],
     )
 
     history = HistoricalRecords()

@@ -238,6 +238,7 @@ def time_downloads(fixture: Fixture, n: int) -> list[float]:
         fixture.choices,
         issued_by=fixture.clinician,
         issue_token=uuid.uuid4(),
+        clinic=fixture.clinic,
         snapshot=fixture.snapshot,
     )
     expected = bytes(handout.pdf)

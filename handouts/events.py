@@ -1,5 +1,6 @@
 """Recording what happens to a handout (HandoutEvent), without patient data."""
 
+import datetime
 import re
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -7,7 +8,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from handouts.models import Handout, HandoutEvent, ShareLink
+from handouts.models import LOCK_FOR, REVOKE_AFTER, Handout, HandoutEvent, ShareLink
 
 Kind = HandoutEvent.Kind
 TABLET = re.compile(r"iPad|Tablet|Android(?!.*Mobile)", re.IGNORECASE)
@@ -54,7 +55,6 @@ WHAT_HAPPENED = {
     Kind.EMAIL_SENT: gettext_lazy("Link emailed to the patient"),
     Kind.LINK_OPENED: gettext_lazy("Link opened"),
     Kind.CODE_FAILED: gettext_lazy("Wrong access code entered"),
-    Kind.LINK_LOCKED: gettext_lazy("Link locked for 15 minutes after too many wrong codes"),
     Kind.CODE_ACCEPTED: gettext_lazy("Access code accepted"),
     Kind.PATIENT_VIEWED: gettext_lazy("Read by the patient"),
     Kind.PATIENT_DOWNLOADED: gettext_lazy("PDF downloaded by the patient"),
@@ -63,9 +63,6 @@ WHAT_HAPPENED = {
 REVOKED_BECAUSE = {
     ShareLink.RevokedBecause.STAFF: gettext_lazy("Patient link revoked"),
     ShareLink.RevokedBecause.REPLACED: gettext_lazy("Patient link replaced by a new one"),
-    ShareLink.RevokedBecause.TOO_MANY_ATTEMPTS: gettext_lazy(
-        "Patient link revoked after 10 wrong codes"
-    ),
 }
 # What happened, on which kind of device: "Link opened on a phone".
 ON_DEVICE = {
@@ -80,13 +77,7 @@ def describe_events(handout: Handout) -> list[dict]:
     after the visit"."""
     described = []
     for event in handout.events.select_related("staff", "share_link"):
-        if event.kind == Kind.LINK_REVOKED and event.share_link:
-            text = REVOKED_BECAUSE.get(
-                event.share_link.revoked_because, gettext_lazy("Patient link revoked")
-            )
-        else:
-            text = WHAT_HAPPENED.get(event.kind, event.get_kind_display())
-        text = str(text)
+        text = _what_happened(event)
         if event.device:
             # Translators: %(event)s is what happened, %(device)s the kind of device ("a phone").
             on_device = ON_DEVICE.get(event.device, gettext_lazy("%(event)s on %(device)s"))
@@ -106,6 +97,28 @@ def describe_events(handout: Handout) -> list[dict]:
             }
         described.append({"at": event.at, "kind": event.kind, "text": text})
     return described
+
+
+def _what_happened(event: HandoutEvent) -> str:
+    """The event in plain words. A lock or a revocation for wrong codes names its limit, from
+    the constants in handouts.models."""
+    if event.kind == Kind.LINK_LOCKED:
+        minutes = LOCK_FOR // datetime.timedelta(minutes=1)
+        return ngettext(
+            "Link locked for %(minutes)d minute after too many wrong codes",
+            "Link locked for %(minutes)d minutes after too many wrong codes",
+            minutes,
+        ) % {"minutes": minutes}
+    if event.kind == Kind.LINK_REVOKED and event.share_link:
+        because = event.share_link.revoked_because
+        if because == ShareLink.RevokedBecause.TOO_MANY_ATTEMPTS:
+            return ngettext(
+                "Patient link revoked after %(count)d wrong code",
+                "Patient link revoked after %(count)d wrong codes",
+                REVOKE_AFTER,
+            ) % {"count": REVOKE_AFTER}
+        return str(REVOKED_BECAUSE.get(because, gettext_lazy("Patient link revoked")))
+    return str(WHAT_HAPPENED.get(event.kind, event.get_kind_display()))
 
 
 def _after_visit(delta) -> str:

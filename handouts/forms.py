@@ -11,15 +11,20 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from education.models import RestGuidance
+from education.models import (
+    MAX_REST_WEEKS,
+    MAX_THERAPY_WEEKS,
+    MAX_TIMES_PER_WEEK,
+    MIN_REST_WEEKS,
+    MIN_THERAPY_WEEKS,
+    MIN_TIMES_PER_WEEK,
+    RestGuidance,
+)
 from handouts.fonts import validate_printable
-from handouts.sharing import DEFAULT_EXPIRY_DAYS, MAX_EXPIRY_DAYS
+from handouts.models import MAX_NOTE_LENGTH, MAX_PATIENT_NAME_LENGTH, MAX_RECORD_NUMBER_LENGTH
+from handouts.sharing import DEFAULT_EXPIRY_DAYS, MAX_EXPIRY_DAYS, MIN_EXPIRY_DAYS
 from portal.models import ClinicProfile, PaperSize, language_choices
 from portal.widgets import NativeDateInput
-
-MAX_NAME_LENGTH = 100
-MAX_NOTE_LENGTH = 1000
-
 
 # Zero-width joiner and non-joiner: format characters that Persian and Indic names need.
 NAME_JOINERS = frozenset("\u200c\u200d")
@@ -91,24 +96,19 @@ class HandoutForm(forms.Form):
     replaces = forms.UUIDField(widget=forms.HiddenInput, required=False)
     patient_name = PrintedTextField(
         label=_("Patient's name, as it should be printed"),
-        max_length=MAX_NAME_LENGTH,
+        max_length=MAX_PATIENT_NAME_LENGTH,
         validators=[validate_printable_name],
         error_messages={"required": _("Enter the patient's name as it should be printed.")},
     )
-    record_number = PrintedTextField(label=_("Record number"), max_length=40, required=False)
+    record_number = PrintedTextField(
+        label=_("Record number"), max_length=MAX_RECORD_NUMBER_LENGTH, required=False
+    )
     visit_date = forms.DateField(label=_("Visit date"), widget=NativeDateInput())
     rest_weeks = forms.IntegerField(
         label=_("Rest (weeks)"),
-        min_value=0,
-        max_value=52,
-        error_messages={
-            "min_value": _("Rest can be 0 to 52 weeks."),
-            "max_value": _("Rest can be 0 to 52 weeks."),
-        },
-        help_text=_(
-            "0 to 52. The handout says to rest for that long, with no sport, running or "
-            "heavy lifting, and prints the date rest ends. 0: no set period of rest."
-        ),
+        min_value=MIN_REST_WEEKS,
+        max_value=MAX_REST_WEEKS,
+        # Error messages and help text: set in __init__, with the numbers.
     )
     weight_bearing = forms.ChoiceField(
         label=_("Weight on the injured part during rest"),
@@ -170,6 +170,7 @@ class HandoutForm(forms.Form):
             "Plain text, up to %(count)s characters.",
             MAX_NOTE_LENGTH,
         ) % {"count": number_format(MAX_NOTE_LENGTH, force_grouping=True)}
+        self._state_rest_limits()
         self.fields["prevention_tips"].choices = [
             (tip["key"], tip["text"]) for tip in snapshot["prevention_tips"]
         ]
@@ -182,6 +183,24 @@ class HandoutForm(forms.Form):
             self._add_therapy_fields(therapy)
         self.helper = self._layout()
 
+    def _state_rest_limits(self) -> None:
+        limits = {"min": MIN_REST_WEEKS, "max": MAX_REST_WEEKS}
+        rest = self.fields["rest_weeks"]
+        out_of_range = gettext("Rest can be %(min)d to %(max)d weeks.") % limits
+        rest.error_messages = {
+            **rest.error_messages,
+            "min_value": out_of_range,
+            "max_value": out_of_range,
+        }
+        rest.help_text = (
+            gettext(
+                "%(min)d to %(max)d. The handout says to rest for that long, with no sport, "
+                "running or heavy lifting, and prints the date rest ends. 0: no set period "
+                "of rest."
+            )
+            % limits
+        )
+
     def _add_therapy_fields(self, therapy: dict) -> None:
         key = therapy["key"]
         self.fields[therapy_field(key, "include")] = forms.BooleanField(
@@ -192,15 +211,15 @@ class HandoutForm(forms.Form):
         )
         self.fields[therapy_field(key, "times_per_week")] = forms.IntegerField(
             label=_("Times a week"),
-            min_value=1,
-            max_value=14,
+            min_value=MIN_TIMES_PER_WEEK,
+            max_value=MAX_TIMES_PER_WEEK,
             required=False,
             initial=therapy["times_per_week"],
         )
         self.fields[therapy_field(key, "weeks")] = forms.IntegerField(
             label=_("For how many weeks"),
-            min_value=1,
-            max_value=52,
+            min_value=MIN_THERAPY_WEEKS,
+            max_value=MAX_THERAPY_WEEKS,
             required=False,
             initial=therapy["weeks"],
         )
@@ -311,7 +330,9 @@ class HandoutFilterForm(forms.Form):
     )
     issued_from = forms.DateField(label=_("Issued from"), required=False, widget=NativeDateInput())
     issued_to = forms.DateField(label=_("Issued to"), required=False, widget=NativeDateInput())
-    patient = forms.CharField(label=_("Patient name"), required=False, max_length=MAX_NAME_LENGTH)
+    patient = forms.CharField(
+        label=_("Patient name"), required=False, max_length=MAX_PATIENT_NAME_LENGTH
+    )
 
     def __init__(self, *args, articles, **kwargs):
         super().__init__(*args, **kwargs)
@@ -347,7 +368,7 @@ class ChangedHandoutFilterForm(forms.Form):
 class ShareLinkForm(forms.Form):
     days = forms.IntegerField(
         label=_("Link works for (days)"),
-        min_value=1,
+        min_value=MIN_EXPIRY_DAYS,
         max_value=MAX_EXPIRY_DAYS,
         initial=DEFAULT_EXPIRY_DAYS,  # help_text: set in __init__, with the number
     )
@@ -360,8 +381,8 @@ class ShareLinkForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["days"].help_text = ngettext(
-            "1 to %(max)d day.", "1 to %(max)d days.", MAX_EXPIRY_DAYS
-        ) % {"max": MAX_EXPIRY_DAYS}
+            "%(min)d to %(max)d day.", "%(min)d to %(max)d days.", MAX_EXPIRY_DAYS
+        ) % {"min": MIN_EXPIRY_DAYS, "max": MAX_EXPIRY_DAYS}
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(

@@ -63,19 +63,19 @@ def issue_handout(
     *,
     issued_by: AbstractBaseUser,
     issue_token: uuid.UUID,
+    clinic: ClinicProfile,
     snapshot: dict | None = None,
-    clinic: ClinicProfile | None = None,
 ) -> tuple[Handout, bool]:
     """Render and save a handout; returns (handout, created).
 
     A form submitted twice carries the same issue token and gets the first handout back.
     Rendering happens before anything is written, so a failed render leaves no record.
     Raises ClinicNotReady while the clinic profile lacks a name, phone or emergency number.
+    The caller passes the clinic profile it already loaded for the request.
     """
     existing = Handout.objects.filter(issue_token=issue_token, issued_by=issued_by).first()
     if existing:
         return existing, False
-    clinic = clinic or ClinicProfile.load()
     require_clinic_ready(clinic)
     handout = build_handout(article, choices, issued_by=issued_by, snapshot=snapshot)
     handout.issue_token = issue_token

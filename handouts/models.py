@@ -5,6 +5,7 @@ import hashlib
 import uuid
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator, MaxValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -12,9 +13,14 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
-from education.models import Article, RestGuidance
+from education.models import MAX_REST_WEEKS, Article, RestGuidance
 from education.snapshot import content_fingerprint
 from portal.models import AppendOnlyModel, PaperSize
+
+# The limits of the patient's details, for the model and the builder's form alike.
+MAX_PATIENT_NAME_LENGTH = 100
+MAX_RECORD_NUMBER_LENGTH = 40
+MAX_NOTE_LENGTH = 1000
 
 
 class HandoutQuerySet(models.QuerySet):
@@ -69,16 +75,16 @@ class Handout(models.Model):
     )
 
     # Personal data: removed by retention purges.
-    patient_name = models.CharField(max_length=100)
-    record_number = models.CharField(max_length=40, blank=True)
-    clinician_note = models.TextField(blank=True)
+    patient_name = models.CharField(max_length=MAX_PATIENT_NAME_LENGTH)
+    record_number = models.CharField(max_length=MAX_RECORD_NUMBER_LENGTH, blank=True)
+    clinician_note = models.TextField(blank=True, validators=[MaxLengthValidator(MAX_NOTE_LENGTH)])
     # The note is printed as written, in whatever language the clinician wrote it; tagged with
     # this language where it differs from the handout's, so screen readers switch voice.
     note_language = models.CharField(max_length=10, blank=True)
 
     # Personal choices.
     visit_date = models.DateField()
-    rest_weeks = models.PositiveSmallIntegerField()
+    rest_weeks = models.PositiveSmallIntegerField(validators=[MaxValueValidator(MAX_REST_WEEKS)])
     crutches = models.BooleanField()
     weight_bearing = models.CharField(max_length=20, choices=RestGuidance.WeightBearing.choices)
     therapy_plan = models.JSONField(
@@ -188,6 +194,13 @@ class Handout(models.Model):
         return f"{prefix}-{self.snapshot['condition']['slug']}-{self.visit_date.isoformat()}.pdf"
 
 
+# Wrong access codes a link takes (handouts.sharing.try_code): after LOCK_AFTER it locks for
+# LOCK_FOR, refusing even the right code meanwhile; after REVOKE_AFTER it is revoked.
+LOCK_AFTER = 5
+LOCK_FOR = datetime.timedelta(minutes=15)
+REVOKE_AFTER = 10
+
+
 class ShareLinkQuerySet(models.QuerySet):
     def active(self) -> "ShareLinkQuerySet":
         return self.filter(revoked_at__isnull=True)
@@ -254,7 +267,8 @@ class HandoutEvent(AppendOnlyModel):
         EMAIL_SENT = "email_sent", _("Link emailed to the patient")
         LINK_OPENED = "link_opened", _("Link opened")
         CODE_FAILED = "code_failed", _("Wrong access code")
-        LINK_LOCKED = "link_locked", _("Link locked for 15 minutes")
+        # The timeline (handouts.events) adds how long, from LOCK_FOR.
+        LINK_LOCKED = "link_locked", _("Link locked")
         CODE_ACCEPTED = "code_accepted", _("Access code accepted")
         PATIENT_VIEWED = "patient_viewed", _("Read by the patient")
         PATIENT_DOWNLOADED = "patient_downloaded", _("PDF downloaded by the patient")

@@ -25,7 +25,7 @@ from handouts.events import device_class, record_event
 from handouts.models import HandoutEvent, ShareLink
 from handouts.pdf import handout_context
 from handouts.responses import pdf_response
-from handouts.sharing import Attempt, find_share_link, try_code
+from handouts.sharing import CODE_LENGTH, Attempt, find_share_link, try_code
 from portal.logos import logo_response
 from portal.models import ClinicProfile
 
@@ -147,6 +147,7 @@ def _code_page(request: HttpRequest, link: ShareLink, form: AccessCodeForm) -> H
         "form": form,
         "form_token": issue_form_token(request),
         "language": link.handout.language,
+        "code_length": CODE_LENGTH,
     }
     with translation.override(link.handout.language):
         return render(request, "handouts/patient/access_code.html", context)

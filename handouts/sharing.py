@@ -1,8 +1,9 @@
 """Patient links: a random token in the URL plus a short access code given separately.
 
 Only hashes are stored. Wrong codes are counted in the database under a row lock, so the
-limits hold across worker processes without relying on a cache: after 5 wrong codes the link
-locks for 15 minutes (the right code is refused meanwhile), after 10 it is revoked.
+limits hold across worker processes without relying on a cache: after LOCK_AFTER wrong codes
+the link locks for LOCK_FOR (the right code is refused meanwhile), after REVOKE_AFTER it is
+revoked (the limits live in handouts.models, next to ShareLink).
 """
 
 import datetime
@@ -21,7 +22,7 @@ from django.utils import timezone
 
 from handouts.emails import send_share_link_email
 from handouts.events import record_event
-from handouts.models import Handout, HandoutEvent, ShareLink
+from handouts.models import LOCK_AFTER, LOCK_FOR, REVOKE_AFTER, Handout, HandoutEvent, ShareLink
 from portal.models import ClinicProfile
 
 logger = logging.getLogger(__name__)
@@ -30,16 +31,13 @@ Kind = HandoutEvent.Kind
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
 TOKEN_BYTES = 16  # 128 bits
-LOCK_AFTER = 5
-REVOKE_AFTER = 10
-LOCK_FOR = datetime.timedelta(minutes=15)
 DEFAULT_EXPIRY_DAYS = 30
-MAX_EXPIRY_DAYS = 90
+MIN_EXPIRY_DAYS, MAX_EXPIRY_DAYS = 1, 90
 
 
 class CodeHasher(PBKDF2PasswordHasher):
-    # Fewer iterations than for passwords: a code has only 10 online tries before its link is
-    # revoked, and each check must stay quick on a patient's request.
+    # Fewer iterations than for passwords: a code has only REVOKE_AFTER online tries before its
+    # link is revoked, and each check must stay quick on a patient's request.
     iterations = 100_000
 
 
@@ -81,8 +79,8 @@ def create_share_link(
     handout: Handout, *, staff: AbstractBaseUser, days: int = DEFAULT_EXPIRY_DAYS
 ) -> NewShareLink:
     """A new link and code; any earlier link of the handout stops working."""
-    if not 1 <= days <= MAX_EXPIRY_DAYS:
-        raise ValueError(f"A link lasts 1 to {MAX_EXPIRY_DAYS} days.")
+    if not MIN_EXPIRY_DAYS <= days <= MAX_EXPIRY_DAYS:
+        raise ValueError(f"A link lasts {MIN_EXPIRY_DAYS} to {MAX_EXPIRY_DAYS} days.")
     token, code = secrets.token_urlsafe(TOKEN_BYTES), generate_code()
     now = timezone.now()
     with transaction.atomic():

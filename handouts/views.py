@@ -1,5 +1,6 @@
 import logging
 import uuid
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
@@ -47,7 +48,7 @@ from handouts.reading_level import (
     handout_reading_level,
     within_targets,
 )
-from handouts.reissue import carry_over_choices, reissue_problem
+from handouts.reissue import CarriedOver, carry_over_choices, reissue_problem
 from handouts.responses import pdf_response
 from handouts.sharing import (
     format_code,
@@ -71,109 +72,153 @@ def get_handout_for_staff(request: HttpRequest, public_id: uuid.UUID) -> Handout
     )
 
 
+@dataclass(frozen=True)
+class Builder:
+    """What every action of the builder needs, loaded once per request and passed down."""
+
+    article: Article
+    clinic: ClinicProfile
+    snapshot: dict
+    form: HandoutForm
+    updating: Handout | None = None  # the earlier handout this one updates
+    carried: CarriedOver | None = None  # what carried over from it
+
+    def choices(self) -> dict:
+        """The form's validated choices, as Handout field values."""
+        return self.form.handout_choices() | ({"replaces": self.updating} if self.updating else {})
+
+
 @never_cache
 @sensitive_post_parameters("patient_name", "record_number", "clinician_note")
 @login_required
 @permission_required("handouts.add_handout", raise_exception=True)
 def handout_new(request: HttpRequest, slug: str, language: str) -> HttpResponse:
+    """The builder: shows the form, and hands a valid submission to the action its button
+    names (preview, preview as PDF, issue). One form and one URL, so it works without
+    JavaScript."""
     try:
         article = get_published_article(slug, language)
     except Http404:
         return language_unavailable(request, slug, language)
     clinic = ClinicProfile.load()
     snapshot = build_snapshot(article)
-    # Updating an earlier handout: named by ?from= when the builder opens, then by the form's
-    # hidden field, and checked again on every request.
-    reference = (
-        request.POST.get("replaces") if request.method == "POST" else request.GET.get("from")
-    )
-    old = _handout_to_update(request, reference) if reference else None
+    updating = _handout_to_update(request)
     carried = None
-    if old is not None:
-        problem = reissue_problem(old, article)
+    if updating is not None:
+        problem = reissue_problem(updating, article)
         if problem:
             messages.error(request, problem)
-            return redirect(old)
-        carried = carry_over_choices(old, article, snapshot)
+            return redirect(updating)
+        carried = carry_over_choices(updating, article, snapshot)
     form = HandoutForm(
         request.POST or None,
         snapshot=snapshot,
         clinic=clinic,
         initial=carried.initial if carried else None,
     )
+    builder = Builder(article, clinic, snapshot, form, updating, carried)
+    if request.method == "POST" and form.is_valid():
+        action = BUILDER_ACTIONS.get(request.POST.get("action", ""), _preview)
+        return action(request, builder)
+    return _render_builder(request, builder)
+
+
+def _issue(request: HttpRequest, builder: Builder) -> HttpResponse:
+    try:
+        handout, created = issue_handout(
+            builder.article,
+            builder.choices(),
+            issued_by=request.user,
+            issue_token=builder.form.cleaned_data["issue_token"],
+            snapshot=builder.snapshot,
+            clinic=builder.clinic,
+        )
+    except ClinicNotReady:
+        messages.error(
+            request,
+            _(
+                "The handout was not issued: the clinic profile is "
+                "missing details every handout must print (listed "
+                "above). Nothing was saved, and your choices are "
+                "still below."
+            ),
+        )
+    except PdfRenderError:
+        messages.error(
+            request,
+            _(
+                "The handout could not be issued because its PDF "
+                "failed to render. Nothing was saved. Please try "
+                "again; if it keeps happening, tell your "
+                "administrator."
+            ),
+        )
+    else:
+        if created:
+            messages.success(request, _("Handout issued."))
+        return redirect(handout)
+    return _render_builder(request, builder)
+
+
+def _preview_pdf(request: HttpRequest, builder: Builder) -> HttpResponse:
+    """The PDF as it would be issued, opened in the browser; nothing is saved."""
+    preview = _preview_handout(request, builder)
+    try:
+        pdf = render_handout_pdf(preview, builder.clinic)
+    except PdfRenderError:
+        messages.error(request, _("The preview PDF failed to render. Please try again."))
+        return _preview(request, builder)
+    return pdf_response(pdf, preview.pdf_filename(), as_attachment=False)
+
+
+def _preview(request: HttpRequest, builder: Builder) -> HttpResponse:
+    """The handout as HTML above the form, with its reading level; nothing is saved."""
+    preview = _preview_handout(request, builder)
+    clinic = builder.clinic
+    html = handout_content_html(
+        {
+            **handout_context(preview, clinic),
+            "logo_url": reverse("clinic_logo") if clinic.has_logo else "",
+        }
+    )
+    level = handout_reading_level(html, preview.language)
+    return _render_builder(
+        request,
+        builder,
+        preview={"handout": preview, "html": html},
+        reading_level={
+            "level": level,
+            "ok": within_targets(level),
+            "max_grade": MAX_HANDOUT_GRADE,
+            "max_smog": MAX_HANDOUT_SMOG,
+            "min_inflesz": MIN_PATIENT_INFLESZ,
+        },
+    )
+
+
+# The builder's submit buttons name their action; any other value previews.
+BUILDER_ACTIONS = {"issue": _issue, "preview_pdf": _preview_pdf, "preview": _preview}
+
+
+def _preview_handout(request: HttpRequest, builder: Builder) -> Handout:
+    return build_handout(
+        builder.article, builder.choices(), issued_by=request.user, snapshot=builder.snapshot
+    )
+
+
+def _render_builder(request: HttpRequest, builder: Builder, **extra) -> HttpResponse:
+    article = builder.article
     context = {
         "article": article,
-        "form": form,
+        "form": builder.form,
         "language_options": article.condition.language_options(),
         "review_overdue": article.is_review_overdue(),
-        "updating": old,
-        "carried": carried,
-        "clinic_blockers": clinic.handout_blockers(),
+        "updating": builder.updating,
+        "carried": builder.carried,
+        "clinic_blockers": builder.clinic.handout_blockers(),
         "can_edit_clinic": request.user.has_perm("portal.change_clinicprofile"),
+        **extra,
     }
-    if request.method == "POST" and form.is_valid():
-        action = request.POST.get("action", "preview")
-        choices = form.handout_choices() | ({"replaces": old} if old else {})
-        if action == "issue":
-            try:
-                handout, created = issue_handout(
-                    article,
-                    choices,
-                    issued_by=request.user,
-                    issue_token=form.cleaned_data["issue_token"],
-                    snapshot=snapshot,
-                    clinic=clinic,
-                )
-            except ClinicNotReady:
-                messages.error(
-                    request,
-                    _(
-                        "The handout was not issued: the clinic profile is "
-                        "missing details every handout must print (listed "
-                        "above). Nothing was saved, and your choices are "
-                        "still below."
-                    ),
-                )
-            except PdfRenderError:
-                messages.error(
-                    request,
-                    _(
-                        "The handout could not be issued because its PDF "
-                        "failed to render. Nothing was saved. Please try "
-                        "again; if it keeps happening, tell your "
-                        "administrator."
-                    ),
-                )
-            else:
-                if created:
-                    messages.success(request, _("Handout issued."))
-                return redirect(handout)
-        else:
-            preview = build_handout(article, choices, issued_by=request.user, snapshot=snapshot)
-            if action == "preview_pdf":
-                try:
-                    pdf = render_handout_pdf(preview, clinic)
-                except PdfRenderError:
-                    messages.error(
-                        request, _("The preview PDF failed to render. Please try again.")
-                    )
-                else:
-                    return pdf_response(pdf, preview.pdf_filename(), as_attachment=False)
-            preview_html = handout_content_html(
-                {
-                    **handout_context(preview, clinic),
-                    "logo_url": reverse("clinic_logo") if clinic.has_logo else "",
-                }
-            )
-            context["preview"] = {"handout": preview, "html": preview_html}
-            level = handout_reading_level(preview_html, preview.language)
-            context["reading_level"] = {
-                "level": level,
-                "ok": within_targets(level),
-                "max_grade": MAX_HANDOUT_GRADE,
-                "max_smog": MAX_HANDOUT_SMOG,
-                "min_inflesz": MIN_PATIENT_INFLESZ,
-            }
     return render(request, "handouts/handout_form.html", context)
 
 
@@ -197,7 +242,14 @@ def language_unavailable(request: HttpRequest, slug: str, language: str) -> Http
     )
 
 
-def _handout_to_update(request: HttpRequest, reference: str) -> Handout:
+def _handout_to_update(request: HttpRequest) -> Handout | None:
+    """The earlier handout the builder updates: named by ?from= when the builder opens, then
+    by the form's hidden field, and checked again on every request."""
+    reference = (
+        request.POST.get("replaces") if request.method == "POST" else request.GET.get("from")
+    )
+    if not reference:
+        return None
     try:
         public_id = uuid.UUID(reference)
     except ValueError:

@@ -194,6 +194,7 @@ def issue(clinician, clinic):
             default_choices(article, **overrides),
             issued_by=clinician,
             issue_token=uuid.uuid4(),
+            clinic=clinic,
         )
         return handout
 

@@ -5,11 +5,23 @@ import logging
 
 import pytest
 import weasyprint
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from handouts.models import Handout
+from education.models import (
+    MAX_REST_WEEKS,
+    MAX_THERAPY_WEEKS,
+    MAX_TIMES_PER_WEEK,
+    MIN_REST_WEEKS,
+    MIN_THERAPY_WEEKS,
+    MIN_TIMES_PER_WEEK,
+)
+from handouts.issuing import build_handout
+from handouts.models import MAX_NOTE_LENGTH, Handout
 from tests.handouts.helpers import builder_data, builder_url
-from tests.helpers import pdf_text
+from tests.helpers import default_choices, pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -353,3 +365,105 @@ def test_the_preview_shows_the_whole_handouts_reading_level_against_the_target(
         builder_data(sample_article, action="preview", clinician_note=long_words),
     )
     assert "Above the target" in response.content.decode()
+
+
+@pytest.mark.parametrize("action", [None, "preview", "preview_pdf", "issue"])
+def test_each_builder_request_loads_the_clinic_profile_once(
+    client, clinician, sample_article, clinic, action
+):
+    client.force_login(clinician)
+    with CaptureQueriesContext(connection) as queries:
+        if action is None:
+            response = client.get(builder_url(sample_article))
+        else:
+            data = builder_data(sample_article, action=action)
+            response = client.post(builder_url(sample_article), data)
+    assert response.status_code in {200, 302}
+    clinic_loads = [q for q in queries.captured_queries if '"portal_clinicprofile"' in q["sql"]]
+    assert len(clinic_loads) == 1
+
+
+def test_issuing_refused_for_the_clinic_profile_loads_it_once(
+    client, clinician, sample_article, clinic
+):
+    clinic.phone = ""
+    clinic.save()
+    client.force_login(clinician)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(builder_url(sample_article), builder_data(sample_article))
+    assert "The handout was not issued" in response.content.decode()
+    clinic_loads = [q for q in queries.captured_queries if '"portal_clinicprofile"' in q["sql"]]
+    assert len(clinic_loads) == 1
+
+
+def test_an_unknown_action_previews_and_saves_nothing(client, clinician, sample_article, clinic):
+    client.force_login(clinician)
+    data = builder_data(sample_article, action="something-else")
+    response = client.post(builder_url(sample_article), data)
+    assert response.status_code == 200
+    assert response.context["preview"]["handout"].patient_name == "Zoë Núñez-O'Brien"
+    assert Handout.objects.count() == 0
+
+
+def test_a_preview_pdf_that_fails_to_render_shows_the_preview_and_says_so(
+    client, clinician, sample_article, clinic, monkeypatch
+):
+    def broken_write_pdf(*args, **kwargs):
+        raise RuntimeError("cairo ran out of memory")
+
+    monkeypatch.setattr(weasyprint.Document, "write_pdf", broken_write_pdf)
+    client.force_login(clinician)
+    data = builder_data(sample_article, action="preview_pdf")
+    response = client.post(builder_url(sample_article), data)
+    html = response.content.decode()
+    assert response["Content-Type"].startswith("text/html")
+    assert "The preview PDF failed to render. Please try again." in html
+    assert "Zoë Núñez-O&#x27;Brien" in response.context["preview"]["html"]
+    assert Handout.objects.count() == 0
+
+
+def test_the_rest_limits_are_stated_from_the_care_plan_bounds_in_the_staff_language(
+    client, clinician, sample_article, clinic
+):
+    client.force_login(clinician)
+    page = client.get(builder_url(sample_article)).content.decode()
+    assert f"{MIN_REST_WEEKS} to {MAX_REST_WEEKS}. The handout says to rest" in page
+    data = builder_data(sample_article, rest_weeks=str(MAX_REST_WEEKS + 1))
+    response = client.post(builder_url(sample_article), data, HTTP_ACCEPT_LANGUAGE="es")
+    expected = f"El reposo puede ser de {MIN_REST_WEEKS} a {MAX_REST_WEEKS} semanas."
+    assert response.context["form"].errors["rest_weeks"] == [expected]
+
+
+@pytest.mark.parametrize(
+    ("part", "lowest", "highest"),
+    [
+        ("times_per_week", MIN_TIMES_PER_WEEK, MAX_TIMES_PER_WEEK),
+        ("weeks", MIN_THERAPY_WEEKS, MAX_THERAPY_WEEKS),
+    ],
+)
+def test_a_therapys_numbers_keep_to_the_bounds_an_article_may_suggest(
+    client, clinician, sample_article, clinic, part, lowest, highest
+):
+    client.force_login(clinician)
+    field = f"therapy-{sample_article.therapies.first().pk}-{part}"
+    for value, accepted in [
+        (lowest - 1, False),
+        (lowest, True),
+        (highest, True),
+        (highest + 1, False),
+    ]:
+        data = builder_data(sample_article, action="preview", **{field: str(value)})
+        form = client.post(builder_url(sample_article), data).context["form"]
+        assert (field not in form.errors) is accepted, value
+
+
+def test_the_handout_record_refuses_what_the_builder_refuses(clinician, sample_article):
+    too_long = "n" * (MAX_NOTE_LENGTH + 1)
+    handout = build_handout(
+        sample_article,
+        default_choices(sample_article, rest_weeks=MAX_REST_WEEKS + 1, clinician_note=too_long),
+        issued_by=clinician,
+    )
+    with pytest.raises(ValidationError) as refused:
+        handout.full_clean(exclude=["pdf", "pdf_sha256"])
+    assert {"rest_weeks", "clinician_note"} <= set(refused.value.message_dict)

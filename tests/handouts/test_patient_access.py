@@ -9,8 +9,9 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from handouts.models import HandoutEvent, ShareLink
-from handouts.sharing import create_share_link
+from handouts.models import LOCK_FOR, REVOKE_AFTER, HandoutEvent, ShareLink
+from handouts.patient_views import AccessCodeForm
+from handouts.sharing import CODE_LENGTH, create_share_link
 from tests.handouts.helpers import form_token, load_form, open_url, patient_client, post_code
 
 pytestmark = pytest.mark.django_db
@@ -81,6 +82,12 @@ def test_reading_and_downloading_need_the_code_first(shared):
         assert response["Location"] == open_url(shared.token)
 
 
+def test_the_code_page_states_the_codes_length_and_takes_what_the_form_takes(shared):
+    page = patient_client().get(open_url(shared.token)).content.decode()
+    assert f"{CODE_LENGTH} letters and numbers. Dashes and spaces are fine." in page
+    assert f'maxlength="{AccessCodeForm.base_fields["code"].max_length}"' in page
+
+
 def test_a_code_in_the_query_string_is_ignored(shared, handout):
     client = patient_client()
     response = client.get(open_url(shared.token), {"code": shared.code})
@@ -123,6 +130,23 @@ def test_ten_wrong_codes_revoke_the_link(at_visit, shared, handout, time_machine
     time_machine.move_to(datetime.datetime(2027, 2, 3, tzinfo=datetime.UTC))
     assert post_code(guesser, shared.token, shared.code, guessers_form).status_code == 404
     assert patient_client().get(open_url(shared.token)).status_code == 404
+
+
+def test_the_handouts_history_names_the_lock_and_revocation_limits(
+    at_visit, shared, handout, client, clinician
+):
+    guesser = patient_client()
+    guessers_form = load_form(guesser, shared.token)
+    for _ in range(REVOKE_AFTER):
+        post_code(guesser, shared.token, "AAAA-AAAA", guessers_form)
+    minutes = LOCK_FOR // datetime.timedelta(minutes=1)
+    client.force_login(clinician)
+    page = client.get(handout.get_absolute_url()).content.decode()
+    assert f"Link locked for {minutes} minutes after too many wrong codes" in page
+    assert f"Patient link revoked after {REVOKE_AFTER} wrong codes" in page
+    spanish = client.get(handout.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert f"Enlace bloqueado durante {minutes} minutos por demasiados códigos" in spanish
+    assert f"Enlace del paciente revocado tras {REVOKE_AFTER} códigos incorrectos" in spanish
 
 
 def neutral_response(client: Client, token: str):
@@ -250,6 +274,7 @@ def test_twenty_concurrent_wrong_codes_leave_the_counter_at_exactly_twenty(
         default_choices(sample_article),
         issued_by=clinician,
         issue_token=uuid.uuid4(),
+        clinic=clinic,
     )
     shared = create_share_link(handout, staff=clinician)
     clients = []

@@ -379,6 +379,7 @@ def test_what_the_patient_meets_online_is_spanish(spanish_article, clinician, sp
         default_choices(spanish_article, clinician_note=""),
         issued_by=clinician,
         issue_token=uuid.uuid4(),
+        clinic=spanish_clinic,
     )
     shared = create_share_link(handout, staff=clinician)
     client = patient_client()

@@ -155,6 +155,7 @@ def test_audit_rows_share_the_transaction_of_their_action(sample_article, clinic
             default_choices(sample_article),
             issued_by=clinician,
             issue_token=uuid.uuid4(),
+            clinic=clinic,
         )
         assert actions() == [Action.HANDOUT_ISSUED]
         raise Abort
