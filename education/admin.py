@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import ActionLocation
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import F, Q
@@ -35,10 +36,13 @@ from education.models import (
     WarningSign,
 )
 from education.readability import article_readability
+from portal.http import AuthenticatedHttpRequest
 from portal.models import ClinicProfile
 from portal.widgets import NativeDateInput
 
-ARTICLE_PARTS = [Section, Source, RestGuidance, Therapy, PreventionTip, WarningSign]
+ARTICLE_PARTS: list[
+    type[Section | Source | RestGuidance | Therapy | PreventionTip | WarningSign]
+] = [Section, Source, RestGuidance, Therapy, PreventionTip, WarningSign]
 
 
 @admin.register(Condition)
@@ -240,7 +244,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
         actions.pop("delete_selected", None)
         return actions
 
-    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+    def save_related(self, request: AuthenticatedHttpRequest, form, formsets, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         if form.has_changed() or any(formset.has_changed() for formset in formsets):
             workflow.note_contribution(form.instance, request.user)
@@ -261,7 +265,11 @@ class ArticleAdmin(SimpleHistoryAdmin):
     # --- Workflow --------------------------------------------------------------------------
 
     def change_view(
-        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None
+        self,
+        request: AuthenticatedHttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context=None,
     ):
         article = self.get_object(request, object_id)
         context = {**workflow_context(request, article), **(extra_context or {})}
@@ -291,7 +299,13 @@ class ArticleAdmin(SimpleHistoryAdmin):
             raise Http404("No such article.")
         return article
 
-    def _step(self, request: HttpRequest, object_id: str, step, done: Callable[[Article], str]):
+    def _step(
+        self,
+        request: AuthenticatedHttpRequest,
+        object_id: str,
+        step: Callable[[Article, User], Article],
+        done: Callable[[Article], str],
+    ):
         """Run one POSTed workflow step and go to the article it leaves (a new draft is
         another article). `done(article)` says what happened, in the active language."""
         if request.method != "POST":
@@ -306,7 +320,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
         self.message_user(request, done(result), messages.SUCCESS)
         return redirect(change_url(result))
 
-    def submit_view(self, request: HttpRequest, object_id: str):
+    def submit_view(self, request: AuthenticatedHttpRequest, object_id: str):
         return self._step(
             request,
             object_id,
@@ -314,7 +328,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
             lambda article: gettext("Sent for review. A reviewer can now approve and publish it."),
         )
 
-    def return_view(self, request: HttpRequest, object_id: str):
+    def return_view(self, request: AuthenticatedHttpRequest, object_id: str):
         return self._step(
             request,
             object_id,
@@ -322,7 +336,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
             lambda article: gettext("Returned to draft: it can be edited again."),
         )
 
-    def archive_view(self, request: HttpRequest, object_id: str):
+    def archive_view(self, request: AuthenticatedHttpRequest, object_id: str):
         """Withdrawing stops every clinician issuing from the article, so it asks first."""
         if request.method == "GET":
             article = self._article_or_404(request, object_id)
@@ -353,7 +367,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
             ),
         )
 
-    def new_draft_view(self, request: HttpRequest, object_id: str):
+    def new_draft_view(self, request: AuthenticatedHttpRequest, object_id: str):
         return self._step(
             request,
             object_id,
@@ -367,7 +381,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
             ),
         )
 
-    def publish_view(self, request: HttpRequest, object_id: str):
+    def publish_view(self, request: AuthenticatedHttpRequest, object_id: str):
         draft = self._article_or_404(request, object_id)
         clinic = ClinicProfile.load()
         readability = article_readability(draft)[0]
@@ -504,7 +518,7 @@ def change_url(article: Article) -> str:
     return reverse("admin:education_article_change", args=[article.pk])
 
 
-def workflow_context(request: HttpRequest, article: Article | None) -> dict:
+def workflow_context(request: AuthenticatedHttpRequest, article: Article | None) -> dict:
     """What the workflow box on an article's admin page shows and offers."""
     if article is None:
         return {}

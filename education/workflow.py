@@ -11,7 +11,7 @@ Each step checks who may take it and raises WorkflowError with a message for tha
 import calendar
 import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -23,18 +23,24 @@ from portal.models import ClinicProfile
 
 PUBLISH_PERMISSION = "education.publish_article"
 EDIT_PERMISSION = "education.change_article"
-COPIED_PARTS = [Section, Source, Therapy, PreventionTip, WarningSign]
+COPIED_PARTS: list[type[Section | Source | Therapy | PreventionTip | WarningSign]] = [
+    Section,
+    Source,
+    Therapy,
+    PreventionTip,
+    WarningSign,
+]
 
 
 class WorkflowError(Exception):
     """A step that cannot be taken; the message says why, for the person who tried."""
 
 
-def can_publish(user: AbstractBaseUser) -> bool:
+def can_publish(user: User) -> bool:
     return user.has_perm(PUBLISH_PERMISSION)
 
 
-def _require(user: AbstractBaseUser, permission: str, refusal: str) -> None:
+def _require(user: User, permission: str, refusal: str) -> None:
     """`refusal`: what to tell a user without the permission."""
     if not user.has_perm(permission):
         raise WorkflowError(refusal)
@@ -54,7 +60,7 @@ def _require_state(article: Article, *states: str) -> None:
         )
 
 
-def note_contribution(draft: Article, user: AbstractBaseUser) -> None:
+def note_contribution(draft: Article, user: User) -> None:
     """Remember who changed a draft: they may not approve it themselves."""
     draft.contributors.add(user)
 
@@ -63,7 +69,7 @@ def note_contribution(draft: Article, user: AbstractBaseUser) -> None:
 
 
 @transaction.atomic
-def start_draft(source: Article, user: AbstractBaseUser) -> Article:
+def start_draft(source: Article, user: User) -> Article:
     """A new draft with the content of `source` (the published version, or an earlier one to
     restore it). An article has at most one draft at a time."""
     _require(user, EDIT_PERMISSION, gettext("You don't have permission to edit articles."))
@@ -115,7 +121,7 @@ def _copy(source: Article) -> Article:
 
 
 @transaction.atomic
-def submit_for_review(draft: Article, user: AbstractBaseUser) -> Article:
+def submit_for_review(draft: Article, user: User) -> Article:
     _require(user, EDIT_PERMISSION, gettext("You don't have permission to edit articles."))
     draft = _locked(draft)
     _require_state(draft, Article.State.DRAFT)
@@ -126,7 +132,7 @@ def submit_for_review(draft: Article, user: AbstractBaseUser) -> Article:
 
 
 @transaction.atomic
-def return_to_draft(draft: Article, user: AbstractBaseUser) -> Article:
+def return_to_draft(draft: Article, user: User) -> Article:
     """Back to the editors: the submitter withdraws it, or a reviewer asks for changes."""
     draft = _locked(draft)
     _require_state(draft, Article.State.IN_REVIEW)
@@ -140,7 +146,7 @@ def return_to_draft(draft: Article, user: AbstractBaseUser) -> Article:
 # --- Publishing -----------------------------------------------------------------------------
 
 
-def approval_problem(draft: Article, user: AbstractBaseUser, clinic: ClinicProfile) -> str | None:
+def approval_problem(draft: Article, user: User, clinic: ClinicProfile) -> str | None:
     """Why `user` may not approve `draft`, or None when they may."""
     if not can_publish(user):
         return gettext(
@@ -169,7 +175,7 @@ def default_next_review(clinic: ClinicProfile, today: datetime.date) -> datetime
 @transaction.atomic
 def publish(
     draft: Article,
-    user: AbstractBaseUser,
+    user: User,
     *,
     override_reason: str = "",
     next_review_due: datetime.date | None = None,
@@ -221,7 +227,7 @@ def publish(
     return draft
 
 
-def _reviewer_name(user: AbstractBaseUser) -> str:
+def _reviewer_name(user: User) -> str:
     return user.get_full_name() or user.get_username()
 
 
@@ -237,7 +243,7 @@ def publish_loaded_content(article: Article) -> Article:
 
 
 @transaction.atomic
-def archive(article: Article, user: AbstractBaseUser) -> Article:
+def archive(article: Article, user: User) -> Article:
     """Withdraw the published version: clinicians can no longer issue handouts from it."""
     _require(
         user,

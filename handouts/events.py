@@ -1,13 +1,17 @@
 """Recording what happens to a handout (HandoutEvent), without patient data."""
 
 import re
+from typing import TYPE_CHECKING
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from handouts.models import Handout, HandoutEvent, ShareLink
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise  # a str or gettext_lazy's; django-stubs only
 
 Kind = HandoutEvent.Kind
 TABLET = re.compile(r"iPad|Tablet|Android(?!.*Mobile)", re.IGNORECASE)
@@ -18,7 +22,7 @@ def record_event(
     handout: Handout,
     kind: str,
     *,
-    staff: AbstractBaseUser | None = None,
+    staff: User | None = None,
     share_link: ShareLink | None = None,
     device: str = "",
 ) -> HandoutEvent:
@@ -45,7 +49,7 @@ PATIENT_SIDE = {
     Kind.PATIENT_VIEWED,
     Kind.PATIENT_DOWNLOADED,
 }
-WHAT_HAPPENED = {
+WHAT_HAPPENED: dict[str, "StrOrPromise"] = {
     Kind.ISSUED: gettext_lazy("Issued"),
     Kind.STAFF_DOWNLOADED: gettext_lazy("PDF downloaded"),
     Kind.PRINTED: gettext_lazy("Opened for printing"),
@@ -60,7 +64,7 @@ WHAT_HAPPENED = {
     Kind.PATIENT_DOWNLOADED: gettext_lazy("PDF downloaded by the patient"),
     Kind.PURGED: gettext_lazy("Personal data removed at the end of the retention period"),
 }
-REVOKED_BECAUSE = {
+REVOKED_BECAUSE: dict[str, "StrOrPromise"] = {
     ShareLink.RevokedBecause.STAFF: gettext_lazy("Patient link revoked"),
     ShareLink.RevokedBecause.REPLACED: gettext_lazy("Patient link replaced by a new one"),
     ShareLink.RevokedBecause.TOO_MANY_ATTEMPTS: gettext_lazy(
@@ -68,7 +72,7 @@ REVOKED_BECAUSE = {
     ),
 }
 # What happened, on which kind of device: "Link opened on a phone".
-ON_DEVICE = {
+ON_DEVICE: dict[str, "StrOrPromise"] = {
     HandoutEvent.Device.PHONE: gettext_lazy("%(event)s on a phone"),
     HandoutEvent.Device.TABLET: gettext_lazy("%(event)s on a tablet"),
     HandoutEvent.Device.COMPUTER: gettext_lazy("%(event)s on a computer"),

@@ -57,6 +57,7 @@ from handouts.sharing import (
     share_handout,
 )
 from portal.audit import Action, record_audit
+from portal.http import AuthenticatedHttpRequest
 from portal.models import ClinicProfile
 
 logger = logging.getLogger(__name__)
@@ -75,7 +76,7 @@ def get_handout_for_staff(request: HttpRequest, public_id: uuid.UUID) -> Handout
 @sensitive_post_parameters("patient_name", "record_number", "clinician_note")
 @login_required
 @permission_required("handouts.add_handout", raise_exception=True)
-def handout_new(request: HttpRequest, slug: str, language: str) -> HttpResponse:
+def handout_new(request: AuthenticatedHttpRequest, slug: str, language: str) -> HttpResponse:
     try:
         article = get_published_article(slug, language)
     except Http404:
@@ -208,7 +209,7 @@ def _handout_to_update(request: HttpRequest, reference: str) -> Handout:
 @never_cache
 @login_required
 @permission_required("handouts.view_handout", raise_exception=True)
-def handout_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+def handout_detail(request: AuthenticatedHttpRequest, public_id: uuid.UUID) -> HttpResponse:
     handout = get_handout_for_staff(request, public_id)
     record_audit(request.user, Action.HANDOUT_VIEWED, obj=handout)
     return render(request, "handouts/handout_detail.html", detail_context(handout))
@@ -235,7 +236,7 @@ def detail_context(handout: Handout, **extra) -> dict:
 @login_required
 @require_POST
 @permission_required("handouts.add_sharelink", raise_exception=True)
-def handout_share(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+def handout_share(request: AuthenticatedHttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """Create the patient's link and code and show them, once: only hashes are kept."""
     handout = get_handout_for_staff(request, public_id)
     form = ShareLinkForm(request.POST)
@@ -276,7 +277,7 @@ def handout_share(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 @login_required
 @require_POST
 @permission_required("handouts.change_sharelink", raise_exception=True)
-def handout_revoke_link(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+def handout_revoke_link(request: AuthenticatedHttpRequest, public_id: uuid.UUID) -> HttpResponse:
     handout = get_handout_for_staff(request, public_id)
     link = handout.share_links.active().first()
     if link:
@@ -290,7 +291,7 @@ def handout_revoke_link(request: HttpRequest, public_id: uuid.UUID) -> HttpRespo
 @login_required
 @require_POST
 @permission_required("handouts.add_sharelink", raise_exception=True)
-def handout_access_slip(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+def handout_access_slip(request: AuthenticatedHttpRequest, public_id: uuid.UUID) -> HttpResponse:
     handout = get_handout_for_staff(request, public_id)
     form = AccessSlipForm(request.POST)
     link = handout.share_links.active().first()
@@ -318,7 +319,9 @@ def handout_access_slip(request: HttpRequest, public_id: uuid.UUID) -> HttpRespo
     return pdf_response(pdf, "access-slip.pdf", as_attachment=False)
 
 
-def _stored_pdf_response(request: HttpRequest, handout: Handout, *, event: str) -> HttpResponse:
+def _stored_pdf_response(
+    request: AuthenticatedHttpRequest, handout: Handout, *, event: str
+) -> HttpResponse:
     if handout.purged_at:
         messages.info(
             request, _("This handout's PDF was removed at the end of the retention period.")
@@ -346,7 +349,7 @@ def _stored_pdf_response(request: HttpRequest, handout: Handout, *, event: str) 
 @never_cache
 @login_required
 @permission_required("handouts.view_handout", raise_exception=True)
-def handout_pdf(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+def handout_pdf(request: AuthenticatedHttpRequest, public_id: uuid.UUID) -> HttpResponse:
     handout = get_handout_for_staff(request, public_id)
     return _stored_pdf_response(request, handout, event=HandoutEvent.Kind.STAFF_DOWNLOADED)
 
@@ -354,7 +357,7 @@ def handout_pdf(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 @never_cache
 @login_required
 @permission_required("handouts.view_handout", raise_exception=True)
-def handout_print(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+def handout_print(request: AuthenticatedHttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """The same stored PDF, opened in the browser's viewer to print."""
     handout = get_handout_for_staff(request, public_id)
     return _stored_pdf_response(request, handout, event=HandoutEvent.Kind.PRINTED)
@@ -364,7 +367,7 @@ def handout_print(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 @sensitive_post_parameters("patient")
 @login_required
 @permission_required("handouts.view_handout", raise_exception=True)
-def handout_list(request: HttpRequest) -> HttpResponse:
+def handout_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     articles = Article.objects.filter(handouts__isnull=False).distinct().select_related("condition")
     form = HandoutFilterForm(request.POST or None, articles=articles)
     handouts = Handout.objects.select_related("article__condition")
@@ -389,7 +392,7 @@ def handout_list(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @permission_required("handouts.view_handout", raise_exception=True)
-def handout_changed_list(request: HttpRequest) -> HttpResponse:
+def handout_changed_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Handouts made from a version that has since changed, for clinicians to update."""
     form = ChangedHandoutFilterForm(request.GET or None)
     live = Article.objects.published().filter(
@@ -416,7 +419,7 @@ SAMPLE_PATIENT_NAME = gettext_lazy("Sample Patient")
 @never_cache
 @login_required
 @permission_required("education.view_article", raise_exception=True)
-def article_preview_pdf(request: HttpRequest, article_id: int) -> HttpResponse:
+def article_preview_pdf(request: AuthenticatedHttpRequest, article_id: int) -> HttpResponse:
     """Any version of an article (draft, in review, published or archived) as the handout PDF
     a clinician would print with the builder's defaults, for a fictional patient. For the
     admin's content staff; nothing is saved and no handout event is recorded."""

@@ -7,6 +7,7 @@ are recorded (and sign-out ends the user's other sessions) by the receivers belo
 
 from axes.signals import user_locked_out
 from django.contrib.auth import user_logged_in, user_logged_out, user_login_failed
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import models
 from django.dispatch import receiver
 from django.http import HttpRequest
@@ -19,7 +20,7 @@ Outcome = AuditEvent.Outcome
 
 
 def record_audit(
-    actor,
+    actor: User | AnonymousUser | None,
     action: str,
     *,
     obj: models.Model | None = None,
@@ -32,10 +33,10 @@ def record_audit(
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(getattr(obj, "public_id", None) or obj.pk)
-    authenticated = actor is not None and actor.is_authenticated
+    signed_in = actor if actor is not None and actor.is_authenticated else None
     return AuditEvent.objects.create(
-        actor=actor if authenticated else None,
-        actor_username=(actor.get_username() if authenticated else username)[:150],
+        actor=signed_in,
+        actor_username=(signed_in.get_username() if signed_in is not None else username)[:150],
         action=action,
         object_type=object_type,
         object_id=object_id,
