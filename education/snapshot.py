@@ -113,7 +113,7 @@ REVIEW_FIELDS = (
 # Fields added to snapshots after handouts were issued, with the value older snapshots
 # imply. At that value they are left out of the fingerprint, so content that did not change
 # keeps its fingerprint and older handouts are not reported as made from changed content.
-LATER_FIELDS = {
+LATER_FIELDS: dict[str, dict[str, object]] = {
     "article": {"in_brief": ""},
     "sections": {"printed_by_default": True},
     "rest_guidance": {"body_part": ""},

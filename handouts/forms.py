@@ -2,6 +2,7 @@
 
 import unicodedata
 import uuid
+from typing import Any, cast
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Field, Fieldset, Layout, Row
@@ -11,7 +12,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from education.models import RestGuidance
+from education.models import Article, RestGuidance
 from handouts.fonts import validate_printable
 from handouts.sharing import DEFAULT_EXPIRY_DAYS, MAX_EXPIRY_DAYS
 from portal.models import ClinicProfile, PaperSize, language_choices
@@ -170,10 +171,10 @@ class HandoutForm(forms.Form):
             "Plain text, up to %(count)s characters.",
             MAX_NOTE_LENGTH,
         ) % {"count": number_format(MAX_NOTE_LENGTH, force_grouping=True)}
-        self.fields["prevention_tips"].choices = [
+        cast(forms.MultipleChoiceField, self.fields["prevention_tips"]).choices = [
             (tip["key"], tip["text"]) for tip in snapshot["prevention_tips"]
         ]
-        self.fields["background_sections"].choices = [
+        cast(forms.MultipleChoiceField, self.fields["background_sections"]).choices = [
             (section["key"], section["heading"]) for section in snapshot["sections"]
         ]
         if not clinic.use_record_numbers:
@@ -255,8 +256,9 @@ class HandoutForm(forms.Form):
     def clean_patient_name(self) -> str:
         return " ".join(self.cleaned_data["patient_name"].split())
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         visit, follow_up = cleaned.get("visit_date"), cleaned.get("follow_up_date")
         if visit and follow_up and follow_up < visit:
             self.add_error(
@@ -306,7 +308,7 @@ class HandoutForm(forms.Form):
 
 
 class HandoutFilterForm(forms.Form):
-    article = forms.ModelChoiceField(
+    article: "forms.ModelChoiceField[Article]" = forms.ModelChoiceField(
         queryset=None, label=_("Article"), required=False, empty_label=_("All conditions")
     )
     issued_from = forms.DateField(label=_("Issued from"), required=False, widget=NativeDateInput())
@@ -315,7 +317,7 @@ class HandoutFilterForm(forms.Form):
 
     def __init__(self, *args, articles, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["article"].queryset = articles
+        cast(forms.ModelChoiceField, self.fields["article"]).queryset = articles
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(
@@ -327,8 +329,9 @@ class HandoutFilterForm(forms.Form):
             )
         )
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         start, end = cleaned.get("issued_from"), cleaned.get("issued_to")
         if start and end and end < start:
             self.add_error("issued_to", gettext("The end date is before the start date."))

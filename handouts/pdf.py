@@ -219,7 +219,7 @@ def _page_size_stylesheet(paper_size: str):
 def static_file_path(relative: str) -> Path | None:
     """Our own static file (fonts, images), or None. Never leaves the static directories."""
     try:
-        found = finders.find(relative)
+        found: str | Path | None = finders.find(relative)
         if not found and settings.STATIC_ROOT:
             candidate = (Path(settings.STATIC_ROOT) / relative).resolve()
             root = Path(settings.STATIC_ROOT).resolve()
@@ -253,9 +253,9 @@ def _unused_ssl_context() -> ssl.SSLContext:
 @functools.cache
 def _restricted_fetcher_class():
     # Defined on first use so that importing this module does not import WeasyPrint.
-    weasyprint = _weasyprint()
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    class RestrictedURLFetcher(weasyprint.urls.URLFetcher):
+    class RestrictedURLFetcher(URLFetcher):
         def __init__(self, logo: tuple[bytes, str] | None = None):
             # WeasyPrint's fetcher builds an HTTPS handler; without a context of its own that
             # loads the system's CA certificates, about 25 ms on every render. This fetcher
@@ -267,14 +267,12 @@ def _restricted_fetcher_class():
             path = own_file_path(url)
             if path:
                 content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-                return weasyprint.urls.URLFetcherResponse(
+                return URLFetcherResponse(
                     url, body=path.read_bytes(), headers={"Content-Type": content_type}
                 )
             if url == LOGO_URL and self.logo:
                 data, content_type = self.logo
-                return weasyprint.urls.URLFetcherResponse(
-                    url, body=data, headers={"Content-Type": content_type}
-                )
+                return URLFetcherResponse(url, body=data, headers={"Content-Type": content_type})
             scheme = url.split(":", 1)[0][:20]
             logger.warning("Refused a %s: resource while rendering a handout", scheme)
             raise ValueError("Resource refused: handouts load only the portal's own files.")

@@ -103,11 +103,12 @@ def _collect_lines(tagged: TaggedPdf, node: Node, lines: list[list[str]]) -> Non
 def _catalog_problems(document: pikepdf.Pdf) -> list[str]:
     root = document.Root
     problems = []
+    missing: dict[str, object] = {}  # a dictionary the catalog does not have
     if not str(root.get("/Lang", "")).strip():
         problems.append("The catalog has no /Lang (the document's language).")
-    if not _is_true(root.get("/MarkInfo", {}).get("/Marked")):
+    if not _is_true(root.get("/MarkInfo", missing).get("/Marked")):
         problems.append("The catalog's /MarkInfo does not say /Marked true.")
-    if not _is_true(root.get("/ViewerPreferences", {}).get("/DisplayDocTitle")):
+    if not _is_true(root.get("/ViewerPreferences", missing).get("/DisplayDocTitle")):
         problems.append("/ViewerPreferences does not say /DisplayDocTitle true.")
     return problems
 

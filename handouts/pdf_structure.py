@@ -97,7 +97,7 @@ BREAK_AFTER = frozenset("-\u00ad\u2010\u2012\u2013\u2014\u2015/")
 # Nothing after a space can start a line with these (UAX #14, LB13): seen at a line start, the
 # line broke inside a word.
 NO_LINE_START = frozenset(",.;:!?%")
-IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+IDENTITY: tuple[float, ...] = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 
 
 def finish_tagged_pdf(pdf: bytes, quotes_in: Sequence[tuple[str, str]] = ()) -> bytes:
@@ -483,7 +483,11 @@ def _numbers(line: bytes) -> tuple[float, ...]:
 _HEX_STRING = re.compile(rb"<([0-9a-fA-F]*)>")
 
 
-def _shown_text(instruction: ContentStreamInstruction, line: bytes, font: Font | None) -> str:
+def _shown_text(
+    instruction: ContentStreamInstruction | pikepdf.ContentStreamInlineImage,
+    line: bytes,
+    font: Font | None,
+) -> str:
     if font is None:
         return ""
     if b"(" not in line:  # hex strings only, as WeasyPrint writes them
@@ -733,12 +737,17 @@ def _append_space(page: PageContent, marked: Marked, edits: PageEdits) -> None:
         edits.after.setdefault(last_show, []).append(space)
         marked.pieces.append(" ")
     elif marked.properties is not None and marked.start not in edits.replace:
-        properties = Dictionary(marked.properties)
+        properties = _copied(marked.properties)
         properties.ActualText = String(marked.text + " ")
         edits.replace[marked.start] = ContentStreamInstruction(
             [Name("/" + marked.tag), properties], Operator("BDC")
         )
         marked.pieces.append(" ")
+
+
+def _copied(dictionary: pikepdf.Object | None) -> Dictionary:
+    # pikepdf copies a Dictionary it is given; its type stubs only name a Mapping.
+    return Dictionary(dictionary)  # type: ignore[arg-type]
 
 
 def _squeezed(text: str) -> str:
@@ -783,11 +792,11 @@ def _renumber_and_rebuild_parent_tree(tagged: TaggedPdf, edits: dict[int, PageEd
             if new != old:
                 ref.set_mcid(new)
                 marked = page.by_mcid[old]
-                properties = Dictionary(marked.properties)
+                properties = _copied(marked.properties)
                 properties.MCID = new
                 replaced = edits[page.index].replace.get(marked.start)
                 if replaced is not None:  # an /ActualText was added: keep it
-                    properties = Dictionary(replaced.operands[1])
+                    properties = _copied(replaced.operands[1])
                     properties.MCID = new
                 edits[page.index].replace[marked.start] = ContentStreamInstruction(
                     [Name("/" + marked.tag), properties], Operator("BDC")
@@ -807,7 +816,9 @@ def _renumber_and_rebuild_parent_tree(tagged: TaggedPdf, edits: dict[int, PageEd
     root.ParentTreeNextKey = next_key
 
 
-def _number_tree_items(tree: pikepdf.Object, depth: int = 0) -> Iterator[tuple[int, object]]:
+def _number_tree_items(
+    tree: pikepdf.Object, depth: int = 0
+) -> Iterator[tuple[int, pikepdf.Object]]:
     if depth > 20:
         return
     nums = tree.get("/Nums")

@@ -2,7 +2,8 @@ import argparse
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteDatabase
 
 from handouts.benchmark import (
     TARGET_DOWNLOAD_MS,
@@ -54,7 +55,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         # The benchmark migrates and writes users and handouts: never on a real database.
-        if not (connection.vendor == "sqlite" and connection.is_in_memory_db()):
+        database = connections[DEFAULT_DB_ALIAS]
+        if not (isinstance(database, SQLiteDatabase) and database.is_in_memory_db()):
             raise CommandError(
                 "benchmark_handouts creates its own data and runs only on an in-memory SQLite "
                 "database. Run it with `make bench` (DATABASE_URL=sqlite:///:memory:)."

@@ -93,7 +93,9 @@ class Command(BaseCommand):
             self._form_data(options, snapshot, clinic), snapshot=snapshot, clinic=clinic
         )
         if not form.is_valid():
-            problems = [f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()]
+            problems = [
+                f"{name}: {' '.join(map(str, errors))}" for name, errors in form.errors.items()
+            ]
             raise CommandError(
                 "Invalid handout:\n  " + "\n  ".join(problems), returncode=USAGE_ERROR
             )
@@ -221,7 +223,7 @@ class Command(BaseCommand):
                     )
                 times, weeks = numbers or (therapy["times_per_week"], therapy["weeks"])
                 chosen[therapy["key"]] = (times, weeks)
-        fields = {}
+        fields: dict[str, str] = {}
         for key, (times, weeks) in chosen.items():
             fields |= {
                 therapy_field(key, "include"): "on",
