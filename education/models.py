@@ -5,7 +5,7 @@ import datetime
 import re
 import uuid
 from dataclasses import dataclass
-from typing import Self
+from typing import Any, Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -113,7 +113,7 @@ class Condition(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.icd10_codes = ", ".join(split_codes(self.icd10_codes))
         self.snomed_codes = ", ".join(split_codes(self.snomed_codes))
         self.search_text = normalize_for_search(
@@ -148,7 +148,7 @@ class PlainNewlines(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         for field in self._meta.concrete_fields:
             value = getattr(self, field.attname)
             if isinstance(field, models.TextField) and isinstance(value, str):
@@ -445,7 +445,7 @@ class Section(ArticlePart):
     def __str__(self) -> str:
         return self.display_heading
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.body_html = render_markdown(self.body)
         super().save(*args, **kwargs)
 

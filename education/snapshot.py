@@ -5,6 +5,7 @@ Handouts render only from their snapshot, so publishing a new version later neve
 handout that was already given to a patient.
 """
 
+import datetime
 import hashlib
 import json
 
@@ -139,5 +140,5 @@ def content_fingerprint(snapshot: dict) -> str:
     return content_version(content)
 
 
-def _iso(value) -> str | None:
+def _iso(value: datetime.date | None) -> str | None:
     return value.isoformat() if value else None

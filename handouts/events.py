@@ -1,5 +1,6 @@
 """Recording what happens to a handout (HandoutEvent), without patient data."""
 
+import datetime
 import re
 from typing import TYPE_CHECKING
 
@@ -112,7 +113,7 @@ def describe_events(handout: Handout) -> list[dict]:
     return described
 
 
-def _after_visit(delta) -> str:
+def _after_visit(delta: datetime.timedelta) -> str:
     days = delta.days
     if days == 0:
         return _("on the day of the visit")

@@ -7,6 +7,7 @@ from typing import Any, cast
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Field, Fieldset, Layout, Row
 from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext, ngettext
@@ -43,7 +44,7 @@ class PrintedTextField(forms.CharField):
 
     default_validators = [validate_printable]
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> str:
         value = super().to_python(value)
         return unicodedata.normalize("NFC", value) if value else value
 
@@ -148,7 +149,7 @@ class HandoutForm(forms.Form):
     paper_size = forms.ChoiceField(label=_("Paper size"), choices=PaperSize.choices)
     large_print = forms.BooleanField(label=_("Large print (16 pt text)"), required=False)
 
-    def __init__(self, *args, snapshot: dict, clinic: ClinicProfile, **kwargs):
+    def __init__(self, *args: Any, snapshot: dict, clinic: ClinicProfile, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.snapshot = snapshot
         self.therapies = snapshot["therapies"]
@@ -315,7 +316,7 @@ class HandoutFilterForm(forms.Form):
     issued_to = forms.DateField(label=_("Issued to"), required=False, widget=NativeDateInput())
     patient = forms.CharField(label=_("Patient name"), required=False, max_length=MAX_NAME_LENGTH)
 
-    def __init__(self, *args, articles, **kwargs):
+    def __init__(self, *args: Any, articles: QuerySet[Article], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["article"]).queryset = articles
         self.helper = FormHelper()
@@ -341,7 +342,7 @@ class HandoutFilterForm(forms.Form):
 class ChangedHandoutFilterForm(forms.Form):
     mine = forms.BooleanField(label=_("Only handouts I issued"), required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -360,7 +361,7 @@ class ShareLinkForm(forms.Form):
         help_text=_("Only the link is sent: no name, condition or code. The address is not kept."),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["days"].help_text = ngettext(
             "1 to %(max)d day.", "1 to %(max)d days.", MAX_EXPIRY_DAYS

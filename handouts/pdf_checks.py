@@ -9,6 +9,7 @@ import io
 import re
 import statistics
 from collections import Counter
+from collections.abc import Iterator
 
 import pikepdf
 
@@ -208,7 +209,7 @@ def _parent_tree_problems(tagged: TaggedPdf, referenced: dict) -> list[str]:
     return problems
 
 
-def _number_tree(tree: pikepdf.Object, depth: int = 0):
+def _number_tree(tree: pikepdf.Object, depth: int = 0) -> Iterator[tuple[int, pikepdf.Object]]:
     if depth > 20:
         return
     nums = tree.get("/Nums", pikepdf.Array())
@@ -323,7 +324,9 @@ def _font_problems(document: pikepdf.Pdf) -> list[str]:
     return problems
 
 
-def _fonts(resources, visited: set):
+def _fonts(
+    resources: pikepdf.Object | None, visited: set[tuple]
+) -> Iterator[tuple[str, pikepdf.Object]]:
     """(resource name, font) for the fonts in these resources and in their form XObjects."""
     if not isinstance(resources, pikepdf.Dictionary) or object_key(resources) in visited:
         return

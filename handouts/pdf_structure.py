@@ -31,6 +31,7 @@ import re
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 import pikepdf
 from pikepdf import Array, ContentStreamInstruction, Dictionary, Name, Operator, String
@@ -334,9 +335,16 @@ def _kids(element: pikepdf.Object) -> list:
     return list(kids) if isinstance(kids, Array) else [kids]
 
 
-def _read_node(element, parent, page, page_index, role_map, reached) -> Node:
-    role = element.get("/S")
-    role = str(role)[1:] if role is not None else "NonStruct"
+def _read_node(
+    element: pikepdf.Object,
+    parent: Node | None,
+    page: int | None,
+    page_index: dict[tuple[int, int], int],
+    role_map: pikepdf.Object,
+    reached: set[tuple],
+) -> Node:
+    structure_type = element.get("/S")
+    role = str(structure_type)[1:] if structure_type is not None else "NonStruct"
     if role_map:
         for _ in range(10):  # RoleMap chains are short; this also stops a cycle
             mapped = role_map.get("/" + role)
@@ -498,9 +506,10 @@ def _shown_text(
     return "".join(font.decode(bytes(item)) for item in operands[0] if isinstance(item, String))
 
 
-def _named_properties(resources, name) -> Dictionary | None:
+def _named_properties(resources: pikepdf.Object, name: pikepdf.Object) -> Dictionary | None:
     try:
-        return resources.Properties[name]
+        # A /Properties entry is a property list, which is a dictionary (ISO 32000-1, 14.6.2).
+        return cast(Dictionary, resources.Properties[str(name)])
     except (AttributeError, KeyError, TypeError):
         return None
 
@@ -518,7 +527,7 @@ def _multiply(m1: tuple, m2: tuple) -> tuple:
     )
 
 
-def _page_fonts(resources, cache: dict) -> dict[str, Font]:
+def _page_fonts(resources: pikepdf.Object | None, cache: dict) -> dict[str, Font]:
     fonts: dict[str, Font] = {}
     if resources is None or "/Font" not in resources:
         return fonts

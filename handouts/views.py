@@ -215,7 +215,7 @@ def handout_detail(request: AuthenticatedHttpRequest, public_id: uuid.UUID) -> H
     return render(request, "handouts/handout_detail.html", detail_context(handout))
 
 
-def detail_context(handout: Handout, **extra) -> dict:
+def detail_context(handout: Handout, **extra: object) -> dict:
     live = None if handout.purged_at else handout.article.live_version()
     return {
         "handout": handout,

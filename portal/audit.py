@@ -46,14 +46,14 @@ def record_audit(
 
 
 @receiver(user_logged_in)
-def _signed_in(sender, request: HttpRequest, user, **kwargs) -> None:
+def _signed_in(sender: object, request: HttpRequest, user: User, **kwargs: object) -> None:
     mark_signed_in(request.session)
     record_audit(user, Action.SIGN_IN)
 
 
 @receiver(user_login_failed)
 def _sign_in_failed(
-    sender, credentials: dict, request: HttpRequest | None = None, **kwargs
+    sender: object, credentials: dict, request: HttpRequest | None = None, **kwargs: object
 ) -> None:
     record_audit(
         None,
@@ -64,12 +64,12 @@ def _sign_in_failed(
 
 
 @receiver(user_logged_out)
-def _signed_out(sender, request: HttpRequest, user, **kwargs) -> None:
+def _signed_out(sender: object, request: HttpRequest, user: User | None, **kwargs: object) -> None:
     if user is not None:
         end_sessions_of(user, keep=request.session.session_key)
         record_audit(user, Action.SIGN_OUT)
 
 
 @receiver(user_locked_out)
-def _locked_out(sender, request: HttpRequest, username: str, **kwargs) -> None:
+def _locked_out(sender: object, request: HttpRequest, username: str, **kwargs: object) -> None:
     record_audit(None, Action.LOCKED_OUT, outcome=Outcome.FAILURE, username=username or "")

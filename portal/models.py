@@ -1,7 +1,7 @@
 """The clinic itself: one profile that brands every handout."""
 
 from dataclasses import dataclass
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -25,12 +25,12 @@ class AppendOnlyModel(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise ValueError(f"{self._plural_name()} are never changed once written.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs) -> NoReturn:
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise ValueError(f"{self._plural_name()} are never deleted.")
 
     def _plural_name(self) -> str:
@@ -131,7 +131,7 @@ class ClinicProfile(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.pk = 1
         super().save(*args, **kwargs)
 
