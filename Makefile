@@ -93,12 +93,13 @@ demo: install .env
 demo-passwords: install
 	$(DEMO_ENV) $(PY) manage.py create_demo_accounts --reset-passwords --port $(PORT)
 
-# Style and formatting, then the layer rule (pyproject.toml [tool.importlinter]):
-# handouts -> education -> portal; and the lock files against their inputs.
-# `.pre-commit-config.yaml` runs the same checks.
+# Style and formatting, types (pyproject.toml [tool.mypy]), then the layer rule
+# ([tool.importlinter]): handouts -> education -> portal; and the lock files against their
+# inputs. `.pre-commit-config.yaml` runs the same checks.
 lint: install-dev check-locks
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 
 # One run on SQLite; a second on PostgreSQL when TEST_POSTGRES_URL names a server.
@@ -124,4 +125,4 @@ bench: install-dev
 	DEBUG=1 DATABASE_URL=sqlite:///:memory: $(PY) manage.py benchmark_handouts $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache .import_linter_cache staticfiles test-artifacts
+	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache .mypy_cache .import_linter_cache staticfiles test-artifacts

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import ActionLocation
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import F, Q
@@ -36,10 +37,13 @@ from education.models import (
 )
 from education.readability import article_readability
 from portal.admin_audit import AuditedAdminMixin
+from portal.http import AuthenticatedHttpRequest
 from portal.models import ClinicProfile
 from portal.widgets import NativeDateInput
 
-ARTICLE_PARTS = [Section, Source, RestGuidance, Therapy, PreventionTip, WarningSign]
+ARTICLE_PARTS: list[
+    type[Section | Source | RestGuidance | Therapy | PreventionTip | WarningSign]
+] = [Section, Source, RestGuidance, Therapy, PreventionTip, WarningSign]
 
 
 @admin.register(Condition)
@@ -241,7 +245,9 @@ class ArticleAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
         actions.pop("delete_selected", None)
         return actions
 
-    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+    def save_related(  # type: ignore[override]  # the admin serves only signed-in staff
+        self, request: AuthenticatedHttpRequest, form, formsets, change: bool
+    ) -> None:
         super().save_related(request, form, formsets, change)
         if form.has_changed() or any(formset.has_changed() for formset in formsets):
             workflow.note_contribution(form.instance, request.user)
@@ -261,8 +267,12 @@ class ArticleAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
 
     # --- Workflow --------------------------------------------------------------------------
 
-    def change_view(
-        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None
+    def change_view(  # type: ignore[override]  # the admin serves only signed-in staff
+        self,
+        request: AuthenticatedHttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context=None,
     ):
         article = self.get_object(request, object_id)
         context = {**workflow_context(request, article), **(extra_context or {})}
@@ -292,7 +302,13 @@ class ArticleAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
             raise Http404("No such article.")
         return article
 
-    def _step(self, request: HttpRequest, object_id: str, step, done: Callable[[Article], str]):
+    def _step(
+        self,
+        request: AuthenticatedHttpRequest,
+        object_id: str,
+        step: Callable[[Article, User], Article],
+        done: Callable[[Article], str],
+    ):
         """Run one POSTed workflow step and go to the article it leaves (a new draft is
         another article). `done(article)` says what happened, in the active language."""
         if request.method != "POST":
@@ -309,7 +325,7 @@ class ArticleAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
         self.message_user(request, done(result), messages.SUCCESS)
         return redirect(change_url(result))
 
-    def submit_view(self, request: HttpRequest, object_id: str):
+    def submit_view(self, request: AuthenticatedHttpRequest, object_id: str):
         return self._step(
             request,
             object_id,
@@ -317,7 +333,7 @@ class ArticleAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
             lambda article: gettext("Sent for review. A reviewer can now approve and publish it."),
         )
 
-    def return_view(self, request: HttpRequest, object_id: str):
+    def return_view(self, request: AuthenticatedHttpRequest, object_id: str):
         return self._step(
             request,
             object_id,
@@ -325,7 +341,7 @@ class ArticleAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
             lambda article: gettext("Returned to draft: it can be edited again."),
         )
 
-    def archive_view(self, request: HttpRequest, object_id: str):
+    def archive_view(self, request: AuthenticatedHttpRequest, object_id: str):
         """Withdrawing stops every clinician issuing from the article, so it asks first."""
         if request.method == "GET":
             article = self._article_or_404(request, object_id)
@@ -358,7 +374,7 @@ class ArticleAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
             ),
         )
 
-    def new_draft_view(self, request: HttpRequest, object_id: str):
+    def new_draft_view(self, request: AuthenticatedHttpRequest, object_id: str):
         return self._step(
             request,
             object_id,
@@ -372,7 +388,7 @@ class ArticleAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
             ),
         )
 
-    def publish_view(self, request: HttpRequest, object_id: str):
+    def publish_view(self, request: AuthenticatedHttpRequest, object_id: str):
         draft = self._article_or_404(request, object_id)
         clinic = ClinicProfile.load()
         readability = article_readability(draft)[0]
@@ -428,7 +444,7 @@ class ArticleAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
         }
         return TemplateResponse(request, "admin/education/article/publish.html", context)
 
-    def versions_view(self, request: HttpRequest, object_id: str):
+    def versions_view(self, request: AuthenticatedHttpRequest, object_id: str):
         """Every version of this article, and a comparison of any two of them."""
         article = self._article_or_404(request, object_id)
         versions = list(
@@ -508,7 +524,7 @@ def change_url(article: Article) -> str:
     return reverse("admin:education_article_change", args=[article.pk])
 
 
-def workflow_context(request: HttpRequest, article: Article | None) -> dict:
+def workflow_context(request: AuthenticatedHttpRequest, article: Article | None) -> dict:
     """What the workflow box on an article's admin page shows, and the steps it offers: each
     exactly when the workflow would take it."""
     if article is None:

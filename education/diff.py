@@ -6,6 +6,7 @@ word by word as editors typed it (Markdown, not HTML). Everything here reads the
 directly: the snapshot format is frozen into issued handouts and carries no lineage.
 """
 
+import datetime
 import difflib
 import re
 from collections.abc import Callable, Iterable
@@ -372,5 +373,5 @@ def _yes_no(value: bool) -> str:
     return gettext("Yes") if value else gettext("No")
 
 
-def _iso(value) -> str:
+def _iso(value: datetime.date | None) -> str:
     return value.isoformat() if value else ""

@@ -5,6 +5,7 @@ import datetime
 import re
 import uuid
 from dataclasses import dataclass
+from typing import Any, Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -53,15 +54,15 @@ def validate_snomed_codes(value: str) -> None:
         )
 
 
-class ConditionQuerySet(models.QuerySet):
-    def search(self, query: str) -> "ConditionQuerySet":
+class ConditionQuerySet(models.QuerySet["Condition"]):
+    def search(self, query: str) -> Self:
         """Every word of the query must appear in the name, a synonym or a code."""
         conditions = self
         for word in normalize_for_search(query).split():
             conditions = conditions.filter(search_text__contains=word)
         return conditions
 
-    def with_published_articles(self) -> "ConditionQuerySet":
+    def with_published_articles(self) -> Self:
         return self.filter(articles__state=Article.State.PUBLISHED).distinct()
 
 
@@ -112,7 +113,7 @@ class Condition(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.icd10_codes = ", ".join(split_codes(self.icd10_codes))
         self.snomed_codes = ", ".join(split_codes(self.snomed_codes))
         self.search_text = normalize_for_search(
@@ -147,7 +148,7 @@ class PlainNewlines(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         for field in self._meta.concrete_fields:
             value = getattr(self, field.attname)
             if isinstance(field, models.TextField) and isinstance(value, str):
@@ -155,23 +156,23 @@ class PlainNewlines(models.Model):
         super().save(*args, **kwargs)
 
 
-class ArticleQuerySet(models.QuerySet):
-    def published(self) -> "ArticleQuerySet":
+class ArticleQuerySet(models.QuerySet["Article"]):
+    def published(self) -> Self:
         return self.filter(state=Article.State.PUBLISHED)
 
-    def open_drafts(self) -> "ArticleQuerySet":
+    def open_drafts(self) -> Self:
         return self.filter(state__in=Article.OPEN_STATES)
 
-    def versions(self) -> "ArticleQuerySet":
+    def versions(self) -> Self:
         """Every version that was ever published (the live one and the archived ones)."""
         return self.filter(version__isnull=False).order_by("-version")
 
-    def review_overdue(self, today: datetime.date | None = None) -> "ArticleQuerySet":
+    def review_overdue(self, today: datetime.date | None = None) -> Self:
         return self.filter(next_review_due__lt=today or timezone.localdate())
 
     def review_due_soon(
         self, today: datetime.date | None = None, days: int = REVIEW_SOON_DAYS
-    ) -> "ArticleQuerySet":
+    ) -> Self:
         """Not overdue yet, but due within `days`."""
         today = today or timezone.localdate()
         return self.filter(
@@ -290,6 +291,9 @@ class Article(PlainNewlines):
 
     history = HistoricalRecords()
     objects = ArticleQuerySet.as_manager()
+    # Not a field: the library page (education.views.library) sets it on the versions it
+    # lists, from published_grade or measured for versions published before that was recorded.
+    reading_grade: float
 
     class Meta:
         ordering = ["condition__name", "language", "-version"]
@@ -441,7 +445,7 @@ class Section(ArticlePart):
     def __str__(self) -> str:
         return self.display_heading
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.body_html = render_markdown(self.body)
         super().save(*args, **kwargs)
 

@@ -16,6 +16,8 @@ import textstat
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 
+from education.models import Article
+
 # textstat keeps its language in module state; one measurement at a time.
 _lock = threading.Lock()
 HARDEST_COUNT = 5
@@ -102,7 +104,7 @@ def ease_to_grade(ease: float) -> float:
     return 18.0
 
 
-def article_readability(article) -> tuple[Readability, list[tuple[str, Readability]]]:
+def article_readability(article: Article) -> tuple[Readability, list[tuple[str, Readability]]]:
     """The whole article (summary and every section) and each section on its own."""
     sections = [(s.display_heading, plain_text(s.body_html)) for s in article.sections.all()]
     whole = " ".join([article.summary, *(text for _heading, text in sections)])

@@ -5,6 +5,7 @@ Handouts render only from their snapshot, so publishing a new version later neve
 handout that was already given to a patient.
 """
 
+import datetime
 import hashlib
 import json
 
@@ -113,7 +114,7 @@ REVIEW_FIELDS = (
 # Fields added to snapshots after handouts were issued, with the value older snapshots
 # imply. At that value they are left out of the fingerprint, so content that did not change
 # keeps its fingerprint and older handouts are not reported as made from changed content.
-LATER_FIELDS = {
+LATER_FIELDS: dict[str, dict[str, object]] = {
     "article": {"in_brief": ""},
     "sections": {"printed_by_default": True},
     "rest_guidance": {"body_part": ""},
@@ -139,5 +140,5 @@ def content_fingerprint(snapshot: dict) -> str:
     return content_version(content)
 
 
-def _iso(value) -> str | None:
+def _iso(value: datetime.date | None) -> str | None:
     return value.isoformat() if value else None

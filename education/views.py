@@ -1,12 +1,13 @@
 from django.contrib.auth.decorators import login_required, permission_required
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from education.models import REVIEW_SOON_DAYS, Article, Condition
 from education.readability import article_readability
+from portal.http import AuthenticatedHttpRequest
 from portal.models import ClinicProfile
 
 MAX_QUERY_LENGTH = 100
@@ -24,7 +25,7 @@ def get_published_article(slug: str, language: str) -> Article:
 
 @login_required
 @permission_required("education.view_article", raise_exception=True)
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The staff home, the library's front page: recently updated articles, the review lists
     for the people who act on them, and what is missing from the clinic profile."""
     published = Article.objects.published().select_related("condition")
@@ -61,7 +62,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "education/home.html", context)
 
 
-def shows_review_lists(user: AbstractBaseUser) -> bool:
+def shows_review_lists(user: User) -> bool:
     """Review dates are work for the people who edit and approve content. Clinicians and
     front desk cannot act on them; they see an overdue review on the article itself."""
     return user.has_perm("education.change_article") or user.has_perm("education.publish_article")
@@ -69,7 +70,7 @@ def shows_review_lists(user: AbstractBaseUser) -> bool:
 
 @login_required
 @permission_required("education.view_article", raise_exception=True)
-def library(request: HttpRequest) -> HttpResponse:
+def library(request: AuthenticatedHttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
     conditions = Condition.objects.with_published_articles().prefetch_related(
         Prefetch(
@@ -80,8 +81,8 @@ def library(request: HttpRequest) -> HttpResponse:
     )
     if query:
         conditions = conditions.search(query)
-    conditions = list(conditions)
-    for condition in conditions:
+    found = list(conditions)
+    for condition in found:
         for article in condition.published_articles:
             # Measured when the version was approved; versions published before that was
             # recorded are measured now.
@@ -90,13 +91,13 @@ def library(request: HttpRequest) -> HttpResponse:
                 if article.published_grade is not None
                 else article_readability(article)[0].grade
             )
-    context = {"query": query, "conditions": conditions}
+    context = {"query": query, "conditions": found}
     return render(request, "education/library.html", context)
 
 
 @login_required
 @permission_required("education.view_article", raise_exception=True)
-def article_detail(request: HttpRequest, slug: str, language: str) -> HttpResponse:
+def article_detail(request: AuthenticatedHttpRequest, slug: str, language: str) -> HttpResponse:
     article = get_published_article(slug, language)
     context = {
         "article": article,

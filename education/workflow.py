@@ -13,7 +13,7 @@ the step raises WorkflowError with its message, and the admin asks the same func
 import calendar
 import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -26,14 +26,20 @@ from portal.models import ClinicProfile
 
 PUBLISH_PERMISSION = "education.publish_article"
 EDIT_PERMISSION = "education.change_article"
-COPIED_PARTS = [Section, Source, Therapy, PreventionTip, WarningSign]
+COPIED_PARTS: list[type[Section | Source | Therapy | PreventionTip | WarningSign]] = [
+    Section,
+    Source,
+    Therapy,
+    PreventionTip,
+    WarningSign,
+]
 
 
 class WorkflowError(Exception):
     """A step that cannot be taken; the message says why, for the person who tried."""
 
 
-def can_publish(user: AbstractBaseUser) -> bool:
+def can_publish(user: User) -> bool:
     """A reviewer: may approve, publish and withdraw articles."""
     return user.has_perm(PUBLISH_PERMISSION)
 
@@ -57,7 +63,7 @@ def _state_problem(article: Article, *states: str) -> str | None:
     ) % {"state": article.get_state_display().lower()}
 
 
-def note_contribution(draft: Article, user: AbstractBaseUser) -> None:
+def note_contribution(draft: Article, user: User) -> None:
     """Remember who changed a draft: they may not approve it themselves."""
     draft.contributors.add(user)
 
@@ -65,7 +71,7 @@ def note_contribution(draft: Article, user: AbstractBaseUser) -> None:
 # --- Drafts ---------------------------------------------------------------------------------
 
 
-def start_draft_problem(source: Article, user: AbstractBaseUser) -> str | None:
+def start_draft_problem(source: Article, user: User) -> str | None:
     """Why `user` may not start a draft from `source`, or None when they may. An article has
     at most one draft at a time (a draft or an article in review is one itself)."""
     if not user.has_perm(EDIT_PERMISSION):
@@ -80,12 +86,12 @@ def start_draft_problem(source: Article, user: AbstractBaseUser) -> str | None:
     return None
 
 
-def can_start_draft(source: Article, user: AbstractBaseUser) -> bool:
+def can_start_draft(source: Article, user: User) -> bool:
     return start_draft_problem(source, user) is None
 
 
 @transaction.atomic
-def start_draft(source: Article, user: AbstractBaseUser) -> Article:
+def start_draft(source: Article, user: User) -> Article:
     """A new draft with the content of `source` (the published version, or an earlier one to
     restore it)."""
     source = Article.objects.get(pk=source.pk)
@@ -126,19 +132,19 @@ def _copy(source: Article) -> Article:
     return draft
 
 
-def submit_problem(draft: Article, user: AbstractBaseUser) -> str | None:
+def submit_problem(draft: Article, user: User) -> str | None:
     """Why `user` may not send `draft` for review, or None when they may."""
     if not user.has_perm(EDIT_PERMISSION):
         return gettext("You don't have permission to edit articles.")
     return _state_problem(draft, Article.State.DRAFT)
 
 
-def can_submit(draft: Article, user: AbstractBaseUser) -> bool:
+def can_submit(draft: Article, user: User) -> bool:
     return submit_problem(draft, user) is None
 
 
 @transaction.atomic
-def submit_for_review(draft: Article, user: AbstractBaseUser) -> Article:
+def submit_for_review(draft: Article, user: User) -> Article:
     draft = _locked(draft)
     _refuse(submit_problem(draft, user))
     draft.state = Article.State.IN_REVIEW
@@ -147,7 +153,7 @@ def submit_for_review(draft: Article, user: AbstractBaseUser) -> Article:
     return draft
 
 
-def return_problem(draft: Article, user: AbstractBaseUser) -> str | None:
+def return_problem(draft: Article, user: User) -> str | None:
     """Why `user` may not return `draft` to the editors, or None when they may: the submitter
     withdraws it, or a reviewer asks for changes."""
     problem = _state_problem(draft, Article.State.IN_REVIEW)
@@ -158,12 +164,12 @@ def return_problem(draft: Article, user: AbstractBaseUser) -> str | None:
     return None
 
 
-def can_return(draft: Article, user: AbstractBaseUser) -> bool:
+def can_return(draft: Article, user: User) -> bool:
     return return_problem(draft, user) is None
 
 
 @transaction.atomic
-def return_to_draft(draft: Article, user: AbstractBaseUser) -> Article:
+def return_to_draft(draft: Article, user: User) -> Article:
     """Back to the editors, to be changed again."""
     draft = _locked(draft)
     _refuse(return_problem(draft, user))
@@ -175,7 +181,7 @@ def return_to_draft(draft: Article, user: AbstractBaseUser) -> Article:
 # --- Publishing -----------------------------------------------------------------------------
 
 
-def review_problem(draft: Article, user: AbstractBaseUser) -> str | None:
+def review_problem(draft: Article, user: User) -> str | None:
     """Why `user` may not review `draft` at all, or None when they may. A reviewer who may
     review it may still be unable to approve it (approval_problem); the review page says why."""
     if not can_publish(user):
@@ -189,11 +195,11 @@ def review_problem(draft: Article, user: AbstractBaseUser) -> str | None:
     return None
 
 
-def can_review(draft: Article, user: AbstractBaseUser) -> bool:
+def can_review(draft: Article, user: User) -> bool:
     return review_problem(draft, user) is None
 
 
-def approval_problem(draft: Article, user: AbstractBaseUser, clinic: ClinicProfile) -> str | None:
+def approval_problem(draft: Article, user: User, clinic: ClinicProfile) -> str | None:
     """Why `user` may not approve `draft`, or None when they may."""
     problem = review_problem(draft, user)
     if problem is not None:
@@ -217,7 +223,7 @@ def default_next_review(clinic: ClinicProfile, today: datetime.date) -> datetime
 @transaction.atomic
 def publish(
     draft: Article,
-    user: AbstractBaseUser,
+    user: User,
     *,
     override_reason: str = "",
     next_review_due: datetime.date | None = None,
@@ -280,7 +286,7 @@ def _publication_detail(published: Article, clinic: ClinicProfile) -> str:
     return detail
 
 
-def _reviewer_name(user: AbstractBaseUser) -> str:
+def _reviewer_name(user: User) -> str:
     return user.get_full_name() or user.get_username()
 
 
@@ -295,19 +301,19 @@ def publish_loaded_content(article: Article) -> Article:
     return article
 
 
-def archive_problem(article: Article, user: AbstractBaseUser) -> str | None:
+def archive_problem(article: Article, user: User) -> str | None:
     """Why `user` may not withdraw `article`, or None when they may."""
     if not can_publish(user):
         return gettext("You don't have permission to withdraw published articles.")
     return _state_problem(article, Article.State.PUBLISHED)
 
 
-def can_archive(article: Article, user: AbstractBaseUser) -> bool:
+def can_archive(article: Article, user: User) -> bool:
     return archive_problem(article, user) is None
 
 
 @transaction.atomic
-def archive(article: Article, user: AbstractBaseUser) -> Article:
+def archive(article: Article, user: User) -> Article:
     """Withdraw the published version: clinicians can no longer issue handouts from it."""
     article = _locked(article)
     _refuse(archive_problem(article, user))

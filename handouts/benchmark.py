@@ -22,11 +22,11 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TextIO
+from io import TextIOBase
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, Group
+from django.contrib.auth.models import Group, User
 from django.test import Client, override_settings
 from django.urls import reverse
 
@@ -124,7 +124,7 @@ class Fixture:
     article: Article
     snapshot: dict
     clinic: ClinicProfile
-    clinician: AbstractBaseUser
+    clinician: User
     choices: dict
     handout: Handout  # unsaved, as the builder's preview renders it
 
@@ -141,7 +141,7 @@ def sample_choices(snapshot: dict, clinic: ClinicProfile, **overrides: object) -
     return form.handout_choices()
 
 
-def create_clinician() -> AbstractBaseUser:
+def create_clinician() -> User:
     """A user in the Clinician role (the group the migrations create), so the download runs the
     real permission check."""
     user = get_user_model().objects.create_user(
@@ -304,7 +304,7 @@ def measure_memory(
 # --- The run and its report ---------------------------------------------------------------
 
 
-def run_benchmark(renders: int, memory_renders: int, downloads: int, out: TextIO) -> dict:
+def run_benchmark(renders: int, memory_renders: int, downloads: int, out: TextIOBase) -> dict:
     """Run every measurement and print the report; the last line is the one-line summary."""
     say = _printer(out)
     fixture = set_up()
@@ -415,7 +415,7 @@ def _verdict(passed: bool) -> str:
     return "PASS" if passed else "MISS"
 
 
-def _printer(out: TextIO) -> Callable[[str], None]:
+def _printer(out: TextIOBase) -> Callable[[str], None]:
     def say(line: str) -> None:
         out.write(line + "\n")
         out.flush()

@@ -2,13 +2,17 @@
 
 import datetime
 import re
+from typing import TYPE_CHECKING
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from handouts.models import LOCK_FOR, REVOKE_AFTER, Handout, HandoutEvent, ShareLink
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise  # a str or gettext_lazy's; django-stubs only
 
 Kind = HandoutEvent.Kind
 TABLET = re.compile(r"iPad|Tablet|Android(?!.*Mobile)", re.IGNORECASE)
@@ -19,7 +23,7 @@ def record_event(
     handout: Handout,
     kind: str,
     *,
-    staff: AbstractBaseUser | None = None,
+    staff: User | None = None,
     share_link: ShareLink | None = None,
     device: str = "",
 ) -> HandoutEvent:
@@ -46,7 +50,7 @@ PATIENT_SIDE = {
     Kind.PATIENT_VIEWED,
     Kind.PATIENT_DOWNLOADED,
 }
-WHAT_HAPPENED = {
+WHAT_HAPPENED: dict[str, "StrOrPromise"] = {
     Kind.ISSUED: gettext_lazy("Issued"),
     Kind.STAFF_DOWNLOADED: gettext_lazy("PDF downloaded"),
     Kind.PRINTED: gettext_lazy("Opened for printing"),
@@ -60,12 +64,12 @@ WHAT_HAPPENED = {
     Kind.PATIENT_DOWNLOADED: gettext_lazy("PDF downloaded by the patient"),
     Kind.PURGED: gettext_lazy("Personal data removed at the end of the retention period"),
 }
-REVOKED_BECAUSE = {
+REVOKED_BECAUSE: dict[str, "StrOrPromise"] = {
     ShareLink.RevokedBecause.STAFF: gettext_lazy("Patient link revoked"),
     ShareLink.RevokedBecause.REPLACED: gettext_lazy("Patient link replaced by a new one"),
 }
 # What happened, on which kind of device: "Link opened on a phone".
-ON_DEVICE = {
+ON_DEVICE: dict[str, "StrOrPromise"] = {
     HandoutEvent.Device.PHONE: gettext_lazy("%(event)s on a phone"),
     HandoutEvent.Device.TABLET: gettext_lazy("%(event)s on a tablet"),
     HandoutEvent.Device.COMPUTER: gettext_lazy("%(event)s on a computer"),
@@ -121,7 +125,7 @@ def _what_happened(event: HandoutEvent) -> str:
     return str(WHAT_HAPPENED.get(event.kind, event.get_kind_display()))
 
 
-def _after_visit(delta) -> str:
+def _after_visit(delta: datetime.timedelta) -> str:
     days = delta.days
     if days == 0:
         return _("on the day of the visit")

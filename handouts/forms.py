@@ -2,10 +2,12 @@
 
 import unicodedata
 import uuid
+from typing import Any, cast
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Field, Fieldset, Layout, Row
 from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext, ngettext
@@ -18,6 +20,7 @@ from education.models import (
     MIN_REST_WEEKS,
     MIN_THERAPY_WEEKS,
     MIN_TIMES_PER_WEEK,
+    Article,
     RestGuidance,
 )
 from handouts.fonts import validate_printable
@@ -47,7 +50,7 @@ class PrintedTextField(forms.CharField):
 
     default_validators = [validate_printable]
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> str:
         value = super().to_python(value)
         return unicodedata.normalize("NFC", value) if value else value
 
@@ -147,7 +150,7 @@ class HandoutForm(forms.Form):
     paper_size = forms.ChoiceField(label=_("Paper size"), choices=PaperSize.choices)
     large_print = forms.BooleanField(label=_("Large print (16 pt text)"), required=False)
 
-    def __init__(self, *args, snapshot: dict, clinic: ClinicProfile, **kwargs):
+    def __init__(self, *args: Any, snapshot: dict, clinic: ClinicProfile, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.snapshot = snapshot
         self.therapies = snapshot["therapies"]
@@ -171,10 +174,10 @@ class HandoutForm(forms.Form):
             MAX_NOTE_LENGTH,
         ) % {"count": number_format(MAX_NOTE_LENGTH, force_grouping=True)}
         self._state_rest_limits()
-        self.fields["prevention_tips"].choices = [
+        cast(forms.MultipleChoiceField, self.fields["prevention_tips"]).choices = [
             (tip["key"], tip["text"]) for tip in snapshot["prevention_tips"]
         ]
-        self.fields["background_sections"].choices = [
+        cast(forms.MultipleChoiceField, self.fields["background_sections"]).choices = [
             (section["key"], section["heading"]) for section in snapshot["sections"]
         ]
         if not clinic.use_record_numbers:
@@ -274,8 +277,9 @@ class HandoutForm(forms.Form):
     def clean_patient_name(self) -> str:
         return " ".join(self.cleaned_data["patient_name"].split())
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         visit, follow_up = cleaned.get("visit_date"), cleaned.get("follow_up_date")
         if visit and follow_up and follow_up < visit:
             self.add_error(
@@ -325,7 +329,7 @@ class HandoutForm(forms.Form):
 
 
 class HandoutFilterForm(forms.Form):
-    article = forms.ModelChoiceField(
+    article: "forms.ModelChoiceField[Article]" = forms.ModelChoiceField(
         queryset=None, label=_("Article"), required=False, empty_label=_("All conditions")
     )
     issued_from = forms.DateField(label=_("Issued from"), required=False, widget=NativeDateInput())
@@ -334,9 +338,9 @@ class HandoutFilterForm(forms.Form):
         label=_("Patient name"), required=False, max_length=MAX_PATIENT_NAME_LENGTH
     )
 
-    def __init__(self, *args, articles, **kwargs):
+    def __init__(self, *args: Any, articles: QuerySet[Article], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["article"].queryset = articles
+        cast(forms.ModelChoiceField, self.fields["article"]).queryset = articles
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(
@@ -348,8 +352,9 @@ class HandoutFilterForm(forms.Form):
             )
         )
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         start, end = cleaned.get("issued_from"), cleaned.get("issued_to")
         if start and end and end < start:
             self.add_error("issued_to", gettext("The end date is before the start date."))
@@ -359,7 +364,7 @@ class HandoutFilterForm(forms.Form):
 class ChangedHandoutFilterForm(forms.Form):
     mine = forms.BooleanField(label=_("Only handouts I issued"), required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -378,7 +383,7 @@ class ShareLinkForm(forms.Form):
         help_text=_("Only the link is sent: no name, condition or code. The address is not kept."),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["days"].help_text = ngettext(
             "%(min)d to %(max)d day.", "%(min)d to %(max)d days.", MAX_EXPIRY_DAYS

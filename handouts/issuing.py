@@ -2,7 +2,7 @@
 
 import uuid
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -19,7 +19,7 @@ def build_handout(
     article: Article,
     choices: dict,
     *,
-    issued_by: AbstractBaseUser | None,
+    issued_by: User | None,
     issued_by_name: str = "",
     snapshot: dict | None = None,
 ) -> Handout:
@@ -53,7 +53,7 @@ def require_clinic_ready(clinic: ClinicProfile) -> None:
         raise ClinicNotReady(blockers)
 
 
-def display_name(user: AbstractBaseUser) -> str:
+def display_name(user: User) -> str:
     return user.get_full_name() or user.get_username()
 
 
@@ -61,7 +61,7 @@ def issue_handout(
     article: Article,
     choices: dict,
     *,
-    issued_by: AbstractBaseUser,
+    issued_by: User,
     issue_token: uuid.UUID,
     clinic: ClinicProfile,
     snapshot: dict | None = None,

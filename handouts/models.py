@@ -3,6 +3,7 @@
 import datetime
 import hashlib
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxLengthValidator, MaxValueValidator
@@ -117,7 +118,7 @@ class Handout(models.Model):
     def __str__(self) -> str:
         return f"Handout {self.public_id}"
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.content_fingerprint = content_fingerprint(self.snapshot)
         super().save(*args, **kwargs)
 

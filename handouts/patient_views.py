@@ -8,6 +8,8 @@ response never tells an outsider which links exist or whose they are.
 import functools
 import secrets
 import time
+from collections.abc import Callable
+from typing import Concatenate
 
 from django import forms
 from django.conf import settings
@@ -40,11 +42,13 @@ class AccessCodeForm(forms.Form):
     code = forms.CharField(max_length=20)
 
 
-def patient_page(view):
+def patient_page[**P](
+    view: Callable[Concatenate[HttpRequest, P], HttpResponse],
+) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
     """Headers every patient page carries: nothing cached, nothing leaked to other sites."""
 
     @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
         response = view(request, *args, **kwargs)
         response["Cache-Control"] = "no-store"
         response["Referrer-Policy"] = "no-referrer"
@@ -153,7 +157,9 @@ def _code_page(request: HttpRequest, link: ShareLink, form: AccessCodeForm) -> H
         return render(request, "handouts/patient/access_code.html", context)
 
 
-def with_patient_access(view):
+def with_patient_access(
+    view: Callable[[HttpRequest, str, ShareLink], HttpResponse],
+) -> Callable[[HttpRequest, str], HttpResponse]:
     """For pages behind the code: the link must still work and this session must have
     entered its code; otherwise the neutral page, or back to the code form."""
 

@@ -6,12 +6,15 @@ parsed print stylesheets are shared by every render in the process: a FontConfig
 render leaks memory, and parsing the stylesheet loads the fonts.
 """
 
+import datetime
 import functools
 import logging
 import mimetypes
 import ssl
+import types
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import segno
 from django.conf import settings
@@ -25,6 +28,10 @@ from handouts.models import Handout
 from handouts.plan import help_tiers, how_long, how_often, personal_plan, timeline_activity
 from handouts.timeline import back_to_activity_from, treatment_timeline
 from portal.models import ClinicProfile
+
+if TYPE_CHECKING:  # imported on first use at run time (see above)
+    import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +59,13 @@ def render_handout_pdf(handout: Handout, clinic: ClinicProfile, *, preview_note:
 
 
 def render_access_slip_pdf(
-    handout: Handout, clinic: ClinicProfile, *, url: str, display_code: str, created_at, expires_at
+    handout: Handout,
+    clinic: ClinicProfile,
+    *,
+    url: str,
+    display_code: str,
+    created_at: datetime.datetime,
+    expires_at: datetime.datetime,
 ) -> bytes:
     """One page telling the patient how to open their handout online. It names neither the
     patient nor the condition: a lost slip must not reveal whose handout it opens."""
@@ -149,7 +162,9 @@ def render_pdf(
         raise PdfRenderError("The PDF could not be rendered.") from error
 
 
-def lay_out(html: str, *, logo: tuple[bytes, str] | None = None, paper_size: str = "a4"):
+def lay_out(
+    html: str, *, logo: tuple[bytes, str] | None = None, paper_size: str = "a4"
+) -> "weasyprint.Document":
     """WeasyPrint's laid-out pages for the HTML, before they are written as PDF."""
     return (
         _weasyprint()
@@ -170,14 +185,14 @@ def clinic_logo(clinic: ClinicProfile) -> tuple[bytes, str] | None:
 
 
 @functools.cache
-def _weasyprint():
+def _weasyprint() -> types.ModuleType:
     import weasyprint
 
     return weasyprint
 
 
 @functools.cache
-def _font_configuration():
+def _font_configuration() -> "FontConfiguration":
     from weasyprint.text.fonts import FontConfiguration
 
     return FontConfiguration()
@@ -200,7 +215,7 @@ def page_size_css(paper_size: str) -> str:
 
 
 @functools.cache
-def _stylesheet():
+def _stylesheet() -> "weasyprint.CSS":
     return _weasyprint().CSS(
         string=stylesheet_text(),
         font_config=_font_configuration(),
@@ -209,7 +224,7 @@ def _stylesheet():
 
 
 @functools.cache
-def _page_size_stylesheet(paper_size: str):
+def _page_size_stylesheet(paper_size: str) -> "weasyprint.CSS":
     return _weasyprint().CSS(string=page_size_css(paper_size), font_config=_font_configuration())
 
 
@@ -219,7 +234,7 @@ def _page_size_stylesheet(paper_size: str):
 def static_file_path(relative: str) -> Path | None:
     """Our own static file (fonts, images), or None. Never leaves the static directories."""
     try:
-        found = finders.find(relative)
+        found: str | Path | None = finders.find(relative)
         if not found and settings.STATIC_ROOT:
             candidate = (Path(settings.STATIC_ROOT) / relative).resolve()
             root = Path(settings.STATIC_ROOT).resolve()
@@ -238,7 +253,7 @@ def own_file_path(url: str) -> Path | None:
     return None
 
 
-def handout_url_fetcher(logo: tuple[bytes, str] | None = None):
+def handout_url_fetcher(logo: tuple[bytes, str] | None = None) -> "weasyprint.urls.URLFetcher":
     """A WeasyPrint URL fetcher that loads our static files, the handout fonts and the clinic
     logo, and nothing else: no network, no other local files, no data: URLs. A refused
     resource is left out and the rest of the document still renders."""
@@ -251,11 +266,11 @@ def _unused_ssl_context() -> ssl.SSLContext:
 
 
 @functools.cache
-def _restricted_fetcher_class():
+def _restricted_fetcher_class() -> "type[weasyprint.urls.URLFetcher]":
     # Defined on first use so that importing this module does not import WeasyPrint.
-    weasyprint = _weasyprint()
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    class RestrictedURLFetcher(weasyprint.urls.URLFetcher):
+    class RestrictedURLFetcher(URLFetcher):
         def __init__(self, logo: tuple[bytes, str] | None = None):
             # WeasyPrint's fetcher builds an HTTPS handler; without a context of its own that
             # loads the system's CA certificates, about 25 ms on every render. This fetcher
@@ -263,18 +278,18 @@ def _restricted_fetcher_class():
             super().__init__(allowed_protocols=(), ssl_context=_unused_ssl_context())
             self.logo = logo
 
-        def fetch(self, url: str, headers=None):
+        def fetch(
+            self, url: str, headers: dict[str, str] | None = None
+        ) -> "weasyprint.urls.URLFetcherResponse":
             path = own_file_path(url)
             if path:
                 content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-                return weasyprint.urls.URLFetcherResponse(
+                return URLFetcherResponse(
                     url, body=path.read_bytes(), headers={"Content-Type": content_type}
                 )
             if url == LOGO_URL and self.logo:
                 data, content_type = self.logo
-                return weasyprint.urls.URLFetcherResponse(
-                    url, body=data, headers={"Content-Type": content_type}
-                )
+                return URLFetcherResponse(url, body=data, headers={"Content-Type": content_type})
             scheme = url.split(":", 1)[0][:20]
             logger.warning("Refused a %s: resource while rendering a handout", scheme)
             raise ValueError("Resource refused: handouts load only the portal's own files.")

@@ -9,6 +9,7 @@ import io
 import re
 import statistics
 from collections import Counter
+from collections.abc import Iterator
 
 import pikepdf
 
@@ -103,11 +104,12 @@ def _collect_lines(tagged: TaggedPdf, node: Node, lines: list[list[str]]) -> Non
 def _catalog_problems(document: pikepdf.Pdf) -> list[str]:
     root = document.Root
     problems = []
+    missing: dict[str, object] = {}  # a dictionary the catalog does not have
     if not str(root.get("/Lang", "")).strip():
         problems.append("The catalog has no /Lang (the document's language).")
-    if not _is_true(root.get("/MarkInfo", {}).get("/Marked")):
+    if not _is_true(root.get("/MarkInfo", missing).get("/Marked")):
         problems.append("The catalog's /MarkInfo does not say /Marked true.")
-    if not _is_true(root.get("/ViewerPreferences", {}).get("/DisplayDocTitle")):
+    if not _is_true(root.get("/ViewerPreferences", missing).get("/DisplayDocTitle")):
         problems.append("/ViewerPreferences does not say /DisplayDocTitle true.")
     return problems
 
@@ -207,7 +209,7 @@ def _parent_tree_problems(tagged: TaggedPdf, referenced: dict) -> list[str]:
     return problems
 
 
-def _number_tree(tree: pikepdf.Object, depth: int = 0):
+def _number_tree(tree: pikepdf.Object, depth: int = 0) -> Iterator[tuple[int, pikepdf.Object]]:
     if depth > 20:
         return
     nums = tree.get("/Nums", pikepdf.Array())
@@ -322,7 +324,9 @@ def _font_problems(document: pikepdf.Pdf) -> list[str]:
     return problems
 
 
-def _fonts(resources, visited: set):
+def _fonts(
+    resources: pikepdf.Object | None, visited: set[tuple]
+) -> Iterator[tuple[str, pikepdf.Object]]:
     """(resource name, font) for the fonts in these resources and in their form XObjects."""
     if not isinstance(resources, pikepdf.Dictionary) or object_key(resources) in visited:
         return

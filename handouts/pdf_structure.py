@@ -31,6 +31,7 @@ import re
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 import pikepdf
 from pikepdf import Array, ContentStreamInstruction, Dictionary, Name, Operator, String
@@ -97,7 +98,7 @@ BREAK_AFTER = frozenset("-\u00ad\u2010\u2012\u2013\u2014\u2015/")
 # Nothing after a space can start a line with these (UAX #14, LB13): seen at a line start, the
 # line broke inside a word.
 NO_LINE_START = frozenset(",.;:!?%")
-IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+IDENTITY: tuple[float, ...] = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 
 
 def finish_tagged_pdf(pdf: bytes, quotes_in: Sequence[tuple[str, str]] = ()) -> bytes:
@@ -334,9 +335,16 @@ def _kids(element: pikepdf.Object) -> list:
     return list(kids) if isinstance(kids, Array) else [kids]
 
 
-def _read_node(element, parent, page, page_index, role_map, reached) -> Node:
-    role = element.get("/S")
-    role = str(role)[1:] if role is not None else "NonStruct"
+def _read_node(
+    element: pikepdf.Object,
+    parent: Node | None,
+    page: int | None,
+    page_index: dict[tuple[int, int], int],
+    role_map: pikepdf.Object,
+    reached: set[tuple],
+) -> Node:
+    structure_type = element.get("/S")
+    role = str(structure_type)[1:] if structure_type is not None else "NonStruct"
     if role_map:
         for _ in range(10):  # RoleMap chains are short; this also stops a cycle
             mapped = role_map.get("/" + role)
@@ -483,7 +491,11 @@ def _numbers(line: bytes) -> tuple[float, ...]:
 _HEX_STRING = re.compile(rb"<([0-9a-fA-F]*)>")
 
 
-def _shown_text(instruction: ContentStreamInstruction, line: bytes, font: Font | None) -> str:
+def _shown_text(
+    instruction: ContentStreamInstruction | pikepdf.ContentStreamInlineImage,
+    line: bytes,
+    font: Font | None,
+) -> str:
     if font is None:
         return ""
     if b"(" not in line:  # hex strings only, as WeasyPrint writes them
@@ -494,9 +506,10 @@ def _shown_text(instruction: ContentStreamInstruction, line: bytes, font: Font |
     return "".join(font.decode(bytes(item)) for item in operands[0] if isinstance(item, String))
 
 
-def _named_properties(resources, name) -> Dictionary | None:
+def _named_properties(resources: pikepdf.Object, name: pikepdf.Object) -> Dictionary | None:
     try:
-        return resources.Properties[name]
+        # A /Properties entry is a property list, which is a dictionary (ISO 32000-1, 14.6.2).
+        return cast(Dictionary, resources.Properties[str(name)])
     except (AttributeError, KeyError, TypeError):
         return None
 
@@ -514,7 +527,7 @@ def _multiply(m1: tuple, m2: tuple) -> tuple:
     )
 
 
-def _page_fonts(resources, cache: dict) -> dict[str, Font]:
+def _page_fonts(resources: pikepdf.Object | None, cache: dict) -> dict[str, Font]:
     fonts: dict[str, Font] = {}
     if resources is None or "/Font" not in resources:
         return fonts
@@ -733,12 +746,17 @@ def _append_space(page: PageContent, marked: Marked, edits: PageEdits) -> None:
         edits.after.setdefault(last_show, []).append(space)
         marked.pieces.append(" ")
     elif marked.properties is not None and marked.start not in edits.replace:
-        properties = Dictionary(marked.properties)
+        properties = _copied(marked.properties)
         properties.ActualText = String(marked.text + " ")
         edits.replace[marked.start] = ContentStreamInstruction(
             [Name("/" + marked.tag), properties], Operator("BDC")
         )
         marked.pieces.append(" ")
+
+
+def _copied(dictionary: pikepdf.Object | None) -> Dictionary:
+    # pikepdf copies a Dictionary it is given; its type stubs only name a Mapping.
+    return Dictionary(dictionary)  # type: ignore[arg-type]
 
 
 def _squeezed(text: str) -> str:
@@ -783,11 +801,11 @@ def _renumber_and_rebuild_parent_tree(tagged: TaggedPdf, edits: dict[int, PageEd
             if new != old:
                 ref.set_mcid(new)
                 marked = page.by_mcid[old]
-                properties = Dictionary(marked.properties)
+                properties = _copied(marked.properties)
                 properties.MCID = new
                 replaced = edits[page.index].replace.get(marked.start)
                 if replaced is not None:  # an /ActualText was added: keep it
-                    properties = Dictionary(replaced.operands[1])
+                    properties = _copied(replaced.operands[1])
                     properties.MCID = new
                 edits[page.index].replace[marked.start] = ContentStreamInstruction(
                     [Name("/" + marked.tag), properties], Operator("BDC")
@@ -807,7 +825,9 @@ def _renumber_and_rebuild_parent_tree(tagged: TaggedPdf, edits: dict[int, PageEd
     root.ParentTreeNextKey = next_key
 
 
-def _number_tree_items(tree: pikepdf.Object, depth: int = 0) -> Iterator[tuple[int, object]]:
+def _number_tree_items(
+    tree: pikepdf.Object, depth: int = 0
+) -> Iterator[tuple[int, pikepdf.Object]]:
     if depth > 20:
         return
     nums = tree.get("/Nums")

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -76,7 +76,7 @@ def format_code(code: str) -> str:
 
 
 def create_share_link(
-    handout: Handout, *, staff: AbstractBaseUser, days: int = DEFAULT_EXPIRY_DAYS
+    handout: Handout, *, staff: User, days: int = DEFAULT_EXPIRY_DAYS
 ) -> NewShareLink:
     """A new link and code; any earlier link of the handout stops working."""
     if not MIN_EXPIRY_DAYS <= days <= MAX_EXPIRY_DAYS:
@@ -98,16 +98,14 @@ def create_share_link(
     return NewShareLink(link, token, code)
 
 
-def revoke_share_link(link: ShareLink, *, staff: AbstractBaseUser) -> None:
+def revoke_share_link(link: ShareLink, *, staff: User) -> None:
     with transaction.atomic():
         link = ShareLink.objects.select_for_update().get(pk=link.pk)
         if link.revoked_at is None:
             _revoke(link, staff=staff, because=ShareLink.RevokedBecause.STAFF, now=timezone.now())
 
 
-def _revoke(
-    link: ShareLink, *, staff: AbstractBaseUser | None, because: str, now: datetime.datetime
-) -> None:
+def _revoke(link: ShareLink, *, staff: User | None, because: str, now: datetime.datetime) -> None:
     link.revoked_at, link.revoked_because = now, because
     link.save(update_fields=["revoked_at", "revoked_because"])
     record_event(link.handout, Kind.LINK_REVOKED, staff=staff, share_link=link)
@@ -155,7 +153,7 @@ class ShareResult:
 def share_handout(
     handout: Handout,
     *,
-    staff: AbstractBaseUser,
+    staff: User,
     days: int,
     email: str,
     url_for: Callable[[str], str],
@@ -178,7 +176,7 @@ def _email_link(
     result: ShareResult,
     address: str,
     handout: Handout,
-    staff: AbstractBaseUser,
+    staff: User,
     clinic: ClinicProfile,
 ) -> None:
     try:

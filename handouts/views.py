@@ -58,6 +58,7 @@ from handouts.sharing import (
     share_handout,
 )
 from portal.audit import Action, record_audit
+from portal.http import AuthenticatedHttpRequest
 from portal.models import ClinicProfile
 
 logger = logging.getLogger(__name__)
@@ -92,7 +93,7 @@ class Builder:
 @sensitive_post_parameters("patient_name", "record_number", "clinician_note")
 @login_required
 @permission_required("handouts.add_handout", raise_exception=True)
-def handout_new(request: HttpRequest, slug: str, language: str) -> HttpResponse:
+def handout_new(request: AuthenticatedHttpRequest, slug: str, language: str) -> HttpResponse:
     """The builder: shows the form, and hands a valid submission to the action its button
     names (preview, preview as PDF, issue). One form and one URL, so it works without
     JavaScript."""
@@ -123,7 +124,7 @@ def handout_new(request: HttpRequest, slug: str, language: str) -> HttpResponse:
     return _render_builder(request, builder)
 
 
-def _issue(request: HttpRequest, builder: Builder) -> HttpResponse:
+def _issue(request: AuthenticatedHttpRequest, builder: Builder) -> HttpResponse:
     try:
         handout, created = issue_handout(
             builder.article,
@@ -160,7 +161,7 @@ def _issue(request: HttpRequest, builder: Builder) -> HttpResponse:
     return _render_builder(request, builder)
 
 
-def _preview_pdf(request: HttpRequest, builder: Builder) -> HttpResponse:
+def _preview_pdf(request: AuthenticatedHttpRequest, builder: Builder) -> HttpResponse:
     """The PDF as it would be issued, opened in the browser; nothing is saved."""
     preview = _preview_handout(request, builder)
     try:
@@ -171,7 +172,7 @@ def _preview_pdf(request: HttpRequest, builder: Builder) -> HttpResponse:
     return pdf_response(pdf, preview.pdf_filename(), as_attachment=False)
 
 
-def _preview(request: HttpRequest, builder: Builder) -> HttpResponse:
+def _preview(request: AuthenticatedHttpRequest, builder: Builder) -> HttpResponse:
     """The handout as HTML above the form, with its reading level; nothing is saved."""
     preview = _preview_handout(request, builder)
     clinic = builder.clinic
@@ -200,13 +201,15 @@ def _preview(request: HttpRequest, builder: Builder) -> HttpResponse:
 BUILDER_ACTIONS = {"issue": _issue, "preview_pdf": _preview_pdf, "preview": _preview}
 
 
-def _preview_handout(request: HttpRequest, builder: Builder) -> Handout:
+def _preview_handout(request: AuthenticatedHttpRequest, builder: Builder) -> Handout:
     return build_handout(
         builder.article, builder.choices(), issued_by=request.user, snapshot=builder.snapshot
     )
 
 
-def _render_builder(request: HttpRequest, builder: Builder, **extra) -> HttpResponse:
+def _render_builder(
+    request: AuthenticatedHttpRequest, builder: Builder, **extra: object
+) -> HttpResponse:
     article = builder.article
     context = {
         "article": article,
@@ -260,13 +263,13 @@ def _handout_to_update(request: HttpRequest) -> Handout | None:
 @never_cache
 @login_required
 @permission_required("handouts.view_handout", raise_exception=True)
-def handout_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+def handout_detail(request: AuthenticatedHttpRequest, public_id: uuid.UUID) -> HttpResponse:
     handout = get_handout_for_staff(request, public_id)
     record_audit(request.user, Action.HANDOUT_VIEWED, obj=handout)
     return render(request, "handouts/handout_detail.html", detail_context(handout))
 
 
-def detail_context(handout: Handout, **extra) -> dict:
+def detail_context(handout: Handout, **extra: object) -> dict:
     live = None if handout.purged_at else handout.article.live_version()
     return {
         "handout": handout,
@@ -287,7 +290,7 @@ def detail_context(handout: Handout, **extra) -> dict:
 @login_required
 @require_POST
 @permission_required("handouts.add_sharelink", raise_exception=True)
-def handout_share(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+def handout_share(request: AuthenticatedHttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """Create the patient's link and code and show them, once: only hashes are kept."""
     handout = get_handout_for_staff(request, public_id)
     form = ShareLinkForm(request.POST)
@@ -328,7 +331,7 @@ def handout_share(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 @login_required
 @require_POST
 @permission_required("handouts.change_sharelink", raise_exception=True)
-def handout_revoke_link(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+def handout_revoke_link(request: AuthenticatedHttpRequest, public_id: uuid.UUID) -> HttpResponse:
     handout = get_handout_for_staff(request, public_id)
     link = handout.share_links.active().first()
     if link:
@@ -342,7 +345,7 @@ def handout_revoke_link(request: HttpRequest, public_id: uuid.UUID) -> HttpRespo
 @login_required
 @require_POST
 @permission_required("handouts.add_sharelink", raise_exception=True)
-def handout_access_slip(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+def handout_access_slip(request: AuthenticatedHttpRequest, public_id: uuid.UUID) -> HttpResponse:
     handout = get_handout_for_staff(request, public_id)
     form = AccessSlipForm(request.POST)
     link = handout.share_links.active().first()
@@ -370,7 +373,9 @@ def handout_access_slip(request: HttpRequest, public_id: uuid.UUID) -> HttpRespo
     return pdf_response(pdf, "access-slip.pdf", as_attachment=False)
 
 
-def _stored_pdf_response(request: HttpRequest, handout: Handout, *, event: str) -> HttpResponse:
+def _stored_pdf_response(
+    request: AuthenticatedHttpRequest, handout: Handout, *, event: str
+) -> HttpResponse:
     if handout.purged_at:
         messages.info(
             request, _("This handout's PDF was removed at the end of the retention period.")
@@ -398,7 +403,7 @@ def _stored_pdf_response(request: HttpRequest, handout: Handout, *, event: str) 
 @never_cache
 @login_required
 @permission_required("handouts.view_handout", raise_exception=True)
-def handout_pdf(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+def handout_pdf(request: AuthenticatedHttpRequest, public_id: uuid.UUID) -> HttpResponse:
     handout = get_handout_for_staff(request, public_id)
     return _stored_pdf_response(request, handout, event=HandoutEvent.Kind.STAFF_DOWNLOADED)
 
@@ -406,7 +411,7 @@ def handout_pdf(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 @never_cache
 @login_required
 @permission_required("handouts.view_handout", raise_exception=True)
-def handout_print(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+def handout_print(request: AuthenticatedHttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """The same stored PDF, opened in the browser's viewer to print."""
     handout = get_handout_for_staff(request, public_id)
     return _stored_pdf_response(request, handout, event=HandoutEvent.Kind.PRINTED)
@@ -416,7 +421,7 @@ def handout_print(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 @sensitive_post_parameters("patient")
 @login_required
 @permission_required("handouts.view_handout", raise_exception=True)
-def handout_list(request: HttpRequest) -> HttpResponse:
+def handout_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     articles = Article.objects.filter(handouts__isnull=False).distinct().select_related("condition")
     form = HandoutFilterForm(request.POST or None, articles=articles)
     handouts = Handout.objects.select_related("article__condition")
@@ -441,7 +446,7 @@ def handout_list(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @permission_required("handouts.view_handout", raise_exception=True)
-def handout_changed_list(request: HttpRequest) -> HttpResponse:
+def handout_changed_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Handouts made from a version that has since changed, for clinicians to update."""
     form = ChangedHandoutFilterForm(request.GET or None)
     live = Article.objects.published().filter(
@@ -468,7 +473,7 @@ SAMPLE_PATIENT_NAME = gettext_lazy("Sample Patient")
 @never_cache
 @login_required
 @permission_required("education.view_article", raise_exception=True)
-def article_preview_pdf(request: HttpRequest, article_id: int) -> HttpResponse:
+def article_preview_pdf(request: AuthenticatedHttpRequest, article_id: int) -> HttpResponse:
     """Any version of an article (draft, in review, published or archived) as the handout PDF
     a clinician would print with the builder's defaults, for a fictional patient. For the
     admin's content staff; nothing is saved and no handout event is recorded."""

@@ -5,10 +5,25 @@ Every ModelAdmin on the admin site mixes in AuditedAdminMixin in its own class s
 among its bases; the admins of third-party apps are re-registered as audited subclasses in
 portal/admin.py. A test checks that none is left out."""
 
+from typing import TYPE_CHECKING, Any
+
+from django.contrib import admin
+from django.contrib.admin.models import LogEntry
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
+
 from portal.audit import Action, record_audit
 
+if TYPE_CHECKING:
+    # The mixin only ever runs combined with a ModelAdmin (first among its bases), whose hooks
+    # it extends; the type checker needs to know that to follow super(). Any model: each
+    # admin narrows it to its own.
+    _ModelAdmin = admin.ModelAdmin[Any]
+else:
+    _ModelAdmin = object
 
-def changed_fields(message) -> list[str]:
+
+def changed_fields(message: Any) -> list[str]:
     """Field labels from the admin's change message ([{"changed": {"fields": [...]}}])."""
     fields: list[str] = []
     for entry in message if isinstance(message, list) else []:
@@ -16,13 +31,13 @@ def changed_fields(message) -> list[str]:
     return fields
 
 
-class AuditedAdminMixin:
-    def log_addition(self, request, obj, message):
+class AuditedAdminMixin(_ModelAdmin):
+    def log_addition(self, request: HttpRequest, obj: Model, message: Any) -> LogEntry:
         entry = super().log_addition(request, obj, message)
         record_audit(request.user, Action.CREATED, obj=obj)
         return entry
 
-    def log_change(self, request, obj, message):
+    def log_change(self, request: HttpRequest, obj: Model, message: Any) -> LogEntry:
         entry = super().log_change(request, obj, message)
         # A form's changes come as a list; an admin's own step may describe itself in a
         # sentence (in the source language, like the field labels).
@@ -30,12 +45,14 @@ class AuditedAdminMixin:
         record_audit(request.user, Action.CHANGED, obj=obj, detail=detail)
         return entry
 
-    def log_change_without_audit(self, request, obj, message):
+    def log_change_without_audit(
+        self, request: HttpRequest, obj: Model, message: str | list
+    ) -> LogEntry:
         """Only the admin's own log entry, for a change whose action recorded its audit event
         itself (a publication), so it is not audited twice."""
         return super().log_change(request, obj, message)
 
-    def log_deletions(self, request, queryset):
+    def log_deletions(self, request: HttpRequest, queryset: QuerySet[Model]) -> list[LogEntry]:
         for obj in queryset:
             record_audit(request.user, Action.DELETED, obj=obj)
         return super().log_deletions(request, queryset)

@@ -7,6 +7,7 @@ are recorded (and sign-out ends the user's other sessions) by the receivers belo
 
 from axes.signals import user_locked_out
 from django.contrib.auth import user_logged_in, user_logged_out, user_login_failed
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import models
 from django.dispatch import receiver
 from django.http import HttpRequest
@@ -19,7 +20,7 @@ Outcome = AuditEvent.Outcome
 
 
 def record_audit(
-    actor,
+    actor: User | AnonymousUser | None,
     action: str,
     *,
     obj: models.Model | None = None,
@@ -32,10 +33,10 @@ def record_audit(
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(getattr(obj, "public_id", None) or obj.pk)
-    authenticated = actor is not None and actor.is_authenticated
+    signed_in = actor if actor is not None and actor.is_authenticated else None
     return AuditEvent.objects.create(
-        actor=actor if authenticated else None,
-        actor_username=(actor.get_username() if authenticated else username)[:150],
+        actor=signed_in,
+        actor_username=(signed_in.get_username() if signed_in is not None else username)[:150],
         action=action,
         object_type=object_type,
         object_id=object_id,
@@ -45,14 +46,14 @@ def record_audit(
 
 
 @receiver(user_logged_in)
-def _signed_in(sender, request: HttpRequest, user, **kwargs) -> None:
+def _signed_in(sender: object, request: HttpRequest, user: User, **kwargs: object) -> None:
     mark_signed_in(request.session)
     record_audit(user, Action.SIGN_IN)
 
 
 @receiver(user_login_failed)
 def _sign_in_failed(
-    sender, credentials: dict, request: HttpRequest | None = None, **kwargs
+    sender: object, credentials: dict, request: HttpRequest | None = None, **kwargs: object
 ) -> None:
     record_audit(
         None,
@@ -63,12 +64,12 @@ def _sign_in_failed(
 
 
 @receiver(user_logged_out)
-def _signed_out(sender, request: HttpRequest, user, **kwargs) -> None:
+def _signed_out(sender: object, request: HttpRequest, user: User | None, **kwargs: object) -> None:
     if user is not None:
         end_sessions_of(user, keep=request.session.session_key)
         record_audit(user, Action.SIGN_OUT)
 
 
 @receiver(user_locked_out)
-def _locked_out(sender, request: HttpRequest, username: str, **kwargs) -> None:
+def _locked_out(sender: object, request: HttpRequest, username: str, **kwargs: object) -> None:
     record_audit(None, Action.LOCKED_OUT, outcome=Outcome.FAILURE, username=username or "")

@@ -6,7 +6,9 @@ server (gunicorn) takes its first request, because servers do not run system che
 
 import ctypes.util
 import logging
+from collections.abc import Sequence
 
+from django.apps import AppConfig
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning, register
 from django.core.exceptions import ImproperlyConfigured
@@ -17,7 +19,9 @@ TAG = "portal_configuration"
 
 
 @register(TAG)
-def check_configuration(app_configs=None, **kwargs) -> list[CheckMessage]:
+def check_configuration(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: object
+) -> list[CheckMessage]:
     errors: list[CheckMessage] = []
     language_codes = [code for code, _name in settings.LANGUAGES]
     if settings.LANGUAGE_CODE not in language_codes:
@@ -54,7 +58,9 @@ def check_configuration(app_configs=None, **kwargs) -> list[CheckMessage]:
 
 
 @register(TAG)
-def check_handout_rendering(app_configs=None, **kwargs) -> list[CheckMessage]:
+def check_handout_rendering(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: object
+) -> list[CheckMessage]:
     warnings: list[CheckMessage] = []
     if not settings.FONT_DIR.is_dir():
         warnings.append(

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 from django.db import transaction
 
 from portal.logos import validate_logo
@@ -74,7 +74,7 @@ def ensure_demo_accounts(*, reset_passwords: bool = False) -> list[DemoAccount]:
     return accounts
 
 
-def is_demo_account(user) -> bool:
+def is_demo_account(user: User) -> bool:
     return user.get_username() in DEMO_USERNAMES and user.email.endswith("@demo.invalid")
 
 

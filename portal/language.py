@@ -7,7 +7,11 @@ kept on their account (StaffPreference) and copied into the session once, so pag
 for it. Patient pages are left alone: they speak the handout's language (handouts.patient_views).
 """
 
+from collections.abc import Callable
+
 from django.conf import settings
+from django.contrib.auth.models import User
+from django.contrib.sessions.backends.base import SessionBase
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import translation
@@ -24,12 +28,12 @@ def supported(code: str) -> bool:
     return code in dict(settings.LANGUAGES)
 
 
-def chosen_language(request: HttpRequest) -> str:
+def chosen_language(session: SessionBase, user: User) -> str:
     """The signed-in user's chosen language, or "" for the browser's."""
-    if SESSION_KEY not in request.session:
-        preference = StaffPreference.objects.filter(user=request.user).first()
-        request.session[SESSION_KEY] = preference.language if preference else ""
-    language = request.session[SESSION_KEY]
+    if SESSION_KEY not in session:
+        preference = StaffPreference.objects.filter(user=user).first()
+        session[SESSION_KEY] = preference.language if preference else ""
+    language = session[SESSION_KEY]
     return language if supported(language) else ""
 
 
@@ -37,12 +41,13 @@ class StaffLanguageMiddleware:
     """After AuthenticationMiddleware: a signed-in user's chosen language wins over the
     browser's."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.user.is_authenticated and not request.path.startswith(PATIENT_PREFIX):
-            language = chosen_language(request)
+        user = request.user
+        if user.is_authenticated and not request.path.startswith(PATIENT_PREFIX):
+            language = chosen_language(request.session, user)
             if language:
                 translation.activate(language)
                 request.LANGUAGE_CODE = language
@@ -86,7 +91,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def language_switcher(request: HttpRequest) -> dict:
+def language_switcher(request: HttpRequest) -> dict[str, object]:
     """Template context for the header's switcher: each language under its own name, and the
     current choice ("" while the browser's language is followed)."""
     if getattr(request, "user", None) is not None and request.user.is_authenticated:

@@ -6,9 +6,14 @@ set. Demo accounts may skip it only while DEBUG is on.
 
 import segno
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 from django.utils.translation import gettext
 from django_otp import devices_for_user
+
+# OTPMiddleware gives each request's user an is_verified() method: true once this session has
+# passed two-factor sign-in. It is this function; called as one, the type checker can follow it.
+from django_otp.middleware import is_verified as is_verified
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -20,7 +25,7 @@ RECOVERY_CODE_COUNT = 10
 ROLES_REQUIRING_MFA = {ADMINISTRATOR, EDITOR}
 
 
-def mfa_required(user) -> bool:
+def mfa_required(user: User | AnonymousUser) -> bool:
     if not user.is_authenticated:
         return False
     if settings.DEBUG and is_demo_account(user):
@@ -30,11 +35,11 @@ def mfa_required(user) -> bool:
     return user.groups.filter(name__in=ROLES_REQUIRING_MFA).exists()
 
 
-def has_authenticator(user) -> bool:
+def has_authenticator(user: User) -> bool:
     return any(isinstance(device, TOTPDevice) for device in devices_for_user(user))
 
 
-def pending_authenticator(user) -> TOTPDevice:
+def pending_authenticator(user: User) -> TOTPDevice:
     """The authenticator being set up: unconfirmed until the user types a code from it."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     return device or TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
@@ -47,7 +52,7 @@ def authenticator_qr_svg(device: TOTPDevice) -> str:
 
 
 @transaction.atomic
-def confirm_authenticator(user, device: TOTPDevice, token: str) -> list[str] | None:
+def confirm_authenticator(user: User, device: TOTPDevice, token: str) -> list[str] | None:
     """Confirm the device with a code from it; returns fresh recovery codes, or None."""
     if not device.verify_token(token.strip().replace(" ", "")):
         record_audit(
@@ -66,7 +71,7 @@ def confirm_authenticator(user, device: TOTPDevice, token: str) -> list[str] | N
 
 
 @transaction.atomic
-def replace_recovery_codes(user) -> list[str]:
+def replace_recovery_codes(user: User) -> list[str]:
     """New one-time recovery codes; the old ones stop working. Shown once."""
     device, _ = StaticDevice.objects.get_or_create(user=user, name="Recovery codes")
     device.token_set.all().delete()

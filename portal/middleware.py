@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -6,7 +8,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import ngettext
 
-from portal.mfa import has_authenticator, mfa_required
+from portal.mfa import has_authenticator, is_verified, mfa_required
 from portal.sessions import signed_in_too_long
 
 
@@ -15,7 +17,7 @@ class StaffSessionMiddleware:
     sign-in, and a user who needs two-factor sign-in reaches nothing but the two-factor pages
     (and sign-out) until they have passed it."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
@@ -36,7 +38,7 @@ class StaffSessionMiddleware:
                     % {"hours": hours},
                 )
                 return redirect(settings.LOGIN_URL)
-            if not self._exempt(request.path) and mfa_required(user) and not user.is_verified():
+            if not self._exempt(request.path) and mfa_required(user) and not is_verified(user):
                 target = "mfa_verify" if has_authenticator(user) else "mfa_setup"
                 return redirect(f"{reverse(target)}?next={request.get_full_path()}")
         return self.get_response(request)

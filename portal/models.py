@@ -1,6 +1,7 @@
 """The clinic itself: one profile that brands every handout."""
 
 from dataclasses import dataclass
+from typing import Any, NoReturn
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -24,15 +25,16 @@ class AppendOnlyModel(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
-            raise ValueError(
-                f"{self._meta.verbose_name_plural.capitalize()} are never changed once written."
-            )
+            raise ValueError(f"{self._plural_name()} are never changed once written.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        raise ValueError(f"{self._meta.verbose_name_plural.capitalize()} are never deleted.")
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise ValueError(f"{self._plural_name()} are never deleted.")
+
+    def _plural_name(self) -> str:
+        return str(self._meta.verbose_name_plural).capitalize()
 
 
 # The name a fresh installation starts with; a handout carrying it would name no clinic.
@@ -129,7 +131,7 @@ class ClinicProfile(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.pk = 1
         super().save(*args, **kwargs)
 

@@ -50,7 +50,9 @@ def sync_roles(apps: Apps) -> None:
     """
     for app_config in apps.get_app_configs():
         # Permissions are normally created after migrate finishes; roles need them now.
-        app_config.models_module = True
+        # create_permissions() skips an app whose models_module is falsy, and the historical
+        # registry's app configs have none: any truthy value will do, hence the ignore.
+        app_config.models_module = True  # type: ignore[assignment]
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
 

@@ -3,11 +3,13 @@
 import time
 
 from django.contrib.auth import SESSION_KEY
+from django.contrib.auth.models import User
+from django.contrib.sessions.backends.base import SessionBase
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
 
-def end_sessions_of(user, *, keep: str | None = None) -> int:
+def end_sessions_of(user: User, *, keep: str | None = None) -> int:
     """Delete every live session signed in as `user` (but `keep`); returns how many.
 
     Sessions are stored in the database, so they can be read here; a clinic has few enough
@@ -23,10 +25,10 @@ def end_sessions_of(user, *, keep: str | None = None) -> int:
     return ended
 
 
-def mark_signed_in(session) -> None:
+def mark_signed_in(session: SessionBase) -> None:
     session["signed_in_at"] = int(time.time())
 
 
-def signed_in_too_long(session, max_hours: int) -> bool:
+def signed_in_too_long(session: SessionBase, max_hours: int) -> bool:
     signed_in_at = session.get("signed_in_at")
     return signed_in_at is not None and time.time() - signed_in_at > max_hours * 3600

@@ -7,6 +7,7 @@ portal/checks.py refuse to start with an unsafe combination.
 
 import datetime
 from pathlib import Path
+from typing import Final
 
 import dj_database_url
 from django.conf.locale import LANG_INFO
@@ -213,7 +214,7 @@ SECURE_PROXY_SSL_HEADER = (
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
-LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SAMESITE: Final = "Lax"  # Final: typed as the literal set_cookie() accepts
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 

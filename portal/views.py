@@ -13,11 +13,13 @@ from django_otp import login as otp_login
 from django_otp import match_token
 
 from portal.audit import Action, record_audit
+from portal.http import AuthenticatedHttpRequest
 from portal.logos import logo_response
 from portal.mfa import (
     authenticator_qr_svg,
     confirm_authenticator,
     has_authenticator,
+    is_verified,
     pending_authenticator,
     replace_recovery_codes,
 )
@@ -25,7 +27,7 @@ from portal.models import ClinicProfile
 
 
 @login_required
-def clinic_logo(request: HttpRequest) -> HttpResponse:
+def clinic_logo(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The clinic logo, for staff pages that preview a handout."""
     return logo_response(ClinicProfile.load())
 
@@ -50,9 +52,9 @@ def _safe_next(request: HttpRequest) -> str:
 
 @never_cache
 @login_required
-def mfa_setup(request: HttpRequest) -> HttpResponse:
+def mfa_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Add an authenticator app: scan, type a code, receive recovery codes once."""
-    if has_authenticator(request.user) and not request.user.is_verified():
+    if has_authenticator(request.user) and not is_verified(request.user):
         return redirect("mfa_verify")
     device = pending_authenticator(request.user)
     form = TokenForm(request.POST or None)
@@ -82,7 +84,7 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-def mfa_verify(request: HttpRequest) -> HttpResponse:
+def mfa_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The second step of sign-in: a code from the authenticator app, or a recovery code."""
     if not has_authenticator(request.user):
         return redirect("mfa_setup")
@@ -107,7 +109,7 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-def mfa_recovery_codes(request: HttpRequest) -> HttpResponse:
+def mfa_recovery_codes(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Replace the recovery codes (POST); the page shows the new ones once."""
     if request.method == "POST" and has_authenticator(request.user):
         codes = replace_recovery_codes(request.user)

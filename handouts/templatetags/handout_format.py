@@ -2,6 +2,7 @@
 handout's content as one include."""
 
 from django import template
+from django.utils.safestring import SafeString
 
 from handouts import dates
 from handouts.pictograms import pictogram as pictogram_svg
@@ -14,7 +15,7 @@ register.filter("short_date", dates.short_date)
 
 
 @register.simple_tag
-def pictogram(name: str, alt: str):
+def pictogram(name: str, alt: str) -> SafeString:
     return pictogram_svg(name, alt)
 
 

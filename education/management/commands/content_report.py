@@ -1,6 +1,7 @@
 import datetime
+from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.db.models import F
 from django.utils import timezone
 
@@ -19,12 +20,12 @@ class Command(BaseCommand):
         "can run it daily."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--strict", action="store_true", help="Exit 1 if a published article needs attention."
         )
 
-    def handle(self, *args, strict: bool, **options) -> None:
+    def handle(self, *args: Any, strict: bool, **options: Any) -> None:
         today, maximum = timezone.localdate(), ClinicProfile.load().max_reading_grade
         problems = overrides = 0
         articles = (

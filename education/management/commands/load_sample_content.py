@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand
 
 from education.samples import load_sample_file, sample_files
@@ -11,7 +13,7 @@ class Command(BaseCommand):
         "published and flagged as needing clinical review."
     )
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         created = skipped = 0
         for path in sample_files():
             result = load_sample_file(path)

@@ -1,8 +1,10 @@
 import argparse
+from typing import Any
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteDatabase
 
 from handouts.benchmark import (
     TARGET_DOWNLOAD_MS,
@@ -32,7 +34,7 @@ class Command(BaseCommand):
         "runs only on an in-memory SQLite database (DATABASE_URL=sqlite:///:memory:)."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--renders",
             type=positive_int,
@@ -52,9 +54,10 @@ class Command(BaseCommand):
             help="Timed downloads of the issued handout (default 200).",
         )
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         # The benchmark migrates and writes users and handouts: never on a real database.
-        if not (connection.vendor == "sqlite" and connection.is_in_memory_db()):
+        database = connections[DEFAULT_DB_ALIAS]
+        if not (isinstance(database, SQLiteDatabase) and database.is_in_memory_db()):
             raise CommandError(
                 "benchmark_handouts creates its own data and runs only on an in-memory SQLite "
                 "database. Run it with `make bench` (DATABASE_URL=sqlite:///:memory:)."

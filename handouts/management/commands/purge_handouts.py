@@ -1,5 +1,7 @@
+from typing import Any
+
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
 from handouts.retention import handouts_to_purge, purge_handouts
@@ -14,12 +16,12 @@ class Command(BaseCommand):
         "choices, dates and events, and records a 'purged' event. Run it daily."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--dry-run", action="store_true", help="List what would be purged and change nothing."
         )
 
-    def handle(self, *args, dry_run: bool, **options) -> None:
+    def handle(self, *args: Any, dry_run: bool, **options: Any) -> None:
         now, days = timezone.now(), settings.HANDOUT_RETENTION_DAYS
         if dry_run:
             handouts = handouts_to_purge(now, days)

@@ -1,8 +1,9 @@
 import uuid
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from education.models import Article, RestGuidance
 from education.snapshot import build_snapshot
@@ -24,7 +25,7 @@ class Command(BaseCommand):
         "article's therapies and tips."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("slug", help="The condition's slug, e.g. bone-marrow-edema.")
         parser.add_argument("--language", default=settings.LANGUAGE_CODE)
         parser.add_argument("--patient", help="Name as it should be printed.")
@@ -74,7 +75,7 @@ class Command(BaseCommand):
             help="List the article's therapies and tips, and exit.",
         )
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         article = self._article(options["slug"], options["language"])
         snapshot = build_snapshot(article)
         if options["list_options"]:
@@ -93,7 +94,9 @@ class Command(BaseCommand):
             self._form_data(options, snapshot, clinic), snapshot=snapshot, clinic=clinic
         )
         if not form.is_valid():
-            problems = [f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()]
+            problems = [
+                f"{name}: {' '.join(map(str, errors))}" for name, errors in form.errors.items()
+            ]
             raise CommandError(
                 "Invalid handout:\n  " + "\n  ".join(problems), returncode=USAGE_ERROR
             )
@@ -221,7 +224,7 @@ class Command(BaseCommand):
                     )
                 times, weeks = numbers or (therapy["times_per_week"], therapy["weeks"])
                 chosen[therapy["key"]] = (times, weeks)
-        fields = {}
+        fields: dict[str, str] = {}
         for key, (times, weeks) in chosen.items():
             fields |= {
                 therapy_field(key, "include"): "on",
@@ -231,5 +234,5 @@ class Command(BaseCommand):
         return fields
 
 
-def _given(value, default):
+def _given[T](value: T | None, default: T) -> T:
     return default if value is None else value

@@ -1,5 +1,7 @@
+from typing import Any
+
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from portal.demo import ensure_demo_accounts, ensure_demo_clinic_profile
 from portal.models import ClinicProfile
@@ -14,7 +16,7 @@ class Command(BaseCommand):
         "untouched (placeholder name, no phone); a profile anyone has edited is left alone."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--reset-passwords",
             action="store_true",
@@ -22,7 +24,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--port", default="8000", help="Port named in the sign-in hint.")
 
-    def handle(self, *args, reset_passwords: bool, port: str, **options) -> None:
+    def handle(self, *args: Any, reset_passwords: bool, port: str, **options: Any) -> None:
         if not settings.DEBUG:
             raise CommandError("Demo accounts are for local trials only; run with DEBUG=1.")
         accounts = ensure_demo_accounts(reset_passwords=reset_passwords)
