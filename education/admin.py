@@ -4,6 +4,7 @@ care-plan options, on one page, and every change kept in history."""
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -11,12 +12,13 @@ from django.contrib.admin.options import ActionLocation
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
-from django.db.models import F, Q
-from django.http import Http404, HttpRequest, HttpResponseNotAllowed
+from django.db.models import F, Model, Q, QuerySet
+from django.forms.formsets import BaseFormSet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +29,7 @@ from education.diff import compare_articles
 from education.models import (
     REVIEW_SOON_DAYS,
     Article,
+    ArticleQuerySet,
     Condition,
     PreventionTip,
     RestGuidance,
@@ -96,7 +99,9 @@ class ReviewStatusFilter(admin.SimpleListFilter):
     title = _("review")
     parameter_name = "review"
 
-    def lookups(self, request, model_admin):
+    def lookups(
+        self, request: HttpRequest, model_admin: "admin.ModelAdmin[Any]"
+    ) -> list[tuple[str, str]]:
         due_soon = ngettext(
             "Due within %(days)d day", "Due within %(days)d days", REVIEW_SOON_DAYS
         ) % {"days": REVIEW_SOON_DAYS}
@@ -106,8 +111,8 @@ class ReviewStatusFilter(admin.SimpleListFilter):
             ("current", gettext("Up to date")),
         ]
 
-    def queryset(self, request, queryset):
-        published = queryset.published()
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        published = cast(ArticleQuerySet, queryset).published()
         if self.value() == "overdue":
             return published.review_overdue()
         if self.value() == "soon":
@@ -239,29 +244,41 @@ class ArticleAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
         allowed = super().has_delete_permission(request, obj)
         return allowed and (obj is None or obj.version is None)
 
-    def get_actions(self, request: HttpRequest, action_location=ActionLocation.CHANGE_LIST) -> dict:
+    def get_actions(
+        self, request: HttpRequest, action_location: ActionLocation = ActionLocation.CHANGE_LIST
+    ) -> dict[str, Any]:
         # Bulk deletion would not ask each row whether it is a kept version.
         actions = super().get_actions(request, action_location)
         actions.pop("delete_selected", None)
         return actions
 
     def save_related(  # type: ignore[override]  # the admin serves only signed-in staff
-        self, request: AuthenticatedHttpRequest, form, formsets, change: bool
+        self,
+        request: AuthenticatedHttpRequest,
+        form: forms.ModelForm,
+        formsets: list[BaseFormSet],
+        change: bool,
     ) -> None:
         super().save_related(request, form, formsets, change)
         if form.has_changed() or any(formset.has_changed() for formset in formsets):
             workflow.note_contribution(form.instance, request.user)
 
-    def revert_disabled(self, request: HttpRequest, obj=None) -> bool:
+    def revert_disabled(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return obj is None or not is_draft(obj.pk) or super().revert_disabled(request, obj)
 
     def history_form_view(
-        self, request: HttpRequest, object_id: str, version_id: str, extra_context=None
-    ):
+        self,
+        request: HttpRequest,
+        object_id: str,
+        version_id: str,
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
         refuse_revert_unless_draft(request, object_id)
         return super().history_form_view(request, object_id, version_id, extra_context)
 
-    def history_view(self, request: HttpRequest, object_id: str, extra_context=None):
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         context = {"part_changes": article_part_changes(object_id), **(extra_context or {})}
         return super().history_view(request, object_id, extra_context=context)
 
@@ -272,14 +289,14 @@ class ArticleAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
         request: AuthenticatedHttpRequest,
         object_id: str,
         form_url: str = "",
-        extra_context=None,
-    ):
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
         article = self.get_object(request, object_id)
         context = {**workflow_context(request, article), **(extra_context or {})}
         return super().change_view(request, object_id, form_url, extra_context=context)
 
-    def get_urls(self):
-        def view(function, name: str):
+    def get_urls(self) -> list[URLPattern]:
+        def view(function: Callable[..., HttpResponse], name: str) -> URLPattern:
             return path(
                 f"<path:object_id>/{name}/",
                 self.admin_site.admin_view(function),
@@ -308,7 +325,7 @@ class ArticleAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
         object_id: str,
         step: Callable[[Article, User], Article],
         done: Callable[[Article], str],
-    ):
+    ) -> HttpResponse:
         """Run one POSTed workflow step and go to the article it leaves (a new draft is
         another article). `done(article)` says what happened, in the active language."""
         if request.method != "POST":
@@ -325,7 +342,7 @@ class ArticleAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
         self.message_user(request, done(result), messages.SUCCESS)
         return redirect(change_url(result))
 
-    def submit_view(self, request: AuthenticatedHttpRequest, object_id: str):
+    def submit_view(self, request: AuthenticatedHttpRequest, object_id: str) -> HttpResponse:
         return self._step(
             request,
             object_id,
@@ -333,7 +350,7 @@ class ArticleAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
             lambda article: gettext("Sent for review. A reviewer can now approve and publish it."),
         )
 
-    def return_view(self, request: AuthenticatedHttpRequest, object_id: str):
+    def return_view(self, request: AuthenticatedHttpRequest, object_id: str) -> HttpResponse:
         return self._step(
             request,
             object_id,
@@ -341,7 +358,7 @@ class ArticleAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
             lambda article: gettext("Returned to draft: it can be edited again."),
         )
 
-    def archive_view(self, request: AuthenticatedHttpRequest, object_id: str):
+    def archive_view(self, request: AuthenticatedHttpRequest, object_id: str) -> HttpResponse:
         """Withdrawing stops every clinician issuing from the article, so it asks first."""
         if request.method == "GET":
             article = self._article_or_404(request, object_id)
@@ -374,7 +391,7 @@ class ArticleAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
             ),
         )
 
-    def new_draft_view(self, request: AuthenticatedHttpRequest, object_id: str):
+    def new_draft_view(self, request: AuthenticatedHttpRequest, object_id: str) -> HttpResponse:
         return self._step(
             request,
             object_id,
@@ -388,7 +405,7 @@ class ArticleAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
             ),
         )
 
-    def publish_view(self, request: AuthenticatedHttpRequest, object_id: str):
+    def publish_view(self, request: AuthenticatedHttpRequest, object_id: str) -> HttpResponse:
         draft = self._article_or_404(request, object_id)
         clinic = ClinicProfile.load()
         readability = article_readability(draft)[0]
@@ -444,7 +461,7 @@ class ArticleAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
         }
         return TemplateResponse(request, "admin/education/article/publish.html", context)
 
-    def versions_view(self, request: AuthenticatedHttpRequest, object_id: str):
+    def versions_view(self, request: AuthenticatedHttpRequest, object_id: str) -> HttpResponse:
         """Every version of this article, and a comparison of any two of them."""
         article = self._article_or_404(request, object_id)
         versions = list(
@@ -483,7 +500,9 @@ class PublishForm(forms.Form):
         help_text=_("Recorded with the version and in the audit log."),
     )
 
-    def __init__(self, *args, clinic: ClinicProfile, above_maximum: bool, **kwargs):
+    def __init__(
+        self, *args: Any, clinic: ClinicProfile, above_maximum: bool, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.above_maximum = above_maximum
         self.fields["next_review_due"].initial = workflow.default_next_review(
@@ -492,7 +511,7 @@ class PublishForm(forms.Form):
         if not above_maximum:
             del self.fields["override_reason"]
 
-    def clean_next_review_due(self):
+    def clean_next_review_due(self) -> datetime.date:
         due = self.cleaned_data["next_review_due"]
         if due <= timezone.localdate():
             raise forms.ValidationError(
@@ -500,7 +519,7 @@ class PublishForm(forms.Form):
             )
         return due
 
-    def clean_override_reason(self):
+    def clean_override_reason(self) -> str:
         reason = self.cleaned_data["override_reason"].strip()
         if self.above_maximum and not reason:
             raise forms.ValidationError(
@@ -544,12 +563,14 @@ def workflow_context(request: AuthenticatedHttpRequest, article: Article | None)
     }
 
 
-def is_draft(article_id) -> bool:
+def is_draft(article_id: int | str | None) -> bool:
     """Whether the article is a draft now (for an object that may be a historical copy)."""
+    if article_id is None:
+        return False
     return Article.objects.filter(pk=article_id, state=Article.State.DRAFT).exists()
 
 
-def refuse_revert_unless_draft(request: HttpRequest, article_id) -> None:
+def refuse_revert_unless_draft(request: HttpRequest, article_id: int | str | None) -> None:
     """simple-history saves a POSTed revert page even when it hides the button; published
     content must never change in place."""
     if request.method == "POST" and not is_draft(article_id):
@@ -594,12 +615,16 @@ class ArticlePartHistoryAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
     def has_module_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def revert_disabled(self, request: HttpRequest, obj=None) -> bool:
+    def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
         return obj is None or not is_draft(obj.article_id) or super().revert_disabled(request, obj)
 
     def history_form_view(
-        self, request: HttpRequest, object_id: str, version_id: str, extra_context=None
-    ):
+        self,
+        request: HttpRequest,
+        object_id: str,
+        version_id: str,
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
         record = self.model.history.filter(id=object_id, history_id=version_id).first()
         refuse_revert_unless_draft(request, record.article_id if record else None)
         return super().history_form_view(request, object_id, version_id, extra_context)

@@ -1,3 +1,5 @@
+from typing import Any
+
 from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
@@ -5,6 +7,7 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -44,14 +47,14 @@ class ClinicProfileForm(forms.ModelForm):
             "allow_self_approval",
         ]
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Set per form, in the language of the request: the size needs formatting into it.
         self.fields["logo_upload"].help_text = gettext(
             "PNG or SVG, at most %(limit)d KB. Leave empty to keep the current logo."
         ) % {"limit": MAX_LOGO_BYTES // 1024}
 
-    def clean_logo_upload(self):
+    def clean_logo_upload(self) -> tuple[bytes, str] | None:
         upload = self.cleaned_data.get("logo_upload")
         if not upload:
             return None
@@ -114,7 +117,7 @@ class ClinicProfileAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return not ClinicProfile.objects.exists() and super().has_add_permission(request)
 
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -139,10 +142,10 @@ class AuditEventAdmin(AuditedAdminMixin, admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -188,7 +191,7 @@ class StaffUserAdmin(AuditedAdminMixin, UserAdmin):
     actions = ["end_sessions"]
 
     @admin.action(description=_("End all sessions of the selected users"))
-    def end_sessions(self, request: HttpRequest, queryset) -> None:
+    def end_sessions(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         ended = 0
         for user in queryset:
             count = end_sessions_of(user, keep=request.session.session_key)
@@ -200,7 +203,9 @@ class StaffUserAdmin(AuditedAdminMixin, UserAdmin):
             % {"count": ended},
         )
 
-    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: Any, form: forms.ModelForm, change: bool
+    ) -> None:
         super().save_model(request, obj, form, change)
         if change and not obj.is_active:
             # A deactivated account is refused at its next request anyway; end it now.
