@@ -102,13 +102,17 @@ lint: install-dev check-locks
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 
-# One run on SQLite; a second on PostgreSQL when TEST_POSTGRES_URL names a server.
+# One run on SQLite; a second on PostgreSQL when TEST_POSTGRES_URL names a server. Tests run
+# in parallel, one worker per core (pytest-xdist; each worker has its own test database):
+# PYTEST_WORKERS=0 runs them in this process.
+PYTEST_WORKERS ?= auto
+PYTEST := $(VENV)/bin/pytest -n $(PYTEST_WORKERS)
 pytest: install-dev
 	@echo "== pytest on SQLite =="
-	DATABASE_URL=sqlite:///:memory: $(VENV)/bin/pytest $(PYTEST_ARGS)
+	DATABASE_URL=sqlite:///:memory: $(PYTEST) $(PYTEST_ARGS)
 	@if [ -n "$$TEST_POSTGRES_URL" ]; then \
 	  echo "== pytest on PostgreSQL =="; \
-	  DATABASE_URL="$$TEST_POSTGRES_URL" $(VENV)/bin/pytest $(PYTEST_ARGS); \
+	  DATABASE_URL="$$TEST_POSTGRES_URL" $(PYTEST) $(PYTEST_ARGS); \
 	else \
 	  echo "(TEST_POSTGRES_URL is not set: the PostgreSQL run is skipped)"; \
 	fi
@@ -117,7 +121,7 @@ test: lint check-translations pytest
 
 # Only the real-browser and accessibility tests (they also run as part of `make test`).
 test-browser: install-dev
-	DATABASE_URL=sqlite:///:memory: $(VENV)/bin/pytest -m browser $(PYTEST_ARGS)
+	DATABASE_URL=sqlite:///:memory: $(PYTEST) -m browser $(PYTEST_ARGS)
 
 # Handout rendering, download and memory figures (a few minutes; not part of `make test`).
 # In-memory SQLite: the benchmark creates its own data and refuses any other database.
