@@ -241,8 +241,9 @@ if env_str("SMTP_HOST"):
         }
     }
 else:
-    # Development: messages are printed on the console, nothing leaves the machine.
-    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+    # Development only (portal.checks refuses it with DEBUG off): messages are printed on the
+    # console without their recipients or patient links; nothing leaves the machine.
+    MAILERS = {"default": {"BACKEND": "portal.mail.RedactingConsoleBackend"}}
 
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {
