@@ -178,9 +178,7 @@ def test_production_refuses_to_start_without_a_mail_server_naming_smtp_host():
         "django.core.mail.backends.dummy.EmailBackend",
     ],
 )
-def test_check_refuses_a_mail_backend_that_delivers_nothing_while_debug_is_off(
-    settings, backend
-):
+def test_check_refuses_a_mail_backend_that_delivers_nothing_while_debug_is_off(settings, backend):
     settings.DEBUG = False
     settings.SECRET_KEY = "a-real-secret-" + "x" * 50
     settings.ALLOWED_HOSTS = ["portal.clinic.example"]
@@ -226,3 +224,18 @@ def test_a_malformed_env_file_names_the_line(tmp_path):
     with pytest.raises(ImproperlyConfigured, match=r"\.env, line 2"):
         load_env_file(env_file)
 
+
+def test_mail_goes_to_smtp_host_when_set_and_is_printed_redacted_otherwise():
+    code = (
+        "import json; from django.conf import settings as s; "
+        "print(json.dumps([s.MAILERS['default'], s.TASKS['default']['BACKEND']]))"
+    )
+    development = run_python(code)
+    assert development.returncode == 0, development.stderr
+    mailer, tasks = json.loads(development.stdout)
+    assert mailer == {"BACKEND": "portal.mail.RedactingConsoleBackend"}
+    assert tasks == "django_tasks_db.DatabaseBackend"
+    production = run_python(code, SMTP_HOST="smtp.clinic.example", SMTP_PORT="2525")
+    mailer, _tasks = json.loads(production.stdout)
+    assert mailer["BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert (mailer["OPTIONS"]["host"], mailer["OPTIONS"]["port"]) == ("smtp.clinic.example", 2525)
