@@ -30,7 +30,7 @@ from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 
 from handouts.events import record_event
-from handouts.models import HandoutEvent, LinkEmail, ShareLink
+from handouts.models import HandoutEvent, LinkEmail, LinkEmailQuerySet, ShareLink
 from portal.models import ClinicProfile
 
 logger = logging.getLogger(__name__)
@@ -93,59 +93,56 @@ def deliver_link_email(email_id: int, attempt: int) -> None:
         )
     except Exception as error:
         # Whatever went wrong, only its class name is kept: a message may quote the address.
-        _attempt_failed(email_id, attempt, error)
+        _attempt_failed(email, attempt, error)
     else:
-        _attempt_succeeded(email_id)
+        _attempt_succeeded(email)
+
+
+# Each step below changes the LinkEmail by a conditional UPDATE before it reads anything. A
+# task for an attempt already made, or for an email already finished, so changes nothing; and
+# on SQLite the transaction holds the write lock from its first statement (one that reads
+# first fails at once, "database is locked", when the web server writes meanwhile).
 
 
 def _start_attempt(email_id: int, attempt: int) -> LinkEmail | None:
     """Count the attempt and queue the next; None when there is nothing to send."""
     now = timezone.now()
+    emails = LinkEmail.objects.filter(pk=email_id)
     with transaction.atomic():
-        email = _locked_pending(email_id)
-        # A task for an attempt already made.
-        if email is None or email.attempts != attempt - 1:
-            return None
-        link = email.share_link
-        if link.revoked_at is not None or link.expires_at <= now:
-            email.finish(Status.CANCELLED, now)
-            return None
         if attempt > MAX_ATTEMPTS:
             # Only reached when the last attempt never reported back.
-            _give_up(email, now)
+            _give_up(emails.filter(attempts=MAX_ATTEMPTS), now)
             return None
-        email.attempts = attempt
-        email.next_attempt_at = now + retry_delay(attempt)
-        email.save(update_fields=["attempts", "next_attempt_at"])
-        deliver_link_email.using(run_after=email.next_attempt_at).enqueue(email.pk, attempt + 1)
+        claimed = emails.filter(status=Status.PENDING, attempts=attempt - 1).update(
+            attempts=attempt, next_attempt_at=now + retry_delay(attempt)
+        )
+        if not claimed:
+            return None
+        email = emails.select_related("share_link__handout").get()
+        link = email.share_link
+        if link.revoked_at is not None or link.expires_at <= now:
+            emails.finish(Status.CANCELLED, now)
+            return None
+        deliver_link_email.using(run_after=email.next_attempt_at).enqueue(email_id, attempt + 1)
     return email
 
 
-def _locked_pending(email_id: int) -> LinkEmail | None:
-    """The email, locked until the transaction ends, unless it is finished or was removed with
-    its link (retention)."""
-    return (
-        LinkEmail.objects.select_for_update()
-        .select_related("share_link__handout")
-        .filter(pk=email_id, status=Status.PENDING)
-        .first()
-    )
-
-
-def _attempt_succeeded(email_id: int) -> None:
+def _attempt_succeeded(email: LinkEmail) -> None:
     with transaction.atomic():
-        if email := _locked_pending(email_id):
-            email.finish(Status.SENT, timezone.now())
+        if LinkEmail.objects.filter(pk=email.pk).finish(Status.SENT, timezone.now()):
             link = email.share_link
             record_event(
                 link.handout, HandoutEvent.Kind.EMAIL_SENT, staff=link.created_by, share_link=link
             )
 
 
-def _attempt_failed(email_id: int, attempt: int, error: Exception) -> None:
+def _attempt_failed(email: LinkEmail, attempt: int, error: Exception) -> None:
     refused = _address_refused(error)
+    emails = LinkEmail.objects.filter(pk=email.pk)
     with transaction.atomic():
-        if not (email := _locked_pending(email_id)):
+        if not emails.filter(status=Status.PENDING).update(
+            last_error=type(error).__name__[:100], refused=refused
+        ):
             return
         # The class name only: an SMTP error's message quotes the address it refused.
         logger.warning(
@@ -155,11 +152,9 @@ def _attempt_failed(email_id: int, attempt: int, error: Exception) -> None:
             MAX_ATTEMPTS,
             type(error).__name__,
         )
-        email.last_error, email.refused = type(error).__name__[:100], refused
-        email.save(update_fields=["last_error", "refused"])
         # A seal no configured key opens (SECRET_KEY replaced without a fallback) never will.
         if refused or attempt >= MAX_ATTEMPTS or isinstance(error, InvalidToken):
-            _give_up(email, timezone.now())
+            _give_up(emails, timezone.now())
 
 
 def _address_refused(error: Exception) -> bool:
@@ -170,10 +165,10 @@ def _address_refused(error: Exception) -> bool:
     )
 
 
-def _give_up(email: LinkEmail, now: datetime.datetime) -> None:
-    email.finish(Status.FAILED, now)
-    link = email.share_link
-    record_event(link.handout, HandoutEvent.Kind.EMAIL_FAILED, share_link=link)
+def _give_up(emails: LinkEmailQuerySet, now: datetime.datetime) -> None:
+    if emails.finish(Status.FAILED, now):
+        link = ShareLink.objects.select_related("handout").get(email__in=emails)
+        record_event(link.handout, HandoutEvent.Kind.EMAIL_FAILED, share_link=link)
 
 
 def _fernet() -> MultiFernet:

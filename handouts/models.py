@@ -263,6 +263,15 @@ class ShareLink(models.Model):
             return None
 
 
+class LinkEmailQuerySet(models.QuerySet):
+    def finish(self, status: str, now: datetime.datetime) -> int:
+        """Sent, failed or cancelled: the address and link are no longer needed, so erased.
+        Only emails still pending change; returns how many did."""
+        return self.filter(status=LinkEmail.Status.PENDING).update(
+            status=status, sealed="", finished_at=now, next_attempt_at=None
+        )
+
+
 class LinkEmail(models.Model):
     """Sending one patient link by email, through the task queue (handouts.emails).
 
@@ -288,14 +297,10 @@ class LinkEmail(models.Model):
     # Only the exception's class name: its message may quote the address.
     last_error = models.CharField(max_length=100, blank=True)
 
+    objects = LinkEmailQuerySet.as_manager()
+
     def __str__(self) -> str:
         return f"Email of {self.share_link}"
-
-    def finish(self, status: str, now: datetime.datetime) -> None:
-        """Sent, failed or cancelled: the address and link are no longer needed, so erased."""
-        self.status, self.sealed = status, ""
-        self.finished_at, self.next_attempt_at = now, None
-        self.save(update_fields=["status", "sealed", "finished_at", "next_attempt_at"])
 
 
 class HandoutEvent(AppendOnlyModel):

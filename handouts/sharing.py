@@ -113,9 +113,7 @@ def _revoke(link: ShareLink, *, staff: User | None, because: str, now: datetime.
     link.revoked_at, link.revoked_because = now, because
     link.save(update_fields=["revoked_at", "revoked_because"])
     # A link that no longer works is not worth an email.
-    email = link.link_email
-    if email and email.status == LinkEmail.Status.PENDING:
-        email.finish(LinkEmail.Status.CANCELLED, now)
+    LinkEmail.objects.filter(share_link=link).finish(LinkEmail.Status.CANCELLED, now)
     record_event(link.handout, Kind.LINK_REVOKED, staff=staff, share_link=link)
 
 
