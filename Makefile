@@ -84,10 +84,15 @@ check-translations: install-dev
 	@printf '# Written by `make demo`: development settings for manage.py in this checkout.\n# Production never reads this file; delete it to run commands without DEBUG.\nDEBUG=1\n' > $@
 	@echo "Wrote .env (DEBUG=1 for manage.py commands in this checkout)."
 
+# The task worker runs beside the server, as in production, so a patient link's email goes
+# through the queue (printed on the console, without address or link) and the handout page
+# shows it waiting, then sent. It stops with the server.
 demo: install .env
 	$(DEMO_ENV) $(PY) manage.py migrate --noinput
 	$(DEMO_ENV) $(PY) manage.py load_sample_content
 	$(DEMO_ENV) $(PY) manage.py create_demo_accounts --port $(PORT)
+	$(DEMO_ENV) $(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT; \
 	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 demo-passwords: install

@@ -1,13 +1,52 @@
 """Emailing a patient their link. The message holds the link only: no name, no condition and
-no access code, since email can be read by others. The address is used once and not kept."""
+no access code, since email can be read by others. The address is used once and not kept.
 
+The clinician's request only queues the email: `queue_link_email`, in the transaction that
+creates the link, stores a LinkEmail and a task for it. The worker (`manage.py db_worker`) runs
+`deliver_link_email`, which tries again after each of RETRY_DELAYS while the mail server is
+unreachable or says "later", and gives up after MAX_ATTEMPTS, or at once when the address
+itself is refused. A slow or broken mail server so never slows or fails the request.
+
+The email needs the address and the link, whose token is stored nowhere else (the database
+keeps only its hash). Task arguments are stored in clear, so they hold only the LinkEmail's id;
+the address and link wait on the LinkEmail sealed with Fernet (AES and an HMAC) under a key
+derived from SECRET_KEY, and are erased as soon as the email is sent, given up or cancelled. A
+copy of the database alone reveals neither; with SECRET_KEY too, only emails still waiting.
+"""
+
+import base64
 import datetime
+import json
+import logging
+import smtplib
 
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
 from django.core.mail import EmailMessage
+from django.db import transaction
+from django.tasks import task
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
 
+from handouts.events import record_event
+from handouts.models import HandoutEvent, LinkEmail, LinkEmailQuerySet, ShareLink
 from portal.models import ClinicProfile
+
+logger = logging.getLogger(__name__)
+Status = LinkEmail.Status
+# How long the worker waits before each new attempt: about 8.5 hours from the first to the
+# last, enough for a mail server to come back from most outages while the patient still
+# remembers the visit.
+RETRY_DELAYS = (
+    datetime.timedelta(minutes=1),
+    datetime.timedelta(minutes=5),
+    datetime.timedelta(minutes=30),
+    datetime.timedelta(hours=2),
+    datetime.timedelta(hours=6),
+)
+MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
+SEAL_PURPOSE = "handouts.emails.LinkEmail.sealed"
 
 
 def send_share_link_email(
@@ -18,3 +57,140 @@ def send_share_link_email(
         subject = render_to_string("handouts/email/share_link_subject.txt", context).strip()
         body = render_to_string("handouts/email/share_link_body.txt", context)
     EmailMessage(subject=subject, body=body, to=[address]).send()
+
+
+def queue_link_email(link: ShareLink, *, address: str, url: str) -> LinkEmail:
+    """Call inside the transaction that creates the link: the email and its task are saved
+    with the link or not at all, and no worker sees them before the link exists."""
+    email = LinkEmail.objects.create(
+        share_link=link, sealed=seal(address, url), next_attempt_at=timezone.now()
+    )
+    deliver_link_email.enqueue(email.pk, 1)
+    return email
+
+
+def retry_delay(attempt: int) -> datetime.timedelta:
+    """How long after attempt number `attempt` (from 1) the next one is due."""
+    return RETRY_DELAYS[min(attempt, len(RETRY_DELAYS)) - 1]
+
+
+@task
+def deliver_link_email(email_id: int, attempt: int) -> None:
+    """One attempt, run by the worker. Each attempt first queues the next, so an email whose
+    worker died while sending is still tried again, or given up, and never left waiting."""
+    email = _start_attempt(email_id, attempt)
+    if email is None:
+        return
+    link = email.share_link
+    try:
+        address, url = unseal(email.sealed)
+        send_share_link_email(
+            address,
+            url=url,
+            expires_at=link.expires_at,
+            language=link.handout.language,
+            clinic=ClinicProfile.load(),
+        )
+    except Exception as error:
+        # Whatever went wrong, only its class name is kept: a message may quote the address.
+        _attempt_failed(email, attempt, error)
+    else:
+        _attempt_succeeded(email)
+
+
+# Each step below changes the LinkEmail by a conditional UPDATE before it reads anything. A
+# task for an attempt already made, or for an email already finished, so changes nothing; and
+# on SQLite the transaction holds the write lock from its first statement (one that reads
+# first fails at once, "database is locked", when the web server writes meanwhile).
+
+
+def _start_attempt(email_id: int, attempt: int) -> LinkEmail | None:
+    """Count the attempt and queue the next; None when there is nothing to send."""
+    now = timezone.now()
+    emails = LinkEmail.objects.filter(pk=email_id)
+    with transaction.atomic():
+        if attempt > MAX_ATTEMPTS:
+            # Only reached when the last attempt never reported back.
+            _give_up(emails.filter(attempts=MAX_ATTEMPTS), now)
+            return None
+        claimed = emails.filter(status=Status.PENDING, attempts=attempt - 1).update(
+            attempts=attempt, next_attempt_at=now + retry_delay(attempt)
+        )
+        if not claimed:
+            return None
+        email = emails.select_related("share_link__handout").get()
+        link = email.share_link
+        if link.revoked_at is not None or link.expires_at <= now:
+            emails.finish(Status.CANCELLED, now)
+            return None
+        deliver_link_email.using(run_after=email.next_attempt_at).enqueue(email_id, attempt + 1)
+    return email
+
+
+def _attempt_succeeded(email: LinkEmail) -> None:
+    with transaction.atomic():
+        if LinkEmail.objects.filter(pk=email.pk).finish(Status.SENT, timezone.now()):
+            link = email.share_link
+            record_event(
+                link.handout, HandoutEvent.Kind.EMAIL_SENT, staff=link.created_by, share_link=link
+            )
+
+
+def _attempt_failed(email: LinkEmail, attempt: int, error: Exception) -> None:
+    refused = _address_refused(error)
+    emails = LinkEmail.objects.filter(pk=email.pk)
+    with transaction.atomic():
+        if not emails.filter(status=Status.PENDING).update(
+            last_error=type(error).__name__[:100], refused=refused
+        ):
+            return
+        # The class name only: an SMTP error's message quotes the address it refused.
+        logger.warning(
+            "Emailing the link of handout %s failed, attempt %d of %d (%s)",
+            email.share_link.handout.public_id,
+            attempt,
+            MAX_ATTEMPTS,
+            type(error).__name__,
+        )
+        # A seal no configured key opens (SECRET_KEY replaced without a fallback) never will.
+        if refused or attempt >= MAX_ATTEMPTS or isinstance(error, InvalidToken):
+            _give_up(emails, timezone.now())
+
+
+def _address_refused(error: Exception) -> bool:
+    """The mail server refused the address for good (a 5xx reply, not 4xx "try later"):
+    another try would fail the same way."""
+    return isinstance(error, smtplib.SMTPRecipientsRefused) and all(
+        500 <= code < 600 for code, _reply in error.recipients.values()
+    )
+
+
+def _give_up(emails: LinkEmailQuerySet, now: datetime.datetime) -> None:
+    if emails.finish(Status.FAILED, now):
+        link = ShareLink.objects.select_related("handout").get(email__in=emails)
+        record_event(link.handout, HandoutEvent.Kind.EMAIL_FAILED, share_link=link)
+
+
+def _fernet() -> MultiFernet:
+    # SECRET_KEY_FALLBACKS too, so emails still waiting survive a key rotation.
+    keys = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+    return MultiFernet(
+        [
+            Fernet(
+                base64.urlsafe_b64encode(
+                    salted_hmac(SEAL_PURPOSE, "", secret=key, algorithm="sha256").digest()
+                )
+            )
+            for key in keys
+        ]
+    )
+
+
+def seal(address: str, url: str) -> str:
+    return _fernet().encrypt(json.dumps({"to": address, "url": url}).encode()).decode()
+
+
+def unseal(sealed: str) -> tuple[str, str]:
+    """Raises InvalidToken when the seal was made with a key no longer configured."""
+    opened = json.loads(_fernet().decrypt(sealed.encode()))
+    return opened["to"], opened["url"]

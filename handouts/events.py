@@ -57,6 +57,7 @@ WHAT_HAPPENED: dict[str, "StrOrPromise"] = {
     Kind.LINK_CREATED: gettext_lazy("Patient link created"),
     Kind.SLIP_PRINTED: gettext_lazy("Access slip printed"),
     Kind.EMAIL_SENT: gettext_lazy("Link emailed to the patient"),
+    Kind.EMAIL_FAILED: gettext_lazy("Link email not delivered"),
     Kind.LINK_OPENED: gettext_lazy("Link opened"),
     Kind.CODE_FAILED: gettext_lazy("Wrong access code entered"),
     Kind.CODE_ACCEPTED: gettext_lazy("Access code accepted"),

@@ -254,6 +254,54 @@ class ShareLink(models.Model):
     def is_locked(self, now: datetime.datetime) -> bool:
         return bool(self.locked_until and now < self.locked_until)
 
+    @property
+    def link_email(self) -> "LinkEmail | None":
+        """The email that sends this link to the patient, if one was asked for."""
+        try:
+            return self.email
+        except LinkEmail.DoesNotExist:
+            return None
+
+
+class LinkEmailQuerySet(models.QuerySet):
+    def finish(self, status: str, now: datetime.datetime) -> int:
+        """Sent, failed or cancelled: the address and link are no longer needed, so erased.
+        Only emails still pending change; returns how many did."""
+        return self.filter(status=LinkEmail.Status.PENDING).update(
+            status=status, sealed="", finished_at=now, next_attempt_at=None
+        )
+
+
+class LinkEmail(models.Model):
+    """Sending one patient link by email, through the task queue (handouts.emails).
+
+    The address and the link (with its token) are needed until the mail server takes the
+    message, and no longer: they are kept sealed (encrypted) here, never in the queue, and
+    cleared once the email is sent, fails for good or is cancelled."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Not delivered")
+        CANCELLED = "cancelled", _("Not sent: the link stopped working first")
+
+    share_link = models.OneToOneField(ShareLink, on_delete=models.CASCADE, related_name="email")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    sealed = models.TextField(blank=True, editable=False)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # When the worker tries again while pending; when it was sent or given up otherwise.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # The mail server refused the address itself: retrying would not help, a new address would.
+    refused = models.BooleanField(default=False)
+    # Only the exception's class name: its message may quote the address.
+    last_error = models.CharField(max_length=100, blank=True)
+
+    objects = LinkEmailQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"Email of {self.share_link}"
+
 
 class HandoutEvent(AppendOnlyModel):
     """What happened to a handout. Written in the same transaction as the action, never
@@ -266,6 +314,7 @@ class HandoutEvent(AppendOnlyModel):
         LINK_CREATED = "link_created", _("Patient link created")
         SLIP_PRINTED = "slip_printed", _("Access slip printed")
         EMAIL_SENT = "email_sent", _("Link emailed to the patient")
+        EMAIL_FAILED = "email_failed", _("Link email not delivered")
         LINK_OPENED = "link_opened", _("Link opened")
         CODE_FAILED = "code_failed", _("Wrong access code")
         # The timeline (handouts.events) adds how long, from LOCK_FOR.

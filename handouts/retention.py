@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from handouts.events import record_event
-from handouts.models import Handout, HandoutEvent
+from handouts.models import Handout, HandoutEvent, ShareLink
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,9 @@ def purge_handouts(now: datetime.datetime, days: int) -> PurgeResult:
 
 def purge_handout(handout: Handout, now: datetime.datetime) -> int:
     """Call inside a transaction; returns how many links were removed."""
-    links_removed, _ = handout.share_links.all().delete()
+    # Counted by model: a link's email (LinkEmail) goes with it.
+    _total, removed = handout.share_links.all().delete()
+    links_removed = removed.get(ShareLink._meta.label, 0)
     handout.patient_name = handout.record_number = handout.clinician_note = ""
     handout.pdf, handout.pdf_sha256 = b"", ""
     handout.issue_token = None

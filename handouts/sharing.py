@@ -9,9 +9,7 @@ revoked (the limits live in handouts.models, next to ShareLink).
 import datetime
 import enum
 import hashlib
-import logging
 import secrets
-import smtplib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -20,12 +18,18 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from handouts.emails import send_share_link_email
+from handouts.emails import queue_link_email
 from handouts.events import record_event
-from handouts.models import LOCK_AFTER, LOCK_FOR, REVOKE_AFTER, Handout, HandoutEvent, ShareLink
-from portal.models import ClinicProfile
+from handouts.models import (
+    LOCK_AFTER,
+    LOCK_FOR,
+    REVOKE_AFTER,
+    Handout,
+    HandoutEvent,
+    LinkEmail,
+    ShareLink,
+)
 
-logger = logging.getLogger(__name__)
 Kind = HandoutEvent.Kind
 # No 0/O or 1/I: codes are read off paper and typed on phones.
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -108,6 +112,8 @@ def revoke_share_link(link: ShareLink, *, staff: User) -> None:
 def _revoke(link: ShareLink, *, staff: User | None, because: str, now: datetime.datetime) -> None:
     link.revoked_at, link.revoked_because = now, because
     link.save(update_fields=["revoked_at", "revoked_because"])
+    # A link that no longer works is not worth an email.
+    LinkEmail.objects.filter(share_link=link).finish(LinkEmail.Status.CANCELLED, now)
     record_event(link.handout, Kind.LINK_REVOKED, staff=staff, share_link=link)
 
 
@@ -143,59 +149,24 @@ def try_code(link: ShareLink, typed_code: str, *, device: str) -> Attempt:
         return Attempt.WRONG if link.is_open(now) else Attempt.UNAVAILABLE
 
 
-@dataclass
+@dataclass(frozen=True)
 class ShareResult:
     new_link: NewShareLink
     url: str
-    email_sent: bool | None = None  # None: no email was asked for
+    email: LinkEmail | None  # None: no email was asked for
 
 
 def share_handout(
-    handout: Handout,
-    *,
-    staff: User,
-    days: int,
-    email: str,
-    url_for: Callable[[str], str],
-    clinic: ClinicProfile,
+    handout: Handout, *, staff: User, days: int, email: str, url_for: Callable[[str], str]
 ) -> ShareResult:
-    """Create the link and, if an address was given, email the link once the link is saved.
-
-    The email goes out only after the transaction commits, so a failure leaves no message
-    pointing at a link that does not exist; the address is used for sending and not stored.
-    """
+    """Create the link and, if an address was given, queue the email that sends it
+    (handouts.emails): in one transaction, so the email exists only if the link does. The
+    address waits sealed until the worker has sent the email, and is then erased."""
     with transaction.atomic():
         new_link = create_share_link(handout, staff=staff, days=days)
-        result = ShareResult(new_link, url_for(new_link.token))
-        if email:
-            transaction.on_commit(lambda: _email_link(result, email, handout, staff, clinic))
-    return result
-
-
-def _email_link(
-    result: ShareResult,
-    address: str,
-    handout: Handout,
-    staff: User,
-    clinic: ClinicProfile,
-) -> None:
-    try:
-        send_share_link_email(
-            address,
-            url=result.url,
-            expires_at=result.new_link.link.expires_at,
-            language=handout.language,
-            clinic=clinic,
-        )
-    except (OSError, smtplib.SMTPException) as error:
-        logger.error(
-            "Emailing the link of handout %s failed (%s)", handout.public_id, type(error).__name__
-        )
-        result.email_sent = False
-        return
-    with transaction.atomic():
-        record_event(handout, Kind.EMAIL_SENT, staff=staff, share_link=result.new_link.link)
-    result.email_sent = True
+        url = url_for(new_link.token)
+        queued = queue_link_email(new_link.link, address=email, url=url) if email else None
+    return ShareResult(new_link, url, queued)
 
 
 def link_matches(link: ShareLink, *, token: str, code: str) -> bool:

@@ -307,16 +307,8 @@ def handout_share(request: AuthenticatedHttpRequest, public_id: uuid.UUID) -> Ht
         staff=request.user,
         days=form.cleaned_data["days"],
         email=form.cleaned_data["email"],
-        clinic=ClinicProfile.load(),
         url_for=lambda token: request.build_absolute_uri(reverse("patient:open", args=[token])),
     )
-    if result.email_sent is False:
-        messages.error(
-            request,
-            _("The email could not be sent. Give the patient the printed access slip instead."),
-        )
-    elif result.email_sent:
-        messages.success(request, _("The link was emailed to the patient."))
     context = {
         "handout": handout,
         "result": result,

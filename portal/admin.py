@@ -15,6 +15,8 @@ from django_otp.plugins.otp_static.admin import StaticDeviceAdmin
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_tasks_db.admin import DBTaskResultAdmin
+from django_tasks_db.models import DBTaskResult
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal.admin_audit import AuditedAdminMixin
@@ -210,3 +212,13 @@ class StaffUserAdmin(AuditedAdminMixin, UserAdmin):
         if change and not obj.is_active:
             # A deactivated account is refused at its next request anyway; end it now.
             end_sessions_of(obj)
+
+
+# The task queue (link emails), read-only as django_tasks_db makes it: what the worker did and
+# has still to do. Its rows hold ids only, never an address or a link.
+admin.site.unregister(DBTaskResult)
+
+
+@admin.register(DBTaskResult)
+class AuditedTaskResultAdmin(AuditedAdminMixin, DBTaskResultAdmin):
+    pass

@@ -12,6 +12,8 @@ from django.apps import AppConfig
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning, register
 from django.core.exceptions import ImproperlyConfigured
+from django.core.mail.backends import console, dummy
+from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +56,23 @@ def check_configuration(
                 id="portal.E002",
             )
         )
+    if _mail_is_not_delivered():
+        errors.append(
+            Error(
+                "SMTP_HOST is not set and DEBUG is off: link emails would never reach patients.",
+                hint="Set SMTP_HOST (with SMTP_PORT, SMTP_USERNAME, SMTP_PASSWORD) to the "
+                "clinic's mail server, or set DEBUG=1 for local development.",
+                id="portal.E004",
+            )
+        )
     return errors
+
+
+def _mail_is_not_delivered() -> bool:
+    """Whether the default mailer only prints (console, file) or drops messages: fine while
+    developing, never for a patient waiting for their link. Tests' in-memory outbox passes."""
+    backend = import_string(str(settings.MAILERS["default"]["BACKEND"]))
+    return issubclass(backend, console.EmailBackend | dummy.EmailBackend)
 
 
 @register(TAG)

@@ -6,13 +6,27 @@ import re
 
 # Patient links carry a token that, with the access code, opens a handout.
 PATIENT_LINK = re.compile(r"/p/[A-Za-z0-9_-]+")
+# A patient's email address is personal data; so is a staff member's, in a log.
+EMAIL_ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def redact(text: str) -> str:
+    """The text without patient-link tokens or email addresses."""
+    if "/p/" in text:
+        text = PATIENT_LINK.sub("/p/[redacted]", text)
+    if "@" in text:
+        text = EMAIL_ADDRESS.sub("[address redacted]", text)
+    return text
 
 
 class RedactPatientLinks(logging.Filter):
+    """Patient-link tokens and email addresses out of every message (see `redact`)."""
+
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        if "/p/" in message:
-            record.msg, record.args = PATIENT_LINK.sub("/p/[redacted]", message), ()
+        redacted = redact(message)
+        if redacted != message:
+            record.msg, record.args = redacted, ()
         for attribute in ("request", "path"):
             if hasattr(record, attribute):
                 setattr(record, attribute, None)
@@ -49,5 +63,7 @@ class StructuredFormatter(logging.Formatter):
             f'logger={record.name} msg="{escape(record.getMessage())}"'
         )
         if record.exc_info:
-            line += f' exc="{escape(self.formatException(record.exc_info))}"'
+            # A traceback quotes exception messages, which may hold an address (a refused
+            # recipient) or a link: the filters above see only the message.
+            line += f' exc="{escape(redact(self.formatException(record.exc_info)))}"'
         return line

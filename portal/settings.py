@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_tasks_db",
     "portal",
     "education",
     "handouts",
@@ -241,8 +242,15 @@ if env_str("SMTP_HOST"):
         }
     }
 else:
-    # Development: messages are printed on the console, nothing leaves the machine.
-    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+    # Development only (portal.checks refuses it with DEBUG off): messages are printed on the
+    # console without their recipients or patient links; nothing leaves the machine.
+    MAILERS = {"default": {"BACKEND": "portal.mail.RedactingConsoleBackend"}}
+
+# --- Tasks ------------------------------------------------------------------------------------
+# Link emails wait in a queue in the database and `manage.py db_worker` sends them, retrying
+# while the mail server is down, so a clinician's request never waits on it. The queue is in the
+# same database so a task commits, or not, with what it acts on (handouts.emails).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {

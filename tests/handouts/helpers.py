@@ -1,13 +1,15 @@
 """Helpers shared by the handout tests: the builder's form, the patient's phone, the plan's
-choices and contradiction rules, sharing a handout. Plain functions and constants, no
-fixtures."""
+choices and contradiction rules, sharing a handout, running the task worker. Plain functions
+and constants, no fixtures."""
 
 import datetime
 import itertools
 import re
+import signal
 import uuid
 from dataclasses import dataclass
 
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -116,3 +118,17 @@ def share(client, handout, **data):
 def shown_secrets(response) -> tuple[str, str]:
     result = response.context["result"]
     return result.url, result.new_link.code
+
+
+def run_worker() -> None:
+    """Run the queued tasks that are due, as `manage.py db_worker` does in production, then
+    stop. Only in tests marked django_db(transaction=True): between tasks the worker drops a
+    connection left inside a transaction, as a test's would be."""
+    signals = [signal.SIGINT, signal.SIGTERM, signal.SIGQUIT]
+    saved = {number: signal.getsignal(number) for number in signals}
+    try:
+        call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=1)
+    finally:
+        # The worker takes over the stop signals to finish its task first; give them back.
+        for number, handler in saved.items():
+            signal.signal(number, handler)

@@ -22,6 +22,7 @@ SETTINGS_ENV = [
     "TIME_ZONE",
     "LANGUAGE_CODE",
     "LANGUAGES",
+    "SMTP_HOST",
 ]
 
 
@@ -150,9 +151,41 @@ def test_wsgi_application_refuses_unsafe_production_settings():
     assert "The portal will not start" in result.stderr
     assert "portal.E001" in result.stderr and "portal.E002" in result.stderr
     ok = run_python(
-        "import portal.wsgi", DEBUG="0", SECRET_KEY="s" * 60, ALLOWED_HOSTS="portal.clinic.example"
+        "import portal.wsgi",
+        DEBUG="0",
+        SECRET_KEY="s" * 60,
+        ALLOWED_HOSTS="portal.clinic.example",
+        SMTP_HOST="smtp.clinic.example",
     )
     assert ok.returncode == 0, ok.stderr
+
+
+def test_production_refuses_to_start_without_a_mail_server_naming_smtp_host():
+    result = run_python(
+        "import portal.wsgi", DEBUG="0", SECRET_KEY="s" * 60, ALLOWED_HOSTS="portal.clinic.example"
+    )
+    assert result.returncode != 0
+    [line] = [line for line in result.stderr.splitlines() if "portal.E004" in line]
+    assert "SMTP_HOST is not set and DEBUG is off" in line
+
+
+@pytest.mark.parametrize(
+    "backend",
+    [
+        "portal.mail.RedactingConsoleBackend",
+        "django.core.mail.backends.console.EmailBackend",
+        "django.core.mail.backends.filebased.EmailBackend",
+        "django.core.mail.backends.dummy.EmailBackend",
+    ],
+)
+def test_check_refuses_a_mail_backend_that_delivers_nothing_while_debug_is_off(settings, backend):
+    settings.DEBUG = False
+    settings.SECRET_KEY = "a-real-secret-" + "x" * 50
+    settings.ALLOWED_HOSTS = ["portal.clinic.example"]
+    settings.MAILERS = {"default": {"BACKEND": backend}}
+    assert [error.id for error in check_configuration()] == ["portal.E004"]
+    settings.DEBUG = True
+    assert check_configuration() == []
 
 
 def test_missing_handout_font_and_harfbuzz_subsetter_are_warned_about(
@@ -190,3 +223,19 @@ def test_a_malformed_env_file_names_the_line(tmp_path):
     env_file.write_text("DEBUG=1\nnonsense\n", encoding="utf-8")
     with pytest.raises(ImproperlyConfigured, match=r"\.env, line 2"):
         load_env_file(env_file)
+
+
+def test_mail_goes_to_smtp_host_when_set_and_is_printed_redacted_otherwise():
+    code = (
+        "import json; from django.conf import settings as s; "
+        "print(json.dumps([s.MAILERS['default'], s.TASKS['default']['BACKEND']]))"
+    )
+    development = run_python(code)
+    assert development.returncode == 0, development.stderr
+    mailer, tasks = json.loads(development.stdout)
+    assert mailer == {"BACKEND": "portal.mail.RedactingConsoleBackend"}
+    assert tasks == "django_tasks_db.DatabaseBackend"
+    production = run_python(code, SMTP_HOST="smtp.clinic.example", SMTP_PORT="2525")
+    mailer, _tasks = json.loads(production.stdout)
+    assert mailer["BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert (mailer["OPTIONS"]["host"], mailer["OPTIONS"]["port"]) == ("smtp.clinic.example", 2525)

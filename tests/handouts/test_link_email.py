@@ -1,0 +1,351 @@
+"""Emailing a patient their link goes through the task queue: the clinician's request only
+queues it, the worker sends it through a real (local) SMTP server, tries again with growing
+delays while the server is away, and the handout's page says what became of it. The address
+and token never reach the queue in clear, the logs or the console."""
+
+import datetime
+import itertools
+import logging
+import socket
+import time
+from email import message_from_bytes
+from email.message import Message
+
+import pytest
+from aiosmtpd.controller import Controller
+from cryptography.fernet import InvalidToken
+from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
+
+from handouts.emails import MAX_ATTEMPTS, RETRY_DELAYS, seal, unseal
+from handouts.models import HandoutEvent, LinkEmail, ShareLink
+from tests.handouts.helpers import run_worker, share, shown_secrets
+
+ADDRESS = "zoe.nunez@example.org"
+Kind = HandoutEvent.Kind
+Status = LinkEmail.Status
+
+
+class MailServer:
+    """An SMTP server on this machine that takes messages or, while `refuse` holds a reply
+    (such as "451 4.3.0 Try again later"), refuses every recipient with it."""
+
+    def __init__(self) -> None:
+        self.refuse: str | None = None
+        self.received: list[Message] = []
+        self.recipients: list[str] = []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
+        if self.refuse:
+            return self.refuse
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        self.received.append(message_from_bytes(envelope.content))
+        self.recipients.extend(envelope.rcpt_tos)
+        return "250 Message accepted for delivery"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def use_mail_server(settings, port: int) -> None:
+    """The production mailer (portal/settings.py with SMTP_HOST set), on this machine."""
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": port, "use_tls": False, "timeout": 5},
+        }
+    }
+
+
+@pytest.fixture
+def mail_server(settings):
+    server = MailServer()
+    controller = Controller(server, hostname="127.0.0.1", port=free_port())
+    # The server stands in for the clinic's mail provider: its own log of the conversation,
+    # which names the recipient, is not the portal's.
+    server_log = logging.getLogger("mail.log")
+    server_log.disabled = True
+    controller.start()
+    use_mail_server(settings, controller.port)
+    yield server
+    controller.stop()
+    server_log.disabled = False
+
+
+@pytest.fixture
+def no_mail_server(settings):
+    """Connections to the mail server's port are refused: it is down."""
+    use_mail_server(settings, free_port())
+
+
+def email_status(client, handout) -> str:
+    html = client.get(handout.get_absolute_url()).content.decode()
+    start = html.index("link-email-status")
+    return " ".join(html[start : html.index("</", start)].split())
+
+
+def body(message: Message) -> str:
+    return message.get_payload(decode=True).decode(message.get_content_charset())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_sends_the_queued_email_through_the_mail_server(
+    client, front_desk, handout, mail_server
+):
+    client.force_login(front_desk)
+    response = share(client, handout, email=ADDRESS)
+    url, code = shown_secrets(response)
+    assert "The link will be emailed to the patient in a moment" in response.content.decode()
+    assert mail_server.received == []  # the request only queued it
+    assert "waiting to be sent" in email_status(client, handout)
+
+    run_worker()
+
+    [message] = mail_server.received
+    assert mail_server.recipients == [ADDRESS] and message["To"] == ADDRESS
+    text = message["Subject"] + body(message)
+    assert url in text
+    for secret in ["Zoë", "Núñez", "O'Brien", "edema", "marrow", code, code[:4]]:
+        assert secret not in text, secret
+    assert "Riverside Sports Clinic" in message["Subject"]
+    email = LinkEmail.objects.get()
+    assert (email.status, email.attempts, email.sealed) == (Status.SENT, 1, "")
+    assert "Email to the patient: sent on" in email_status(client, handout)
+    html = client.get(handout.get_absolute_url()).content.decode()
+    assert "Link emailed to the patient by Frontdesk" in html
+    run_worker()  # the next attempt, queued in case this one never reported back, does nothing
+    assert len(mail_server.received) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_neither_the_address_nor_the_token_is_stored_in_clear(
+    client, front_desk, handout, mail_server
+):
+    client.force_login(front_desk)
+    url, _code = shown_secrets(share(client, handout, email=ADDRESS))
+    token = url.rsplit("/", 2)[-2]
+    email = LinkEmail.objects.get()
+    assert email.sealed and unseal(email.sealed) == (ADDRESS, url)
+
+    def stored() -> str:
+        return str(
+            [
+                list(model.objects.values())
+                for model in (DBTaskResult, LinkEmail, ShareLink, HandoutEvent)
+            ]
+        )
+
+    for secret in [ADDRESS, "zoe.nunez", token]:
+        assert secret not in stored(), secret
+    [task] = DBTaskResult.objects.all()
+    assert task.args_kwargs == {"args": [email.pk, 1], "kwargs": {}}
+    run_worker()
+    assert LinkEmail.objects.get().sealed == ""  # erased once sent
+    for secret in [ADDRESS, "zoe.nunez", token]:
+        assert secret not in stored(), secret
+
+
+def test_a_mail_server_that_never_answers_does_not_slow_the_request(
+    client, front_desk, handout, settings
+):
+    # Takes the connection and never says a word: sending would wait for the whole timeout.
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        use_mail_server(settings, silent.getsockname()[1])
+        settings.MAILERS["default"]["OPTIONS"]["timeout"] = 30
+        client.force_login(front_desk)
+        started = time.monotonic()
+        response = share(client, handout, email=ADDRESS)
+        assert time.monotonic() - started < 5
+    assert response.status_code == 200
+    assert LinkEmail.objects.get().status == Status.PENDING
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_mail_server_that_is_down_is_retried_with_growing_delays_then_given_up(
+    client, front_desk, handout, no_mail_server, time_machine
+):
+    time_machine.move_to(datetime.datetime(2027, 2, 2, 9, 0, tzinfo=datetime.UTC), tick=False)
+    client.force_login(front_desk)
+    started = time.monotonic()
+    assert share(client, handout, email=ADDRESS).status_code == 200
+    assert time.monotonic() - started < 5
+    tried_at = []
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        run_worker()
+        email = LinkEmail.objects.get()
+        assert email.attempts == attempt
+        tried_at.append(datetime.datetime.now(datetime.UTC))
+        if attempt < MAX_ATTEMPTS:
+            assert email.status == Status.PENDING and email.last_error == "ConnectionRefusedError"
+            assert email.next_attempt_at == tried_at[-1] + RETRY_DELAYS[attempt - 1]
+            client.force_login(front_desk)  # signed out after 30 minutes away
+            status = email_status(client, handout)
+            assert "not sent yet" in status
+            assert f"Next try at {email.next_attempt_at:%H:%M}" in status
+            time_machine.shift(RETRY_DELAYS[attempt - 1] - datetime.timedelta(seconds=1))
+            run_worker()  # not yet due
+            assert LinkEmail.objects.get().attempts == attempt
+            time_machine.shift(datetime.timedelta(seconds=1))
+    gaps = [later - earlier for earlier, later in itertools.pairwise(tried_at)]
+    assert gaps == list(RETRY_DELAYS)
+    email = LinkEmail.objects.get()
+    assert (email.status, email.sealed, email.refused) == (Status.FAILED, "", False)
+    client.force_login(front_desk)
+    assert f"not delivered after {MAX_ATTEMPTS} tries" in email_status(client, handout)
+    assert "Link email not delivered" in client.get(handout.get_absolute_url()).content.decode()
+    assert handout.events.filter(kind=Kind.EMAIL_FAILED).count() == 1
+    time_machine.shift(datetime.timedelta(days=1))
+    run_worker()
+    assert LinkEmail.objects.get().attempts == MAX_ATTEMPTS
+    assert handout.events.filter(kind=Kind.EMAIL_FAILED).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_mail_server_that_says_try_later_gets_the_email_when_it_is_back(
+    client, front_desk, handout, mail_server, time_machine
+):
+    time_machine.move_to(datetime.datetime(2027, 2, 2, 9, 0, tzinfo=datetime.UTC), tick=False)
+    mail_server.refuse = "451 4.3.0 Try again later"
+    client.force_login(front_desk)
+    share(client, handout, email=ADDRESS)
+    run_worker()
+    email = LinkEmail.objects.get()
+    assert (email.status, email.attempts, email.refused) == (Status.PENDING, 1, False)
+    assert email.last_error == "SMTPRecipientsRefused"
+    assert "(1 try). Next try at 09:01" in email_status(client, handout)
+    mail_server.refuse = None
+    time_machine.shift(RETRY_DELAYS[0])
+    run_worker()
+    assert mail_server.recipients == [ADDRESS]
+    assert LinkEmail.objects.get().status == Status.SENT
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_address_the_mail_server_refuses_fails_at_once_and_says_so(
+    client, front_desk, handout, mail_server, time_machine
+):
+    time_machine.move_to(datetime.datetime(2027, 2, 2, 9, 0, tzinfo=datetime.UTC), tick=False)
+    mail_server.refuse = "550 5.1.1 No such mailbox"
+    client.force_login(front_desk)
+    share(client, handout, email=ADDRESS)
+    run_worker()
+    email = LinkEmail.objects.get()
+    assert (email.status, email.attempts, email.refused, email.sealed) == (
+        Status.FAILED,
+        1,
+        True,
+        "",
+    )
+    assert "the mail server refused the address" in email_status(client, handout)
+    time_machine.shift(datetime.timedelta(days=1))
+    run_worker()
+    assert LinkEmail.objects.get().attempts == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_replaced_or_revoked_link_is_not_emailed(client, front_desk, handout, mail_server):
+    client.force_login(front_desk)
+    share(client, handout, email=ADDRESS)
+    share(client, handout, email="other@example.org")
+    replaced, waiting = LinkEmail.objects.order_by("pk")
+    assert (replaced.status, replaced.sealed) == (Status.CANCELLED, "")
+    assert waiting.status == Status.PENDING
+    client.post(reverse("handouts:revoke_link", args=[handout.public_id]))
+    assert LinkEmail.objects.get(pk=waiting.pk).status == Status.CANCELLED
+    run_worker()
+    assert mail_server.received == []
+    assert not handout.events.filter(kind__in=[Kind.EMAIL_SENT, Kind.EMAIL_FAILED]).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_waiting_emails_survive_a_secret_key_rotation_but_not_a_lost_key(
+    client, front_desk, handout, mail_server, settings
+):
+    client.force_login(front_desk)
+    share(client, handout, email=ADDRESS)
+    old_key = settings.SECRET_KEY
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "new-" + "k" * 50, [old_key]
+    run_worker()
+    assert mail_server.recipients == [ADDRESS]
+
+    share(client, handout, email=ADDRESS)
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "lost-" + "k" * 50, []
+    run_worker()
+    email = LinkEmail.objects.order_by("pk").last()
+    assert (email.status, email.attempts, email.last_error) == (Status.FAILED, 1, "InvalidToken")
+    assert mail_server.recipients == [ADDRESS]
+
+
+def test_a_seal_cannot_be_altered_unnoticed():
+    sealed = seal(ADDRESS, "https://portal.test/p/abc/")
+    assert ADDRESS not in sealed
+    tampered = sealed[:-5] + ("A" if sealed[-5] != "A" else "B") + sealed[-4:]
+    with pytest.raises(InvalidToken):
+        unseal(tampered)
+
+
+class Everything(logging.Handler):
+    """Every record at every level, before any filter: what any log handler could be given."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        exc = logging.Formatter().formatException(record.exc_info) if record.exc_info else ""
+        self.lines.append(record.getMessage() + exc + str(record.__dict__))
+
+
+@pytest.fixture
+def every_log_record():
+    handler, root = Everything(), logging.getLogger()
+    previous = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    yield handler.lines
+    root.removeHandler(handler)
+    root.setLevel(previous)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_in_development_the_console_shows_the_email_without_address_or_token(
+    client, front_desk, handout, settings, capfd, every_log_record
+):
+    settings.DEBUG = True
+    settings.MAILERS = {"default": {"BACKEND": "portal.mail.RedactingConsoleBackend"}}
+    client.force_login(front_desk)
+    url, _code = shown_secrets(share(client, handout, email=ADDRESS))
+    token = url.rsplit("/", 2)[-2]
+    run_worker()
+    assert LinkEmail.objects.get().status == Status.SENT
+    printed = capfd.readouterr()
+    assert "Your handout from Riverside Sports Clinic" in printed.out
+    assert "To: 1 recipient(s), not shown" in printed.out and "/p/[redacted]" in printed.out
+    for secret in [ADDRESS, "zoe.nunez", token]:
+        assert secret not in printed.out + printed.err, secret
+        assert not any(secret in line for line in every_log_record), secret
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refused_address_reaches_neither_the_log_nor_the_task_record(
+    client, front_desk, handout, mail_server, capfd, every_log_record
+):
+    mail_server.refuse = "550 5.1.1 <zoe.nunez@example.org> No such mailbox"
+    client.force_login(front_desk)
+    url, _code = shown_secrets(share(client, handout, email=ADDRESS))
+    run_worker()
+    assert LinkEmail.objects.get().status == Status.FAILED
+    assert any("SMTPRecipientsRefused" in line for line in every_log_record)
+    printed = capfd.readouterr()
+    tasks = str(list(DBTaskResult.objects.values()))
+    for secret in [ADDRESS, "zoe.nunez", url.rsplit("/", 2)[-2]]:
+        assert secret not in printed.out + printed.err + tasks, secret
+        assert not any(secret in line for line in every_log_record), secret
