@@ -7,7 +7,8 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
-from django.db.models import Model, QuerySet
+from django.db.models import ManyToManyField, Model, QuerySet
+from django.forms import ModelMultipleChoiceField
 from django.http import HttpRequest
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +22,7 @@ from portal.admin_audit import AuditedAdminMixin
 from portal.audit import Action, record_audit
 from portal.logos import MAX_LOGO_BYTES, validate_logo
 from portal.models import AuditEvent, ClinicProfile
+from portal.roles import ADMIN_SITE_ROLES
 from portal.sessions import end_sessions_of
 
 User = get_user_model()
@@ -189,6 +191,31 @@ class AuditedTOTPDeviceAdmin(AuditedAdminMixin, TOTPDeviceAdmin):
 @admin.register(User)
 class StaffUserAdmin(AuditedAdminMixin, UserAdmin):
     actions = ["end_sessions"]
+    # Roles, not Django's "staff status", open the admin (portal/admin_site.py); the flag does
+    # nothing here, so it is not offered.
+    list_display = ["username", "email", "first_name", "last_name", "roles", "is_active"]
+    list_filter = ["groups", "is_active", "is_superuser"]
+    fieldsets = [
+        (name, {**options, "fields": [field for field in options["fields"] if field != "is_staff"]})
+        for name, options in UserAdmin.fieldsets or []
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return super().get_queryset(request).prefetch_related("groups")
+
+    @admin.display(description=_("Roles"))
+    def roles(self, user: Any) -> str:
+        return ", ".join(sorted(group.name for group in user.groups.all()))
+
+    def formfield_for_manytomany(
+        self, db_field: ManyToManyField, request: HttpRequest, **kwargs: Any
+    ) -> ModelMultipleChoiceField | None:
+        if db_field.name == "groups":
+            kwargs["help_text"] = gettext(
+                "The roles this person holds; each gives its permissions. These roles also open "
+                "the admin, with two-factor sign-in: %(roles)s."
+            ) % {"roles": ", ".join(sorted(ADMIN_SITE_ROLES))}
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     @admin.action(description=_("End all sessions of the selected users"))
     def end_sessions(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:

@@ -1,7 +1,7 @@
 """Two-factor sign-in: authenticator-app codes (TOTP) with one-time recovery codes.
 
-Required for administrators and content editors, or for everyone when REQUIRE_MFA_FOR_ALL is
-set. Demo accounts may skip it only while DEBUG is on.
+Required for everyone who works in the admin (administrators and content editors), or for
+everyone when REQUIRE_MFA_FOR_ALL is set. Demo accounts may skip it only while DEBUG is on.
 """
 
 import segno
@@ -19,10 +19,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal.audit import Action, record_audit
 from portal.demo import is_demo_account
-from portal.roles import ADMINISTRATOR, EDITOR
+from portal.roles import works_in_admin
 
 RECOVERY_CODE_COUNT = 10
-ROLES_REQUIRING_MFA = {ADMINISTRATOR, EDITOR}
 
 
 def mfa_required(user: User | AnonymousUser) -> bool:
@@ -30,9 +29,7 @@ def mfa_required(user: User | AnonymousUser) -> bool:
         return False
     if settings.DEBUG and is_demo_account(user):
         return False
-    if settings.REQUIRE_MFA_FOR_ALL or user.is_superuser:
-        return True
-    return user.groups.filter(name__in=ROLES_REQUIRING_MFA).exists()
+    return settings.REQUIRE_MFA_FOR_ALL or works_in_admin(user)
 
 
 def has_authenticator(user: User) -> bool:

@@ -1,9 +1,15 @@
 """Staff roles. Each role is a Group with a fixed set of permissions; the README's role table
 describes the same thing for people."""
 
+from typing import TYPE_CHECKING
+
 from django.apps import apps as installed_apps
 from django.apps.registry import Apps
 from django.contrib.auth.management import create_permissions
+
+if TYPE_CHECKING:
+    # Only for the type checker: portal's AppConfig imports this module before models load.
+    from django.contrib.auth.models import AnonymousUser, User
 
 EDITOR = "Content editor"
 # The reviewer flag: a Content editor who is also in this group approves and publishes.
@@ -14,12 +20,21 @@ ADMINISTRATOR = "Administrator"
 
 # Every role but Administrator holds exactly what the apps give it (role_permissions()).
 GRANTED_ROLES = [EDITOR, REVIEWER, CLINICIAN, FRONT_DESK]
-# Roles whose members work in the Django admin.
+# Roles whose members work in the Django admin (works_in_admin()).
 ADMIN_SITE_ROLES = {EDITOR, ADMINISTRATOR}
 
 # Administrators hold every permission of these apps, and of every app that gives its
 # permissions to roles, including ones added by later migrations.
 ADMINISTRATOR_APPS = ["auth", "portal"]
+
+
+def works_in_admin(user: "User | AnonymousUser") -> bool:
+    """Members of an admin-site role, and superusers, work in the Django admin. Django's "staff
+    status" plays no part: adding someone to the role is all it takes, and taking them out of
+    it is enough to close the admin to them."""
+    if not user.is_active:
+        return False
+    return user.is_superuser or user.groups.filter(name__in=ADMIN_SITE_ROLES).exists()
 
 
 def role_permissions() -> dict[str, list[str]]:
