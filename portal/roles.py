@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 from django.apps import apps as installed_apps
 from django.apps.registry import Apps
 from django.contrib.auth.management import create_permissions
+from django.db.models import Q
 
 if TYPE_CHECKING:
     # Only for the type checker: portal's AppConfig imports this module before models load.
@@ -26,6 +27,18 @@ ADMIN_SITE_ROLES = {EDITOR, ADMINISTRATOR}
 # Administrators hold every permission of these apps, and of every app that gives its
 # permissions to roles, including ones added by later migrations.
 ADMINISTRATOR_APPS = ["auth", "portal"]
+# Of the sign-in apps portal wires in (lockout, two-factor), Administrators hold only what
+# unlocking a colleague and resetting a lost authenticator take: seeing the records and deleting
+# them. Never adding or changing a device, which would let one person hold another's second
+# factor.
+ADMINISTRATOR_SIGN_IN_PERMISSIONS = [
+    "axes.view_accessattempt",
+    "axes.delete_accessattempt",
+    "otp_totp.view_totpdevice",
+    "otp_totp.delete_totpdevice",
+    "otp_static.view_staticdevice",
+    "otp_static.delete_staticdevice",
+]
 
 
 def works_in_admin(user: "User | AnonymousUser") -> bool:
@@ -75,16 +88,21 @@ def sync_roles(apps: Apps) -> None:
     Permission = apps.get_model("auth", "Permission")
     granted = role_permissions()
     for role in GRANTED_ROLES:
-        names = granted.get(role, [])
-        wanted = Permission.objects.none()
-        for name in names:
-            app_label, codename = name.split(".")
-            wanted |= Permission.objects.filter(
-                content_type__app_label=app_label, codename=codename
-            )
         group, _ = Group.objects.get_or_create(name=role)
-        group.permissions.set(wanted)
+        group.permissions.set(Permission.objects.filter(_named(granted.get(role, []))))
     administrator, _ = Group.objects.get_or_create(name=ADMINISTRATOR)
     administrator.permissions.set(
-        Permission.objects.filter(content_type__app_label__in=administrator_apps())
+        Permission.objects.filter(
+            Q(content_type__app_label__in=administrator_apps())
+            | _named(ADMINISTRATOR_SIGN_IN_PERMISSIONS)
+        )
     )
+
+
+def _named(names: list[str]) -> Q:
+    """Permissions by "app_label.codename"; matches nothing when `names` is empty."""
+    wanted = Q(pk__in=[])
+    for name in names:
+        app_label, codename = name.split(".")
+        wanted |= Q(content_type__app_label=app_label, codename=codename)
+    return wanted

@@ -156,6 +156,9 @@ AXES_VERBOSE = False
 # Two-factor sign-in: required for administrators and content editors, or for everyone.
 REQUIRE_MFA_FOR_ALL = env_bool("REQUIRE_MFA_FOR_ALL", False)
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Patient education portal")
+# Administrators see and delete two-factor devices in the admin, never their secret keys or
+# recovery codes.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Sessions end after SESSION_IDLE_MINUTES without a request, and SESSION_MAX_HOURS after
 # sign-in whatever happens.
