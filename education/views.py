@@ -9,6 +9,7 @@ from education.models import REVIEW_SOON_DAYS, Article, Condition
 from education.readability import article_readability
 from portal.http import AuthenticatedHttpRequest
 from portal.models import ClinicProfile
+from portal.roles import works_in_admin
 
 MAX_QUERY_LENGTH = 100
 RECENTLY_UPDATED_COUNT = 6
@@ -57,7 +58,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
             "due_soon_articles": published.review_due_soon().order_by("next_review_due"),
             "review_soon_days": REVIEW_SOON_DAYS,
             # Reviewing starts in the admin; without it, the library page is all they have.
-            "review_links_to_admin": request.user.is_staff,
+            "review_links_to_admin": works_in_admin(request.user),
         }
     return render(request, "education/home.html", context)
 

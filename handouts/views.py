@@ -60,6 +60,7 @@ from handouts.sharing import (
 from portal.audit import Action, record_audit
 from portal.http import AuthenticatedHttpRequest
 from portal.models import ClinicProfile
+from portal.roles import works_in_admin
 
 logger = logging.getLogger(__name__)
 HANDOUTS_PER_PAGE = 50
@@ -469,7 +470,7 @@ def article_preview_pdf(request: AuthenticatedHttpRequest, article_id: int) -> H
     """Any version of an article (draft, in review, published or archived) as the handout PDF
     a clinician would print with the builder's defaults, for a fictional patient. For the
     admin's content staff; nothing is saved and no handout event is recorded."""
-    if not request.user.is_staff:  # drafts are seen only where they are edited: the admin
+    if not works_in_admin(request.user):  # drafts are seen only where they are edited: the admin
         raise PermissionDenied
     article = get_object_or_404(Article.objects.select_related("condition"), pk=article_id)
     clinic = ClinicProfile.load()

@@ -7,7 +7,8 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
-from django.db.models import Model, QuerySet
+from django.db.models import ManyToManyField, Model, QuerySet
+from django.forms import ModelMultipleChoiceField
 from django.http import HttpRequest
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -21,8 +22,12 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from portal.admin_audit import AuditedAdminMixin
 from portal.audit import Action, record_audit
+from portal.http import AuthenticatedHttpRequest
+from portal.lockout import clear_sign_in_lock
 from portal.logos import MAX_LOGO_BYTES, validate_logo
+from portal.mfa import reset_two_factor
 from portal.models import AuditEvent, ClinicProfile
+from portal.roles import ADMIN_SITE_ROLES
 from portal.sessions import end_sessions_of
 
 User = get_user_model()
@@ -165,7 +170,25 @@ class AuditedGroupAdmin(AuditedAdminMixin, GroupAdmin):
 
 @admin.register(AccessAttempt)
 class AuditedAccessAttemptAdmin(AuditedAdminMixin, AccessAttemptAdmin):
-    pass
+    """Failed sign-ins per username, address and browser: five for a username lock it."""
+
+    # Instead of axes' own "clean up expired attempts", which deletes without an audit event.
+    actions = ["clear_sign_in_locks"]
+
+    @admin.action(
+        description=_("Clear the sign-in lock of the selected usernames"), permissions=["delete"]
+    )
+    def clear_sign_in_locks(
+        self, request: AuthenticatedHttpRequest, queryset: QuerySet[AccessAttempt]
+    ) -> None:
+        usernames = sorted(set(queryset.values_list("username", flat=True)))
+        unlocked = [name for name in usernames if clear_sign_in_lock(name, by=request.user)]
+        report_unlocked(request, unlocked)
+
+    def audit_deletion(self, request: HttpRequest, obj: Model) -> None:
+        # Deleting an attempt is how a lock is cleared (by hand, one record at a time here).
+        assert isinstance(obj, AccessAttempt)
+        record_audit(request.user, Action.SIGN_IN_UNLOCKED, obj=obj, detail=obj.username or "")
 
 
 @admin.register(AccessLog)
@@ -178,19 +201,109 @@ class AuditedAccessFailureLogAdmin(AuditedAdminMixin, AccessFailureLogAdmin):
     pass
 
 
+def audit_device_reset(request: HttpRequest, device: Model) -> None:
+    """A two-factor device deleted in the admin: its owner sets up again at next sign-in."""
+    assert isinstance(device, StaticDevice | TOTPDevice)
+    record_audit(request.user, Action.MFA_RESET, obj=device, detail=device.user.get_username())
+
+
 @admin.register(StaticDevice)
 class AuditedStaticDeviceAdmin(AuditedAdminMixin, StaticDeviceAdmin):
-    pass
+    def audit_deletion(self, request: HttpRequest, obj: Model) -> None:
+        audit_device_reset(request, obj)
 
 
 @admin.register(TOTPDevice)
 class AuditedTOTPDeviceAdmin(AuditedAdminMixin, TOTPDeviceAdmin):
-    pass
+    def audit_deletion(self, request: HttpRequest, obj: Model) -> None:
+        audit_device_reset(request, obj)
+
+
+def report_unlocked(request: HttpRequest, usernames: list[str]) -> None:
+    if usernames:
+        messages.success(
+            request,
+            gettext("Cleared the sign-in lock of %(usernames)s. They may sign in again now.")
+            % {"usernames": ", ".join(usernames)},
+        )
+    else:
+        messages.info(request, gettext("None of them was locked: nothing to clear."))
 
 
 @admin.register(User)
 class StaffUserAdmin(AuditedAdminMixin, UserAdmin):
-    actions = ["end_sessions"]
+    actions = ["end_sessions", "clear_sign_in_locks", "reset_two_factor_sign_in"]
+    # Roles, not Django's "staff status", open the admin (portal/admin_site.py); the flag does
+    # nothing here, so it is not offered.
+    list_display = ["username", "email", "first_name", "last_name", "roles", "is_active"]
+    list_filter = ["groups", "is_active", "is_superuser"]
+    fieldsets = [
+        (name, {**options, "fields": [field for field in options["fields"] if field != "is_staff"]})
+        for name, options in UserAdmin.fieldsets or []
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return super().get_queryset(request).prefetch_related("groups")
+
+    @admin.display(description=_("Roles"))
+    def roles(self, user: Any) -> str:
+        return ", ".join(sorted(group.name for group in user.groups.all()))
+
+    def formfield_for_manytomany(
+        self, db_field: ManyToManyField, request: HttpRequest, **kwargs: Any
+    ) -> ModelMultipleChoiceField | None:
+        if db_field.name == "groups":
+            kwargs["help_text"] = gettext(
+                "The roles this person holds; each gives its permissions. These roles also open "
+                "the admin, with two-factor sign-in: %(roles)s."
+            ) % {"roles": ", ".join(sorted(ADMIN_SITE_ROLES))}
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def has_clear_sign_in_lock_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("axes.delete_accessattempt")
+
+    def has_reset_two_factor_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perms(
+            ["otp_totp.delete_totpdevice", "otp_static.delete_staticdevice"]
+        )
+
+    @admin.action(
+        description=_("Clear the sign-in lock of the selected users"),
+        permissions=["clear_sign_in_lock"],
+    )
+    def clear_sign_in_locks(
+        self, request: AuthenticatedHttpRequest, queryset: QuerySet[Any]
+    ) -> None:
+        unlocked = [
+            user.get_username()
+            for user in queryset
+            if clear_sign_in_lock(user.get_username(), by=request.user)
+        ]
+        report_unlocked(request, unlocked)
+
+    @admin.action(
+        description=_("Reset two-factor sign-in of the selected users (lost phone)"),
+        permissions=["reset_two_factor"],
+    )
+    def reset_two_factor_sign_in(
+        self, request: AuthenticatedHttpRequest, queryset: QuerySet[Any]
+    ) -> None:
+        reset = [
+            user.get_username()
+            for user in queryset
+            if reset_two_factor(user, by=request.user, keep_session=request.session.session_key)
+        ]
+        if reset:
+            messages.success(
+                request,
+                gettext(
+                    "Reset two-factor sign-in of %(usernames)s. They are signed out everywhere "
+                    "and set up a new authenticator app at their next sign-in."
+                )
+                % {"usernames": ", ".join(reset)},
+            )
+        else:
+            messages.info(request, gettext("None of them had two-factor sign-in set up."))
 
     @admin.action(description=_("End all sessions of the selected users"))
     def end_sessions(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:

@@ -10,14 +10,7 @@ from django.db import transaction
 
 from portal.logos import validate_logo
 from portal.models import PLACEHOLDER_CLINIC_NAME, ClinicProfile
-from portal.roles import (
-    ADMIN_SITE_ROLES,
-    ADMINISTRATOR,
-    CLINICIAN,
-    EDITOR,
-    FRONT_DESK,
-    REVIEWER,
-)
+from portal.roles import ADMINISTRATOR, CLINICIAN, EDITOR, FRONT_DESK, REVIEWER
 
 # username, first name, last name, roles (the first names the account in the listing)
 DEMO_ACCOUNTS = [
@@ -61,7 +54,6 @@ def ensure_demo_accounts(*, reset_passwords: bool = False) -> list[DemoAccount]:
                 "first_name": first_name,
                 "last_name": last_name,
                 "email": f"{username}@demo.invalid",
-                "is_staff": bool(ADMIN_SITE_ROLES.intersection(roles)),
             },
         )
         password = None

@@ -1,7 +1,7 @@
 """Two-factor sign-in: authenticator-app codes (TOTP) with one-time recovery codes.
 
-Required for administrators and content editors, or for everyone when REQUIRE_MFA_FOR_ALL is
-set. Demo accounts may skip it only while DEBUG is on.
+Required for everyone who works in the admin (administrators and content editors), or for
+everyone when REQUIRE_MFA_FOR_ALL is set. Demo accounts may skip it only while DEBUG is on.
 """
 
 import segno
@@ -19,10 +19,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal.audit import Action, record_audit
 from portal.demo import is_demo_account
-from portal.roles import ADMINISTRATOR, EDITOR
+from portal.roles import works_in_admin
+from portal.sessions import end_sessions_of
 
 RECOVERY_CODE_COUNT = 10
-ROLES_REQUIRING_MFA = {ADMINISTRATOR, EDITOR}
 
 
 def mfa_required(user: User | AnonymousUser) -> bool:
@@ -30,9 +30,7 @@ def mfa_required(user: User | AnonymousUser) -> bool:
         return False
     if settings.DEBUG and is_demo_account(user):
         return False
-    if settings.REQUIRE_MFA_FOR_ALL or user.is_superuser:
-        return True
-    return user.groups.filter(name__in=ROLES_REQUIRING_MFA).exists()
+    return settings.REQUIRE_MFA_FOR_ALL or works_in_admin(user)
 
 
 def has_authenticator(user: User) -> bool:
@@ -79,3 +77,22 @@ def replace_recovery_codes(user: User) -> list[str]:
     StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
     record_audit(user, Action.MFA_RECOVERY_CODES, obj=device)
     return codes
+
+
+@transaction.atomic
+def reset_two_factor(user: User, *, by: User, keep_session: str | None = None) -> int:
+    """For a lost or replaced phone: remove the user's authenticator and recovery codes, so
+    their next sign-in sets up a new authenticator; returns how many devices went (0: none,
+    and nothing is audited).
+
+    Their sessions end too (but `keep_session`, the administrator's own): a session that had
+    passed two-factor sign-in would otherwise be sent to set up the new authenticator, without
+    the password being asked again.
+    """
+    devices = list(devices_for_user(user, confirmed=None))
+    for device in devices:
+        device.delete()
+    if devices:
+        end_sessions_of(user, keep=keep_session)
+        record_audit(by, Action.MFA_RESET, obj=user, detail=user.get_username())
+    return len(devices)

@@ -1,9 +1,16 @@
 """Staff roles. Each role is a Group with a fixed set of permissions; the README's role table
 describes the same thing for people."""
 
+from typing import TYPE_CHECKING
+
 from django.apps import apps as installed_apps
 from django.apps.registry import Apps
 from django.contrib.auth.management import create_permissions
+from django.db.models import Q
+
+if TYPE_CHECKING:
+    # Only for the type checker: portal's AppConfig imports this module before models load.
+    from django.contrib.auth.models import AnonymousUser, User
 
 EDITOR = "Content editor"
 # The reviewer flag: a Content editor who is also in this group approves and publishes.
@@ -14,12 +21,33 @@ ADMINISTRATOR = "Administrator"
 
 # Every role but Administrator holds exactly what the apps give it (role_permissions()).
 GRANTED_ROLES = [EDITOR, REVIEWER, CLINICIAN, FRONT_DESK]
-# Roles whose members work in the Django admin.
+# Roles whose members work in the Django admin (works_in_admin()).
 ADMIN_SITE_ROLES = {EDITOR, ADMINISTRATOR}
 
 # Administrators hold every permission of these apps, and of every app that gives its
 # permissions to roles, including ones added by later migrations.
 ADMINISTRATOR_APPS = ["auth", "portal"]
+# Of the sign-in apps portal wires in (lockout, two-factor), Administrators hold only what
+# unlocking a colleague and resetting a lost authenticator take: seeing the records and deleting
+# them. Never adding or changing a device, which would let one person hold another's second
+# factor.
+ADMINISTRATOR_SIGN_IN_PERMISSIONS = [
+    "axes.view_accessattempt",
+    "axes.delete_accessattempt",
+    "otp_totp.view_totpdevice",
+    "otp_totp.delete_totpdevice",
+    "otp_static.view_staticdevice",
+    "otp_static.delete_staticdevice",
+]
+
+
+def works_in_admin(user: "User | AnonymousUser") -> bool:
+    """Members of an admin-site role, and superusers, work in the Django admin. Django's "staff
+    status" plays no part: adding someone to the role is all it takes, and taking them out of
+    it is enough to close the admin to them."""
+    if not user.is_active:
+        return False
+    return user.is_superuser or user.groups.filter(name__in=ADMIN_SITE_ROLES).exists()
 
 
 def role_permissions() -> dict[str, list[str]]:
@@ -60,16 +88,21 @@ def sync_roles(apps: Apps) -> None:
     Permission = apps.get_model("auth", "Permission")
     granted = role_permissions()
     for role in GRANTED_ROLES:
-        names = granted.get(role, [])
-        wanted = Permission.objects.none()
-        for name in names:
-            app_label, codename = name.split(".")
-            wanted |= Permission.objects.filter(
-                content_type__app_label=app_label, codename=codename
-            )
         group, _ = Group.objects.get_or_create(name=role)
-        group.permissions.set(wanted)
+        group.permissions.set(Permission.objects.filter(_named(granted.get(role, []))))
     administrator, _ = Group.objects.get_or_create(name=ADMINISTRATOR)
     administrator.permissions.set(
-        Permission.objects.filter(content_type__app_label__in=administrator_apps())
+        Permission.objects.filter(
+            Q(content_type__app_label__in=administrator_apps())
+            | _named(ADMINISTRATOR_SIGN_IN_PERMISSIONS)
+        )
     )
+
+
+def _named(names: list[str]) -> Q:
+    """Permissions by "app_label.codename"; matches nothing when `names` is empty."""
+    wanted = Q(pk__in=[])
+    for name in names:
+        app_label, codename = name.split(".")
+        wanted |= Q(content_type__app_label=app_label, codename=codename)
+    return wanted

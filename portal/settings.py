@@ -27,7 +27,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "portal.apps.PortalAdminConfig",  # django.contrib.admin, admitting staff by role
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -82,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.clinic",
+                "portal.context_processors.roles",
                 "portal.language.language_switcher",
             ],
         },
@@ -156,6 +157,9 @@ AXES_VERBOSE = False
 # Two-factor sign-in: required for administrators and content editors, or for everyone.
 REQUIRE_MFA_FOR_ALL = env_bool("REQUIRE_MFA_FOR_ALL", False)
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Patient education portal")
+# Administrators see and delete two-factor devices in the admin, never their secret keys or
+# recovery codes.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Sessions end after SESSION_IDLE_MINUTES without a request, and SESSION_MAX_HOURS after
 # sign-in whatever happens.

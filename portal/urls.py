@@ -1,13 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.utils.translation import gettext_lazy as _
 
 from portal import language, views
-
-admin.site.site_header = _("Patient education portal")
-admin.site.site_title = _("Patient education portal")
-admin.site.index_title = _("Content and administration")
 
 urlpatterns = [
     # The staff home (the library's front page) belongs to education.

@@ -69,10 +69,12 @@ def test_only_admin_site_staff_may_preview_drafts(client, personas, changed_draf
     assert client.get(preview_url(changed_draft)).status_code == 403
 
 
-def test_an_editor_without_admin_access_may_not_preview(client, editor, changed_draft):
-    editor.is_staff = False
-    editor.save()
-    client.force_login(editor)
+def test_staff_status_without_an_admin_role_does_not_open_the_preview(
+    client, clinician, changed_draft
+):
+    clinician.is_staff = True
+    clinician.save()
+    client.force_login(clinician)
     assert client.get(preview_url(changed_draft)).status_code == 403
 
 

@@ -7,6 +7,16 @@ from django.contrib.auth.models import Group, Permission
 
 from portal.roles import ADMINISTRATOR, CLINICIAN, EDITOR, FRONT_DESK, REVIEWER, sync_roles
 
+# Lockouts and two-factor devices: enough to unlock a colleague and reset a lost authenticator.
+SIGN_IN_RECORDS = {
+    "axes.view_accessattempt",
+    "axes.delete_accessattempt",
+    "otp_totp.view_totpdevice",
+    "otp_totp.delete_totpdevice",
+    "otp_static.view_staticdevice",
+    "otp_static.delete_staticdevice",
+}
+
 
 def held(role: str) -> set[str]:
     return {
@@ -48,10 +58,20 @@ def test_administrators_hold_every_permission_of_our_apps_and_of_accounts(roles)
     ours = Permission.objects.filter(
         content_type__app_label__in=["auth", "portal", "education", "handouts"]
     )
-    assert held(ADMINISTRATOR) == {
+    assert held(ADMINISTRATOR) - SIGN_IN_RECORDS == {
         f"{permission.content_type.app_label}.{permission.codename}"
         for permission in ours.select_related("content_type")
     }
+
+
+@pytest.mark.django_db
+def test_administrators_see_and_delete_lockouts_and_two_factor_devices_and_nothing_more(roles):
+    sign_in_apps = {"axes", "otp_totp", "otp_static"}
+    assert {name for name in held(ADMINISTRATOR) if name.split(".")[0] in sign_in_apps} == (
+        SIGN_IN_RECORDS
+    )
+    for role in (CLINICIAN, FRONT_DESK, EDITOR, REVIEWER):
+        assert not held(role) & SIGN_IN_RECORDS, role
 
 
 @pytest.mark.django_db
