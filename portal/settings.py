@@ -11,10 +11,18 @@ from typing import Final
 
 import dj_database_url
 from django.conf.locale import LANG_INFO
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from portal.env import env_bool, env_int, env_list, env_str
+from portal.env import (
+    ConfigurationError,
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_str,
+    env_time_zone,
+    env_url,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -88,13 +96,28 @@ TEMPLATES = [
 ]
 
 # --- Data -------------------------------------------------------------------------------------
-DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
-DATABASES = {
-    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60)),
-}
+DATABASE_URL = env_url(
+    "DATABASE_URL",
+    f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+    schemes=["postgres", "postgresql", "sqlite"],
+)
+try:
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL,
+            conn_max_age=env_int("DB_CONN_MAX_AGE", 60, minimum=0),
+            # A kept connection is checked before each request reuses it, so a database restart
+            # or failover costs a reconnect instead of one failed request per worker.
+            conn_health_checks=True,
+        ),
+    }
+except ValueError:  # dj_database_url's parse errors; the URL holds a password, never shown
+    raise ConfigurationError(
+        "DATABASE_URL is not a valid database URL, e.g. postgres://user:password@host:5432/portal."
+    ) from None
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-REDIS_URL = env_str("REDIS_URL")
+REDIS_URL = env_url("REDIS_URL", "", schemes=["redis", "rediss", "unix"])
 if REDIS_URL:
     # Shared by every worker process, so rate limits and lockouts hold across them.
     CACHES = {
@@ -105,7 +128,7 @@ else:
 
 # --- Language and time ------------------------------------------------------------------------
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "en")
-TIME_ZONE = env_str("TIME_ZONE", "UTC")
+TIME_ZONE = env_time_zone("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
@@ -113,7 +136,10 @@ USE_TZ = True
 def _languages(codes: list[str]) -> list[tuple[str, str]]:
     unknown = [code for code in codes if code not in LANG_INFO]
     if unknown:
-        raise ImproperlyConfigured(f"LANGUAGES names unknown language codes: {', '.join(unknown)}.")
+        raise ConfigurationError(
+            f"LANGUAGES names unknown language codes: {', '.join(unknown)}. "
+            "Use codes Django knows, separated by commas, e.g. en,es,fr,pt-br."
+        )
     return [(code, LANG_INFO[code]["name_local"]) for code in codes]
 
 
@@ -232,7 +258,7 @@ if env_str("SMTP_HOST"):
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "OPTIONS": {
                 "host": env_str("SMTP_HOST"),
-                "port": env_int("SMTP_PORT", 587),
+                "port": env_int("SMTP_PORT", 587, minimum=1, maximum=65535),
                 "username": env_str("SMTP_USERNAME"),
                 "password": env_str("SMTP_PASSWORD"),
                 "use_tls": env_bool("SMTP_USE_TLS", True),
@@ -257,7 +283,10 @@ LOGGING = {
             "filters": ["redact_patient_links"],
         }
     },
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "root": {
+        "handlers": ["console"],
+        "level": env_choice("LOG_LEVEL", "INFO", ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]),
+    },
     # WeasyPrint reports every rendering step at INFO.
     "loggers": {
         "weasyprint.progress": {"level": "WARNING"},
