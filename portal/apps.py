@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.apps import apps as global_apps
 from django.apps.registry import Apps
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
@@ -19,5 +20,7 @@ class PortalConfig(AppConfig):
         from portal import audit, checks  # noqa: F401
 
 
-def sync_roles_after_migrate(apps: Apps, **kwargs: object) -> None:
+def sync_roles_after_migrate(apps: Apps = global_apps, **kwargs: object) -> None:
+    # `flush` (which tests that commit run afterwards) sends post_migrate without `apps`;
+    # Django's own receivers default to the global registry the same way.
     sync_roles(apps)
