@@ -1,11 +1,13 @@
 """The database failing for real, for tests of what a person sees when a save fails. Plain
 functions, no fixtures, and no mocks of our code: a trigger makes the database itself refuse a
-write, and Django's execute_wrapper hook makes a statement fail the way a dropped connection
-fails it."""
+write; Django's execute_wrapper hook makes a statement fail the way a dropped connection fails
+it, or (PostgreSQL) has the server end the connection just before the statement runs."""
 
 import contextlib
+import time
 from collections.abc import Iterator
 
+import psycopg
 from django.db import OperationalError, connection
 
 REFUSED = "refused by the test"
@@ -61,3 +63,43 @@ def connection_drops_on(operation: str, table: str) -> Iterator[None]:
 
 
 FAILURES = {"refused": database_refuses, "dropped": connection_drops_on}
+
+
+def backend_pid() -> int:
+    """The PostgreSQL server process behind Django's connection."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def terminate_backend(pid: int) -> None:
+    """End a PostgreSQL connection from another session, as a database restart or failover
+    ends the connections workers hold, and wait until it is gone."""
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    with psycopg.connect(**params, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+        for _ in range(100):
+            gone = admin.execute(
+                "SELECT NOT EXISTS (SELECT FROM pg_stat_activity WHERE pid = %s)", [pid]
+            )
+            if gone.fetchone()[0]:
+                return
+            time.sleep(0.05)
+    raise AssertionError(f"PostgreSQL backend {pid} was not terminated")
+
+
+@contextlib.contextmanager
+def connection_killed_before(operation: str, table: str) -> Iterator[None]:
+    """PostgreSQL only: the server ends Django's connection just before `operation` on `table`
+    runs, so the statement meets a connection that is really gone."""
+    statement = f'{operation} "{table}"' if operation == "UPDATE" else f'{operation} INTO "{table}"'
+
+    def kill(execute, sql, params, many, context):
+        if sql.lstrip().startswith(statement):
+            terminate_backend(backend_pid())
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(kill):
+        yield

@@ -6,12 +6,13 @@ import logging
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.urls import reverse
 
 from handouts.models import Handout, HandoutEvent, ShareLink
 from handouts.sharing import create_share_link
 from portal.models import AuditEvent
-from tests.database_faults import FAILURES
+from tests.database_faults import FAILURES, connection_killed_before
 from tests.handouts.helpers import builder_data, builder_url, share
 
 # builder_data() describes a visit on 2 February 2027; the builder accepts dates near today.
@@ -95,3 +96,23 @@ def test_the_builder_page_after_a_failed_issue_works_on_the_same_connection(
         response = client.post(builder_url(sample_article), builder_data(sample_article))
         assert response.status_code == 200
         assert client.get(reverse("handouts:list")).status_code == 200
+
+
+@pytest.mark.django_db(
+    transaction=True
+)  # as in production: the request's transaction is the outermost
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs PostgreSQL: a server that can end a connection"
+)
+def test_issuing_when_the_server_ends_the_connection_mid_request_shows_the_form_again(
+    client, clinician, sample_article, clinic
+):
+    client.force_login(clinician)
+    data = builder_data(sample_article)
+    with connection_killed_before("INSERT", "handouts_handout"):
+        response = client.post(builder_url(sample_article), data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert NOT_ISSUED in html and 'value="Zoë Núñez-O&#x27;Brien"' in html
+    assert Handout.objects.count() == 0
+    assert client.post(builder_url(sample_article), data).status_code == 302

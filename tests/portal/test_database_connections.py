@@ -1,14 +1,13 @@
 """A database restart or failover costs no request: a kept connection the server dropped is
 checked and replaced before a request uses it."""
 
-import time
-
-import psycopg
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import connection
 from django.test import Client, RequestFactory
 from django.urls import reverse
+
+from tests.database_faults import backend_pid, terminate_backend
 
 
 def test_kept_database_connections_are_checked_before_reuse(settings):
@@ -29,29 +28,6 @@ def serve(path: str, session_key: str) -> int:
     return int(statuses[0].split()[0])
 
 
-def backend_pid() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        return cursor.fetchone()[0]
-
-
-def terminate_from_another_session(pid: int) -> None:
-    """What a database restart or failover does to the connections workers keep."""
-    params = connection.get_connection_params()
-    params.pop("cursor_factory", None)
-    params.pop("context", None)
-    with psycopg.connect(**params, autocommit=True) as admin:
-        admin.execute("SELECT pg_terminate_backend(%s)", [pid])
-        for _ in range(100):
-            gone = admin.execute(
-                "SELECT NOT EXISTS (SELECT FROM pg_stat_activity WHERE pid = %s)", [pid]
-            )
-            if gone.fetchone()[0]:
-                return
-            time.sleep(0.05)
-    raise AssertionError(f"backend {pid} was not terminated")
-
-
 @pytest.mark.django_db(transaction=True)  # a kept connection outlives the request
 @pytest.mark.skipif(
     connection.vendor != "postgresql",
@@ -66,7 +42,7 @@ def test_a_request_after_the_database_dropped_its_connections_succeeds(clinician
     assert connection.connection is not None, "the connection should be kept for reuse"
     stale = backend_pid()
 
-    terminate_from_another_session(stale)
+    terminate_backend(stale)
 
     assert serve(page, session_key) == 200
     assert backend_pid() != stale
