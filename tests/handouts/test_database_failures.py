@@ -98,9 +98,8 @@ def test_the_builder_page_after_a_failed_issue_works_on_the_same_connection(
         assert client.get(reverse("handouts:list")).status_code == 200
 
 
-@pytest.mark.django_db(
-    transaction=True
-)  # as in production: the request's transaction is the outermost
+# transaction=True: as in production, the request's transaction is the outermost.
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs PostgreSQL: a server that can end a connection"
 )
