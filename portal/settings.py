@@ -184,8 +184,9 @@ OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Patient education portal")
 
 # Sessions end after SESSION_IDLE_MINUTES without a request, and SESSION_MAX_HOURS after
 # sign-in whatever happens.
-SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30, minimum=1)
-SESSION_MAX_HOURS = env_int("SESSION_MAX_HOURS", 12, minimum=1)
+# The maximums keep every expiry the portal computes from these within the calendar.
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30, minimum=1, maximum=24 * 60)
+SESSION_MAX_HOURS = env_int("SESSION_MAX_HOURS", 12, minimum=1, maximum=7 * 24)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -246,9 +247,10 @@ CSRF_COOKIE_HTTPONLY = True
 
 # --- Patients and retention -------------------------------------------------------------------
 # How long a patient may read their handout after entering the access code.
-PATIENT_ACCESS_MINUTES = env_int("PATIENT_ACCESS_MINUTES", 30, minimum=1)
-# Patient data is removed this many days after the later of issue and link expiry.
-HANDOUT_RETENTION_DAYS = env_int("HANDOUT_RETENTION_DAYS", 90, minimum=1)
+PATIENT_ACCESS_MINUTES = env_int("PATIENT_ACCESS_MINUTES", 30, minimum=1, maximum=24 * 60)
+# Patient data is removed this many days after the later of issue and link expiry (at most
+# about ten years, so the purge's cut-off date stays within the calendar).
+HANDOUT_RETENTION_DAYS = env_int("HANDOUT_RETENTION_DAYS", 90, minimum=1, maximum=3650)
 
 # --- Email ------------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "portal@localhost")

@@ -44,7 +44,10 @@ def run(command: list[str], **env: str) -> subprocess.CompletedProcess:
 
 
 BAD_VALUES = [
-    ({"HANDOUT_RETENTION_DAYS": "0"}, "HANDOUT_RETENTION_DAYS must be a whole number of at least"),
+    ({"HANDOUT_RETENTION_DAYS": "0"}, "HANDOUT_RETENTION_DAYS must be a whole number from 1 to"),
+    # Large enough to overflow the dates computed from it.
+    ({"HANDOUT_RETENTION_DAYS": "9" * 12}, "HANDOUT_RETENTION_DAYS must be a whole number from 1"),
+    ({"PATIENT_ACCESS_MINUTES": "9" * 15}, "PATIENT_ACCESS_MINUTES must be a whole number from 1"),
     ({"SESSION_IDLE_MINUTES": "half an hour"}, "SESSION_IDLE_MINUTES must be a whole number"),
     ({"DB_CONN_MAX_AGE": "-5"}, "DB_CONN_MAX_AGE must be a whole number of at least 0"),
     ({"DEBUG": "maybe"}, "DEBUG must be one of 1/0, true/false, yes/no, on/off"),
@@ -85,7 +88,7 @@ def test_manage_py_names_a_bad_value_in_one_line_without_a_traceback(env, messag
 
 def test_the_wsgi_application_names_a_bad_value_in_one_line_and_stops_the_server():
     result = run([sys.executable, "-c", "import portal.wsgi"], HANDOUT_RETENTION_DAYS="0")
-    assert_one_line_naming(result, "HANDOUT_RETENTION_DAYS must be a whole number of at least 1")
+    assert_one_line_naming(result, "HANDOUT_RETENTION_DAYS must be a whole number from 1 to 3650")
     assert result.returncode == 4  # gunicorn's "application failed to load"
 
 
@@ -97,7 +100,7 @@ def test_gunicorn_stops_with_the_message_instead_of_restarting_workers():
     )
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
-    assert "HANDOUT_RETENTION_DAYS must be a whole number of at least 1; got '0'." in result.stderr
+    assert "HANDOUT_RETENTION_DAYS must be a whole number from 1 to 3650; got '0'." in result.stderr
     assert "App failed to load" in result.stderr
 
 
