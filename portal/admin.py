@@ -154,6 +154,8 @@ class ClinicProfileAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
             if request.method != "POST" or getattr(request, SAVE_FAILED, False):
                 raise
             log_save_failure(logger, "Saving the clinic profile", error)
+            # Show the form again as sent: the admin runs once more, now with a form that
+            # refuses to validate and says why (get_form), so it saves nothing.
             setattr(request, SAVE_FAILED, True)
             return super().changeform_view(request, object_id, form_url, extra_context)
 

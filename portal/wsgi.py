@@ -5,8 +5,8 @@ from django.core.wsgi import get_wsgi_application
 
 from portal.env import exit_on_configuration_error
 
-# gunicorn's "application failed to load": its master stops instead of restarting workers that
-# can only fail the same way.
+# gunicorn's "application failed to load": loaded in a worker (no --preload), the master then
+# stops instead of restarting workers that can only fail the same way.
 APP_LOAD_ERROR = 4
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
