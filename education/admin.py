@@ -2,6 +2,7 @@
 care-plan options, on one page, and every change kept in history."""
 
 import datetime
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
@@ -11,7 +12,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import ActionLocation
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.db import models, transaction
+from django.db import DatabaseError, models, transaction
 from django.db.models import F, Model, Q, QuerySet
 from django.forms.formsets import BaseFormSet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
@@ -42,7 +43,10 @@ from education.readability import article_readability
 from portal.admin_audit import AuditedAdminMixin
 from portal.http import AuthenticatedHttpRequest
 from portal.models import ClinicProfile
+from portal.save_failures import log_save_failure
 from portal.widgets import NativeDateInput
+
+logger = logging.getLogger(__name__)
 
 ARTICLE_PARTS: list[
     type[Section | Source | RestGuidance | Therapy | PreventionTip | WarningSign]
@@ -416,34 +420,46 @@ class ArticleAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
         )
         problem = workflow.approval_problem(draft, request.user, clinic)
         if request.method == "POST" and problem is None and form.is_valid():
+
+            def done(published: Article) -> str:
+                if not published.grade_override_reason:
+                    return gettext("Published as version %(version)s.") % {
+                        "version": published.version
+                    }
+                return gettext(
+                    "Published as version %(version)s. Reading grade %(grade)g is above "
+                    "the maximum of %(maximum)s; override reason: %(reason)s"
+                ) % {
+                    "version": published.version,
+                    "grade": published.published_grade,
+                    "maximum": clinic.max_reading_grade,
+                    "reason": published.grade_override_reason,
+                }
+
             try:
-                published = workflow.publish(
-                    draft,
-                    request.user,
-                    override_reason=form.cleaned_data.get("override_reason", ""),
-                    next_review_due=form.cleaned_data["next_review_due"],
-                )
+                # The publication and the admin's log entry commit together, or neither does.
+                with transaction.atomic():
+                    published = workflow.publish(
+                        draft,
+                        request.user,
+                        override_reason=form.cleaned_data.get("override_reason", ""),
+                        next_review_due=form.cleaned_data["next_review_due"],
+                    )
+                    # publish() recorded the audit event itself.
+                    self.log_change_without_audit(request, published, untranslated(done, published))
             except workflow.WorkflowError as error:
                 form.add_error(None, str(error))
+            except DatabaseError as error:
+                log_save_failure(logger, "Publishing an article", error)
+                form.add_error(
+                    None,
+                    gettext(
+                        "The article was not published: the database could not save the "
+                        "change. Nothing changed, and what you entered is still below. Please "
+                        "try again; if it keeps happening, tell your administrator."
+                    ),
+                )
             else:
-
-                def done(published: Article) -> str:
-                    if not published.grade_override_reason:
-                        return gettext("Published as version %(version)s.") % {
-                            "version": published.version
-                        }
-                    return gettext(
-                        "Published as version %(version)s. Reading grade %(grade)g is above "
-                        "the maximum of %(maximum)s; override reason: %(reason)s"
-                    ) % {
-                        "version": published.version,
-                        "grade": published.published_grade,
-                        "maximum": clinic.max_reading_grade,
-                        "reason": published.grade_override_reason,
-                    }
-
-                # publish() recorded the audit event itself.
-                self.log_change_without_audit(request, published, untranslated(done, published))
                 self.message_user(request, done(published), messages.SUCCESS)
                 return redirect(change_url(published))
         live = draft.live_version()

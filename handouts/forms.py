@@ -1,5 +1,6 @@
 """The handout builder: a clinician's personal choices for one patient."""
 
+import datetime
 import unicodedata
 import uuid
 from typing import Any, cast
@@ -23,6 +24,7 @@ from education.models import (
     Article,
     RestGuidance,
 )
+from handouts.dates import plain_date
 from handouts.fonts import validate_printable
 from handouts.models import MAX_NOTE_LENGTH, MAX_PATIENT_NAME_LENGTH, MAX_RECORD_NUMBER_LENGTH
 from handouts.sharing import DEFAULT_EXPIRY_DAYS, MAX_EXPIRY_DAYS, MIN_EXPIRY_DAYS
@@ -31,6 +33,22 @@ from portal.widgets import NativeDateInput
 
 # Zero-width joiner and non-joiner: format characters that Persian and Indic names need.
 NAME_JOINERS = frozenset("\u200c\u200d")
+
+# Every date the builder accepts (visit, follow-up) lies in this window around today: wide
+# enough for a visit written up late or a follow-up booked well ahead, narrow enough to catch
+# a mistyped year, and it keeps every date the handout computes from them (the end of rest,
+# the week-by-week plan) far inside the calendar.
+DAYS_BEFORE_TODAY = 365
+DAYS_AFTER_TODAY = 2 * 365
+
+
+def accepted_dates() -> tuple[datetime.date, datetime.date]:
+    """The first and last date the builder accepts, from today in the clinic's time zone."""
+    today = timezone.localdate()
+    return (
+        today - datetime.timedelta(days=DAYS_BEFORE_TODAY),
+        today + datetime.timedelta(days=DAYS_AFTER_TODAY),
+    )
 
 
 def validate_printable_name(value: str) -> None:
@@ -174,6 +192,7 @@ class HandoutForm(forms.Form):
             MAX_NOTE_LENGTH,
         ) % {"count": number_format(MAX_NOTE_LENGTH, force_grouping=True)}
         self._state_rest_limits()
+        self._state_date_limits()
         cast(forms.MultipleChoiceField, self.fields["prevention_tips"]).choices = [
             (tip["key"], tip["text"]) for tip in snapshot["prevention_tips"]
         ]
@@ -203,6 +222,23 @@ class HandoutForm(forms.Form):
             )
             % limits
         )
+
+    def _state_date_limits(self) -> None:
+        """The browser's date picker offers only accepted dates; the server checks them."""
+        self.accepted_dates = accepted_dates()
+        first, last = (day.isoformat() for day in self.accepted_dates)
+        for name in ("visit_date", "follow_up_date"):
+            self.fields[name].widget.attrs.update({"min": first, "max": last})
+
+    def _within_accepted_dates(self, value: datetime.date | None) -> datetime.date | None:
+        first, last = self.accepted_dates
+        if value is not None and not first <= value <= last:
+            raise forms.ValidationError(
+                gettext("Enter a date from %(first)s to %(last)s.")
+                % {"first": plain_date(first), "last": plain_date(last)},
+                code="outside_accepted_dates",
+            )
+        return value
 
     def _add_therapy_fields(self, therapy: dict) -> None:
         key = therapy["key"]
@@ -276,6 +312,12 @@ class HandoutForm(forms.Form):
 
     def clean_patient_name(self) -> str:
         return " ".join(self.cleaned_data["patient_name"].split())
+
+    def clean_visit_date(self) -> datetime.date | None:
+        return self._within_accepted_dates(self.cleaned_data["visit_date"])
+
+    def clean_follow_up_date(self) -> datetime.date | None:
+        return self._within_accepted_dates(self.cleaned_data["follow_up_date"])
 
     def clean(self) -> dict[str, Any]:
         super().clean()

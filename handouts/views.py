@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -61,6 +61,7 @@ from portal.audit import Action, record_audit
 from portal.http import AuthenticatedHttpRequest
 from portal.models import ClinicProfile
 from portal.roles import works_in_admin
+from portal.save_failures import log_save_failure
 
 logger = logging.getLogger(__name__)
 HANDOUTS_PER_PAGE = 50
@@ -153,6 +154,16 @@ def _issue(request: AuthenticatedHttpRequest, builder: Builder) -> HttpResponse:
                 "failed to render. Nothing was saved. Please try "
                 "again; if it keeps happening, tell your "
                 "administrator."
+            ),
+        )
+    except DatabaseError as error:
+        log_save_failure(logger, "Issuing a handout", error)
+        messages.error(
+            request,
+            _(
+                "The handout was not issued: the database could not save it. Nothing was "
+                "saved, and your choices are still below. Please try again; if it keeps "
+                "happening, tell your administrator."
             ),
         )
     else:
@@ -303,13 +314,27 @@ def handout_share(request: AuthenticatedHttpRequest, public_id: uuid.UUID) -> Ht
             detail_context(handout, share_form=form),
             status=status,
         )
-    result = share_handout(
-        handout,
-        staff=request.user,
-        days=form.cleaned_data["days"],
-        email=form.cleaned_data["email"],
-        url_for=lambda token: request.build_absolute_uri(reverse("patient:open", args=[token])),
-    )
+    try:
+        result = share_handout(
+            handout,
+            staff=request.user,
+            days=form.cleaned_data["days"],
+            email=form.cleaned_data["email"],
+            url_for=lambda token: request.build_absolute_uri(reverse("patient:open", args=[token])),
+        )
+    except DatabaseError as error:
+        log_save_failure(logger, "Creating a patient link", error)
+        form.add_error(
+            None,
+            _(
+                "The link was not created: the database could not save it. Nothing was "
+                "saved and no email was sent; any earlier link still works. Please try "
+                "again; if it keeps happening, tell your administrator."
+            ),
+        )
+        return render(
+            request, "handouts/handout_detail.html", detail_context(handout, share_form=form)
+        )
     context = {
         "handout": handout,
         "result": result,

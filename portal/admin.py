@@ -1,3 +1,4 @@
+import logging
 from typing import Any
 
 from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
@@ -7,9 +8,10 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
+from django.db import DatabaseError
 from django.db.models import ManyToManyField, Model, QuerySet
 from django.forms import ModelMultipleChoiceField
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.admin import StaticDeviceAdmin
@@ -28,9 +30,11 @@ from portal.logos import MAX_LOGO_BYTES, validate_logo
 from portal.mfa import reset_two_factor
 from portal.models import AuditEvent, ClinicProfile
 from portal.roles import ADMIN_SITE_ROLES
+from portal.save_failures import log_save_failure
 from portal.sessions import end_sessions_of
 
 User = get_user_model()
+logger = logging.getLogger(__name__)
 
 
 class ClinicProfileForm(forms.ModelForm):
@@ -70,7 +74,7 @@ class ClinicProfileForm(forms.ModelForm):
                 gettext("The logo is %(size)d KB; the limit is %(limit)d KB.")
                 % {"size": upload.size // 1024, "limit": MAX_LOGO_BYTES // 1024}
             )
-        data = upload.read()
+        data = b"".join(upload.chunks())  # from the start, however often the form is cleaned
         return data, validate_logo(data)
 
     def save(self, commit: bool = True) -> ClinicProfile:
@@ -82,6 +86,25 @@ class ClinicProfileForm(forms.ModelForm):
         if commit:
             profile.save()
         return profile
+
+
+class ClinicProfileNotSavedForm(ClinicProfileForm):
+    """The form as sent, shown again after the database failed to save it: it refuses to
+    validate, with the reason, so the admin renders it the way it renders any refusal."""
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        raise forms.ValidationError(
+            gettext(
+                "The clinic profile was not saved: the database could not save it. Your "
+                "changes are still below (choose the logo file again if you picked one). "
+                "Please try again; if it keeps happening, tell your administrator."
+            )
+        )
+
+
+# Set on a request whose save the database refused.
+SAVE_FAILED = "clinic_profile_save_failed"
 
 
 @admin.register(ClinicProfile)
@@ -123,6 +146,32 @@ class ClinicProfileAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return not ClinicProfile.objects.exists() and super().has_add_permission(request)
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        try:
+            # The admin saves inside transaction.atomic: a failure leaves nothing half-saved.
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except DatabaseError as error:
+            if request.method != "POST" or getattr(request, SAVE_FAILED, False):
+                raise
+            log_save_failure(logger, "Saving the clinic profile", error)
+            # Show the form again as sent: the admin runs once more, now with a form that
+            # refuses to validate and says why (get_form), so it saves nothing.
+            setattr(request, SAVE_FAILED, True)
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> type[forms.ModelForm]:
+        if getattr(request, SAVE_FAILED, False):
+            kwargs["form"] = ClinicProfileNotSavedForm
+        return super().get_form(request, obj, change, **kwargs)
 
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False

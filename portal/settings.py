@@ -11,10 +11,18 @@ from typing import Final
 
 import dj_database_url
 from django.conf.locale import LANG_INFO
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from portal.env import env_bool, env_int, env_list, env_str
+from portal.env import (
+    ConfigurationError,
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_str,
+    env_time_zone,
+    env_url,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -90,13 +98,28 @@ TEMPLATES = [
 ]
 
 # --- Data -------------------------------------------------------------------------------------
-DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
-DATABASES = {
-    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60)),
-}
+DATABASE_URL = env_url(
+    "DATABASE_URL",
+    f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+    schemes=["postgres", "postgresql", "sqlite"],
+)
+try:
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL,
+            conn_max_age=env_int("DB_CONN_MAX_AGE", 60, minimum=0),
+            # A kept connection is checked before each request reuses it, so a database restart
+            # or failover costs a reconnect instead of one failed request per worker.
+            conn_health_checks=True,
+        ),
+    }
+except ValueError:  # dj_database_url's parse errors; the URL holds a password, never shown
+    raise ConfigurationError(
+        "DATABASE_URL is not a valid database URL, e.g. postgres://user:password@host:5432/portal."
+    ) from None
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-REDIS_URL = env_str("REDIS_URL")
+REDIS_URL = env_url("REDIS_URL", "", schemes=["redis", "rediss", "unix"])
 if REDIS_URL:
     # Shared by every worker process, so rate limits and lockouts hold across them.
     CACHES = {
@@ -107,7 +130,7 @@ else:
 
 # --- Language and time ------------------------------------------------------------------------
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "en")
-TIME_ZONE = env_str("TIME_ZONE", "UTC")
+TIME_ZONE = env_time_zone("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
@@ -115,7 +138,10 @@ USE_TZ = True
 def _languages(codes: list[str]) -> list[tuple[str, str]]:
     unknown = [code for code in codes if code not in LANG_INFO]
     if unknown:
-        raise ImproperlyConfigured(f"LANGUAGES names unknown language codes: {', '.join(unknown)}.")
+        raise ConfigurationError(
+            f"LANGUAGES names unknown language codes: {', '.join(unknown)}. "
+            "Use codes Django knows, separated by commas, e.g. en,es,fr,pt-br."
+        )
     return [(code, LANG_INFO[code]["name_local"]) for code in codes]
 
 
@@ -163,8 +189,9 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Sessions end after SESSION_IDLE_MINUTES without a request, and SESSION_MAX_HOURS after
 # sign-in whatever happens.
-SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30, minimum=1)
-SESSION_MAX_HOURS = env_int("SESSION_MAX_HOURS", 12, minimum=1)
+# The maximums keep every expiry the portal computes from these within the calendar.
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30, minimum=1, maximum=24 * 60)
+SESSION_MAX_HOURS = env_int("SESSION_MAX_HOURS", 12, minimum=1, maximum=7 * 24)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -225,9 +252,10 @@ CSRF_COOKIE_HTTPONLY = True
 
 # --- Patients and retention -------------------------------------------------------------------
 # How long a patient may read their handout after entering the access code.
-PATIENT_ACCESS_MINUTES = env_int("PATIENT_ACCESS_MINUTES", 30, minimum=1)
-# Patient data is removed this many days after the later of issue and link expiry.
-HANDOUT_RETENTION_DAYS = env_int("HANDOUT_RETENTION_DAYS", 90, minimum=1)
+PATIENT_ACCESS_MINUTES = env_int("PATIENT_ACCESS_MINUTES", 30, minimum=1, maximum=24 * 60)
+# Patient data is removed this many days after the later of issue and link expiry (at most
+# about ten years, so the purge's cut-off date stays within the calendar).
+HANDOUT_RETENTION_DAYS = env_int("HANDOUT_RETENTION_DAYS", 90, minimum=1, maximum=3650)
 
 # --- Email ------------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "portal@localhost")
@@ -237,7 +265,7 @@ if env_str("SMTP_HOST"):
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "OPTIONS": {
                 "host": env_str("SMTP_HOST"),
-                "port": env_int("SMTP_PORT", 587),
+                "port": env_int("SMTP_PORT", 587, minimum=1, maximum=65535),
                 "username": env_str("SMTP_USERNAME"),
                 "password": env_str("SMTP_PASSWORD"),
                 "use_tls": env_bool("SMTP_USE_TLS", True),
@@ -269,7 +297,10 @@ LOGGING = {
             "filters": ["redact_patient_links"],
         }
     },
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "root": {
+        "handlers": ["console"],
+        "level": env_choice("LOG_LEVEL", "INFO", ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]),
+    },
     # WeasyPrint reports every rendering step at INFO.
     "loggers": {
         "weasyprint.progress": {"level": "WARNING"},

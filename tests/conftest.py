@@ -1,5 +1,6 @@
 """Shared personas and content for the whole suite."""
 
+import datetime
 import logging
 import uuid
 
@@ -182,6 +183,14 @@ def clinic(db) -> ClinicProfile:
     profile.after_hours_phone = "+1 555 0199"
     profile.save()
     return profile
+
+
+@pytest.fixture
+def visit_day(time_machine):
+    """The day of the visit the shared test data describes (2 February 2027). The builder
+    accepts dates only near today, so tests that post it travel to that day first."""
+    time_machine.move_to(datetime.datetime(2027, 2, 2, 9, tzinfo=datetime.UTC))
+    return time_machine
 
 
 @pytest.fixture

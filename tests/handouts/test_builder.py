@@ -2,6 +2,7 @@
 
 import hashlib
 import logging
+import re
 
 import pytest
 import weasyprint
@@ -20,10 +21,12 @@ from education.models import (
 )
 from handouts.issuing import build_handout
 from handouts.models import MAX_NOTE_LENGTH, Handout
+from handouts.timeline import treatment_timeline
 from tests.handouts.helpers import builder_data, builder_url
 from tests.helpers import default_choices, pdf_text
 
-pytestmark = pytest.mark.django_db
+# The builder accepts dates near today; builder_data() describes a visit on 2 February 2027.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("visit_day")]
 
 
 def test_builder_opens_with_the_articles_defaults(client, clinician, sample_article, clinic):
@@ -467,3 +470,64 @@ def test_the_handout_record_refuses_what_the_builder_refuses(clinician, sample_a
     with pytest.raises(ValidationError) as refused:
         handout.full_clean(exclude=["pdf", "pdf_sha256"])
     assert {"rest_weeks", "clinician_note"} <= set(refused.value.message_dict)
+
+
+# With the visit_day fixture, today is 2 February 2027: the builder accepts dates from one
+# year before (365 days) to two years after (730 days).
+FIRST_ACCEPTED, LAST_ACCEPTED = "2026-02-02", "2029-02-01"
+
+
+@pytest.mark.parametrize("field", ["visit_date", "follow_up_date"])
+@pytest.mark.parametrize("value", ["9999-12-31", "2029-02-02", "2026-02-01", "0001-01-01"])
+def test_a_date_outside_the_accepted_window_is_refused_naming_the_window_and_keeping_the_input(
+    client, clinician, sample_article, clinic, field, value
+):
+    client.force_login(clinician)
+    data = builder_data(sample_article, **{field: value})
+    if field == "follow_up_date":
+        data["visit_date"] = FIRST_ACCEPTED  # so only the window can refuse the follow-up
+    response = client.post(builder_url(sample_article), data)
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert errors[field] == ["Enter a date from 2 February 2026 to 1 February 2029."]
+    assert "Zoë Núñez-O&#x27;Brien" in response.content.decode()
+    assert Handout.objects.count() == 0
+
+
+def test_the_accepted_window_is_stated_in_the_staff_language(
+    client, clinician, sample_article, clinic
+):
+    client.force_login(clinician)
+    data = builder_data(sample_article, visit_date="9999-12-31")
+    response = client.post(builder_url(sample_article), data, HTTP_ACCEPT_LANGUAGE="es")
+    assert response.context["form"].errors["visit_date"] == [
+        "Indique una fecha entre el 2 de febrero de 2026 y el 1 de febrero de 2029."
+    ]
+
+
+def test_the_date_pickers_offer_only_the_accepted_window(client, clinician, sample_article, clinic):
+    client.force_login(clinician)
+    html = client.get(builder_url(sample_article)).content.decode()
+    for name in ("visit_date", "follow_up_date"):
+        field = re.search(rf'<input type="date" name="{name}"[^>]*>', html)[0]
+        assert f'min="{FIRST_ACCEPTED}"' in field and f'max="{LAST_ACCEPTED}"' in field
+
+
+@pytest.mark.parametrize("visit", [FIRST_ACCEPTED, LAST_ACCEPTED])
+def test_the_longest_plan_from_either_end_of_the_window_is_issued_with_its_timeline(
+    client, clinician, sample_article, clinic, visit
+):
+    client.force_login(clinician)
+    therapy = f"therapy-{sample_article.therapies.first().pk}"
+    data = builder_data(
+        sample_article,
+        visit_date=visit,
+        follow_up_date=LAST_ACCEPTED,
+        rest_weeks=str(MAX_REST_WEEKS),
+        **{f"{therapy}-weeks": str(MAX_THERAPY_WEEKS)},
+    )
+    response = client.post(builder_url(sample_article), data)
+    assert response.status_code == 302, response.context["form"].errors
+    handout = Handout.objects.get()  # its PDF was rendered before it was saved
+    assert handout.visit_date.isoformat() == visit
+    assert treatment_timeline(handout)[-1].last_week == MAX_REST_WEEKS + MAX_THERAPY_WEEKS

@@ -15,12 +15,6 @@ from handouts.retention import purge_handout
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def visit_day(time_machine):
-    time_machine.move_to(datetime.datetime(2027, 2, 2, 9, tzinfo=datetime.UTC))
-    return time_machine
-
-
 def new_version(article: Article, editor, reviewer, change=None, **publish_options) -> Article:
     draft = start_draft(article, editor)
     if change:

@@ -31,6 +31,7 @@ class Everything(logging.Handler):
         self.lines.append(self.format(record) + str(record.__dict__))
 
 
+@pytest.mark.usefixtures("visit_day")  # the data describes a visit on 2 February 2027
 def test_canary_patient_name_never_leaks(client, clinician, sample_article, clinic):
     handler = Everything()
     root = logging.getLogger()

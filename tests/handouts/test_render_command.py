@@ -9,6 +9,7 @@ from tests.helpers import pdf_text
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.usefixtures("visit_day")  # the data describes a visit on 2 February 2027
 def test_renders_a_handout_without_saving_a_record(sample_article, clinic, tmp_path):
     output = tmp_path / "out.pdf"
     call_command(
@@ -77,8 +78,13 @@ def test_options_choose_therapies_tips_paper_and_large_print(sample_article, cli
             "visit_date: Enter a valid date.",
         ),
         (
-            ["bone-marrow-edema", "--patient", "A", "--follow-up", "2000-01-01"],
+            # The visit is today, 2 February 2027 (visit_day).
+            ["bone-marrow-edema", "--patient", "A", "--follow-up", "2027-02-01"],
             "The follow-up cannot be before the visit date.",
+        ),
+        (
+            ["bone-marrow-edema", "--patient", "A", "--visit-date", "9999-12-31"],
+            "visit_date: Enter a date from 2 February 2026 to 1 February 2029.",
         ),
         (["bone-marrow-edema", "--patient", "A", "--therapy", "Yoga"], "Unknown therapy 'Yoga'"),
         (
@@ -97,6 +103,7 @@ def test_options_choose_therapies_tips_paper_and_large_print(sample_article, cli
         ),
     ],
 )
+@pytest.mark.usefixtures("visit_day")
 def test_bad_input_gives_a_clear_error_and_exit_status_2(
     sample_article, clinic, tmp_path, arguments, message
 ):

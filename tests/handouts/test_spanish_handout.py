@@ -441,6 +441,7 @@ def test_the_builder_offers_the_patients_languages_and_says_which_have_no_articl
     assert reverse("handouts:new", args=["bone-marrow-edema", "en"]) in text
 
 
+@pytest.mark.usefixtures("visit_day")  # the data describes a visit on 2 February 2027
 def test_the_note_language_starts_as_the_clinicians_own_and_is_kept(
     client, clinician, spanish_article, spanish_clinic
 ):
@@ -453,6 +454,7 @@ def test_the_note_language_starts_as_the_clinicians_own_and_is_kept(
     assert handout.note_language_if_different == "en"
 
 
+@pytest.mark.usefixtures("visit_day")  # the data describes a visit on 2 February 2027
 def test_the_spanish_preview_is_measured_on_the_inflesz_scale_and_reads_fairly_easy(
     client, clinician, spanish_article, spanish_clinic
 ):

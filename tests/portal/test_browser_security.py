@@ -47,6 +47,7 @@ def test_sign_in_needs_a_csrf_token_too(clinician):
     assert response.status_code == 403
 
 
+@pytest.mark.usefixtures("visit_day")  # the data describes a visit on 2 February 2027
 def test_forms_ignore_fields_they_do_not_declare(
     client, clinician, front_desk, sample_article, clinic
 ):
