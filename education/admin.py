@@ -28,6 +28,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from education import workflow
 from education.diff import compare_articles
 from education.models import (
+    REVIEW_QUEUE_ORDER,
     REVIEW_SOON_DAYS,
     Article,
     ArticleQuerySet,
@@ -132,10 +133,12 @@ class WarningSignInline(DraftPartInline):
 
 
 class ReviewStatusFilter(admin.SimpleListFilter):
-    """Reviews concern the published versions; earlier versions keep the dates they had."""
+    """The review queue (drafts sent for review), and the review dates of published versions;
+    earlier versions keep the dates they had."""
 
     title = _("review")
     parameter_name = "review"
+    WAITING = "waiting"
 
     def lookups(
         self, request: HttpRequest, model_admin: "admin.ModelAdmin[Any]"
@@ -144,13 +147,17 @@ class ReviewStatusFilter(admin.SimpleListFilter):
             "Due within %(days)d day", "Due within %(days)d days", REVIEW_SOON_DAYS
         ) % {"days": REVIEW_SOON_DAYS}
         return [
+            (self.WAITING, gettext("Waiting for review")),
             ("overdue", gettext("Overdue")),
             ("soon", due_soon),
             ("current", gettext("Up to date")),
         ]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        published = cast(ArticleQuerySet, queryset).published()
+        articles = cast(ArticleQuerySet, queryset)
+        published = articles.published()
+        if self.value() == self.WAITING:
+            return articles.waiting_for_review()  # ArticleAdmin.get_ordering keeps its order
         if self.value() == "overdue":
             return published.review_overdue()
         if self.value() == "soon":
@@ -158,6 +165,10 @@ class ReviewStatusFilter(admin.SimpleListFilter):
         if self.value() == "current":
             return published.exclude(pk__in=published.review_overdue())
         return queryset
+
+    @staticmethod
+    def is_queue(request: HttpRequest) -> bool:
+        return request.GET.get(ReviewStatusFilter.parameter_name) == ReviewStatusFilter.WAITING
 
 
 @admin.register(Article)
@@ -246,6 +257,7 @@ class ArticleAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
         WarningSignInline,
     ]
     change_form_template = "admin/education/article/change_form.html"
+    change_list_template = "admin/education/article/change_list.html"
     object_history_template = "admin/education/article/object_history.html"
     # Titles are sentences; the admin's default text box shows only a few words of one.
     formfield_overrides = {
@@ -274,6 +286,27 @@ class ArticleAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
     @admin.display(boolean=True, description=_("Review overdue"))
     def review_overdue(self, article: Article) -> bool | None:
         return article.is_review_overdue() if article.is_published else None
+
+    # --- The review queue ------------------------------------------------------------------
+
+    def get_ordering(self, request: HttpRequest) -> list[Any] | tuple[Any, ...]:
+        # Reviewers work the queue oldest first, whatever the usual order of the list.
+        if ReviewStatusFilter.is_queue(request):
+            return list(REVIEW_QUEUE_ORDER)
+        return super().get_ordering(request)
+
+    def get_list_display(self, request: HttpRequest) -> list[Any] | tuple[Any, ...]:
+        if ReviewStatusFilter.is_queue(request):
+            return ["title", "condition", "language", "submitted_by", "submitted_at"]
+        return super().get_list_display(request)
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        context = dict(extra_context or {})
+        if workflow.can_publish(cast(User, request.user)):
+            context["waiting_for_review"] = Article.objects.waiting_for_review().count()
+        return super().changelist_view(request, extra_context=context)
 
     # --- Only drafts change ----------------------------------------------------------------
 

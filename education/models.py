@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
@@ -137,6 +137,8 @@ class Condition(models.Model):
         return split_codes(self.icd10_codes)
 
 
+# The review queue is worked oldest first.
+REVIEW_QUEUE_ORDER = (F("submitted_at").asc(nulls_first=True), "pk")
 # Reviews due within this many days are listed as "due soon" on staff home and in the admin.
 REVIEW_SOON_DAYS = 60
 
@@ -221,8 +223,13 @@ class ArticleQuerySet(models.QuerySet["Article"]):
         """Every version that was ever published (the live one and the archived ones)."""
         return self.filter(version__isnull=False).order_by("-version")
 
+    def waiting_for_review(self) -> Self:
+        """Drafts sent for review, the longest waiting first."""
+        return self.filter(state=Article.State.IN_REVIEW).order_by(*REVIEW_QUEUE_ORDER)
+
     def review_overdue(self, today: datetime.date | None = None) -> Self:
-        return self.filter(next_review_due__lt=today or timezone.localdate())
+        """Past their next review, or never reviewed at all (Article.has_review_on_record)."""
+        return self.filter(~REVIEW_ON_RECORD | Q(next_review_due__lt=today or timezone.localdate()))
 
     def review_due_soon(
         self, today: datetime.date | None = None, days: int = REVIEW_SOON_DAYS
@@ -230,7 +237,9 @@ class ArticleQuerySet(models.QuerySet["Article"]):
         """Not overdue yet, but due within `days`."""
         today = today or timezone.localdate()
         return self.filter(
-            next_review_due__gte=today, next_review_due__lte=today + datetime.timedelta(days=days)
+            REVIEW_ON_RECORD,
+            next_review_due__gte=today,
+            next_review_due__lte=today + datetime.timedelta(days=days),
         )
 
     # Bulk changes skip save() and delete(), so they ask the same question here. Nothing in the
@@ -245,6 +254,13 @@ class ArticleQuerySet(models.QuerySet["Article"]):
         if self.exclude(state__in=Article.OPEN_STATES).exists():
             raise FrozenContentError("Published and archived versions are kept.")
         return super().delete()
+
+
+# A clinician approved the text (publish() records when) and set when to look at it again.
+# Sample content, and anything else published without a review, has none on record.
+REVIEW_ON_RECORD = Q(
+    last_reviewed_on__isnull=False, next_review_due__isnull=False, needs_clinical_review=False
+)
 
 
 class Article(VersionedContent):
@@ -462,7 +478,18 @@ class Article(VersionedContent):
     def live_version(self) -> "Article | None":
         return self.siblings().published().first()
 
+    @property
+    def has_review_on_record(self) -> bool:
+        """Whether a clinician approved this text and set its next review (REVIEW_ON_RECORD)."""
+        return bool(
+            self.last_reviewed_on and self.next_review_due and not self.needs_clinical_review
+        )
+
     def is_review_overdue(self, today: datetime.date | None = None) -> bool:
+        """Past its next review, or never reviewed: such an article is never "within its
+        review date"."""
+        if not self.has_review_on_record:
+            return True
         return bool(self.next_review_due and self.next_review_due < (today or timezone.localdate()))
 
     def change_problem(self, stored: Self | None) -> str | None:
