@@ -326,6 +326,25 @@ class ArticleAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
         actions.pop("delete_selected", None)
         return actions
 
+    def save_model(  # type: ignore[override]  # the admin serves only signed-in staff
+        self,
+        request: AuthenticatedHttpRequest,
+        obj: Article,
+        form: forms.ModelForm,
+        change: bool,
+    ) -> None:
+        stored = obj.stored()
+        if stored is not None:
+            # What the form does not edit stays as stored: a revert (a historical copy) brings
+            # back an earlier text, never an earlier step of the workflow or review.
+            for field in obj._meta.concrete_fields:
+                if field.name not in form.fields:
+                    setattr(obj, field.attname, getattr(stored, field.attname))
+        super().save_model(request, obj, form, change)
+        if stored is not None and obj.changed_fields(stored):
+            # The revert page saves no inlines, so save_related is not called there.
+            workflow.note_contribution(obj, request.user)
+
     def save_related(  # type: ignore[override]  # the admin serves only signed-in staff
         self,
         request: AuthenticatedHttpRequest,

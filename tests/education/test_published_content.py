@@ -316,3 +316,32 @@ def test_a_new_draft_and_sample_content_are_still_made_by_the_workflow(sample_ar
     draft = start_draft(sample_article, editor)
     assert draft.sections.count() == sample_article.sections.count() > 0
     assert sample_article.is_published and sample_article.version == 1
+
+
+@pytest.mark.parametrize("staff_member", STAFF, indirect=True)
+def test_reverting_a_draft_brings_back_its_text_but_never_a_workflow_step(
+    client, staff_member, editor, reviewer, draft
+):
+    from education.workflow import return_to_draft
+
+    draft.title = "Sent for review with this title"
+    draft.save()
+    submit_for_review(draft, editor)
+    return_to_draft(draft, reviewer)
+    draft.refresh_from_db()
+    in_review = draft.history.filter(state=Article.State.IN_REVIEW).earliest()
+    client.force_login(staff_member)
+    url = reverse("admin:education_article_simple_history", args=[draft.pk, in_review.history_id])
+    data = {
+        name: form_value(getattr(in_review, name + ("_id" if name == "condition" else "")))
+        for name in ["condition", "language", "title", "summary", "in_brief"]
+    }
+    draft.title = "Changed since"
+    draft.save()
+
+    assert client.post(url, data).status_code == 302
+
+    draft.refresh_from_db()
+    assert draft.title == "Sent for review with this title"
+    assert draft.state == Article.State.DRAFT and draft.submitted_at is not None
+    assert staff_member in draft.contributors.all()
