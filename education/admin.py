@@ -10,6 +10,7 @@ from typing import Any, cast
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import ActionLocation
+from django.contrib.admin.widgets import AdminTextareaWidget
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, models, transaction
@@ -28,16 +29,19 @@ from simple_history.admin import SimpleHistoryAdmin
 from education import workflow
 from education.diff import compare_articles
 from education.models import (
+    REVIEW_QUEUE_ORDER,
     REVIEW_SOON_DAYS,
     Article,
     ArticleQuerySet,
     Condition,
+    PartOfArticle,
     PreventionTip,
     RestGuidance,
     Section,
     Source,
     Therapy,
     WarningSign,
+    plain_newlines,
 )
 from education.readability import article_readability
 from portal.admin_audit import AuditedAdminMixin
@@ -61,47 +65,84 @@ class ConditionAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
     readonly_fields = ["updated_at"]
 
 
-class SectionInline(admin.StackedInline):
+class PlainNewlinesTextarea(AdminTextareaWidget):
+    """Browsers send a text area's line ends as \r\n, stored as \n (education.models): reading
+    them as stored lets a form sent back unchanged say so, so that nothing is saved, logged as
+    changed or counted as a contribution."""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        value = super().value_from_datadict(data, files, name)
+        return plain_newlines(value) if isinstance(value, str) else value
+
+
+TEXT_AREAS: dict[type[models.Field], dict[str, Any]] = {
+    models.TextField: {"widget": PlainNewlinesTextarea}
+}
+
+
+def is_editable(article: Article | None) -> bool:
+    """Whether an article's own page may change it and its parts: a draft (None: a new one)."""
+    return article is None or article.is_editable
+
+
+class DraftPartInline(admin.StackedInline):
+    """Parts on their article's page: added, changed and deleted only while it is a draft."""
+
+    formfield_overrides = TEXT_AREAS
+
+    def has_add_permission(self, request: HttpRequest, obj: Article | None = None) -> bool:
+        return super().has_add_permission(request, obj) and is_editable(obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Article | None = None) -> bool:
+        return super().has_change_permission(request, obj) and is_editable(obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Article | None = None) -> bool:
+        return super().has_delete_permission(request, obj) and is_editable(obj)
+
+
+class SectionInline(DraftPartInline):
     model = Section
     extra = 0
     fields = [("kind", "heading", "position"), "body", "printed_by_default"]
 
 
 # Stacked, not tabular: tabular inlines give their fields no labels, which screen readers need.
-class SourceInline(admin.StackedInline):
+class SourceInline(DraftPartInline):
     model = Source
     extra = 0
     fields = ["citation", ("url", "accessed_on", "position")]
 
 
-class RestGuidanceInline(admin.StackedInline):
+class RestGuidanceInline(DraftPartInline):
     model = RestGuidance
     fields = [("default_weeks", "crutches_advised", "weight_bearing"), "body_part", "note"]
 
 
-class TherapyInline(admin.StackedInline):
+class TherapyInline(DraftPartInline):
     model = Therapy
     extra = 0
     fields = [("name", "times_per_week", "weeks", "position"), "instructions"]
 
 
-class PreventionTipInline(admin.StackedInline):
+class PreventionTipInline(DraftPartInline):
     model = PreventionTip
     extra = 0
     fields = [("text", "selected_by_default", "position")]
 
 
-class WarningSignInline(admin.StackedInline):
+class WarningSignInline(DraftPartInline):
     model = WarningSign
     extra = 0
     fields = [("text", "urgency", "position")]
 
 
 class ReviewStatusFilter(admin.SimpleListFilter):
-    """Reviews concern the published versions; earlier versions keep the dates they had."""
+    """The review queue (drafts sent for review), and the review dates of published versions;
+    earlier versions keep the dates they had."""
 
     title = _("review")
     parameter_name = "review"
+    WAITING = "waiting"
 
     def lookups(
         self, request: HttpRequest, model_admin: "admin.ModelAdmin[Any]"
@@ -110,13 +151,17 @@ class ReviewStatusFilter(admin.SimpleListFilter):
             "Due within %(days)d day", "Due within %(days)d days", REVIEW_SOON_DAYS
         ) % {"days": REVIEW_SOON_DAYS}
         return [
+            (self.WAITING, gettext("Waiting for review")),
             ("overdue", gettext("Overdue")),
             ("soon", due_soon),
             ("current", gettext("Up to date")),
         ]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        published = cast(ArticleQuerySet, queryset).published()
+        articles = cast(ArticleQuerySet, queryset)
+        published = articles.published()
+        if self.value() == self.WAITING:
+            return articles.waiting_for_review()  # ArticleAdmin.get_ordering keeps its order
         if self.value() == "overdue":
             return published.review_overdue()
         if self.value() == "soon":
@@ -124,6 +169,10 @@ class ReviewStatusFilter(admin.SimpleListFilter):
         if self.value() == "current":
             return published.exclude(pk__in=published.review_overdue())
         return queryset
+
+    @staticmethod
+    def is_queue(request: HttpRequest) -> bool:
+        return request.GET.get(ReviewStatusFilter.parameter_name) == ReviewStatusFilter.WAITING
 
 
 @admin.register(Article)
@@ -212,9 +261,13 @@ class ArticleAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
         WarningSignInline,
     ]
     change_form_template = "admin/education/article/change_form.html"
+    change_list_template = "admin/education/article/change_list.html"
     object_history_template = "admin/education/article/object_history.html"
     # Titles are sentences; the admin's default text box shows only a few words of one.
-    formfield_overrides = {models.CharField: {"widget": forms.TextInput(attrs={"size": 80})}}
+    formfield_overrides = {
+        models.CharField: {"widget": forms.TextInput(attrs={"size": 80})},
+        **TEXT_AREAS,
+    }
 
     @admin.display(description=_("Reading level"))
     def readability_panel(self, article: Article) -> str:
@@ -238,6 +291,27 @@ class ArticleAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
     def review_overdue(self, article: Article) -> bool | None:
         return article.is_review_overdue() if article.is_published else None
 
+    # --- The review queue ------------------------------------------------------------------
+
+    def get_ordering(self, request: HttpRequest) -> list[Any] | tuple[Any, ...]:
+        # Reviewers work the queue oldest first, whatever the usual order of the list.
+        if ReviewStatusFilter.is_queue(request):
+            return list(REVIEW_QUEUE_ORDER)
+        return super().get_ordering(request)
+
+    def get_list_display(self, request: HttpRequest) -> list[Any] | tuple[Any, ...]:
+        if ReviewStatusFilter.is_queue(request):
+            return ["title", "condition", "language", "submitted_by", "submitted_at"]
+        return super().get_list_display(request)
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        context = dict(extra_context or {})
+        if workflow.can_publish(cast(User, request.user)):
+            context["waiting_for_review"] = Article.objects.waiting_for_review().count()
+        return super().changelist_view(request, extra_context=context)
+
     # --- Only drafts change ----------------------------------------------------------------
 
     def has_change_permission(self, request: HttpRequest, obj: Article | None = None) -> bool:
@@ -255,6 +329,25 @@ class ArticleAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
         actions = super().get_actions(request, action_location)
         actions.pop("delete_selected", None)
         return actions
+
+    def save_model(  # type: ignore[override]  # the admin serves only signed-in staff
+        self,
+        request: AuthenticatedHttpRequest,
+        obj: Article,
+        form: forms.ModelForm,
+        change: bool,
+    ) -> None:
+        stored = obj.stored()
+        if stored is not None:
+            # What the form does not edit stays as stored: a revert (a historical copy) brings
+            # back an earlier text, never an earlier step of the workflow or review.
+            for field in obj._meta.concrete_fields:
+                if field.name not in form.fields:
+                    setattr(obj, field.attname, getattr(stored, field.attname))
+        super().save_model(request, obj, form, change)
+        if stored is not None and obj.changed_fields(stored):
+            # The revert page saves no inlines, so save_related is not called there.
+            workflow.note_contribution(obj, request.user)
 
     def save_related(  # type: ignore[override]  # the admin serves only signed-in staff
         self,
@@ -625,11 +718,46 @@ def article_part_changes(article_id: str, limit: int = 200) -> list[PartChange]:
 
 class ArticlePartHistoryAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
     """History and revert pages for an article's parts. They are edited inline on the article,
-    so they stay out of the admin index; the article's history page links to them. Only a
-    draft's parts can be reverted."""
+    so they stay out of the admin index and cannot be added on their own; the article's history
+    page links to them. Only a draft's parts can be changed, reverted or deleted here, and the
+    article a part belongs to is never editable."""
+
+    readonly_fields = ["article"]
+    formfield_overrides = TEXT_AREAS
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or is_draft(obj.article_id))
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or is_draft(obj.article_id))
+
+    def get_actions(
+        self, request: HttpRequest, action_location: ActionLocation = ActionLocation.CHANGE_LIST
+    ) -> dict[str, Any]:
+        # Bulk deletion would not ask each part whether its article is a draft.
+        actions = super().get_actions(request, action_location)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        part = self.get_object(request, object_id)
+        if request.method == "GET" and part is not None and not is_draft(part.article_id):
+            self.message_user(request, not_a_draft_message(part), messages.WARNING)
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
         return obj is None or not is_draft(obj.article_id) or super().revert_disabled(request, obj)
@@ -644,6 +772,37 @@ class ArticlePartHistoryAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
         record = self.model.history.filter(id=object_id, history_id=version_id).first()
         refuse_revert_unless_draft(request, record.article_id if record else None)
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    # A change here (a revert, too) is a change to the draft, like one on the article's page:
+    # whoever makes it may not approve the draft themselves.
+
+    def save_model(  # type: ignore[override]  # the admin serves only signed-in staff
+        self,
+        request: AuthenticatedHttpRequest,
+        obj: PartOfArticle,
+        form: forms.ModelForm,
+        change: bool,
+    ) -> None:
+        stored = obj.stored()
+        super().save_model(request, obj, form, change)
+        if stored is None or obj.changed_fields(stored):
+            workflow.note_contribution(Article.objects.get(pk=obj.article_id), request.user)
+
+    def delete_model(  # type: ignore[override]  # the admin serves only signed-in staff
+        self, request: AuthenticatedHttpRequest, obj: PartOfArticle
+    ) -> None:
+        super().delete_model(request, obj)
+        workflow.note_contribution(Article.objects.get(pk=obj.article_id), request.user)
+
+
+def not_a_draft_message(part: PartOfArticle) -> str:
+    article = Article.objects.get(pk=part.article_id)
+    # Translators: %(part)s is a kind of part, e.g. "section"; %(state)s is the article's state
+    # in lower case, e.g. "published".
+    return gettext(
+        "This %(part)s belongs to an article that is %(state)s, so it cannot be changed here. "
+        "To change it, start a new draft of the article and have it reviewed."
+    ) % {"part": part._meta.verbose_name, "state": article.get_state_display().lower()}
 
 
 for part_model in ARTICLE_PARTS:

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from typing import Any, Self
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
@@ -137,13 +137,34 @@ class Condition(models.Model):
         return split_codes(self.icd10_codes)
 
 
+# The review queue is worked oldest first.
+REVIEW_QUEUE_ORDER = (F("submitted_at").asc(nulls_first=True), "pk")
 # Reviews due within this many days are listed as "due soon" on staff home and in the admin.
 REVIEW_SOON_DAYS = 60
 
 
-class PlainNewlines(models.Model):
-    """Text kept with \n line ends. Browsers send \r\n from text areas; without this, saving
-    a form unchanged would make every paragraph differ from the version it was copied from."""
+def plain_newlines(text: str) -> str:
+    """Text with \n line ends. Browsers send \r\n from text areas; without this, saving a form
+    unchanged would make every paragraph differ from the version it was copied from."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+class FrozenContentError(PermissionDenied):
+    """Content that has left draft was about to change, or be deleted, other than by a step of
+    education.workflow. Only a draft's content changes; to change published content, start a
+    new draft and publish it. A PermissionDenied, so a request that gets this far is answered
+    403, never 500."""
+
+
+class VersionedContent(models.Model):
+    """Something whose text reaches patients: kept with plain newlines, and changed only while
+    it is a draft. Saving it unchanged writes nothing, so its history records only changes.
+
+    Every way the portal writes content asks change_problem() or delete_problem(): save() and
+    delete(), and update() and delete() of the default managers' querysets, which skip save().
+    Django's base manager and raw SQL do not ask: Django uses the base manager itself (deleting
+    a draft deletes its parts), and they stay a database administrator's way to repair data.
+    """
 
     class Meta:
         abstract = True
@@ -152,8 +173,43 @@ class PlainNewlines(models.Model):
         for field in self._meta.concrete_fields:
             value = getattr(self, field.attname)
             if isinstance(field, models.TextField) and isinstance(value, str):
-                setattr(self, field.attname, value.replace("\r\n", "\n").replace("\r", "\n"))
+                setattr(self, field.attname, plain_newlines(value))
+        stored = self.stored()
+        problem = self.change_problem(stored)
+        if problem is not None:
+            raise FrozenContentError(problem)
+        if stored is not None and not self.changed_fields(stored):
+            return
         super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        problem = self.delete_problem(self.stored())
+        if problem is not None:
+            raise FrozenContentError(problem)
+        return super().delete(*args, **kwargs)
+
+    def stored(self) -> Self | None:
+        """This row as the database has it now (None while unsaved), to judge a change by what
+        is stored rather than by what this copy says."""
+        return type(self)._base_manager.filter(pk=self.pk).first() if self.pk else None
+
+    def change_problem(self, stored: Self | None) -> str | None:
+        """Why saving this copy over `stored` (None: adding it) is refused, or None."""
+        raise NotImplementedError
+
+    def delete_problem(self, stored: Self | None) -> str | None:
+        """Why deleting `stored` is refused, or None."""
+        raise NotImplementedError
+
+    def changed_fields(self, stored: Self) -> list[str]:
+        """The fields whose value differs from the stored row (updated_at aside: saving sets it)."""
+        return [
+            field.name
+            for field in self._meta.concrete_fields
+            if field.name != "updated_at"
+            and field.to_python(getattr(self, field.attname))
+            != field.to_python(getattr(stored, field.attname))
+        ]
 
 
 class ArticleQuerySet(models.QuerySet["Article"]):
@@ -167,8 +223,13 @@ class ArticleQuerySet(models.QuerySet["Article"]):
         """Every version that was ever published (the live one and the archived ones)."""
         return self.filter(version__isnull=False).order_by("-version")
 
+    def waiting_for_review(self) -> Self:
+        """Drafts sent for review, the longest waiting first."""
+        return self.filter(state=Article.State.IN_REVIEW).order_by(*REVIEW_QUEUE_ORDER)
+
     def review_overdue(self, today: datetime.date | None = None) -> Self:
-        return self.filter(next_review_due__lt=today or timezone.localdate())
+        """Past their next review, or never reviewed at all (Article.has_review_on_record)."""
+        return self.filter(~REVIEW_ON_RECORD | Q(next_review_due__lt=today or timezone.localdate()))
 
     def review_due_soon(
         self, today: datetime.date | None = None, days: int = REVIEW_SOON_DAYS
@@ -176,15 +237,38 @@ class ArticleQuerySet(models.QuerySet["Article"]):
         """Not overdue yet, but due within `days`."""
         today = today or timezone.localdate()
         return self.filter(
-            next_review_due__gte=today, next_review_due__lte=today + datetime.timedelta(days=days)
+            REVIEW_ON_RECORD,
+            next_review_due__gte=today,
+            next_review_due__lte=today + datetime.timedelta(days=days),
         )
 
+    # Bulk changes skip save() and delete(), so they ask the same question here. Nothing in the
+    # portal changes articles in bulk; the admin's bulk delete is switched off.
 
-class Article(PlainNewlines):
+    def update(self, **kwargs: Any) -> int:
+        if self.exclude(state=Article.State.DRAFT).exists():
+            raise FrozenContentError("Only drafts change; education.workflow moves the others.")
+        return super().update(**kwargs)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        if self.exclude(state__in=Article.OPEN_STATES).exists():
+            raise FrozenContentError("Published and archived versions are kept.")
+        return super().delete()
+
+
+# A clinician approved the text (publish() records when) and set when to look at it again.
+# Sample content, and anything else published without a review, has none on record.
+REVIEW_ON_RECORD = Q(
+    last_reviewed_on__isnull=False, next_review_due__isnull=False, needs_clinical_review=False
+)
+
+
+class Article(VersionedContent):
     """One version of one condition explained in one language. Translations are sibling
     articles; so are the versions of one translation: the draft being written (at most one),
     the published version clinicians use (at most one) and every earlier published version,
-    archived. Only drafts are ever edited; education.workflow moves an article between states.
+    archived. Only drafts are ever edited; education.workflow moves an article between states,
+    and save() refuses any other change (FrozenContentError).
     """
 
     class State(models.TextChoices):
@@ -195,6 +279,19 @@ class Article(PlainNewlines):
 
     # States of the one draft an article may have open beside its published version.
     OPEN_STATES = [State.DRAFT, State.IN_REVIEW]
+    # The steps education.workflow takes; save() refuses any other. A draft is published
+    # directly only when loaded as sample content (workflow.publish_loaded_content).
+    STEPS = {
+        State.DRAFT: {State.DRAFT, State.IN_REVIEW, State.PUBLISHED},
+        State.IN_REVIEW: {State.IN_REVIEW, State.DRAFT, State.PUBLISHED},
+        State.PUBLISHED: {State.PUBLISHED, State.ARCHIVED},
+        State.ARCHIVED: {State.ARCHIVED},
+    }
+    # What the reader reads. Fixed from the moment the draft is sent for review, so the
+    # reviewer approves exactly the text they read; publishing then records its own fields.
+    CONTENT_FIELDS = {"condition", "language", "title", "summary", "in_brief"}
+    # All that may change once published: withdrawing it (archive) sets these.
+    ARCHIVING_FIELDS = {"state", "archived_at"}
 
     condition = models.ForeignKey(
         Condition, verbose_name=_("condition"), on_delete=models.PROTECT, related_name="articles"
@@ -381,11 +478,99 @@ class Article(PlainNewlines):
     def live_version(self) -> "Article | None":
         return self.siblings().published().first()
 
+    @property
+    def has_review_on_record(self) -> bool:
+        """Whether a clinician approved this text and set its next review (REVIEW_ON_RECORD)."""
+        return bool(
+            self.last_reviewed_on and self.next_review_due and not self.needs_clinical_review
+        )
+
     def is_review_overdue(self, today: datetime.date | None = None) -> bool:
+        """Past its next review, or never reviewed: such an article is never "within its
+        review date"."""
+        if not self.has_review_on_record:
+            return True
         return bool(self.next_review_due and self.next_review_due < (today or timezone.localdate()))
 
+    def change_problem(self, stored: Self | None) -> str | None:
+        if stored is None or stored.state == self.State.DRAFT:
+            return None
+        if self.state not in self.STEPS[self.State(stored.state)]:
+            return (
+                f"Article {stored.pk} cannot go from {stored.state} to {self.state}; "
+                "education.workflow moves articles between states."
+            )
+        frozen = set(self.changed_fields(stored)) - (
+            self.ARCHIVING_FIELDS
+            if stored.state != self.State.IN_REVIEW
+            else {field.name for field in self._meta.concrete_fields} - self.CONTENT_FIELDS
+        )
+        if frozen:
+            return (
+                f"Article {stored.pk} is {stored.state} and only a draft changes: start a new "
+                f"draft to change it. Refused: {', '.join(sorted(frozen))}."
+            )
+        return None
 
-class ArticlePart(PlainNewlines):
+    def delete_problem(self, stored: Self | None) -> str | None:
+        # Every version that was published is kept; a draft that never went live may go.
+        if stored is not None and stored.state not in self.OPEN_STATES:
+            return f"Article {stored.pk} is {stored.state}: every published version is kept."
+        return None
+
+
+class PartQuerySet[P: "PartOfArticle"](models.QuerySet[P]):
+    # Bulk changes skip save() and delete(), so they ask the same question here. The portal
+    # changes parts in bulk only in drafts; the admin's bulk delete is switched off.
+
+    def update(self, **kwargs: Any) -> int:
+        if self.exclude(article__state=Article.State.DRAFT).exists() or not _all_drafts(
+            kwargs.get("article", kwargs.get("article_id"))
+        ):
+            raise FrozenContentError("Only a draft's parts change.")
+        return super().update(**kwargs)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        if self.exclude(article__state=Article.State.DRAFT).exists():
+            raise FrozenContentError("Only a draft's parts can be deleted.")
+        return super().delete()
+
+
+def _all_drafts(*articles: Article | int | None) -> bool:
+    """Whether every article given (an Article or its id; None: none given) is a draft now."""
+    ids = [a.pk if isinstance(a, Article) else a for a in articles if a is not None]
+    return not Article.objects.filter(pk__in=ids).exclude(state=Article.State.DRAFT).exists()
+
+
+class PartOfArticle(VersionedContent):
+    """Something an article owns: it changes only while its article is a draft, whether the
+    part is saved, moved to another article or deleted."""
+
+    article_id: int
+
+    objects = PartQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def change_problem(self, stored: Self | None) -> str | None:
+        if _all_drafts(self.article_id, stored.article_id if stored else None):
+            return None
+        return (
+            f"{self._meta.model_name} {self.pk or '(new)'} belongs to an article that is not a "
+            "draft: only a draft's parts change. Start a new draft to change it."
+        )
+
+    def delete_problem(self, stored: Self | None) -> str | None:
+        if stored is None or _all_drafts(stored.article_id):
+            return None
+        return (
+            f"{self._meta.model_name} {stored.pk} belongs to an article that is not a draft: "
+            "only a draft's parts can be deleted."
+        )
+
+
+class ArticlePart(PartOfArticle):
     """Something an article owns, kept in the order the editor gives it."""
 
     position = models.PositiveSmallIntegerField(_("position"), default=0)
@@ -479,7 +664,7 @@ MIN_TIMES_PER_WEEK, MAX_TIMES_PER_WEEK = 1, 14
 MIN_THERAPY_WEEKS, MAX_THERAPY_WEEKS = 1, 52
 
 
-class RestGuidance(PlainNewlines):
+class RestGuidance(PartOfArticle):
     class WeightBearing(models.TextChoices):
         NONE = "none", _("No weight on the injured part")
         PARTIAL = "partial", _("Some weight (partial)")

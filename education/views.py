@@ -1,12 +1,13 @@
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.models import User
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from education.models import REVIEW_SOON_DAYS, Article, Condition
 from education.readability import article_readability
+from education.workflow import can_publish
 from portal.http import AuthenticatedHttpRequest
 from portal.models import ClinicProfile
 from portal.roles import works_in_admin
@@ -28,7 +29,8 @@ def get_published_article(slug: str, language: str) -> Article:
 @permission_required("education.view_article", raise_exception=True)
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The staff home, the library's front page: recently updated articles, the review lists
-    for the people who act on them, and what is missing from the clinic profile."""
+    for the people who act on them (and the queue of drafts waiting for review for those who
+    approve them), and what is missing from the clinic profile."""
     published = Article.objects.published().select_related("condition")
     clinic = ClinicProfile.load()
     context = {
@@ -54,12 +56,19 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         context["handout_blockers"] = clinic.handout_blockers()
     if context["shows_review_lists"]:
         context |= {
-            "overdue_articles": published.review_overdue().order_by("next_review_due"),
+            # Never reviewed (no date) first: they have waited longest of all.
+            "overdue_articles": published.review_overdue().order_by(
+                F("next_review_due").asc(nulls_first=True), "title"
+            ),
             "due_soon_articles": published.review_due_soon().order_by("next_review_due"),
             "review_soon_days": REVIEW_SOON_DAYS,
             # Reviewing starts in the admin; without it, the library page is all they have.
             "review_links_to_admin": works_in_admin(request.user),
         }
+    if can_publish(request.user):
+        context["review_queue"] = Article.objects.waiting_for_review().select_related(
+            "condition", "submitted_by"
+        )
     return render(request, "education/home.html", context)
 
 

@@ -3,7 +3,8 @@
 Clinicians always use the published version. Editors change a copy of it, the draft, beside
 it; a reviewer approves the draft, which then replaces the published version in one
 transaction. Published versions are never edited or deleted: the one replaced is archived, and
-any version can be copied back into a new draft.
+any version can be copied back into a new draft. The models hold to this too: a version that
+has left draft, and its parts, refuse any change but the steps below (FrozenContentError).
 
 Each rule of who may take a step, and when, is written once, in a `*_problem()` function:
 the step raises WorkflowError with its message, and the admin asks the same function (through

@@ -83,8 +83,8 @@ def test_headings_and_code_are_shown_as_plain_text():
 
 
 @pytest.mark.django_db
-def test_section_html_is_rendered_once_on_save(sample_article):
-    section = sample_article.sections.first()
+def test_section_html_is_rendered_once_on_save(draft):
+    section = draft.sections.first()
     section.body = "New **text** <script>alert(1)</script>"
     section.save()
     stored = Section.objects.get(pk=section.pk).body_html

@@ -83,10 +83,54 @@ def test_codes_are_stored_upper_case_and_comma_separated():
 @pytest.mark.django_db
 def test_review_overdue_compares_with_today(condition, time_machine):
     time_machine.move_to(datetime.datetime(2027, 3, 1, 12, tzinfo=datetime.UTC))
-    due_yesterday = make_article(condition, next_review_due=datetime.date(2027, 2, 28))
-    make_article(condition, language="es", next_review_due=datetime.date(2027, 3, 1))
+    reviewed = datetime.date(2026, 3, 1)
+    due_yesterday = make_article(
+        condition, last_reviewed_on=reviewed, next_review_due=datetime.date(2027, 2, 28)
+    )
+    make_article(
+        condition,
+        language="es",
+        last_reviewed_on=reviewed,
+        next_review_due=datetime.date(2027, 3, 1),
+    )
     assert list(Article.objects.review_overdue()) == [due_yesterday]
     assert due_yesterday.is_review_overdue()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "review, overdue",
+    [
+        ({}, True),  # sample or imported content: never reviewed
+        ({"last_reviewed_on": datetime.date(2026, 3, 1)}, True),  # no next review set
+        ({"next_review_due": datetime.date(2028, 3, 1)}, True),  # a date, but no review
+        (
+            {
+                "last_reviewed_on": datetime.date(2026, 3, 1),
+                "next_review_due": datetime.date(2028, 3, 1),
+                "needs_clinical_review": True,
+            },
+            True,
+        ),
+        (
+            {
+                "last_reviewed_on": datetime.date(2026, 3, 1),
+                "next_review_due": datetime.date(2028, 3, 1),
+            },
+            False,
+        ),
+    ],
+)
+def test_an_article_is_within_its_review_date_only_with_a_review_on_record(
+    condition, time_machine, review, overdue
+):
+    time_machine.move_to(datetime.datetime(2027, 3, 1, 12, tzinfo=datetime.UTC))
+    article = make_article(condition, **review)
+    assert article.is_review_overdue() is overdue
+    assert Article.objects.review_overdue().filter(pk=article.pk).exists() is overdue
+    assert not (
+        overdue and Article.objects.review_due_soon(days=800).filter(pk=article.pk).exists()
+    )
 
 
 def test_next_review_must_come_after_the_last_review():

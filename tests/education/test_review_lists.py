@@ -1,5 +1,6 @@
-"""Staff home lists the published articles whose review is overdue or due soon, for the
-people who edit and approve content."""
+"""Staff home lists the published articles whose review is overdue (or which were never
+reviewed) or due soon, for the people who edit and approve content; reviewers also get the
+queue of drafts waiting for review, there and in the admin."""
 
 import datetime
 
@@ -8,6 +9,8 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from education.models import REVIEW_SOON_DAYS, Article, Condition
+from education.samples import SAMPLE_DIR, load_sample_file
+from education.workflow import start_draft, submit_for_review
 
 pytestmark = pytest.mark.django_db
 
@@ -15,13 +18,13 @@ TODAY = datetime.date(2027, 6, 1)
 
 
 @pytest.fixture
-def review_dates(sample_article, time_machine) -> dict[str, Article]:
-    """Today is 1 June 2027: one article overdue, two due soon (today and the window's last
-    day), one due just after the window, and a draft due soon (only published versions are
-    listed)."""
+def review_dates(approve, time_machine) -> dict[str, Article]:
+    """Today is 1 June 2027: one article overdue (approved a year ago), two due soon (today and
+    the window's last day), one due just after the window, and a draft due soon (only published
+    versions are listed). All were reviewed on 1 June 2026."""
+    time_machine.move_to(datetime.datetime(2026, 6, 1, 12, tzinfo=datetime.UTC))
+    overdue = approve(next_review_due=datetime.date(2027, 5, 1))
     time_machine.move_to(datetime.datetime(2027, 6, 1, 12, tzinfo=datetime.UTC))
-    sample_article.next_review_due = datetime.date(2027, 5, 1)
-    sample_article.save()
 
     def article(slug: str, title: str, due: datetime.date, state: str = "published"):
         condition = Condition.objects.create(slug=slug, name=title)
@@ -31,12 +34,13 @@ def review_dates(sample_article, time_machine) -> dict[str, Article]:
             title=title,
             summary=".",
             state=state,
+            last_reviewed_on=datetime.date(2026, 6, 1),
             next_review_due=due,
         )
 
     soon = datetime.timedelta(days=REVIEW_SOON_DAYS)
     return {
-        "overdue": sample_article,
+        "overdue": overdue,
         "last_day": article("shin-splints", "Shin splints", TODAY + soon),
         "today": article("stress-fracture", "Stress fracture", TODAY),
         "later": article("tennis-elbow", "Tennis elbow", TODAY + soon + datetime.timedelta(1)),
@@ -110,11 +114,122 @@ def test_clinicians_and_front_desk_see_neither_review_list(client, personas, rev
     assert "Review was due" not in html
 
 
-def test_editors_are_told_when_no_review_is_due(client, editor, sample_article, time_machine):
+def test_editors_are_told_when_no_review_is_due(client, editor, approve, time_machine):
     time_machine.move_to(datetime.datetime(2027, 6, 1, 12, tzinfo=datetime.UTC))
-    sample_article.next_review_due = datetime.date(2029, 1, 1)
-    sample_article.save()
+    approve(next_review_due=datetime.date(2029, 1, 1))
     client.force_login(editor)
     html = client.get(reverse("home")).content.decode()
     assert "Every published article is within its review date." in html
     assert f"No reviews are due in the next {REVIEW_SOON_DAYS} days." in html
+
+
+# --- Never reviewed ------------------------------------------------------------------------
+
+
+def test_a_published_article_never_reviewed_is_listed_as_overdue_not_within_its_date(
+    client, editor, sample_article
+):
+    client.force_login(editor)
+    response = client.get(reverse("home"))
+    assert list(response.context["overdue_articles"]) == [sample_article]
+    html = response.content.decode()
+    assert "No clinical review on record" in html
+    assert "Every published article is within its review date." not in html
+
+    admin_page = client.get(reverse("admin:education_article_change", args=[sample_article.pk]))
+    assert "no clinical review of this article is on record" in admin_page.content.decode()
+    library_page = client.get(sample_article.get_absolute_url()).content.decode()
+    assert "Review overdue" in library_page
+
+
+def test_the_builder_says_when_an_article_has_no_review_on_record(
+    client, clinician, clinic, sample_article
+):
+    """Sample content carries its own warning; other content published without a review
+    (here: imported, with no review dates) gets this one."""
+    client.force_login(clinician)
+    sample_page = client.get(reverse("handouts:new", args=["bone-marrow-edema", "en"]))
+    assert "has not been clinically reviewed" in sample_page.content.decode()
+    assert "no clinical review on record" not in sample_page.content.decode()
+
+    imported = Article.objects.create(
+        condition=Condition.objects.create(slug="shin-splints", name="Shin splints"),
+        language="en",
+        title="Shin splints",
+        summary="Pain along the shin bone.",
+        state="published",
+        version=1,
+    )
+    page = client.get(reverse("handouts:new", args=["shin-splints", "en"])).content.decode()
+    assert imported.is_review_overdue()
+    assert "This article has no clinical review on record." in page
+    assert "due for clinical review on" not in page
+
+
+# --- The review queue ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def waiting(sample_article, editor, time_machine) -> list[Article]:
+    """Two drafts sent for review, the Spanish one a day earlier, and a draft not sent."""
+    load_sample_file(SAMPLE_DIR / "bone-marrow-edema.es.json")
+    spanish = Article.objects.get(language="es")
+    time_machine.move_to(datetime.datetime(2027, 6, 1, 9, tzinfo=datetime.UTC))
+    first = submit_for_review(start_draft(spanish, editor), editor)
+    time_machine.move_to(datetime.datetime(2027, 6, 2, 9, tzinfo=datetime.UTC))
+    second = submit_for_review(start_draft(sample_article, editor), editor)
+    Article.objects.create(
+        condition=Condition.objects.create(slug="bursitis", name="Bursitis"),
+        language="en",
+        title="Bursitis",
+        summary=".",
+    )
+    return [first, second]
+
+
+@pytest.mark.parametrize("persona", ["reviewer", "administrator"])
+def test_reviewers_see_drafts_waiting_for_review_on_staff_home_oldest_first(
+    client, request, waiting, persona
+):
+    client.force_login(request.getfixturevalue(persona))
+    response = client.get(reverse("home"))
+    assert list(response.context["review_queue"]) == waiting
+    queue = response.content.decode().split('id="queue-heading"')[1].split("</section>")[0]
+    assert "Waiting for review" in queue
+    assert "Sent 1 Jun 2027 by Editor" in queue and "Sent 2 Jun 2027 by Editor" in queue
+    assert queue.index("Sent 1 Jun") < queue.index("Sent 2 Jun")
+    assert reverse("admin:education_article_publish", args=[waiting[0].pk]) in queue
+    assert "Bursitis" not in queue
+
+
+@pytest.mark.parametrize("persona", ["editor", "clinician", "front_desk"])
+def test_only_people_who_approve_see_the_review_queue(client, personas, waiting, persona):
+    client.force_login(personas[persona])
+    response = client.get(reverse("home"))
+    assert "review_queue" not in response.context
+    assert 'id="queue-heading"' not in response.content.decode()
+
+
+def test_reviewers_are_told_when_nothing_waits_for_review(client, reviewer, sample_article):
+    client.force_login(reviewer)
+    assert "No drafts are waiting for review." in client.get(reverse("home")).content.decode()
+
+
+def test_the_admin_lists_drafts_waiting_for_review_oldest_first(client, reviewer, waiting):
+    client.force_login(reviewer)
+    url = reverse("admin:education_article_changelist")
+    assert "Waiting for review: 2" in client.get(url).content.decode()
+
+    response = client.get(url, {"review": "waiting"})
+    assert list(response.context["cl"].result_list) == waiting
+    assert "Submitted at" in response.content.decode()
+    newest_first = client.get(url, {"review": "waiting", "o": "-4"}).context["cl"].result_list
+    assert list(newest_first) == waiting[::-1]  # a reviewer may still sort by a column
+
+
+def test_editors_get_no_queue_link_in_the_admin(client, editor, waiting):
+    client.force_login(editor)
+    assert (
+        "Waiting for review:"
+        not in client.get(reverse("admin:education_article_changelist")).content.decode()
+    )

@@ -17,12 +17,13 @@ def test_sample_loader_is_idempotent(capsys):
 
 
 @pytest.mark.django_db
-def test_sample_loader_never_overwrites_an_editors_changes(sample_article):
-    sample_article.title = "Edited by the clinic"
-    sample_article.save()
+def test_sample_loader_never_overwrites_an_editors_changes(draft):
+    draft.title = "Edited by the clinic"
+    draft.save()
     result = load_sample_file(SAMPLE_DIR / "bone-marrow-edema.en.json")
     assert not result.article_created
-    assert Article.objects.get().title == "Edited by the clinic"
+    assert Article.objects.count() == 2
+    assert Article.objects.get(pk=draft.pk).title == "Edited by the clinic"
 
 
 @pytest.mark.django_db

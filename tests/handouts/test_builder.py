@@ -19,6 +19,7 @@ from education.models import (
     MIN_THERAPY_WEEKS,
     MIN_TIMES_PER_WEEK,
 )
+from education.workflow import archive
 from handouts.issuing import build_handout
 from handouts.models import MAX_NOTE_LENGTH, Handout
 from handouts.timeline import treatment_timeline
@@ -225,9 +226,10 @@ def test_other_languages_of_the_condition_are_offered(client, clinician, sample_
     assert reverse("handouts:new", args=["bone-marrow-edema", "es"]) in html
 
 
-def test_builder_for_an_unpublished_article_is_not_found(client, clinician, sample_article):
-    sample_article.state = "draft"
-    sample_article.save()
+def test_builder_for_an_unpublished_article_is_not_found(
+    client, clinician, reviewer, sample_article
+):
+    archive(sample_article, reviewer)
     client.force_login(clinician)
     assert client.get(builder_url(sample_article)).status_code == 404
 

@@ -10,7 +10,13 @@ from pypdf import PdfReader
 from weasyprint.formatting_structure import boxes
 
 from education.models import Article, Section
-from education.workflow import archive, publish, start_draft, submit_for_review
+from education.workflow import (
+    archive,
+    publish,
+    publish_loaded_content,
+    start_draft,
+    submit_for_review,
+)
 from handouts.issuing import build_handout
 from handouts.pdf import handout_html, lay_out, render_handout_pdf, render_pdf
 from tests.helpers import default_choices, pdf_text
@@ -203,9 +209,9 @@ def test_spanish_handout_writes_dates_the_spanish_way(sample_article, clinic, cl
         language="es",
         title="Edema óseo",
         summary="Líquido dentro del hueso.",
-        state=Article.State.PUBLISHED,
     )
     Section.objects.create(article=spanish, kind="overview", body="Es como un moratón.")
+    publish_loaded_content(spanish)  # its parts are written while it is a draft
     handout = build_handout(
         spanish,
         default_choices(spanish, therapy_plan=[], prevention_tip_keys=[]),

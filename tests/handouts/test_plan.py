@@ -216,11 +216,11 @@ def test_every_combination_of_choices_prints_without_contradiction(
     assert failures == {}
 
 
-def test_the_plan_names_the_injured_part_as_the_article_does(sample_article, clinician, clinic):
-    rest = sample_article.rest_guidance
+def test_the_plan_names_the_injured_part_as_the_article_does(draft, clinician, clinic):
+    rest = draft.rest_guidance
     rest.body_part = "your foot"
     rest.save()
-    handout = handout_for(sample_article, clinician, Choices("none", True, 3, True))
+    handout = handout_for(draft, clinician, Choices("none", True, 3, True))
     text = reading_view_text(handout, clinic)
     assert "Rest your foot for 3 weeks" in text
     assert "do not put any weight on your foot" in text
@@ -239,11 +239,11 @@ def test_article_prose_is_printed_only_under_general_information(sample_article,
         assert " ".join(strip_tags(section["body_html"]).split()[:8]) not in week_by_week
 
 
-def test_the_plan_is_built_only_from_choices_not_from_article_prose(sample_article, clinician):
-    rest = sample_article.rest_guidance
+def test_the_plan_is_built_only_from_choices_not_from_article_prose(draft, clinician):
+    rest = draft.rest_guidance
     rest.note = "Use crutches for at least four weeks."
     rest.save()
-    handout = handout_for(sample_article, clinician, Choices("full", False, 2, False))
+    handout = handout_for(draft, clinician, Choices("full", False, 2, False))
     with translation.override("en"):
         sentences = " ".join(
             " ".join(item.sentences + item.details) for item in personal_plan(handout)

@@ -15,7 +15,8 @@ class Command(BaseCommand):
         "Print one line per article version: condition, language, state, version, reading "
         "grade and review status. Published and archived versions are judged by the grade "
         "recorded when they were published (the approved text); drafts are measured now. "
-        "With --strict, exit with status 1 when a published article is overdue for review, or "
+        "With --strict, exit with status 1 when a published article is overdue for review (or "
+        "has never been reviewed), or "
         "above the clinic's maximum reading grade without a recorded override reason. Clinics "
         "can run it daily."
     )
@@ -46,7 +47,7 @@ class Command(BaseCommand):
                 else:
                     flags.append(f"ABOVE GRADE {maximum}")
                     needs_attention = True
-            if article.is_published and review == "overdue":
+            if article.is_published and article.is_review_overdue(today):
                 flags.append("REVIEW OVERDUE")
                 needs_attention = True
             problems += needs_attention
@@ -79,8 +80,8 @@ def version_text(article: Article) -> str:
 
 
 def review_status(article: Article, today: datetime.date) -> str:
-    if article.next_review_due is None:
-        return "not scheduled"
+    if not article.has_review_on_record or article.next_review_due is None:
+        return "never reviewed"  # overdue (Article.is_review_overdue)
     if article.next_review_due < today:
         return "overdue"
     if (article.next_review_due - today).days <= REVIEW_SOON_DAYS:
