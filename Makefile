@@ -128,10 +128,12 @@ test: lint check-translations pytest
 test-browser: install-dev
 	DATABASE_URL=sqlite:///:memory: $(PYTEST) -m browser $(PYTEST_ARGS)
 
-# Handout rendering, download and memory figures (a few minutes; not part of `make test`).
-# In-memory SQLite: the benchmark creates its own data and refuses any other database.
+# Handout rendering, download and memory figures, then how long a wrong access code takes on
+# each kind of patient link (a few minutes; not part of `make test`). In-memory SQLite: the
+# benchmarks create their own data and refuse any other database.
 bench: install-dev
 	DEBUG=1 DATABASE_URL=sqlite:///:memory: $(PY) manage.py benchmark_handouts $(BENCH_ARGS)
+	DEBUG=1 DATABASE_URL=sqlite:///:memory: $(PY) manage.py benchmark_patient_links
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache .mypy_cache .import_linter_cache staticfiles test-artifacts

@@ -151,6 +151,19 @@ def create_clinician() -> User:
     return user
 
 
+def issue_one(fixture: Fixture) -> Handout:
+    """A new handout from the fixture's article and choices, issued by its clinician."""
+    handout, _created = issue_handout(
+        fixture.article,
+        fixture.choices,
+        issued_by=fixture.clinician,
+        issue_token=uuid.uuid4(),
+        clinic=fixture.clinic,
+        snapshot=fixture.snapshot,
+    )
+    return handout
+
+
 def set_up() -> Fixture:
     load_sample_file(SAMPLE_FILE)
     slug = SAMPLE_FILE.name.split(".")[0]
@@ -233,14 +246,7 @@ def warm_up(portal: Callable[[], bytes], raw: Callable[[], bytes]) -> int:
 def time_downloads(fixture: Fixture, n: int) -> list[float]:
     """Issue one handout, then time GETs of its PDF as the signed-in clinician, checking that
     each response is the stored PDF."""
-    handout, _created = issue_handout(
-        fixture.article,
-        fixture.choices,
-        issued_by=fixture.clinician,
-        issue_token=uuid.uuid4(),
-        clinic=fixture.clinic,
-        snapshot=fixture.snapshot,
-    )
+    handout = issue_one(fixture)
     expected = bytes(handout.pdf)
     url = reverse("handouts:pdf", kwargs={"public_id": handout.public_id})
     client = Client()

@@ -262,6 +262,10 @@ class ShareLink(models.Model):
         except LinkEmail.DoesNotExist:
             return None
 
+    def has_ended(self, now: datetime.datetime) -> bool:
+        """Revoked or expired: unlike a lock, for good."""
+        return self.revoked_at is not None or now >= self.expires_at
+
 
 class LinkEmailQuerySet(models.QuerySet):
     def finish(self, status: str, now: datetime.datetime) -> int:

@@ -1,15 +1,16 @@
 """The patient's side: a link from the printed slip or an email, an access code, then the
 handout to read and download. No account; every step is recorded as a HandoutEvent.
 
-Unknown, expired, revoked and locked links all get the same neutral page and status, so a
-response never tells an outsider which links exist or whose they are.
+Unknown, expired, revoked and locked links all get the same neutral page and status, and a
+code sent to an unknown token or to a link that has ended takes as long to refuse (try_code),
+so a response never tells an outsider which links exist or whose they are. The headers every
+patient page carries are set for the whole /p/ prefix, error pages included, by
+portal.middleware.PatientPageHeadersMiddleware.
 """
 
 import functools
-import secrets
 import time
 from collections.abc import Callable
-from typing import Concatenate
 
 from django import forms
 from django.conf import settings
@@ -19,7 +20,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
@@ -38,42 +38,7 @@ NEUTRAL_STATUS = 404
 class AccessCodeForm(forms.Form):
     """Validates the code page's POST; the page writes its own large, phone-friendly input."""
 
-    form_token = forms.CharField()
     code = forms.CharField(max_length=20)
-
-
-def patient_page[**P](
-    view: Callable[Concatenate[HttpRequest, P], HttpResponse],
-) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
-    """Headers every patient page carries: nothing cached, nothing leaked to other sites."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
-        response = view(request, *args, **kwargs)
-        response["Cache-Control"] = "no-store"
-        response["Referrer-Policy"] = "no-referrer"
-        response["X-Robots-Tag"] = "noindex, nofollow"
-        return response
-
-    return wrapper
-
-
-FORM_TOKEN_KEY = "patient-form-token"  # noqa: S105  (a session key name, not a secret)
-
-
-def issue_form_token(request: HttpRequest) -> str:
-    """CSRF protection for the code form. Patient pages send `Referrer-Policy: no-referrer`,
-    so browsers post the form with `Origin: null`, which Django's origin-based CSRF check must
-    refuse. Instead the form carries a token bound to the session; the session cookie is
-    SameSite=Lax, so a cross-site form cannot send it, and the token cannot be guessed."""
-    token = request.session.get(FORM_TOKEN_KEY) or secrets.token_urlsafe(24)
-    request.session[FORM_TOKEN_KEY] = token
-    return token
-
-
-def form_token_is_valid(request: HttpRequest, submitted: str) -> bool:
-    expected = request.session.get(FORM_TOKEN_KEY, "")
-    return bool(expected) and secrets.compare_digest(expected, submitted)
 
 
 def _session_key(link: ShareLink) -> str:
@@ -90,10 +55,10 @@ def has_access(request: HttpRequest, link: ShareLink) -> bool:
 
 
 def get_link_for_patient(token: str) -> ShareLink | None:
-    """The one access helper for patient links: a link that is not revoked or expired."""
+    """The one access helper for patient links: a link that is not revoked or expired, of a
+    handout whose patient data is still held."""
     link = find_share_link(token)
-    now = timezone.now()
-    if link is None or link.revoked_at or now >= link.expires_at or link.handout.purged_at:
+    if link is None or link.has_ended(timezone.now()):
         return None
     return link
 
@@ -102,9 +67,10 @@ def unavailable(request: HttpRequest) -> HttpResponse:
     return render(request, "handouts/patient/link_unavailable.html", status=NEUTRAL_STATUS)
 
 
-@csrf_exempt  # protected by the session-bound form token instead: see issue_form_token()
-@sensitive_post_parameters("code", "form_token")
-@patient_page
+# Django's CSRF protection covers the code form: patient pages send Referrer-Policy:
+# same-origin (portal.middleware.PatientPageHeadersMiddleware), so browsers post the form with
+# its true Origin, and the CSRF cookie is SameSite=Lax.
+@sensitive_post_parameters("code")
 @require_http_methods(["GET", "POST"])
 def open_link(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
@@ -121,25 +87,19 @@ def open_link(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _check_code(request: HttpRequest, token: str) -> HttpResponse:
-    # Any link the token names, even locked or revoked: every wrong code is counted.
+    # Any link the token names, even a locked one, whose wrong codes still count. Ended links
+    # and unknown tokens are refused with the same work (try_code).
     link = find_share_link(token)
-    if link is None or link.handout.purged_at:
-        return unavailable(request)
     form = AccessCodeForm(request.POST)
     if not form.is_valid():
-        return _code_page(request, link, form)
-    if not form_token_is_valid(request, form.cleaned_data["form_token"]):
-        # Lazy: shown on the code page, rendered in the handout's language.
-        form.add_error(
-            None, gettext_lazy("Your page was open too long. Please enter the code again.")
-        )
-        return _code_page(request, link, form)
+        return unavailable(request) if link is None else _code_page(request, link, form)
     attempt = try_code(link, form.cleaned_data["code"], device=device_class(request))
+    if link is None or attempt is Attempt.UNAVAILABLE:
+        return unavailable(request)
     if attempt is Attempt.ACCEPTED:
         grant_access(request, link)
         return redirect("patient:read", token=token)
-    if attempt is Attempt.UNAVAILABLE:
-        return unavailable(request)
+    # Lazy: shown on the code page, rendered in the handout's language.
     form.add_error("code", gettext_lazy("That code did not work. Check it and try again."))
     return _code_page(request, link, form)
 
@@ -149,7 +109,6 @@ def _code_page(request: HttpRequest, link: ShareLink, form: AccessCodeForm) -> H
         return unavailable(request)
     context = {
         "form": form,
-        "form_token": issue_form_token(request),
         "language": link.handout.language,
         "code_length": CODE_LENGTH,
     }
@@ -175,7 +134,6 @@ def with_patient_access(
     return wrapper
 
 
-@patient_page
 @require_http_methods(["GET"])
 @with_patient_access
 def read_handout(request: HttpRequest, token: str, link: ShareLink) -> HttpResponse:
@@ -192,7 +150,6 @@ def read_handout(request: HttpRequest, token: str, link: ShareLink) -> HttpRespo
         return render(request, "handouts/patient/handout_read.html", context)
 
 
-@patient_page
 @require_http_methods(["GET"])
 @with_patient_access
 def download_handout(request: HttpRequest, token: str, link: ShareLink) -> HttpResponse:
@@ -206,7 +163,6 @@ def download_handout(request: HttpRequest, token: str, link: ShareLink) -> HttpR
     return pdf_response(pdf, link.handout.pdf_filename(), as_attachment=True)
 
 
-@patient_page
 @require_http_methods(["GET"])
 @with_patient_access
 def clinic_logo(request: HttpRequest, token: str, link: ShareLink) -> HttpResponse:

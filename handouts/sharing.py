@@ -45,6 +45,20 @@ class CodeHasher(PBKDF2PasswordHasher):
     iterations = 100_000
 
 
+def _unmatchable_code_hash() -> str:
+    """A code hash in CodeHasher's format (algorithm$iterations$salt$digest) with a random
+    digest: checking a code against it derives a key exactly as checking a real link's does,
+    and no code matches it."""
+    hasher = CodeHasher()
+    return f"{hasher.algorithm}${hasher.iterations}${hasher.salt()}${secrets.token_urlsafe(32)}"
+
+
+# What a code is checked against when the token names no link (as Django's ModelBackend hashes
+# the password of a user who does not exist): every code check costs the same, so how long
+# the answer takes never tells whether a token was once a real link.
+UNMATCHABLE_CODE_HASH = _unmatchable_code_hash()
+
+
 @dataclass(frozen=True)
 class NewShareLink:
     link: ShareLink
@@ -118,20 +132,42 @@ def _revoke(link: ShareLink, *, staff: User | None, because: str, now: datetime.
 
 
 def find_share_link(token: str) -> ShareLink | None:
-    return ShareLink.objects.select_related("handout").filter(token_hash=hash_token(token)).first()
+    """The link the token names, in any state, unless its handout's patient data is gone.
+
+    The handout's PDF and snapshot are left to load when a page uses them: the code page
+    needs neither, and reading them only for real links would make an unknown token quicker
+    to refuse than an expired or revoked link.
+    """
+    return (
+        ShareLink.objects.select_related("handout")
+        .defer("handout__pdf", "handout__snapshot")
+        .filter(token_hash=hash_token(token), handout__purged_at__isnull=True)
+        .first()
+    )
 
 
-def try_code(link: ShareLink, typed_code: str, *, device: str) -> Attempt:
+def try_code(link: ShareLink | None, typed_code: str, *, device: str) -> Attempt:
     """Check a typed code and count it.
 
-    Every wrong code counts, whatever state the link is in, so guesses made during a lock
-    still bring the link closer to being revoked. The right code opens only a link that is
-    open: not locked, revoked or expired. The slow hash check happens before the row is
-    locked, so concurrent attempts queue only for the counter update.
+    A link that has ended (revoked or expired) can never open again, so it is refused exactly
+    as a token that names no link (`link` None) is: the code is checked, against
+    UNMATCHABLE_CODE_HASH for an unknown token, and nothing is written. The time of the answer
+    then cannot tell an outsider that a token they hold was once a real link. (A locked link
+    is a live one: its code page comes back when the lock ends, so it has nothing to hide.)
+
+    Every wrong code on a live link counts, locked or not, so guesses made during a lock still
+    bring the link closer to being revoked. The right code opens only a link that is open: not
+    locked, revoked or expired. The slow hash check happens before the row is locked, so
+    concurrent attempts queue only for the counter update.
     """
-    matches = CodeHasher().verify(normalize_code(typed_code), link.code_hash)
+    code_hash = UNMATCHABLE_CODE_HASH if link is None else link.code_hash
+    matches = CodeHasher().verify(normalize_code(typed_code), code_hash)
+    if link is None or link.has_ended(timezone.now()):
+        return Attempt.UNAVAILABLE
     with transaction.atomic():
-        link = ShareLink.objects.select_for_update().select_related("handout").get(pk=link.pk)
+        handout = link.handout
+        link = ShareLink.objects.select_for_update().get(pk=link.pk)
+        link.handout = handout  # unchanged: the counters are what must be read under the lock
         now = timezone.now()
         if matches:
             if not link.is_open(now):

@@ -11,6 +11,34 @@ from django.utils.translation import ngettext
 from portal.mfa import has_authenticator, is_verified, mfa_required
 from portal.sessions import signed_in_too_long
 
+# Where portal/urls.py mounts the patients' links (/p/<token>/...).
+PATIENT_PAGES = "/p/"
+
+
+class PatientPageHeadersMiddleware:
+    """Headers every response under /p/ carries, error pages included: nothing kept by any
+    cache, no index, and no address sent to other sites (the token is in the path).
+
+    "same-origin" rather than "no-referrer": with no-referrer browsers post forms with
+    `Origin: null`, which Django's CSRF check must refuse; with same-origin they send the
+    page's true origin on the code form, and no Referer to any other site.
+
+    First in MIDDLEWARE, so it also sees the responses other middleware make (CSRF refusals,
+    HTTPS redirects) and the error pages Django makes from exceptions (handler500 and the
+    templates at the project's root).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.path_info.startswith(PATIENT_PAGES):
+            response["Cache-Control"] = "no-store"
+            response["Referrer-Policy"] = "same-origin"
+            response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
 
 class StaffSessionMiddleware:
     """Two rules for signed-in staff on every request: a session ends SESSION_MAX_HOURS after
@@ -52,6 +80,6 @@ class StaffSessionMiddleware:
             reverse("admin:logout"),
             settings.STATIC_URL,
             "/static/",
-            "/p/",
+            PATIENT_PAGES,
         ]
         return any(path.startswith(prefix) for prefix in exempt)

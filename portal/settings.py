@@ -57,6 +57,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: it sets the patient pages' headers on every response under /p/, error pages too.
+    "portal.middleware.PatientPageHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -119,14 +121,9 @@ except ValueError:  # dj_database_url's parse errors; the URL holds a password, 
     ) from None
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-REDIS_URL = env_url("REDIS_URL", "", schemes=["redis", "rediss", "unix"])
-if REDIS_URL:
-    # Shared by every worker process, so rate limits and lockouts hold across them.
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    }
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Nothing that must hold across worker processes lives in a cache: sign-in lockouts (axes),
+# patient-link limits and sessions are in the database. The cache is each process's own.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Language and time ------------------------------------------------------------------------
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "en")
@@ -194,6 +191,11 @@ SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30, minimum=1, maximum=24
 SESSION_MAX_HOURS = env_int("SESSION_MAX_HOURS", 12, minimum=1, maximum=7 * 24)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 SESSION_SAVE_EVERY_REQUEST = True
+# In the database, where portal.sessions.end_sessions_of finds and ends every session of a
+# user. A cache in front (cached_db) would gain little, since the idle timeout above writes the
+# session row on every request anyway, and a session ended in the database would live on in
+# the cache.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 
@@ -307,6 +309,10 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
         "pikepdf": {"level": "WARNING"},  # announces its logger bridge at INFO on import
         "axes": {"level": "WARNING"},  # AuditEvent records sign-ins and lockouts
+        # No handlers of its own: Django's defaults (a console handler while DEBUG is on, mail
+        # to ADMINS) would write request paths, patient-link tokens included, unredacted.
+        # Its records reach the root's redacting handler instead.
+        "django": {"handlers": [], "level": "INFO"},
         # runserver's request lines; routed through the redacting handler.
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },

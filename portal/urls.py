@@ -15,7 +15,8 @@ urlpatterns = [
     path("two-factor/verify/", views.mfa_verify, name="mfa_verify"),
     path("library/", include("education.urls")),
     path("handouts/", include("handouts.urls")),
-    # Patients' links: short, since they are printed and typed.
+    # Patients' links: short, since they are printed and typed. Their headers come from
+    # portal.middleware.PatientPageHeadersMiddleware (PATIENT_PAGES).
     path("p/", include("handouts.patient_urls")),
     path("clinic/logo/", views.clinic_logo, name="clinic_logo"),
     path("admin/", admin.site.urls),

@@ -53,20 +53,22 @@ def open_url(token: str) -> str:
 
 
 def patient_client() -> Client:
-    return Client(HTTP_USER_AGENT=PHONE)
+    """A phone's browser: CSRF checks on, as the portal's are for every real request."""
+    return Client(HTTP_USER_AGENT=PHONE, enforce_csrf_checks=True)
 
 
 def form_token(response) -> str:
-    return re.search(r'name="form_token" value="([^"]+)"', response.content.decode())[1]
+    """The CSRF token in the page's form."""
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.content.decode())[1]
 
 
 def load_form(client: Client, token: str) -> str:
-    """Open the code page; returns the form's session-bound token."""
+    """Open the code page; returns the form's CSRF token."""
     return form_token(client.get(open_url(token)))
 
 
 def post_code(client: Client, token: str, code: str, with_form_token: str):
-    return client.post(open_url(token), {"code": code, "form_token": with_form_token})
+    return client.post(open_url(token), {"code": code, "csrfmiddlewaretoken": with_form_token})
 
 
 VISIT = datetime.date(2027, 2, 2)

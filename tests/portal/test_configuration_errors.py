@@ -16,7 +16,6 @@ SETTINGS_ENV = {
     "ALLOWED_HOSTS",
     "DATABASE_URL",
     "DB_CONN_MAX_AGE",
-    "REDIS_URL",
     "TIME_ZONE",
     "LANGUAGE_CODE",
     "LANGUAGES",
@@ -66,7 +65,6 @@ BAD_VALUES = [
         {"DATABASE_URL": "postgres://portal:hun/ter2@db.internal:5432/portal"},
         "DATABASE_URL is not a valid URL",
     ),
-    ({"REDIS_URL": "http://hunter2@cache.internal:6379"}, "REDIS_URL must start with redis://"),
 ]
 
 
@@ -110,7 +108,6 @@ def test_good_values_start_normally():
         HANDOUT_RETENTION_DAYS="30",
         TIME_ZONE="America/Chicago",
         LOG_LEVEL="warning",
-        REDIS_URL="redis://cache.internal:6379/0",
         DATABASE_URL="sqlite:///:memory:",
     )
     assert result.returncode == 0, result.stderr

@@ -18,7 +18,6 @@ SETTINGS_ENV = [
     "SECRET_KEY",
     "ALLOWED_HOSTS",
     "DATABASE_URL",
-    "REDIS_URL",
     "TIME_ZONE",
     "LANGUAGE_CODE",
     "LANGUAGES",
@@ -65,7 +64,6 @@ def test_production_values_come_from_the_environment():
     values = load_settings(
         DEBUG="0",
         DATABASE_URL="postgres://portal:secret@db.internal:5432/portal",
-        REDIS_URL="redis://cache.internal:6379/1",
         ALLOWED_HOSTS="portal.clinic.example, www.clinic.example",
         TIME_ZONE="Europe/Madrid",
         LANGUAGE_CODE="es",
@@ -74,8 +72,6 @@ def test_production_values_come_from_the_environment():
     assert values["db"]["ENGINE"] == "django.db.backends.postgresql"
     assert values["db"]["HOST"] == "db.internal"
     assert values["db"]["NAME"] == "portal"
-    assert values["cache"]["BACKEND"].endswith("RedisCache")
-    assert values["cache"]["LOCATION"] == "redis://cache.internal:6379/1"
     assert values["hosts"] == ["portal.clinic.example", "www.clinic.example"]
     assert values["tz"] == "Europe/Madrid"
     assert [code for code, _ in values["languages"]] == ["es", "en", "fr"]
