@@ -1,3 +1,4 @@
+import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -38,6 +39,28 @@ class PatientPageHeadersMiddleware:
             response["Referrer-Policy"] = "same-origin"
             response["X-Robots-Tag"] = "noindex, nofollow"
         return response
+
+
+class SessionIdleMiddleware:
+    """Pushes a session's idle limit (SESSION_COOKIE_AGE) back while its owner works: saving a
+    session renews its expiry, in the store and in the cookie. It is saved for that at most
+    once every SESSION_REFRESH_SECONDS, not on every request, so most pages write nothing; the
+    idle limit holds to within that many seconds."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        session = request.session
+        if not session.is_empty():
+            now = int(time.time())
+            if now - session.get(REFRESHED_AT, 0) >= settings.SESSION_REFRESH_SECONDS:
+                session[REFRESHED_AT] = now
+        return self.get_response(request)
+
+
+# When SessionIdleMiddleware last saved the session, in seconds since the epoch.
+REFRESHED_AT = "refreshed_at"
 
 
 class StaffSessionMiddleware:

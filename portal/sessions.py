@@ -1,7 +1,9 @@
 """Ending staff sessions: at sign-out (every device), and on an administrator's request."""
 
 import time
+from importlib import import_module
 
+from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import User
 from django.contrib.sessions.backends.base import SessionBase
@@ -13,14 +15,16 @@ def end_sessions_of(user: User, *, keep: str | None = None) -> int:
     """Delete every live session signed in as `user` (but `keep`); returns how many.
 
     Sessions are stored in the database, so they can be read here; a clinic has few enough
-    live sessions that reading them all at sign-out costs little.
+    live sessions that reading them all at sign-out costs little. Each is ended through the
+    session engine, so a copy in the cache (cached_db) goes with it.
     """
+    store = import_module(settings.SESSION_ENGINE).SessionStore
     ended = 0
     for session in Session.objects.filter(expire_date__gt=timezone.now()):
         if session.session_key == keep:
             continue
         if str(session.get_decoded().get(SESSION_KEY)) == str(user.pk):
-            session.delete()
+            store(session_key=session.session_key).delete()
             ended += 1
     return ended
 

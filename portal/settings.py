@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "portal.middleware.SessionIdleMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -121,9 +122,16 @@ except ValueError:  # dj_database_url's parse errors; the URL holds a password, 
     ) from None
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Nothing that must hold across worker processes lives in a cache: sign-in lockouts (axes),
-# patient-link limits and sessions are in the database. The cache is each process's own.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Redis, when REDIS_URL is set (production), is shared by every worker process: sessions are
+# read from it (see SESSION_ENGINE). Without it each process has its own memory cache, which
+# holds nothing another process must see.
+REDIS_URL = env_url("REDIS_URL", "", schemes=["redis", "rediss", "unix"])
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Language and time ------------------------------------------------------------------------
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "en")
@@ -190,12 +198,19 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30, minimum=1, maximum=24 * 60)
 SESSION_MAX_HOURS = env_int("SESSION_MAX_HOURS", 12, minimum=1, maximum=7 * 24)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True
-# In the database, where portal.sessions.end_sessions_of finds and ends every session of a
-# user. A cache in front (cached_db) would gain little, since the idle timeout above writes the
-# session row on every request anyway, and a session ended in the database would live on in
-# the cache.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# A request pushes the idle limit back by saving the session, at most once a minute
+# (portal.middleware.SessionIdleMiddleware) rather than on every request.
+SESSION_REFRESH_SECONDS = 60
+# Sessions live in the database, where portal.sessions.end_sessions_of finds every session of
+# a user. With Redis they are read from it too (cached_db), so a page costs no session query:
+# the cache is shared, so a session ended in one process is ended in all. Without Redis the
+# per-process memory cache could keep an ended session alive in another worker, so sessions are
+# read from the database alone.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if REDIS_URL
+    else "django.contrib.sessions.backends.db"
+)
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 
@@ -258,6 +273,14 @@ PATIENT_ACCESS_MINUTES = env_int("PATIENT_ACCESS_MINUTES", 30, minimum=1, maximu
 # Patient data is removed this many days after the later of issue and link expiry (at most
 # about ten years, so the purge's cut-off date stays within the calendar).
 HANDOUT_RETENTION_DAYS = env_int("HANDOUT_RETENTION_DAYS", 90, minimum=1, maximum=3650)
+
+# --- Handout PDFs ------------------------------------------------------------------------------
+# How many handout PDFs one worker process renders at once (each takes tens of MB while it
+# renders), and how long a request waits for its turn before the portal says it is busy.
+# Under gunicorn's default sync workers a process serves one request at a time anyway; the
+# limit holds when workers run threads.
+PDF_RENDER_CONCURRENCY = env_int("PDF_RENDER_CONCURRENCY", 2, minimum=1, maximum=16)
+PDF_RENDER_WAIT_SECONDS = env_int("PDF_RENDER_WAIT_SECONDS", 20, minimum=0, maximum=300)
 
 # --- Email ------------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "portal@localhost")
