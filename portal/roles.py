@@ -47,7 +47,16 @@ def works_in_admin(user: "User | AnonymousUser") -> bool:
     it is enough to close the admin to them."""
     if not user.is_active:
         return False
-    return user.is_superuser or user.groups.filter(name__in=ADMIN_SITE_ROLES).exists()
+    # Asked several times a request (two-factor rule, page header, views): answered once per
+    # user object, as Django caches permissions on it.
+    answer: bool | None = getattr(user, _WORKS_IN_ADMIN, None)
+    if answer is None:
+        answer = user.is_superuser or user.groups.filter(name__in=ADMIN_SITE_ROLES).exists()
+        setattr(user, _WORKS_IN_ADMIN, answer)
+    return answer
+
+
+_WORKS_IN_ADMIN = "_portal_works_in_admin"
 
 
 def role_permissions() -> dict[str, list[str]]:
