@@ -11,6 +11,7 @@ import functools
 import logging
 import mimetypes
 import ssl
+import threading
 import types
 from collections.abc import Sequence
 from pathlib import Path
@@ -44,6 +45,11 @@ PAGE_SIZES = {"a4": "A4", "letter": "letter"}
 
 class PdfRenderError(Exception):
     """The PDF could not be produced; the message is safe to log (no patient data)."""
+
+
+class PdfRenderBusy(PdfRenderError):
+    """PDF_RENDER_CONCURRENCY renders were already running in this process, and none finished
+    within PDF_RENDER_WAIT_SECONDS: nothing was rendered, and trying again later will work."""
 
 
 def render_handout_pdf(handout: Handout, clinic: ClinicProfile, *, preview_note: str = "") -> bytes:
@@ -149,6 +155,10 @@ def render_pdf(
     paper_size: str = "a4",
     quotes_in: Sequence[tuple[str, str]] = (),
 ) -> bytes:
+    slots = render_slots()
+    if not slots.acquire(timeout=settings.PDF_RENDER_WAIT_SECONDS):
+        logger.warning("Handout PDF not rendered: every render slot stayed busy")
+        raise PdfRenderBusy("Every PDF render slot is busy.")
     try:
         # Imported on first use, like WeasyPrint: pikepdf takes about 100 ms to import.
         from handouts.pdf_structure import finish_tagged_pdf
@@ -160,6 +170,8 @@ def render_pdf(
     except Exception as error:
         logger.exception("Handout PDF rendering failed (%s)", type(error).__name__)
         raise PdfRenderError("The PDF could not be rendered.") from error
+    finally:
+        slots.release()
 
 
 def lay_out(
@@ -182,6 +194,13 @@ def clinic_logo(clinic: ClinicProfile) -> tuple[bytes, str] | None:
 
 
 # --- Shared per process -------------------------------------------------------------------
+
+
+@functools.cache
+def render_slots() -> threading.BoundedSemaphore:
+    """At most PDF_RENDER_CONCURRENCY renders at once in this process: a burst of issues queues
+    for a slot instead of holding every render's memory at the same time."""
+    return threading.BoundedSemaphore(settings.PDF_RENDER_CONCURRENCY)
 
 
 @functools.cache

@@ -36,6 +36,7 @@ from handouts.forms import (
 from handouts.issuing import ClinicNotReady, build_handout, display_name, issue_handout
 from handouts.models import Handout, HandoutEvent
 from handouts.pdf import (
+    PdfRenderBusy,
     PdfRenderError,
     handout_content_html,
     handout_context,
@@ -146,6 +147,8 @@ def _issue(request: AuthenticatedHttpRequest, builder: Builder) -> HttpResponse:
                 "still below."
             ),
         )
+    except PdfRenderBusy:
+        messages.error(request, BUSY_MESSAGE)
     except PdfRenderError:
         messages.error(
             request,
@@ -173,11 +176,20 @@ def _issue(request: AuthenticatedHttpRequest, builder: Builder) -> HttpResponse:
     return _render_builder(request, builder)
 
 
+BUSY_MESSAGE = gettext_lazy(
+    "The portal is busy making other handouts. Nothing was saved, and your choices are still "
+    "below. Please try again in a moment."
+)
+
+
 def _preview_pdf(request: AuthenticatedHttpRequest, builder: Builder) -> HttpResponse:
     """The PDF as it would be issued, opened in the browser; nothing is saved."""
     preview = _preview_handout(request, builder)
     try:
         pdf = render_handout_pdf(preview, builder.clinic)
+    except PdfRenderBusy:
+        messages.error(request, BUSY_MESSAGE)
+        return _preview(request, builder)
     except PdfRenderError:
         messages.error(request, _("The preview PDF failed to render. Please try again."))
         return _preview(request, builder)
