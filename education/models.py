@@ -116,10 +116,14 @@ class Condition(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.icd10_codes = ", ".join(split_codes(self.icd10_codes))
         self.snomed_codes = ", ".join(split_codes(self.snomed_codes))
-        self.search_text = normalize_for_search(
+        self.search_text = self.normalized_search_text()
+        super().save(*args, **kwargs)
+
+    def normalized_search_text(self) -> str:
+        """What search_text holds: every name and code, normalized (education.search)."""
+        return normalize_for_search(
             " ".join([self.name, self.synonyms, self.icd10_codes, self.snomed_codes, self.slug])
         )
-        super().save(*args, **kwargs)
 
     def language_options(self) -> list[LanguageOption]:
         """Every language the portal offers, in settings order, with its published article."""
