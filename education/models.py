@@ -63,7 +63,32 @@ class ConditionQuerySet(models.QuerySet["Condition"]):
         return conditions
 
     def with_published_articles(self) -> Self:
-        return self.filter(articles__state=Article.State.PUBLISHED).distinct()
+        # EXISTS rather than a join and DISTINCT: each condition is checked once, through the
+        # index of the one published article per condition and language, however many
+        # articles the library holds.
+        return self.filter(
+            models.Exists(Article.objects.published().filter(condition=models.OuterRef("pk")))
+        )
+
+    def for_library(self) -> Self:
+        """With what a library listing shows: each published article (as
+        `published_articles`, by language), and nothing that needs a query per condition."""
+        return self.prefetch_related(
+            models.Prefetch(
+                "articles",
+                queryset=Article.objects.published().order_by("language"),
+                to_attr="published_articles",
+            )
+        )
+
+    def recently_updated(self, count: int) -> list["Condition"]:
+        """The `count` conditions whose published articles changed last, newest first."""
+        # A few more articles than conditions are read: languages of one condition are often
+        # published together. Read through the index on the published articles' updated_at.
+        recent = Article.objects.published().order_by("-updated_at")
+        ids = list(dict.fromkeys(recent.values_list("condition_id", flat=True)[: count * 4]))
+        found = self.in_bulk(ids[:count])
+        return [found[pk] for pk in ids[:count] if pk in found]
 
 
 @dataclass(frozen=True)
@@ -107,6 +132,9 @@ class Condition(models.Model):
 
     class Meta:
         ordering = ["name"]
+        # The library lists conditions by name a page at a time. (search_text has a trigram
+        # index on PostgreSQL, added by migration 0007: SQLite cannot build one.)
+        indexes = [models.Index(fields=["name"], name="condition_name")]
         verbose_name = _("condition")
         verbose_name_plural = _("conditions")
 
@@ -116,10 +144,14 @@ class Condition(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.icd10_codes = ", ".join(split_codes(self.icd10_codes))
         self.snomed_codes = ", ".join(split_codes(self.snomed_codes))
-        self.search_text = normalize_for_search(
+        self.search_text = self.normalized_search_text()
+        super().save(*args, **kwargs)
+
+    def normalized_search_text(self) -> str:
+        """What search_text holds: every name and code, normalized (education.search)."""
+        return normalize_for_search(
             " ".join([self.name, self.synonyms, self.icd10_codes, self.snomed_codes, self.slug])
         )
-        super().save(*args, **kwargs)
 
     def language_options(self) -> list[LanguageOption]:
         """Every language the portal offers, in settings order, with its published article."""
@@ -358,7 +390,8 @@ class Article(VersionedContent):
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
     archived_at = models.DateTimeField(_("archived at"), null=True, blank=True, editable=False)
-    # Recorded when the version was published, so reports judge exactly the approved text.
+    # Recorded when the version was published, so reports judge exactly the approved text and
+    # lists never measure it again (migration 0006 recorded it for older versions). Drafts: null.
     published_grade = models.FloatField(_("published grade"), null=True, blank=True, editable=False)
     grade_override_reason = models.TextField(
         _("grade override reason"),
@@ -388,13 +421,18 @@ class Article(VersionedContent):
 
     history = HistoricalRecords()
     objects = ArticleQuerySet.as_manager()
-    # Not a field: the library page (education.views.library) sets it on the versions it
-    # lists, from published_grade or measured for versions published before that was recorded.
-    reading_grade: float
 
     class Meta:
         ordering = ["condition__name", "language", "-version"]
         permissions = [("publish_article", "Can approve and publish articles")]
+        indexes = [
+            # "Recently updated" on staff home and the library: the newest published versions.
+            models.Index(
+                fields=["-updated_at"],
+                condition=Q(state="published"),
+                name="article_published_recent",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["condition", "language"],

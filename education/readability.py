@@ -104,11 +104,15 @@ def ease_to_grade(ease: float) -> float:
     return 18.0
 
 
+def whole_text(summary: str, bodies_html: list[str]) -> str:
+    """What the whole article's grade measures: the summary and every section's body."""
+    return " ".join([summary, *(plain_text(body) for body in bodies_html)])
+
+
 def article_readability(article: Article) -> tuple[Readability, list[tuple[str, Readability]]]:
     """The whole article (summary and every section) and each section on its own."""
-    sections = [(s.display_heading, plain_text(s.body_html)) for s in article.sections.all()]
-    whole = " ".join([article.summary, *(text for _heading, text in sections)])
+    sections = list(article.sections.all())
     return (
-        measure(whole, article.language),
-        [(heading, measure(text, article.language)) for heading, text in sections],
+        measure(whole_text(article.summary, [s.body_html for s in sections]), article.language),
+        [(s.display_heading, measure(plain_text(s.body_html), article.language)) for s in sections],
     )

@@ -1,12 +1,14 @@
+import re
+from dataclasses import dataclass
+
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.models import User
-from django.db.models import F, Prefetch
+from django.db.models import F, Model, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from education.models import REVIEW_SOON_DAYS, Article, Condition
-from education.readability import article_readability
 from education.workflow import can_publish
 from portal.http import AuthenticatedHttpRequest
 from portal.models import ClinicProfile
@@ -14,6 +16,9 @@ from portal.roles import works_in_admin
 
 MAX_QUERY_LENGTH = 100
 RECENTLY_UPDATED_COUNT = 6
+# The library lists conditions a page at a time, so it costs the same at any size.
+LIBRARY_PAGE_SIZE = 50
+PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,5}")
 
 
 def get_published_article(slug: str, language: str) -> Article:
@@ -78,30 +83,62 @@ def shows_review_lists(user: User) -> bool:
     return user.has_perm("education.change_article") or user.has_perm("education.publish_article")
 
 
+@dataclass(frozen=True)
+class ListPage[T]:
+    """One page of a list that is never counted: counting every match costs as much as
+    reading them all, and would be the only part of the page that grows with the library."""
+
+    items: list[T]
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def is_whole_list(self) -> bool:
+        return self.number == 1 and not self.has_next
+
+
+def page_of[M: Model](items: "QuerySet[M]", number: str | None, size: int) -> ListPage[M]:
+    """Page `number` (from the URL: anything but a positive number is page 1) of `items`,
+    read with one more row than a page holds to learn whether another page follows."""
+    page = int(number) if number and PAGE_NUMBER.fullmatch(number) else 1
+    start = (page - 1) * size
+    rows = list(items[start : start + size + 1])
+    return ListPage(rows[:size], page, has_next=len(rows) > size)
+
+
 @login_required
 @permission_required("education.view_article", raise_exception=True)
 def library(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Search first: a query lists what matches, a page at a time; without one, the
+    recently updated conditions and every condition from A to Z, a page at a time."""
     query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
-    conditions = Condition.objects.with_published_articles().prefetch_related(
-        Prefetch(
-            "articles",
-            queryset=Article.objects.published().prefetch_related("sections"),
-            to_attr="published_articles",
-        )
-    )
+    conditions = Condition.objects.with_published_articles()
     if query:
         conditions = conditions.search(query)
-    found = list(conditions)
-    for condition in found:
-        for article in condition.published_articles:
-            # Measured when the version was approved; versions published before that was
-            # recorded are measured now.
-            article.reading_grade = (
-                article.published_grade
-                if article.published_grade is not None
-                else article_readability(article)[0].grade
-            )
-    context = {"query": query, "conditions": found}
+    page = page_of(conditions.for_library(), request.GET.get("page"), LIBRARY_PAGE_SIZE)
+    context = {
+        "query": query,
+        "page": page,
+        "page_size": LIBRARY_PAGE_SIZE,
+        "conditions": page.items,
+        "recent_conditions": (
+            Condition.objects.for_library().recently_updated(RECENTLY_UPDATED_COUNT)
+            if not query and page.number == 1
+            else []
+        ),
+    }
     return render(request, "education/library.html", context)
 
 

@@ -109,7 +109,7 @@ def test_unpublished_article_is_not_found_on_staff_pages(
     archive(sample_article, reviewer)
     client.force_login(clinician)
     assert client.get(sample_article.get_absolute_url()).status_code == 404
-    assert client.get(reverse("education:library")).context["conditions"] == []
+    assert list(client.get(reverse("education:library")).context["conditions"]) == []
 
 
 @pytest.mark.django_db

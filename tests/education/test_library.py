@@ -1,0 +1,200 @@
+"""The staff library costs the same at any size: a page of conditions at a time, each with its
+published languages and the grade stored when they were published, and search through an
+index of normalized text."""
+
+import importlib
+
+import pytest
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from education.models import Article, Condition
+from education.readability import article_readability
+from education.samples import SAMPLE_DIR, load_sample_file
+from education.scale import build_library
+from education.views import LIBRARY_PAGE_SIZE, RECENTLY_UPDATED_COUNT
+
+pytestmark = pytest.mark.django_db
+
+LIBRARY = reverse("education:library")
+
+
+def get_counting_queries(client, url: str, **params: str) -> tuple[str, list[str]]:
+    """The page's HTML and the SQL of every query it ran, once the session's first request
+    (which records things once per sign-in) is behind it."""
+    client.get(url, params)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, params)
+    assert response.status_code == 200
+    return response.content.decode(), [query["sql"] for query in queries.captured_queries]
+
+
+@pytest.mark.parametrize("params", [{}, {"q": "the"}, {"q": "sprain"}, {"page": "2"}])
+def test_the_library_runs_as_many_queries_for_fifty_conditions_as_for_one(
+    client, clinician, params
+):
+    client.force_login(clinician)
+    build_library(1)
+    _html, one = get_counting_queries(client, LIBRARY, **params)
+    build_library(49)
+    _html, fifty = get_counting_queries(client, LIBRARY, **params)
+    assert len(fifty) == len(one)
+
+
+def test_the_library_lists_no_section_and_measures_nothing(client, clinician, sample_article):
+    client.force_login(clinician)
+    build_library(3)
+    html, queries = get_counting_queries(client, LIBRARY)
+    assert not [sql for sql in queries if '"education_section"' in sql]
+    assert f"Reading grade {sample_article.published_grade}" in html
+
+
+def test_the_library_lists_conditions_from_a_to_z_a_page_at_a_time(client, clinician):
+    client.force_login(clinician)
+    build_library(LIBRARY_PAGE_SIZE + 5)
+    everything = list(Condition.objects.order_by("name").values_list("name", flat=True))
+
+    first = client.get(LIBRARY)
+    assert [c.name for c in first.context["conditions"]] == everything[:LIBRARY_PAGE_SIZE]
+    html = first.content.decode()
+    assert '<nav aria-label="Pages of conditions">' in html
+    assert "Page 1" in html and 'href="?page=2"' in html
+
+    second = client.get(LIBRARY, {"page": "2"})
+    assert [c.name for c in second.context["conditions"]] == everything[LIBRARY_PAGE_SIZE:]
+    # Recently updated is the front page's; later pages are the A-Z list only.
+    assert second.context["recent_conditions"] == []
+
+
+def test_a_page_that_is_not_a_page_number_is_the_first_page(client, clinician):
+    client.force_login(clinician)
+    build_library(3)
+    for page in ["two", "-1", "0", "²", "9999999999999999999999"]:
+        response = client.get(LIBRARY, {"page": page})
+        assert len(response.context["conditions"]) == 3, page
+
+
+def test_a_page_past_the_end_says_so_and_links_to_the_first(client, clinician):
+    client.force_login(clinician)
+    build_library(3)
+    html = client.get(LIBRARY, {"q": "the", "page": "4"}).content.decode()
+    assert "This page is past the end of the list." in html
+    assert 'href="?q=the"' in html
+
+
+def test_the_front_page_shows_the_recently_updated_conditions_newest_first(
+    client, clinician, approve
+):
+    build_library(RECENTLY_UPDATED_COUNT + 2)
+    approve()  # a new version of the sample article: the most recent change
+    client.force_login(clinician)
+    recent = client.get(LIBRARY).context["recent_conditions"]
+    assert len(recent) == RECENTLY_UPDATED_COUNT
+    assert recent[0].slug == "bone-marrow-edema"
+    # One entry per condition, with its articles as the A-Z list shows them.
+    assert len({c.pk for c in recent}) == RECENTLY_UPDATED_COUNT
+    assert [a.version for a in recent[0].published_articles] == [2]
+
+
+def test_each_condition_lists_every_published_language_with_its_grade(client, clinician):
+    for name in ["bone-marrow-edema.en.json", "bone-marrow-edema.es.json"]:
+        load_sample_file(SAMPLE_DIR / name)
+    client.force_login(clinician)
+    html = client.get(LIBRARY).content.decode()
+    for article in Article.objects.published():
+        assert article.published_grade == article_readability(article)[0].grade
+        assert article.get_absolute_url() in html
+        assert f"Reading grade {article.published_grade}" in html
+
+
+def test_search_results_that_fit_on_a_page_are_counted(client, clinician):
+    client.force_login(clinician)
+    build_library(9)
+    html = client.get(LIBRARY, {"q": "sprain"}).content.decode()
+    assert "8 conditions found for “sprain”." in html
+    assert "Pages of conditions" not in html
+
+
+def test_search_results_are_paged_and_keep_the_query_in_the_page_links(client, clinician):
+    client.force_login(clinician)
+    build_library(LIBRARY_PAGE_SIZE * 2)
+    response = client.get(LIBRARY, {"q": "the"})
+    html = response.content.decode()
+    # Counting every match would cost as much as listing them: past a page, it says so.
+    assert f"More than {LIBRARY_PAGE_SIZE} conditions found for “the”." in html
+    assert 'href="?q=the&amp;page=2"' in html
+    names = [c.name for c in response.context["conditions"]]
+    assert names == sorted(names) and len(names) == LIBRARY_PAGE_SIZE
+    assert response.context["recent_conditions"] == []
+
+
+@pytest.mark.parametrize("query", ["edeme", "EDEME", "Œdème", "oedeme s82", "s82.1"])
+def test_search_ignores_accents_and_case_and_finds_codes(client, clinician, query):
+    Condition.objects.create(slug="other", name="Ankle sprain", icd10_codes="S93.4")
+    edema = Condition.objects.create(slug="edeme", name="Œdème du genou", icd10_codes="S82.1")
+    for condition in Condition.objects.all():
+        Article.objects.create(
+            condition=condition, language="en", title="T", summary="S", state="published"
+        )
+    client.force_login(clinician)
+    found = client.get(LIBRARY, {"q": query}).context["conditions"]
+    assert [c.pk for c in found] == [edema.pk]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has no trigram index")
+def test_search_can_use_the_trigram_index_on_postgresql():
+    build_library(20)
+    query = Condition.objects.search("knee sprain").order_by().values("pk").query
+    sql, params = query.sql_with_params()
+    with connection.cursor() as cursor:
+        # With a handful of rows a table scan is cheaper; ask whether the index can serve it.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "condition_search_trgm" in plan
+
+
+def test_every_way_of_publishing_records_the_grade(sample_article, approve):
+    # Sample content is published by education.workflow.publish_loaded_content, a reviewed
+    # draft by education.workflow.publish.
+    for article in [sample_article, approve()]:
+        assert article.published_grade == article_readability(article)[0].grade
+
+
+def test_the_migration_records_the_grade_of_versions_published_without_one(sample_article, approve):
+    archived, published = Article.objects.get(version=1), approve()
+    Article._base_manager.update(published_grade=None)
+    migration = importlib.import_module("education.migrations.0006_record_published_grades")
+    at_that_point = MigrationLoader(connection).project_state(
+        ("education", "0006_record_published_grades")
+    )
+    migration.record_published_grades(at_that_point.apps, None)
+    for article in [archived, published]:
+        article.refresh_from_db()
+        assert article.published_grade == article_readability(article)[0].grade
+
+
+@pytest.mark.parametrize("persona", ["clinician", "editor", "reviewer"])
+def test_staff_home_runs_as_many_queries_for_fifty_articles_as_for_one(client, request, persona):
+    client.force_login(request.getfixturevalue(persona))
+    build_library(1)
+    _html, one = get_counting_queries(client, reverse("home"))
+    build_library(49)
+    html, fifty = get_counting_queries(client, reverse("home"))
+    assert len(fifty) == len(one)
+    assert "All 50 conditions in the library" in html
+
+
+def test_the_article_page_runs_as_many_queries_for_fifty_articles_as_for_one(
+    client, clinician, sample_article
+):
+    client.force_login(clinician)
+    url = sample_article.get_absolute_url()
+    build_library(1)
+    _html, one = get_counting_queries(client, url)
+    build_library(49)
+    _html, fifty = get_counting_queries(client, url)
+    assert len(fifty) == len(one)
