@@ -18,6 +18,8 @@ MAX_QUERY_LENGTH = 100
 RECENTLY_UPDATED_COUNT = 6
 # The library lists conditions a page at a time, so it costs the same at any size.
 LIBRARY_PAGE_SIZE = 50
+# Staff home shows the first few of each review list; the rest are in the admin's list.
+HOME_LIST_SIZE = 10
 PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,5}")
 
 
@@ -62,17 +64,25 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     if context["shows_review_lists"]:
         context |= {
             # Never reviewed (no date) first: they have waited longest of all.
-            "overdue_articles": published.review_overdue().order_by(
-                F("next_review_due").asc(nulls_first=True), "title"
+            "overdue": page_of(
+                published.review_overdue().order_by(
+                    F("next_review_due").asc(nulls_first=True), "title"
+                ),
+                None,
+                HOME_LIST_SIZE,
             ),
-            "due_soon_articles": published.review_due_soon().order_by("next_review_due"),
+            "due_soon": page_of(
+                published.review_due_soon().order_by("next_review_due"), None, HOME_LIST_SIZE
+            ),
             "review_soon_days": REVIEW_SOON_DAYS,
             # Reviewing starts in the admin; without it, the library page is all they have.
             "review_links_to_admin": works_in_admin(request.user),
         }
     if can_publish(request.user):
-        context["review_queue"] = Article.objects.waiting_for_review().select_related(
-            "condition", "submitted_by"
+        context["review_queue"] = page_of(
+            Article.objects.waiting_for_review().select_related("condition", "submitted_by"),
+            None,
+            HOME_LIST_SIZE,
         )
     return render(request, "education/home.html", context)
 

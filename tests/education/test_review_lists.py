@@ -54,8 +54,8 @@ def test_editors_see_overdue_and_due_soon_reviews_in_date_order_with_due_dates(
     client.force_login(editor)
     response = client.get(reverse("home"))
 
-    assert list(response.context["overdue_articles"]) == [review_dates["overdue"]]
-    assert list(response.context["due_soon_articles"]) == [
+    assert list(response.context["overdue"].items) == [review_dates["overdue"]]
+    assert list(response.context["due_soon"].items) == [
         review_dates["today"],
         review_dates["last_day"],
     ]
@@ -97,7 +97,7 @@ def test_administrators_and_reviewers_see_the_review_lists(
     for user in [administrator, reviewer]:
         client.force_login(user)
         response = client.get(reverse("home"))
-        assert list(response.context["overdue_articles"]) == [review_dates["overdue"]], user
+        assert list(response.context["overdue"].items) == [review_dates["overdue"]], user
 
 
 @pytest.mark.parametrize("persona", ["clinician", "front_desk"])
@@ -107,8 +107,8 @@ def test_clinicians_and_front_desk_see_neither_review_list(client, personas, rev
 
     assert response.status_code == 200
     assert review_dates["overdue"] in response.context["recent_articles"]
-    assert "overdue_articles" not in response.context
-    assert "due_soon_articles" not in response.context
+    assert "overdue" not in response.context
+    assert "due_soon" not in response.context
     html = response.content.decode()
     assert "Review overdue" not in html and "Review due soon" not in html
     assert "Review was due" not in html
@@ -131,7 +131,7 @@ def test_a_published_article_never_reviewed_is_listed_as_overdue_not_within_its_
 ):
     client.force_login(editor)
     response = client.get(reverse("home"))
-    assert list(response.context["overdue_articles"]) == [sample_article]
+    assert list(response.context["overdue"].items) == [sample_article]
     html = response.content.decode()
     assert "No clinical review on record" in html
     assert "Every published article is within its review date." not in html
@@ -193,7 +193,7 @@ def test_reviewers_see_drafts_waiting_for_review_on_staff_home_oldest_first(
 ):
     client.force_login(request.getfixturevalue(persona))
     response = client.get(reverse("home"))
-    assert list(response.context["review_queue"]) == waiting
+    assert list(response.context["review_queue"].items) == waiting
     queue = response.content.decode().split('id="queue-heading"')[1].split("</section>")[0]
     assert "Waiting for review" in queue
     assert "Sent 1 Jun 2027 by Editor" in queue and "Sent 2 Jun 2027 by Editor" in queue
@@ -233,3 +233,28 @@ def test_editors_get_no_queue_link_in_the_admin(client, editor, waiting):
         "Waiting for review:"
         not in client.get(reverse("admin:education_article_changelist")).content.decode()
     )
+
+
+def test_home_shows_the_first_ten_overdue_reviews_and_sends_editors_to_the_admin_for_the_rest(
+    client, editor, time_machine
+):
+    time_machine.move_to(datetime.datetime(2027, 6, 1, 12, tzinfo=datetime.UTC))
+    for number in range(12):
+        condition = Condition.objects.create(slug=f"condition-{number}", name=f"C {number:02}")
+        Article.objects.create(
+            condition=condition,
+            language="en",
+            title=f"Condition {number:02}",
+            summary=".",
+            state="published",
+            next_review_due=datetime.date(2027, 1, 1),
+        )
+    client.force_login(editor)
+    response = client.get(reverse("home"))
+    overdue = response.context["overdue"]
+    assert [article.title for article in overdue.items] == [
+        f"Condition {number:02}" for number in range(10)
+    ]
+    assert overdue.has_next
+    admin_list = reverse("admin:education_article_changelist") + "?review=overdue"
+    assert f'href="{admin_list}"' in response.content.decode()
