@@ -9,6 +9,7 @@ from django.utils.dateformat import format as format_date
 
 LONG_DATE_FORMATS = {"en": "l j F Y", "es": r"l j \d\e F \d\e Y"}
 SHORT_DATE_FORMATS = {"en": "j M", "es": "j M"}
+SHORT_DATE_WITH_YEAR_FORMATS = {"en": "j M Y", "es": "j M Y"}
 PLAIN_DATE_FORMATS = {"en": "j F Y", "es": r"j \d\e F \d\e Y"}
 
 
@@ -29,5 +30,6 @@ def plain_date(value: datetime.date | str | None) -> str:
     return _format(value, PLAIN_DATE_FORMATS)
 
 
-def short_date(value: datetime.date | str | None) -> str:
-    return _format(value, SHORT_DATE_FORMATS)
+def short_date(value: datetime.date | str | None, with_year: bool = False) -> str:
+    """ "16 Mar"; with the year ("16 Mar 2027") where dates of more than one year sit together."""
+    return _format(value, SHORT_DATE_WITH_YEAR_FORMATS if with_year else SHORT_DATE_FORMATS)

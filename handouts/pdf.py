@@ -26,7 +26,14 @@ from django.utils import translation
 
 from handouts.fonts import HANDOUT_FONTS, font_families, font_file
 from handouts.models import Handout
-from handouts.plan import help_tiers, how_long, how_often, personal_plan, timeline_activity
+from handouts.plan import (
+    help_tiers,
+    how_long,
+    how_often,
+    ongoing_limits,
+    personal_plan,
+    timeline_activity,
+)
 from handouts.timeline import back_to_activity_from, treatment_timeline
 from portal.models import ClinicProfile
 
@@ -115,6 +122,8 @@ def handout_content_html(context: dict) -> str:
 def handout_context(handout: Handout, clinic: ClinicProfile) -> dict:
     snapshot = handout.snapshot
     article = snapshot["article"]
+    timeline = treatment_timeline(handout)
+    back_to = back_to_activity_from(timeline, handout.visit_date)
     with translation.override(handout.language):
         return {
             "handout": handout,
@@ -126,9 +135,12 @@ def handout_context(handout: Handout, clinic: ClinicProfile) -> dict:
             "in_brief": article.get("in_brief") or article["summary"],
             "plan": personal_plan(handout),
             "help_tiers": help_tiers(handout, clinic),
-            "timeline": treatment_timeline(handout),
+            "timeline": timeline,
             "rest_activity": timeline_activity(handout),
-            "back_to_activity_from": back_to_activity_from(handout),
+            "ongoing_limits": ongoing_limits(handout),
+            "back_to_activity_from": back_to,
+            # A plan that runs into another year says which year each date is in.
+            "timeline_years": back_to.year != handout.visit_date.year,
             "therapies": [
                 {
                     **therapy,

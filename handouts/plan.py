@@ -256,3 +256,17 @@ def timeline_activity(handout: Handout) -> str:
     if handout.crutches:
         parts.append(_("Use crutches."))
     return " ".join(parts)
+
+
+def ongoing_limits(handout: Handout) -> str:
+    """With no set rest period, the weight and crutch limits the clinician chose hold until the
+    care team lifts them: page 1's own sentences, repeated on every row of the week-by-week
+    table (which says "do what that row says") so that no row reads as if there were none."""
+    if handout.rest_weeks:
+        return ""
+    parts = []
+    if handout.weight_bearing != WeightBearing.FULL:
+        parts.append(weight_sentence(handout))
+    if handout.crutches:
+        parts.append(crutches_sentence(handout) or "")
+    return " ".join(part for part in parts if part)

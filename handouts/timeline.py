@@ -51,7 +51,6 @@ def treatment_timeline(handout: Handout) -> list[TimelineRow]:
     return rows
 
 
-def back_to_activity_from(handout: Handout) -> datetime.date:
-    """The first day after the rest and physiotherapy weeks."""
-    rows = treatment_timeline(handout)
-    return rows[-1].ends_on + datetime.timedelta(days=1) if rows else handout.visit_date
+def back_to_activity_from(timeline: list[TimelineRow], visit_date: datetime.date) -> datetime.date:
+    """The first day after the rest and physiotherapy weeks of `timeline`."""
+    return timeline[-1].ends_on + datetime.timedelta(days=1) if timeline else visit_date

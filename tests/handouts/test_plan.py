@@ -1,6 +1,7 @@
 """The patient's plan never contradicts the clinician: every combination of choices, rendered
 as the PDF and as the reading view, checked against contradiction rules written as data."""
 
+import datetime
 import re
 
 import pytest
@@ -11,7 +12,8 @@ from django.utils.html import strip_tags
 from education.snapshot import build_snapshot
 from handouts.issuing import build_handout
 from handouts.pdf import handout_context, render_handout_pdf
-from handouts.plan import personal_plan
+from handouts.plan import crutches_sentence, personal_plan, weight_sentence
+from handouts.timeline import treatment_timeline
 from tests.handouts.helpers import (
     FOLLOW_UP,
     MATRIX,
@@ -303,3 +305,47 @@ def test_no_therapies_leaves_physiotherapy_out_of_the_plan(sample_article, clini
     with translation.override("en"):
         icons = [item.icon for item in personal_plan(handout)]
     assert icons == ["bed", "crutches", "calendar-event"]
+
+
+def test_with_no_set_rest_every_row_of_the_week_table_keeps_the_limits_page_one_sets(
+    sample_article, clinician, clinic
+):
+    """The table says "find today's date, then do what that row says": with no rest weeks, a
+    row of sessions alone would read as if the weight and crutch limits were over."""
+    failures = {}
+    for choices in MATRIX:
+        if choices.rest or (choices.weight == "full" and not choices.crutches):
+            continue
+        handout = handout_for(sample_article, clinician, choices)
+        rows = len(treatment_timeline(handout))
+        assert rows, "the sample's default therapies give the table rows"
+        table = between(
+            reading_view_text(handout, clinic), "Your plan, week by week", ["Your physiotherapy"]
+        )
+        limits = [weight_sentence(handout)] if choices.weight != "full" else []
+        limits += [crutches_sentence(handout)] if choices.crutches else []
+        for limit in limits:
+            if table.count(limit) != rows + 1:  # every row, and "After that"
+                failures[str(choices)] = (limit, table.count(limit), rows + 1)
+    assert failures == {}
+
+
+def test_a_week_table_that_runs_into_the_next_year_gives_each_date_its_year(
+    sample_article, clinician, clinic
+):
+    def table_for(visit_date: datetime.date) -> str:
+        handout = build_handout(
+            sample_article,
+            default_choices(sample_article, visit_date=visit_date, rest_weeks=8),
+            issued_by=clinician,
+        )
+        return between(
+            reading_view_text(handout, clinic), "Your plan, week by week", ["Your physiotherapy"]
+        )
+
+    across = table_for(datetime.date(2027, 11, 20))
+    assert "20 Nov 2027 – 14 Jan 2028" in across  # weeks 1–8, resting
+    assert "From 12 Feb 2028" in across
+    within = table_for(datetime.date(2027, 2, 2))
+    assert "2 Feb – 29 Mar" in within
+    assert not re.search(r"\b\d{1,2} [A-Z][a-z]{2} 2027", within)

@@ -36,11 +36,16 @@ def test_follow_up_is_marked_in_the_week_it_falls_in():
 def test_no_rest_and_no_therapy_gives_an_empty_plan_from_the_visit_date():
     plain = handout(rest_weeks=0, therapies=())
     assert treatment_timeline(plain) == []
-    assert back_to_activity_from(plain) == datetime.date(2027, 2, 2)
+    assert back_to_activity_from(treatment_timeline(plain), plain.visit_date) == datetime.date(
+        2027, 2, 2
+    )
 
 
 def test_back_to_activity_starts_the_day_after_the_last_planned_week():
-    assert back_to_activity_from(handout()) == datetime.date(2027, 3, 9)
+    planned = handout()
+    assert back_to_activity_from(treatment_timeline(planned), planned.visit_date) == datetime.date(
+        2027, 3, 9
+    )
 
 
 def test_rest_until_is_visit_date_plus_rest_weeks():
