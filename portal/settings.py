@@ -120,6 +120,17 @@ except ValueError:  # dj_database_url's parse errors; the URL holds a password, 
     raise ConfigurationError(
         "DATABASE_URL is not a valid database URL, e.g. postgres://user:password@host:5432/portal."
     ) from None
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The demo runs the task worker beside the web server: two processes writing one file. A
+    # transaction that read first and then asked for the write lock while the other process
+    # held it would fail at once with "database is locked"; so every transaction takes the
+    # write lock when it begins, waiting up to 20 seconds for it, and readers never wait for
+    # a writer (write-ahead log).
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL;",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis, when REDIS_URL is set (production), is shared by every worker process: sessions are
