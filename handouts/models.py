@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.validators import MaxLengthValidator, MaxValueValidator
 from django.db import models
+from django.db.models.fields.json import KT
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import slugify
@@ -26,6 +27,11 @@ MAX_NOTE_LENGTH = 1000
 
 
 class HandoutQuerySet(models.QuerySet):
+    def for_lists(self) -> "HandoutQuerySet":
+        """What a row of a handout list shows: the snapshot's title (as `listed_title`), not
+        the whole snapshot, which holds the article's every section."""
+        return self.defer("snapshot").annotate(listed_title=KT("snapshot__article__title"))
+
     def search_patient(self, query: str) -> "HandoutQuerySet":
         """Every word of the query must appear in the patient's name, ignoring case and
         accents. Searches the normalized column: indexed by trigrams on PostgreSQL."""

@@ -481,7 +481,7 @@ def handout_print(request: AuthenticatedHttpRequest, public_id: uuid.UUID) -> Ht
 @permission_required("handouts.view_handout", raise_exception=True)
 def handout_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = HandoutFilterForm(request.POST or None)
-    handouts = Handout.objects.select_related("article__condition")
+    handouts = Handout.objects.for_lists()
     if form.is_valid():
         filters = form.cleaned_data
         handouts = (
@@ -512,6 +512,7 @@ def handout_changed_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     handouts = (
         Handout.objects.from_changed_content()
+        .for_lists()
         .select_related("article")
         .annotate(
             live_version=Subquery(live.values("version")[:1]),
