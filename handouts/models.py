@@ -78,9 +78,7 @@ class HandoutQuerySet(models.QuerySet):
         # versions lets the database use the handouts' article index instead of reading
         # every handout.
         superseded = Article.objects.exclude(state=Article.State.PUBLISHED).values("pk")
-        live = Article.objects.published().filter(
-            condition=models.OuterRef("article__condition"), language=models.OuterRef("language")
-        )
+        live = live_version_of_outer_handout()
         replaced = Handout.objects.filter(replaces=models.OuterRef("pk"))
         return (
             self.filter(article__in=superseded, purged_at__isnull=True)
@@ -89,6 +87,19 @@ class HandoutQuerySet(models.QuerySet):
             .exclude(content_fingerprint=models.F("live_fingerprint"))
             .exclude(models.Exists(replaced))
         )
+
+
+def live_version_of_outer_handout() -> models.QuerySet[Article]:
+    """For a subquery: the published version of the outer query's handout's article (its
+    condition, in its language). At most one, so unordered: the articles' default ordering
+    would join their conditions for nothing."""
+    return (
+        Article.objects.published()
+        .order_by()
+        .filter(
+            condition=models.OuterRef("article__condition"), language=models.OuterRef("language")
+        )
+    )
 
 
 def _start_of(day: datetime.date) -> datetime.datetime:

@@ -8,6 +8,7 @@ measure WeasyPrint, not the lists. Every handout holds the same small stand-in P
 import datetime
 import hashlib
 import itertools
+import string
 from collections.abc import Iterator
 
 from django.contrib.auth.models import User
@@ -27,12 +28,13 @@ SCALE_PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
     b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 )
-# Every SHARED_NAME_EVERY-th handout is for this patient, so a name search finds several
-# (a few at 100 handouts, thousands at 100,000); the others get varied names.
+# Every SHARED_NAME_EVERY-th handout is for this patient, starting with the newest, so a
+# name search finds one at 100 handouts and 400 at 100,000. The others get one of about
+# 16,000 names (a first name, an initial, two surnames), a few handouts each at 100,000.
 SHARED_NAME = "Zoë Núñez-O'Brien"
-SHARED_NAME_EVERY = 25
-# Every CHANGED_EVERY-th handout was made from an earlier, archived version that reads
-# differently, so the changed-content list is not empty.
+SHARED_NAME_EVERY = 250
+# Every CHANGED_EVERY-th handout, the newest first, was made from an earlier, archived
+# version that reads differently, so the changed-content list is not empty.
 CHANGED_EVERY = 50
 FIRST_NAMES = ["Ana", "Bo", "Chloé", "Dmitri", "Émile", "Fatima", "Gus", "Hana", "Iñigo", "Jun"]
 LAST_NAMES = ["Alves", "Brandt", "Castañeda", "Dubois", "Eriksen", "Fernández", "Gallo", "Hoang"]
@@ -65,7 +67,7 @@ def build_handouts(
     pdf_sha256 = hashlib.sha256(SCALE_PDF).hexdigest()
 
     def handout(index: int) -> Handout:
-        changed = index % CHANGED_EVERY == CHANGED_EVERY - 1
+        changed = index % CHANGED_EVERY == 0
         issued_at = now - step * index
         built = Handout(
             **base,
@@ -109,4 +111,7 @@ def _earlier_version(article: Article) -> Article:
 
 
 def _patient_names() -> Iterator[str]:
-    return itertools.cycle(f"{first} {last}" for last in LAST_NAMES for first in FIRST_NAMES)
+    names = itertools.product(FIRST_NAMES, string.ascii_uppercase, LAST_NAMES, LAST_NAMES)
+    return itertools.cycle(
+        f"{first} {initial}. {last} {second}" for first, initial, last, second in names
+    )

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, transaction
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -33,7 +33,7 @@ from handouts.forms import (
     default_choices,
 )
 from handouts.issuing import ClinicNotReady, build_handout, display_name, issue_handout
-from handouts.models import Handout, HandoutEvent
+from handouts.models import Handout, HandoutEvent, live_version_of_outer_handout
 from handouts.pdf import (
     PdfRenderError,
     handout_content_html,
@@ -507,9 +507,7 @@ def handout_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 def handout_changed_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Handouts made from a version that has since changed, for clinicians to update."""
     form = ChangedHandoutFilterForm(request.GET or None)
-    live = Article.objects.published().filter(
-        condition=OuterRef("article__condition"), language=OuterRef("language")
-    )
+    live = live_version_of_outer_handout()
     handouts = (
         Handout.objects.from_changed_content()
         .for_lists()
