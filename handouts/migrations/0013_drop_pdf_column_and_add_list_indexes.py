@@ -14,6 +14,13 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # A default first, so that reversing the removal can add the column back to rows
+        # that already exist (0012 then moves the bytes back into it).
+        migrations.AlterField(
+            model_name="handout",
+            name="pdf",
+            field=models.BinaryField(default=b"", editable=False),
+        ),
         migrations.RemoveField(
             model_name="handout",
             name="pdf",
