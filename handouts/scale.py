@@ -33,6 +33,9 @@ SCALE_PDF = (
 # 16,000 names (a first name, an initial, two surnames), a few handouts each at 100,000.
 SHARED_NAME = "Zoë Núñez-O'Brien"
 SHARED_NAME_EVERY = 250
+# The one patient with a single handout, issued halfway through the period: a name search
+# that finds one row at any size, to compare search times with equal pages.
+UNIQUE_NAME = "Ximena Q. Yamamoto"
 # Every CHANGED_EVERY-th handout, the newest first, was made from an earlier, archived
 # version that reads differently, so the changed-content list is not empty.
 CHANGED_EVERY = 50
@@ -79,7 +82,12 @@ def build_handouts(
             issued_at=issued_at,
             pdf_sha256=pdf_sha256,
         )
-        built.patient_name = SHARED_NAME if index % SHARED_NAME_EVERY == 0 else next(names)
+        if index == count // 2:
+            built.patient_name = UNIQUE_NAME
+        elif index % SHARED_NAME_EVERY == 0:
+            built.patient_name = SHARED_NAME
+        else:
+            built.patient_name = next(names)
         built.visit_date = timezone.localdate(issued_at)
         built.refresh_derived_fields()
         return built

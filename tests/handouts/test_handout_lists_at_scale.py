@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from handouts.models import Handout
-from handouts.scale import CHANGED_EVERY, SHARED_NAME, build_handouts
+from handouts.scale import CHANGED_EVERY, SHARED_NAME, UNIQUE_NAME, build_handouts
 from handouts.views import HANDOUTS_PER_PAGE
 
 pytestmark = pytest.mark.django_db
@@ -143,3 +143,12 @@ def test_the_list_links_to_the_changed_handouts_with_how_many(client, clinician,
     assert response.context["changed_count"] == 2 and not response.context["more_changed"]
     assert '<span class="badge text-bg-warning">2</span>' in response.content.decode()
     assert len(client.get(CHANGED).context["page"].object_list) == 2
+
+
+def test_built_handouts_include_one_patient_with_a_single_handout(
+    client, clinician, sample_article
+):
+    build_handouts(100)
+    client.force_login(clinician)
+    found = client.post(LIST, {"patient": "ximena yamamoto"}).context["page"].object_list
+    assert [handout.patient_name for handout in found] == [UNIQUE_NAME]
