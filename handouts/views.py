@@ -489,8 +489,10 @@ def handout_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             .issued_between(filters["issued_from"], filters["issued_to"])
             .search_patient(filters["patient"])
         )
-    # Counted only up to a cap: the link says whether there is work, not how much exactly.
-    changed = Handout.objects.from_changed_content().values("pk")[: CHANGED_COUNT_CAP + 1]
+    # Counted only up to a cap, and in no order: the link says whether there is work, not
+    # how much exactly, and the database may then start from the archived versions' handouts.
+    changed = Handout.objects.from_changed_content().order_by().values("pk")
+    changed = changed[: CHANGED_COUNT_CAP + 1]
     changed_count = changed.count()
     context = {
         "form": form,
