@@ -247,7 +247,7 @@ def time_downloads(fixture: Fixture, n: int) -> list[float]:
     """Issue one handout, then time GETs of its PDF as the signed-in clinician, checking that
     each response is the stored PDF."""
     handout = issue_one(fixture)
-    expected = bytes(handout.pdf)
+    expected = bytes(handout.stored_pdf.pdf)
     url = reverse("handouts:pdf", kwargs={"public_id": handout.public_id})
     client = Client()
     client.force_login(fixture.clinician)

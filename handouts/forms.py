@@ -8,7 +8,6 @@ from typing import Any, cast
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Field, Fieldset, Layout, Row
 from django import forms
-from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext, ngettext
@@ -21,7 +20,6 @@ from education.models import (
     MIN_REST_WEEKS,
     MIN_THERAPY_WEEKS,
     MIN_TIMES_PER_WEEK,
-    Article,
     RestGuidance,
 )
 from handouts.dates import plain_date
@@ -371,8 +369,13 @@ class HandoutForm(forms.Form):
 
 
 class HandoutFilterForm(forms.Form):
-    article: "forms.ModelChoiceField[Article]" = forms.ModelChoiceField(
-        queryset=None, label=_("Article"), required=False, empty_label=_("All conditions")
+    # Typed, not picked from a list: a clinic's library has thousands of conditions, and
+    # clinicians think of the condition, not of which version or language they printed.
+    condition = forms.CharField(
+        label=_("Condition"),
+        required=False,
+        max_length=200,
+        help_text=_("Name, synonym or code."),
     )
     issued_from = forms.DateField(label=_("Issued from"), required=False, widget=NativeDateInput())
     issued_to = forms.DateField(label=_("Issued to"), required=False, widget=NativeDateInput())
@@ -380,15 +383,14 @@ class HandoutFilterForm(forms.Form):
         label=_("Patient name"), required=False, max_length=MAX_PATIENT_NAME_LENGTH
     )
 
-    def __init__(self, *args: Any, articles: QuerySet[Article], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["article"]).queryset = articles
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(
             Row(
                 Column("patient", css_class="col-12 col-md-3"),
-                Column("article", css_class="col-12 col-md-3"),
+                Column("condition", css_class="col-12 col-md-3"),
                 Column("issued_from", css_class="col-6 col-md-3"),
                 Column("issued_to", css_class="col-6 col-md-3"),
             )

@@ -79,10 +79,11 @@ def issue_handout(
     require_clinic_ready(clinic)
     handout = build_handout(article, choices, issued_by=issued_by, snapshot=snapshot)
     handout.issue_token = issue_token
-    handout.store_pdf(render_handout_pdf(handout, clinic))
+    stored_pdf = handout.store_pdf(render_handout_pdf(handout, clinic))
     try:
         with transaction.atomic():
             handout.save()
+            stored_pdf.save()
             record_event(handout, HandoutEvent.Kind.ISSUED, staff=issued_by)
             record_audit(issued_by, Action.HANDOUT_ISSUED, obj=handout)
     except IntegrityError:

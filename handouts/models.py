@@ -8,13 +8,15 @@ from typing import Any
 from django.conf import settings
 from django.core.validators import MaxLengthValidator, MaxValueValidator
 from django.db import models
+from django.db.models.fields.json import KT
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
-from education.models import MAX_REST_WEEKS, Article, RestGuidance
+from education.models import MAX_REST_WEEKS, Article, Condition, RestGuidance
+from education.search import normalize_for_search
 from education.snapshot import content_fingerprint
 from portal.models import AppendOnlyModel, PaperSize
 
@@ -25,8 +27,38 @@ MAX_NOTE_LENGTH = 1000
 
 
 class HandoutQuerySet(models.QuerySet):
+    def for_lists(self) -> "HandoutQuerySet":
+        """What a row of a handout list shows: the snapshot's title (as `listed_title`), not
+        the whole snapshot, which holds the article's every section."""
+        return self.defer("snapshot").annotate(listed_title=KT("snapshot__article__title"))
+
     def search_patient(self, query: str) -> "HandoutQuerySet":
-        return self.filter(patient_name__icontains=query.strip()) if query.strip() else self
+        """Every word of the query must appear in the patient's name, ignoring case and
+        accents. Searches the normalized column: indexed by trigrams on PostgreSQL."""
+        handouts = self
+        for word in normalize_for_search(query).split():
+            handouts = handouts.filter(patient_name_search__contains=word)
+        return handouts
+
+    def for_conditions(self, query: str) -> "HandoutQuerySet":
+        """Handouts, in any language and version, for the conditions whose name, synonym or
+        code matches the query (as the library's search does)."""
+        if not query.strip():
+            return self
+        articles = Article.objects.filter(condition__in=Condition.objects.search(query))
+        return self.filter(article__in=articles.values("pk"))
+
+    def issued_between(
+        self, first_day: datetime.date | None, last_day: datetime.date | None
+    ) -> "HandoutQuerySet":
+        """Issued on or after the first day and on or before the last, in the clinic's time
+        zone. Compared as times, not dates, so the issued_at indexes serve it."""
+        handouts = self
+        if first_day:
+            handouts = handouts.filter(issued_at__gte=_start_of(first_day))
+        if last_day:
+            handouts = handouts.filter(issued_at__lt=_start_of(last_day + datetime.timedelta(1)))
+        return handouts
 
     def past_retention(self, now: datetime.datetime, days: int) -> "HandoutQuerySet":
         """Not yet purged, issued more than `days` ago, and no link still inside `days`."""
@@ -41,12 +73,15 @@ class HandoutQuerySet(models.QuerySet):
     def from_changed_content(self) -> "HandoutQuerySet":
         """Handouts (with patient data still held) whose article now has a published version
         that reads differently, and that no updated handout has replaced yet."""
-        live = Article.objects.published().filter(
-            condition=models.OuterRef("article__condition"), language=models.OuterRef("language")
-        )
+        # A handout whose own version is still the published one reads as it does: only
+        # handouts of versions archived since can have changed. Starting from those few
+        # versions lets the database use the handouts' article index instead of reading
+        # every handout.
+        superseded = Article.objects.exclude(state=Article.State.PUBLISHED).values("pk")
+        live = live_version_of_outer_handout()
         replaced = Handout.objects.filter(replaces=models.OuterRef("pk"))
         return (
-            self.filter(purged_at__isnull=True)
+            self.filter(article__in=superseded, purged_at__isnull=True)
             .annotate(live_fingerprint=models.Subquery(live.values("fingerprint")[:1]))
             .filter(live_fingerprint__isnull=False)
             .exclude(content_fingerprint=models.F("live_fingerprint"))
@@ -54,12 +89,33 @@ class HandoutQuerySet(models.QuerySet):
         )
 
 
+def live_version_of_outer_handout() -> models.QuerySet[Article]:
+    """For a subquery: the published version of the outer query's handout's article (its
+    condition, in its language). At most one, so unordered: the articles' default ordering
+    would join their conditions for nothing."""
+    return (
+        Article.objects.published()
+        .order_by()
+        .filter(
+            condition=models.OuterRef("article__condition"), language=models.OuterRef("language")
+        )
+    )
+
+
+def _start_of(day: datetime.date) -> datetime.datetime:
+    """Midnight at the start of `day` in the current time zone."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
 class Handout(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     # Sent with the builder form; a second submit of the same form finds the first handout.
     issue_token = models.UUIDField(unique=True, null=True, blank=True, editable=False)
 
-    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="handouts")
+    # Indexed together with issued_at (Meta.indexes), which serves lookups by article alone.
+    article = models.ForeignKey(
+        Article, on_delete=models.PROTECT, related_name="handouts", db_index=False
+    )
     language = models.CharField(max_length=10)
     snapshot = models.JSONField(help_text=_("The article content as it was when issued."))
     # education.snapshot.content_fingerprint of the snapshot: compared with the live version's
@@ -77,6 +133,9 @@ class Handout(models.Model):
 
     # Personal data: removed by retention purges.
     patient_name = models.CharField(max_length=MAX_PATIENT_NAME_LENGTH)
+    # The name as searched (education.search.normalize_for_search), kept by
+    # refresh_derived_fields(): lower-case and accent-free, so an index can serve the search.
+    patient_name_search = models.TextField(editable=False, default="")
     record_number = models.CharField(max_length=MAX_RECORD_NUMBER_LENGTH, blank=True)
     clinician_note = models.TextField(blank=True, validators=[MaxLengthValidator(MAX_NOTE_LENGTH)])
     # The note is printed as written, in whatever language the clinician wrote it; tagged with
@@ -99,13 +158,18 @@ class Handout(models.Model):
     paper_size = models.CharField(max_length=10, choices=PaperSize.choices)
     large_print = models.BooleanField(default=False)
 
+    # Indexed together with issued_at (Meta.indexes), as for article.
     issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="issued_handouts"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="issued_handouts",
+        db_index=False,
     )
     issued_by_name = models.CharField(max_length=150)
     issued_at = models.DateTimeField()
 
-    pdf = models.BinaryField(editable=False)
+    # The PDF's bytes live in HandoutPdf, loaded only to send them; their hash stays here,
+    # apart from them, so the bytes are checked against what was taken at issue.
     pdf_sha256 = models.CharField(max_length=64, editable=False)
     # Set when retention removed the patient's data; the rest of the record stays.
     purged_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -114,16 +178,29 @@ class Handout(models.Model):
 
     class Meta:
         ordering = ["-issued_at"]
+        # What the lists filter and sort by: newest first, by condition, by issuer (the
+        # changed list's "only mine").
+        indexes = [
+            models.Index(fields=["issued_at"], name="handout_issued_at"),
+            models.Index(fields=["article", "issued_at"], name="handout_article_issued_at"),
+            models.Index(fields=["issued_by", "issued_at"], name="handout_issuer_issued_at"),
+        ]
 
     def __str__(self) -> str:
         return f"Handout {self.public_id}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        self.content_fingerprint = content_fingerprint(self.snapshot)
+        self.refresh_derived_fields()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("handouts:detail", kwargs={"public_id": self.public_id})
+
+    def refresh_derived_fields(self) -> None:
+        """Set the fields computed from others. save() calls it; so must whatever writes
+        handouts without save() (bulk_create)."""
+        self.content_fingerprint = content_fingerprint(self.snapshot)
+        self.patient_name_search = normalize_for_search(self.patient_name)
 
     # --- Content ---------------------------------------------------------------------------
 
@@ -179,13 +256,18 @@ class Handout(models.Model):
 
     # --- The stored PDF --------------------------------------------------------------------
 
-    def store_pdf(self, pdf: bytes) -> None:
-        self.pdf = pdf
+    def store_pdf(self, pdf: bytes) -> "HandoutPdf":
+        """Take the PDF's hash and return its (unsaved) row: saved after the handout."""
         self.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
+        return HandoutPdf(handout=self, pdf=pdf)
 
     def verified_pdf(self) -> bytes | None:
-        """The stored PDF, or None when it no longer matches the hash taken at issue."""
-        pdf = bytes(self.pdf)
+        """The stored PDF, or None when it is gone or no longer matches the hash taken at
+        issue. The only read of the PDF's bytes."""
+        stored = HandoutPdf.objects.filter(handout=self).values_list("pdf", flat=True).first()
+        if stored is None:
+            return None
+        pdf = bytes(stored)
         return pdf if hashlib.sha256(pdf).hexdigest() == self.pdf_sha256 else None
 
     def pdf_filename(self) -> str:
@@ -193,6 +275,19 @@ class Handout(models.Model):
         with translation.override(self.language):
             prefix = slugify(pgettext("the start of a PDF's file name", "handout"))
         return f"{prefix}-{self.snapshot['condition']['slug']}-{self.visit_date.isoformat()}.pdf"
+
+
+class HandoutPdf(models.Model):
+    """The PDF as issued, in its own table so that nothing but a download reads its bytes.
+    Removed with the patient's data when retention purges the handout."""
+
+    handout = models.OneToOneField(
+        Handout, on_delete=models.CASCADE, primary_key=True, related_name="stored_pdf"
+    )
+    pdf = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"PDF of {self.handout_id}"
 
 
 # Wrong access codes a link takes (handouts.sharing.try_code): after LOCK_AFTER it locks for

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from handouts.events import record_event
-from handouts.models import Handout, HandoutEvent, ShareLink
+from handouts.models import Handout, HandoutEvent, HandoutPdf, ShareLink
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,6 @@ def handouts_to_purge(now: datetime.datetime, days: int) -> list[Handout]:
     return list(
         Handout.objects.past_retention(now, days)
         .select_related("article__condition")
-        .defer("pdf")
         .order_by("issued_at")
     )
 
@@ -41,16 +40,17 @@ def purge_handout(handout: Handout, now: datetime.datetime) -> int:
     # Counted by model: a link's email (LinkEmail) goes with it.
     _total, removed = handout.share_links.all().delete()
     links_removed = removed.get(ShareLink._meta.label, 0)
+    HandoutPdf.objects.filter(handout=handout).delete()
     handout.patient_name = handout.record_number = handout.clinician_note = ""
-    handout.pdf, handout.pdf_sha256 = b"", ""
+    handout.pdf_sha256 = ""
     handout.issue_token = None
     handout.purged_at = now
     handout.save(
         update_fields=[
             "patient_name",
+            "patient_name_search",
             "record_number",
             "clinician_note",
-            "pdf",
             "pdf_sha256",
             "issue_token",
             "purged_at",

@@ -6,9 +6,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import DatabaseError, transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -34,7 +33,7 @@ from handouts.forms import (
     default_choices,
 )
 from handouts.issuing import ClinicNotReady, build_handout, display_name, issue_handout
-from handouts.models import Handout, HandoutEvent
+from handouts.models import Handout, HandoutEvent, live_version_of_outer_handout
 from handouts.pdf import (
     PdfRenderBusy,
     PdfRenderError,
@@ -66,6 +65,47 @@ from portal.save_failures import log_save_failure
 
 logger = logging.getLogger(__name__)
 HANDOUTS_PER_PAGE = 50
+# The handout list shows how many handouts are from changed content up to this, then "99+".
+CHANGED_COUNT_CAP = 99
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """One page of a handout list, newest first. Fetched without counting the list, which
+    would read every matching handout: one row more than shown says whether older ones
+    follow."""
+
+    object_list: list[Handout]
+    number: int
+    has_next: bool
+
+    @classmethod
+    def of(cls, handouts: QuerySet, number: str | None) -> "ListPage":
+        try:
+            wanted = max(1, int(number or 1))
+        except ValueError:
+            wanted = 1
+        start = (wanted - 1) * HANDOUTS_PER_PAGE
+        rows = list(handouts[start : start + HANDOUTS_PER_PAGE + 1])
+        if not rows and wanted > 1:  # past the end (the list shrank): start again
+            return cls.of(handouts, None)
+        return cls(rows[:HANDOUTS_PER_PAGE], wanted, len(rows) > HANDOUTS_PER_PAGE)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_previous or self.has_next
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
 
 
 def get_handout_for_staff(request: HttpRequest, public_id: uuid.UUID) -> Handout:
@@ -452,23 +492,25 @@ def handout_print(request: AuthenticatedHttpRequest, public_id: uuid.UUID) -> Ht
 @login_required
 @permission_required("handouts.view_handout", raise_exception=True)
 def handout_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    articles = Article.objects.filter(handouts__isnull=False).distinct().select_related("condition")
-    form = HandoutFilterForm(request.POST or None, articles=articles)
-    handouts = Handout.objects.select_related("article__condition")
+    form = HandoutFilterForm(request.POST or None)
+    handouts = Handout.objects.for_lists()
     if form.is_valid():
         filters = form.cleaned_data
-        if filters["article"]:
-            handouts = handouts.filter(article=filters["article"])
-        if filters["issued_from"]:
-            handouts = handouts.filter(issued_at__date__gte=filters["issued_from"])
-        if filters["issued_to"]:
-            handouts = handouts.filter(issued_at__date__lte=filters["issued_to"])
-        handouts = handouts.search_patient(filters["patient"])
-    page = Paginator(handouts.defer("pdf"), HANDOUTS_PER_PAGE).get_page(request.POST.get("page"))
+        handouts = (
+            handouts.for_conditions(filters["condition"])
+            .issued_between(filters["issued_from"], filters["issued_to"])
+            .search_patient(filters["patient"])
+        )
+    # Counted only up to a cap, and in no order: the link says whether there is work, not
+    # how much exactly, and the database may then start from the archived versions' handouts.
+    changed = Handout.objects.from_changed_content().order_by().values("pk")
+    changed = changed[: CHANGED_COUNT_CAP + 1]
+    changed_count = changed.count()
     context = {
         "form": form,
-        "page": page,
-        "changed_count": Handout.objects.from_changed_content().count(),
+        "page": ListPage.of(handouts, request.POST.get("page")),
+        "changed_count": min(changed_count, CHANGED_COUNT_CAP),
+        "more_changed": changed_count > CHANGED_COUNT_CAP,
     }
     return render(request, "handouts/handout_list.html", context)
 
@@ -479,11 +521,10 @@ def handout_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 def handout_changed_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Handouts made from a version that has since changed, for clinicians to update."""
     form = ChangedHandoutFilterForm(request.GET or None)
-    live = Article.objects.published().filter(
-        condition=OuterRef("article__condition"), language=OuterRef("language")
-    )
+    live = live_version_of_outer_handout()
     handouts = (
         Handout.objects.from_changed_content()
+        .for_lists()
         .select_related("article")
         .annotate(
             live_version=Subquery(live.values("version")[:1]),
@@ -492,7 +533,7 @@ def handout_changed_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     if form.is_valid() and form.cleaned_data["mine"]:
         handouts = handouts.filter(issued_by=request.user)
-    page = Paginator(handouts.defer("pdf"), HANDOUTS_PER_PAGE).get_page(request.GET.get("page"))
+    page = ListPage.of(handouts, request.GET.get("page"))
     return render(request, "handouts/handout_changed_list.html", {"form": form, "page": page})
 
 

@@ -60,7 +60,7 @@ def test_a_published_version_is_marked_with_its_version_number(client, editor, s
 
 
 def test_handouts_given_to_patients_carry_no_preview_mark(handout):
-    assert "Preview of" not in pdf_text(bytes(handout.pdf))
+    assert "Preview of" not in pdf_text(bytes(handout.stored_pdf.pdf))
 
 
 @pytest.mark.parametrize("persona", ["clinician", "front_desk", "outsider"])

@@ -108,7 +108,7 @@ def test_issuing_saves_the_record_and_its_pdf_and_lands_on_the_handout_page(
     assert response["Location"] == handout.get_absolute_url()
     assert handout.issued_by == clinician
     assert handout.issued_by_name == clinician.get_full_name() or clinician.username
-    assert handout.pdf_sha256 == hashlib.sha256(bytes(handout.pdf)).hexdigest()
+    assert handout.pdf_sha256 == hashlib.sha256(bytes(handout.stored_pdf.pdf)).hexdigest()
     assert len(handout.therapy_plan) == 2
     assert handout.therapy_plan[0]["times_per_week"] == 3
     page = client.get(response["Location"]).content.decode()
@@ -304,7 +304,7 @@ def test_only_the_chosen_background_sections_are_printed_and_recorded(
     )
     handout = Handout.objects.get()
     assert handout.background_section_keys == [f"section-{second.pk}"]
-    text = pdf_text(bytes(handout.pdf))
+    text = pdf_text(bytes(handout.stored_pdf.pdf))
     assert second.display_heading in text
     assert first.display_heading not in text
 
@@ -470,7 +470,7 @@ def test_the_handout_record_refuses_what_the_builder_refuses(clinician, sample_a
         issued_by=clinician,
     )
     with pytest.raises(ValidationError) as refused:
-        handout.full_clean(exclude=["pdf", "pdf_sha256"])
+        handout.full_clean(exclude=["pdf_sha256"])
     assert {"rest_weeks", "clinician_note"} <= set(refused.value.message_dict)
 
 

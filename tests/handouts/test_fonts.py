@@ -98,7 +98,7 @@ def test_a_name_in_each_script_prints_with_the_fonts_we_ship_and_no_empty_boxes(
     with caplog.at_level(logging.WARNING, logger="weasyprint"):
         handout = issue(sample_article, patient_name=name)
     assert notdef_warnings(caplog) == []
-    fonts = embedded_fonts(bytes(handout.pdf))
+    fonts = embedded_fonts(bytes(handout.stored_pdf.pdf))
     # Only our fonts, never a system fallback such as DejaVu; each one embedded.
     assert set(fonts) <= set(font_families())
     assert set(fonts) - {"Atkinson Hyperlegible", "Atkinson Hyperlegible Ext"}, script
@@ -129,7 +129,7 @@ def test_a_name_in_each_script_reads_back_from_the_pdf_as_typed(script, sample_a
     handout = issue(sample_article, patient_name=name)
     # pypdf returns right-to-left words in logical order here (as typed), so the Hebrew name
     # compares as a plain substring.
-    assert reads_back(name, pdf_text(bytes(handout.pdf)), how)
+    assert reads_back(name, pdf_text(bytes(handout.stored_pdf.pdf)), how)
 
 
 def test_no_two_handout_font_files_share_a_family_style_and_weight():
@@ -152,7 +152,7 @@ def test_many_scripts_in_the_bold_name_and_the_regular_note_read_back_unswapped(
     with caplog.at_level(logging.WARNING, logger="weasyprint"):
         handout = issue(sample_article, patient_name=mixed, clinician_note=f"Dear {mixed}.")
     assert notdef_warnings(caplog) == []
-    pdf = bytes(handout.pdf)
+    pdf = bytes(handout.stored_pdf.pdf)
     assert {
         "Atkinson Hyperlegible Ext",
         "Noto Sans Greek Handout",
@@ -169,7 +169,7 @@ def test_many_scripts_in_the_bold_name_and_the_regular_note_read_back_unswapped(
 
 def test_a_latin_only_handout_embeds_no_cjk_font(handout):
     # WeasyPrint embeds only the fonts it draws with, so the big fonts cost nothing here.
-    fonts = embedded_fonts(bytes(handout.pdf))
+    fonts = embedded_fonts(bytes(handout.stored_pdf.pdf))
     assert "Atkinson Hyperlegible" in fonts
     assert set(fonts) <= set(font_families())
     assert not set(fonts) & CJK_FAMILIES

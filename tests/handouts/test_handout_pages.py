@@ -6,7 +6,7 @@ import uuid
 import pytest
 from django.urls import reverse
 
-from handouts.models import Handout
+from handouts.models import Handout, HandoutPdf
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +64,7 @@ def test_download_serves_the_stored_bytes_as_an_attachment_without_the_patients_
     client.force_login(front_desk)
     response = client.get(handout_urls(handout)["pdf"])
     assert response.status_code == 200
-    assert response.content == bytes(handout.pdf)
+    assert response.content == bytes(handout.stored_pdf.pdf)
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == (
         'attachment; filename="handout-bone-marrow-edema-2027-02-02.pdf"'
@@ -76,12 +76,12 @@ def test_download_serves_the_stored_bytes_as_an_attachment_without_the_patients_
 def test_print_opens_the_same_pdf_in_the_browser(client, front_desk, handout):
     client.force_login(front_desk)
     response = client.get(handout_urls(handout)["print"])
-    assert response.content == bytes(handout.pdf)
+    assert response.content == bytes(handout.stored_pdf.pdf)
     assert response["Content-Disposition"].startswith("inline;")
 
 
 def test_a_stored_pdf_that_fails_its_hash_is_never_served(client, front_desk, handout, caplog):
-    Handout.objects.filter(pk=handout.pk).update(pdf=bytes(handout.pdf) + b"tampered")
+    HandoutPdf.objects.filter(handout=handout).update(pdf=bytes(handout.stored_pdf.pdf) + b"x")
     client.force_login(front_desk)
     response = client.get(handout_urls(handout)["pdf"])
     assert response.status_code == 500
@@ -120,7 +120,8 @@ def test_list_filters_by_condition_and_dates_and_searches_names_by_post(
     assert listed() == [late, early]
     assert listed(patient="ana") == [early]
     assert listed(patient="nobody") == []
-    assert listed(article=sample_article.pk) == [late, early]
+    assert listed(condition="bone marrow") == [late, early]
+    assert listed(condition="fracture") == []
     assert listed(issued_from="2027-03-01") == [late]
     assert listed(issued_to="2027-02-28") == [early]
     response = client.post(url, {"issued_from": "2027-03-01", "issued_to": "2027-02-01"})

@@ -100,7 +100,7 @@ def test_canary_patient_name_never_leaks(client, clinician, sample_article, clin
         assert not any(part in url for url in seen_urls), part
         assert not any(part in headers for headers in seen_headers), part
         assert all(part not in m.subject + m.body + str(m.to) for m in mail.outbox), part
-    reader = PdfReader(io.BytesIO(bytes(handout.pdf)))
+    reader = PdfReader(io.BytesIO(bytes(handout.stored_pdf.pdf)))
     metadata = (
         str(dict(reader.metadata))
         + reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()

@@ -68,7 +68,7 @@ def test_the_patient_downloads_the_stored_pdf(shared, handout):
     client = patient_client()
     enter_code(client, shared.token, shared.code)
     response = client.get(reverse("patient:download", args=[shared.token]))
-    assert response.content == bytes(handout.pdf)
+    assert response.content == bytes(handout.stored_pdf.pdf)
     assert response["Content-Disposition"].startswith("attachment;")
     assert "Zo" not in response["Content-Disposition"]
     assert events(handout)[-1] == Kind.PATIENT_DOWNLOADED

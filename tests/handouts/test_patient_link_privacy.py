@@ -102,7 +102,7 @@ def test_checking_a_code_never_reads_the_handouts_pdf_or_content(links):
         with CaptureQueriesContext(connection) as queries:
             Client().post(open_url(token), {"code": WRONG_CODE})
         read = " ".join(query["sql"] for query in queries.captured_queries)
-        assert '"handouts_handout"."pdf"' not in read
+        assert "handouts_handoutpdf" not in read
         assert '"handouts_handout"."snapshot"' not in read
 
 

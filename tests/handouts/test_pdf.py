@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_pdf_names_the_patient_the_rest_date_and_every_chosen_option(handout):
-    text = pdf_text(bytes(handout.pdf))
+    text = pdf_text(bytes(handout.stored_pdf.pdf))
     assert "Zoë Núñez-O'Brien" in text
     # The last day of rest; the week-by-week table's rest rows end on it too.
     assert (
@@ -56,7 +56,7 @@ def test_pdf_names_the_patient_the_rest_date_and_every_chosen_option(handout):
 
 
 def test_every_page_says_page_x_of_y_and_the_clinic_phone(handout):
-    reader = PdfReader(io.BytesIO(bytes(handout.pdf)))
+    reader = PdfReader(io.BytesIO(bytes(handout.stored_pdf.pdf)))
     total = len(reader.pages)
     assert total >= 2
     for number, page in enumerate(reader.pages, start=1):
@@ -66,14 +66,14 @@ def test_every_page_says_page_x_of_y_and_the_clinic_phone(handout):
 
 
 def test_week_by_week_timeline_follows_the_visit_date(handout):
-    text = pdf_text(bytes(handout.pdf))
+    text = pdf_text(bytes(handout.stored_pdf.pdf))
     assert "Weeks 1–6" in text and "2 Feb – 15 Mar" in text
     assert "Follow-up visit on Tuesday 16 March 2027." in text
     assert "Sessions start on Tuesday 16 March 2027." in text
 
 
 def test_pdf_is_tagged_with_title_language_and_embedded_fonts(handout):
-    reader = PdfReader(io.BytesIO(bytes(handout.pdf)))
+    reader = PdfReader(io.BytesIO(bytes(handout.stored_pdf.pdf)))
     root = reader.trailer["/Root"]
     assert root["/MarkInfo"]["/Marked"]
     assert "/StructTreeRoot" in root
@@ -91,7 +91,7 @@ def test_pdf_is_tagged_with_title_language_and_embedded_fonts(handout):
 
 
 def test_reading_order_follows_the_page_from_letterhead_to_disclaimer(handout):
-    text = pdf_text(bytes(handout.pdf))
+    text = pdf_text(bytes(handout.stored_pdf.pdf))
     order = [
         "Riverside Sports Clinic",
         "Zoë Núñez-O'Brien",
@@ -111,7 +111,7 @@ def test_reading_order_follows_the_page_from_letterhead_to_disclaimer(handout):
 
 
 def test_patient_data_is_not_in_the_pdf_metadata(handout):
-    reader = PdfReader(io.BytesIO(bytes(handout.pdf)))
+    reader = PdfReader(io.BytesIO(bytes(handout.stored_pdf.pdf)))
     info = str(dict(reader.metadata))
     xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
     assert "Bone marrow edema" in info and "Bone marrow edema" in xmp
@@ -122,17 +122,17 @@ def test_patient_data_is_not_in_the_pdf_metadata(handout):
 def test_accented_and_extended_latin_names_print_correctly(sample_article, issue):
     # Ł comes from the font's latin-ext file; a merged font once printed it as "h".
     handout = issue(sample_article, patient_name="Łukasz Żółć-Ångström")
-    assert "Łukasz Żółć-Ångström" in pdf_text(bytes(handout.pdf))
+    assert "Łukasz Żółć-Ångström" in pdf_text(bytes(handout.stored_pdf.pdf))
 
 
 def test_rendering_the_same_record_again_gives_the_same_bytes(handout, clinic):
-    assert render_handout_pdf(handout, clinic) == bytes(handout.pdf)
+    assert render_handout_pdf(handout, clinic) == bytes(handout.stored_pdf.pdf)
 
 
 def test_new_versions_and_withdrawal_never_change_an_issued_handout(
     handout, clinic, sample_article, editor, administrator
 ):
-    snapshot_before, pdf_before = dict(handout.snapshot), bytes(handout.pdf)
+    snapshot_before, pdf_before = dict(handout.snapshot), bytes(handout.stored_pdf.pdf)
     draft = start_draft(sample_article, editor)
     section = draft.sections.get(kind="overview")
     section.body = "Completely rewritten."
@@ -145,7 +145,7 @@ def test_new_versions_and_withdrawal_never_change_an_issued_handout(
 
     handout.refresh_from_db()
     assert handout.snapshot == snapshot_before
-    assert bytes(handout.pdf) == pdf_before
+    assert bytes(handout.stored_pdf.pdf) == pdf_before
     assert render_handout_pdf(handout, clinic) == pdf_before
     assert "Completely rewritten" not in pdf_text(pdf_before)
     assert handout.title == sample_article.title
@@ -194,12 +194,12 @@ def test_normal_print_keeps_emphasis_from_the_article(sample_article, clinic, cl
 
 def test_letter_paper_gives_letter_pages(sample_article, issue):
     handout = issue(sample_article, paper_size="letter")
-    page = PdfReader(io.BytesIO(bytes(handout.pdf))).pages[0]
+    page = PdfReader(io.BytesIO(bytes(handout.stored_pdf.pdf))).pages[0]
     assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (612, 792)
 
 
 def test_a4_paper_gives_a4_pages(handout):
-    page = PdfReader(io.BytesIO(bytes(handout.pdf))).pages[0]
+    page = PdfReader(io.BytesIO(bytes(handout.stored_pdf.pdf))).pages[0]
     assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)
 
 
@@ -226,7 +226,7 @@ def test_spanish_handout_writes_dates_the_spanish_way(sample_article, clinic, cl
 
 def test_clinician_note_is_printed_as_text_never_as_html(sample_article, issue):
     handout = issue(sample_article, clinician_note='<b>bold</b> <img src="http://x/y.png">')
-    text = pdf_text(bytes(handout.pdf))
+    text = pdf_text(bytes(handout.stored_pdf.pdf))
     assert '<b>bold</b> <img src="http://x/y.png">' in text
 
 

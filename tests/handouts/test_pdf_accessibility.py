@@ -38,7 +38,7 @@ def unfinished_pdf(handout, clinic) -> bytes:
 @pytest.mark.parametrize("large_print", [False, True], ids=["standard", "large-print"])
 def test_issued_handout_has_no_pdf_ua_problems(sample_article, issue, paper_size, large_print):
     handout = issue(sample_article, paper_size=paper_size, large_print=large_print)
-    pdf = bytes(handout.pdf)
+    pdf = bytes(handout.stored_pdf.pdf)
     assert pdf_ua_problems(pdf, not_in_list=handout.patient_name) == []
     assert handout.patient_name in tagged_text(pdf)
 
@@ -59,7 +59,7 @@ def test_access_slip_has_no_pdf_ua_problems(client, front_desk, handout):
 
 def test_a_wrapped_paragraph_keeps_the_spaces_between_its_lines(sample_article, issue, clinic):
     handout = issue(sample_article, clinician_note=LONG_NOTE)
-    assert LONG_NOTE in tagged_text(bytes(handout.pdf))
+    assert LONG_NOTE in tagged_text(bytes(handout.stored_pdf.pdf))
     # WeasyPrint alone runs the last word of each line into the next one.
     unfinished = tagged_text(unfinished_pdf(handout, clinic))
     assert LONG_NOTE not in unfinished
@@ -70,11 +70,11 @@ def test_a_wrapped_japanese_note_gains_no_spaces(sample_article, issue):
     # Japanese writes no spaces between words: its lines break anywhere, and stay joined.
     note = "痛みが強くなったら、すぐにクリニックに電話してください。" * 8
     handout = issue(sample_article, clinician_note=note)
-    assert note in tagged_text(bytes(handout.pdf))
+    assert note in tagged_text(bytes(handout.stored_pdf.pdf))
 
 
 def test_running_footer_is_an_artifact_printed_on_every_page_but_not_read_out(handout):
-    pdf = bytes(handout.pdf)
+    pdf = bytes(handout.stored_pdf.pdf)
     text = tagged_text(pdf)
     assert not re.search(r"Page \d+ of \d+", text)
     assert "Riverside Sports Clinic · +1 555 0100" not in text
@@ -94,7 +94,7 @@ def test_running_footer_is_an_artifact_printed_on_every_page_but_not_read_out(ha
 
 
 def test_table_header_cells_say_whether_they_head_a_column_or_a_row(handout):
-    with pikepdf.open(io.BytesIO(bytes(handout.pdf))) as document:
+    with pikepdf.open(io.BytesIO(bytes(handout.stored_pdf.pdf))) as document:
         headers = {
             (node.parent.parent.role, str(node.element.A.Scope))
             for node in read_tagged_pdf(document).nodes()
@@ -107,7 +107,7 @@ def test_table_header_cells_say_whether_they_head_a_column_or_a_row(handout):
 def test_the_same_handout_renders_to_the_same_bytes(handout, clinic):
     first = render_handout_pdf(handout, clinic)
     assert render_handout_pdf(handout, clinic) == first
-    assert bytes(handout.pdf) == first
+    assert bytes(handout.stored_pdf.pdf) == first
     with pikepdf.open(io.BytesIO(first)) as document:
         assert bytes(document.trailer.ID[0]) == handout.public_id.hex.encode()
 
@@ -206,7 +206,7 @@ BREAKAGES = {
 @pytest.mark.parametrize("breakage", BREAKAGES)
 def test_each_check_reports_a_pdf_broken_on_purpose(handout, breakage):
     change, expected = BREAKAGES[breakage]
-    pdf = bytes(handout.pdf)
+    pdf = bytes(handout.stored_pdf.pdf)
     problems = pdf_ua_problems(_break(pdf, change), not_in_list=handout.patient_name)
     assert any(expected in problem for problem in problems), problems
 
@@ -303,7 +303,7 @@ def figure_alternative_texts(pdf: bytes) -> list[str]:
 
 
 def test_the_plans_pictograms_are_figures_with_alternative_text(handout):
-    alternatives = figure_alternative_texts(bytes(handout.pdf))
+    alternatives = figure_alternative_texts(bytes(handout.stored_pdf.pdf))
     assert alternatives == [
         "Rest",
         "Crutches",

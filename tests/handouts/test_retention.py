@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from handouts.models import Handout, HandoutEvent, ShareLink
+from handouts.models import Handout, HandoutEvent, HandoutPdf, ShareLink
 from handouts.sharing import create_share_link
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +52,8 @@ def test_purge_removes_personal_data_and_keeps_the_record(old_and_new, time_mach
     )
     old.refresh_from_db()
     assert (old.patient_name, old.record_number, old.clinician_note) == ("", "", "")
-    assert bytes(old.pdf) == b"" and old.pdf_sha256 == ""
+    assert old.pdf_sha256 == "" and old.patient_name_search == ""
+    assert not HandoutPdf.objects.filter(handout=old).exists()
     assert old.purged_at == datetime.datetime(2027, 4, 2, 9, tzinfo=datetime.UTC)
     assert old.snapshot["version"] and old.article_id and old.visit_date
     assert list(old.events.values_list("kind", flat=True)) == [Kind.ISSUED, Kind.PURGED]

@@ -1,0 +1,33 @@
+from django.db import migrations
+
+# The patient-name search (HandoutQuerySet.search_patient) is LIKE '%word%' on the normalized
+# name. On PostgreSQL a trigram index serves it; SQLite has no such index and scans the
+# normalized column, which is the same search without the index.
+CREATE = (
+    "CREATE INDEX IF NOT EXISTS handout_name_search_trgm "
+    "ON handouts_handout USING gin (patient_name_search gin_trgm_ops)"
+)
+DROP = "DROP INDEX IF EXISTS handout_name_search_trgm"
+# What django.contrib.postgres's TrigramExtension runs, but kept when this migration is
+# reversed: the library's condition search may use the extension too (its reverse would drop
+# it, or fail on the other app's index).
+EXTENSION = "CREATE EXTENSION IF NOT EXISTS pg_trgm"
+
+
+def on_postgresql(sql):
+    def run(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(sql)
+
+    return run
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("handouts", "0013_drop_pdf_column_and_add_list_indexes"),
+    ]
+
+    operations = [
+        migrations.RunPython(on_postgresql(EXTENSION), migrations.RunPython.noop),
+        migrations.RunPython(on_postgresql(CREATE), on_postgresql(DROP)),
+    ]
