@@ -1,9 +1,6 @@
-import re
-from dataclasses import dataclass
-
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.models import User
-from django.db.models import F, Model, QuerySet
+from django.db.models import F
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -12,6 +9,7 @@ from education.models import REVIEW_SOON_DAYS, Article, Condition
 from education.workflow import can_publish
 from portal.http import AuthenticatedHttpRequest
 from portal.models import ClinicProfile
+from portal.pagination import page_of
 from portal.roles import works_in_admin
 
 MAX_QUERY_LENGTH = 100
@@ -20,7 +18,6 @@ RECENTLY_UPDATED_COUNT = 6
 LIBRARY_PAGE_SIZE = 50
 # Staff home shows the first few of each review list; the rest are in the admin's list.
 HOME_LIST_SIZE = 10
-PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,5}")
 
 
 def get_published_article(slug: str, language: str) -> Article:
@@ -93,41 +90,6 @@ def shows_review_lists(user: User) -> bool:
     return user.has_perm("education.change_article") or user.has_perm("education.publish_article")
 
 
-@dataclass(frozen=True)
-class ListPage[T]:
-    """One page of a list that is never counted: counting every match costs as much as
-    reading them all, and would be the only part of the page that grows with the library."""
-
-    items: list[T]
-    number: int
-    has_next: bool
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def next_page_number(self) -> int:
-        return self.number + 1
-
-    @property
-    def previous_page_number(self) -> int:
-        return self.number - 1
-
-    @property
-    def is_whole_list(self) -> bool:
-        return self.number == 1 and not self.has_next
-
-
-def page_of[M: Model](items: "QuerySet[M]", number: str | None, size: int) -> ListPage[M]:
-    """Page `number` (from the URL: anything but a positive number is page 1) of `items`,
-    read with one more row than a page holds to learn whether another page follows."""
-    page = int(number) if number and PAGE_NUMBER.fullmatch(number) else 1
-    start = (page - 1) * size
-    rows = list(items[start : start + size + 1])
-    return ListPage(rows[:size], page, has_next=len(rows) > size)
-
-
 @login_required
 @permission_required("education.view_article", raise_exception=True)
 def library(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -142,7 +104,7 @@ def library(request: AuthenticatedHttpRequest) -> HttpResponse:
         "query": query,
         "page": page,
         "page_size": LIBRARY_PAGE_SIZE,
-        "conditions": page.items,
+        "conditions": page.object_list,
         "recent_conditions": (
             Condition.objects.for_library().recently_updated(RECENTLY_UPDATED_COUNT)
             if not query and page.number == 1

@@ -26,7 +26,7 @@ MAX_RECORD_NUMBER_LENGTH = 40
 MAX_NOTE_LENGTH = 1000
 
 
-class HandoutQuerySet(models.QuerySet):
+class HandoutQuerySet(models.QuerySet["Handout"]):
     def for_lists(self) -> "HandoutQuerySet":
         """What a row of a handout list shows: the snapshot's title (as `listed_title`), not
         the whole snapshot, which holds the article's every section."""

@@ -60,6 +60,7 @@ from handouts.sharing import (
 from portal.audit import Action, record_audit
 from portal.http import AuthenticatedHttpRequest
 from portal.models import ClinicProfile
+from portal.pagination import ListPage, page_of
 from portal.roles import works_in_admin
 from portal.save_failures import log_save_failure
 
@@ -69,43 +70,13 @@ HANDOUTS_PER_PAGE = 50
 CHANGED_COUNT_CAP = 99
 
 
-@dataclass(frozen=True)
-class ListPage:
-    """One page of a handout list, newest first. Fetched without counting the list, which
-    would read every matching handout: one row more than shown says whether older ones
-    follow."""
-
-    object_list: list[Handout]
-    number: int
-    has_next: bool
-
-    @classmethod
-    def of(cls, handouts: QuerySet, number: str | None) -> "ListPage":
-        try:
-            wanted = max(1, int(number or 1))
-        except ValueError:
-            wanted = 1
-        start = (wanted - 1) * HANDOUTS_PER_PAGE
-        rows = list(handouts[start : start + HANDOUTS_PER_PAGE + 1])
-        if not rows and wanted > 1:  # past the end (the list shrank): start again
-            return cls.of(handouts, None)
-        return cls(rows[:HANDOUTS_PER_PAGE], wanted, len(rows) > HANDOUTS_PER_PAGE)
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_other_pages(self) -> bool:
-        return self.has_previous or self.has_next
-
-    @property
-    def previous_page_number(self) -> int:
-        return self.number - 1
-
-    @property
-    def next_page_number(self) -> int:
-        return self.number + 1
+def handout_page(handouts: QuerySet[Handout], number: str | None) -> ListPage[Handout]:
+    """A page of a handout list, newest first; a page past the end (the list shrank since it
+    was shown) starts again at the first."""
+    page = page_of(handouts, number, HANDOUTS_PER_PAGE)
+    if not page.object_list and page.number > 1:
+        return page_of(handouts, None, HANDOUTS_PER_PAGE)
+    return page
 
 
 def get_handout_for_staff(request: HttpRequest, public_id: uuid.UUID) -> Handout:
@@ -508,7 +479,7 @@ def handout_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     changed_count = changed.count()
     context = {
         "form": form,
-        "page": ListPage.of(handouts, request.POST.get("page")),
+        "page": handout_page(handouts, request.POST.get("page")),
         "changed_count": min(changed_count, CHANGED_COUNT_CAP),
         "more_changed": changed_count > CHANGED_COUNT_CAP,
     }
@@ -533,7 +504,7 @@ def handout_changed_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     if form.is_valid() and form.cleaned_data["mine"]:
         handouts = handouts.filter(issued_by=request.user)
-    page = ListPage.of(handouts, request.GET.get("page"))
+    page = handout_page(handouts, request.GET.get("page"))
     return render(request, "handouts/handout_changed_list.html", {"form": form, "page": page})
 
 

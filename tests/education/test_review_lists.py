@@ -54,8 +54,8 @@ def test_editors_see_overdue_and_due_soon_reviews_in_date_order_with_due_dates(
     client.force_login(editor)
     response = client.get(reverse("home"))
 
-    assert list(response.context["overdue"].items) == [review_dates["overdue"]]
-    assert list(response.context["due_soon"].items) == [
+    assert list(response.context["overdue"].object_list) == [review_dates["overdue"]]
+    assert list(response.context["due_soon"].object_list) == [
         review_dates["today"],
         review_dates["last_day"],
     ]
@@ -97,7 +97,7 @@ def test_administrators_and_reviewers_see_the_review_lists(
     for user in [administrator, reviewer]:
         client.force_login(user)
         response = client.get(reverse("home"))
-        assert list(response.context["overdue"].items) == [review_dates["overdue"]], user
+        assert list(response.context["overdue"].object_list) == [review_dates["overdue"]], user
 
 
 @pytest.mark.parametrize("persona", ["clinician", "front_desk"])
@@ -131,7 +131,7 @@ def test_a_published_article_never_reviewed_is_listed_as_overdue_not_within_its_
 ):
     client.force_login(editor)
     response = client.get(reverse("home"))
-    assert list(response.context["overdue"].items) == [sample_article]
+    assert list(response.context["overdue"].object_list) == [sample_article]
     html = response.content.decode()
     assert "No clinical review on record" in html
     assert "Every published article is within its review date." not in html
@@ -193,7 +193,7 @@ def test_reviewers_see_drafts_waiting_for_review_on_staff_home_oldest_first(
 ):
     client.force_login(request.getfixturevalue(persona))
     response = client.get(reverse("home"))
-    assert list(response.context["review_queue"].items) == waiting
+    assert list(response.context["review_queue"].object_list) == waiting
     queue = response.content.decode().split('id="queue-heading"')[1].split("</section>")[0]
     assert "Waiting for review" in queue
     assert "Sent 1 Jun 2027 by Editor" in queue and "Sent 2 Jun 2027 by Editor" in queue
@@ -252,7 +252,7 @@ def test_home_shows_the_first_ten_overdue_reviews_and_sends_editors_to_the_admin
     client.force_login(editor)
     response = client.get(reverse("home"))
     overdue = response.context["overdue"]
-    assert [article.title for article in overdue.items] == [
+    assert [article.title for article in overdue.object_list] == [
         f"Condition {number:02}" for number in range(10)
     ]
     assert overdue.has_next

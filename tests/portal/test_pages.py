@@ -81,7 +81,7 @@ def test_home_lists_recent_articles_and_overdue_reviews(client, editor, sample_a
     client.force_login(editor)
     response = client.get(reverse("home"))
     assert response.context["recent_articles"][0] == sample_article
-    assert list(response.context["overdue"].items) == [sample_article]  # never reviewed
+    assert list(response.context["overdue"].object_list) == [sample_article]  # never reviewed
     assert b"No clinical review on record" in response.content
 
 
