@@ -2,8 +2,9 @@
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations, models
+
+from portal.migration_operations import trigram_extension
 
 # Library search is `search_text LIKE '%word%'` for every word typed. On PostgreSQL a trigram
 # index answers that for words of three letters or more; SQLite has no such index and scans
@@ -33,7 +34,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        TrigramExtension(),  # does nothing on other databases
+        trigram_extension(),
         migrations.RunPython(create_search_index, drop_search_index),
         migrations.AddIndex(
             model_name='article',

@@ -1,5 +1,7 @@
 from django.db import migrations
 
+from portal.migration_operations import trigram_extension
+
 # The patient-name search (HandoutQuerySet.search_patient) is LIKE '%word%' on the normalized
 # name. On PostgreSQL a trigram index serves it; SQLite has no such index and scans the
 # normalized column, which is the same search without the index.
@@ -8,10 +10,6 @@ CREATE = (
     "ON handouts_handout USING gin (patient_name_search gin_trgm_ops)"
 )
 DROP = "DROP INDEX IF EXISTS handout_name_search_trgm"
-# What django.contrib.postgres's TrigramExtension runs, but kept when this migration is
-# reversed: the library's condition search may use the extension too (its reverse would drop
-# it, or fail on the other app's index).
-EXTENSION = "CREATE EXTENSION IF NOT EXISTS pg_trgm"
 
 
 def on_postgresql(sql):
@@ -28,6 +26,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(on_postgresql(EXTENSION), migrations.RunPython.noop),
+        trigram_extension(),
         migrations.RunPython(on_postgresql(CREATE), on_postgresql(DROP)),
     ]

@@ -1,0 +1,17 @@
+"""Migration operations more than one app needs."""
+
+from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
+
+
+def _create_trigram_extension(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+
+
+def trigram_extension() -> migrations.RunPython:
+    """PostgreSQL's pg_trgm (nothing on other databases), for the trigram indexes behind
+    `LIKE '%word%'` searches. Unlike django.contrib.postgres's TrigramExtension, reversing the
+    migration keeps it: the indexes of other apps' searches still need it."""
+    return migrations.RunPython(_create_trigram_extension, migrations.RunPython.noop)
