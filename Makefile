@@ -6,7 +6,8 @@ PORT ?= 8000
 # The demo is a development server: DEBUG on, unless the caller's environment says otherwise.
 DEMO_ENV := DEBUG=$${DEBUG:-1}
 
-.PHONY: demo demo-passwords test test-browser lint pytest install install-dev bench clean messages \
+.PHONY: demo demo-passwords test test-browser lint pytest install install-dev bench bench-http clean \
+  messages \
   check-translations lock check-locks audit
 
 $(PY):
@@ -134,6 +135,22 @@ test-browser: install-dev
 bench: install-dev
 	DEBUG=1 DATABASE_URL=sqlite:///:memory: $(PY) manage.py benchmark_handouts $(BENCH_ARGS)
 	DEBUG=1 DATABASE_URL=sqlite:///:memory: $(PY) manage.py benchmark_patient_links
+
+# Staff pages under load, issuing through HTTP, and the lists at 10 vs 10,000 articles and
+# 100 vs 100,000 handouts (several minutes; not part of `make test`). gunicorn serves the portal
+# as production runs it (DEBUG off) on 127.0.0.1 only, and wrk loads it. It builds a throwaway
+# database: portal_bench on TEST_POSTGRES_URL's server (dropped at the end), else a temporary
+# SQLite file. The key is made for the run, and the mail host cannot resolve (.invalid), so
+# nothing could be sent; plain HTTP, so no redirect to HTTPS.
+BENCH_HTTP_ENV := DEBUG=0 SECURE_SSL_REDIRECT=0 ALLOWED_HOSTS=127.0.0.1 SMTP_HOST=mail.invalid \
+  SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')
+bench-http: install-dev
+	@command -v wrk >/dev/null 2>&1 || { \
+	  echo "error: wrk (the HTTP load generator) is needed for the benchmark."; \
+	  echo "Install it from your package manager (Debian: apt-get install wrk)."; \
+	  exit 1; }
+	$(BENCH_HTTP_ENV) DATABASE_URL="$${TEST_POSTGRES_URL:-sqlite:///:memory:}" \
+	  $(PY) manage.py benchmark_http $(BENCH_HTTP_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache .mypy_cache .import_linter_cache staticfiles test-artifacts
