@@ -312,7 +312,7 @@ def measure_memory(
 
 def run_benchmark(renders: int, memory_renders: int, downloads: int, out: TextIOBase) -> dict:
     """Run every measurement and print the report; the last line is the one-line summary."""
-    say = _printer(out)
+    say = printer(out)
     fixture = set_up()
     portal, raw = portal_renderer(fixture), raw_renderer(fixture)
     say(f"Warming up ({WARM_UP_RENDERS} renders of each path, not timed)...")
@@ -397,14 +397,14 @@ def print_report(r: dict, say: Callable[[str], None]) -> None:
         f"{r['peak_run_mb']:.0f} MB)"
     )
     say("Targets:")
-    say(f"  ratio <= {TARGET_RATIO}            {_verdict(r['ratio'] <= TARGET_RATIO)}")
+    say(f"  ratio <= {TARGET_RATIO}            {verdict(r['ratio'] <= TARGET_RATIO)}")
     say(
         f"  download <= {TARGET_DOWNLOAD_MS:.0f} ms median   "
-        f"{_verdict(r['download_median_ms'] <= TARGET_DOWNLOAD_MS)}"
+        f"{verdict(r['download_median_ms'] <= TARGET_DOWNLOAD_MS)}"
     )
     say(
         f"  memory growth <= {TARGET_GROWTH_PCT:.0f} %   "
-        f"{_verdict(r['growth_pct'] <= TARGET_GROWTH_PCT)}"
+        f"{verdict(r['growth_pct'] <= TARGET_GROWTH_PCT)}"
     )
     say(summary_line(r))
 
@@ -417,11 +417,11 @@ def summary_line(r: dict) -> str:
     )
 
 
-def _verdict(passed: bool) -> str:
+def verdict(passed: bool) -> str:
     return "PASS" if passed else "MISS"
 
 
-def _printer(out: TextIOBase) -> Callable[[str], None]:
+def printer(out: TextIOBase) -> Callable[[str], None]:
     def say(line: str) -> None:
         out.write(line + "\n")
         out.flush()

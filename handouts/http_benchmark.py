@@ -54,7 +54,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from education.models import Article, Condition
 from education.scale import build_library
-from handouts.benchmark import _printer, _verdict, percentile, time_call
+from handouts.benchmark import percentile, printer, time_call, verdict
 from handouts.http_benchmark_urls import BARE_PATH
 from handouts.models import Handout
 from handouts.scale import UNIQUE_NAME, build_handouts
@@ -583,7 +583,7 @@ class Results:
 def run_http_benchmark(
     seconds: int, articles: int, handouts: int, requests: int, out: TextIOBase
 ) -> Results:
-    say = _printer(out)
+    say = printer(out)
     with tempfile.TemporaryDirectory() as directory, throwaway_database(directory) as url:
         say(f"Throwaway database: {connections[DEFAULT_DB_ALIAS].vendor}")
         fixture = set_up()
@@ -640,12 +640,12 @@ def print_report(r: Results, requests: int, say: Callable[[str], None]) -> None:
         met = share >= TARGET_RPS_SHARE and load.p99_ms <= TARGET_P99_MS
         say(
             f"  {page:<18} {load.requests_per_s:8,.0f} {load.p99_ms:8.1f} {share:7.1%}   "
-            f">= {TARGET_RPS_SHARE:.0%}, p99 <= {TARGET_P99_MS:.0f} ms  {_verdict(met)}{problems}"
+            f">= {TARGET_RPS_SHARE:.0%}, p99 <= {TARGET_P99_MS:.0f} ms  {verdict(met)}{problems}"
         )
     say(f"Issuing through HTTP, {ISSUING_CLIENTS} clinicians at once for {r.seconds} s:")
     say(
         f"  {r.issue_per_s:.1f} handouts/s   target >= {TARGET_ISSUE_PER_S:.0f}  "
-        f"{_verdict(r.issue_per_s >= TARGET_ISSUE_PER_S)}"
+        f"{verdict(r.issue_per_s >= TARGET_ISSUE_PER_S)}"
     )
     say(
         f"Scale, in-process, {requests} requests each after {SCALE_WARM_UP} untimed "
@@ -666,24 +666,24 @@ def print_report(r: Results, requests: int, say: Callable[[str], None]) -> None:
             met, target = ratio <= TARGET_SCALE_RATIO, f"<= {TARGET_SCALE_RATIO}x"
         say(
             f"  {page:<20} {before.median_ms:8.1f} {before.p95_ms:8.1f} {after.median_ms:8.1f} "
-            f"{after.p95_ms:8.1f} {ratio:6.2f}   {target}  {_verdict(met)}"
+            f"{after.p95_ms:8.1f} {ratio:6.2f}   {target}  {verdict(met)}"
         )
     say("Targets:")
     say(
         f"  library_ratio {r.library_ratio:.2f} <= {TARGET_SCALE_RATIO}   "
-        f"{_verdict(r.library_ratio <= TARGET_SCALE_RATIO)}"
+        f"{verdict(r.library_ratio <= TARGET_SCALE_RATIO)}"
     )
     say(
         f"  handouts_ratio {r.handouts_ratio:.2f} <= {TARGET_SCALE_RATIO}   "
-        f"{_verdict(r.handouts_ratio <= TARGET_SCALE_RATIO)}"
+        f"{verdict(r.handouts_ratio <= TARGET_SCALE_RATIO)}"
     )
     say(
         f"  staff_rps_ratio {r.staff_rps_ratio:.3f} >= {TARGET_RPS_SHARE}   "
-        f"{_verdict(r.staff_rps_ratio >= TARGET_RPS_SHARE)}"
+        f"{verdict(r.staff_rps_ratio >= TARGET_RPS_SHARE)}"
     )
     say(
         f"  issue_per_s {r.issue_per_s:.1f} >= {TARGET_ISSUE_PER_S:.0f}   "
-        f"{_verdict(r.issue_per_s >= TARGET_ISSUE_PER_S)}"
+        f"{verdict(r.issue_per_s >= TARGET_ISSUE_PER_S)}"
     )
     say(summary_line(r))
 

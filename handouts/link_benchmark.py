@@ -25,7 +25,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from handouts.benchmark import _printer, issue_one, percentile, set_up, time_call
+from handouts.benchmark import issue_one, percentile, printer, set_up, time_call, verdict
 from handouts.models import LOCK_FOR, ShareLink
 from handouts.sharing import create_share_link, hash_token
 
@@ -79,7 +79,7 @@ def post_wrong_code(client: Client, token: str, expected_status: int) -> Callabl
 
 
 def run_link_benchmark(rounds: int, out: TextIOBase) -> dict[str, float]:
-    say = _printer(out)
+    say = printer(out)
     tokens = make_links()
     client = Client()
     posts = {
@@ -110,7 +110,7 @@ def run_link_benchmark(rounds: int, out: TextIOBase) -> dict[str, float]:
         )
     say(
         f"Largest gap between unknown, expired and revoked {gap:.1f} ms ({gap_pct:.0f} %; "
-        f"target <= {TARGET_GAP_PCT:.0f} %)   {'PASS' if gap_pct <= TARGET_GAP_PCT else 'MISS'}"
+        f"target <= {TARGET_GAP_PCT:.0f} %)   {verdict(gap_pct <= TARGET_GAP_PCT)}"
     )
     say(f"link_gap_ms={gap:.1f} link_gap_pct={gap_pct:.0f}")
     return {"gap_ms": gap, "gap_pct": gap_pct, **medians}
