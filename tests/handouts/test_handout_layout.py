@@ -1,6 +1,8 @@
 """The sample handout, as `make demo` issues it with the builder's defaults, stays short, fills
 its pages, and reads at a low grade."""
 
+import datetime
+
 import pytest
 from django.utils import translation
 from django.utils.translation import gettext
@@ -130,3 +132,39 @@ def test_each_sample_handout_is_within_its_languages_reading_target(article, cli
     assert within_targets(level), level
     if article.language == "es":
         assert level.inflesz >= MIN_PATIENT_INFLESZ
+
+
+def text_outside_its_cell(document) -> list[str]:
+    """Text of table cells that runs past the cell's right edge, into the next column."""
+    found = []
+    for page in document.pages:
+        for cell in page._page_box.descendants():
+            if not isinstance(cell, boxes.TableCellBox):
+                continue
+            right = cell.content_box_x() + cell.width
+            found += [
+                text.text
+                for text in cell.descendants()
+                if isinstance(text, boxes.TextBox) and text.position_x + text.width > right + 0.5
+            ]
+    return found
+
+
+@pytest.mark.parametrize("rest_weeks", [0, 52])
+@pytest.mark.parametrize("large_print", [False, True], ids=["standard", "large-print"])
+def test_table_text_stays_in_its_column_when_dates_carry_their_year(
+    article, clinician, large_print, rest_weeks
+):
+    """A plan that runs into the next year prints each date with its year: the longest dates;
+    a year of rest gives the longest week numbers ("Semanas 53–58")."""
+    handout, clinic = demo_handout(
+        article,
+        clinician,
+        visit_date=datetime.date(2026, 11, 20),
+        rest_weeks=rest_weeks,
+        weight_bearing="none",
+        crutches=True,
+        large_print=large_print,
+    )
+    document = lay_out(handout_html(handout, clinic), logo=clinic_logo(clinic))
+    assert text_outside_its_cell(document) == []
