@@ -239,3 +239,21 @@ def test_the_migration_takes_back_permissions_no_role_grants(make_user, administ
     assert not Group.objects.get(name=EDITOR).permissions.filter(codename="change_totpdevice")
     # Superusers hold everything anyway; their rows stay as they were.
     assert superuser.user_permissions.count() == 1
+
+
+def test_permissions_themselves_have_no_page_in_the_admin():
+    # Administrators hold every "auth" permission, those on Permission included: harmless only
+    # while no admin page offers them.
+    registered = {model._meta.label_lower for model in admin.site._registry}
+    assert not registered & {
+        "auth.permission",
+        "contenttypes.contenttype",
+        "otp_static.statictoken",
+    }
+
+
+def test_a_refusal_for_a_made_up_address_is_recorded_too(client, editor):
+    client.force_login(editor)
+    made_up = "9" * 100
+    assert client.get(reverse("admin:auth_user_change", args=[made_up])).status_code == 403
+    assert refusals() == [("editor", "auth.user", "9" * 64, "change")]
