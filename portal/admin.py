@@ -8,6 +8,7 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError
 from django.db.models import ManyToManyField, Model, QuerySet
 from django.forms import ModelMultipleChoiceField
@@ -212,9 +213,26 @@ admin.site.unregister(
 )
 
 
+class SuperusersOnlyEditMixin(AuditedAdminMixin):
+    """Only superusers add or change these, whatever permissions anyone else holds: a role's
+    permissions (each app's `role_permissions`, applied by migrate) and a two-factor device's
+    secret are never set by hand. Others may still see them where they hold the view
+    permission; a crafted request to add or change is refused and audited."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser and super().has_add_permission(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return request.user.is_superuser and super().has_change_permission(request, obj)
+
+
 @admin.register(Group)
-class AuditedGroupAdmin(AuditedAdminMixin, GroupAdmin):
-    pass
+class AuditedGroupAdmin(SuperusersOnlyEditMixin, GroupAdmin):
+    """The roles, read-only but for superusers: renaming or deleting one would leave its
+    members with permissions that migrate no longer keeps in line."""
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
 
 
 @admin.register(AccessAttempt)
@@ -256,16 +274,22 @@ def audit_device_reset(request: HttpRequest, device: Model) -> None:
     record_audit(request.user, Action.MFA_RESET, obj=device, detail=device.user.get_username())
 
 
+# Deleting a device (a reset) is the one thing others may do to it.
 @admin.register(StaticDevice)
-class AuditedStaticDeviceAdmin(AuditedAdminMixin, StaticDeviceAdmin):
+class AuditedStaticDeviceAdmin(SuperusersOnlyEditMixin, StaticDeviceAdmin):
     def audit_deletion(self, request: HttpRequest, obj: Model) -> None:
         audit_device_reset(request, obj)
 
 
 @admin.register(TOTPDevice)
-class AuditedTOTPDeviceAdmin(AuditedAdminMixin, TOTPDeviceAdmin):
+class AuditedTOTPDeviceAdmin(SuperusersOnlyEditMixin, TOTPDeviceAdmin):
     def audit_deletion(self, request: HttpRequest, obj: Model) -> None:
         audit_device_reset(request, obj)
+
+
+def within_reach(request: HttpRequest, account: Any) -> bool:
+    """A superuser's account is changed only by a superuser."""
+    return account is None or not account.is_superuser or request.user.is_superuser
 
 
 def report_unlocked(request: HttpRequest, usernames: list[str]) -> None:
@@ -279,20 +303,77 @@ def report_unlocked(request: HttpRequest, usernames: list[str]) -> None:
         messages.info(request, gettext("None of them was locked: nothing to clear."))
 
 
+# Roles, not Django's "staff status", open the admin (portal/admin_site.py): the flag does
+# nothing here, so no one is offered it.
+NOT_OFFERED = ["is_staff"]
+# Superuser status and raw permissions would reach past the roles, to everything including
+# another person's second factor: only superusers (made with `createsuperuser`) give them.
+SUPERUSER_ONLY = ["is_superuser", "user_permissions"]
+
+
+def without_fields(fieldsets: Any, fields: list[str]) -> list[Any]:
+    return [
+        (name, {**options, "fields": [field for field in options["fields"] if field not in fields]})
+        for name, options in fieldsets
+    ]
+
+
 @admin.register(User)
 class StaffUserAdmin(AuditedAdminMixin, UserAdmin):
     actions = ["end_sessions", "clear_sign_in_locks", "reset_two_factor_sign_in"]
-    # Roles, not Django's "staff status", open the admin (portal/admin_site.py); the flag does
-    # nothing here, so it is not offered.
     list_display = ["username", "email", "first_name", "last_name", "roles", "is_active"]
     list_filter = ["groups", "is_active", "is_superuser"]
-    fieldsets = [
-        (name, {**options, "fields": [field for field in options["fields"] if field != "is_staff"]})
-        for name, options in UserAdmin.fieldsets or []
-    ]
+    fieldsets = without_fields(UserAdmin.fieldsets or [], NOT_OFFERED)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         return super().get_queryset(request).prefetch_related("groups")
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        fieldsets = super().get_fieldsets(request, obj)
+        return fieldsets if request.user.is_superuser else without_fields(fieldsets, SUPERUSER_ONLY)
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        if request.method == "POST" and not request.user.is_superuser:
+            # The form would ignore these fields; a request that carries them anyway was
+            # crafted to get past the page, so all of it is refused (and audited).
+            crafted = sorted(set(request.POST) & {*NOT_OFFERED, *SUPERUSER_ONLY})
+            if crafted:
+                raise PermissionDenied(f"fields not offered: {', '.join(crafted)}")
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        with self.refusal_audited(request, id, "password"):
+            return super().user_change_password(request, id, form_url)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_change_permission(request, obj) and within_reach(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_delete_permission(request, obj) and within_reach(request, obj)
+
+    def accounts_within_reach(
+        self, request: HttpRequest, queryset: QuerySet[Any], action: str
+    ) -> QuerySet[Any]:
+        """The selected accounts an action may touch: a superuser's only for a superuser
+        (resetting its second factor, then its password, would hand it over)."""
+        if request.user.is_superuser:
+            return queryset
+        for account in queryset.filter(is_superuser=True):
+            self.audit_refusal(request, account.pk, action)
+            messages.warning(
+                request,
+                gettext("%(username)s is a superuser: only a superuser can do that.")
+                % {"username": account.get_username()},
+            )
+        return queryset.filter(is_superuser=False)
 
     @admin.display(description=_("Roles"))
     def roles(self, user: Any) -> str:
@@ -323,6 +404,7 @@ class StaffUserAdmin(AuditedAdminMixin, UserAdmin):
     def clear_sign_in_locks(
         self, request: AuthenticatedHttpRequest, queryset: QuerySet[Any]
     ) -> None:
+        queryset = self.accounts_within_reach(request, queryset, "clear_sign_in_locks")
         unlocked = [
             user.get_username()
             for user in queryset
@@ -337,6 +419,7 @@ class StaffUserAdmin(AuditedAdminMixin, UserAdmin):
     def reset_two_factor_sign_in(
         self, request: AuthenticatedHttpRequest, queryset: QuerySet[Any]
     ) -> None:
+        queryset = self.accounts_within_reach(request, queryset, "reset_two_factor_sign_in")
         reset = [
             user.get_username()
             for user in queryset
@@ -357,7 +440,7 @@ class StaffUserAdmin(AuditedAdminMixin, UserAdmin):
     @admin.action(description=_("End all sessions of the selected users"))
     def end_sessions(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         ended = 0
-        for user in queryset:
+        for user in self.accounts_within_reach(request, queryset, "end_sessions"):
             count = end_sessions_of(user, keep=request.session.session_key)
             record_audit(request.user, Action.SESSIONS_ENDED, obj=user, detail=f"{count}")
             ended += count

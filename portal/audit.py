@@ -39,7 +39,8 @@ def record_audit(
         actor_username=(signed_in.get_username() if signed_in is not None else username)[:150],
         action=action,
         object_type=object_type,
-        object_id=object_id,
+        # A refused admin request names its object as the URL did, whatever was typed there.
+        object_id=object_id[:64],
         outcome=outcome,
         detail=detail[:300],
     )

@@ -252,6 +252,8 @@ class AuditEvent(AppendOnlyModel):
         MFA_RECOVERY_CODES = "mfa_recovery_codes", _("Recovery codes replaced")
         MFA_RESET = "mfa_reset", _("Two-factor device reset")
         SESSIONS_ENDED = "sessions_ended", _("Sessions ended")
+        # Something the admin does not allow this person, tried anyway (a crafted request).
+        REFUSED = "refused", _("Refused: not allowed")
         CREATED = "created", _("Created")
         CHANGED = "changed", _("Changed")
         PUBLISHED = "published", _("Published")

@@ -146,6 +146,14 @@ def administrator(make_user):
 
 
 @pytest.fixture
+def superuser(roles):
+    """Made as `manage.py createsuperuser` makes one, with an authenticator set up."""
+    root = get_user_model().objects.create_superuser("root", password=PASSWORD)
+    TOTPDevice.objects.create(user=root, name="Authenticator app", confirmed=True)
+    return root
+
+
+@pytest.fixture
 def outsider(make_user):
     """Signed in, but holds no role."""
     return make_user("outsider")

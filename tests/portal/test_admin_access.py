@@ -2,7 +2,6 @@
 to superusers; Django's "staff status" plays no part, and someone refused is told why."""
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
@@ -91,13 +90,11 @@ def test_a_wrong_password_on_the_admin_sign_in_page_says_nothing_about_roles(mak
     assert NO_ROLE not in response.content.decode()
 
 
-def test_superusers_reach_the_admin_after_two_factor_sign_in(roles):
-    root = get_user_model().objects.create_superuser("root", password=PASSWORD)
-    TOTPDevice.objects.create(user=root, name="Authenticator app", confirmed=True)
+def test_superusers_reach_the_admin_after_two_factor_sign_in(superuser):
     client = Client()
     admin_sign_in(client, "root")
     assert client.get(reverse("admin:index"))["Location"].startswith(reverse("mfa_verify"))
-    device = TOTPDevice.objects.get(user=root)
+    device = TOTPDevice.objects.get(user=superuser)
     client.post(reverse("mfa_verify"), {"token": current_code(device), "next": "/admin/"})
     assert client.get(reverse("admin:index")).status_code == 200
 

@@ -209,7 +209,6 @@ def test_deactivating_an_account_ends_its_sessions(client, administrator, clinic
             "date_joined_1": "09:00:00",
             "last_login_0": "",
             "last_login_1": "",
-            "user_permissions": [],
         }
     )
     response = client.post(reverse("admin:auth_user_change", args=[clinician.pk]), data)
