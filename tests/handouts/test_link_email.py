@@ -236,34 +236,30 @@ def test_a_mail_server_that_says_try_later_gets_the_email_when_it_is_back(
     assert LinkEmail.objects.get().status == Status.SENT
 
 
+@pytest.mark.parametrize(
+    ("stage", "reply", "last_error", "shown"),
+    [
+        (
+            "refuse",
+            "550 5.1.1 No such mailbox",
+            "SMTPRecipientsRefused 550",
+            "the mail server refused the address",
+        ),
+        (
+            "refuse_data",
+            "550 5.7.1 Message rejected",
+            "SMTPDataError 550",
+            "the mail server refused the message (reply 550)",
+        ),
+    ],
+    ids=["address", "message"],
+)
 @pytest.mark.django_db(transaction=True)
-def test_an_address_the_mail_server_refuses_fails_at_once_and_says_so(
-    client, front_desk, handout, mail_server, time_machine
+def test_an_address_or_message_the_mail_server_refuses_fails_at_once_and_says_so(
+    client, front_desk, handout, mail_server, time_machine, stage, reply, last_error, shown
 ):
     time_machine.move_to(datetime.datetime(2027, 2, 2, 9, 0, tzinfo=datetime.UTC), tick=False)
-    mail_server.refuse = "550 5.1.1 No such mailbox"
-    client.force_login(front_desk)
-    share(client, handout, email=ADDRESS)
-    run_worker()
-    email = LinkEmail.objects.get()
-    assert (email.status, email.attempts, email.refused, email.sealed) == (
-        Status.FAILED,
-        1,
-        True,
-        "",
-    )
-    assert "the mail server refused the address" in email_status(client, handout)
-    time_machine.shift(datetime.timedelta(days=1))
-    run_worker()
-    assert LinkEmail.objects.get().attempts == 1
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_message_the_mail_server_refuses_at_data_fails_at_once_with_the_reply(
-    client, front_desk, handout, mail_server, time_machine
-):
-    time_machine.move_to(datetime.datetime(2027, 2, 2, 9, 0, tzinfo=datetime.UTC), tick=False)
-    mail_server.refuse_data = "550 5.7.1 Message rejected"
+    setattr(mail_server, stage, reply)  # at RCPT, or at DATA after taking the address
     client.force_login(front_desk)
     share(client, handout, email=ADDRESS)
     run_worker()
@@ -273,11 +269,11 @@ def test_a_message_the_mail_server_refuses_at_data_fails_at_once_with_the_reply(
         1,
         True,
         "",
-        "SMTPDataError 550",
+        last_error,
     )
-    assert "the mail server refused the message (reply 550)" in email_status(client, handout)
+    assert shown in email_status(client, handout)
     assert handout.events.filter(kind=Kind.EMAIL_FAILED).count() == 1
-    mail_server.refuse_data = None
+    setattr(mail_server, stage, None)
     time_machine.shift(datetime.timedelta(days=1))
     run_worker()
     assert (LinkEmail.objects.get().attempts, mail_server.received) == (1, [])
