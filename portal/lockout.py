@@ -45,8 +45,8 @@ class SignInLockHandler(AxesDatabaseHandler):
 
 
 def username_failures(username: str, *, since: datetime.datetime) -> int:
-    """Failed sign-ins for `username` from every address and browser, in the lockout window
-    (as axes counts them: each record's failures since its last one is newer than `since`)."""
+    """Failed sign-ins for `username` from every address and browser, counted as axes counts
+    those of one address: every record whose latest failure is at or after `since`."""
     total = AccessAttempt.objects.filter(username=username, attempt_time__gte=since).aggregate(
         total=Sum("failures_since_start")
     )["total"]
