@@ -4,8 +4,14 @@ no access code, since email can be read by others. The address is used once and 
 The clinician's request only queues the email: `queue_link_email`, in the transaction that
 creates the link, stores a LinkEmail and a task for it. The worker (`manage.py db_worker`) runs
 `deliver_link_email`, which tries again after each of RETRY_DELAYS while the mail server is
-unreachable or says "later", and gives up after MAX_ATTEMPTS, or at once when the address
-itself is refused. A slow or broken mail server so never slows or fails the request.
+unreachable or says "later", and gives up after MAX_ATTEMPTS, or at once when the server
+refuses the address or the message for good (a 5xx reply). A slow or broken mail server so
+never slows or fails the request.
+
+Delivery is at least once: a worker that dies after the mail server took the message, before
+it could record so, leaves the next attempt to send it again. A link a patient needs is worth
+a rare duplicate; each email keeps one Message-ID across its attempts (`message_id`), so the
+duplicate is the same message to mail software, which may show it once.
 
 The email needs the address and the link, whose token is stored nowhere else (the database
 keeps only its hash). Task arguments are stored in clear, so they hold only the LinkEmail's id;
@@ -19,6 +25,7 @@ import datetime
 import json
 import logging
 import smtplib
+from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
@@ -49,14 +56,33 @@ MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 SEAL_PURPOSE = "handouts.emails.LinkEmail.sealed"
 
 
+MESSAGE_ID_PURPOSE = "handouts.emails.LinkEmail.message_id"
+
+
 def send_share_link_email(
-    address: str, *, url: str, expires_at: datetime.datetime, language: str, clinic: ClinicProfile
+    address: str,
+    *,
+    url: str,
+    expires_at: datetime.datetime,
+    language: str,
+    clinic: ClinicProfile,
+    message_id: str,
 ) -> None:
     context = {"url": url, "expires_at": expires_at, "clinic": clinic}
     with translation.override(language):
         subject = render_to_string("handouts/email/share_link_subject.txt", context).strip()
         body = render_to_string("handouts/email/share_link_body.txt", context)
-    EmailMessage(subject=subject, body=body, to=[address]).send()
+    EmailMessage(
+        subject=subject, body=body, to=[address], headers={"Message-ID": message_id}
+    ).send()
+
+
+def message_id(email: LinkEmail, url: str) -> str:
+    """The same for every attempt at `email`, and unlike any other portal's: an HMAC of its id
+    under SECRET_KEY (opaque to the patient), at the portal's own host name. Not Django's
+    make_msgid, which differs on each call and names the worker machine."""
+    digest = salted_hmac(MESSAGE_ID_PURPOSE, str(email.pk), algorithm="sha256").hexdigest()
+    return f"<link-email.{digest[:32]}@{urlsplit(url).hostname}>"
 
 
 def queue_link_email(link: ShareLink, *, address: str, url: str) -> LinkEmail:
@@ -90,6 +116,7 @@ def deliver_link_email(email_id: int, attempt: int) -> None:
             expires_at=link.expires_at,
             language=link.handout.language,
             clinic=ClinicProfile.load(),
+            message_id=message_id(email, url),
         )
     except Exception as error:
         # Whatever went wrong, only its class name is kept: a message may quote the address.
@@ -137,32 +164,44 @@ def _attempt_succeeded(email: LinkEmail) -> None:
 
 
 def _attempt_failed(email: LinkEmail, attempt: int, error: Exception) -> None:
-    refused = _address_refused(error)
+    refused = _refused_for_good(error)
+    reason = _reason(error)
     emails = LinkEmail.objects.filter(pk=email.pk)
     with transaction.atomic():
-        if not emails.filter(status=Status.PENDING).update(
-            last_error=type(error).__name__[:100], refused=refused
-        ):
+        if not emails.filter(status=Status.PENDING).update(last_error=reason, refused=refused):
             return
-        # The class name only: an SMTP error's message quotes the address it refused.
         logger.warning(
             "Emailing the link of handout %s failed, attempt %d of %d (%s)",
             email.share_link.handout.public_id,
             attempt,
             MAX_ATTEMPTS,
-            type(error).__name__,
+            reason,
         )
         # A seal no configured key opens (SECRET_KEY replaced without a fallback) never will.
         if refused or attempt >= MAX_ATTEMPTS or isinstance(error, InvalidToken):
             _give_up(emails, timezone.now())
 
 
-def _address_refused(error: Exception) -> bool:
-    """The mail server refused the address for good (a 5xx reply, not 4xx "try later"):
-    another try would fail the same way."""
-    return isinstance(error, smtplib.SMTPRecipientsRefused) and all(
-        500 <= code < 600 for code, _reply in error.recipients.values()
-    )
+def _reply_codes(error: Exception) -> list[int]:
+    """The mail server's reply codes to the address (RCPT) or to the message (DATA)."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return [code for code, _reply in error.recipients.values()]
+    if isinstance(error, smtplib.SMTPDataError):
+        return [error.smtp_code]
+    return []
+
+
+def _refused_for_good(error: Exception) -> bool:
+    """The mail server refused the address or the message with a 5xx reply, not 4xx "try
+    later": another try would fail the same way."""
+    codes = _reply_codes(error)
+    return bool(codes) and all(500 <= code < 600 for code in codes)
+
+
+def _reason(error: Exception) -> str:
+    """What is kept of the error: its class name and the server's reply codes, never its
+    message, which may quote the address (`SMTPDataError 550`)."""
+    return " ".join([type(error).__name__, *map(str, _reply_codes(error))])[:100]
 
 
 def _give_up(emails: LinkEmailQuerySet, now: datetime.datetime) -> None:

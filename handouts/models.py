@@ -391,15 +391,24 @@ class LinkEmail(models.Model):
     # When the worker tries again while pending; when it was sent or given up otherwise.
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    # The mail server refused the address itself: retrying would not help, a new address would.
+    # The mail server refused the address, or the message, for good (a 5xx reply): retrying
+    # would not help, a new address might.
     refused = models.BooleanField(default=False)
-    # Only the exception's class name: its message may quote the address.
+    # The exception's class name and the mail server's reply codes ("SMTPDataError 550"), never
+    # its message, which may quote the address.
     last_error = models.CharField(max_length=100, blank=True)
 
     objects = LinkEmailQuerySet.as_manager()
 
     def __str__(self) -> str:
         return f"Email of {self.share_link}"
+
+    @property
+    def message_refusal_code(self) -> str:
+        """The 5xx reply code with which the mail server turned down the message itself (at
+        DATA, after taking the address), or ""."""
+        error, _, codes = self.last_error.partition(" ")
+        return codes if self.refused and error == "SMTPDataError" else ""
 
 
 class HandoutEvent(AppendOnlyModel):

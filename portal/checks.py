@@ -65,6 +65,17 @@ def check_configuration(
                 id="portal.E004",
             )
         )
+    if settings.SECURE_PROXY_SSL_HEADER and not settings.TRUST_X_FORWARDED_FOR:
+        errors.append(
+            Warning(
+                "TRUST_X_FORWARDED_PROTO is on but TRUST_X_FORWARDED_FOR is off: behind the "
+                "proxy every sign-in seems to come from its address, so 5 failed sign-ins lock "
+                "a username at every address.",
+                hint="Set TRUST_X_FORWARDED_FOR=1 when the reverse proxy appends the client's "
+                "address to X-Forwarded-For.",
+                id="portal.W003",
+            )
+        )
     return errors
 
 

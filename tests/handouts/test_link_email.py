@@ -3,6 +3,7 @@ queues it, the worker sends it through a real (local) SMTP server, tries again w
 delays while the server is away, and the handout's page says what became of it. The address
 and token never reach the queue in clear, the logs or the console."""
 
+import asyncio
 import datetime
 import itertools
 import logging
@@ -28,10 +29,14 @@ Status = LinkEmail.Status
 
 class MailServer:
     """An SMTP server on this machine that takes messages or, while `refuse` holds a reply
-    (such as "451 4.3.0 Try again later"), refuses every recipient with it."""
+    (such as "451 4.3.0 Try again later"), refuses every recipient with it; while
+    `refuse_data` holds one, it takes the recipient and refuses the message; while `stall`
+    holds a number of seconds, it takes the message and waits that long before saying so."""
 
     def __init__(self) -> None:
         self.refuse: str | None = None
+        self.refuse_data: str | None = None
+        self.stall = 0.0
         self.received: list[Message] = []
         self.recipients: list[str] = []
 
@@ -42,8 +47,11 @@ class MailServer:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope) -> str:
+        if self.refuse_data:
+            return self.refuse_data
         self.received.append(message_from_bytes(envelope.content))
         self.recipients.extend(envelope.rcpt_tos)
+        await asyncio.sleep(self.stall)
         return "250 Message accepted for delivery"
 
 
@@ -219,7 +227,7 @@ def test_a_mail_server_that_says_try_later_gets_the_email_when_it_is_back(
     run_worker()
     email = LinkEmail.objects.get()
     assert (email.status, email.attempts, email.refused) == (Status.PENDING, 1, False)
-    assert email.last_error == "SMTPRecipientsRefused"
+    assert email.last_error == "SMTPRecipientsRefused 451"
     assert "(1 try). Next try at 09:01" in email_status(client, handout)
     mail_server.refuse = None
     time_machine.shift(RETRY_DELAYS[0])
@@ -228,26 +236,76 @@ def test_a_mail_server_that_says_try_later_gets_the_email_when_it_is_back(
     assert LinkEmail.objects.get().status == Status.SENT
 
 
+@pytest.mark.parametrize(
+    ("stage", "reply", "last_error", "shown"),
+    [
+        (
+            "refuse",
+            "550 5.1.1 No such mailbox",
+            "SMTPRecipientsRefused 550",
+            "the mail server refused the address",
+        ),
+        (
+            "refuse_data",
+            "550 5.7.1 Message rejected",
+            "SMTPDataError 550",
+            "the mail server refused the message (reply 550)",
+        ),
+    ],
+    ids=["address", "message"],
+)
 @pytest.mark.django_db(transaction=True)
-def test_an_address_the_mail_server_refuses_fails_at_once_and_says_so(
-    client, front_desk, handout, mail_server, time_machine
+def test_an_address_or_message_the_mail_server_refuses_fails_at_once_and_says_so(
+    client, front_desk, handout, mail_server, time_machine, stage, reply, last_error, shown
 ):
     time_machine.move_to(datetime.datetime(2027, 2, 2, 9, 0, tzinfo=datetime.UTC), tick=False)
-    mail_server.refuse = "550 5.1.1 No such mailbox"
+    setattr(mail_server, stage, reply)  # at RCPT, or at DATA after taking the address
     client.force_login(front_desk)
     share(client, handout, email=ADDRESS)
     run_worker()
     email = LinkEmail.objects.get()
-    assert (email.status, email.attempts, email.refused, email.sealed) == (
+    assert (email.status, email.attempts, email.refused, email.sealed, email.last_error) == (
         Status.FAILED,
         1,
         True,
         "",
+        last_error,
     )
-    assert "the mail server refused the address" in email_status(client, handout)
+    assert shown in email_status(client, handout)
+    assert handout.events.filter(kind=Kind.EMAIL_FAILED).count() == 1
+    setattr(mail_server, stage, None)
     time_machine.shift(datetime.timedelta(days=1))
     run_worker()
-    assert LinkEmail.objects.get().attempts == 1
+    assert (LinkEmail.objects.get().attempts, mail_server.received) == (1, [])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_message_sent_again_after_a_lost_reply_keeps_its_message_id(
+    client, front_desk, handout, issue, sample_article, mail_server, settings, time_machine
+):
+    # The server takes the message but its "250" comes too late, as when the worker is killed
+    # after sending: the next attempt sends it again, as the same message.
+    time_machine.move_to(datetime.datetime(2027, 2, 2, 9, 0, tzinfo=datetime.UTC), tick=False)
+    settings.MAILERS["default"]["OPTIONS"]["timeout"] = 0.5
+    mail_server.stall = 1.5
+    client.force_login(front_desk)
+    url, _code = shown_secrets(share(client, handout, email=ADDRESS))
+    share(client, issue(sample_article), email="other@example.org")  # another email, id
+    run_worker()
+    assert LinkEmail.objects.filter(status=Status.PENDING, attempts=1).count() == 2
+    mail_server.stall = 0
+    time_machine.shift(RETRY_DELAYS[0])
+    run_worker()
+    assert LinkEmail.objects.filter(status=Status.SENT).count() == 2
+    ids: dict[str, list[str]] = {}
+    for message in mail_server.received:
+        ids.setdefault(message["To"], []).append(message["Message-ID"])
+    [first, again], [other, other_again] = ids[ADDRESS], ids["other@example.org"]
+    assert first == again != other == other_again
+    host = url.split("/")[2]
+    assert first.startswith("<link-email.") and first.endswith(f"@{host}>")
+    for secret in [ADDRESS, "zoe.nunez", url.rsplit("/", 2)[-2], str(handout.public_id)]:
+        assert secret not in first
 
 
 @pytest.mark.django_db(transaction=True)

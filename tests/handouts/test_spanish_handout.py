@@ -419,6 +419,7 @@ def test_what_the_patient_meets_online_is_spanish(spanish_article, clinician, sp
         expires_at=datetime.datetime(2027, 3, 2, 9, tzinfo=datetime.UTC),
         language="es",
         clinic=spanish_clinic,
+        message_id="<link-email.1@clinic.example>",
     )
     message = mail.outbox[-1]
     assert english_in(message.subject) == [] and english_in(message.body) == []

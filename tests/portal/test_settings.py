@@ -116,6 +116,18 @@ def test_check_passes_with_real_production_values(settings):
     assert check_configuration() == []
 
 
+def test_check_warns_behind_a_proxy_that_sign_ins_would_all_share_its_address(settings):
+    settings.DEBUG = False
+    settings.SECRET_KEY = "a-real-secret-" + "x" * 50
+    settings.ALLOWED_HOSTS = ["portal.clinic.example"]
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    [warning] = check_configuration()
+    assert (warning.id, warning.is_serious()) == ("portal.W003", False)
+    assert "TRUST_X_FORWARDED_FOR=1" in str(warning.hint)
+    settings.TRUST_X_FORWARDED_FOR = True
+    assert check_configuration() == []
+
+
 def test_check_allows_development_defaults_while_debug_is_on(settings):
     settings.DEBUG = True
     settings.SECRET_KEY = settings.DEVELOPMENT_SECRET_KEY

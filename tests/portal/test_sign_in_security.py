@@ -18,6 +18,7 @@ from tests.helpers import PASSWORD
 
 pytestmark = pytest.mark.django_db
 Action = AuditEvent.Action
+CLINIC, STRANGER = "192.0.2.10", "203.0.113.66"
 
 
 def sign_in(client, username, password=PASSWORD, url=None):
@@ -50,21 +51,64 @@ def test_a_long_uncommon_password_is_accepted():
 @pytest.mark.parametrize(
     ("url_name", "persona"), [("login", "clinician"), ("admin:login", "editor")]
 )
-def test_five_failed_sign_ins_lock_the_username_for_15_minutes(
+def test_five_failed_sign_ins_lock_the_username_at_that_address_for_15_minutes(
     personas, time_machine, url_name, persona
 ):
     username = personas[persona].username
     time_machine.move_to(datetime.datetime(2027, 2, 2, 9, tzinfo=datetime.UTC))
     url = reverse(url_name)
     for _ in range(5):
-        Client().post(url, {"username": username, "password": "wrong password 1"})
-    locked = sign_in(Client(), username, url=url)  # the right password, a new caller
+        Client(REMOTE_ADDR=STRANGER).post(url, {"username": username, "password": "wrong pw 1"})
+    locked = sign_in(Client(REMOTE_ADDR=STRANGER), username, url=url)  # right password
     assert locked.status_code == 429
     assert b"Sign-in paused" in locked.content
+    # The colleague themself, at the clinic, is not locked out by a stranger's guesses.
+    assert sign_in(Client(REMOTE_ADDR=CLINIC), username, url=url).status_code == 302
     time_machine.move_to(datetime.datetime(2027, 2, 2, 9, 16, tzinfo=datetime.UTC))
-    assert sign_in(Client(), username, url=url).status_code == 302
+    assert sign_in(Client(REMOTE_ADDR=STRANGER), username, url=url).status_code == 302
     assert AuditEvent.objects.filter(action=Action.LOCKED_OUT, actor_username=username)
     assert AuditEvent.objects.filter(action=Action.SIGN_IN_FAILED).count() >= 5
+
+
+def fail_from_many_addresses(username: str, failures: int) -> None:
+    """Failed sign-ins spread over addresses, fewer than five from each."""
+    for number in range(failures):
+        Client(REMOTE_ADDR=f"198.51.100.{number // 4}").post(
+            reverse("login"), {"username": username, "password": "wrong pw 1"}
+        )
+
+
+def test_thirty_failed_sign_ins_from_anywhere_lock_the_username_everywhere(clinician, time_machine):
+    time_machine.move_to(datetime.datetime(2027, 2, 2, 9, tzinfo=datetime.UTC))
+    fail_from_many_addresses("clinician", 29)
+    assert sign_in(Client(REMOTE_ADDR=CLINIC), "clinician").status_code == 302
+    fail_from_many_addresses("clinician", 1)
+    for address in [CLINIC, STRANGER, "198.51.100.0"]:
+        assert sign_in(Client(REMOTE_ADDR=address), "clinician").status_code == 429, address
+    time_machine.move_to(datetime.datetime(2027, 2, 2, 9, 16, tzinfo=datetime.UTC))
+    assert sign_in(Client(REMOTE_ADDR=CLINIC), "clinician").status_code == 302
+
+
+def test_behind_a_trusted_proxy_the_lock_is_by_the_address_the_proxy_saw(clinician, settings):
+    proxy = {"REMOTE_ADDR": "127.0.0.1"}
+
+    def through_proxy(forwarded_for: str) -> Client:
+        return Client(**proxy, HTTP_X_FORWARDED_FOR=forwarded_for)
+
+    settings.TRUST_X_FORWARDED_FOR = True
+    for number in range(5):  # what the stranger puts in the header is not trusted
+        through_proxy(f"10.0.0.{number}, {STRANGER}").post(
+            reverse("login"), {"username": "clinician", "password": "wrong pw 1"}
+        )
+    assert sign_in(through_proxy(STRANGER), "clinician").status_code == 429
+    assert sign_in(through_proxy(CLINIC), "clinician").status_code == 302
+
+    settings.TRUST_X_FORWARDED_FOR = False  # then the header is ignored: anyone can send it
+    for number in range(5):
+        through_proxy(f"10.0.1.{number}").post(
+            reverse("login"), {"username": "clinician", "password": "wrong pw 1"}
+        )
+    assert sign_in(through_proxy("10.0.2.1"), "clinician").status_code == 429
 
 
 def test_the_lockout_does_not_reveal_whether_a_username_exists(clinician):

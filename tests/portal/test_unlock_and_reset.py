@@ -24,7 +24,7 @@ def sign_in(username: str, client: Client | None = None):
 
 
 def lock_out(username: str) -> None:
-    # From two browsers: a lock counts every failure of the username, wherever it came from.
+    # From two browsers: the lock at an address counts every failure of the username from there.
     for user_agent in ["phone", "phone", "phone", "desk", "desk"]:
         Client(headers={"user-agent": user_agent}).post(
             reverse("login"), {"username": username, "password": "wrong password 1"}
@@ -88,6 +88,22 @@ def test_deleting_a_lockout_record_is_audited_as_clearing_the_lock(
         action=Action.SIGN_IN_UNLOCKED, actor=administrator, detail="clinician"
     ).exists()
     assert not AuditEvent.objects.filter(action=Action.DELETED).exists()
+
+
+def test_clearing_the_lock_clears_it_at_every_address_and_for_the_username(
+    client, administrator, clinician
+):
+    for number in range(30):  # locks the username everywhere, and at the last two addresses
+        Client(REMOTE_ADDR=f"198.51.100.{number // 5}").post(
+            reverse("login"), {"username": "clinician", "password": "wrong password 1"}
+        )
+    for address in ["198.51.100.5", "192.0.2.10"]:
+        assert sign_in("clinician", Client(REMOTE_ADDR=address)).status_code == 429
+    client.force_login(administrator)
+    run_action(client, "admin:auth_user_changelist", "clear_sign_in_locks", clinician.pk)
+    for address in ["198.51.100.5", "192.0.2.10"]:
+        assert sign_in("clinician", Client(REMOTE_ADDR=address)).status_code == 302
+    assert AuditEvent.objects.filter(action=Action.SIGN_IN_UNLOCKED).count() == 1
 
 
 def test_clearing_an_account_that_is_not_locked_records_nothing(client, administrator, clinician):
