@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from education.markup import render_markdown
+from education.plan_blocks import PlanOffer, offer_from_rest_guidance
 from education.search import normalize_for_search
 from portal.models import language_choices  # migration 0001 names it here too
 
@@ -512,6 +513,20 @@ class Article(VersionedContent):
     def siblings(self) -> ArticleQuerySet:
         """Every version and draft of this article (same condition and language), itself too."""
         return Article.objects.filter(condition_id=self.condition_id, language=self.language)
+
+    def plan_offer(self) -> PlanOffer:
+        """The plan blocks this version offers clinicians, with their defaults."""
+        rest = getattr(self, "rest_guidance", None)
+        guidance = (
+            None
+            if rest is None
+            else {
+                "default_weeks": rest.default_weeks,
+                "weight_bearing": rest.weight_bearing,
+                "crutches_advised": rest.crutches_advised,
+            }
+        )
+        return offer_from_rest_guidance(guidance, self.therapies.exists())
 
     def live_version(self) -> "Article | None":
         return self.siblings().published().first()

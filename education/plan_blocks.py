@@ -530,7 +530,7 @@ class PlanOffer:
 @dataclass(frozen=True)
 class AidChoice:
     kind: Aid
-    weeks: int
+    weeks: int | None  # None: until the care team says the patient can stop
 
 
 @dataclass(frozen=True)
@@ -600,7 +600,7 @@ class PlanChoices:
             last_rest_day = self.rest_until(visit_date)
             if last_rest_day:
                 return last_rest_day + datetime.timedelta(days=1)
-            return visit_date + datetime.timedelta(days=1)
+            return visit_date
         return visit_date + datetime.timedelta(days=offer.physiotherapy.start_after_days)
 
     def problems(self, offer: PlanOffer) -> list[PlanError]:
@@ -632,7 +632,7 @@ class PlanChoices:
         for i, aid in enumerate(self.aids):
             if aid.kind not in offered_aids:
                 outside(f"aids[{i}]", "is not offered by this article")
-            if not MIN_AID_WEEKS <= aid.weeks <= MAX_AID_WEEKS:
+            if aid.weeks is not None and not MIN_AID_WEEKS <= aid.weeks <= MAX_AID_WEEKS:
                 outside(f"aids[{i}].weeks", f"must be from {MIN_AID_WEEKS} to {MAX_AID_WEEKS}")
         offered_care = {s.kind for s in offer.self_care}
         for i, care in enumerate(self.self_care):
@@ -677,7 +677,9 @@ class PlanChoices:
             aids=tuple(
                 AidChoice(
                     _enum(Aid, _obj(a, f"{path}.aids[{i}]").get("kind"), f"{path}.aids[{i}].kind"),
-                    _int(a.get("weeks"), f"{path}.aids[{i}].weeks", MIN_AID_WEEKS, MAX_AID_WEEKS),
+                    None
+                    if a.get("weeks") is None
+                    else _int(a["weeks"], f"{path}.aids[{i}].weeks", MIN_AID_WEEKS, MAX_AID_WEEKS),
                 )
                 for i, a in enumerate(_list(data.get("aids", []), f"{path}.aids"))
             ),
@@ -725,3 +727,50 @@ class PlanChoices:
             if self.back_to.date is not None:
                 data["back_to"]["date"] = self.back_to.date.isoformat()
         return data
+
+
+# Handouts and articles from before plan blocks: rest guidance (weeks of rest, weight bearing,
+# crutches) was the only plan there was, and always for a leg.
+
+
+def offer_from_rest_guidance(rest: dict[str, Any] | None, has_therapies: bool) -> PlanOffer:
+    """The offer an article's rest guidance (as a snapshot of format 1 holds it) made: rest or
+    no set rest, the four leg loads, crutches, and physiotherapy from the day rest ends."""
+    if rest is None:
+        return PlanOffer(
+            physiotherapy=PhysiotherapyOffer(PhysioStart.AT_VISIT) if has_therapies else None
+        )
+    weeks = int(rest.get("default_weeks", 0))
+    return PlanOffer(
+        activity=ActivityOffer(
+            (Activity.REST, Activity.RELATIVE),
+            Activity.REST if weeks else Activity.RELATIVE,
+            weeks,
+        ),
+        load=LoadOffer(Limb.LEG, LegLoad(rest.get("weight_bearing", LegLoad.FULL))),
+        aids=(
+            AidOffer(Aid.CRUTCHES, max(weeks, MIN_AID_WEEKS), bool(rest.get("crutches_advised"))),
+        ),
+        physiotherapy=PhysiotherapyOffer(PhysioStart.AFTER_REST) if has_therapies else None,
+    )
+
+
+def choices_from_rest_columns(
+    rest_weeks: int,
+    weight_bearing: str,
+    crutches: bool,
+    has_therapies: bool,
+    visit_date: datetime.date,
+) -> PlanChoices:
+    """What a handout issued before plan blocks chose, in today's terms: crutches for as long
+    as the rest (or until the care team says, with no set rest), sessions from the day rest
+    ends, as its plan printed them."""
+    choices = PlanChoices(
+        activity=Activity.REST if rest_weeks else Activity.RELATIVE,
+        rest_weeks=rest_weeks,
+        load=LegLoad(weight_bearing),
+        aids=(AidChoice(Aid.CRUTCHES, rest_weeks or None),) if crutches else (),
+    )
+    if not has_therapies:
+        return choices
+    return replace(choices, physio_start=visit_date + datetime.timedelta(weeks=rest_weeks))

@@ -7,19 +7,28 @@ from pathlib import Path
 
 import pytest
 
+from education.models import Article
 from education.plan_blocks import (
     Activity,
+    ActivityOffer,
     Aid,
     AidChoice,
+    AidOffer,
     ArmLoad,
     LegLoad,
+    Limb,
+    LoadOffer,
+    PhysioStart,
+    PhysiotherapyOffer,
     PlanChoices,
     PlanError,
     PlanOffer,
     Side,
     Site,
+    choices_from_rest_columns,
     choices_of,
     label,
+    offer_from_rest_guidance,
 )
 
 PACKS = sorted((Path(__file__).parents[2] / "education" / "content_packs").glob("*.json"))
@@ -136,3 +145,36 @@ def test_the_two_loads_keep_their_own_labels() -> None:
         "as_tolerated",
         "full",
     ]
+
+
+def test_rest_guidance_offers_rest_or_none_the_four_leg_loads_and_crutches() -> None:
+    rest = {"default_weeks": 4, "weight_bearing": "partial", "crutches_advised": True}
+    offer = offer_from_rest_guidance(rest, has_therapies=True)
+    assert offer.activity == ActivityOffer((Activity.REST, Activity.RELATIVE), Activity.REST, 4)
+    assert offer.load == LoadOffer(Limb.LEG, LegLoad.PARTIAL)
+    assert offer.aids == (AidOffer(Aid.CRUTCHES, 4, True),)
+    assert offer.physiotherapy == PhysiotherapyOffer(PhysioStart.AFTER_REST)
+    assert offer.site is None and offer.self_care == () and offer.back_to is None
+    no_rest = offer_from_rest_guidance({**rest, "default_weeks": 0}, has_therapies=False)
+    assert no_rest.activity and no_rest.activity.default == Activity.RELATIVE
+    assert no_rest.physiotherapy is None
+
+
+def test_an_article_offers_what_its_rest_guidance_says(sample_article: Article) -> None:
+    offer = sample_article.plan_offer()
+    assert offer.activity and offer.activity.default == Activity.REST
+    assert offer.load == LoadOffer(Limb.LEG, LegLoad.PARTIAL)
+    assert [aid.kind for aid in offer.aids] == [Aid.CRUTCHES]
+
+
+def test_old_handout_choices_read_as_they_printed() -> None:
+    visit = datetime.date(2026, 12, 7)
+    rested = choices_from_rest_columns(2, "none", True, True, visit)
+    assert rested.activity == Activity.REST and rested.rest_weeks == 2
+    assert rested.aids == (AidChoice(Aid.CRUTCHES, 2),)
+    assert rested.physio_start == datetime.date(2026, 12, 21)
+    unrested = choices_from_rest_columns(0, "partial", True, False, visit)
+    assert unrested.activity == Activity.RELATIVE and unrested.rest_weeks == 0
+    assert unrested.aids == (AidChoice(Aid.CRUTCHES, None),)
+    assert unrested.physio_start is None
+    assert PlanChoices.from_json(unrested.to_json()) == unrested
