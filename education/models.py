@@ -184,16 +184,6 @@ class Condition(models.Model):
             LanguageOption(code, name, published.get(code)) for code, name in language_choices()
         ]
 
-    @property
-    def icd10_code_list(self) -> list[str]:
-        """Every ICD-10-CM code its published articles list."""
-        codes = ConditionCode.objects.filter(
-            article__condition=self,
-            article__state=Article.State.PUBLISHED,
-            system=CodeSystem.ICD10_CM,
-        )
-        return sorted(set(codes.values_list("code", flat=True)))
-
 
 # The review queue is worked oldest first.
 REVIEW_QUEUE_ORDER = (F("submitted_at").asc(nulls_first=True), "pk")

@@ -20,6 +20,7 @@ from education.models import (
     normalize_code,
 )
 from education.samples import SAMPLE_DIR, load_sample_file
+from education.snapshot import build_snapshot, content_fingerprint
 from education.workflow import archive, publish, start_draft, submit_for_review
 from tests.education.helpers import publish_condition
 from tests.helpers import article_form
@@ -269,3 +270,17 @@ def test_withdrawing_the_last_published_article_takes_its_names_out_of_search(
 ) -> None:
     archive(sample_article, reviewer)
     assert "bruise" not in Condition.objects.get().search_text
+
+
+def test_a_version_published_with_a_new_name_and_code_is_fingerprinted_with_them(
+    sample_article, editor, reviewer
+) -> None:
+    draft = start_draft(sample_article, editor)
+    rename_and_recode(draft)
+    submit_for_review(draft, editor)
+    published = publish(draft, reviewer)
+    snapshot = build_snapshot(Article.objects.get(pk=published.pk))
+    assert snapshot["condition"]["name"] == "Bone bruising"
+    assert "S80.01" in snapshot["condition"]["icd10_codes"]
+    # A handout made from it now is made from the live content, not from changed content.
+    assert content_fingerprint(snapshot) == published.fingerprint

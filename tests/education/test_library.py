@@ -32,7 +32,9 @@ def get_counting_queries(client, url: str, **params: str) -> tuple[str, list[str
     return response.content.decode(), [query["sql"] for query in queries.captured_queries]
 
 
-@pytest.mark.parametrize("params", [{}, {"q": "the"}, {"q": "sprain"}, {"page": "2"}])
+@pytest.mark.parametrize(
+    "params", [{}, {"q": "the"}, {"q": "sprain"}, {"q": "S00.0XXA"}, {"page": "2"}]
+)
 def test_the_library_runs_as_many_queries_for_fifty_conditions_as_for_one(
     client, clinician, params
 ):
