@@ -89,11 +89,11 @@ def build_library(count: int) -> None:
     grade = measure(whole_text(SUMMARY, [s.body_html for s in sections[:3]]), "en").grade
     now = timezone.now()
     drafts = Article.objects.filter(pk__in=[a.pk for a in articles]).select_related(
-        "condition", "rest_guidance"
+        "condition", "condition_name", "rest_guidance"
     )
     published = []
     for article in drafts.prefetch_related(
-        "sections", "sources", "therapies", "prevention_tips", "warning_signs"
+        "codes", "sections", "sources", "therapies", "prevention_tips", "warning_signs"
     ):
         article.fingerprint = content_fingerprint(build_snapshot(article))
         article.state, article.version = Article.State.PUBLISHED, 1
