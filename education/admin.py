@@ -136,7 +136,8 @@ class DraftPartInline(admin.StackedInline):
 class ConditionNameInline(DraftPartInline):
     model = ConditionName
     fields = ["name", "synonyms"]
-    verbose_name = _("condition's name in this language")
+    # One form, so the heading (the plural) reads as one thing too.
+    verbose_name = verbose_name_plural = _("condition's name in this language")
 
 
 class ConditionCodeInline(DraftPartInline):
@@ -705,11 +706,16 @@ def workflow_context(request: AuthenticatedHttpRequest, article: Article | None)
     if article is None:
         return {}
     user = request.user
+    submit_problem = workflow.submit_problem(article, user)
     return {
         "workflow": {
             "live": article.live_version(),
             "open_draft": article.siblings().open_drafts().exclude(pk=article.pk).first(),
-            "can_submit": workflow.can_submit(article, user),
+            "can_submit": submit_problem is None,
+            # What its editor must do before a draft can be sent (other states say it above).
+            "submit_problem": submit_problem
+            if article.is_editable and user.has_perm(workflow.EDIT_PERMISSION)
+            else None,
             "can_return": workflow.can_return(article, user),
             # The review page, which says why when this reviewer may not approve it.
             "can_review": workflow.can_review(article, user),

@@ -22,6 +22,7 @@ from django.utils.translation import gettext
 from education.models import (
     Article,
     ConditionCode,
+    ConditionName,
     PreventionTip,
     Section,
     Source,
@@ -149,7 +150,15 @@ def submit_problem(draft: Article, user: User) -> str | None:
     """Why `user` may not send `draft` for review, or None when they may."""
     if not user.has_perm(EDIT_PERMISSION):
         return gettext("You don't have permission to edit articles.")
-    return _state_problem(draft, Article.State.DRAFT)
+    problem = _state_problem(draft, Article.State.DRAFT)
+    if problem is None and not ConditionName.objects.filter(article=draft).exists():
+        # Staff find and list the condition by it once published; content frozen for review
+        # keeps it, so every version that reaches a reviewer has one.
+        return gettext(
+            "Give the condition's name in this article's language (\"Condition's name in "
+            "this language\" on the article's page) before sending it for review."
+        )
+    return problem
 
 
 def can_submit(draft: Article, user: User) -> bool:

@@ -21,7 +21,7 @@ from education.models import (
 )
 from education.samples import SAMPLE_DIR, load_sample_file
 from education.snapshot import build_snapshot, content_fingerprint
-from education.workflow import archive, publish, start_draft, submit_for_review
+from education.workflow import WorkflowError, archive, publish, start_draft, submit_for_review
 from tests.education.helpers import publish_condition
 from tests.helpers import article_form
 
@@ -284,3 +284,16 @@ def test_a_version_published_with_a_new_name_and_code_is_fingerprinted_with_them
     assert "S80.01" in snapshot["condition"]["icd10_codes"]
     # A handout made from it now is made from the live content, not from changed content.
     assert content_fingerprint(snapshot) == published.fingerprint
+
+
+def test_a_draft_without_the_conditions_name_in_its_language_cannot_be_sent_for_review(
+    client, editor, sample_article
+) -> None:
+    draft = start_draft(sample_article, editor)
+    draft.condition_name.delete()
+    with pytest.raises(WorkflowError, match="Give the condition's name"):
+        submit_for_review(draft, editor)
+    client.force_login(editor)
+    page = client.get(reverse("admin:education_article_change", args=[draft.pk])).content
+    assert "Give the condition&#x27;s name in this article&#x27;s language" in page.decode()
+    assert b"Send for review" not in page
