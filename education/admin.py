@@ -34,6 +34,8 @@ from education.models import (
     Article,
     ArticleQuerySet,
     Condition,
+    ConditionCode,
+    ConditionName,
     PartOfArticle,
     PreventionTip,
     RestGuidance,
@@ -53,16 +55,47 @@ from portal.widgets import NativeDateInput
 logger = logging.getLogger(__name__)
 
 ARTICLE_PARTS: list[
-    type[Section | Source | RestGuidance | Therapy | PreventionTip | WarningSign]
-] = [Section, Source, RestGuidance, Therapy, PreventionTip, WarningSign]
+    type[
+        ConditionName
+        | ConditionCode
+        | Section
+        | Source
+        | RestGuidance
+        | Therapy
+        | PreventionTip
+        | WarningSign
+    ]
+] = [
+    ConditionName,
+    ConditionCode,
+    Section,
+    Source,
+    RestGuidance,
+    Therapy,
+    PreventionTip,
+    WarningSign,
+]
 
 
 @admin.register(Condition)
 class ConditionAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
-    list_display = ["name", "slug", "icd10_codes", "updated_at"]
-    search_fields = ["name", "synonyms", "icd10_codes", "snomed_codes", "slug"]
-    prepopulated_fields = {"slug": ["name"]}
+    """A condition is created here; what it is called and coded is then changed in its
+    articles' drafts, and goes live only when a reviewer publishes one."""
+
+    list_display = ["name", "slug", "updated_at"]
+    search_fields = ["name", "slug", "articles__condition_name__name", "articles__codes__code"]
     readonly_fields = ["updated_at"]
+
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: Condition | None = None
+    ) -> list[str] | tuple[str, ...]:
+        # Once it exists, its name follows its published articles (refresh_published_terms).
+        return ["name", "updated_at"] if obj is not None else ["updated_at"]
+
+    def get_prepopulated_fields(
+        self, request: HttpRequest, obj: Condition | None = None
+    ) -> dict[str, Any]:
+        return {"slug": ["name"]} if obj is None else {}
 
 
 class PlainNewlinesTextarea(AdminTextareaWidget):
@@ -98,6 +131,19 @@ class DraftPartInline(admin.StackedInline):
 
     def has_delete_permission(self, request: HttpRequest, obj: Article | None = None) -> bool:
         return super().has_delete_permission(request, obj) and is_editable(obj)
+
+
+class ConditionNameInline(DraftPartInline):
+    model = ConditionName
+    fields = ["name", "synonyms"]
+    # One form, so the heading (the plural) reads as one thing too.
+    verbose_name = verbose_name_plural = _("condition's name in this language")
+
+
+class ConditionCodeInline(DraftPartInline):
+    model = ConditionCode
+    extra = 0
+    fields = [("system", "code")]
 
 
 class SectionInline(DraftPartInline):
@@ -194,9 +240,9 @@ class ArticleAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
     search_fields = [
         "title",
         "condition__name",
-        "condition__synonyms",
-        "condition__icd10_codes",
-        "condition__snomed_codes",
+        "condition_name__name",
+        "condition_name__synonyms",
+        "codes__code",
     ]
     readonly_fields = [
         "state",
@@ -253,6 +299,8 @@ class ArticleAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
         (_("Readability (of the saved text; save to update)"), {"fields": ["readability_panel"]}),
     ]
     inlines = [
+        ConditionNameInline,
+        ConditionCodeInline,
         SectionInline,
         SourceInline,
         RestGuidanceInline,
@@ -658,11 +706,16 @@ def workflow_context(request: AuthenticatedHttpRequest, article: Article | None)
     if article is None:
         return {}
     user = request.user
+    submit_problem = workflow.submit_problem(article, user)
     return {
         "workflow": {
             "live": article.live_version(),
             "open_draft": article.siblings().open_drafts().exclude(pk=article.pk).first(),
-            "can_submit": workflow.can_submit(article, user),
+            "can_submit": submit_problem is None,
+            # What its editor must do before a draft can be sent (other states say it above).
+            "submit_problem": submit_problem
+            if article.is_editable and user.has_perm(workflow.EDIT_PERMISSION)
+            else None,
             "can_return": workflow.can_return(article, user),
             # The review page, which says why when this reviewer may not approve it.
             "can_review": workflow.can_review(article, user),

@@ -6,6 +6,8 @@ from portal.roles import CLINICIAN, EDITOR, FRONT_DESK, REVIEWER
 EDITED_MODELS = [
     "condition",
     "article",
+    "conditionname",
+    "conditioncode",
     "section",
     "source",
     "restguidance",

@@ -18,7 +18,7 @@ from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext, ngettext_lazy
 
-from education.models import Article, ArticlePart, RestGuidance
+from education.models import Article, ArticlePart, ConditionName, RestGuidance, condition_terms
 
 # Words, single punctuation marks and runs of white space: a changed full stop is not a
 # changed word.
@@ -178,6 +178,9 @@ def compare_articles(old: Article, new: Article) -> ArticleDiff:
     """Every part of `old` and `new`, matched and compared, grouped by kind."""
     # From the database like the other parts, never from an instance cached on the article.
     rest_old, rest_new = (RestGuidance.objects.filter(article=a).first() for a in (old, new))
+    terms_old, terms_new = (
+        condition_terms(a, ConditionName.objects.filter(article=a).first()) for a in (old, new)
+    )
     groups = [
         PartGroup(
             gettext("Title and summary"),
@@ -188,6 +191,34 @@ def compare_articles(old: Article, new: Article) -> ArticleDiff:
                         FieldChange(gettext("Title"), old.title, new.title),
                         FieldChange(gettext("Summary"), old.summary, new.summary),
                         FieldChange(gettext("In one sentence"), old.in_brief, new.in_brief),
+                    ],
+                    1,
+                    1,
+                )
+            ],
+        ),
+        PartGroup(
+            gettext("Condition's name and codes"),
+            [
+                PartChange(
+                    "",
+                    [
+                        FieldChange(gettext("Name"), terms_old.name, terms_new.name),
+                        FieldChange(
+                            gettext("Synonyms"),
+                            "\n".join(terms_old.synonyms),
+                            "\n".join(terms_new.synonyms),
+                        ),
+                        FieldChange(
+                            "ICD-10-CM",
+                            ", ".join(terms_old.icd10_codes),
+                            ", ".join(terms_new.icd10_codes),
+                        ),
+                        FieldChange(
+                            "SNOMED CT",
+                            ", ".join(terms_old.snomed_codes),
+                            ", ".join(terms_new.snomed_codes),
+                        ),
                     ],
                     1,
                     1,

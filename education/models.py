@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Length
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
@@ -23,45 +24,25 @@ from education.plan_blocks import PlanOffer, offer_from_rest_guidance
 from education.search import normalize_for_search
 from portal.models import language_choices  # migration 0001 names it here too
 
-# ICD-10-CM: a letter, two digits or a digit and a letter, then optionally a dot and up to four
-# characters (e.g. M89.8X6, S82.101A, R52).
-ICD10_CM_CODE = re.compile(r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$")
-# SNOMED CT concept ids are 6 to 18 digits.
-SNOMED_CT_CODE = re.compile(r"^[0-9]{6,18}$")
-
-
-def split_codes(value: str) -> list[str]:
-    """Codes as editors type them: separated by commas, semicolons or white space."""
-    return [code.upper() for code in re.split(r"[,;\s]+", value or "") if code]
-
-
-def validate_icd10_codes(value: str) -> None:
-    bad = [code for code in split_codes(value) if not ICD10_CM_CODE.match(code)]
-    if bad:
-        raise ValidationError(
-            gettext("Not an ICD-10-CM code: %(codes)s. Codes look like M89.8X6 or R52."),
-            params={"codes": ", ".join(bad)},
-            code="invalid_icd10",
-        )
-
-
-def validate_snomed_codes(value: str) -> None:
-    bad = [code for code in split_codes(value) if not SNOMED_CT_CODE.match(code)]
-    if bad:
-        raise ValidationError(
-            gettext("Not a SNOMED CT concept id: %(codes)s. Concept ids are 6 to 18 digits."),
-            params={"codes": ", ".join(bad)},
-            code="invalid_snomed",
-        )
-
 
 class ConditionQuerySet(models.QuerySet["Condition"]):
     def search(self, query: str) -> Self:
-        """Every word of the query must appear in the name, a synonym or a code."""
-        conditions = self
+        """Every word of the query appears in a published name, synonym or code (in any
+        language); or the query is an ICD-10-CM code that a condition has, or has the parent
+        of (for_code)."""
+        words = Q()
         for word in normalize_for_search(query).split():
-            conditions = conditions.filter(search_text__contains=word)
-        return conditions
+            words &= Q(search_text__contains=word)
+        code = normalize_code(CodeSystem.ICD10_CM, query)
+        if ICD10_CM_CODE.match(code):
+            return self.filter(words | Q(_has_code(CodeSystem.ICD10_CM, code)))
+        return self.filter(words)
+
+    def for_code(self, system: str, code: str) -> Self:
+        """The conditions whose published articles list `code` in `system`. An ICD-10-CM code
+        that none lists finds the nearest parent some do list: M89.8X6, then M89.8X, M89.8,
+        M89. One query, however many levels are tried."""
+        return self.filter(_has_code(system, normalize_code(system, code)))
 
     def with_published_articles(self) -> Self:
         # EXISTS rather than a join and DISTINCT: each condition is checked once, through the
@@ -73,11 +54,15 @@ class ConditionQuerySet(models.QuerySet["Condition"]):
 
     def for_library(self) -> Self:
         """With what a library listing shows: each published article (as
-        `published_articles`, by language), and nothing that needs a query per condition."""
+        `published_articles`, by language) with the condition's name and codes in it
+        (Condition.terms_in), and nothing that needs a query per condition."""
         return self.prefetch_related(
             models.Prefetch(
                 "articles",
-                queryset=Article.objects.published().order_by("language"),
+                queryset=Article.objects.published()
+                .select_related("condition_name")
+                .prefetch_related("codes")
+                .order_by("language"),
                 to_attr="published_articles",
             )
         )
@@ -101,30 +86,33 @@ class LanguageOption:
     article: "Article | None"
 
 
+@dataclass(frozen=True)
+class ConditionTerms:
+    """What a condition is called, and coded, in one published article."""
+
+    language: str
+    name: str
+    synonyms: list[str]
+    icd10_codes: list[str]
+    snomed_codes: list[str]
+
+
 class Condition(models.Model):
-    """A condition, independent of language."""
+    """A condition, independent of language. What it is called and how it is coded belong to
+    its articles (ConditionName, ConditionCode), so they change only through review; the name
+    here is the published one in the portal's language, copied for sorting."""
 
     slug = models.SlugField(_("slug"), unique=True, max_length=100)
-    name = models.CharField(_("name"), max_length=200)
-    synonyms = models.TextField(
-        _("synonyms"), blank=True, help_text=_("Other names patients or staff use, one per line.")
+    name = models.CharField(
+        _("name"),
+        max_length=200,
+        help_text=_(
+            "Used in lists until an article is published; from then on, the name in the "
+            "published article in the portal's language, which changes through review."
+        ),
     )
-    icd10_codes = models.CharField(
-        _("ICD-10-CM codes"),
-        max_length=500,
-        blank=True,
-        validators=[validate_icd10_codes],
-        help_text=_("Separated by commas, e.g. M89.8X6, M89.8X7."),
-    )
-    snomed_codes = models.CharField(
-        _("SNOMED CT codes"),
-        max_length=500,
-        blank=True,
-        validators=[validate_snomed_codes],
-        help_text=_("Optional concept ids, separated by commas."),
-    )
-    # Derived from the fields above on every save; lets every database search accent- and
-    # case-insensitively without database extensions.
+    # Derived from the published articles' names, synonyms and codes (refresh_published_terms);
+    # lets every database search accent- and case-insensitively without database extensions.
     search_text = models.TextField(_("search text"), editable=False, default="")
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -143,16 +131,52 @@ class Condition(models.Model):
         return self.name
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        self.icd10_codes = ", ".join(split_codes(self.icd10_codes))
-        self.snomed_codes = ", ".join(split_codes(self.snomed_codes))
         self.search_text = self.normalized_search_text()
         super().save(*args, **kwargs)
 
-    def normalized_search_text(self) -> str:
-        """What search_text holds: every name and code, normalized (education.search)."""
-        return normalize_for_search(
-            " ".join([self.name, self.synonyms, self.icd10_codes, self.snomed_codes, self.slug])
+    def published_terms(self) -> list[ConditionTerms]:
+        articles = self.articles.published().select_related("condition_name")
+        return [condition_terms(article) for article in articles.prefetch_related("codes")]
+
+    def normalized_search_text(self, published: list[ConditionTerms] | None = None) -> str:
+        """What search_text holds: the slug, the name, and every published name, synonym and
+        code, normalized (education.search)."""
+        if published is None:
+            published = self.published_terms() if self.pk else []
+        words = [self.slug, self.name]
+        for terms in published:
+            words += [terms.name, *terms.synonyms, *terms.icd10_codes, *terms.snomed_codes]
+        return normalize_for_search(" ".join(words))
+
+    def refresh_published_terms(self) -> None:
+        """After a publication or withdrawal: search what is published now, and list the
+        condition under its published name in the portal's language (or, without one, in
+        another language). Only these two fields are written, whatever else this copy holds."""
+        published = self.published_terms()
+        by_language = {terms.language: terms for terms in published}
+        shown = by_language.get(settings.LANGUAGE_CODE) or next(iter(published), None)
+        if shown is not None:
+            self.name = shown.name
+        self.search_text = self.normalized_search_text(published)
+        Condition.objects.filter(pk=self.pk).update(
+            name=self.name, search_text=self.search_text, updated_at=timezone.now()
         )
+
+    def terms_in(self, language: str) -> ConditionTerms:
+        """Its name and codes for staff working in `language`: from the published article in
+        that language, or else from the first published one, or else the name it was created
+        with. Reads the articles for_library() prefetched."""
+        articles = getattr(self, "published_articles", None)
+        if articles is None:
+            articles = list(
+                self.articles.published().select_related("condition_name").prefetch_related("codes")
+            )
+        chosen = next((a for a in articles if a.language == language), None) or next(
+            iter(articles), None
+        )
+        if chosen is None:
+            return ConditionTerms(language, self.name, [], [], [])
+        return condition_terms(chosen)
 
     def language_options(self) -> list[LanguageOption]:
         """Every language the portal offers, in settings order, with its published article."""
@@ -160,14 +184,6 @@ class Condition(models.Model):
         return [
             LanguageOption(code, name, published.get(code)) for code, name in language_choices()
         ]
-
-    @property
-    def synonym_list(self) -> list[str]:
-        return [line.strip() for line in self.synonyms.splitlines() if line.strip()]
-
-    @property
-    def icd10_code_list(self) -> list[str]:
-        return split_codes(self.icd10_codes)
 
 
 # The review queue is worked oldest first.
@@ -841,3 +857,184 @@ class WarningSign(ArticlePart):
 
     def __str__(self) -> str:
         return self.text
+
+
+# --- What a condition is called and how it is coded -------------------------------------------
+#
+# Both belong to an article version, like its text: an editor changes them in a draft, a
+# reviewer approves them with it, and publishing makes them what staff search and what the
+# Infobutton matches (Condition.refresh_published_terms). Codes are listed in every language's
+# article; a condition has a code while any of its published articles lists it.
+
+
+class CodeSystem(models.TextChoices):
+    ICD10_CM = "icd10cm", "ICD-10-CM"
+    SNOMED_CT = "snomedct", "SNOMED CT"
+
+
+# ICD-10-CM: a letter, two digits or a digit and a letter, then optionally a dot and up to four
+# characters (e.g. M89.8X6, S82.101A, R52).
+ICD10_CM_CODE = re.compile(r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$")
+# SNOMED CT concept ids are 6 to 18 digits, the last a Verhoeff check digit.
+SNOMED_CT_CODE = re.compile(r"^[0-9]{6,18}$")
+ICD10_CM_CATEGORY_LENGTH = 3
+
+
+def normalize_code(system: str, code: str) -> str:
+    """A code as stored and looked up: without spaces; ICD-10-CM in upper case with its dot
+    (m898x6 -> M89.8X6). What does not look like a code is left as typed, for validation to
+    name."""
+    code = "".join(code.split())
+    if system == CodeSystem.ICD10_CM:
+        code = code.upper()
+        dotted = f"{code[:ICD10_CM_CATEGORY_LENGTH]}.{code[ICD10_CM_CATEGORY_LENGTH:]}"
+        if "." not in code and ICD10_CM_CODE.match(dotted):
+            return dotted
+    return code
+
+
+def icd10_cm_parents(code: str) -> list[str]:
+    """The code and each parent above it, nearest first: M89.8X6, M89.8X, M89.8, M89."""
+    levels = [code]
+    while len(code) > ICD10_CM_CATEGORY_LENGTH:
+        code = code[:-1].rstrip(".")
+        levels.append(code)
+    return levels
+
+
+# Verhoeff's dihedral-group tables, by which SNOMED CT checks the last digit of an id.
+_VERHOEFF_D = [
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+    [1, 2, 3, 4, 0, 6, 7, 8, 9, 5],
+    [2, 3, 4, 0, 1, 7, 8, 9, 5, 6],
+    [3, 4, 0, 1, 2, 8, 9, 5, 6, 7],
+    [4, 0, 1, 2, 3, 9, 5, 6, 7, 8],
+    [5, 9, 8, 7, 6, 0, 4, 3, 2, 1],
+    [6, 5, 9, 8, 7, 1, 0, 4, 3, 2],
+    [7, 6, 5, 9, 8, 2, 1, 0, 4, 3],
+    [8, 7, 6, 5, 9, 3, 2, 1, 0, 4],
+    [9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
+]
+_VERHOEFF_P = [
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+    [1, 5, 7, 6, 2, 8, 3, 0, 9, 4],
+    [5, 8, 0, 3, 7, 9, 6, 1, 4, 2],
+    [8, 9, 1, 6, 0, 4, 3, 5, 2, 7],
+    [9, 4, 5, 3, 1, 2, 6, 8, 7, 0],
+    [4, 2, 8, 6, 5, 7, 3, 9, 0, 1],
+    [2, 7, 9, 3, 8, 0, 6, 4, 1, 5],
+    [7, 0, 4, 6, 9, 1, 3, 2, 5, 8],
+]
+
+
+def has_verhoeff_check_digit(digits: str) -> bool:
+    check = 0
+    for position, digit in enumerate(reversed(digits)):
+        check = _VERHOEFF_D[check][_VERHOEFF_P[position % 8][int(digit)]]
+    return check == 0
+
+
+def code_problem(system: str, code: str) -> str | None:
+    """Why `code` (normalized) is not a code of `system`, or None."""
+    if system == CodeSystem.ICD10_CM and not ICD10_CM_CODE.match(code):
+        return gettext("Not an ICD-10-CM code: %(code)s. Codes look like M89.8X6 or R52.") % {
+            "code": code
+        }
+    if system == CodeSystem.SNOMED_CT and not (
+        SNOMED_CT_CODE.match(code) and has_verhoeff_check_digit(code)
+    ):
+        return gettext(
+            "Not a SNOMED CT concept id: %(code)s. Concept ids are 6 to 18 digits, the last "
+            "one a check digit."
+        ) % {"code": code}
+    return None
+
+
+def _has_code(system: str, code: str) -> models.Exists:
+    """For a condition: one of its published articles lists `code`, or (ICD-10-CM) the nearest
+    parent of it that any published article lists. The index on (system, code) serves both."""
+    live = ConditionCode.objects.filter(system=system, article__state=Article.State.PUBLISHED)
+    levels = icd10_cm_parents(code) if system == CodeSystem.ICD10_CM else [code]
+    nearest = live.filter(code__in=levels).order_by(Length("code").desc()).values("code")[:1]
+    return models.Exists(
+        live.filter(article__condition=models.OuterRef("pk"), code=models.Subquery(nearest))
+    )
+
+
+class ConditionName(PartOfArticle):
+    """What the condition is called in its article's language."""
+
+    article = models.OneToOneField(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="condition_name"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    synonyms = models.TextField(
+        _("synonyms"),
+        blank=True,
+        help_text=_("Other names patients or staff use in this language, one per line."),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("condition name")
+        verbose_name_plural = _("condition names")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def synonym_list(self) -> list[str]:
+        return [line.strip() for line in self.synonyms.splitlines() if line.strip()]
+
+
+class ConditionCode(PartOfArticle):
+    """One code of the condition, as its article lists it."""
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="codes"
+    )
+    system = models.CharField(_("code system"), max_length=10, choices=CodeSystem.choices)
+    code = models.CharField(_("code"), max_length=20, help_text=_("E.g. M89.8X6 (ICD-10-CM)."))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["system", "code"]
+        indexes = [models.Index(fields=["system", "code"], name="condition_code_lookup")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "system", "code"],
+                name="one_code_once_per_article",
+                violation_error_message=_("This article already lists this code."),
+            )
+        ]
+        verbose_name = _("code")
+        verbose_name_plural = _("codes")
+
+    def __str__(self) -> str:
+        return f"{self.get_system_display()} {self.code}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.code = normalize_code(self.system, self.code)
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        self.code = normalize_code(self.system, self.code)
+        problem = code_problem(self.system, self.code)
+        if problem is not None:
+            raise ValidationError({"code": ValidationError(problem, code="invalid_code")})
+
+
+def condition_terms(article: Article, naming: ConditionName | None = None) -> ConditionTerms:
+    """The condition's name and codes as `article` gives them (its `naming` if given, or else
+    its condition_name); an article without a name gives the condition's own name."""
+    naming = naming or getattr(article, "condition_name", None)
+    codes = list(article.codes.all())
+    return ConditionTerms(
+        article.language,
+        naming.name if naming else article.condition.name,
+        naming.synonym_list if naming else [],
+        [c.code for c in codes if c.system == CodeSystem.ICD10_CM],
+        [c.code for c in codes if c.system == CodeSystem.SNOMED_CT],
+    )

@@ -12,7 +12,10 @@ from django.db import transaction
 
 from education.models import (
     Article,
+    CodeSystem,
     Condition,
+    ConditionCode,
+    ConditionName,
     PreventionTip,
     RestGuidance,
     Section,
@@ -41,13 +44,7 @@ def load_sample_file(path: Path) -> LoadResult:
     data = json.loads(path.read_text(encoding="utf-8"))
     condition_data, article_data = data["condition"], data["article"]
     condition, condition_created = Condition.objects.get_or_create(
-        slug=condition_data["slug"],
-        defaults={
-            "name": condition_data["name"],
-            "synonyms": "\n".join(condition_data.get("synonyms", [])),
-            "icd10_codes": ", ".join(condition_data.get("icd10_codes", [])),
-            "snomed_codes": ", ".join(condition_data.get("snomed_codes", [])),
-        },
+        slug=condition_data["slug"], defaults={"name": article_data["condition_name"]}
     )
     language = article_data["language"]
     if condition.articles.filter(language=language).exists():
@@ -61,6 +58,18 @@ def load_sample_file(path: Path) -> LoadResult:
         in_brief=article_data.get("in_brief", ""),
         needs_clinical_review=article_data.get("needs_clinical_review", True),
     )
+    # The name is in the article's language; the codes are the same in every language.
+    ConditionName.objects.create(
+        article=article,
+        name=article_data["condition_name"],
+        synonyms="\n".join(article_data.get("synonyms", [])),
+    )
+    for system, key in [
+        (CodeSystem.ICD10_CM, "icd10_codes"),
+        (CodeSystem.SNOMED_CT, "snomed_codes"),
+    ]:
+        for code in condition_data.get(key, []):
+            ConditionCode.objects.create(article=article, system=system, code=code)
     for position, section in enumerate(article_data["sections"]):
         Section.objects.create(article=article, position=position, **section)
     for position, source in enumerate(article_data.get("sources", [])):

@@ -11,7 +11,7 @@ import json
 
 from django.utils import translation
 
-from education.models import Article
+from education.models import Article, condition_terms
 
 SNAPSHOT_FORMAT = 1
 # What a snapshot's choice keys ("therapy-12") start with, by part.
@@ -39,12 +39,14 @@ def build_snapshot(article: Article) -> dict:
             }
             for s in article.sections.all()
         ]
+    terms = condition_terms(article)
     content = {
         "format": SNAPSHOT_FORMAT,
         "condition": {
             "slug": article.condition.slug,
-            "name": article.condition.name,
-            "icd10_codes": article.condition.icd10_code_list,
+            # As this version names and codes it (reviewed with it), in its language.
+            "name": terms.name,
+            "icd10_codes": terms.icd10_codes,
         },
         "article": {
             "id": article.pk,

@@ -5,7 +5,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
-from education.models import REVIEW_SOON_DAYS, Article, Condition
+from education.models import REVIEW_SOON_DAYS, Article, Condition, condition_terms
 from education.workflow import can_publish
 from portal.http import AuthenticatedHttpRequest
 from portal.models import ClinicProfile
@@ -23,7 +23,7 @@ HOME_LIST_SIZE = 10
 def get_published_article(slug: str, language: str) -> Article:
     """The one access helper for articles on staff pages: published, or 404."""
     return get_object_or_404(
-        Article.objects.published().select_related("condition", "rest_guidance"),
+        Article.objects.published().select_related("condition", "condition_name", "rest_guidance"),
         condition__slug=slug,
         language=language,
     )
@@ -120,6 +120,7 @@ def article_detail(request: AuthenticatedHttpRequest, slug: str, language: str) 
     article = get_published_article(slug, language)
     context = {
         "article": article,
+        "terms": condition_terms(article),
         "sections": article.sections.all(),
         "sources": article.sources.all(),
         "therapies": article.therapies.all(),

@@ -19,7 +19,16 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from education.models import Article, PreventionTip, Section, Source, Therapy, WarningSign
+from education.models import (
+    Article,
+    ConditionCode,
+    ConditionName,
+    PreventionTip,
+    Section,
+    Source,
+    Therapy,
+    WarningSign,
+)
 from education.readability import article_readability
 from education.snapshot import build_snapshot, content_fingerprint
 from portal.audit import Action, record_audit
@@ -27,7 +36,10 @@ from portal.models import ClinicProfile
 
 PUBLISH_PERMISSION = "education.publish_article"
 EDIT_PERMISSION = "education.change_article"
-COPIED_PARTS: list[type[Section | Source | Therapy | PreventionTip | WarningSign]] = [
+COPIED_PARTS: list[
+    type[ConditionCode | Section | Source | Therapy | PreventionTip | WarningSign]
+] = [
+    ConditionCode,
     Section,
     Source,
     Therapy,
@@ -125,11 +137,12 @@ def _copy(source: Article) -> Article:
             copies.append(item)
         for item in copies:
             item.save()  # save(), not bulk_create: sections render their HTML and get history
-    rest = getattr(source, "rest_guidance", None)
-    if rest is not None:
-        rest.pk = None
-        rest.article = draft
-        rest.save()
+    for one_to_one in ["rest_guidance", "condition_name"]:
+        only_part = getattr(source, one_to_one, None)
+        if only_part is not None:
+            only_part.pk = None
+            only_part.article = draft
+            only_part.save()
     return draft
 
 
@@ -137,7 +150,15 @@ def submit_problem(draft: Article, user: User) -> str | None:
     """Why `user` may not send `draft` for review, or None when they may."""
     if not user.has_perm(EDIT_PERMISSION):
         return gettext("You don't have permission to edit articles.")
-    return _state_problem(draft, Article.State.DRAFT)
+    problem = _state_problem(draft, Article.State.DRAFT)
+    if problem is None and not ConditionName.objects.filter(article=draft).exists():
+        # Staff find and list the condition by it once published; content frozen for review
+        # keeps it, so every version that reaches a reviewer has one.
+        return gettext(
+            "Give the condition's name in this article's language (\"Condition's name in "
+            "this language\" on the article's page) before sending it for review."
+        )
+    return problem
 
 
 def can_submit(draft: Article, user: User) -> bool:
@@ -271,6 +292,7 @@ def publish(
                 "Another version was published at the same moment. Reload the page and try again."
             )
         ) from error
+    draft.condition.refresh_published_terms()
     record_audit(user, Action.PUBLISHED, obj=draft, detail=_publication_detail(draft, clinic))
     return draft
 
@@ -299,6 +321,7 @@ def publish_loaded_content(article: Article) -> Article:
     article.published_grade = article_readability(article)[0].grade
     article.fingerprint = content_fingerprint(build_snapshot(article))
     article.save()
+    article.condition.refresh_published_terms()
     return article
 
 
@@ -320,4 +343,5 @@ def archive(article: Article, user: User) -> Article:
     _refuse(archive_problem(article, user))
     article.state, article.archived_at = Article.State.ARCHIVED, timezone.now()
     article.save()
+    article.condition.refresh_published_terms()
     return article

@@ -60,6 +60,8 @@ def require_tool(command: str, package: str) -> str:
 
 # The admin's article change form, as education and audit tests post it.
 INLINE_FIELDS = {
+    "condition_name": ["name", "synonyms"],
+    "codes": ["system", "code"],
     "sections": ["kind", "heading", "body", "printed_by_default", "position"],
     "sources": ["citation", "url", "accessed_on", "position"],
     "rest_guidance": ["default_weeks", "crutches_advised", "weight_bearing", "body_part", "note"],
@@ -97,8 +99,8 @@ def article_form(article: Article | None = None, **fields) -> dict:
     for prefix, names in INLINE_FIELDS.items():
         if article is None:
             rows = []
-        elif prefix == "rest_guidance":
-            rows = [article.rest_guidance] if hasattr(article, "rest_guidance") else []
+        elif prefix in ("rest_guidance", "condition_name"):
+            rows = [getattr(article, prefix)] if hasattr(article, prefix) else []
         else:
             rows = list(getattr(article, prefix).all())
         data |= {

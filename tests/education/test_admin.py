@@ -17,7 +17,7 @@ def add_row(data: dict, prefix: str, **fields) -> dict:
 
 @pytest.fixture
 def condition(db):
-    return Condition.objects.create(slug="shin-splints", name="Shin splints", icd10_codes="M76.89")
+    return Condition.objects.create(slug="shin-splints", name="Shin splints")
 
 
 @pytest.mark.django_db

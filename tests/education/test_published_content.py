@@ -17,6 +17,8 @@ pytestmark = pytest.mark.django_db
 
 # Each kind of part: where an article keeps it, and a text field an editor might change.
 PARTS = {
+    "conditionname": ("condition_name", "name"),
+    "conditioncode": ("codes", "code"),
     "section": ("sections", "heading"),
     "source": ("sources", "citation"),
     "restguidance": ("rest_guidance", "note"),
@@ -29,7 +31,7 @@ STAFF = ["editor", "administrator"]
 
 def part_of(article: Article, name: str):
     related = getattr(article, PARTS[name][0])
-    return related if name == "restguidance" else related.first()
+    return related if name in ("restguidance", "conditionname") else related.first()
 
 
 def changed_form(part, **fields) -> dict:

@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from education.models import Condition
+from tests.education.helpers import publish_condition
 
 
 @pytest.mark.django_db
@@ -36,6 +37,6 @@ def test_library_search_says_when_nothing_matches(client, clinician, sample_arti
 
 @pytest.mark.django_db
 def test_search_is_accent_insensitive_in_both_directions(db):
-    Condition.objects.create(slug="oedeme", name="Œdème osseux", icd10_codes="M89.8X6")
+    publish_condition("oedeme", {"es": "Œdème osseux"}, icd10=["M89.8X6"])
     assert Condition.objects.search("oedeme osseux").count() == 1
     assert Condition.objects.search("ŒDÈME").count() == 1

@@ -40,9 +40,6 @@ def test_content_created_edited_published_and_deleted_are_audited(client, editor
         {
             "slug": "shin",
             "name": "Shin splints",
-            "synonyms": "",
-            "icd10_codes": "M76.89",
-            "snomed_codes": "",
         },
     )
     client.force_login(reviewer)
