@@ -16,7 +16,7 @@ short of what a screen reader, or a PDF/UA validator, expects:
   note, printed as written) would be read aloud with the wrong voice.
 
 `finish_tagged_pdf()` fixes all four on the finished bytes, with pikepdf, and `read_tagged_pdf()`
-is the reading model it shares with the checks in `handouts.pdf_checks`. The step is
+is the reading model it shares with the checks in `tests/handouts/pdf_checks.py`. The step is
 deterministic (no timestamps; the /ID keeps WeasyPrint's first part, from `pdf_identifier`, and
 the second is a hash of the content). It costs about 7 % of the WeasyPrint render it follows
 (measured on the 3-page sample handout: about 18 ms against 255 ms), most of it in qpdf parsing
