@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "portal",
     "education",
     "handouts",
+    "benchmarks",  # only their management commands (make bench, make bench-http)
 ]
 
 MIDDLEWARE = [
