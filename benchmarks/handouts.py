@@ -18,7 +18,6 @@ import gc
 import resource
 import statistics
 import sys
-import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from django.contrib.auth.models import Group, User
 from django.test import Client, override_settings
 from django.urls import reverse
 
+from benchmarks.measuring import percentile, printer, time_call, verdict
 from education.models import Article
 from education.samples import SAMPLE_DIR, load_sample_file
 from education.snapshot import build_snapshot
@@ -67,13 +67,6 @@ TARGET_GROWTH_PCT = 10.0
 # --- Measuring ----------------------------------------------------------------------------
 
 
-def time_call(fn: Callable[[], object]) -> float:
-    """Wall time of one call in milliseconds (perf_counter: monotonic, highest resolution)."""
-    start = time.perf_counter()
-    fn()
-    return (time.perf_counter() - start) * 1000
-
-
 def time_calls(fn: Callable[[], object], n: int) -> list[float]:
     return [time_call(fn) for _ in range(n)]
 
@@ -93,14 +86,6 @@ def time_interleaved(
             first_ms.append(time_call(first))
             second_ms.append(time_call(second))
     return first_ms, second_ms
-
-
-def percentile(values: list[float], pct: int) -> float:
-    """The pct-th percentile, interpolated between samples (so p95 of 20 samples is not
-    simply the largest one)."""
-    if len(values) == 1:
-        return values[0]
-    return statistics.quantiles(values, n=100, method="inclusive")[pct - 1]
 
 
 def rss_mb() -> float:
@@ -423,18 +408,6 @@ def summary_line(r: dict) -> str:
         f"ratio={r['ratio']:.2f} render_ms={r['portal_median_ms']:.1f} "
         f"download_ms={r['download_median_ms']:.1f} peak_mb={r['peak_mb']:.0f}"
     )
-
-
-def verdict(passed: bool) -> str:
-    return "PASS" if passed else "MISS"
-
-
-def printer(out: TextIOBase) -> Callable[[str], None]:
-    def say(line: str) -> None:
-        out.write(line + "\n")
-        out.flush()
-
-    return say
 
 
 def _progress(say: Callable[[str], None], total: int) -> Callable[[int], None]:

@@ -52,8 +52,8 @@ from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from benchmarks.handouts import percentile, printer, time_call, verdict
 from benchmarks.http_urls import BARE_PATH
+from benchmarks.measuring import percentile, printer, time_call, verdict
 from benchmarks.scale import UNIQUE_NAME, build_handouts, build_library
 from education.models import Article, Condition
 from handouts.models import Handout
