@@ -10,7 +10,7 @@ from education.models import Article
 from education.snapshot import build_snapshot
 from handouts.events import record_event
 from handouts.models import Handout, HandoutEvent
-from handouts.pdf import render_handout_pdf
+from handouts.pdf.render import render_handout_pdf
 from portal.audit import Action, record_audit
 from portal.models import ClinicProfile
 

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods
 
 from handouts.events import device_class, record_event
 from handouts.models import HandoutEvent, ShareLink
-from handouts.pdf import handout_context
+from handouts.pdf.render import handout_context
 from handouts.responses import pdf_response
 from handouts.sharing import CODE_LENGTH, Attempt, find_share_link, try_code
 from portal.logos import logo_response

@@ -18,7 +18,7 @@ NOT_PROSE = re.compile(
 
 
 def handout_reading_level(content_html: str, language: str) -> Readability:
-    """`content_html` as handouts.pdf.handout_content_html renders it."""
+    """`content_html` as handouts.pdf.render.handout_content_html renders it."""
     return measure(plain_text(NOT_PROSE.sub("", content_html)), language)
 
 

@@ -34,7 +34,7 @@ from handouts.forms import (
 )
 from handouts.issuing import ClinicNotReady, build_handout, display_name, issue_handout
 from handouts.models import Handout, HandoutEvent, live_version_of_outer_handout
-from handouts.pdf import (
+from handouts.pdf.render import (
     PdfRenderBusy,
     PdfRenderError,
     handout_content_html,

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "portal",
     "education",
     "handouts",
+    "benchmarks",  # only their management commands (make bench, make bench-http)
 ]
 
 MIDDLEWARE = [
@@ -234,7 +235,7 @@ CSRF_COOKIE_SAMESITE = "Lax"
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 # Handout fonts come from the npm registry (package.json); `make` installs them into
-# node_modules. Only the PDF renderer reads them (handouts/fonts.py lists the files), so they
+# node_modules. Only the PDF renderer reads them (handouts/pdf/fonts.py lists the files), so they
 # are not static files. FONT_DIR is the main handout font, checked at start-up.
 FONTSOURCE_DIR = BASE_DIR / "node_modules" / "@fontsource"
 FONT_DIR = FONTSOURCE_DIR / "atkinson-hyperlegible" / "files"

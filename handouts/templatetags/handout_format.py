@@ -5,7 +5,7 @@ from django import template
 from django.utils.safestring import SafeString
 
 from handouts import dates
-from handouts.pictograms import pictogram as pictogram_svg
+from handouts.pdf.pictograms import pictogram as pictogram_svg
 
 register = template.Library()
 
@@ -21,5 +21,5 @@ def pictogram(name: str, alt: str) -> SafeString:
 
 @register.inclusion_tag("handouts/includes/handout_content.html")
 def handout_content(context: dict) -> dict:
-    """The handout's content from a context built by handouts.pdf.handout_context."""
+    """The handout's content from a context built by handouts.pdf.render.handout_context."""
     return context

@@ -10,10 +10,10 @@ from django.db.migrations.loader import MigrationLoader
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from benchmarks.scale import build_library
 from education.models import Article, Condition
 from education.readability import article_readability
 from education.samples import SAMPLE_DIR, load_sample_file
-from education.scale import build_library
 from education.views import LIBRARY_PAGE_SIZE, RECENTLY_UPDATED_COUNT
 from tests.education.helpers import publish_condition
 

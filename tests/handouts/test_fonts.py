@@ -11,15 +11,15 @@ from django.core.exceptions import ValidationError
 from pypdf import PdfReader
 from weasyprint.formatting_structure import boxes
 
-from handouts.fonts import (
+from handouts.issuing import build_handout
+from handouts.pdf.fonts import (
     HANDOUT_FONTS,
     font_families,
     font_file,
     unprintable_characters,
     validate_printable,
 )
-from handouts.issuing import build_handout
-from handouts.pdf import handout_html, lay_out, stylesheet_text
+from handouts.pdf.render import handout_html, lay_out, stylesheet_text
 from tests.helpers import default_choices, pdf_text
 
 pytestmark = pytest.mark.django_db

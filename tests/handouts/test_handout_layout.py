@@ -14,7 +14,7 @@ from education.samples import SAMPLE_DIR, load_sample_file
 from education.snapshot import build_snapshot
 from handouts.forms import default_choices
 from handouts.issuing import build_handout
-from handouts.pdf import (
+from handouts.pdf.render import (
     clinic_logo,
     handout_content_html,
     handout_context,

@@ -9,8 +9,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from benchmarks.scale import CHANGED_EVERY, SHARED_NAME, UNIQUE_NAME, build_handouts
 from handouts.models import Handout
-from handouts.scale import CHANGED_EVERY, SHARED_NAME, UNIQUE_NAME, build_handouts
 from handouts.views import HANDOUTS_PER_PAGE
 
 pytestmark = pytest.mark.django_db

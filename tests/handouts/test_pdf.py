@@ -18,7 +18,7 @@ from education.workflow import (
     submit_for_review,
 )
 from handouts.issuing import build_handout
-from handouts.pdf import handout_html, lay_out, render_handout_pdf, render_pdf
+from handouts.pdf.render import handout_html, lay_out, render_handout_pdf, render_pdf
 from tests.helpers import default_choices, pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -241,10 +241,10 @@ def test_external_and_local_resources_are_refused_and_the_render_still_succeeds(
       <img src="data:image/png;base64,iVBORw0KGgo=" alt="inline data">
       <img src="portal-static:../../../etc/passwd" alt="escape attempt">
       </body></html>"""
-    with caplog.at_level(logging.WARNING, logger="handouts.pdf"):
+    with caplog.at_level(logging.WARNING, logger="handouts.pdf.render"):
         pdf = render_pdf(html, identifier=b"test")
     assert "Still here" in pdf_text(pdf)
-    refused = [r.getMessage() for r in caplog.records if r.name == "handouts.pdf"]
+    refused = [r.getMessage() for r in caplog.records if r.name == "handouts.pdf.render"]
     assert sum("Refused a https: resource" in m for m in refused) == 1
     assert sum("Refused a http: resource" in m for m in refused) == 1
     assert sum("Refused a file: resource" in m for m in refused) == 2

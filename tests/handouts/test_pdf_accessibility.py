@@ -1,6 +1,6 @@
 """The handout PDF is tagged and claims PDF/UA-1: what a screen reader gets from it holds up.
 
-Every rule is also shown to fail, on WeasyPrint's own output (before handouts.pdf_structure
+Every rule is also shown to fail, on WeasyPrint's own output (before handouts.pdf.tagging
 finishes it) or on a finished PDF broken on purpose, so no test here can pass vacuously.
 """
 
@@ -11,10 +11,10 @@ import pikepdf
 import pytest
 from django.urls import reverse
 
-from handouts.pdf import PDF_OPTIONS, handout_html, lay_out, render_handout_pdf
-from handouts.pdf_checks import pdf_ua_problems, tagged_text
-from handouts.pdf_structure import finish_tagged_pdf, needs_space, read_tagged_pdf
+from handouts.pdf.render import PDF_OPTIONS, handout_html, lay_out, render_handout_pdf
+from handouts.pdf.tagging import finish_tagged_pdf, needs_space, read_tagged_pdf
 from tests.handouts.helpers import share, shown_secrets
+from tests.handouts.pdf_checks import pdf_ua_problems, tagged_text
 from tests.helpers import pdf_text
 
 pytestmark = pytest.mark.django_db

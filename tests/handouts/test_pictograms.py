@@ -3,7 +3,7 @@ hidden from screen readers on web pages."""
 
 import pytest
 
-from handouts.pictograms import PICTOGRAM_DIR, PICTOGRAMS, pictogram
+from handouts.pdf.pictograms import PICTOGRAM_DIR, PICTOGRAMS, pictogram
 
 
 @pytest.mark.parametrize("name", PICTOGRAMS)

@@ -11,7 +11,7 @@ from django.utils.html import strip_tags
 
 from education.snapshot import build_snapshot
 from handouts.issuing import build_handout
-from handouts.pdf import handout_context, render_handout_pdf
+from handouts.pdf.render import handout_context, render_handout_pdf
 from handouts.plan import crutches_sentence, personal_plan, weight_sentence
 from handouts.timeline import treatment_timeline
 from tests.handouts.helpers import (

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 import pytest
 
 from handouts.models import Handout
-from handouts.pdf import render_slots
+from handouts.pdf.render import render_slots
 from tests.handouts.helpers import builder_data, builder_url
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("visit_day")]

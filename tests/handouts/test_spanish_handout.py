@@ -29,7 +29,7 @@ from education.samples import SAMPLE_DIR, load_sample_file
 from education.snapshot import build_snapshot
 from handouts.emails import send_share_link_email
 from handouts.issuing import build_handout, issue_handout
-from handouts.pdf import handout_context, render_access_slip_pdf, render_handout_pdf
+from handouts.pdf.render import handout_context, render_access_slip_pdf, render_handout_pdf
 from handouts.sharing import create_share_link
 from tests.handouts.helpers import (
     FOLLOW_UP,

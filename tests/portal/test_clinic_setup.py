@@ -2,7 +2,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from handouts.pdf import render_handout_pdf
+from handouts.pdf.render import render_handout_pdf
 from portal.demo import DEMO_LOGO, ensure_demo_clinic_profile
 from portal.logos import validate_logo
 from portal.models import PLACEHOLDER_CLINIC_NAME, ClinicProfile

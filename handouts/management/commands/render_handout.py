@@ -9,7 +9,7 @@ from education.models import Article, RestGuidance
 from education.snapshot import build_snapshot
 from handouts.forms import HandoutForm, default_choices, therapy_field
 from handouts.issuing import ClinicNotReady, build_handout, require_clinic_ready
-from handouts.pdf import PdfRenderError, render_handout_pdf
+from handouts.pdf.render import PdfRenderError, render_handout_pdf
 from portal.models import ClinicProfile, PaperSize
 
 USAGE_ERROR = 2

@@ -24,8 +24,8 @@ from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from handouts.fonts import HANDOUT_FONTS, font_families, font_file
 from handouts.models import Handout
+from handouts.pdf.fonts import HANDOUT_FONTS, font_families, font_file
 from handouts.plan import (
     help_tiers,
     how_long,
@@ -173,7 +173,7 @@ def render_pdf(
         raise PdfRenderBusy("Every PDF render slot is busy.")
     try:
         # Imported on first use, like WeasyPrint: pikepdf takes about 100 ms to import.
-        from handouts.pdf_structure import finish_tagged_pdf
+        from handouts.pdf.tagging import finish_tagged_pdf
 
         document = lay_out(html, logo=logo, paper_size=paper_size)
         return finish_tagged_pdf(

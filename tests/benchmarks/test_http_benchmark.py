@@ -8,7 +8,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from handouts.http_benchmark import (
+from benchmarks.http import (
     common_word,
     form_fields,
     grow_to,

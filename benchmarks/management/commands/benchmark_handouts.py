@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteDatabase
 
-from handouts.benchmark import (
+from benchmarks.handouts import (
     TARGET_DOWNLOAD_MS,
     TARGET_GROWTH_PCT,
     TARGET_RATIO,

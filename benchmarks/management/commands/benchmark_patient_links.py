@@ -5,8 +5,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteDatabase
 
-from handouts.link_benchmark import TARGET_GAP_PCT, run_link_benchmark
-from handouts.management.commands.benchmark_handouts import positive_int
+from benchmarks.links import TARGET_GAP_PCT, run_link_benchmark
+from benchmarks.management.commands.benchmark_handouts import positive_int
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@ temporary SQLite file), it answers three questions:
 
 * How fast are the staff pages next to Django itself? gunicorn (2 workers, DEBUG off) serves
   the portal on 127.0.0.1, and wrk loads each page with a signed-in clinician's cookie, then a
-  bare view through the same middleware stack (handouts.http_benchmark_urls). The ratio of
+  bare view through the same middleware stack (benchmarks.http_urls). The ratio of
   requests/s is the figure that matters: both run on the same server in the same run.
 * How many handouts can 4 clinicians issue per second through HTTP, each going through the
   builder as a browser does (GET the form, POST it with the issue button)?
@@ -52,12 +52,11 @@ from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from benchmarks.http_urls import BARE_PATH
+from benchmarks.measuring import percentile, printer, time_call, verdict
+from benchmarks.scale import UNIQUE_NAME, build_handouts, build_library
 from education.models import Article, Condition
-from education.scale import build_library
-from handouts.benchmark import percentile, printer, time_call, verdict
-from handouts.http_benchmark_urls import BARE_PATH
 from handouts.models import Handout
-from handouts.scale import UNIQUE_NAME, build_handouts
 from portal.demo import ensure_demo_clinic_profile
 from portal.mfa import mfa_required
 from portal.roles import CLINICIAN
@@ -75,7 +74,7 @@ WRK_TIMEOUT_SECONDS = 10
 ISSUING_CLIENTS = 4
 SCALE_WARM_UP = 5
 SERVER_START_SECONDS = 60
-WSGI_MODULE = "handouts.http_benchmark_wsgi"
+WSGI_MODULE = "benchmarks.http_wsgi"
 # Every staff page is loaded with a clinician's session. The article is the sample one: a
 # full article, as clinicians read them.
 SAMPLE_SLUG = "bone-marrow-edema"

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from handouts.http_benchmark import (
+from benchmarks.http import (
     SMALL_ARTICLES,
     SMALL_HANDOUTS,
     TARGET_ISSUE_PER_S,
@@ -15,7 +15,7 @@ from handouts.http_benchmark import (
     run_http_benchmark,
     wrk_missing,
 )
-from handouts.management.commands.benchmark_handouts import positive_int
+from benchmarks.management.commands.benchmark_handouts import positive_int
 
 
 class Command(BaseCommand):

@@ -1,22 +1,24 @@
 """Finishing WeasyPrint's tagged PDF so that its PDF/UA-1 claim holds.
 
-WeasyPrint 70 (`pdf_variant="pdf/ua-1"`) writes a structure tree, but three things in it fall
+WeasyPrint 70 (`pdf_variant="pdf/ua-1"`) writes a structure tree, but four things in it fall
 short of what a screen reader, or a PDF/UA validator, expects:
 
 * Text in page margin boxes (our running footer) is marked `/Span <</MCID n>> BDC` and given
   structure elements that are never linked into the tree (`pdf/tags.py`, the MarginBox case),
   though the ParentTree still points at them. PDF/UA wants page furniture to be `/Artifact`
   (Matterhorn 01-003/01-005): tagged content a reader never reaches is worse than none.
+  Upstream: https://github.com/Kozea/WeasyPrint/issues/1836 (open).
 * Table header cells get an /ID (and data cells /Headers) but no /Scope.
+  Upstream: https://github.com/Kozea/WeasyPrint/issues/2508 (open).
 * WeasyPrint drops the space at the end of each wrapped line (`layout/inline.py:
   remove_last_whitespace`), so a reader that concatenates a paragraph's marked content reads
-  "wordword" at every line break.
+  "wordword" at every line break. Upstream: no issue found.
 * An element's own `lang` attribute does not reach its structure element: only the document's
   language is written (/Lang in the catalog). A passage in another language (the clinician's
-  note, printed as written) would be read aloud with the wrong voice.
+  note, printed as written) would be read aloud with the wrong voice. Upstream: no issue found.
 
 `finish_tagged_pdf()` fixes all four on the finished bytes, with pikepdf, and `read_tagged_pdf()`
-is the reading model it shares with the checks in `handouts.pdf_checks`. The step is
+is the reading model it shares with the checks in `tests/handouts/pdf_checks.py`. The step is
 deterministic (no timestamps; the /ID keeps WeasyPrint's first part, from `pdf_identifier`, and
 the second is a hash of the content). It costs about 7 % of the WeasyPrint render it follows
 (measured on the 3-page sample handout: about 18 ms against 255 ms), most of it in qpdf parsing
@@ -140,7 +142,7 @@ def finish_tagged_pdf(pdf: bytes, quotes_in: Sequence[tuple[str, str]] = ()) -> 
     starts with a space. A forced break (<br>) gets a space too, which is what a reader needs.
     Limits: a word broken by `word-break: break-all` that is not a URL would gain a space, and a
     paragraph that continues on the next page is two elements in WeasyPrint's tree, so no space
-    is added between them.
+    is added between them (upstream: https://github.com/Kozea/WeasyPrint/issues/2903, open).
     """
     with pikepdf.open(io.BytesIO(pdf)) as document:
         if "/StructTreeRoot" not in document.Root:

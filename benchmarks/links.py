@@ -25,7 +25,8 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from handouts.benchmark import issue_one, percentile, printer, set_up, time_call, verdict
+from benchmarks.handouts import issue_one, set_up
+from benchmarks.measuring import percentile, printer, time_call, verdict
 from handouts.models import LOCK_FOR, ShareLink
 from handouts.sharing import create_share_link, hash_token
 

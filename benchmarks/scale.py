@@ -1,8 +1,11 @@
-"""A clinic's worth of handouts at once, to measure how the handout pages scale (the
-benchmark, and tests that compare 1 with 50 handouts).
+"""A clinic's worth of content and handouts at once, to measure how the staff pages scale as
+the clinic grows (`make bench-http`, and tests that compare a small library or handout list
+with a larger one). Only benchmarks and their tests call this.
 
-Written with bulk_create, not issue_handout: rendering 100,000 PDFs would take hours and
-measure WeasyPrint, not the lists. Every handout holds the same small stand-in PDF.
+Everything is written in bulk. The library's conditions are placeholders, never clinical
+content. Handouts are written with bulk_create, not issue_handout: rendering 100,000 PDFs
+would take hours and measure WeasyPrint, not the lists. Every handout holds the same small
+stand-in PDF.
 """
 
 import datetime
@@ -15,13 +18,94 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from education.models import Article
-from education.snapshot import build_snapshot
+from education.markup import render_markdown
+from education.models import Article, Condition, RestGuidance, Section
+from education.readability import measure, whole_text
+from education.snapshot import build_snapshot, content_fingerprint
 from handouts.forms import default_choices
 from handouts.issuing import display_name
 from handouts.models import Handout, HandoutPdf
 from portal.models import ClinicProfile
 from portal.roles import CLINICIAN
+
+BATCH = 1000
+
+
+# --- A library ----------------------------------------------------------------------------
+
+# Names are combinations of these, so a search for one word finds a realistic share of the
+# library (a body part: about one condition in eight) and accents are exercised.
+BODY_PARTS = ["knee", "ankle", "wrist", "shoulder", "hip", "elbow", "heel", "spine"]
+KINDS = ["sprain", "strain", "tendinopathy", "bursitis", "œdème", "fracture", "contusion"]
+SECTION_BODIES = {
+    Section.Kind.OVERVIEW: "This is a common injury. It usually heals with rest and time.",
+    Section.Kind.TREATMENT: "- Rest the injured part.\n- Use ice for ten minutes.\n- Move gently.",
+    Section.Kind.WHEN_TO_GET_HELP: "Call the clinic if the pain gets **worse** or you get a fever.",
+}
+SUMMARY = "A short plain explanation of the injury and how to look after it at home."
+
+
+@transaction.atomic
+def build_library(count: int) -> None:
+    """Add `count` conditions, each with one published English article of a few sections.
+
+    Rows are written in bulk, which skips save(): the derived fields (search text, section
+    HTML, grade, fingerprint) are set here as save() and education.workflow would set them.
+    The articles are written as drafts and then published in one step, the only bulk change
+    the models allow."""
+    start = Condition.objects.filter(slug__startswith="scale-").count()
+    names = itertools.cycle(f"{kind} of the {part}" for kind in KINDS for part in BODY_PARTS)
+    conditions = []
+    for number in range(start, start + count):
+        condition = Condition(
+            slug=f"scale-{number:06d}",
+            name=f"{next(names).capitalize()} {number}",
+            icd10_codes=f"S{number % 100:02d}.{number % 10}",
+        )
+        condition.search_text = condition.normalized_search_text()
+        conditions.append(condition)
+    Condition.objects.bulk_create(conditions, batch_size=BATCH)
+
+    articles = Article.objects.bulk_create(
+        [
+            Article(condition=c, language="en", title=f"{c.name}: what it means", summary=SUMMARY)
+            for c in conditions
+        ],
+        batch_size=BATCH,
+    )
+    sections = [
+        Section(article=a, kind=kind, body=body, body_html=render_markdown(body), position=p)
+        for a in articles
+        for p, (kind, body) in enumerate(SECTION_BODIES.items())
+    ]
+    Section.objects.bulk_create(sections, batch_size=BATCH)
+    RestGuidance.objects.bulk_create(
+        [RestGuidance(article=a, body_part="the injured area") for a in articles],
+        batch_size=BATCH,
+    )
+
+    # Every article reads the same text, so it is measured once.
+    grade = measure(whole_text(SUMMARY, [s.body_html for s in sections[:3]]), "en").grade
+    now = timezone.now()
+    drafts = Article.objects.filter(pk__in=[a.pk for a in articles]).select_related(
+        "condition", "rest_guidance"
+    )
+    published = []
+    for article in drafts.prefetch_related(
+        "sections", "sources", "therapies", "prevention_tips", "warning_signs"
+    ):
+        article.fingerprint = content_fingerprint(build_snapshot(article))
+        article.state, article.version = Article.State.PUBLISHED, 1
+        article.published_at, article.published_grade = now, grade
+        published.append(article)
+    Article.objects.bulk_update(
+        published,
+        ["fingerprint", "state", "version", "published_at", "published_grade"],
+        batch_size=BATCH,
+    )
+
+
+# --- Handouts -----------------------------------------------------------------------------
 
 # A valid, empty PDF document: what the download of a built handout serves.
 SCALE_PDF = (
@@ -41,7 +125,6 @@ UNIQUE_NAME = "Ximena Q. Yamamoto"
 CHANGED_EVERY = 50
 FIRST_NAMES = ["Ana", "Bo", "Chloé", "Dmitri", "Émile", "Fatima", "Gus", "Hana", "Iñigo", "Jun"]
 LAST_NAMES = ["Alves", "Brandt", "Castañeda", "Dubois", "Eriksen", "Fernández", "Gallo", "Hoang"]
-BATCH = 1000
 # Issue times spread evenly over this many days before now, newest first.
 SPREAD_DAYS = 365
 

@@ -2,7 +2,7 @@
 
 The bare view is the floor the staff pages are compared with: Django's request handling and
 the portal's whole middleware stack, and nothing else. It exists only on the benchmark's
-server (handouts.http_benchmark_wsgi), never in portal/urls.py.
+server (benchmarks.http_wsgi), never in portal/urls.py.
 """
 
 from django.http import HttpRequest, HttpResponse

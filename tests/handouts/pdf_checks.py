@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import pikepdf
 
-from handouts.pdf_structure import (
+from handouts.pdf.tagging import (
     INLINE_TYPES,
     Node,
     TaggedPdf,

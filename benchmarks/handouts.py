@@ -18,7 +18,6 @@ import gc
 import resource
 import statistics
 import sys
-import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,13 +29,22 @@ from django.contrib.auth.models import Group, User
 from django.test import Client, override_settings
 from django.urls import reverse
 
+from benchmarks.measuring import percentile, printer, time_call, verdict
 from education.models import Article
 from education.samples import SAMPLE_DIR, load_sample_file
 from education.snapshot import build_snapshot
-from handouts import pdf
 from handouts.forms import HandoutForm
 from handouts.issuing import build_handout, issue_handout
 from handouts.models import Handout
+from handouts.pdf.render import (
+    PDF_OPTIONS,
+    clinic_logo,
+    handout_html,
+    handout_url_fetcher,
+    page_size_css,
+    render_handout_pdf,
+    stylesheet_text,
+)
 from portal.demo import ensure_demo_clinic_profile
 from portal.models import ClinicProfile
 from portal.roles import CLINICIAN
@@ -59,13 +67,6 @@ TARGET_GROWTH_PCT = 10.0
 # --- Measuring ----------------------------------------------------------------------------
 
 
-def time_call(fn: Callable[[], object]) -> float:
-    """Wall time of one call in milliseconds (perf_counter: monotonic, highest resolution)."""
-    start = time.perf_counter()
-    fn()
-    return (time.perf_counter() - start) * 1000
-
-
 def time_calls(fn: Callable[[], object], n: int) -> list[float]:
     return [time_call(fn) for _ in range(n)]
 
@@ -85,14 +86,6 @@ def time_interleaved(
             first_ms.append(time_call(first))
             second_ms.append(time_call(second))
     return first_ms, second_ms
-
-
-def percentile(values: list[float], pct: int) -> float:
-    """The pct-th percentile, interpolated between samples (so p95 of 20 samples is not
-    simply the largest one)."""
-    if len(values) == 1:
-        return values[0]
-    return statistics.quantiles(values, n=100, method="inclusive")[pct - 1]
 
 
 def rss_mb() -> float:
@@ -182,7 +175,7 @@ def set_up() -> Fixture:
 
 def portal_renderer(fixture: Fixture) -> Callable[[], bytes]:
     """The portal's path, template included: what the builder's preview and issuing run."""
-    return lambda: pdf.render_handout_pdf(fixture.handout, fixture.clinic)
+    return lambda: render_handout_pdf(fixture.handout, fixture.clinic)
 
 
 def raw_renderer(fixture: Fixture) -> Callable[[], bytes]:
@@ -194,24 +187,24 @@ def raw_renderer(fixture: Fixture) -> Callable[[], bytes]:
     identifier is passed, so both paths must produce the very same bytes: that is checked,
     and it proves the ratio compares like with like.
 
-    Both paths finish WeasyPrint's output with handouts.pdf_structure (footer as an artifact,
+    Both paths finish WeasyPrint's output with handouts.pdf.tagging (footer as an artifact,
     table header scopes, spaces at line wraps): without it the PDF's PDF/UA claim is not
     true, so it is part of producing the PDF, whoever renders it, and not an overhead of ours.
     """
     import weasyprint  # here, as a plain WeasyPrint user would
     from weasyprint.text.fonts import FontConfiguration
 
-    from handouts.pdf_structure import finish_tagged_pdf
+    from handouts.pdf.tagging import finish_tagged_pdf
 
     handout, clinic = fixture.handout, fixture.clinic
-    html = pdf.handout_html(handout, clinic)
-    css_text = pdf.stylesheet_text()
-    page_css_text = pdf.page_size_css(handout.paper_size)
-    logo = pdf.clinic_logo(clinic)
+    html = handout_html(handout, clinic)
+    css_text = stylesheet_text()
+    page_css_text = page_size_css(handout.paper_size)
+    logo = clinic_logo(clinic)
 
     def render() -> bytes:
         font_config = FontConfiguration()
-        fetcher = pdf.handout_url_fetcher(logo)
+        fetcher = handout_url_fetcher(logo)
         stylesheets = [
             weasyprint.CSS(string=css_text, font_config=font_config, url_fetcher=fetcher),
             weasyprint.CSS(string=page_css_text, font_config=font_config),
@@ -221,7 +214,7 @@ def raw_renderer(fixture: Fixture) -> Callable[[], bytes]:
                 stylesheets=stylesheets,
                 font_config=font_config,
                 pdf_identifier=handout.public_id.hex.encode(),
-                **pdf.PDF_OPTIONS,
+                **PDF_OPTIONS,
             )
         )
 
@@ -324,7 +317,7 @@ def run_benchmark(renders: int, memory_renders: int, downloads: int, out: TextIO
     memory = measure_memory(portal, memory_renders, _progress(say, memory_renders))
     say(f"Timing: {renders} portal and {renders} plain WeasyPrint renders, interleaved...")
     portal_ms, raw_ms = time_interleaved(portal, raw, renders)
-    html_ms = time_calls(lambda: pdf.handout_html(fixture.handout, fixture.clinic), renders)
+    html_ms = time_calls(lambda: handout_html(fixture.handout, fixture.clinic), renders)
     say(f"Downloads: {downloads} GETs of an issued handout...")
     download_ms = time_downloads(fixture, downloads)
 
@@ -415,18 +408,6 @@ def summary_line(r: dict) -> str:
         f"ratio={r['ratio']:.2f} render_ms={r['portal_median_ms']:.1f} "
         f"download_ms={r['download_median_ms']:.1f} peak_mb={r['peak_mb']:.0f}"
     )
-
-
-def verdict(passed: bool) -> str:
-    return "PASS" if passed else "MISS"
-
-
-def printer(out: TextIOBase) -> Callable[[str], None]:
-    def say(line: str) -> None:
-        out.write(line + "\n")
-        out.flush()
-
-    return say
 
 
 def _progress(say: Callable[[str], None], total: int) -> Callable[[int], None]:

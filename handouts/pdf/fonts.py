@@ -8,7 +8,7 @@ Only these files count, never a font installed on the machine (DejaVu, ...): wha
 accepts is then what prints on any server, with no system fallback.
 
 The files come from Fontsource packages on the npm registry (package.json), installed into
-node_modules. Only the PDF renderer reads them (through handouts.pdf's URL fetcher, which
+node_modules. Only the PDF renderer reads them (through handouts.pdf.render's URL fetcher, which
 serves exactly these files); web pages do not use them, so they are not static files.
 """
 
