@@ -19,7 +19,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from education.markup import render_markdown
-from education.models import Article, Condition, RestGuidance, Section
+from education.models import (
+    Article,
+    CodeSystem,
+    Condition,
+    ConditionCode,
+    ConditionName,
+    ConditionTerms,
+    RestGuidance,
+    Section,
+)
 from education.readability import measure, whole_text
 from education.snapshot import build_snapshot, content_fingerprint
 from handouts.forms import default_choices
@@ -55,21 +64,32 @@ def build_library(count: int) -> None:
     the models allow."""
     start = Condition.objects.filter(slug__startswith="scale-").count()
     names = itertools.cycle(f"{kind} of the {part}" for kind in KINDS for part in BODY_PARTS)
-    conditions = []
+    conditions, codes = [], {}
     for number in range(start, start + count):
         condition = Condition(
-            slug=f"scale-{number:06d}",
-            name=f"{next(names).capitalize()} {number}",
-            icd10_codes=f"S{number % 100:02d}.{number % 10}",
+            slug=f"scale-{number:06d}", name=f"{next(names).capitalize()} {number}"
         )
-        condition.search_text = condition.normalized_search_text()
+        code = f"S{number % 100:02d}.{number % 10}"
+        terms = ConditionTerms("en", condition.name, [], [code], [])
+        condition.search_text = condition.normalized_search_text([terms])
         conditions.append(condition)
+        codes[condition.slug] = code
     Condition.objects.bulk_create(conditions, batch_size=BATCH)
 
     articles = Article.objects.bulk_create(
         [
             Article(condition=c, language="en", title=f"{c.name}: what it means", summary=SUMMARY)
             for c in conditions
+        ],
+        batch_size=BATCH,
+    )
+    ConditionName.objects.bulk_create(
+        [ConditionName(article=a, name=a.condition.name) for a in articles], batch_size=BATCH
+    )
+    ConditionCode.objects.bulk_create(
+        [
+            ConditionCode(article=a, system=CodeSystem.ICD10_CM, code=codes[a.condition.slug])
+            for a in articles
         ],
         batch_size=BATCH,
     )
@@ -88,11 +108,11 @@ def build_library(count: int) -> None:
     grade = measure(whole_text(SUMMARY, [s.body_html for s in sections[:3]]), "en").grade
     now = timezone.now()
     drafts = Article.objects.filter(pk__in=[a.pk for a in articles]).select_related(
-        "condition", "rest_guidance"
+        "condition", "condition_name", "rest_guidance"
     )
     published = []
     for article in drafts.prefetch_related(
-        "sections", "sources", "therapies", "prevention_tips", "warning_signs"
+        "codes", "sections", "sources", "therapies", "prevention_tips", "warning_signs"
     ):
         article.fingerprint = content_fingerprint(build_snapshot(article))
         article.state, article.version = Article.State.PUBLISHED, 1
