@@ -6,7 +6,6 @@ session that ended meanwhile.
 Redis is reached for real: the outage is a port on this machine where nothing listens."""
 
 import logging
-import socket
 from collections.abc import Iterator
 
 import pytest
@@ -18,7 +17,7 @@ from handouts.models import Handout, HandoutEvent
 from handouts.sharing import create_share_link
 from portal import session_engine
 from tests.handouts.helpers import builder_data, builder_url, load_form, patient_client, post_code
-from tests.helpers import PASSWORD
+from tests.helpers import PASSWORD, closed_port
 from tests.portal.test_shared_state import TEST_REDIS_URL
 
 pytestmark = pytest.mark.django_db
@@ -32,12 +31,9 @@ def redis_cache(location: str) -> dict:
 
 
 @pytest.fixture
-def closed_port() -> Iterator[int]:
-    """A port bound on this machine, so nothing else takes it, where nothing listens: a
-    connection to it is refused at once, as a stopped Redis refuses it."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        yield sock.getsockname()[1]
+def redis_port() -> Iterator[int]:
+    with closed_port() as port:
+        yield port
 
 
 @pytest.fixture
@@ -49,9 +45,9 @@ def fresh_outage_state(monkeypatch) -> session_engine.CacheOutage:
 
 
 @pytest.fixture
-def redis_down(settings, closed_port, fresh_outage_state) -> None:
+def redis_down(settings, redis_port, fresh_outage_state) -> None:
     """Production's session settings, with Redis out of reach."""
-    settings.CACHES = redis_cache(f"redis://127.0.0.1:{closed_port}/0")
+    settings.CACHES = redis_cache(f"redis://127.0.0.1:{redis_port}/0")
     settings.SESSION_ENGINE = "portal.session_engine"
 
 
@@ -130,7 +126,7 @@ def redis_up(settings, fresh_outage_state) -> Iterator[redis.Redis]:
 
 
 def test_a_session_ended_while_redis_was_unreachable_stays_ended_when_it_answers_again(
-    redis_up, settings, closed_port, monkeypatch, clinician, caplog
+    redis_up, settings, redis_port, monkeypatch, clinician, caplog
 ):
     """A network fault rather than a restart: Redis keeps its copy of the session while the
     portal cannot reach it, and must not serve that copy once it can (to a stolen cookie, or a
@@ -142,7 +138,7 @@ def test_a_session_ended_while_redis_was_unreachable_stays_ended_when_it_answers
     assert redis_up.dbsize() == 1  # the session's copy
     session_key = client.cookies["sessionid"].value
 
-    settings.CACHES = redis_cache(f"redis://127.0.0.1:{closed_port}/0")
+    settings.CACHES = redis_cache(f"redis://127.0.0.1:{redis_port}/0")
     assert client.post(reverse("logout")).status_code == 302
     settings.CACHES = redis_cache(TEST_REDIS_URL)
     assert redis_up.keys(f"*{session_key}")  # the copy Redis kept through the fault

@@ -1,0 +1,54 @@
+"""When the database cannot be reached (a restart, a failover, a network fault): every page says
+so with 503 and Retry-After instead of the generic 500, in the language the browser asks for,
+and the sign-in page comes back with the username typed.
+
+Django's handler500, so it also answers for failures in middleware (a session read from the
+database, say), before any view runs. The page is rendered from its template alone, without
+the request's context processors, which would query the database again (the clinic profile,
+the user, their role). It holds nothing the request carried but the typed username, and
+nothing from the database.
+"""
+
+import sys
+
+from django.contrib.auth.forms import AuthenticationForm
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.template import loader
+from django.urls import reverse
+from django.utils import translation
+from django.views import defaults
+
+RETRY_AFTER_SECONDS = 60
+
+
+def database_unreachable(error: BaseException | None) -> bool:
+    """Whether `error` is the database out of reach rather than a fault in our code: Django
+    raises these two for connections refused, dropped or timed out."""
+    return isinstance(error, (OperationalError, InterfaceError))
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: Django calls it while it handles the exception, so sys.exception() is
+    that exception."""
+    if not database_unreachable(sys.exception()):
+        return defaults.server_error(request)
+    with translation.override(translation.get_language_from_request(request)):
+        html = loader.render_to_string("503.html", _page_context(request))
+    response = HttpResponse(html, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def _page_context(request: HttpRequest) -> dict[str, object]:
+    if request.method != "POST" or request.path not in (reverse("login"), reverse("admin:login")):
+        return {}
+    # The sign-in form again, with the username and never the password.
+    username = request.POST.get("username", "")
+    return {
+        "sign_in_form": AuthenticationForm(initial={"username": username}),
+        "sign_in_url": request.path,
+        "next": request.POST.get("next", ""),
+        "csrf_token": get_token(request),
+    }
