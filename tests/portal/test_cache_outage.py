@@ -6,6 +6,8 @@ session that ended meanwhile.
 Redis is reached for real: the outage is a port on this machine where nothing listens."""
 
 import logging
+import socket
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -18,16 +20,32 @@ from handouts.sharing import create_share_link
 from portal import session_engine
 from tests.handouts.helpers import builder_data, builder_url, load_form, patient_client, post_code
 from tests.helpers import PASSWORD, closed_port
+from tests.portal.test_settings import run_python
 from tests.portal.test_shared_state import TEST_REDIS_URL
 
 pytestmark = pytest.mark.django_db
 OUTAGE_WARNING = "The session cache cannot be reached"
 
 
+# Production's timeouts (portal.settings, REDIS_URL).
+REDIS_TIMEOUTS = {"socket_connect_timeout": 1, "socket_timeout": 1}
+
+
 def redis_cache(location: str) -> dict:
     return {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": location}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": location,
+            "OPTIONS": REDIS_TIMEOUTS,
+        }
     }
+
+
+def test_production_gives_up_on_a_silent_redis_after_a_second():
+    code = "from django.conf import settings as s; print(s.CACHES['default']['OPTIONS'])"
+    result = run_python(code, REDIS_URL="redis://cache.internal:6379/0")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(REDIS_TIMEOUTS)
 
 
 @pytest.fixture
@@ -75,6 +93,27 @@ def test_staff_sign_in_and_work_while_redis_is_down_and_the_log_says_so_once(
     assert outage_warnings(caplog)[0].levelno == logging.WARNING
     assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
     assert "Traceback" not in caplog.text
+
+
+def test_a_redis_that_answers_nothing_costs_one_timeout_not_one_per_request(
+    settings, fresh_outage_state, clinician, caplog
+):
+    """A host gone from the network: connecting works (here, the kernel accepts for a server
+    that never reads), and then nothing comes back."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)
+        settings.CACHES = redis_cache(f"redis://127.0.0.1:{silent.getsockname()[1]}/0")
+        settings.SESSION_ENGINE = "portal.session_engine"
+        client = Client()
+        started = time.monotonic()
+        assert sign_in(client, clinician.username).status_code == 302
+        for _ in range(3):
+            assert client.get(reverse("home")).status_code == 200
+        elapsed = time.monotonic() - started
+    assert 1 <= elapsed < 2.5  # one timeout; without a pause between tries, 10 seconds
+    assert len(outage_warnings(caplog)) == 1
+    assert "TimeoutError" in outage_warnings(caplog)[0].getMessage()
 
 
 def test_the_sign_in_lockout_counts_while_redis_is_down(redis_down, clinician):
