@@ -18,12 +18,13 @@ from django.middleware.csrf import get_token
 from django.template import loader
 from django.urls import reverse
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 from django.views import defaults
 
 RETRY_AFTER_SECONDS = 60
 
 
-def database_unreachable(error: BaseException | None) -> bool:
+def is_database_outage(error: BaseException | None) -> bool:
     """Whether `error` is the database out of reach rather than a fault in our code: Django
     raises these two for connections refused, dropped or timed out."""
     return isinstance(error, (OperationalError, InterfaceError))
@@ -32,12 +33,13 @@ def database_unreachable(error: BaseException | None) -> bool:
 def server_error(request: HttpRequest) -> HttpResponse:
     """handler500: Django calls it while it handles the exception, so sys.exception() is
     that exception."""
-    if not database_unreachable(sys.exception()):
+    if not is_database_outage(sys.exception()):
         return defaults.server_error(request)
     with translation.override(translation.get_language_from_request(request)):
         html = loader.render_to_string("503.html", _page_context(request))
     response = HttpResponse(html, status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    add_never_cache_headers(response)  # no browser or proxy may keep the outage
     return response
 
 

@@ -36,27 +36,31 @@ def assert_unavailable(response) -> str:
     return html
 
 
-def sign_in(client: Client, **headers: str):
+def sign_in(client: Client, url: str = "/login/", username: str = "clinician", **headers: str):
     return client.post(
-        reverse("login"),
-        {"username": "clinician", "password": PASSWORD, "next": "/library/"},
-        headers=headers,
+        url, {"username": username, "password": PASSWORD, "next": "/library/"}, headers=headers
     )
 
 
+@pytest.mark.parametrize(
+    ("url_name", "persona"), [("login", "clinician"), ("admin:login", "editor")]
+)
 def test_signing_in_while_the_database_is_unreachable_keeps_the_username_not_the_password(
-    clinician,
+    personas, url_name, persona
 ):
     client = Client(raise_request_exception=False)
+    url = reverse(url_name)
     with database_unreachable():
-        response = sign_in(client)
+        response = sign_in(client, url, persona)
     html = assert_unavailable(response)
-    assert 'name="username" value="clinician"' in html
+    assert f'action="{url}"' in html
+    assert f'name="username" value="{persona}"' in html
     assert 'name="password"' in html and PASSWORD not in html
     assert 'name="next" value="/library/"' in html
     assert 'name="csrfmiddlewaretoken"' in html
+    assert "no-store" in response["Cache-Control"]
 
-    again = sign_in(client)  # the database is back: the same form signs in
+    again = sign_in(client, url, persona)  # the database is back: the same form signs in
     assert again.status_code == 302 and again["Location"] == "/library/"
 
 
