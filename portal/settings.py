@@ -329,12 +329,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"structured": {"()": "portal.logging.StructuredFormatter"}},
-    "filters": {"redact_patient_links": {"()": "portal.logging.RedactPatientLinks"}},
+    "filters": {
+        "database_outage": {"()": "portal.database_outage.OutageInOneLine"},
+        "redact_patient_links": {"()": "portal.logging.RedactPatientLinks"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "structured",
-            "filters": ["redact_patient_links"],
+            "filters": ["database_outage", "redact_patient_links"],
         }
     },
     "root": {

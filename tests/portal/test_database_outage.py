@@ -3,6 +3,7 @@ a short page in the browser's language that says nothing typed was saved, never 
 500; the sign-in page keeps the typed username. Patient pages keep their privacy headers, and
 neither the page nor the log holds patient data."""
 
+import io
 import logging
 from collections.abc import Iterator
 
@@ -14,7 +15,14 @@ from django.urls import reverse
 from handouts.models import Handout, HandoutEvent
 from handouts.sharing import create_share_link
 from tests.database_faults import database_server_unreachable, database_unreachable
-from tests.handouts.helpers import builder_data, builder_url, load_form, patient_client, post_code
+from tests.handouts.helpers import (
+    builder_data,
+    builder_url,
+    load_form,
+    open_url,
+    patient_client,
+    post_code,
+)
 from tests.helpers import PASSWORD, closed_port
 
 pytestmark = pytest.mark.django_db
@@ -141,6 +149,27 @@ def test_downloading_the_pdf_while_the_database_is_unreachable_says_so_with_the_
     assert "Zoë" not in html and link.token not in html
     assert not handout.events.filter(kind=HandoutEvent.Kind.PATIENT_DOWNLOADED).exists()
     assert client.get(download).content == bytes(handout.stored_pdf.pdf)
+
+
+def test_the_log_says_in_one_line_per_request_that_the_database_is_out_of_reach(link):
+    """The console handler that production writes to, not a traceback on every request."""
+    console = next(handler for handler in logging.getLogger().handlers if handler.name == "console")
+    stream = io.StringIO()
+    previous = console.setStream(stream)
+    try:
+        with database_unreachable():
+            for _ in range(2):
+                response = Client(raise_request_exception=False).get(open_url(link.token))
+                assert response.status_code == 503
+    finally:
+        console.setStream(previous)
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 2
+    assert lines[0].endswith(
+        'msg="Service Unavailable: /p/[redacted]/ '
+        '(the database cannot be reached: OperationalError)"'
+    )
+    assert "Traceback" not in stream.getvalue() and link.token not in stream.getvalue()
 
 
 def test_any_other_failure_still_gets_the_500_page(settings):
