@@ -190,3 +190,25 @@ def test_a_session_ended_while_redis_was_unreachable_stays_ended_when_it_answers
     assert response["Location"].startswith(reverse("login"))
     assert not redis_up.keys(f"*{session_key}")
     assert "The session cache answers again" in caplog.text
+
+
+def test_after_more_sessions_changed_than_it_remembers_the_process_clears_their_copies(
+    redis_up, settings, redis_port, monkeypatch, clinician, front_desk
+):
+    monkeypatch.setattr(session_engine, "RETRY_SECONDS", 0)
+    monkeypatch.setattr(session_engine, "MAX_REMEMBERED", 1)
+    clients = {user.username: Client() for user in (clinician, front_desk)}
+    for username, client in clients.items():
+        sign_in(client, username)
+    keys = [client.cookies["sessionid"].value for client in clients.values()]
+    assert all(redis_up.keys(f"*{key}") for key in keys)
+
+    settings.CACHES = redis_cache(f"redis://127.0.0.1:{redis_port}/0")
+    for client in clients.values():
+        assert client.post(reverse("logout")).status_code == 302
+    settings.CACHES = redis_cache(TEST_REDIS_URL)
+
+    same_cookie = Client()
+    same_cookie.cookies["sessionid"] = keys[0]
+    assert same_cookie.get(reverse("home")).status_code == 302
+    assert not any(redis_up.keys(f"*{key}") for key in keys)
