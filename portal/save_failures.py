@@ -4,16 +4,16 @@ with what was typed and says so. This is the one place that decides what the log
 
 import logging
 
-from django.db import DatabaseError
+from django.db import DatabaseError, Error
 
 
 def log_save_failure(logger: logging.Logger, action: str, error: DatabaseError) -> None:
     """Log a failed save by the kind of error only: a database's message can quote the row it
     refused (a patient's name, say), and the log never holds patient data."""
+    logger.error("%s failed: the database raised %s; nothing was saved", action, error_kind(error))
+
+
+def error_kind(error: Error) -> str:
+    """The error's class and, from PostgreSQL, its SQLSTATE: never its message."""
     state = getattr(error.__cause__, "sqlstate", None)  # psycopg's SQLSTATE; SQLite has none
-    logger.error(
-        "%s failed: the database raised %s%s; nothing was saved",
-        action,
-        type(error).__name__,
-        f" (SQLSTATE {state})" if state else "",
-    )
+    return f"{type(error).__name__} (SQLSTATE {state})" if state else type(error).__name__

@@ -140,7 +140,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env_url("REDIS_URL", "", schemes=["redis", "rediss", "unix"])
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # A Redis that hangs rather than refuses (a host gone from the network) costs a
+            # request one second, after which sessions are read from the database
+            # (portal.session_engine).
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -222,12 +229,9 @@ SESSION_REFRESH_SECONDS = 60
 # a user. With Redis they are read from it too (cached_db), so a page costs no session query:
 # the cache is shared, so a session ended in one process is ended in all. Without Redis the
 # per-process memory cache could keep an ended session alive in another worker, so sessions are
-# read from the database alone.
-SESSION_ENGINE = (
-    "django.contrib.sessions.backends.cached_db"
-    if REDIS_URL
-    else "django.contrib.sessions.backends.db"
-)
+# read from the database alone. While Redis cannot be reached, portal.session_engine reads and
+# writes sessions in the database alone, so nobody is signed out or refused.
+SESSION_ENGINE = "portal.session_engine" if REDIS_URL else "django.contrib.sessions.backends.db"
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 
@@ -331,12 +335,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"structured": {"()": "portal.logging.StructuredFormatter"}},
-    "filters": {"redact_patient_links": {"()": "portal.logging.RedactPatientLinks"}},
+    "filters": {
+        "database_outage": {"()": "portal.database_outage.OutageInOneLine"},
+        "redact_patient_links": {"()": "portal.logging.RedactPatientLinks"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "structured",
-            "filters": ["redact_patient_links"],
+            "filters": ["database_outage", "redact_patient_links"],
         }
     },
     "root": {

@@ -21,3 +21,6 @@ urlpatterns = [
     path("clinic/logo/", views.clinic_logo, name="clinic_logo"),
     path("admin/", admin.site.urls),
 ]
+
+# A database out of reach gets a 503 page that says so; any other failure, the 500 page.
+handler500 = "portal.database_outage.server_error"

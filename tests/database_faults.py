@@ -103,3 +103,29 @@ def connection_killed_before(operation: str, table: str) -> Iterator[None]:
 
     with connection.execute_wrapper(kill):
         yield
+
+
+@contextlib.contextmanager
+def database_unreachable() -> Iterator[None]:
+    """Every statement fails as when the database server cannot be reached (stopped, restarting,
+    or gone from the network)."""
+
+    def refuse(execute, sql, params, many, context):
+        raise OperationalError("connection to server failed: Connection refused")
+
+    with connection.execute_wrapper(refuse):
+        yield
+
+
+@contextlib.contextmanager
+def database_server_unreachable(port: int) -> Iterator[None]:
+    """PostgreSQL, outside a transaction: Django's connection is closed and the next one is made
+    to `port`, where nothing listens, so connecting fails for real."""
+    saved = connection.settings_dict["PORT"]
+    connection.close()
+    connection.settings_dict["PORT"] = port
+    try:
+        yield
+    finally:
+        connection.close()
+        connection.settings_dict["PORT"] = saved

@@ -8,6 +8,7 @@ import ipaddress
 import os
 import shutil
 import socket
+from collections.abc import Iterator
 
 import pytest
 from pypdf import PdfReader
@@ -184,3 +185,12 @@ def outside_network_blocked():
         patch.setattr(socket.socket, "connect_ex", connect_ex)
         patch.setattr(socket, "create_connection", create_connection)
         yield
+
+
+@contextlib.contextmanager
+def closed_port() -> Iterator[int]:
+    """A port on this machine where nothing listens: bound, so nothing else takes it, and never
+    listening, so a connection to it is refused at once, as a stopped server refuses it."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield sock.getsockname()[1]
