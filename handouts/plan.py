@@ -52,9 +52,8 @@ class HelpTier:
 
 
 def injured_part(handout: Handout) -> str:
-    """How the plan names the injured part: the article's own words, or a neutral phrase that
-    names no body part the article did not."""
-    return handout.snapshot["rest_guidance"].get("body_part") or _("the injured part")
+    """How the plan names the injured part: the article's own words, or a neutral phrase."""
+    return handout.snapshot["rest_guidance"].get("body_part") or str(RestGuidance.DEFAULT_BODY_PART)
 
 
 def rest_sentence(handout: Handout) -> str:
