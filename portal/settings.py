@@ -325,7 +325,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"structured": {"()": "portal.logging.StructuredFormatter"}},
-    "filters": {"redact_patient_links": {"()": "portal.logging.RedactPatientLinks"}},
+    "filters": {
+        "redact_patient_links": {"()": "portal.logging.RedactPatientLinks"},
+        "one_line_refusals": {"()": "portal.logging.OneLineRefusals"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
@@ -347,6 +350,7 @@ LOGGING = {
         # to ADMINS) would write request paths, patient-link tokens included, unredacted.
         # Its records reach the root's redacting handler instead.
         "django": {"handlers": [], "level": "INFO"},
+        "django.request": {"filters": ["one_line_refusals"]},
         # runserver's request lines; routed through the redacting handler.
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
