@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from education.models import RestGuidance
-from handouts.dates import long_date
 from handouts.models import Handout
+from portal.dates import long_date
 from portal.models import ClinicProfile
 
 WeightBearing = RestGuidance.WeightBearing

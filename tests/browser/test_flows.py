@@ -13,7 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from education.samples import SAMPLE_DIR, load_sample_file
-from handouts.dates import long_date
+from portal.dates import long_date
 from portal.demo import DEMO_LOGO
 from tests.browser.helpers import ARTIFACTS, check_accessibility, screenshot
 from tests.helpers import PASSWORD, pdf_text, require_tool
