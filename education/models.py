@@ -15,6 +15,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -734,6 +735,10 @@ MIN_THERAPY_WEEKS, MAX_THERAPY_WEEKS = 1, 52
 
 
 class RestGuidance(PartOfArticle):
+    # What the patient's plan calls the injured part when the article names none: a neutral
+    # phrase that names no body part the article did not. The admin's help text quotes it.
+    DEFAULT_BODY_PART = _("the injured part")
+
     class WeightBearing(models.TextChoices):
         NONE = "none", _("No weight on the injured part")
         PARTIAL = "partial", _("Some weight (partial)")
@@ -759,9 +764,12 @@ class RestGuidance(PartOfArticle):
         _("injured part"),
         max_length=60,
         blank=True,
-        help_text=_(
-            "How the patient's plan names the injured part, as a patient says it, "
-            'e.g. "your leg". Empty: "the injured area".'
+        help_text=format_lazy(
+            _(
+                "How the patient's plan names the injured part, as a patient says it, "
+                'e.g. "your leg". Empty: "{default}".'
+            ),
+            default=DEFAULT_BODY_PART,
         ),
     )
     note = models.TextField(

@@ -21,6 +21,10 @@ from education.models import Article
 # textstat keeps its language in module state; one measurement at a time.
 _lock = threading.Lock()
 HARDEST_COUNT = 5
+# The grade formulas assume sentences of ordinary length: on a list item of a word or two they
+# measure only how long its words are ("Muscle relaxation." comes out at grade 20). Such items
+# still count in the whole text's grade; they are only not ranked among the hardest sentences.
+MIN_RANKED_WORDS = 4
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 # Fernández-Huerta reading ease -> US school grade, as for Flesch reading ease.
 EASE_TO_GRADE = [(90, 5), (80, 6), (70, 7), (60, 9), (50, 11), (30, 14), (0, 17)]
@@ -70,18 +74,19 @@ def plain_text(body_html: str) -> str:
 def measure(text: str, language: str) -> Readability:
     text = " ".join(text.split())
     sentences = [s for s in SENTENCE_END.split(text) if s.strip()]
+    ranked = [s for s in sentences if len(s.split()) >= MIN_RANKED_WORDS]
     with _lock:
         textstat.set_lang("es" if language == "es" else "en")
         if language == "es":
             ease = textstat.fernandez_huerta(text) if text else 100.0
             grade, score, smog, name = ease_to_grade(ease), ease, None, "Fernández-Huerta"
             inflesz = textstat.szigriszt_pazos(text) if text else 100.0
-            per_sentence = [(ease_to_grade(textstat.fernandez_huerta(s)), s) for s in sentences]
+            per_sentence = [(ease_to_grade(textstat.fernandez_huerta(s)), s) for s in ranked]
         else:
             grade = textstat.flesch_kincaid_grade(text) if text else 0.0
             score, smog, name = grade, textstat.smog_index(text) if text else 0.0, "Flesch-Kincaid"
             inflesz = None
-            per_sentence = [(textstat.flesch_kincaid_grade(s), s) for s in sentences]
+            per_sentence = [(textstat.flesch_kincaid_grade(s), s) for s in ranked]
         words = textstat.lexicon_count(text) if text else 0
     hardest = sorted(per_sentence, key=lambda pair: pair[0], reverse=True)[:HARDEST_COUNT]
     return Readability(

@@ -22,10 +22,10 @@ from education.models import (
     MIN_TIMES_PER_WEEK,
     RestGuidance,
 )
-from handouts.dates import plain_date
 from handouts.models import MAX_NOTE_LENGTH, MAX_PATIENT_NAME_LENGTH, MAX_RECORD_NUMBER_LENGTH
 from handouts.pdf.fonts import validate_printable
 from handouts.sharing import DEFAULT_EXPIRY_DAYS, MAX_EXPIRY_DAYS, MIN_EXPIRY_DAYS
+from portal.dates import plain_date
 from portal.models import ClinicProfile, PaperSize, language_choices
 from portal.widgets import NativeDateInput
 

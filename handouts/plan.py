@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from education.models import RestGuidance
-from handouts.dates import long_date
 from handouts.models import Handout
+from portal.dates import long_date
 from portal.models import ClinicProfile
 
 WeightBearing = RestGuidance.WeightBearing
@@ -52,9 +52,8 @@ class HelpTier:
 
 
 def injured_part(handout: Handout) -> str:
-    """How the plan names the injured part: the article's own words, or a neutral phrase that
-    names no body part the article did not."""
-    return handout.snapshot["rest_guidance"].get("body_part") or _("the injured part")
+    """How the plan names the injured part: the article's own words, or a neutral phrase."""
+    return handout.snapshot["rest_guidance"].get("body_part") or str(RestGuidance.DEFAULT_BODY_PART)
 
 
 def rest_sentence(handout: Handout) -> str:

@@ -34,7 +34,14 @@ Kind = HandoutEvent.Kind
 # No 0/O or 1/I: codes are read off paper and typed on phones.
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
-TOKEN_BYTES = 16  # 128 bits
+# The link's token is typed from the printed slip too, so it is Crockford's base 32 in lower
+# case: no i, l, o or u, and a typed I, L or O is read as the 1 or 0 it was surely meant to be.
+# 25 characters (125 bits) in five groups of five, joined by dashes, which typing may leave out.
+# (An alphabet, not a secret.)
+TOKEN_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # noqa: S105
+TOKEN_GROUPS, TOKEN_GROUP_LENGTH = 5, 5
+TOKEN_LENGTH = TOKEN_GROUPS * TOKEN_GROUP_LENGTH
+TYPED_AS = str.maketrans({"o": "0", "i": "1", "l": "1", "-": None})
 DEFAULT_EXPIRY_DAYS = 30
 MIN_EXPIRY_DAYS, MAX_EXPIRY_DAYS = 1, 90
 
@@ -76,8 +83,26 @@ class Attempt(enum.Enum):
     UNAVAILABLE = "unavailable"  # unknown, expired, revoked or locked: all look the same
 
 
+def generate_token() -> str:
+    groups = (
+        "".join(secrets.choice(TOKEN_ALPHABET) for _ in range(TOKEN_GROUP_LENGTH))
+        for _ in range(TOKEN_GROUPS)
+    )
+    return "-".join(groups)
+
+
+def canonical_token(token: str) -> str:
+    """The token as created, however it was typed: any case, with or without the dashes, I, L
+    or O for 1 or 0. A token from before the typeable alphabet (22 characters, case-sensitive,
+    never 25 once dashes are taken out) is left exactly as it is, so those links keep working."""
+    typed = token.lower().translate(TYPED_AS)
+    if len(typed) == TOKEN_LENGTH and all(char in TOKEN_ALPHABET for char in typed):
+        return typed
+    return token
+
+
 def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+    return hashlib.sha256(canonical_token(token).encode()).hexdigest()
 
 
 def generate_code() -> str:
@@ -99,7 +124,7 @@ def create_share_link(
     """A new link and code; any earlier link of the handout stops working."""
     if not MIN_EXPIRY_DAYS <= days <= MAX_EXPIRY_DAYS:
         raise ValueError(f"A link lasts {MIN_EXPIRY_DAYS} to {MAX_EXPIRY_DAYS} days.")
-    token, code = secrets.token_urlsafe(TOKEN_BYTES), generate_code()
+    token, code = generate_token(), generate_code()
     now = timezone.now()
     with transaction.atomic():
         for old in handout.share_links.active().select_for_update():

@@ -1,8 +1,10 @@
-"""Log filters that keep secrets and patient data out of log lines."""
+"""Log filters and the formatter: no secrets or patient data in a log line, one line per record."""
 
 import datetime
 import logging
 import re
+
+from django.core.exceptions import PermissionDenied
 
 # Patient links carry a token that, with the access code, opens a handout.
 PATIENT_LINK = re.compile(r"/p/[A-Za-z0-9_-]+")
@@ -30,6 +32,23 @@ class RedactPatientLinks(logging.Filter):
         for attribute in ("request", "path"):
             if hasattr(record, attribute):
                 setattr(record, attribute, None)
+        return True
+
+
+class OneLineRefusals(logging.Filter):
+    """A refused permission (Django's "Forbidden (Permission denied): <path>", logged with the
+    exception) as one line: who was refused and why, without the traceback, which only says
+    where the refusal was raised. For the `django.request` logger, before the handler's
+    filters drop the request."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        refusal = record.exc_info[1] if record.exc_info else None
+        if isinstance(refusal, PermissionDenied):
+            user = getattr(getattr(record, "request", None), "user", None)
+            who = f"user {user.pk}" if user is not None and user.is_authenticated else "anonymous"
+            reason = f": {refusal}" if str(refusal) else ""
+            record.msg, record.args = f"{record.getMessage()} ({who}){reason}", ()
+            record.exc_info, record.exc_text = None, None
         return True
 
 

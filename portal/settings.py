@@ -338,6 +338,7 @@ LOGGING = {
     "filters": {
         "database_outage": {"()": "portal.database_outage.OutageInOneLine"},
         "redact_patient_links": {"()": "portal.logging.RedactPatientLinks"},
+        "one_line_refusals": {"()": "portal.logging.OneLineRefusals"},
     },
     "handlers": {
         "console": {
@@ -360,6 +361,7 @@ LOGGING = {
         # to ADMINS) would write request paths, patient-link tokens included, unredacted.
         # Its records reach the root's redacting handler instead.
         "django": {"handlers": [], "level": "INFO"},
+        "django.request": {"filters": ["one_line_refusals"]},
         # runserver's request lines; routed through the redacting handler.
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },

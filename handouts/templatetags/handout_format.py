@@ -1,17 +1,12 @@
-"""Template helpers for handouts: dates in the handout's language, pictograms, and the
-handout's content as one include."""
+"""Template helpers for handouts: pictograms and the handout's content as one include. Dates
+come from portal's `dates` library."""
 
 from django import template
 from django.utils.safestring import SafeString
 
-from handouts import dates
 from handouts.pdf.pictograms import pictogram as pictogram_svg
 
 register = template.Library()
-
-register.filter("long_date", dates.long_date)
-register.filter("plain_date", dates.plain_date)
-register.filter("short_date", dates.short_date)
 
 
 @register.simple_tag

@@ -13,7 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from education.samples import SAMPLE_DIR, load_sample_file
-from handouts.dates import long_date
+from portal.dates import long_date
 from portal.demo import DEMO_LOGO
 from tests.browser.helpers import ARTIFACTS, check_accessibility, screenshot
 from tests.helpers import PASSWORD, pdf_text, require_tool
@@ -277,7 +277,7 @@ def test_a_clinician_working_in_spanish_gives_a_spanish_handout_read_on_a_phone(
     load_sample_file(SAMPLE_DIR / "bone-marrow-edema.es.json")
     staff = pages(viewport={"width": 1280, "height": 900})
     sign_in(staff, portal, "clinician")
-    staff.get_by_label("Language").select_option("es")
+    staff.get_by_label("Page language").select_option("es")
     staff.get_by_role("button", name="Change").click()
     expect(staff.locator("html")).to_have_attribute("lang", "es")
     expect(staff.get_by_role("button", name=es("Sign out"))).to_be_visible()

@@ -4,6 +4,8 @@ import pytest
 from django.urls import reverse
 
 from education.models import Article, Condition, Section
+from handouts.models import Handout
+from handouts.plan import injured_part
 from tests.helpers import article_form, form_value
 
 
@@ -193,3 +195,12 @@ def test_clinicians_cannot_see_admin_history(client, clinician, sample_article):
     client.force_login(clinician)
     url = reverse("admin:education_article_history", args=[sample_article.pk])
     assert client.get(url).status_code == 302  # admin sends non-staff to its login page
+
+
+def test_the_injured_part_help_quotes_the_words_the_handout_prints_when_it_is_left_empty(
+    client, editor
+) -> None:
+    printed = injured_part(Handout(snapshot={"rest_guidance": {"body_part": ""}}))
+    client.force_login(editor)
+    page = client.get(reverse("admin:education_article_add")).content.decode()
+    assert f'Empty: "{printed}".' in page

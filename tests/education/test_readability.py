@@ -25,11 +25,33 @@ def test_figures_for_known_english_texts():
 
 
 def test_the_hardest_sentences_come_first_and_at_most_five():
-    text = " ".join([EASY, HARD, "A dog ran.", "We ate.", "Go now.", "It is red."])
+    text = " ".join(
+        [
+            "The cat sat on the mat.",
+            HARD,
+            "A dog ran to the park.",
+            "We ate our lunch at noon.",
+            "Go now and see the nurse.",
+            "It is red and it is big.",
+        ]
+    )
     hardest = measure(text, "en").hardest
     assert len(hardest) == 5
     assert hardest[0][1] == HARD
     assert [grade for grade, _ in hardest] == sorted((g for g, _ in hardest), reverse=True)
+
+
+def test_a_list_item_of_a_word_or_two_is_not_ranked_among_the_hardest_sentences() -> None:
+    text = plain_text(
+        "<p>Rest your knee and keep it raised on a pillow.</p>"
+        "<ul><li>Muscle relaxation.</li><li>Ice.</li></ul>"
+    )
+    readability = measure(text, "en")
+    assert [sentence for _, sentence in readability.hardest] == [
+        "Rest your knee and keep it raised on a pillow."
+    ]
+    # The items still count in the whole text.
+    assert readability.sentences == 3
 
 
 def test_spanish_uses_fernandez_huerta_not_english_formulas():

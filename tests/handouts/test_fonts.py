@@ -33,8 +33,8 @@ EXACT = "exact"
 IGNORING_SPACES = "ignoring spaces"
 # Devanagari draws a syllable's glyphs in another order than its letters (र्मा: the reph
 # comes last), and a glyph keeps the text it was first drawn with: शर्मा reads back as
-# शार्मा. The rest of the handout is English, so the Devanagari letters in the text are the
-# name's.
+# शार्मा. Bengali conjuncts (ন্দ্র) come back split and reordered the same way. The rest of the
+# handout is English, so the letters of those scripts in the text are the name's.
 SAME_LETTERS = "same letters"
 
 NAMES = {
@@ -49,6 +49,16 @@ NAMES = {
     "Korean": ("김민준", EXACT),
     "Thai": ("สมชาย ใจดี", EXACT),
     "Vietnamese": ("Nguyễn Thị Ánh", IGNORING_SPACES),
+    "Tamil": ("தமிழ்செல்வி முருகன்", EXACT),
+    "Amharic (Ethiopic)": ("አበበ ቢቂላ", EXACT),
+    "Bengali": ("রবীন্দ্রনাথ ঠাকুর", SAME_LETTERS),
+    "Gujarati": ("નરેન્દ્ર પટેલ", EXACT),
+    "Punjabi (Gurmukhi)": ("ਗੁਰਪ੍ਰੀਤ ਸਿੰਘ", EXACT),
+    "Khmer": ("សុខ ចាន់ថា", EXACT),
+    "Burmese": ("အောင်ဆန်းစုကြည်", EXACT),
+    "Sinhala": ("කුමාර් සංගක්කාර", EXACT),
+    "Georgian": ("ნინო ბერიძე", EXACT),
+    "Armenian": ("Արամ Խաչատրյան", EXACT),
 }
 CJK_FAMILIES = {
     "Noto Sans SC Handout",
@@ -148,7 +158,7 @@ def test_many_scripts_in_the_bold_name_and_the_regular_note_read_back_unswapped(
     # as h). The name is bold and the note regular, so both weights are used. The simplified
     # Chinese font has most traditional characters and kanji too; 龔 is only in the
     # traditional one and 邉 only in the Japanese one, so every CJK font draws something.
-    mixed = "Łukasz Γιώργος Анна Đặng 王小明 龔家豪 渡邉はなこ 김민준 สมชาย"
+    mixed = "Łukasz Γιώργος Анна Đặng 王小明 龔家豪 渡邉はなこ 김민준 สมชาย ნინო Արամ አበበ முருகன்"
     with caplog.at_level(logging.WARNING, logger="weasyprint"):
         handout = issue(sample_article, patient_name=mixed, clinician_note=f"Dear {mixed}.")
     assert notdef_warnings(caplog) == []
@@ -159,6 +169,10 @@ def test_many_scripts_in_the_bold_name_and_the_regular_note_read_back_unswapped(
         "Noto Sans Cyrillic Handout",
         "Noto Sans Vietnamese Handout",
         "Noto Sans Thai Handout",
+        "Noto Sans Georgian Handout",
+        "Noto Sans Armenian Handout",
+        "Noto Sans Ethiopic Handout",
+        "Noto Sans Tamil Handout",
         *CJK_FAMILIES,
     } <= set(embedded_fonts(pdf))
     # Vietnamese ặ comes from another font than Đ and ng (see IGNORING_SPACES).

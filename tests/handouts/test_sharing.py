@@ -1,7 +1,9 @@
 """Staff give a patient a link and a code, print the slip, email the link, revoke it.
 (The email itself: test_link_email.py.)"""
 
+import hashlib
 import io
+import re
 import subprocess
 
 import pytest
@@ -13,12 +15,20 @@ from pypdf import PdfReader
 from handouts.models import HandoutEvent, LinkEmail, ShareLink
 from handouts.sharing import (
     CODE_ALPHABET,
+    TOKEN_ALPHABET,
     CodeHasher,
     create_share_link,
     hash_token,
     share_handout,
 )
-from tests.handouts.helpers import share, shown_secrets
+from tests.handouts.helpers import (
+    load_form,
+    open_url,
+    patient_client,
+    post_code,
+    share,
+    shown_secrets,
+)
 from tests.helpers import pdf_text, require_tool
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +38,7 @@ Kind = HandoutEvent.Kind
 def test_token_and_code_are_never_stored_in_clear(handout, clinician):
     new = create_share_link(handout, staff=clinician)
     link = ShareLink.objects.get()
-    assert len(new.token) >= 22  # 16 random bytes: 128 bits
+    assert len(new.token.replace("-", "")) == 25  # 125 bits
     assert link.token_hash == hash_token(new.token) and new.token not in link.token_hash
     assert new.code not in link.code_hash
     assert link.code_hash.startswith("pbkdf2_sha256$")
@@ -42,6 +52,42 @@ def test_codes_use_an_unambiguous_alphabet_of_eight_characters(handout, clinicia
     codes = [create_share_link(handout, staff=clinician).code for _ in range(20)]
     assert all(len(code) == 8 and set(code) <= set(CODE_ALPHABET) for code in codes)
     assert len(set(codes)) == 20
+
+
+def test_link_tokens_are_five_groups_of_five_characters_that_cannot_be_misread(
+    handout, clinician
+) -> None:
+    assert not set("ilou") & set(TOKEN_ALPHABET) and TOKEN_ALPHABET.islower()
+    tokens = [create_share_link(handout, staff=clinician).token for _ in range(20)]
+    group = f"[{re.escape(TOKEN_ALPHABET)}]{{5}}"
+    assert all(re.fullmatch(rf"{group}(-{group}){{4}}", token) for token in tokens), tokens
+    assert len(set(tokens)) == 20
+
+
+def test_a_link_typed_in_capitals_without_dashes_and_with_o_for_0_and_l_for_1_opens(
+    handout, clinician
+) -> None:
+    new = create_share_link(handout, staff=clinician)
+    typed = new.token.replace("-", "").upper().replace("0", "O").replace("1", "L")
+    client = patient_client()
+    response = post_code(client, typed, new.code, load_form(client, typed))
+    assert response.status_code == 302 and response.url == f"/p/{typed}/handout/"
+    assert client.get(response.url).status_code == 200
+
+
+def test_a_link_created_before_the_typeable_tokens_still_opens_exactly_as_printed(
+    handout, clinician
+) -> None:
+    new = create_share_link(handout, staff=clinician)
+    old_token = "Zq3x-8vB2nM4kL6pR1sT0w"  # secrets.token_urlsafe(16), as tokens were made
+    ShareLink.objects.filter(pk=new.link.pk).update(
+        token_hash=hashlib.sha256(old_token.encode()).hexdigest()
+    )
+    client = patient_client()
+    response = post_code(client, old_token, new.code, load_form(client, old_token))
+    assert response.status_code == 302 and response.url == f"/p/{old_token}/handout/"
+    # Old tokens stay case-sensitive: another case names no link.
+    assert client.get(open_url(old_token.lower())).status_code == 404
 
 
 def test_staff_see_the_link_and_code_once(client, front_desk, handout):

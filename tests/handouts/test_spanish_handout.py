@@ -501,3 +501,12 @@ def test_date_fields_keep_the_browsers_iso_format_on_spanish_pages(
         reverse("handouts:list"), {"issued_from": "2027-02-01"}, HTTP_ACCEPT_LANGUAGE="es"
     ).content.decode()
     assert 'value="2027-02-01"' in handouts
+
+
+def test_the_week_table_writes_spanish_short_dates_with_the_month_in_lower_case(
+    spanish_article, clinician, spanish_clinic
+) -> None:
+    handout = spanish_handout(spanish_article, clinician, Choices("partial", True, 4, True))
+    text = pdf_text(render_handout_pdf(handout, spanish_clinic))
+    assert re.search(r"\b\d{1,2} feb\b", text), text
+    assert not re.search(r"\b\d{1,2} (Ene|Feb|Mar|Abr|May|Jun|Jul|Ago|Sep|Oct|Nov|Dic)\b", text)

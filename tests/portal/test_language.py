@@ -1,6 +1,8 @@
 """Staff pages speak the language each person chose, else their browser's; the choice follows
 the person, not the browser, and the admin follows it too."""
 
+import re
+
 import pytest
 from django.conf import settings
 from django.urls import reverse
@@ -95,3 +97,14 @@ def test_patient_pages_do_not_follow_the_staff_choice(client, clinician, handout
     choose(client, "es")
     response = client.get(reverse("patient:open", args=[link.token]))
     assert b'<html lang="en">' in response.content
+
+
+def test_on_the_article_form_only_the_articles_language_is_labelled_language(
+    client, editor
+) -> None:
+    """The header's switcher is labelled apart, so that "Language" on the article form (its
+    label, a screen reader's field list) never leads to the switcher's "Browser's language"."""
+    client.force_login(editor)
+    page = client.get(reverse("admin:education_article_add")).content.decode()
+    labelled = re.findall(r'<label[^>]*for="([^"]+)"[^>]*>\s*Language:?\s*</label>', page)
+    assert labelled == ["id_language"]

@@ -4,6 +4,7 @@ when some code passes one along by mistake."""
 import io
 import logging
 
+import pytest
 from django.core.mail import EmailMessage
 
 from portal.logging import RedactPatientLinks, StructuredFormatter, redact
@@ -53,3 +54,26 @@ def test_the_development_mail_backend_prints_the_message_but_not_who_to_or_the_l
     assert "Subject: Your handout" in printed and "on your phone" in printed
     assert "To: 1 recipient(s), not shown" in printed
     assert "zoe@example.org" not in printed and TOKEN not in printed
+
+
+@pytest.mark.django_db
+def test_a_refused_permission_is_one_log_line_naming_the_user_without_a_traceback(
+    client, front_desk, sample_article
+) -> None:
+    # The handler settings.LOGGING configures, writing to a buffer for the test.
+    [handler] = [
+        h for h in logging.getLogger().handlers if isinstance(h.formatter, StructuredFormatter)
+    ]
+    stream = io.StringIO()
+    previous = handler.setStream(stream)
+    try:
+        client.force_login(front_desk)
+        response = client.get(f"/handouts/new/{sample_article.condition.slug}/en/")
+    finally:
+        handler.setStream(previous)
+    assert response.status_code == 403
+    [line] = stream.getvalue().splitlines()
+    assert "level=WARNING logger=django.request" in line
+    assert 'msg="Forbidden (Permission denied): /handouts/new/' in line
+    assert f"(user {front_desk.pk})" in line
+    assert "exc=" not in line and "Traceback" not in line
