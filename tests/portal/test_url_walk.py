@@ -145,6 +145,8 @@ EDUCATION = {
     "education.therapy",
     "education.preventiontip",
     "education.warningsign",
+    "education.conditionname",
+    "education.conditioncode",
 }
 ADMIN_SITE = {
     "editor": EDUCATION,
