@@ -10,16 +10,8 @@ from pathlib import Path
 
 from django.db import transaction
 
-from education.models import (
-    Article,
-    Condition,
-    PreventionTip,
-    RestGuidance,
-    Section,
-    Source,
-    Therapy,
-    WarningSign,
-)
+from education.models import Article, Condition
+from education.parts import PARTS
 from education.workflow import publish_loaded_content
 
 SAMPLE_DIR = Path(__file__).resolve().parent / "sample_content"
@@ -61,16 +53,14 @@ def load_sample_file(path: Path) -> LoadResult:
         in_brief=article_data.get("in_brief", ""),
         needs_clinical_review=article_data.get("needs_clinical_review", True),
     )
-    for position, section in enumerate(article_data["sections"]):
-        Section.objects.create(article=article, position=position, **section)
-    for position, source in enumerate(article_data.get("sources", [])):
-        Source.objects.create(article=article, position=position, **source)
-    RestGuidance.objects.create(article=article, **article_data["rest_guidance"])
-    for position, therapy in enumerate(article_data.get("therapies", [])):
-        Therapy.objects.create(article=article, position=position, **therapy)
-    for position, tip in enumerate(article_data.get("prevention_tips", [])):
-        PreventionTip.objects.create(article=article, position=position, **tip)
-    for position, sign in enumerate(article_data.get("warning_signs", [])):
-        WarningSign.objects.create(article=article, position=position, **sign)
+    # Each part under its name (education.parts): a list in the article's order, or one
+    # object for a part an article has at most one of.
+    for part in PARTS:
+        value = article_data.get(part.name)
+        if part.many:
+            for position, fields in enumerate(value or []):
+                part.create(article, position=position, **fields)
+        elif value is not None:
+            part.create(article, **value)
     publish_loaded_content(article)
     return LoadResult(path, article_created=True, condition_created=condition_created)
