@@ -2,9 +2,8 @@
 
 Parts are matched by lineage, not position or text, so an edited section reads as "changed"
 and a reordered one as "moved" rather than as one removed and another added. Text is compared
-word by word as editors typed it (Markdown, not HTML). Everything here reads the models
-directly, as the editors typed them; which parts there are, and what of each is compared, is
-education.parts.
+word by word as editors typed it (Markdown, not HTML), so this reads the models, not
+snapshots. Which parts there are, and what of each is compared, is education.parts.
 """
 
 import difflib
@@ -193,7 +192,10 @@ def compare_articles(old: Article, new: Article) -> ArticleDiff:
             ],
         ),
         # From the database, never from instances cached on the articles.
-        *(_compare_group(part, part.of(old), part.of(new)) for part in PARTS),
+        *(
+            _compare_group(part, part.of(old, fresh=True), part.of(new, fresh=True))
+            for part in PARTS
+        ),
     ]
     return ArticleDiff(old, new, groups)
 

@@ -83,8 +83,16 @@ class Part:
         article has many of)."""
         return self.model.objects.create(**{ARTICLE_FIELD: article, **fields})
 
-    def of(self, article: Article) -> list[Any]:
-        """The article's parts of this kind, in the editor's order (from the database)."""
+    def of(self, article: Article, *, fresh: bool = False) -> list[Any]:
+        """The article's parts of this kind, in the editor's order: as prefetched or cached on
+        the article if they are (a library's snapshots are built from prefetched articles),
+        from the database if not or when `fresh`."""
+        if not fresh and self.many:
+            return list(getattr(article, self.name).all())
+        related = self.field.remote_field
+        if not fresh and related.is_cached(article):
+            cached = related.get_cached_value(article)
+            return [cached] if cached is not None else []
         return list(self.model._default_manager.filter(**{ARTICLE_FIELD: article}))
 
 

@@ -113,7 +113,7 @@ def _copy(source: Article) -> Article:
     )
     for part in PARTS:
         # Each copy keeps its lineage: it is the same part, in a newer version.
-        for item in part.of(source):
+        for item in part.of(source, fresh=True):
             item.pk = None
             item.article = draft
             item.save()  # save(), not bulk_create: sections render their HTML and get history
