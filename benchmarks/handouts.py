@@ -32,7 +32,7 @@ from django.urls import reverse
 from benchmarks.measuring import percentile, printer, time_call, verdict
 from education.models import Article
 from education.samples import SAMPLE_DIR, load_sample_file
-from education.snapshot import build_snapshot
+from education.snapshot import Snapshot, build_snapshot
 from handouts.forms import HandoutForm
 from handouts.issuing import build_handout, issue_handout
 from handouts.models import Handout
@@ -115,14 +115,14 @@ def settled_rss_mb() -> float:
 @dataclass(frozen=True)
 class Fixture:
     article: Article
-    snapshot: dict
+    snapshot: Snapshot
     clinic: ClinicProfile
     clinician: User
     choices: dict
     handout: Handout  # unsaved, as the builder's preview renders it
 
 
-def sample_choices(snapshot: dict, clinic: ClinicProfile, **overrides: object) -> dict:
+def sample_choices(snapshot: Snapshot, clinic: ClinicProfile, **overrides: object) -> dict:
     """The builder form's own defaults for the article (with overrides), submitted back to the
     form and validated, exactly as a clinician who changes nothing else would. Going through
     HandoutForm keeps the defaults and rules in one place."""

@@ -34,17 +34,10 @@ from education.models import (
     Article,
     ArticleQuerySet,
     Condition,
-    ConditionCode,
-    ConditionName,
     PartOfArticle,
-    PreventionTip,
-    RestGuidance,
-    Section,
-    Source,
-    Therapy,
-    WarningSign,
     plain_newlines,
 )
+from education.parts import PARTS, Part
 from education.readability import article_readability
 from portal.admin_audit import AuditedAdminMixin
 from portal.http import AuthenticatedHttpRequest
@@ -53,28 +46,6 @@ from portal.save_failures import log_save_failure
 from portal.widgets import NativeDateInput
 
 logger = logging.getLogger(__name__)
-
-ARTICLE_PARTS: list[
-    type[
-        ConditionName
-        | ConditionCode
-        | Section
-        | Source
-        | RestGuidance
-        | Therapy
-        | PreventionTip
-        | WarningSign
-    ]
-] = [
-    ConditionName,
-    ConditionCode,
-    Section,
-    Source,
-    RestGuidance,
-    Therapy,
-    PreventionTip,
-    WarningSign,
-]
 
 
 @admin.register(Condition)
@@ -133,53 +104,15 @@ class DraftPartInline(admin.StackedInline):
         return super().has_delete_permission(request, obj) and is_editable(obj)
 
 
-class ConditionNameInline(DraftPartInline):
-    model = ConditionName
-    fields = ["name", "synonyms"]
-    # One form, so the heading (the plural) reads as one thing too.
-    verbose_name = verbose_name_plural = _("condition's name in this language")
-
-
-class ConditionCodeInline(DraftPartInline):
-    model = ConditionCode
-    extra = 0
-    fields = [("system", "code")]
-
-
-class SectionInline(DraftPartInline):
-    model = Section
-    extra = 0
-    fields = [("kind", "heading", "position"), "body", "printed_by_default"]
-
-
 # Stacked, not tabular: tabular inlines give their fields no labels, which screen readers need.
-class SourceInline(DraftPartInline):
-    model = Source
-    extra = 0
-    fields = ["citation", ("url", "accessed_on", "position")]
-
-
-class RestGuidanceInline(DraftPartInline):
-    model = RestGuidance
-    fields = [("default_weeks", "crutches_advised", "weight_bearing"), "body_part", "note"]
-
-
-class TherapyInline(DraftPartInline):
-    model = Therapy
-    extra = 0
-    fields = [("name", "times_per_week", "weeks", "position"), "instructions"]
-
-
-class PreventionTipInline(DraftPartInline):
-    model = PreventionTip
-    extra = 0
-    fields = [("text", "selected_by_default", "position")]
-
-
-class WarningSignInline(DraftPartInline):
-    model = WarningSign
-    extra = 0
-    fields = [("text", "urgency", "position")]
+def part_inline(part: Part) -> type[DraftPartInline]:
+    """The inline that edits one kind of part on its article's page."""
+    options: dict[str, Any] = {"model": part.model, "fields": part.admin_fields}
+    if part.many:
+        options["extra"] = 0
+    if part.admin_heading:
+        options["verbose_name"] = options["verbose_name_plural"] = part.admin_heading
+    return type(f"{part.model.__name__}Inline", (DraftPartInline,), options)
 
 
 class ReviewStatusFilter(admin.SimpleListFilter):
@@ -298,16 +231,7 @@ class ArticleAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
         ),
         (_("Readability (of the saved text; save to update)"), {"fields": ["readability_panel"]}),
     ]
-    inlines = [
-        ConditionNameInline,
-        ConditionCodeInline,
-        SectionInline,
-        SourceInline,
-        RestGuidanceInline,
-        TherapyInline,
-        PreventionTipInline,
-        WarningSignInline,
-    ]
+    inlines = [part_inline(part) for part in PARTS]
     change_form_template = "admin/education/article/change_form.html"
     change_list_template = "admin/education/article/change_list.html"
     object_history_template = "admin/education/article/object_history.html"
@@ -752,13 +676,14 @@ class PartChange:
 def article_part_changes(article_id: str, limit: int = 200) -> list[PartChange]:
     """The history of everything an article owns, newest first, as one timeline."""
     changes = []
-    for part in ARTICLE_PARTS:
-        records = part.history.filter(article_id=article_id).select_related("history_user")
-        history_url_name = f"admin:{part._meta.app_label}_{part._meta.model_name}_history"
+    for model in (part.model for part in PARTS):
+        history = model.history  # type: ignore[attr-defined]  # every part keeps history
+        records = history.filter(article_id=article_id).select_related("history_user")
+        history_url_name = f"admin:{model._meta.app_label}_{model._meta.model_name}_history"
         changes += [
             PartChange(
                 when=record.history_date,
-                part=str(part._meta.verbose_name).capitalize(),
+                part=str(model._meta.verbose_name).capitalize(),
                 description=str(record.instance),
                 change=record.get_history_type_display(),
                 user=record.history_user,
@@ -858,5 +783,5 @@ def not_a_draft_message(part: PartOfArticle) -> str:
     ) % {"part": part._meta.verbose_name, "state": article.get_state_display().lower()}
 
 
-for part_model in ARTICLE_PARTS:
-    admin.site.register(part_model, ArticlePartHistoryAdmin)
+for part in PARTS:
+    admin.site.register(part.model, ArticlePartHistoryAdmin)

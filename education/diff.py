@@ -2,23 +2,22 @@
 
 Parts are matched by lineage, not position or text, so an edited section reads as "changed"
 and a reordered one as "moved" rather than as one removed and another added. Text is compared
-word by word as editors typed it (Markdown, not HTML). Everything here reads the models
-directly: the snapshot format is frozen into issued handouts and carries no lineage.
+word by word as editors typed it (Markdown, not HTML), so this reads the models, not
+snapshots. Which parts there are, and what of each is compared, is education.parts.
 """
 
-import datetime
 import difflib
 import re
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext, ngettext_lazy
+from django.utils.translation import gettext
 
-from education.models import Article, ArticlePart, ConditionName, RestGuidance, condition_terms
+from education.models import Article
+from education.parts import PARTS, DiffFields, Part
 
 # Words, single punctuation marks and runs of white space: a changed full stop is not a
 # changed word.
@@ -176,11 +175,6 @@ class ArticleDiff:
 
 def compare_articles(old: Article, new: Article) -> ArticleDiff:
     """Every part of `old` and `new`, matched and compared, grouped by kind."""
-    # From the database like the other parts, never from an instance cached on the article.
-    rest_old, rest_new = (RestGuidance.objects.filter(article=a).first() for a in (old, new))
-    terms_old, terms_new = (
-        condition_terms(a, ConditionName.objects.filter(article=a).first()) for a in (old, new)
-    )
     groups = [
         PartGroup(
             gettext("Title and summary"),
@@ -197,142 +191,33 @@ def compare_articles(old: Article, new: Article) -> ArticleDiff:
                 )
             ],
         ),
-        PartGroup(
-            gettext("Condition's name and codes"),
-            [
-                PartChange(
-                    "",
-                    [
-                        FieldChange(gettext("Name"), terms_old.name, terms_new.name),
-                        FieldChange(
-                            gettext("Synonyms"),
-                            "\n".join(terms_old.synonyms),
-                            "\n".join(terms_new.synonyms),
-                        ),
-                        FieldChange(
-                            "ICD-10-CM",
-                            ", ".join(terms_old.icd10_codes),
-                            ", ".join(terms_new.icd10_codes),
-                        ),
-                        FieldChange(
-                            "SNOMED CT",
-                            ", ".join(terms_old.snomed_codes),
-                            ", ".join(terms_new.snomed_codes),
-                        ),
-                    ],
-                    1,
-                    1,
-                )
-            ],
-        ),
-        _compare_parts(
-            gettext("Sections"),
-            ngettext_lazy("%(count)d unchanged section", "%(count)d unchanged sections", "count"),
-            old.sections.all(),
-            new.sections.all(),
-            lambda s: s.display_heading,
-            [
-                (gettext("Kind"), lambda s: s.get_kind_display()),
-                (gettext("Heading"), lambda s: s.display_heading),
-                (gettext("Text"), lambda s: s.body),
-                (gettext("Printed by default"), lambda s: _yes_no(s.printed_by_default)),
-            ],
-        ),
-        _compare_parts(
-            gettext("Sources"),
-            ngettext_lazy("%(count)d unchanged source", "%(count)d unchanged sources", "count"),
-            old.sources.all(),
-            new.sources.all(),
-            lambda s: _shorten(s.citation),
-            [
-                (gettext("Citation"), lambda s: s.citation),
-                (gettext("URL"), lambda s: s.url),
-                (gettext("Accessed on"), lambda s: _iso(s.accessed_on)),
-            ],
-        ),
-        PartGroup(
-            gettext("Rest guidance"),
-            [
-                _compare_part(
-                    "",
-                    rest_old,
-                    rest_new,
-                    1 if rest_old else None,
-                    1 if rest_new else None,
-                    False,
-                    [
-                        (gettext("Default rest (weeks)"), lambda r: str(r.default_weeks)),
-                        (gettext("Crutches advised"), lambda r: _yes_no(r.crutches_advised)),
-                        (gettext("Weight bearing"), lambda r: r.get_weight_bearing_display()),
-                        (gettext("Injured part"), lambda r: r.body_part),
-                        (gettext("Note"), lambda r: r.note),
-                    ],
-                )
-            ]
-            if rest_old or rest_new
-            else [],
-        ),
-        _compare_parts(
-            gettext("Therapies"),
-            ngettext_lazy("%(count)d unchanged therapy", "%(count)d unchanged therapies", "count"),
-            old.therapies.all(),
-            new.therapies.all(),
-            lambda t: t.name,
-            [
-                (gettext("Name"), lambda t: t.name),
-                (gettext("Instructions"), lambda t: t.instructions),
-                (gettext("Times a week"), lambda t: str(t.times_per_week)),
-                (gettext("Weeks"), lambda t: str(t.weeks)),
-            ],
-        ),
-        _compare_parts(
-            gettext("Prevention tips"),
-            ngettext_lazy(
-                "%(count)d unchanged prevention tip", "%(count)d unchanged prevention tips", "count"
-            ),
-            old.prevention_tips.all(),
-            new.prevention_tips.all(),
-            lambda t: _shorten(t.text),
-            [
-                (gettext("Tip"), lambda t: t.text),
-                (gettext("Selected by default"), lambda t: _yes_no(t.selected_by_default)),
-            ],
-        ),
-        _compare_parts(
-            gettext("Warning signs"),
-            ngettext_lazy(
-                "%(count)d unchanged warning sign", "%(count)d unchanged warning signs", "count"
-            ),
-            old.warning_signs.all(),
-            new.warning_signs.all(),
-            lambda w: _shorten(w.text),
-            [
-                (gettext("Sign"), lambda w: w.text),
-                (gettext("Urgency"), lambda w: w.get_urgency_display()),
-            ],
+        # From the database, never from instances cached on the articles.
+        *(
+            _compare_group(part, part.of(old, fresh=True), part.of(new, fresh=True))
+            for part in PARTS
         ),
     ]
     return ArticleDiff(old, new, groups)
 
 
-Fields = list[tuple[str, Callable[[Any], str]]]
-
-
-def _compare_parts(
-    name: str,
-    unchanged_count: Promise,
-    old_parts: Iterable[ArticlePart],
-    new_parts: Iterable[ArticlePart],
-    label: Callable[[Any], str],
-    fields: Fields,
-) -> PartGroup:
-    old_list, new_list = list(old_parts), list(new_parts)
-    old_at = {p.lineage: i for i, p in enumerate(old_list)}
-    new_at = {p.lineage: i for i, p in enumerate(new_list)}
+def _compare_group(part: Part, old_list: list[Any], new_list: list[Any]) -> PartGroup:
+    """The parts of one kind: matched by identity (their lineage, most often) when an article
+    may have many, else the one of each version, if any."""
+    if not part.many:
+        old, new = (items[0] if items else None for items in (old_list, new_list))
+        changes = [
+            _compare_part(
+                "", old, new, 1 if old else None, 1 if new else None, False, part.diff_fields
+            )
+        ]
+        return PartGroup(str(part.diff_name), changes if old or new else [])
+    label, fields, same = part.diff_label, part.diff_fields, part.identity
+    old_at = {same(p): i for i, p in enumerate(old_list)}
+    new_at = {same(p): i for i, p in enumerate(new_list)}
     # The longest run of parts kept in the same order stays put; the others moved. Comparing
     # bare positions would call every part "moved" after one is inserted above them.
-    old_common = [p.lineage for p in old_list if p.lineage in new_at]
-    new_common = [p.lineage for p in new_list if p.lineage in old_at]
+    old_common = [same(p) for p in old_list if same(p) in new_at]
+    new_common = [same(p) for p in new_list if same(p) in old_at]
     matcher = difflib.SequenceMatcher(None, old_common, new_common, autojunk=False)
     in_order = {
         old_common[block.a + k]
@@ -341,36 +226,38 @@ def _compare_parts(
     }
 
     placed: list[tuple[tuple[int, int], PartChange]] = []
-    for j, part in enumerate(new_list):
-        i = old_at.get(part.lineage)
+    for j, item in enumerate(new_list):
+        i = old_at.get(same(item))
         before = old_list[i] if i is not None else None
         placed.append(
             (
                 (j, 0),
                 _compare_part(
-                    label(part),
+                    label(item),
                     before,
-                    part,
+                    item,
                     None if i is None else i + 1,
                     j + 1,
-                    i is not None and part.lineage not in in_order,
+                    i is not None and same(item) not in in_order,
                     fields,
                 ),
             )
         )
-    for i, part in enumerate(old_list):
-        if part.lineage in new_at:
+    for i, item in enumerate(old_list):
+        if same(item) in new_at:
             continue
         # Show a removed part just after the nearest earlier part that is still there.
-        kept = [new_at[p.lineage] for p in old_list[:i] if p.lineage in new_at]
+        kept = [new_at[same(p)] for p in old_list[:i] if same(p) in new_at]
         placed.append(
             (
                 (max(kept, default=-1), i + 1),
-                _compare_part(label(part), part, None, i + 1, None, False, fields),
+                _compare_part(label(item), item, None, i + 1, None, False, fields),
             )
         )
-    placed.sort(key=lambda item: item[0])
-    return PartGroup(name, [change for _key, change in placed], unchanged_count)
+    placed.sort(key=lambda placing: placing[0])
+    return PartGroup(
+        str(part.diff_name), [change for _key, change in placed], part.diff_unchanged_count
+    )
 
 
 def _compare_part(
@@ -380,13 +267,15 @@ def _compare_part(
     old_position: int | None,
     new_position: int | None,
     moved: bool,
-    fields: Fields,
+    fields: DiffFields,
 ) -> PartChange:
     return PartChange(
         label,
         [
             FieldChange(
-                name, value(old) if old is not None else "", value(new) if new is not None else ""
+                str(name),
+                value(old) if old is not None else "",
+                value(new) if new is not None else "",
             )
             for name, value in fields
         ],
@@ -394,15 +283,3 @@ def _compare_part(
         new_position,
         moved,
     )
-
-
-def _shorten(text: str, length: int = 80) -> str:
-    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
-
-
-def _yes_no(value: bool) -> str:
-    return gettext("Yes") if value else gettext("No")
-
-
-def _iso(value: datetime.date | None) -> str:
-    return value.isoformat() if value else ""

@@ -10,19 +10,8 @@ from pathlib import Path
 
 from django.db import transaction
 
-from education.models import (
-    Article,
-    CodeSystem,
-    Condition,
-    ConditionCode,
-    ConditionName,
-    PreventionTip,
-    RestGuidance,
-    Section,
-    Source,
-    Therapy,
-    WarningSign,
-)
+from education.models import Article, CodeSystem, Condition
+from education.parts import PARTS
 from education.workflow import publish_loaded_content
 
 SAMPLE_DIR = Path(__file__).resolve().parent / "sample_content"
@@ -58,28 +47,31 @@ def load_sample_file(path: Path) -> LoadResult:
         in_brief=article_data.get("in_brief", ""),
         needs_clinical_review=article_data.get("needs_clinical_review", True),
     )
-    # The name is in the article's language; the codes are the same in every language.
-    ConditionName.objects.create(
-        article=article,
-        name=article_data["condition_name"],
-        synonyms="\n".join(article_data.get("synonyms", [])),
-    )
-    for system, key in [
-        (CodeSystem.ICD10_CM, "icd10_codes"),
-        (CodeSystem.SNOMED_CT, "snomed_codes"),
-    ]:
-        for code in condition_data.get(key, []):
-            ConditionCode.objects.create(article=article, system=system, code=code)
-    for position, section in enumerate(article_data["sections"]):
-        Section.objects.create(article=article, position=position, **section)
-    for position, source in enumerate(article_data.get("sources", [])):
-        Source.objects.create(article=article, position=position, **source)
-    RestGuidance.objects.create(article=article, **article_data["rest_guidance"])
-    for position, therapy in enumerate(article_data.get("therapies", [])):
-        Therapy.objects.create(article=article, position=position, **therapy)
-    for position, tip in enumerate(article_data.get("prevention_tips", [])):
-        PreventionTip.objects.create(article=article, position=position, **tip)
-    for position, sign in enumerate(article_data.get("warning_signs", [])):
-        WarningSign.objects.create(article=article, position=position, **sign)
+    # The condition's name (in the article's language) and its codes (the same in every
+    # language) are parts of the article: its review covers them.
+    article_data = {
+        **article_data,
+        "condition_name": {
+            "name": article_data["condition_name"],
+            "synonyms": "\n".join(article_data.get("synonyms", [])),
+        },
+        "codes": [
+            {"system": system, "code": code}
+            for system, key in [
+                (CodeSystem.ICD10_CM, "icd10_codes"),
+                (CodeSystem.SNOMED_CT, "snomed_codes"),
+            ]
+            for code in condition_data.get(key, [])
+        ],
+    }
+    # Each part under its name (education.parts): a list in the article's order, or one
+    # object for a part an article has at most one of.
+    for part in PARTS:
+        value = article_data.get(part.name)
+        if part.many:
+            for position, fields in enumerate(value or []):
+                part.create(article, **({"position": position} if part.ordered else {}), **fields)
+        elif value is not None:
+            part.create(article, **value)
     publish_loaded_content(article)
     return LoadResult(path, article_created=True, condition_created=condition_created)

@@ -19,16 +19,8 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from education.models import (
-    Article,
-    ConditionCode,
-    ConditionName,
-    PreventionTip,
-    Section,
-    Source,
-    Therapy,
-    WarningSign,
-)
+from education.models import Article, ConditionName
+from education.parts import PARTS
 from education.readability import article_readability
 from education.snapshot import build_snapshot, content_fingerprint
 from portal.audit import Action, record_audit
@@ -36,16 +28,6 @@ from portal.models import ClinicProfile
 
 PUBLISH_PERMISSION = "education.publish_article"
 EDIT_PERMISSION = "education.change_article"
-COPIED_PARTS: list[
-    type[ConditionCode | Section | Source | Therapy | PreventionTip | WarningSign]
-] = [
-    ConditionCode,
-    Section,
-    Source,
-    Therapy,
-    PreventionTip,
-    WarningSign,
-]
 
 
 class WorkflowError(Exception):
@@ -129,20 +111,12 @@ def _copy(source: Article) -> Article:
         next_review_due=source.next_review_due,
         based_on=source,
     )
-    for part in COPIED_PARTS:
-        copies = []
-        for item in part.objects.filter(article=source):
+    for part in PARTS:
+        # Each copy keeps its lineage: it is the same part, in a newer version.
+        for item in part.of(source, fresh=True):
             item.pk = None
             item.article = draft
-            copies.append(item)
-        for item in copies:
             item.save()  # save(), not bulk_create: sections render their HTML and get history
-    for one_to_one in ["rest_guidance", "condition_name"]:
-        only_part = getattr(source, one_to_one, None)
-        if only_part is not None:
-            only_part.pk = None
-            only_part.article = draft
-            only_part.save()
     return draft
 
 

@@ -22,6 +22,7 @@ from education.models import (
     MIN_TIMES_PER_WEEK,
     RestGuidance,
 )
+from education.snapshot import Snapshot, TherapySnapshot
 from handouts.models import MAX_NOTE_LENGTH, MAX_PATIENT_NAME_LENGTH, MAX_RECORD_NUMBER_LENGTH
 from handouts.pdf.fonts import validate_printable
 from handouts.sharing import DEFAULT_EXPIRY_DAYS, MAX_EXPIRY_DAYS, MIN_EXPIRY_DAYS
@@ -77,7 +78,7 @@ def therapy_field(key: str, part: str) -> str:
     return f"{key}-{part}"
 
 
-def default_choices(snapshot: dict, clinic: ClinicProfile, *, patient_name: str = "") -> dict:
+def default_choices(snapshot: Snapshot, clinic: ClinicProfile, *, patient_name: str = "") -> dict:
     """The builder's defaults for a snapshot, as Handout field values: the article's rest
     guidance, every therapy at its default frequency, the tips and sections it selects by
     default, today's visit, the clinic's paper size, no follow-up or note."""
@@ -166,7 +167,9 @@ class HandoutForm(forms.Form):
     paper_size = forms.ChoiceField(label=_("Paper size"), choices=PaperSize.choices)
     large_print = forms.BooleanField(label=_("Large print (16 pt text)"), required=False)
 
-    def __init__(self, *args: Any, snapshot: dict, clinic: ClinicProfile, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, snapshot: Snapshot, clinic: ClinicProfile, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.snapshot = snapshot
         self.therapies = snapshot["therapies"]
@@ -238,7 +241,7 @@ class HandoutForm(forms.Form):
             )
         return value
 
-    def _add_therapy_fields(self, therapy: dict) -> None:
+    def _add_therapy_fields(self, therapy: TherapySnapshot) -> None:
         key = therapy["key"]
         self.fields[therapy_field(key, "include")] = forms.BooleanField(
             label=therapy["name"],

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from education.models import Article
-from education.snapshot import build_snapshot
+from education.snapshot import Snapshot, build_snapshot
 from handouts.events import record_event
 from handouts.models import Handout, HandoutEvent
 from handouts.pdf.render import render_handout_pdf
@@ -21,7 +21,7 @@ def build_handout(
     *,
     issued_by: User | None,
     issued_by_name: str = "",
-    snapshot: dict | None = None,
+    snapshot: Snapshot | None = None,
 ) -> Handout:
     """An unsaved handout from the article as it is now (or as in `snapshot`, taken from it
     earlier in the same request) and the clinician's choices."""
@@ -64,7 +64,7 @@ def issue_handout(
     issued_by: User,
     issue_token: uuid.UUID,
     clinic: ClinicProfile,
-    snapshot: dict | None = None,
+    snapshot: Snapshot | None = None,
 ) -> tuple[Handout, bool]:
     """Render and save a handout; returns (handout, created).
 

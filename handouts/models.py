@@ -117,6 +117,8 @@ class Handout(models.Model):
         Article, on_delete=models.PROTECT, related_name="handouts", db_index=False
     )
     language = models.CharField(max_length=10)
+    # An education.snapshot.Snapshot (typed, with its format); the choices below name its
+    # parts by their keys, which are the parts' lineages.
     snapshot = models.JSONField(help_text=_("The article content as it was when issued."))
     # education.snapshot.content_fingerprint of the snapshot: compared with the live version's
     # to find handouts made from content that has since changed.

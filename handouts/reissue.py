@@ -1,17 +1,16 @@
 """Updating a handout: the same patient's choices, carried over to the article's newer version.
 
-Therapies and prevention tips are matched by `lineage`, which a part keeps from version to
-version while its database id changes.
+Therapies, prevention tips and sections are matched by their key in the snapshots: their
+lineage, which a part keeps from version to version (education.snapshot).
 """
 
-import uuid
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from education.models import Article, PreventionTip, Section, Therapy
-from education.snapshot import choice_key
+from education.models import Article
+from education.snapshot import Snapshot
 from handouts.forms import therapy_field
 from handouts.models import Handout
 
@@ -58,39 +57,24 @@ def reissue_problem(old: Handout, article: Article) -> str | None:
     return None
 
 
-def _lineages(article_id: int) -> dict[str, uuid.UUID]:
-    """Snapshot choice key -> lineage, for one version's therapies, tips and sections."""
-    keys = {}
-    for model, part in (
-        (Therapy, "therapies"),
-        (PreventionTip, "prevention_tips"),
-        (Section, "sections"),
-    ):
-        for pk, lineage in model.objects.filter(article_id=article_id).values_list("pk", "lineage"):
-            keys[choice_key(part, pk)] = lineage
-    return keys
-
-
-def carry_over_choices(old: Handout, article: Article, snapshot: dict) -> CarriedOver:
+def carry_over_choices(old: Handout, article: Article, snapshot: Snapshot) -> CarriedOver:
     """HandoutForm initial values for `article` (whose snapshot is `snapshot`) with the
     personal choices of `old`, made from an earlier version."""
-    old_lineage = _lineages(old.article_id)
-    new_lineage = _lineages(article.pk)
-    offered_before, offered_now = set(old_lineage.values()), set(new_lineage.values())
+    offered_before, offered_now = _keys(old.snapshot), _keys(snapshot)
     initial = {name: getattr(old, name) for name in PERSONAL_FIELDS} | {"replaces": old.public_id}
     added: list[str] = []
     suggestion_changed: list[str] = []
 
-    old_therapies = {old_lineage.get(t["key"]): t for t in old.snapshot["therapies"]}
-    plans = {old_lineage.get(plan["key"]): plan for plan in old.therapy_plan}
+    old_therapies = {t["key"]: t for t in old.snapshot["therapies"]}
+    plans = {plan["key"]: plan for plan in old.therapy_plan}
     for therapy in snapshot["therapies"]:
-        key, lineage = therapy["key"], new_lineage.get(therapy["key"])
-        plan = plans.get(lineage)
+        key = therapy["key"]
+        plan = plans.get(key)
         initial[therapy_field(key, "include")] = plan is not None
         if plan is not None:
             initial[therapy_field(key, "times_per_week")] = plan["times_per_week"]
             initial[therapy_field(key, "weeks")] = plan["weeks"]
-            before = old_therapies.get(lineage, therapy)
+            before = old_therapies.get(key, therapy)
             if (before["times_per_week"], before["weeks"]) != (
                 therapy["times_per_week"],
                 therapy["weeks"],
@@ -107,42 +91,38 @@ def carry_over_choices(old: Handout, article: Article, snapshot: dict) -> Carrie
                         "weeks": therapy["weeks"],
                     }
                 )
-        if lineage not in offered_before:
+        if key not in offered_before:
             added.append(therapy["name"])
 
-    chosen_tips = {old_lineage.get(key) for key in old.prevention_tip_keys}
+    chosen_tips = set(old.prevention_tip_keys)
     initial["prevention_tips"] = []
     for tip in snapshot["prevention_tips"]:
-        lineage = new_lineage.get(tip["key"])
-        if lineage not in offered_before:
+        key = tip["key"]
+        if key not in offered_before:
             added.append(tip["text"])
-        if lineage in chosen_tips or (lineage not in offered_before and tip["selected_by_default"]):
-            initial["prevention_tips"].append(tip["key"])
+        if key in chosen_tips or (key not in offered_before and tip["selected_by_default"]):
+            initial["prevention_tips"].append(key)
 
     # Background sections: the old choice by lineage (every section for handouts issued before
     # the choice existed); sections new in this version follow the article's default.
-    chosen_sections = (
-        None
-        if old.background_section_keys is None
-        else {old_lineage.get(key) for key in old.background_section_keys}
-    )
+    chosen_sections = old.background_section_keys
     initial["background_sections"] = [
         section["key"]
         for section in snapshot["sections"]
         if chosen_sections is None
-        or new_lineage.get(section["key"]) in chosen_sections
-        or (
-            new_lineage.get(section["key"]) not in offered_before
-            and section.get("printed_by_default", True)
-        )
+        or section["key"] in chosen_sections
+        or (section["key"] not in offered_before and section.get("printed_by_default", True))
     ]
 
-    dropped = [
-        t["name"] for t in old.chosen_therapies() if old_lineage.get(t["key"]) not in offered_now
-    ]
-    dropped += [
-        t["text"]
-        for t in old.chosen_prevention_tips()
-        if old_lineage.get(t["key"]) not in offered_now
-    ]
+    dropped = [t["name"] for t in old.chosen_therapies() if t["key"] not in offered_now]
+    dropped += [t["text"] for t in old.chosen_prevention_tips() if t["key"] not in offered_now]
     return CarriedOver(initial, dropped, added, suggestion_changed)
+
+
+def _keys(snapshot: Snapshot) -> set[str]:
+    """The keys of the parts a handout's choices name: therapies, tips and sections."""
+    return {
+        item["key"]
+        for part in ("therapies", "prevention_tips", "sections")
+        for item in snapshot[part]
+    }

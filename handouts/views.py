@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from education.models import Article, Condition
 from education.readability import MIN_PATIENT_INFLESZ
-from education.snapshot import build_snapshot
+from education.snapshot import Snapshot, build_snapshot
 from education.views import get_published_article
 from handouts.events import describe_events, record_event
 from handouts.forms import (
@@ -93,7 +93,7 @@ class Builder:
 
     article: Article
     clinic: ClinicProfile
-    snapshot: dict
+    snapshot: Snapshot
     form: HandoutForm
     updating: Handout | None = None  # the earlier handout this one updates
     carried: CarriedOver | None = None  # what carried over from it

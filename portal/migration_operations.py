@@ -1,7 +1,10 @@
 """Migration operations more than one app needs."""
 
+from collections.abc import Iterator
+from typing import Any
+
 from django.core.management.base import CommandError
-from django.db import DatabaseError, migrations
+from django.db import DatabaseError, migrations, models
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db.migrations.state import StateApps
 
@@ -38,3 +41,15 @@ def trigram_extension() -> migrations.RunPython:
     create it (not a superuser, nor allowed to create in the database) gets one line naming the
     SQL a superuser runs first, not a traceback."""
     return migrations.RunPython(_create_trigram_extension, migrations.RunPython.noop)
+
+
+def in_batches(queryset: models.QuerySet[Any], size: int = 500) -> Iterator[list[Any]]:
+    """The rows of `queryset` in primary-key order, `size` at a time: a data migration never
+    holds a clinic's every handout in memory at once."""
+    last = 0
+    while True:
+        batch = list(queryset.filter(pk__gt=last).order_by("pk")[:size])
+        if not batch:
+            return
+        yield batch
+        last = batch[-1].pk

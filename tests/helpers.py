@@ -14,6 +14,7 @@ import pytest
 from pypdf import PdfReader
 
 from education.models import Article
+from education.parts import PARTS, PARTS_BY_NAME
 from education.snapshot import build_snapshot
 from handouts.forms import default_choices as builder_defaults
 from portal.models import ClinicProfile
@@ -59,16 +60,13 @@ def require_tool(command: str, package: str) -> str:
     pytest.skip(message)
 
 
-# The admin's article change form, as education and audit tests post it.
+# The admin's article change form, as education and audit tests post it: each part's inline
+# (education.parts), by its name.
 INLINE_FIELDS = {
-    "condition_name": ["name", "synonyms"],
-    "codes": ["system", "code"],
-    "sections": ["kind", "heading", "body", "printed_by_default", "position"],
-    "sources": ["citation", "url", "accessed_on", "position"],
-    "rest_guidance": ["default_weeks", "crutches_advised", "weight_bearing", "body_part", "note"],
-    "therapies": ["name", "instructions", "times_per_week", "weeks", "position"],
-    "prevention_tips": ["text", "selected_by_default", "position"],
-    "warning_signs": ["text", "urgency", "position"],
+    part.name: [
+        name for line in part.admin_fields for name in ([line] if isinstance(line, str) else line)
+    ]
+    for part in PARTS
 }
 
 
@@ -98,12 +96,7 @@ def article_form(article: Article | None = None, **fields) -> dict:
         ]:
             data[name] = form_value(getattr(article, name + ("_id" if name == "condition" else "")))
     for prefix, names in INLINE_FIELDS.items():
-        if article is None:
-            rows = []
-        elif prefix in ("rest_guidance", "condition_name"):
-            rows = [getattr(article, prefix)] if hasattr(article, prefix) else []
-        else:
-            rows = list(getattr(article, prefix).all())
+        rows = [] if article is None else PARTS_BY_NAME[prefix].of(article)
         data |= {
             f"{prefix}-TOTAL_FORMS": str(len(rows)),
             f"{prefix}-INITIAL_FORMS": str(len(rows)),

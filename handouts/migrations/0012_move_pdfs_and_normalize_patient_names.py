@@ -1,18 +1,7 @@
 from django.db import migrations
 
 # Handouts read per batch: a clinic's 100,000 PDFs are never in memory at once.
-BATCH = 500
-
-
-def batches(queryset):
-    """The rows of `queryset` in primary-key order, BATCH at a time."""
-    last = 0
-    while True:
-        batch = list(queryset.filter(pk__gt=last).order_by("pk")[:BATCH])
-        if not batch:
-            return
-        yield batch
-        last = batch[-1].pk
+from portal.migration_operations import in_batches as batches
 
 
 def move_pdfs_to_their_table(apps, schema_editor):

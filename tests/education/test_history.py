@@ -5,8 +5,8 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
-from education.admin import ARTICLE_PARTS
 from education.models import Article
+from education.parts import PARTS
 from tests.helpers import article_form
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +19,7 @@ def as_a_browser_sends_it(article: Article, **fields) -> dict:
 
 
 def history_records(article: Article) -> int:
-    parts = sum(part.history.filter(article_id=article.pk).count() for part in ARTICLE_PARTS)
+    parts = sum(part.model.history.filter(article_id=article.pk).count() for part in PARTS)
     return parts + article.history.count()
 
 

@@ -8,7 +8,7 @@ from django.contrib.admin.models import LogEntry
 from django.forms.models import model_to_dict
 from django.urls import reverse
 
-from education.admin import ARTICLE_PARTS
+from education import parts
 from education.models import Article, FrozenContentError, PartOfArticle, Section, Therapy
 from education.workflow import archive, publish, start_draft, submit_for_review
 from tests.helpers import form_value
@@ -311,7 +311,7 @@ def test_every_part_an_article_owns_is_guarded_and_in_the_admin_and_covered_here
         for model in apps.get_app_config("education").get_models()
         if issubclass(model, PartOfArticle)
     }
-    assert guarded == set(PARTS) == {model._meta.model_name for model in ARTICLE_PARTS}
+    assert guarded == set(PARTS) == {part.model._meta.model_name for part in parts.PARTS}
 
 
 def test_a_new_draft_and_sample_content_are_still_made_by_the_workflow(sample_article, editor):

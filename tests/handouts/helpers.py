@@ -29,14 +29,14 @@ def builder_data(article, **overrides) -> dict:
         "rest_weeks": "6",
         "crutches": "on",
         "weight_bearing": "partial",
-        "prevention_tips": [f"tip-{t.pk}" for t in article.prevention_tips.all()[:2]],
+        "prevention_tips": [str(t.lineage) for t in article.prevention_tips.all()[:2]],
         "follow_up_date": "2027-03-16",
         "clinician_note": "Ice it twice a day.",
         "paper_size": "a4",
         "action": "issue",
     }
     for therapy in article.therapies.all()[:2]:
-        key = f"therapy-{therapy.pk}"
+        key = str(therapy.lineage)
         data |= {
             therapy_field(key, "include"): "on",
             therapy_field(key, "times_per_week"): "3",

@@ -40,13 +40,11 @@ def test_builder_opens_with_the_articles_defaults(client, clinician, sample_arti
     assert form.initial["crutches"] is rest.crutches_advised
     assert form.initial["paper_size"] == clinic.default_paper_size
     default_tips = {
-        f"tip-{t.pk}" for t in sample_article.prevention_tips.all() if t.selected_by_default
+        str(t.lineage) for t in sample_article.prevention_tips.all() if t.selected_by_default
     }
     assert set(form.initial["prevention_tips"]) == default_tips
     for therapy in sample_article.therapies.all():
-        assert form.fields[f"therapy-{therapy.pk}-times_per_week"].initial == (
-            therapy.times_per_week
-        )
+        assert form.fields[f"{therapy.lineage}-times_per_week"].initial == (therapy.times_per_week)
     assert "record_number" not in form.fields
     assert response["Cache-Control"].startswith("max-age=0")
 
@@ -172,12 +170,12 @@ def test_a_chosen_therapy_needs_its_frequency_and_duration(
     therapy = sample_article.therapies.first()
     data = builder_data(
         sample_article,
-        **{f"therapy-{therapy.pk}-weeks": "", f"therapy-{therapy.pk}-times_per_week": "15"},
+        **{f"{therapy.lineage}-weeks": "", f"{therapy.lineage}-times_per_week": "15"},
     )
     response = client.post(builder_url(sample_article), data)
     errors = response.context["form"].errors
-    assert errors[f"therapy-{therapy.pk}-weeks"] == [f"Say for how long, or untick {therapy.name}."]
-    assert errors[f"therapy-{therapy.pk}-times_per_week"] == [
+    assert errors[f"{therapy.lineage}-weeks"] == [f"Say for how long, or untick {therapy.name}."]
+    assert errors[f"{therapy.lineage}-times_per_week"] == [
         "Ensure this value is less than or equal to 14."
     ]
 
@@ -286,10 +284,10 @@ def test_the_builder_offers_the_articles_sections_ticked_as_the_article_says(
     form = client.get(builder_url(sample_article)).context["form"]
     sections = list(sample_article.sections.all())
     assert [key for key, _label in form.fields["background_sections"].choices] == [
-        f"section-{s.pk}" for s in sections
+        str(s.lineage) for s in sections
     ]
     assert form.initial["background_sections"] == [
-        f"section-{s.pk}" for s in sections if s.printed_by_default
+        str(s.lineage) for s in sections if s.printed_by_default
     ]
 
 
@@ -300,10 +298,10 @@ def test_only_the_chosen_background_sections_are_printed_and_recorded(
     client.force_login(clinician)
     client.post(
         builder_url(sample_article),
-        builder_data(sample_article, background_sections=[f"section-{second.pk}"]),
+        builder_data(sample_article, background_sections=[str(second.lineage)]),
     )
     handout = Handout.objects.get()
-    assert handout.background_section_keys == [f"section-{second.pk}"]
+    assert handout.background_section_keys == [str(second.lineage)]
     text = pdf_text(bytes(handout.stored_pdf.pdf))
     assert second.display_heading in text
     assert first.display_heading not in text
@@ -450,7 +448,7 @@ def test_a_therapys_numbers_keep_to_the_bounds_an_article_may_suggest(
     client, clinician, sample_article, clinic, part, lowest, highest
 ):
     client.force_login(clinician)
-    field = f"therapy-{sample_article.therapies.first().pk}-{part}"
+    field = f"{sample_article.therapies.first().lineage}-{part}"
     for value, accepted in [
         (lowest - 1, False),
         (lowest, True),
@@ -520,7 +518,7 @@ def test_the_longest_plan_from_either_end_of_the_window_is_issued_with_its_timel
     client, clinician, sample_article, clinic, visit
 ):
     client.force_login(clinician)
-    therapy = f"therapy-{sample_article.therapies.first().pk}"
+    therapy = str(sample_article.therapies.first().lineage)
     data = builder_data(
         sample_article,
         visit_date=visit,

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from education.models import Article, RestGuidance
-from education.snapshot import build_snapshot
+from education.snapshot import Snapshot, build_snapshot
 from handouts.forms import HandoutForm, default_choices, therapy_field
 from handouts.issuing import ClinicNotReady, build_handout, require_clinic_ready
 from handouts.pdf.render import PdfRenderError, render_handout_pdf
@@ -133,7 +133,7 @@ class Command(BaseCommand):
             )
         return article
 
-    def _list_options(self, snapshot: dict) -> None:
+    def _list_options(self, snapshot: Snapshot) -> None:
         self.stdout.write("Therapies (--therapy NAME[:TIMES_A_WEEK:WEEKS]):")
         for therapy in snapshot["therapies"]:
             self.stdout.write(
@@ -151,7 +151,7 @@ class Command(BaseCommand):
             default = " [default]" if section.get("printed_by_default", True) else ""
             self.stdout.write(f"  {number}. {section['heading']}{default}")
 
-    def _form_data(self, options: dict, snapshot: dict, clinic: ClinicProfile) -> dict:
+    def _form_data(self, options: dict, snapshot: Snapshot, clinic: ClinicProfile) -> dict:
         """Builder form data: the options given, the article's defaults for the rest."""
         defaults = default_choices(snapshot, clinic)
         data = {
@@ -174,7 +174,7 @@ class Command(BaseCommand):
         data |= self._therapy_fields(options, snapshot)
         return data
 
-    def _tip_keys(self, numbers: list[int] | None, snapshot: dict, defaults: dict) -> list[str]:
+    def _tip_keys(self, numbers: list[int] | None, snapshot: Snapshot, defaults: dict) -> list[str]:
         if numbers is None:
             return defaults["prevention_tip_keys"]
         tips = snapshot["prevention_tips"]
@@ -187,7 +187,7 @@ class Command(BaseCommand):
             )
         return [tips[n - 1]["key"] for n in numbers]
 
-    def _section_keys(self, options: dict, snapshot: dict, defaults: dict) -> list[str]:
+    def _section_keys(self, options: dict, snapshot: Snapshot, defaults: dict) -> list[str]:
         if options["no_background"]:
             return []
         if options["section"] is None:
@@ -202,7 +202,7 @@ class Command(BaseCommand):
             )
         return [sections[n - 1]["key"] for n in options["section"]]
 
-    def _therapy_fields(self, options: dict, snapshot: dict) -> dict:
+    def _therapy_fields(self, options: dict, snapshot: Snapshot) -> dict:
         by_name = {t["name"].casefold(): t for t in snapshot["therapies"]}
         if options["no_therapies"]:
             chosen = {}

@@ -1,0 +1,75 @@
+"""The snapshot handouts are made from: typed, versioned, its parts keyed by lineage, and a
+content fingerprint that stays what older handouts carry."""
+
+import dataclasses
+
+import pytest
+
+from education import snapshot as snapshot_module
+from education.models import Article, RestGuidance
+from education.parts import PARTS, Part
+from education.samples import SAMPLE_DIR, load_sample_file
+from education.snapshot import SNAPSHOT_FORMAT, build_snapshot, content_fingerprint
+
+pytestmark = pytest.mark.django_db
+
+# The fingerprints of the sample articles as the portal computed them before snapshots were
+# keyed by lineage (format 1): handouts issued then carry these, and the live versions'
+# fingerprints are compared with them.
+# The Spanish sample names its condition in Spanish since names became per language
+# ("Edema de médula ósea"; it was "Bone marrow edema", fingerprint be0055df1001): that is a
+# change a patient reads. Existing articles keep their old name until a new version says so.
+FORMAT_1_FINGERPRINTS = {"en": "fbf76d65e620", "es": "d10a693b4999"}
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_sample_articles_keep_the_fingerprints_older_handouts_carry(language: str) -> None:
+    load_sample_file(SAMPLE_DIR / f"bone-marrow-edema.{language}.json")
+    article = Article.objects.get(language=language)
+    assert article.fingerprint == FORMAT_1_FINGERPRINTS[language]
+    assert content_fingerprint(build_snapshot(article)) == FORMAT_1_FINGERPRINTS[language]
+
+
+def test_parts_are_keyed_by_their_lineage_not_their_database_id(sample_article, editor) -> None:
+    from education.workflow import start_draft
+
+    snapshot = build_snapshot(sample_article)
+    draft_snapshot = build_snapshot(start_draft(sample_article, editor))
+    assert snapshot["format"] == SNAPSHOT_FORMAT == 2
+    for part in PARTS:
+        if part.many and part.snapshot is not None:
+            keys = [item["key"] for item in snapshot[part.name]]
+            assert keys == [str(item.lineage) for item in part.of(sample_article)]
+            # A new version's parts are other rows with the same keys.
+            assert [item["key"] for item in draft_snapshot[part.name]] == keys
+
+
+@dataclasses.dataclass(frozen=True)
+class LaterPart(Part):
+    """A part added to articles after handouts were issued (an "activity" plan block, say)."""
+
+    @property
+    def name(self) -> str:
+        return "activity"
+
+
+def test_a_part_added_later_leaves_older_fingerprints_alone_while_it_is_empty(
+    sample_article, monkeypatch
+) -> None:
+    before = build_snapshot(sample_article)
+    fingerprint = content_fingerprint(before)
+    activity = LaterPart(
+        RestGuidance,
+        admin_fields=["note"],
+        snapshot=lambda r: {"advice": r.note},
+        snapshot_when_missing={"advice": ""},
+        diff_name="Activity",
+        diff_unchanged_count=None,
+        diff_label=str,
+        diff_fields=[],
+    )
+    monkeypatch.setattr(snapshot_module, "PARTS", [*PARTS, activity])
+
+    assert content_fingerprint(before) == fingerprint  # a handout issued before the part
+    assert content_fingerprint(before | {"activity": {"advice": ""}}) == fingerprint
+    assert content_fingerprint(before | {"activity": {"advice": "Walk daily."}}) != fingerprint

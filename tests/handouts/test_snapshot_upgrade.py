@@ -1,0 +1,219 @@
+"""Handouts issued with format-1 snapshots (choice keys holding database ids) are upgraded by
+migration handouts 0015 to format 2 (parts keyed by lineage): they keep their PDFs, their
+fingerprints and whether they are made from changed content, and updating one still carries
+the clinician's choices over."""
+
+import datetime
+import importlib
+import uuid
+
+import pytest
+from django.apps import apps
+from django.urls import reverse
+from django.utils import translation
+
+from education.models import Article, Therapy, condition_terms
+from education.snapshot import content_fingerprint
+from education.workflow import publish, start_draft, submit_for_review
+from handouts.issuing import issue_handout
+from handouts.models import Handout
+from handouts.pdf.render import handout_html
+from tests.helpers import default_choices
+
+pytestmark = pytest.mark.django_db
+
+migration = importlib.import_module("handouts.migrations.0015_snapshots_keyed_by_lineage")
+
+
+def _iso(value: datetime.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def format_1_snapshot(article: Article) -> dict:
+    """The snapshot as the portal made it before this change (education/snapshot.py, format 1),
+    copied here unchanged so the upgrade is tested on what older handouts hold."""
+    rest = getattr(article, "rest_guidance", None)
+    with translation.override(article.language):
+        sections = [
+            {
+                "key": f"section-{s.pk}",
+                "kind": s.kind,
+                "heading": s.display_heading,
+                "body_html": s.body_html,
+                "printed_by_default": s.printed_by_default,
+            }
+            for s in article.sections.all()
+        ]
+    content = {
+        "format": 1,
+        "condition": {
+            "slug": article.condition.slug,
+            "name": article.condition.name,
+            "icd10_codes": condition_terms(article).icd10_codes,
+        },
+        "article": {
+            "id": article.pk,
+            "language": article.language,
+            "title": article.title,
+            "summary": article.summary,
+            "in_brief": article.in_brief,
+            "needs_clinical_review": article.needs_clinical_review,
+            "reviewed_by": article.reviewed_by,
+            "last_reviewed_on": _iso(article.last_reviewed_on),
+            "next_review_due": _iso(article.next_review_due),
+        },
+        "sections": sections,
+        "sources": [
+            {"citation": s.citation, "url": s.url, "accessed_on": _iso(s.accessed_on)}
+            for s in article.sources.all()
+        ],
+        "rest_guidance": {
+            "default_weeks": rest.default_weeks if rest else 0,
+            "crutches_advised": rest.crutches_advised if rest else False,
+            "weight_bearing": rest.weight_bearing if rest else "full",
+            "body_part": rest.body_part if rest else "",
+            "note": rest.note if rest else "",
+        },
+        "therapies": [
+            {
+                "key": f"therapy-{t.pk}",
+                "name": t.name,
+                "instructions": t.instructions,
+                "times_per_week": t.times_per_week,
+                "weeks": t.weeks,
+            }
+            for t in article.therapies.all()
+        ],
+        "prevention_tips": [
+            {
+                "key": f"tip-{t.pk}",
+                "text": t.text,
+                "selected_by_default": t.selected_by_default,
+            }
+            for t in article.prevention_tips.all()
+        ],
+        "warning_signs": [
+            {"text": w.text, "urgency": w.urgency} for w in article.warning_signs.all()
+        ],
+    }
+    return {**content, "version": "format1-test"}
+
+
+def issue_format_1(article: Article, clinician, clinic) -> Handout:
+    """A handout as the portal issued it before this change: a format-1 snapshot, choices
+    naming parts by database id, and the PDF rendered from them."""
+    therapies = list(article.therapies.all())
+    tips = list(article.prevention_tips.all())
+    sections = list(article.sections.all())
+    choices = default_choices(
+        article,
+        therapy_plan=[
+            {"key": f"therapy-{therapies[0].pk}", "times_per_week": 5, "weeks": 2},
+            {"key": f"therapy-{therapies[2].pk}", "times_per_week": 2, "weeks": 6},
+        ],
+        prevention_tip_keys=[f"tip-{tips[0].pk}", f"tip-{tips[3].pk}"],
+        background_section_keys=[f"section-{s.pk}" for s in sections[1:3]],
+    )
+    handout, _created = issue_handout(
+        article,
+        choices,
+        issued_by=clinician,
+        issue_token=uuid.uuid4(),
+        clinic=clinic,
+        snapshot=format_1_snapshot(article),
+    )
+    return handout
+
+
+def new_version(sample_article: Article, editor, administrator, changed: bool) -> Article:
+    draft = start_draft(sample_article, editor)
+    if changed:
+        draft.therapies.filter(name="Magnet treatment").update(times_per_week=2)
+    submit_for_review(draft, editor)
+    return publish(draft, administrator)
+
+
+def upgrade() -> None:
+    migration.upgrade(apps, None)
+
+
+def test_upgraded_handouts_keep_their_pdfs_fingerprints_and_changed_status(
+    sample_article, clinician, clinic, editor, administrator
+) -> None:
+    # Made from content that changed since, and from content re-approved unchanged since.
+    old = issue_format_1(sample_article, clinician, clinic)
+    middle = new_version(sample_article, editor, administrator, changed=True)
+    issue_format_1(middle, clinician, clinic)
+    new_version(middle, editor, administrator, changed=False)
+    before = {h.pk: h for h in Handout.objects.all()}
+    pdfs = {pk: bytes(h.stored_pdf.pdf) for pk, h in before.items()}
+    html = {pk: handout_html(h, clinic) for pk, h in before.items()}
+    changed_before = set(Handout.objects.from_changed_content())
+    assert changed_before == {old}
+    chosen_before = {pk: h.chosen_therapies() for pk, h in before.items()}
+
+    upgrade()
+
+    for handout in Handout.objects.all():
+        snapshot = handout.snapshot
+        assert snapshot["format"] == 2
+        assert handout.content_fingerprint == before[handout.pk].content_fingerprint
+        assert content_fingerprint(snapshot) == handout.content_fingerprint
+        assert handout.verified_pdf() == pdfs[handout.pk]
+        # Rendered again from the upgraded snapshot: the same page the patient has. (Compared
+        # as HTML: WeasyPrint's bytes vary between renders where HarfBuzz-Subset is missing.)
+        assert handout_html(handout, clinic) == html[handout.pk]
+        article = handout.article
+        lineage = {str(t.lineage): t for t in article.therapies.all()}
+        assert [plan["key"] for plan in handout.therapy_plan] == [
+            str(Therapy.objects.get(pk=plan["key"].split("-")[1]).lineage)
+            for plan in before[handout.pk].therapy_plan
+        ]
+        assert all(plan["key"] in lineage for plan in handout.therapy_plan)
+        assert handout.chosen_therapies() == [
+            {**therapy, "key": plan["key"]}
+            for therapy, plan in zip(chosen_before[handout.pk], handout.therapy_plan, strict=True)
+        ]
+        assert len(handout.chosen_prevention_tips()) == 2
+        assert [s["heading"] for s in handout.background_sections()] == [
+            s["heading"] for s in before[handout.pk].background_sections()
+        ]
+        assert [w["key"] for w in snapshot["warning_signs"]] == [
+            str(w.lineage) for w in article.warning_signs.all()
+        ]
+    assert set(Handout.objects.from_changed_content()) == changed_before
+
+
+def test_updating_an_upgraded_handout_carries_the_clinicians_choices_over(
+    client, sample_article, clinician, clinic, editor, administrator
+) -> None:
+    old = issue_format_1(sample_article, clinician, clinic)
+    live = new_version(sample_article, editor, administrator, changed=True)
+    upgrade()
+
+    client.force_login(clinician)
+    url = reverse("handouts:new", args=["bone-marrow-edema", "en"])
+    initial = client.get(url, {"from": old.public_id}).context["form"].initial
+    magnet = str(live.therapies.get(name="Magnet treatment").lineage)
+    assert initial[f"{magnet}-include"] is True
+    assert (initial[f"{magnet}-times_per_week"], initial[f"{magnet}-weeks"]) == (5, 2)
+    tips = list(live.prevention_tips.all())
+    assert initial["prevention_tips"] == [str(tips[0].lineage), str(tips[3].lineage)]
+    sections = list(live.sections.all())
+    assert initial["background_sections"] == [str(s.lineage) for s in sections[1:3]]
+
+
+def test_upgrading_twice_changes_nothing_and_downgrading_restores_format_1(
+    sample_article, clinician, clinic
+) -> None:
+    handout = issue_format_1(sample_article, clinician, clinic)
+    original = Handout.objects.get(pk=handout.pk)
+    upgrade()
+    upgraded = Handout.objects.get(pk=handout.pk)
+    upgrade()
+    assert Handout.objects.get(pk=handout.pk).snapshot == upgraded.snapshot
+
+    migration.downgrade(apps, None)
+    restored = Handout.objects.get(pk=handout.pk)
+    for field in migration.CHOICE_FIELDS:
+        assert getattr(restored, field) == getattr(original, field), field
