@@ -4,6 +4,10 @@ WeasyPrint -> PDF bytes. The same input gives the same bytes.
 WeasyPrint is imported on first use (it costs about 360 ms), and one FontConfiguration and the
 parsed print stylesheets are shared by every render in the process: a FontConfiguration per
 render leaks memory, and parsing the stylesheet loads the fonts.
+
+The PDF is drawn in a child process (portal.time_limit), kept from one render to the next and
+killed past PDF_RENDER_TIME_LIMIT_SECONDS: nothing else can stop WeasyPrint, and one PDF that
+cannot be drawn (a pathological logo) must not hold the worker until gunicorn kills it.
 """
 
 import datetime
@@ -222,9 +226,9 @@ def _write_pdf(
 
 
 def _warm_up(paper_size: str) -> None:
-    """Fill this process's caches before the render forks from it, so that every child starts
-    with WeasyPrint and pikepdf imported (about 460 ms), the fonts loaded and the stylesheets
-    parsed, rather than doing it again and throwing it away."""
+    """Fill this process's caches before a render child is forked from it, so that a new
+    child starts with WeasyPrint and pikepdf imported (about 460 ms), the fonts loaded and the
+    stylesheets parsed. Once filled, this costs nothing."""
     import handouts.pdf_structure  # noqa: F401
 
     _stylesheet()
