@@ -39,6 +39,7 @@ MAX_LOGO_DRAW_SECONDS = 1.0
 # The drawing process is killed after this long on the clock: the second above, room for a
 # fresh process to load its fonts first (not counted), and for other work on the machine.
 LOGO_DRAW_KILL_SECONDS = 5.0
+LOGO_URL = "portal-logo:upload"  # the only resource the drawing page may load
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
@@ -298,9 +299,6 @@ def logo_draw_seconds(data: bytes, content_type: str) -> float:
     html = f'<img src="{LOGO_URL}" alt="" style="max-height: 44pt; max-width: 150pt">'
     weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf()
     return time.process_time() - start
-
-
-LOGO_URL = "portal-logo:upload"
 
 
 @functools.cache
