@@ -49,6 +49,14 @@ def run_with_time_limit[T](work: Callable[[], T], seconds: float) -> T:
     return result
 
 
+def stop_idle_children() -> None:
+    """End the children kept for later work; the next piece of work forks a new one, with
+    this process's state as it is then (tests use this: a child forked in an earlier test
+    would carry that test's settings, patches and clock)."""
+    while child := _idle.take():
+        child.stop()
+
+
 class _Child:
     def __init__(self) -> None:
         context = multiprocessing.get_context("fork")
