@@ -37,6 +37,7 @@ from handouts.models import Handout, HandoutEvent, live_version_of_outer_handout
 from handouts.pdf.render import (
     PdfRenderBusy,
     PdfRenderError,
+    PdfRenderTooSlow,
     handout_content_html,
     handout_context,
     render_access_slip_pdf,
@@ -160,6 +161,17 @@ def _issue(request: AuthenticatedHttpRequest, builder: Builder) -> HttpResponse:
         )
     except PdfRenderBusy:
         messages.error(request, BUSY_MESSAGE)
+    except PdfRenderTooSlow:
+        messages.error(
+            request,
+            " ".join(
+                [
+                    _("The handout could not be made."),
+                    too_slow_reason(),
+                    _("Nothing was saved, and your choices are still below."),
+                ]
+            ),
+        )
     except PdfRenderError:
         messages.error(
             request,
@@ -193,6 +205,15 @@ BUSY_MESSAGE = gettext_lazy(
 )
 
 
+def too_slow_reason() -> str:
+    """Why a PDF past PDF_RENDER_TIME_LIMIT_SECONDS was not made, and what will fix it."""
+    return _(
+        "Its PDF was still being drawn after %(seconds)d seconds, so it was stopped. A clinic "
+        "logo too complex to draw is the usual cause: an administrator can replace it in the "
+        "clinic profile."
+    ) % {"seconds": settings.PDF_RENDER_TIME_LIMIT_SECONDS}
+
+
 def _preview_pdf(request: AuthenticatedHttpRequest, builder: Builder) -> HttpResponse:
     """The PDF as it would be issued, opened in the browser; nothing is saved."""
     preview = _preview_handout(request, builder)
@@ -200,6 +221,18 @@ def _preview_pdf(request: AuthenticatedHttpRequest, builder: Builder) -> HttpRes
         pdf = render_handout_pdf(preview, builder.clinic)
     except PdfRenderBusy:
         messages.error(request, BUSY_MESSAGE)
+        return _preview(request, builder)
+    except PdfRenderTooSlow:
+        messages.error(
+            request,
+            " ".join(
+                [
+                    _("The preview PDF could not be made."),
+                    too_slow_reason(),
+                    _("Your choices are still below."),
+                ]
+            ),
+        )
         return _preview(request, builder)
     except PdfRenderError:
         messages.error(request, _("The preview PDF failed to render. Please try again."))
@@ -401,14 +434,36 @@ def handout_access_slip(request: AuthenticatedHttpRequest, public_id: uuid.UUID)
         )
         return redirect(handout)
     clinic = ClinicProfile.load()
-    pdf = render_access_slip_pdf(
-        handout,
-        clinic,
-        url=request.build_absolute_uri(reverse("patient:open", args=[form.cleaned_data["token"]])),
-        display_code=format_code(normalize_code(form.cleaned_data["code"])),
-        created_at=link.created_at,
-        expires_at=link.expires_at,
-    )
+    try:
+        pdf = render_access_slip_pdf(
+            handout,
+            clinic,
+            url=request.build_absolute_uri(
+                reverse("patient:open", args=[form.cleaned_data["token"]])
+            ),
+            display_code=format_code(normalize_code(form.cleaned_data["code"])),
+            created_at=link.created_at,
+            expires_at=link.expires_at,
+        )
+    except PdfRenderError as error:
+        # The slip opens in a tab of its own: the page that shows the link and code is
+        # still open behind it.
+        messages.error(
+            request,
+            " ".join(
+                [
+                    _("The access slip could not be made."),
+                    too_slow_reason()
+                    if isinstance(error, PdfRenderTooSlow)
+                    else _("Please try again in a moment."),
+                    _(
+                        "The link and code are still on the page you came from: write them "
+                        "down for the patient."
+                    ),
+                ]
+            ),
+        )
+        return redirect(handout)
     with transaction.atomic():
         record_event(handout, HandoutEvent.Kind.SLIP_PRINTED, staff=request.user, share_link=link)
     return pdf_response(pdf, "access-slip.pdf", as_attachment=False)
@@ -536,10 +591,12 @@ def article_preview_pdf(request: AuthenticatedHttpRequest, article_id: int) -> H
     )
     try:
         pdf = render_handout_pdf(preview, clinic, preview_note=_preview_note(article))
-    except PdfRenderError:
+    except PdfRenderError as error:
         messages.error(
             request,
-            _(
+            " ".join([_("The preview PDF could not be made."), too_slow_reason()])
+            if isinstance(error, PdfRenderTooSlow)
+            else _(
                 "The preview PDF could not be rendered. Check the article's "
                 "content and try again; if it keeps happening, tell your "
                 "administrator."

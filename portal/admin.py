@@ -27,7 +27,7 @@ from portal.admin_audit import AuditedAdminMixin
 from portal.audit import Action, record_audit
 from portal.http import AuthenticatedHttpRequest
 from portal.lockout import clear_sign_in_lock
-from portal.logos import MAX_LOGO_BYTES, validate_logo
+from portal.logos import MAX_LOGO_BYTES, clean_logo
 from portal.mfa import reset_two_factor
 from portal.models import AuditEvent, ClinicProfile
 from portal.roles import ADMIN_SITE_ROLES
@@ -76,7 +76,7 @@ class ClinicProfileForm(forms.ModelForm):
                 % {"size": upload.size // 1024, "limit": MAX_LOGO_BYTES // 1024}
             )
         data = b"".join(upload.chunks())  # from the start, however often the form is cleaned
-        return data, validate_logo(data)
+        return clean_logo(data)
 
     def save(self, commit: bool = True) -> ClinicProfile:
         profile = super().save(commit=False)

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, User
 from django.db import transaction
 
-from portal.logos import validate_logo
+from portal.logos import clean_logo
 from portal.models import PLACEHOLDER_CLINIC_NAME, ClinicProfile
 from portal.roles import ADMINISTRATOR, CLINICIAN, EDITOR, FRONT_DESK, REVIEWER
 
@@ -84,6 +84,6 @@ def ensure_demo_clinic_profile() -> bool:
     if not profile.has_logo:
         # As the admin stores an upload: the bytes, and the type validation found.
         data = DEMO_LOGO.read_bytes()
-        profile.logo, profile.logo_content_type = data, validate_logo(data)
+        profile.logo, profile.logo_content_type = clean_logo(data)
     profile.save()
     return True

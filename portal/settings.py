@@ -302,6 +302,10 @@ HANDOUT_RETENTION_DAYS = env_int("HANDOUT_RETENTION_DAYS", 90, minimum=1, maximu
 # limit holds when workers run threads.
 PDF_RENDER_CONCURRENCY = env_int("PDF_RENDER_CONCURRENCY", 2, minimum=1, maximum=16)
 PDF_RENDER_WAIT_SECONDS = env_int("PDF_RENDER_WAIT_SECONDS", 20, minimum=0, maximum=300)
+# A render still running after this long is stopped (its child process is killed) and the
+# builder says why, so one PDF that cannot be drawn never holds a worker until gunicorn's
+# timeout kills it. Keep it below that timeout (gunicorn's default is 30 s).
+PDF_RENDER_TIME_LIMIT_SECONDS = env_int("PDF_RENDER_TIME_LIMIT_SECONDS", 20, minimum=1, maximum=300)
 
 # --- Email ------------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "portal@localhost")

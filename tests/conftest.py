@@ -26,6 +26,7 @@ from portal.roles import (
     REVIEWER,
     sync_roles,
 )
+from portal.time_limit import stop_idle_children
 from tests.helpers import PASSWORD, default_choices, outside_network_blocked
 
 
@@ -76,6 +77,13 @@ class _ErrorCollector(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.records.append(record)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_render_children():
+    """PDFs are drawn in kept child processes (portal.time_limit): each test starts with none,
+    so the first render forks one that sees this test's settings, patches and clock."""
+    stop_idle_children()
 
 
 @pytest.fixture(autouse=True)

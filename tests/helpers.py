@@ -8,6 +8,7 @@ import ipaddress
 import os
 import shutil
 import socket
+import zlib
 from collections.abc import Iterator
 
 import pytest
@@ -187,3 +188,41 @@ def closed_port() -> Iterator[int]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         yield sock.getsockname()[1]
+
+
+# --- Logos that are costly to draw (issue 26) -------------------------------------------------
+
+
+def png_header_claiming(width: int, height: int) -> bytes:
+    """A 128-byte PNG whose header claims width × height pixels: decoding it for real would
+    need gigabytes."""
+    header = width.to_bytes(4, "big") + height.to_bytes(4, "big") + b"\x08\x02\x00\x00\x00"
+    ihdr = b"IHDR" + header
+    png = b"\x89PNG\r\n\x1a\n" + len(header).to_bytes(4, "big") + ihdr
+    png += zlib.crc32(ihdr).to_bytes(4, "big")
+    data = b"IDAT" + zlib.compress(b"\x00" * 64)
+    png += (len(data) - 4).to_bytes(4, "big") + data + zlib.crc32(data).to_bytes(4, "big")
+    return png.ljust(116, b"\x00") + b"\x00\x00\x00\x00IEND\xaeB`\x82"
+
+
+def nested_use_svg(levels: int = 5) -> bytes:
+    """About a kilobyte of SVG that draws 10**levels circles: each group uses the one before
+    it ten times. Five levels take WeasyPrint about a minute."""
+    groups = "".join(
+        f'<g id="a{level}">' + f'<use href="#a{level - 1}"/>' * 10 + "</g>"
+        for level in range(1, levels + 1)
+    )
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40"><defs>'
+        f'<g id="a0"><circle cx="5" cy="5" r="4"/></g>{groups}</defs>'
+        f'<use href="#a{levels}"/></svg>'
+    ).encode()
+
+
+def long_text_svg() -> bytes:
+    """An SVG of one long line of text: only a few parts, but many seconds to draw."""
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40"><text y="10">'
+        + "Riverside Sports Clinic " * 7000
+        + "</text></svg>"
+    ).encode()

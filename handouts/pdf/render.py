@@ -4,6 +4,10 @@ WeasyPrint -> PDF bytes. The same input gives the same bytes.
 WeasyPrint is imported on first use (it costs about 360 ms), and one FontConfiguration and the
 parsed print stylesheets are shared by every render in the process: a FontConfiguration per
 render leaks memory, and parsing the stylesheet loads the fonts.
+
+The PDF is drawn in a child process (portal.time_limit), kept from one render to the next and
+killed past PDF_RENDER_TIME_LIMIT_SECONDS: nothing else can stop WeasyPrint, and one PDF that
+cannot be drawn (a pathological logo) must not hold the worker until gunicorn kills it.
 """
 
 import datetime
@@ -36,6 +40,7 @@ from handouts.plan import (
 )
 from handouts.timeline import back_to_activity_from, treatment_timeline
 from portal.models import ClinicProfile
+from portal.time_limit import TimeLimitExceeded, WorkFailed, run_with_time_limit
 
 if TYPE_CHECKING:  # imported on first use at run time (see above)
     import weasyprint
@@ -57,6 +62,11 @@ class PdfRenderError(Exception):
 class PdfRenderBusy(PdfRenderError):
     """PDF_RENDER_CONCURRENCY renders were already running in this process, and none finished
     within PDF_RENDER_WAIT_SECONDS: nothing was rendered, and trying again later will work."""
+
+
+class PdfRenderTooSlow(PdfRenderError):
+    """The render ran past PDF_RENDER_TIME_LIMIT_SECONDS and was stopped: nothing was made.
+    A clinic logo too complex to draw is the likely cause; trying again will not help."""
 
 
 def render_handout_pdf(handout: Handout, clinic: ClinicProfile, *, preview_note: str = "") -> bytes:
@@ -171,19 +181,59 @@ def render_pdf(
     if not slots.acquire(timeout=settings.PDF_RENDER_WAIT_SECONDS):
         logger.warning("Handout PDF not rendered: every render slot stayed busy")
         raise PdfRenderBusy("Every PDF render slot is busy.")
+    limit = settings.PDF_RENDER_TIME_LIMIT_SECONDS
     try:
-        # Imported on first use, like WeasyPrint: pikepdf takes about 100 ms to import.
-        from handouts.pdf.tagging import finish_tagged_pdf
-
-        document = lay_out(html, logo=logo, paper_size=paper_size)
-        return finish_tagged_pdf(
-            document.write_pdf(pdf_identifier=identifier, **PDF_OPTIONS), quotes_in
+        _warm_up(paper_size)
+        return run_with_time_limit(
+            functools.partial(
+                _write_pdf,
+                html,
+                logo=logo,
+                identifier=identifier,
+                paper_size=paper_size,
+                quotes_in=quotes_in,
+            ),
+            limit,
         )
+    except TimeLimitExceeded as error:
+        logger.error("Handout PDF not rendered: still drawing after %s s, so stopped", limit)
+        raise PdfRenderTooSlow(f"The PDF took longer than {limit} s to render.") from error
+    except WorkFailed as error:  # the child logged its traceback
+        logger.error("Handout PDF rendering failed (%s)", error)
+        raise PdfRenderError("The PDF could not be rendered.") from error
     except Exception as error:
         logger.exception("Handout PDF rendering failed (%s)", type(error).__name__)
         raise PdfRenderError("The PDF could not be rendered.") from error
     finally:
         slots.release()
+
+
+def _write_pdf(
+    html: str,
+    *,
+    logo: tuple[bytes, str] | None,
+    identifier: bytes,
+    paper_size: str,
+    quotes_in: Sequence[tuple[str, str]],
+) -> bytes:
+    """The PDF itself: run in a child process, under the time limit (see render_pdf)."""
+    from handouts.pdf.tagging import finish_tagged_pdf
+
+    document = lay_out(html, logo=logo, paper_size=paper_size)
+    return finish_tagged_pdf(
+        document.write_pdf(pdf_identifier=identifier, **PDF_OPTIONS), quotes_in
+    )
+
+
+def _warm_up(paper_size: str) -> None:
+    """Fill this process's caches before a render child is forked from it, so that a new
+    child starts with WeasyPrint and pikepdf imported (about 460 ms), the fonts loaded and the
+    stylesheets parsed. Once filled, this costs nothing."""
+    import handouts.pdf.tagging  # noqa: F401
+
+    _stylesheet()
+    _page_size_stylesheet(paper_size)
+    _restricted_fetcher_class()
 
 
 def lay_out(

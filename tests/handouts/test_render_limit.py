@@ -1,14 +1,18 @@
 """A burst of issues cannot render every PDF at once: each process renders at most
-PDF_RENDER_CONCURRENCY, and a request that waits too long for its turn keeps the form."""
+PDF_RENDER_CONCURRENCY, and a request that waits too long for its turn keeps the form. A PDF
+that is still being drawn after PDF_RENDER_TIME_LIMIT_SECONDS is stopped: the page says why,
+nothing is saved, the form is kept, and the process goes on issuing."""
 
 import threading
 from contextlib import contextmanager
 
 import pytest
+from django.urls import reverse
 
-from handouts.models import Handout
+from handouts.models import Handout, HandoutEvent
 from handouts.pdf.render import render_slots
-from tests.handouts.helpers import builder_data, builder_url
+from tests.handouts.helpers import builder_data, builder_url, share, shown_secrets
+from tests.helpers import nested_use_svg
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("visit_day")]
 
@@ -76,3 +80,79 @@ def test_a_waiting_render_goes_ahead_when_a_slot_frees(
         assert held >= 1
     assert response.status_code == 302
     assert Handout.objects.count() == 1
+
+
+# Normal renders here take one or two seconds; the stored logo takes WeasyPrint about a minute.
+TIME_LIMIT = 5
+TOO_SLOW = f"Its PDF was still being drawn after {TIME_LIMIT} seconds, so it was stopped."
+
+
+@pytest.fixture
+def logo_too_slow_to_draw(clinic, settings):
+    """A logo stored before uploads were checked for the time they take to draw."""
+    settings.PDF_RENDER_TIME_LIMIT_SECONDS = TIME_LIMIT
+    clinic.logo, clinic.logo_content_type = nested_use_svg(5), "image/svg+xml"
+    clinic.save()
+    return clinic
+
+
+def test_a_handout_past_the_time_limit_is_not_made_the_form_is_kept_and_issuing_goes_on(
+    client, clinician, sample_article, logo_too_slow_to_draw
+):
+    client.force_login(clinician)
+    response = client.post(builder_url(sample_article), builder_data(sample_article))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "The handout could not be made." in html
+    assert TOO_SLOW in html
+    assert "Nothing was saved, and your choices are still below." in html
+    assert response.context["form"].data["patient_name"] == "Zoë Núñez-O'Brien"
+    assert Handout.objects.count() == 0
+    # The same process issues the same form once the logo is replaced.
+    logo_too_slow_to_draw.logo, logo_too_slow_to_draw.logo_content_type = b"", ""
+    logo_too_slow_to_draw.save()
+    response = client.post(builder_url(sample_article), builder_data(sample_article))
+    assert response.status_code == 302
+    assert Handout.objects.count() == 1
+
+
+def test_a_preview_pdf_past_the_time_limit_shows_the_preview_and_says_why(
+    client, clinician, sample_article, logo_too_slow_to_draw
+):
+    client.force_login(clinician)
+    data = builder_data(sample_article, action="preview_pdf")
+    response = client.post(builder_url(sample_article), data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "The preview PDF could not be made." in html and TOO_SLOW in html
+    assert response.context["preview"]["handout"].patient_name == "Zoë Núñez-O'Brien"
+
+
+def test_an_access_slip_past_the_time_limit_says_why_instead_of_failing(
+    client, front_desk, handout, logo_too_slow_to_draw
+):
+    client.force_login(front_desk)
+    url, code = shown_secrets(share(client, handout))
+    response = client.post(
+        reverse("handouts:access_slip", args=[handout.public_id]),
+        {"token": url.rsplit("/", 2)[-2], "code": code},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert response.redirect_chain[-1][0] == handout.get_absolute_url()
+    assert "The access slip could not be made." in html and TOO_SLOW in html
+    assert "The link and code are still on the page you came from" in html
+    assert not handout.events.filter(kind=HandoutEvent.Kind.SLIP_PRINTED).exists()
+
+
+def test_an_article_preview_past_the_time_limit_goes_back_to_the_article_and_says_why(
+    client, editor, sample_article, logo_too_slow_to_draw
+):
+    client.force_login(editor)
+    response = client.get(
+        reverse("handouts:article_preview_pdf", args=[sample_article.pk]), follow=True
+    )
+    assert response.redirect_chain[-1][0] == reverse(
+        "admin:education_article_change", args=[sample_article.pk]
+    )
+    assert TOO_SLOW in response.content.decode()

@@ -6,6 +6,7 @@ from django.urls import reverse
 from PIL import Image
 
 from portal.models import ClinicProfile
+from tests.helpers import long_text_svg, nested_use_svg, png_header_claiming
 
 pytestmark = pytest.mark.django_db
 
@@ -82,6 +83,29 @@ def test_a_plain_svg_logo_is_accepted(client, administrator):
         (b"GIF89a....", "must be a PNG or SVG"),
         (b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, "damaged or incomplete"),
         (png(5000, 10), "at most 4000"),
+        (png_header_claiming(50000, 50000), "The logo is 50000×50000 pixels; at most 4000."),
+        (
+            b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:s="http://www.w3.org/2000/svg">'
+            b"<s:script>alert(1)</s:script></svg>",
+            "scripts, external links or entities",
+        ),
+        (
+            b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:x="http://x.example/x">'
+            b"<x:script>alert(1)</x:script></svg>",
+            "scripts, external links or entities",
+        ),
+        (
+            b'<svg xmlns="http://www.w3.org/2000/svg"><rect style="fill: url(https://x.example/p)"'
+            b' width="4" height="4"/></svg>',
+            "scripts, external links or entities",
+        ),
+        (nested_use_svg(5), "too complex for a logo"),
+        (
+            b'<svg xmlns="http://www.w3.org/2000/svg"><g id="a"><use href="#b"/></g>'
+            b'<g id="b"><use href="#a"/></g></svg>',
+            "too complex for a logo",
+        ),
+        (long_text_svg(), "This logo takes more than a second to draw"),
         (b"\x89PNG\r\n\x1a\n" + b"\x00" * (600 * 1024), "the limit is 512 KB"),
     ],
 )
@@ -101,6 +125,23 @@ def test_unsafe_or_broken_logos_are_refused_and_the_old_logo_is_kept(
     assert 'value="Changed name"' in response.content.decode()
     profile = ClinicProfile.load()
     assert bytes(profile.logo) == png() and profile.name == "Your clinic"
+
+
+def test_an_svg_is_stored_with_only_its_drawing_and_without_editor_metadata(client, administrator):
+    client.force_login(administrator)
+    svg = (
+        b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+        b'xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape" width="10" height="10" '
+        b'inkscape:version="1.3"><metadata><rdf/></metadata><defs><circle id="dot" r="2"/>'
+        b'</defs><use xlink:href="#dot" x="5" y="5" inkscape:label="Dot"/>'
+        b'<text x="1" y="9">RS</text></svg>'
+    )
+    response = client.post(change_url(), profile_form(logo_upload=SimpleUploadedFile("l.svg", svg)))
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    stored = bytes(ClinicProfile.load().logo).decode()
+    assert "inkscape" not in stored and "metadata" not in stored
+    assert '<use href="#dot" x="5" y="5" />' in stored
+    assert '<circle id="dot" r="2" />' in stored and ">RS</text>" in stored
 
 
 def test_logo_can_be_removed(client, administrator):
