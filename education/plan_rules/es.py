@@ -46,7 +46,8 @@ RULES = (
     Rule(
         "staying active, yet told to stop all activity",
         {"activity": "active"},
-        r"\bevite (toda|cualquier) (actividad|ejercicio|movimiento)\b|\bno (lo|la) mueva\b",
+        r"\bevite (todo|toda|cualquier) (tipo de )?(actividad|ejercicio|movimiento)\b"
+        r"|\bno (lo|la) mueva\b",
     ),
     Rule(
         "rest from sport, yet told to carry on",
