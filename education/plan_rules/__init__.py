@@ -66,36 +66,44 @@ class Conflict:
 # some clinician could choose. Values are strings ("yes" / "no" for True / False).
 
 
-@dataclass(frozen=True)
-class Chosen:
-    """One patient's choices as the rules see them: the plan, and whether a follow-up visit
-    is booked (None: not known, and the follow-up rules are not run)."""
+# Every value each fact can take: a rule naming another never applies (check_book).
+FACT_VALUES: dict[str, set[str]] = {
+    "activity": {str(a) for a in Activity},
+    "rest": {"set", "none"},
+    "leg_load": {str(v) for v in LegLoad},
+    "arm_load": {str(v) for v in ArmLoad},
+    "aid_present": {str(a) for a in Aid},
+    "aid_absent": {str(a) for a in Aid},
+    "self_care_present": {str(s) for s in SelfCare},
+    "self_care_absent": {str(s) for s in SelfCare},
+    "physiotherapy": {"yes", "no"},
+    "back_to": {str(w) for w in BackToWhen},
+    "follow_up": {"yes", "no"},
+}
 
-    plan: PlanChoices
-    follow_up: bool | None = None
 
-
-def _chosen_facts(chosen: Chosen) -> dict[str, set[str]]:
-    plan = chosen.plan
+def _chosen_facts(plan: PlanChoices, follow_up: bool | None) -> dict[str, set[str]]:
+    """What holds for one patient's choices. `follow_up` None: not known, and the follow-up
+    rules are not run."""
     aids = {str(a.kind) for a in plan.aids}
     care = {str(s.kind) for s in plan.self_care}
-    facts = {
+    return {
         "activity": {str(plan.activity)} if plan.activity else set(),
         "rest": set() if plan.activity is None else {"set" if plan.rest_weeks else "none"},
         "leg_load": {str(plan.load)} if isinstance(plan.load, LegLoad) else set(),
         "arm_load": {str(plan.load)} if isinstance(plan.load, ArmLoad) else set(),
         "aid_present": aids,
-        "aid_absent": {str(a) for a in Aid} - aids,
+        "aid_absent": FACT_VALUES["aid_absent"] - aids,
         "self_care_present": care,
-        "self_care_absent": {str(s) for s in SelfCare} - care,
+        "self_care_absent": FACT_VALUES["self_care_absent"] - care,
         "physiotherapy": {"yes" if plan.physio_start else "no"},
         "back_to": {str(plan.back_to.when)} if plan.back_to else set(),
-        "follow_up": set() if chosen.follow_up is None else {_value(chosen.follow_up)},
+        "follow_up": set() if follow_up is None else {_value(follow_up)},
     }
-    return facts
 
 
 def _offered_facts(offer: PlanOffer) -> dict[str, set[str]]:
+    """What some clinician could choose within `offer`."""
     activities = set(offer.activity.offered) if offer.activity else set()
     limb = offer.load.limb if offer.load else None
     return {
@@ -105,12 +113,13 @@ def _offered_facts(offer: PlanOffer) -> dict[str, set[str]]:
         "leg_load": {str(v) for v in LegLoad} if limb == Limb.LEG else set(),
         "arm_load": {str(v) for v in ArmLoad} if limb == Limb.ARM else set(),
         "aid_present": {str(a.kind) for a in offer.aids},
-        # Any aid may be left out: the clinician unticks it, or the article never offers it.
-        "aid_absent": {str(a) for a in Aid},
+        # Any aid or self-care may be left out: the clinician unticks it, or the article never
+        # offers it.
+        "aid_absent": FACT_VALUES["aid_absent"],
         "self_care_present": {str(s.kind) for s in offer.self_care},
-        "self_care_absent": {str(s) for s in SelfCare},
+        "self_care_absent": FACT_VALUES["self_care_absent"],
         "physiotherapy": {"no"} | ({"yes"} if offer.physiotherapy else set()),
-        "back_to": {str(w) for w in BackToWhen} if offer.back_to else set(),
+        "back_to": FACT_VALUES["back_to"] if offer.back_to else set(),
         "follow_up": {"yes", "no"},
     }
 
@@ -174,29 +183,13 @@ def _choice_words(found: Mapping[str, set[str]]) -> str:
 def check_book(book: RuleBook) -> None:
     """Refuse a rule book with a fact, value or place the engine does not know, or a pattern
     that does not compile: a typo would otherwise make a rule that never applies."""
-    known = _offered_facts(
-        PlanOffer.from_json(
-            {
-                "activity": {"offered": ["rest", "relative", "active"], "rest_weeks": 1},
-                "load": {"limb": "leg", "default": "full"},
-                "aids": [{"kind": str(a), "weeks": 1} for a in (Aid.CRUTCHES, Aid.BRACE)],
-                "self_care": [
-                    {"kind": str(s), "times_per_day": 1, "minutes": 1, "days": 1} for s in SelfCare
-                ],
-                "physiotherapy": {"start": "at_visit"},
-                "back_to": {"activities": ["work"]},
-            }
-        )
-    )
-    known["arm_load"] = {str(v) for v in ArmLoad}
-    known["aid_present"] = {str(a) for a in Aid}
     for rule in book.rules:
         if rule.where not in WHERE:
             raise ValueError(f"{book.language}: {rule.name!r}: no place {rule.where!r}")
         for fact, value in rule.when.items():
-            if fact not in known:
+            if fact not in FACT_VALUES:
                 raise ValueError(f"{book.language}: {rule.name!r}: no fact {fact!r}")
-            unknown = _wanted(value) - known[fact]
+            unknown = _wanted(value) - FACT_VALUES[fact]
             if unknown:
                 raise ValueError(f"{book.language}: {rule.name!r}: {fact} is never {unknown}")
         re.compile(rule.forbidden)
@@ -213,7 +206,8 @@ def _pattern(forbidden: str) -> re.Pattern[str]:
 
 def _sentence(text: str, start: int, end: int) -> str:
     """The sentence of `text` around [start, end)."""
-    begin = max(text.rfind(". ", 0, start) + 2, 0) if ". " in text[:start] else 0
+    begin = text.rfind(". ", 0, start)
+    begin = 0 if begin == -1 else begin + 2
     stop = text.find(". ", end)
     return text[begin : stop + 1 if stop != -1 else len(text)].strip()
 
@@ -254,7 +248,7 @@ def conflicts(
     name besides the site chosen."""
     book = BOOKS[language]
     parts = handout_parts(text, book)
-    facts = _chosen_facts(Chosen(choices, follow_up))
+    facts = _chosen_facts(choices, follow_up)
     found = []
     for rule in book.rules:
         matching = _matching(rule, facts)
@@ -280,7 +274,8 @@ def conflicts(
 def _body_part_conflicts(
     plan: str, book: RuleBook, choices: PlanChoices, part_name: str
 ) -> list[Conflict]:
-    """The plan names only the site chosen and the article's own words for the injured part."""
+    """The plan names only the site chosen (one of those the article offers) and the
+    article's own words for the injured part."""
     words = [w for site, w in book.site_words.items() if site != choices.site]
     words.append(book.other_body_parts)
     allowed = part_name.lower()
@@ -296,7 +291,7 @@ def _body_part_conflicts(
                     label(choices.site) if choices.site else gettext("No site chosen"),
                 )
             )
-    return found[:1]
+    return found
 
 
 def _week_conflicts(rest: str, book: RuleBook, choices: PlanChoices) -> list[Conflict]:
