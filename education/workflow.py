@@ -262,7 +262,7 @@ def publish(
     conflicts = article_conflicts(draft)
     conflict_reason = conflict_reason.strip()
     if conflicts and not conflict_reason:
-        raise WorkflowError(conflicts_problem(conflicts))
+        raise WorkflowError(_conflicts_refusal(conflicts))
     grade = article_readability(draft)[0].grade
     override_reason = override_reason.strip()
     if grade > clinic.max_reading_grade and not override_reason:
@@ -308,7 +308,7 @@ def publish(
     return draft
 
 
-def conflicts_problem(conflicts: list[Conflict]) -> str:
+def _conflicts_refusal(conflicts: list[Conflict]) -> str:
     """Why a version with these conflicts is not published without a reason."""
     return gettext(
         "This article's text contradicts plan choices it offers: %(conflicts)s Change the "

@@ -9,6 +9,7 @@ import pytest
 from django.utils import translation
 from django.utils.html import strip_tags
 
+from education.plan_rules import conflicts
 from handouts.issuing import build_handout
 from handouts.pdf import render_handout_pdf
 from handouts.plan import crutches_sentence, personal_plan, weight_sentence
@@ -86,6 +87,12 @@ def test_the_plan_names_the_injured_part_as_the_article_does(draft, clinician, c
     assert "Rest your foot for 3 weeks" in text
     assert "do not put any weight on your foot" in text
     assert "the injured part" not in between(text, PLAN_LEAD, ["When to get help"])
+    # The rules let the plan name the part in the article's words, and no other.
+    choices = Choices("none", True, 3, True)
+    plan = choices.plan()
+    assert conflicts(text, "en", plan, follow_up=True, part_name="your foot") == []
+    other = conflicts(text, "en", plan, follow_up=True, part_name="your leg")
+    assert {(c.rule, c.found) for c in other} == {("a body part the article did not name", "foot")}
 
 
 def test_article_prose_is_printed_only_under_general_information(sample_article, clinician, clinic):
