@@ -38,6 +38,7 @@ from education.models import (
     plain_newlines,
 )
 from education.parts import PARTS, Part
+from education.plan_rules import Conflict, article_conflicts, has_rules
 from education.readability import article_readability
 from portal.admin_audit import AuditedAdminMixin
 from portal.http import AuthenticatedHttpRequest
@@ -188,6 +189,7 @@ class ArticleAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
         "archived_at",
         "published_grade",
         "grade_override_reason",
+        "plan_conflict_reason",
         "reviewed_by",
         "last_reviewed_on",
         "next_review_due",
@@ -216,6 +218,7 @@ class ArticleAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
                     ("submitted_by", "submitted_at"),
                     ("published_by", "published_at", "archived_at"),
                     ("published_grade", "grade_override_reason"),
+                    "plan_conflict_reason",
                 ]
             },
         ),
@@ -412,12 +415,14 @@ class ArticleAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
         return redirect(change_url(result))
 
     def submit_view(self, request: AuthenticatedHttpRequest, object_id: str) -> HttpResponse:
-        return self._step(
-            request,
-            object_id,
-            workflow.submit_for_review,
-            lambda article: gettext("Sent for review. A reviewer can now approve and publish it."),
-        )
+        def done(article: Article) -> str:
+            sent = gettext("Sent for review. A reviewer can now approve and publish it.")
+            conflicts = article_conflicts(article)
+            if not conflicts:
+                return sent
+            return " ".join([sent, conflicts_note(conflicts)])
+
+        return self._step(request, object_id, workflow.submit_for_review, done)
 
     def return_view(self, request: AuthenticatedHttpRequest, object_id: str) -> HttpResponse:
         return self._step(
@@ -478,28 +483,37 @@ class ArticleAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
         draft = self._article_or_404(request, object_id)
         clinic = ClinicProfile.load()
         readability = article_readability(draft)[0]
+        conflicts = article_conflicts(draft)
         form = PublishForm(
             request.POST or None,
             clinic=clinic,
             above_maximum=readability.grade > clinic.max_reading_grade,
+            with_conflicts=bool(conflicts),
         )
         problem = workflow.approval_problem(draft, request.user, clinic)
         if request.method == "POST" and problem is None and form.is_valid():
 
             def done(published: Article) -> str:
                 if not published.grade_override_reason:
-                    return gettext("Published as version %(version)s.") % {
+                    said = gettext("Published as version %(version)s.") % {
                         "version": published.version
                     }
-                return gettext(
-                    "Published as version %(version)s. Reading grade %(grade)g is above "
-                    "the maximum of %(maximum)s; override reason: %(reason)s"
-                ) % {
-                    "version": published.version,
-                    "grade": published.published_grade,
-                    "maximum": clinic.max_reading_grade,
-                    "reason": published.grade_override_reason,
-                }
+                else:
+                    said = gettext(
+                        "Published as version %(version)s. Reading grade %(grade)g is above "
+                        "the maximum of %(maximum)s; override reason: %(reason)s"
+                    ) % {
+                        "version": published.version,
+                        "grade": published.published_grade,
+                        "maximum": clinic.max_reading_grade,
+                        "reason": published.grade_override_reason,
+                    }
+                if published.plan_conflict_reason:
+                    said += " " + gettext(
+                        "Published although its text contradicts plan choices it offers; "
+                        "reason: %(reason)s"
+                    ) % {"reason": published.plan_conflict_reason}
+                return said
 
             try:
                 # The publication and the admin's log entry commit together, or neither does.
@@ -508,6 +522,7 @@ class ArticleAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
                         draft,
                         request.user,
                         override_reason=form.cleaned_data.get("override_reason", ""),
+                        conflict_reason=form.cleaned_data.get("conflict_reason", ""),
                         next_review_due=form.cleaned_data["next_review_due"],
                     )
                     # publish() recorded the audit event itself.
@@ -537,6 +552,8 @@ class ArticleAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
             "changes": compare_articles(live, draft) if live else None,
             "readability": readability,
             "maximum": clinic.max_reading_grade,
+            "plan_conflicts": conflicts,
+            "plan_rules": has_rules(draft.language),
             "problem": problem,
             "form": form,
         }
@@ -580,17 +597,31 @@ class PublishForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
         help_text=_("Recorded with the version and in the audit log."),
     )
+    conflict_reason = forms.CharField(
+        label=_("Reason to publish although the text contradicts plan choices"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        help_text=_("Recorded with the version and in the audit log."),
+    )
 
     def __init__(
-        self, *args: Any, clinic: ClinicProfile, above_maximum: bool, **kwargs: Any
+        self,
+        *args: Any,
+        clinic: ClinicProfile,
+        above_maximum: bool,
+        with_conflicts: bool = False,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.above_maximum = above_maximum
+        self.with_conflicts = with_conflicts
         self.fields["next_review_due"].initial = workflow.default_next_review(
             clinic, timezone.localdate()
         )
         if not above_maximum:
             del self.fields["override_reason"]
+        if not with_conflicts:
+            del self.fields["conflict_reason"]
 
     def clean_next_review_due(self) -> datetime.date:
         due = self.cleaned_data["next_review_due"]
@@ -612,6 +643,29 @@ class PublishForm(forms.Form):
             )
         return reason
 
+    def clean_conflict_reason(self) -> str:
+        reason = self.cleaned_data["conflict_reason"].strip()
+        if self.with_conflicts and not reason:
+            raise forms.ValidationError(
+                gettext(
+                    "This article's text contradicts plan choices it offers (listed above). "
+                    "Say why it should be published anyway, or go back and change the text."
+                ),
+                code="conflict_reason_required",
+            )
+        return reason
+
+
+def conflicts_note(conflicts: list[Conflict]) -> str:
+    """What an editor is told on sending a draft with conflicts for review."""
+    return ngettext(
+        "Its text has %(count)d conflict with plan choices it offers, listed on its page: "
+        "the reviewer sees it, and publishing it needs a stated reason.",
+        "Its text has %(count)d conflicts with plan choices it offers, listed on its page: "
+        "the reviewer sees them, and publishing it needs a stated reason.",
+        len(conflicts),
+    ) % {"count": len(conflicts)}
+
 
 def untranslated(describe: Callable[[Article], str], article: Article) -> str:
     """`describe(article)` in the source language, for the admin's log and the audit trail:
@@ -631,8 +685,12 @@ def workflow_context(request: AuthenticatedHttpRequest, article: Article | None)
         return {}
     user = request.user
     submit_problem = workflow.submit_problem(article, user)
+    is_open = article.state in Article.OPEN_STATES
     return {
         "workflow": {
+            # Shown while the text can still change or is being reviewed.
+            "plan_conflicts": article_conflicts(article) if is_open else [],
+            "plan_rules": has_rules(article.language),
             "live": article.live_version(),
             "open_draft": article.siblings().open_drafts().exclude(pk=article.pk).first(),
             "can_submit": submit_problem is None,

@@ -417,6 +417,15 @@ class Article(VersionedContent):
         editable=False,
         help_text=_("Why this version was published above the clinic's maximum reading grade."),
     )
+    plan_conflict_reason = models.TextField(
+        _("plan conflict reason"),
+        blank=True,
+        editable=False,
+        help_text=_(
+            "Why this version was published although its text contradicts a plan choice it "
+            "offers (education.plan_rules)."
+        ),
+    )
     # A fingerprint of what a handout made from this version reads (education.snapshot).
     fingerprint = models.CharField(_("fingerprint"), max_length=12, blank=True, editable=False)
     needs_clinical_review = models.BooleanField(

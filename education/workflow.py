@@ -16,11 +16,12 @@ import datetime
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from education.models import Article, ConditionName
 from education.parts import PARTS
+from education.plan_rules import Conflict, article_conflicts
 from education.readability import article_readability
 from education.snapshot import build_snapshot, content_fingerprint
 from portal.audit import Action, record_audit
@@ -222,13 +223,20 @@ def publish(
     user: User,
     *,
     override_reason: str = "",
+    conflict_reason: str = "",
     next_review_due: datetime.date | None = None,
 ) -> Article:
     """Approve the draft and make it the published version, in one transaction: clinicians
-    see either the old version or the new one, never neither."""
+    see either the old version or the new one, never neither. Text that contradicts a plan
+    choice the version offers (education.plan_rules) is published only with a stated reason,
+    recorded with the version and in the audit log."""
     clinic = ClinicProfile.load()
     draft = _locked(draft)
     _refuse(approval_problem(draft, user, clinic))
+    conflicts = article_conflicts(draft)
+    conflict_reason = conflict_reason.strip()
+    if conflicts and not conflict_reason:
+        raise WorkflowError(_conflicts_refusal(conflicts))
     grade = article_readability(draft)[0].grade
     override_reason = override_reason.strip()
     if grade > clinic.max_reading_grade and not override_reason:
@@ -257,6 +265,7 @@ def publish(
     draft.needs_clinical_review = False
     draft.published_grade = grade
     draft.grade_override_reason = override_reason if grade > clinic.max_reading_grade else ""
+    draft.plan_conflict_reason = conflict_reason if conflicts else ""
     draft.fingerprint = content_fingerprint(build_snapshot(draft))
     try:
         draft.save()
@@ -267,18 +276,38 @@ def publish(
             )
         ) from error
     draft.condition.refresh_published_terms()
-    record_audit(user, Action.PUBLISHED, obj=draft, detail=_publication_detail(draft, clinic))
+    record_audit(
+        user, Action.PUBLISHED, obj=draft, detail=_publication_detail(draft, clinic, conflicts)
+    )
     return draft
 
 
-def _publication_detail(published: Article, clinic: ClinicProfile) -> str:
-    """For the audit log, in the source language like every audit detail: the version, and
-    why it was published above the clinic's reading grade if it was."""
+def _conflicts_refusal(conflicts: list[Conflict]) -> str:
+    """Why a version with these conflicts is not published without a reason."""
+    return gettext(
+        "This article's text contradicts plan choices it offers: %(conflicts)s Change the "
+        "text, or give a reason to publish it anyway."
+    ) % {"conflicts": " ".join(str(conflict) for conflict in conflicts)}
+
+
+def _publication_detail(
+    published: Article, clinic: ClinicProfile, conflicts: list[Conflict]
+) -> str:
+    """For the audit log, in the source language like every audit detail: the version, why
+    it was published above the clinic's reading grade if it was, and the plan conflicts it was
+    published with and why."""
     detail = f"Published as version {published.version}."
     if published.grade_override_reason:
         detail += (
             f" Reading grade {published.published_grade:g} is above the maximum of "
             f"{clinic.max_reading_grade}; override reason: {published.grade_override_reason}"
+        )
+    if conflicts:
+        # Found again untranslated: a conflict's words are in the language active when found.
+        with translation.override(None):
+            listed = " ".join(str(conflict) for conflict in article_conflicts(published))
+        detail += (
+            f" Plan conflicts ({len(conflicts)}): {listed} Reason: {published.plan_conflict_reason}"
         )
     return detail
 

@@ -1,6 +1,6 @@
 """Helpers shared by the handout tests: the builder's form, the patient's phone, the plan's
-choices and contradiction rules, sharing a handout, running the task worker. Plain functions
-and constants, no fixtures."""
+choices and the contradiction check (education.plan_rules), sharing a handout, running the
+task worker. Plain functions and constants, no fixtures."""
 
 import datetime
 import itertools
@@ -10,10 +10,19 @@ import uuid
 from dataclasses import dataclass
 
 from django.core.management import call_command
+from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
+from django.utils.html import strip_tags
 
+from education.plan_blocks import PlanChoices, choices_from_rest_columns
+from education.plan_rules import conflicts
+from education.snapshot import build_snapshot
 from handouts.forms import therapy_field
+from handouts.issuing import build_handout
+from handouts.pdf.render import handout_context
+from tests.helpers import default_choices
 
 
 def builder_url(article) -> str:
@@ -85,16 +94,19 @@ class Choices:
     follow_up: bool
     large_print: bool = False
 
+    def plan(self, *, has_therapies: bool = True) -> PlanChoices:
+        """These choices in plan-block terms, as a handout made with them holds them."""
+        return choices_from_rest_columns(
+            self.rest, self.weight, self.crutches, has_therapies, VISIT
+        )
 
-@dataclass(frozen=True)
-class Rule:
-    """When `applies` holds for the choices, `forbidden` must not appear in `part` of the
-    text ("all" or "rest": the plan's rest item)."""
 
-    name: str
-    applies: object
-    forbidden: str
-    part: str = "all"
+def contradictions(text: str, language: str, choices: Choices) -> list[str]:
+    """What in a composed handout's text contradicts its choices, by the portal's rules."""
+    return [
+        f"{conflict.rule}: {conflict.found}"
+        for conflict in conflicts(text, language, choices.plan(), follow_up=choices.follow_up)
+    ]
 
 
 def between(text: str, start: str, ends: list[str]) -> str:
@@ -109,6 +121,37 @@ MATRIX = [
     Choices(*combo)
     for combo in itertools.product(WEIGHTS, [True, False], REST_WEEKS, [True, False])
 ]
+
+
+def handout_for(article, clinician, choices: Choices):
+    """A handout of `article` with these choices and the sections printed by default; no
+    note."""
+    snapshot = build_snapshot(article)
+    background = [s["key"] for s in snapshot["sections"] if s["printed_by_default"]]
+    return build_handout(
+        article,
+        default_choices(
+            article,
+            weight_bearing=choices.weight,
+            crutches=choices.crutches,
+            rest_weeks=choices.rest,
+            follow_up_date=FOLLOW_UP if choices.follow_up else None,
+            visit_date=VISIT,
+            large_print=choices.large_print,
+            clinician_note="",
+            background_section_keys=background,
+        ),
+        issued_by=clinician,
+        snapshot=snapshot,
+    )
+
+
+def reading_view_text(handout, clinic) -> str:
+    """The reading view's text, white space folded."""
+    context = handout_context(handout, clinic) | {"for_web": True}
+    with translation.override(handout.language):
+        html = render_to_string("handouts/includes/handout_content.html", context)
+    return " ".join(strip_tags(html).split())
 
 
 def share(client, handout, **data):

@@ -37,9 +37,8 @@ from tests.handouts.helpers import (
     VISIT,
     WEIGHTS,
     Choices,
-    Rule,
-    between,
     builder_data,
+    contradictions,
     load_form,
     open_url,
     patient_client,
@@ -157,78 +156,7 @@ def without_note(text: str) -> str:
     return text.replace(ENGLISH_NOTE, "")
 
 
-# The contradiction rules of tests/handouts/test_plan.py, for the Spanish sentences.
-SOME_WEIGHT = r"(una )?parte de su peso"
-RULES = [
-    Rule(
-        "full weight, yet told to keep weight off",
-        lambda c: c.weight == "full",
-        r"nada de peso|" + SOME_WEIGHT + r"|según lo permita el dolor|no apoye",
-    ),
-    Rule(
-        "no weight, yet told weight is fine",
-        lambda c: c.weight == "none",
-        r"todo su peso|según lo permita el dolor|" + SOME_WEIGHT + r"|equilibrio",
-    ),
-    Rule(
-        "some weight, yet told all or none",
-        lambda c: c.weight == "partial",
-        r"todo su peso|nada de peso|según lo permita el dolor|equilibrio",
-    ),
-    Rule(
-        "weight as pain allows, yet told otherwise",
-        lambda c: c.weight == "as_tolerated",
-        r"todo su peso|nada de peso|" + SOME_WEIGHT + r"|equilibrio",
-    ),
-    Rule("no crutches, yet told to use them", lambda c: not c.crutches, r"use muletas"),
-    Rule(
-        "crutches, yet told not to need them",
-        lambda c: c.crutches,
-        r"no necesita muletas|sin muletas",
-    ),
-    Rule(
-        "no rest, yet a rest period",
-        lambda c: c.rest == 0,
-        r"deje en reposo [\w ]+ durante \d+ semanas?|reposo: no haga deporte",
-    ),
-    Rule(
-        "rest chosen, yet told none is needed",
-        lambda c: c.rest > 0,
-        r"no necesita un tiempo fijo de reposo",
-    ),
-    Rule("no follow-up, yet a follow-up date", lambda c: not c.follow_up, r"su cita de control es"),
-    Rule(
-        "a follow-up, yet told none is booked",
-        lambda c: c.follow_up,
-        r"no tiene una cita de control",
-    ),
-    Rule(
-        "a body part the article did not name",
-        lambda c: True,
-        r"\b(hueso|pierna|pie|rodilla|talón|brazo|tobillo)s?\b",
-        part="plan",
-    ),
-]
 PLAN_LEAD = "Su plan Reposo"
-
-
-def contradictions(text: str, choices: Choices) -> list[str]:
-    plan = between(text, PLAN_LEAD, ["Cuándo pedir ayuda"])
-    rest = between(plan, "Reposo", ["Muletas", "Fisioterapia", "Cita de control"])
-    parts = {"all": text, "plan": plan, "rest": rest}
-    found = [
-        f"{rule.name}: {match.group(0)!r}"
-        for rule in RULES
-        if rule.applies(choices)
-        for match in [re.search(rule.forbidden, parts[rule.part], re.IGNORECASE)]
-        if match
-    ]
-    weeks = {int(n) for n in re.findall(r"\b(\d+) semanas?\b", rest)}
-    if weeks - {choices.rest}:
-        found.append(f"rest part names other week counts: {sorted(weeks - {choices.rest})}")
-    if choices.rest and choices.rest not in weeks:
-        found.append(f"rest part does not say {choices.rest} weeks")
-    return found
 
 
 def test_the_spanish_rules_catch_contradictions():
@@ -236,7 +164,7 @@ def test_the_spanish_rules_catch_contradictions():
         f"{PLAN_LEAD} Deje en reposo el hueso durante 3 semanas. Puede apoyar todo su "
         "peso. Use muletas. Cuándo pedir ayuda"
     )
-    found = contradictions(wrong, Choices("none", False, 4, True))
+    found = contradictions(wrong, "es", Choices("none", False, 4, True))
     assert any("weight is fine" in p for p in found)
     assert any("use them" in p for p in found)
     assert any("body part" in p for p in found)
@@ -259,7 +187,7 @@ def matrix_failures(text_of, weight: str) -> dict[str, list[str]]:
     failures = {}
     for choices in (choices for choices in MATRIX if choices.weight == weight):
         text = without_note(text_of(choices))
-        found = english_in(text) + contradictions(text, choices)
+        found = english_in(text) + contradictions(text, "es", choices)
         if found:
             failures[str(choices)] = found
     return failures
