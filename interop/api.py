@@ -12,6 +12,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
 from redis.exceptions import RedisError
 
@@ -67,7 +68,8 @@ def with_cors(request: HttpRequest, response: HttpResponse) -> HttpResponse:
         response["Access-Control-Allow-Origin"] = origin
         response["Access-Control-Allow-Headers"] = "Authorization, Content-Type"
         response["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-        response["Vary"] = "Origin"
+    # Caches must not hand one origin's answer to another, allowed or not.
+    patch_vary_headers(response, ["Origin"])
     return response
 
 
@@ -79,9 +81,9 @@ def unauthorized() -> HttpResponse:
 
 def api_endpoint(scope: str, *, require_token: Callable[[], bool]) -> Callable[[View], View]:
     """The view answers a client with a token for `scope`, or anyone while `require_token()`
-    is false; each client (or, without a token, each address) at most
-    API_RATE_LIMIT_PER_MINUTE times a minute. Requests carry no session or cookie to protect,
-    so CSRF does not apply."""
+    is false; each client (or, without a valid token, each address) at most
+    API_RATE_LIMIT_PER_MINUTE times a minute, so guessing tokens is limited too. Requests
+    carry no session or cookie to protect, so CSRF does not apply."""
 
     def decorate(view: View) -> View:
         @csrf_exempt
@@ -89,18 +91,17 @@ def api_endpoint(scope: str, *, require_token: Callable[[], bool]) -> Callable[[
         def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
             if request.method == "OPTIONS":  # a browser's CORS preflight
                 return with_cors(request, HttpResponse(status=204))
-            client = None
-            if require_token():
-                client = authenticated_client(request, scope)
-                if client is None:
-                    return with_cors(request, unauthorized())
+            client = authenticated_client(request, scope) if require_token() else None
             key = f"client:{client.pk}" if client else f"address:{client_address(request)}"
             retry_after = seconds_until_allowed(key, settings.API_RATE_LIMIT_PER_MINUTE)
             if retry_after:
                 response = HttpResponse(status=429)
                 response["Retry-After"] = str(retry_after)
-                return with_cors(request, response)
-            return with_cors(request, view(request, *args, **kwargs))
+            elif client is None and require_token():
+                response = unauthorized()
+            else:
+                response = view(request, *args, **kwargs)
+            return with_cors(request, response)
 
         return wrapped
 

@@ -314,12 +314,14 @@ def atom_feed(request: HttpRequest, knowledge: KnowledgeRequest, items: list[Ent
 
 
 def _additions(item: Entry) -> dict[str, object]:
-    """What MedlinePlus Connect's entries lack, by the names both shapes give them."""
-    return {
-        "version": item.version or "",
+    """What MedlinePlus Connect's entries lack, by the names both shapes give them; what an
+    article does not have (no review on record yet) is left out."""
+    additions = {
+        "version": item.version,
         "reviewedBy": item.reviewed_by,
         "lastReviewed": item.last_reviewed_on,
     }
+    return {name: value for name, value in additions.items() if value}
 
 
 def _element(name: str, text: str, **attributes: str) -> ET.Element:

@@ -188,6 +188,18 @@ def test_the_address_comes_from_x_forwarded_for_only_behind_a_trusted_proxy(
     assert infobutton(client, **{"X-Forwarded-For": "198.51.100.3"}).status_code == 429
 
 
+def test_with_tokens_required_wrong_tokens_are_counted_by_address(
+    client: Client, settings, tokens_required
+) -> None:
+    settings.API_RATE_LIMIT_PER_MINUTE = 2
+    _api_client, token = make_client()
+    assert_refused_without_detail(infobutton(client, "pep_guess1"))
+    assert_refused_without_detail(infobutton(client, "pep_guess2"))
+    assert infobutton(client, "pep_guess3").status_code == 429
+    # The client's own token is counted for the client, not the address.
+    assert infobutton(client, token).status_code == 200
+
+
 def test_with_tokens_each_client_is_counted_on_its_own(
     client: Client, settings, tokens_required
 ) -> None:
@@ -208,6 +220,7 @@ def test_cors_is_off_by_default(client: Client) -> None:
     response = infobutton(client, Origin="https://ehr.example.org")
     assert response.status_code == 200
     assert "Access-Control-Allow-Origin" not in response
+    assert "Origin" in response["Vary"]
 
 
 def test_cors_allows_only_the_configured_origins(client: Client, settings) -> None:

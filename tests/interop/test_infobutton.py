@@ -66,6 +66,9 @@ def test_a_parent_code_finds_the_sample_in_atom_in_english(client: Client, sampl
     assert link.get("href") == "http://testserver/library/bone-marrow-edema/en/"
     assert link.get("hreflang") == "en"
     assert entry.findtext(f"{PORTAL}version") == "1"
+    # The sample was never reviewed: nothing is said about a review.
+    assert entry.find(f"{PORTAL}reviewedBy") is None
+    assert entry.find(f"{PORTAL}lastReviewed") is None
     assert (
         entry.findtext(f"{ATOM}id") == "http://testserver/library/bone-marrow-edema/en/#version-1"
     )
