@@ -62,13 +62,15 @@ class ConditionQuerySet(models.QuerySet["Condition"]):
         ).exclude(code=code)
         return self.filter(models.Exists(below))
 
-    def with_published_articles(self) -> Self:
+    def with_published_articles(self, language: str | None = None) -> Self:
+        """Those with a published article (in `language`, if given)."""
         # EXISTS rather than a join and DISTINCT: each condition is checked once, through the
         # index of the one published article per condition and language, however many
         # articles the library holds.
-        return self.filter(
-            models.Exists(Article.objects.published().filter(condition=models.OuterRef("pk")))
-        )
+        published = Article.objects.published().filter(condition=models.OuterRef("pk"))
+        if language is not None:
+            published = published.filter(language=language)
+        return self.filter(models.Exists(published))
 
     def for_library(self) -> Self:
         """With what a library listing shows: each published article (as

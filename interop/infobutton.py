@@ -136,7 +136,7 @@ def _group_criteria(name: str, parts: dict[str, list[str]]) -> list[Criterion]:
     systems = parts.get("cs", [])
     names = parts.get("dn", [])
     if not codes:
-        return [Criterion(None, "", name) for name in names if name]
+        return [Criterion(None, "", display) for display in names if display]
     if len(systems) not in (1, len(codes)):
         raise BadParameter(f"{name}.cs", "give one code system, or one for each code")
     if names and len(names) not in (1, len(codes)):
@@ -159,25 +159,25 @@ def _group_criteria(name: str, parts: dict[str, list[str]]) -> list[Criterion]:
 # --- Finding the articles ---------------------------------------------------------------------
 
 
-def conditions_for(criterion: Criterion) -> list[Condition]:
-    """The conditions a criterion asks about, most fitting first, from the first of these that
-    finds any:
+def conditions_for(criterion: Criterion, language: str) -> list[Condition]:
+    """The conditions with a published article in `language` that a criterion asks about,
+    from the first of these that finds any:
     1. the code itself, or else its nearest parent any article lists (Condition.for_code):
        our article covers what was diagnosed, perhaps more generally;
     2. codes below it (Condition.below_code): M89.8 finds M89.8X6. Our article is about a
        narrower condition, so only when nothing covers the request;
     3. the display name, as staff search the library, when no code finds anything.
     """
-    conditions = Condition.objects.with_published_articles()
+    conditions = Condition.objects.with_published_articles(language).order_by("name")
     if criterion.system is not None:
         for found in (
             conditions.for_code(criterion.system, criterion.code),
             conditions.below_code(criterion.system, criterion.code),
         ):
             if found.exists():
-                return list(found.order_by("name"))
+                return list(found)
     if criterion.display_name:
-        return list(conditions.search(criterion.display_name).order_by("name"))
+        return list(conditions.search(criterion.display_name))
     return []
 
 
@@ -187,7 +187,7 @@ def find_entries(request: KnowledgeRequest) -> list[Article]:
     is not handed English."""
     conditions: dict[int, Condition] = {}
     for criterion in request.criteria:
-        for condition in conditions_for(criterion):
+        for condition in conditions_for(criterion, request.language):
             conditions.setdefault(condition.pk, condition)
     articles = {
         article.condition_id: article
@@ -195,7 +195,7 @@ def find_entries(request: KnowledgeRequest) -> list[Article]:
         .filter(condition__in=list(conditions), language=request.language)
         .select_related("condition")
     }
-    return [articles[pk] for pk in conditions if pk in articles]
+    return [articles[pk] for pk in conditions]
 
 
 # --- Writing the response ---------------------------------------------------------------------

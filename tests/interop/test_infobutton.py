@@ -295,6 +295,18 @@ def test_a_language_the_library_lacks_returns_no_entry_rather_than_another(
     assert titles(ask(client, "R52", **JSON, **{"informationRecipient.languageCode.c": "es"})) == []
 
 
+def test_a_condition_missing_in_the_language_asked_for_gives_way_to_the_next_that_has_it(
+    client: Client, sample
+) -> None:
+    publish_condition("bone-marrow-lesion", {"en": "Bone marrow lesion"}, icd10=["M89.8"])
+    spanish = {"informationRecipient.languageCode.c": "es"}
+    # English has an article at M89.8 itself; Spanish only below it, in the sample.
+    assert titles(ask(client, "M89.8", **JSON)) == ["Bone marrow lesion"]
+    assert titles(ask(client, "M89.8", **JSON, **spanish)) == [
+        "Edema de médula ósea: un moretón dentro del hueso"
+    ]
+
+
 def test_a_form_encoded_post_is_answered_like_a_get(client: Client, sample) -> None:
     response = client.post(
         "/infobutton/",
