@@ -16,6 +16,7 @@ from django.utils import timezone
 from interop.models import ApiClient
 from interop.tokens import create_api_client
 from portal.models import AuditEvent
+from tests.portal.test_settings import run_python
 
 pytestmark = pytest.mark.django_db
 
@@ -74,6 +75,28 @@ def test_create_api_client_refuses_a_name_in_use_and_an_unknown_scope() -> None:
     with pytest.raises(CommandError, match="invalid choice"):
         call_command("create_api_client", "Other", "--scope", "write-everything")
     assert ApiClient.objects.count() == 1
+
+
+# --- Settings --------------------------------------------------------------------------------
+
+
+def test_token_requirement_rate_limit_and_cors_origins_come_from_the_environment() -> None:
+    show = (
+        "from django.conf import settings as s; "
+        "print(s.INFOBUTTON_REQUIRE_TOKEN, s.API_RATE_LIMIT_PER_MINUTE, s.API_CORS_ORIGINS)"
+    )
+    assert run_python(show).stdout.strip() == "False 120 []"
+    configured = run_python(
+        show,
+        INFOBUTTON_REQUIRE_TOKEN="1",
+        API_RATE_LIMIT_PER_MINUTE="30",
+        API_CORS_ORIGINS="https://ehr.example.org, https://portal.example.org",
+    )
+    assert configured.stdout.strip() == (
+        "True 30 ['https://ehr.example.org', 'https://portal.example.org']"
+    )
+    refused = run_python(show, API_RATE_LIMIT_PER_MINUTE="0")
+    assert "API_RATE_LIMIT_PER_MINUTE must be a whole number from 1 to 100000" in refused.stderr
 
 
 # --- Tokens ----------------------------------------------------------------------------------
