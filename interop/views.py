@@ -33,7 +33,10 @@ def infobutton(request: HttpRequest) -> HttpResponse:
     with translation.override(knowledge.language):
         items = entries(request, knowledge, find_entries(knowledge))
         if knowledge.response_type == JSON:
-            return HttpResponse(json_feed(request, knowledge, items), content_type=JSON)
-        return HttpResponse(
-            atom_feed(request, knowledge, items), content_type="text/xml; charset=utf-8"
-        )
+            response = HttpResponse(json_feed(request, knowledge, items), content_type=JSON)
+        else:
+            response = HttpResponse(
+                atom_feed(request, knowledge, items), content_type="text/xml; charset=utf-8"
+            )
+    response["Content-Language"] = knowledge.language
+    return response

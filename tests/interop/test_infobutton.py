@@ -78,6 +78,7 @@ def test_a_parent_code_finds_the_sample_in_atom_in_spanish(client: Client, sampl
     response = ask(client, "M89.8", **{"informationRecipient.languageCode.c": "es"})
     [entry] = atom_entries(response)
     assert parse_feed(response).get(LANG) == "es"
+    assert response["Content-Language"] == "es"
     assert entry.get(LANG) == "es"
     assert entry.findtext(f"{ATOM}title") == "Edema de médula ósea: un moretón dentro del hueso"
 
