@@ -272,6 +272,7 @@ def test_an_administrator_adds_a_client_and_sees_its_token_once(
     client: Client, administrator
 ) -> None:
     client.force_login(administrator)
+    assert client.get(reverse("admin:interop_apiclient_add")).status_code == 200
     response = client.post(reverse("admin:interop_apiclient_add"), add_form())
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
