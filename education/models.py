@@ -45,13 +45,32 @@ class ConditionQuerySet(models.QuerySet["Condition"]):
         M89. One query, however many levels are tried."""
         return self.filter(_has_code(system, normalize_code(system, code)))
 
-    def with_published_articles(self) -> Self:
+    def below_code(self, system: str, code: str) -> Self:
+        """The conditions whose published articles list a code below `code`, more specific
+        than it: ICD-10-CM M89.8 finds M89.8X6. SNOMED CT finds none: its hierarchy is not
+        in the portal."""
+        if system != CodeSystem.ICD10_CM:
+            return self.none()
+        code = normalize_code(system, code)
+        # M89 is followed by a dot in every code below it; M89.8 by a character.
+        prefix = code if "." in code else f"{code}."
+        below = ConditionCode.objects.filter(
+            system=system,
+            article__state=Article.State.PUBLISHED,
+            article__condition=models.OuterRef("pk"),
+            code__startswith=prefix,
+        ).exclude(code=code)
+        return self.filter(models.Exists(below))
+
+    def with_published_articles(self, language: str | None = None) -> Self:
+        """Those with a published article (in `language`, if given)."""
         # EXISTS rather than a join and DISTINCT: each condition is checked once, through the
         # index of the one published article per condition and language, however many
         # articles the library holds.
-        return self.filter(
-            models.Exists(Article.objects.published().filter(condition=models.OuterRef("pk")))
-        )
+        published = Article.objects.published().filter(condition=models.OuterRef("pk"))
+        if language is not None:
+            published = published.filter(language=language)
+        return self.filter(models.Exists(published))
 
     def for_library(self) -> Self:
         """With what a library listing shows: each published article (as

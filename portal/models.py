@@ -261,6 +261,7 @@ class AuditEvent(AppendOnlyModel):
         HANDOUT_ISSUED = "handout_issued", _("Handout issued")
         HANDOUT_VIEWED = "handout_viewed", _("Handout viewed")
         HANDOUT_DOWNLOADED = "handout_downloaded", _("Handout downloaded")
+        API_CLIENT_REVOKED = "api_client_revoked", _("API client's token revoked")
 
     class Outcome(models.TextChoices):
         SUCCESS = "success", _("Success")

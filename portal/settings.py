@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "portal",
     "education",
     "handouts",
+    "interop",
     "benchmarks",  # only their management commands (make bench, make bench-http)
 ]
 
@@ -306,6 +307,16 @@ PDF_RENDER_WAIT_SECONDS = env_int("PDF_RENDER_WAIT_SECONDS", 20, minimum=0, maxi
 # builder says why, so one PDF that cannot be drawn never holds a worker until gunicorn's
 # timeout kills it. Keep it below that timeout (gunicorn's default is 30 s).
 PDF_RENDER_TIME_LIMIT_SECONDS = env_int("PDF_RENDER_TIME_LIMIT_SECONDS", 20, minimum=1, maximum=300)
+
+# --- EHR integration (interop) ----------------------------------------------------------------
+# The Infobutton serves published education only, never patient data, so it is open unless the
+# clinic wants every request to carry an API client's token (manage.py create_api_client).
+INFOBUTTON_REQUIRE_TOKEN = env_bool("INFOBUTTON_REQUIRE_TOKEN", False)
+# Requests per minute from one address (or one API client, when it sends its token), counted
+# in the shared cache so every worker process counts the same requests.
+API_RATE_LIMIT_PER_MINUTE = env_int("API_RATE_LIMIT_PER_MINUTE", 120, minimum=1, maximum=100_000)
+# Origins whose browser scripts may call the API (CORS); empty: none, the browser's default.
+API_CORS_ORIGINS = env_list("API_CORS_ORIGINS")
 
 # --- Email ------------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "portal@localhost")

@@ -18,6 +18,8 @@ urlpatterns = [
     # Patients' links: short, since they are printed and typed. Their headers come from
     # portal.middleware.PatientPageHeadersMiddleware (PATIENT_PAGES).
     path("p/", include("handouts.patient_urls")),
+    # The EHR's way in; MedlinePlus Connect's clients are configured with a base URL.
+    path("", include("interop.urls")),
     path("clinic/logo/", views.clinic_logo, name="clinic_logo"),
     path("admin/", admin.site.urls),
 ]

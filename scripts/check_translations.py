@@ -17,7 +17,16 @@ from pathlib import Path
 import polib
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = ["manage.py", "portal", "education", "handouts", "benchmarks", "templates", "locale"]
+SOURCES = [
+    "manage.py",
+    "portal",
+    "education",
+    "handouts",
+    "interop",
+    "benchmarks",
+    "templates",
+    "locale",
+]
 # What `make messages` passes to makemessages; the check must extract the same way.
 MAKEMESSAGES_ARGS = ["--add-location=file", "--no-obsolete"]
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", "*.mo", "sample_content")

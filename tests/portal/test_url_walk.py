@@ -45,6 +45,8 @@ OPEN_TO_ALL = {
     "patient:read",
     "patient:download",
     "patient:logo",
+    # Published education only, for EHRs; a token is required only when the clinic says so.
+    "interop:infobutton",
 }
 # make_user gives these an authenticator, as they must have one; other roles have none.
 WITH_AUTHENTICATOR = {"editor", "administrator"}
@@ -153,7 +155,8 @@ ADMIN_SITE = {
     "administrator": EDUCATION
     | {"portal.clinicprofile", "portal.auditevent", "auth.user", "auth.group"}
     # Lockouts and two-factor devices, to unlock a colleague and reset a lost authenticator.
-    | {"axes.accessattempt", "otp_totp.totpdevice", "otp_static.staticdevice"},
+    | {"axes.accessattempt", "otp_totp.totpdevice", "otp_static.staticdevice"}
+    | {"interop.apiclient"},
 }
 
 
