@@ -13,7 +13,7 @@ import mimetypes
 import ssl
 import threading
 import types
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,6 +33,7 @@ from handouts.plan import (
     ongoing_limits,
     personal_plan,
     timeline_activity,
+    whom_to_call,
 )
 from handouts.timeline import back_to_activity_from, treatment_timeline
 from portal.models import ClinicProfile
@@ -62,13 +63,31 @@ class PdfRenderBusy(PdfRenderError):
 def render_handout_pdf(handout: Handout, clinic: ClinicProfile, *, preview_note: str = "") -> bytes:
     """`preview_note` marks a PDF that is never given to a patient (a draft's preview)."""
     note_language = handout.note_language_if_different
+
+    def whom_to_call_first(document: "weasyprint.Document") -> str | None:
+        if help_starts_on_page_one(document):
+            return None
+        return handout_html(handout, clinic, preview_note=preview_note, whom_to_call_first=True)
+
     return render_pdf(
         handout_html(handout, clinic, preview_note=preview_note),
         logo=clinic_logo(clinic),
         identifier=handout.public_id.hex.encode(),
         paper_size=handout.paper_size,
         quotes_in=[(handout.clinician_note, note_language)] if note_language else [],
+        second_layout=whom_to_call_first,
     )
+
+
+# The emergency tier of "When to get help", whole or in short (handout_content.html): never
+# split, so where it starts it is. On page 1, the clinic's numbers are there too.
+EMERGENCY_TIERS = ("help-emergency", "whom-to-call-emergency")
+
+
+def help_starts_on_page_one(document: "weasyprint.Document") -> bool:
+    """Page 1 holds "When to get help" up to its emergency number (issue 21): after the plan
+    when the plan leaves room for it, else in short before the plan (whom_to_call)."""
+    return any(anchor in document.pages[0].anchors for anchor in EMERGENCY_TIERS)
 
 
 def render_access_slip_pdf(
@@ -101,12 +120,21 @@ def render_access_slip_pdf(
     )
 
 
-def handout_html(handout: Handout, clinic: ClinicProfile, *, preview_note: str = "") -> str:
+def handout_html(
+    handout: Handout,
+    clinic: ClinicProfile,
+    *,
+    preview_note: str = "",
+    whom_to_call_first: bool = False,
+) -> str:
+    """`whom_to_call_first` prints whom to call before the plan, as large print always does:
+    for a plan too long for the whole of "When to get help" to follow it on page 1."""
     # The preview note is staff wording, in the language active before the handout's own.
     context = {
         **handout_context(handout, clinic),
         "preview_note": preview_note,
         "preview_note_language": translation.get_language() or settings.LANGUAGE_CODE,
+        "whom_to_call_first": whom_to_call_first or handout.large_print,
     }
     with translation.override(handout.language):
         return render_to_string("handouts/pdf/handout.html", context)
@@ -135,6 +163,7 @@ def handout_context(handout: Handout, clinic: ClinicProfile) -> dict:
             "in_brief": article.get("in_brief") or article["summary"],
             "plan": personal_plan(handout),
             "help_tiers": help_tiers(handout, clinic),
+            "whom_to_call": whom_to_call(clinic),
             "timeline": timeline,
             "rest_activity": timeline_activity(handout),
             "ongoing_limits": ongoing_limits(handout),
@@ -166,7 +195,10 @@ def render_pdf(
     identifier: bytes,
     paper_size: str = "a4",
     quotes_in: Sequence[tuple[str, str]] = (),
+    second_layout: Callable[["weasyprint.Document"], str | None] | None = None,
 ) -> bytes:
+    """`second_layout` may look at the laid-out pages and return other HTML to lay out instead
+    (the same for the same pages, so the same input still gives the same bytes)."""
     slots = render_slots()
     if not slots.acquire(timeout=settings.PDF_RENDER_WAIT_SECONDS):
         logger.warning("Handout PDF not rendered: every render slot stayed busy")
@@ -176,6 +208,9 @@ def render_pdf(
         from handouts.pdf_structure import finish_tagged_pdf
 
         document = lay_out(html, logo=logo, paper_size=paper_size)
+        other_html = second_layout(document) if second_layout else None
+        if other_html:
+            document = lay_out(other_html, logo=logo, paper_size=paper_size)
         return finish_tagged_pdf(
             document.write_pdf(pdf_identifier=identifier, **PDF_OPTIONS), quotes_in
         )

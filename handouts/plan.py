@@ -205,7 +205,7 @@ def help_tiers(handout: Handout, clinic: ClinicProfile) -> list[HelpTier]:
     signs = handout.snapshot["warning_signs"]
     call_signs = [s["text"] for s in signs if s["urgency"] == "call_clinic"]
     emergency_signs = [s["text"] for s in signs if s["urgency"] == "emergency"]
-    values = {"phone": clinic.phone, "after_hours": clinic.after_hours_phone}
+    values = clinic_numbers(clinic)
     if not clinic.phone:  # only on previews: issuing is refused while the clinic has none
         call_lead = (
             _("Call the clinic if:")
@@ -237,6 +237,31 @@ def help_tiers(handout: Handout, clinic: ClinicProfile) -> list[HelpTier]:
     return [
         HelpTier("call_clinic", "phone", _("Call the clinic"), call_lead, call_signs, clinic.phone),
         HelpTier("emergency", "ambulance", _("Emergency"), emergency_lead, emergency_signs, number),
+    ]
+
+
+def clinic_numbers(clinic: ClinicProfile) -> dict[str, str]:
+    return {"phone": clinic.phone, "after_hours": clinic.after_hours_phone}
+
+
+def whom_to_call(clinic: ClinicProfile) -> list[HelpTier]:
+    """The start of "When to get help" that the printed handout puts on page 1, before the
+    plan: the clinic's numbers and the emergency number, without the signs. However long the
+    plan and however large the print, a patient who reads only page 1 knows whom to call; the
+    tiers with their signs follow the plan (help_tiers)."""
+    if not clinic.phone:  # only on previews: issuing is refused while the clinic has none
+        call = _("Call the clinic if you are worried about how you are healing.")
+    elif clinic.after_hours_phone:
+        call = _("Call the clinic on %(phone)s (after hours: %(after_hours)s).") % (
+            clinic_numbers(clinic)
+        )
+    else:
+        call = _("Call the clinic on %(phone)s.") % clinic_numbers(clinic)
+    number = clinic.emergency_number
+    emergency = _("In an emergency, call %(number)s.") % {"number": number}
+    return [
+        HelpTier("call_clinic", "phone", _("Call the clinic"), call, [], clinic.phone),
+        HelpTier("emergency", "ambulance", _("Emergency"), emergency, [], number),
     ]
 
 
