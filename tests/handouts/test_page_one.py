@@ -147,3 +147,14 @@ def test_large_print_always_says_whom_to_call_before_the_plan(sample_article, cl
     )
     document = lay_out(handout_html(handout, clinic))
     assert "whom-to-call-emergency" in document.pages[0].anchors
+
+
+def test_a_handout_laid_out_twice_still_renders_to_the_same_bytes(
+    sample_article, clinician
+) -> None:
+    """The longest plan under a long letterhead takes the second layout, whom to call first."""
+    clinic = clinic_with(LONG_CLINIC)
+    handout = longest_plan(sample_article, clinic, clinician, paper_size="letter")
+    first = render_handout_pdf(handout, clinic)
+    assert "When to get help: the signs to look out for" in folded(" ".join(page_texts(first)))
+    assert render_handout_pdf(handout, clinic) == first
