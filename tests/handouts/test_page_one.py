@@ -158,3 +158,19 @@ def test_a_handout_laid_out_twice_still_renders_to_the_same_bytes(
     first = render_handout_pdf(handout, clinic)
     assert "When to get help: the signs to look out for" in folded(" ".join(page_texts(first)))
     assert render_handout_pdf(handout, clinic) == first
+
+
+@pytest.mark.parametrize(
+    ("after_hours", "expected"),
+    [
+        ("", "Call the clinic on +1 555 0100."),
+        ("+1 555 0199", "Call the clinic on +1 555 0100 (after hours: +1 555 0199)."),
+    ],
+)
+def test_whom_to_call_names_the_after_hours_number_only_when_the_clinic_has_one(
+    db, after_hours, expected
+) -> None:
+    clinic = clinic_with(SHORT_CLINIC | {"after_hours_phone": after_hours})
+    call, emergency = whom_to_call(clinic)
+    assert (call.lead, call.dial) == (expected, "+15550100")
+    assert (emergency.lead, emergency.dial) == ("In an emergency, call 911.", "911")
