@@ -9,6 +9,7 @@ import pytest
 from django.utils import translation
 from django.utils.translation import gettext
 from pypdf import PdfReader
+from weasyprint.formatting_structure import boxes
 
 from education.models import Article
 from education.samples import SAMPLE_DIR, load_sample_file
@@ -114,11 +115,17 @@ def test_a_phone_number_is_never_split_across_lines_in_the_pdf(
     clinic = clinic_with(details)
     handout = longest_plan(article, clinic, clinician, paper_size=paper, large_print=large_print)
     numbers = [clinic.phone, clinic.after_hours_phone, clinic.emergency_number]
-    for number, text in enumerate(page_texts(render_handout_pdf(handout, clinic)), start=1):
+    texts = page_texts(render_handout_pdf(handout, clinic))
+    with translation.override(article.language):
+        page_of = [
+            f"{gettext('Page')} {n} {gettext('of')} {len(texts)}" for n in range(1, len(texts) + 1)
+        ]
+    for number, text in enumerate(texts, start=1):
         for phone in numbers:
             # Every place the number is printed (letterhead, help box, footer), whole on a line.
             assert text.count(phone) == folded(text).count(phone), (number, phone)
-    assert all(phone in page_texts(render_handout_pdf(handout, clinic))[0] for phone in numbers)
+        assert page_of[number - 1] in text, number
+    assert all(phone in texts[0] for phone in numbers)
 
 
 def test_whom_to_call_comes_first_only_when_the_help_box_cannot_follow_the_plan_on_page_one(
@@ -174,3 +181,18 @@ def test_whom_to_call_names_the_after_hours_number_only_when_the_clinic_has_one(
     call, emergency = whom_to_call(clinic)
     assert (call.lead, call.dial) == (expected, "+15550100")
     assert (emergency.lead, emergency.dial) == ("In an emergency, call 911.", "911")
+
+
+def test_the_page_number_stays_on_the_page_when_a_long_clinic_name_wraps_the_footer(
+    sample_article, clinician
+) -> None:
+    clinic = clinic_with(LONG_CLINIC)
+    handout = longest_plan(sample_article, clinic, clinician, large_print=True)
+    for page in lay_out(handout_html(handout, clinic)).pages:
+        numbers = [
+            box
+            for box in page._page_box.descendants()
+            if isinstance(box, boxes.TextBox) and box.text.startswith("Page ")
+        ]
+        assert numbers, "no page number"
+        assert all(box.position_y + box.height <= page.height for box in numbers)
