@@ -239,6 +239,26 @@ def help_tiers(handout: Handout, clinic: ClinicProfile) -> list[HelpTier]:
     ]
 
 
+def whom_to_call(clinic: ClinicProfile) -> list[HelpTier]:
+    """The start of "When to get help" that the printed handout puts on page 1, before the
+    plan: the clinic's numbers and the emergency number, without the signs. However long the
+    plan and however large the print, a patient who reads only page 1 knows whom to call; the
+    tiers with their signs follow the plan (help_tiers)."""
+    values = {"phone": clinic.phone, "after_hours": clinic.after_hours_phone}
+    if not clinic.phone:  # only on previews: issuing is refused while the clinic has none
+        call = _("Call the clinic if you are worried about how you are healing.")
+    elif clinic.after_hours_phone:
+        call = _("Call the clinic on %(phone)s (after hours: %(after_hours)s).") % values
+    else:
+        call = _("Call the clinic on %(phone)s.") % values
+    number = clinic.emergency_number
+    emergency = _("In an emergency, call %(number)s.") % {"number": number}
+    return [
+        HelpTier("call_clinic", "phone", _("Call the clinic"), call, [], clinic.phone),
+        HelpTier("emergency", "ambulance", _("Emergency"), emergency, [], number),
+    ]
+
+
 def timeline_activity(handout: Handout) -> str:
     """What a rest week in the week-by-week table says: the same choices, in short."""
     values = {"part": injured_part(handout)}

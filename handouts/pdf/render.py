@@ -37,6 +37,7 @@ from handouts.plan import (
     ongoing_limits,
     personal_plan,
     timeline_activity,
+    whom_to_call,
 )
 from handouts.timeline import back_to_activity_from, treatment_timeline
 from portal.models import ClinicProfile
@@ -72,13 +73,28 @@ class PdfRenderTooSlow(PdfRenderError):
 def render_handout_pdf(handout: Handout, clinic: ClinicProfile, *, preview_note: str = "") -> bytes:
     """`preview_note` marks a PDF that is never given to a patient (a draft's preview)."""
     note_language = handout.note_language_if_different
+
     return render_pdf(
         handout_html(handout, clinic, preview_note=preview_note),
         logo=clinic_logo(clinic),
         identifier=handout.public_id.hex.encode(),
         paper_size=handout.paper_size,
         quotes_in=[(handout.clinician_note, note_language)] if note_language else [],
+        page_one_fallback=handout_html(
+            handout, clinic, preview_note=preview_note, whom_to_call_first=True
+        ),
     )
+
+
+# The emergency tier of "When to get help", whole or in short (handout_content.html): never
+# split, so where it starts it is. On page 1, the clinic's numbers are there too.
+EMERGENCY_TIERS = ("help-emergency", "whom-to-call-emergency")
+
+
+def help_starts_on_page_one(document: "weasyprint.Document") -> bool:
+    """Page 1 holds "When to get help" up to its emergency number (issue 21): after the plan
+    when the plan leaves room for it, else in short before the plan (whom_to_call)."""
+    return any(anchor in document.pages[0].anchors for anchor in EMERGENCY_TIERS)
 
 
 def render_access_slip_pdf(
@@ -111,12 +127,21 @@ def render_access_slip_pdf(
     )
 
 
-def handout_html(handout: Handout, clinic: ClinicProfile, *, preview_note: str = "") -> str:
+def handout_html(
+    handout: Handout,
+    clinic: ClinicProfile,
+    *,
+    preview_note: str = "",
+    whom_to_call_first: bool = False,
+) -> str:
+    """`whom_to_call_first` prints whom to call before the plan, as large print always does:
+    for a plan too long for the whole of "When to get help" to follow it on page 1."""
     # The preview note is staff wording, in the language active before the handout's own.
     context = {
         **handout_context(handout, clinic),
         "preview_note": preview_note,
         "preview_note_language": translation.get_language() or settings.LANGUAGE_CODE,
+        "whom_to_call_first": whom_to_call_first or handout.large_print,
     }
     with translation.override(handout.language):
         return render_to_string("handouts/pdf/handout.html", context)
@@ -145,6 +170,7 @@ def handout_context(handout: Handout, clinic: ClinicProfile) -> dict:
             "in_brief": article.get("in_brief") or article["summary"],
             "plan": personal_plan(handout),
             "help_tiers": help_tiers(handout, clinic),
+            "whom_to_call": whom_to_call(clinic),
             "timeline": timeline,
             "rest_activity": timeline_activity(handout),
             "ongoing_limits": ongoing_limits(handout),
@@ -176,7 +202,12 @@ def render_pdf(
     identifier: bytes,
     paper_size: str = "a4",
     quotes_in: Sequence[tuple[str, str]] = (),
+    page_one_fallback: str | None = None,
 ) -> bytes:
+    """`page_one_fallback` is HTML laid out instead when the first layout's page 1 does not
+    reach the help box's emergency number (help_starts_on_page_one): the same pages always
+    choose the same way, so the same input still gives the same bytes. Both are made here
+    and handed to the render child, which may not touch the database."""
     slots = render_slots()
     if not slots.acquire(timeout=settings.PDF_RENDER_WAIT_SECONDS):
         logger.warning("Handout PDF not rendered: every render slot stayed busy")
@@ -192,6 +223,7 @@ def render_pdf(
                 identifier=identifier,
                 paper_size=paper_size,
                 quotes_in=quotes_in,
+                page_one_fallback=page_one_fallback,
             ),
             limit,
         )
@@ -215,11 +247,14 @@ def _write_pdf(
     identifier: bytes,
     paper_size: str,
     quotes_in: Sequence[tuple[str, str]],
+    page_one_fallback: str | None = None,
 ) -> bytes:
     """The PDF itself: run in a child process, under the time limit (see render_pdf)."""
     from handouts.pdf.tagging import finish_tagged_pdf
 
     document = lay_out(html, logo=logo, paper_size=paper_size)
+    if page_one_fallback and not help_starts_on_page_one(document):
+        document = lay_out(page_one_fallback, logo=logo, paper_size=paper_size)
     return finish_tagged_pdf(
         document.write_pdf(pdf_identifier=identifier, **PDF_OPTIONS), quotes_in
     )
