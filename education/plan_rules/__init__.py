@@ -367,9 +367,6 @@ def printed_parts(article: Article) -> list[PrintedPart]:
     parts += numbered(
         gettext("Prevention tip"), [tip.text for tip in article.prevention_tips.all()]
     )
-    rest = getattr(article, "rest_guidance", None)
-    if rest is not None and rest.note:
-        parts.append(PrintedPart(gettext("Rest guidance note"), rest.note))
     return parts
 
 

@@ -143,7 +143,6 @@ EDUCATION = {
     "education.article",
     "education.section",
     "education.source",
-    "education.restguidance",
     "education.therapy",
     "education.preventiontip",
     "education.warningsign",
