@@ -18,6 +18,7 @@ from django.utils import translation
 
 from education.models import Article, condition_terms
 from education.parts import PARTS, iso_date
+from education.plan_blocks import PlanOffer, offer_from_rest_guidance
 
 # 1: choice keys held database ids ("therapy-12"); 2: parts are keyed by their lineage.
 # Stored handouts were upgraded by handouts migration 0015 (upgrade_format_1 below).
@@ -202,6 +203,15 @@ def content_fingerprint(snapshot: Mapping[str, Any]) -> str:
             }
         content[name] = items if isinstance(content[name], list) else items[0]
     return content_version(content)
+
+
+def plan_offer_of(snapshot: Mapping[str, Any]) -> PlanOffer:
+    """The plan blocks the snapshot's article version offered: its "plan" when it has one,
+    else (every handout issued before plan blocks) what its rest guidance and therapies made
+    of the plan then."""
+    if snapshot.get("plan") is not None:
+        return PlanOffer.from_json(snapshot["plan"])
+    return offer_from_rest_guidance(snapshot.get("rest_guidance"), bool(snapshot["therapies"]))
 
 
 # --- Upgrading older snapshots --------------------------------------------------------------

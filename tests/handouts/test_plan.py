@@ -71,7 +71,7 @@ RULES = [
     Rule(
         "rest chosen, yet told none is needed",
         lambda c: c.rest > 0,
-        r"do not need a set period of rest",
+        r"do not need a set period of rest|keep up your daily activities",
     ),
     Rule(
         "no follow-up, yet a follow-up date", lambda c: not c.follow_up, r"follow-up visit (is )?on"
@@ -119,13 +119,16 @@ def rest_week_counts(text: str) -> set[int]:
     return {int(n) if n.isdigit() else NUMBER_WORDS[n.lower()] for n in counts}
 
 
-# Where the plan box starts, in the PDF and the reading view (after its jump links).
+# Where the plan box starts, in the PDF and the reading view (after its jump links): its first
+# row is "Rest" with a rest period, "Activity" without.
 PLAN_LEAD = "Your plan Rest"
+PLAN_LEADS = (PLAN_LEAD, "Your plan Activity")
 
 
 def problems(text: str, choices: Choices) -> list[str]:
-    plan = between(text, PLAN_LEAD, ["When to get help"])
-    rest = between(plan, "Rest", ["Crutches", "Physiotherapy", "Follow-up"])
+    lead = next((lead for lead in PLAN_LEADS if lead in text), PLAN_LEAD)
+    plan = between(text, lead, ["When to get help"])
+    rest = between(plan, lead.split()[-1], ["Crutches", "Physiotherapy", "Follow-up"])
     parts = {"all": text, "plan": plan, "rest": rest}
     found = [
         f"{rule.name}: {match.group(0)!r}"
@@ -181,8 +184,7 @@ def test_the_rules_catch_the_contradictions_the_old_handout_printed():
     assert any("body part" in p for p in found)
     assert any("other week counts: [4]" in p for p in found)
     no_rest = problems(
-        f"{PLAN_LEAD} Rest You do not need a set period of rest. at least four "
-        "weeks When to get help",
+        "Your plan Activity Keep up your daily activities. at least four weeks When to get help",
         Choices("full", True, 0, True),
     )
     assert any("other week counts: [4]" in p for p in no_rest)
@@ -304,7 +306,7 @@ def test_no_therapies_leaves_physiotherapy_out_of_the_plan(sample_article, clini
     handout.therapy_plan = []
     with translation.override("en"):
         icons = [item.icon for item in personal_plan(handout)]
-    assert icons == ["bed", "crutches", "calendar-event"]
+    assert icons == ["walk", "crutches", "calendar-event"]
 
 
 def test_with_no_set_rest_every_row_of_the_week_table_keeps_the_limits_page_one_sets(

@@ -194,7 +194,7 @@ RULES = [
     Rule(
         "rest chosen, yet told none is needed",
         lambda c: c.rest > 0,
-        r"no necesita un tiempo fijo de reposo",
+        r"no necesita un tiempo fijo de reposo|siga con sus actividades diarias, pero",
     ),
     Rule("no follow-up, yet a follow-up date", lambda c: not c.follow_up, r"su cita de control es"),
     Rule(
@@ -209,12 +209,15 @@ RULES = [
         part="plan",
     ),
 ]
+# The plan box's first row is "Reposo" with a rest period, "Actividad" without.
 PLAN_LEAD = "Su plan Reposo"
+PLAN_LEADS = (PLAN_LEAD, "Su plan Actividad")
 
 
 def contradictions(text: str, choices: Choices) -> list[str]:
-    plan = between(text, PLAN_LEAD, ["Cuándo pedir ayuda"])
-    rest = between(plan, "Reposo", ["Muletas", "Fisioterapia", "Cita de control"])
+    lead = next((lead for lead in PLAN_LEADS if lead in text), PLAN_LEAD)
+    plan = between(text, lead, ["Cuándo pedir ayuda"])
+    rest = between(plan, lead.split()[-1], ["Muletas", "Fisioterapia", "Cita de control"])
     parts = {"all": text, "plan": plan, "rest": rest}
     found = [
         f"{rule.name}: {match.group(0)!r}"
