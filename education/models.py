@@ -15,13 +15,12 @@ from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import format_lazy
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from education.markup import render_markdown
-from education.plan_blocks import PlanOffer, offer_from_rest_guidance
+from education.plan_blocks import PlanError, PlanOffer
 from education.search import normalize_for_search
 from portal.models import language_choices  # migration 0001 names it here too
 
@@ -339,7 +338,7 @@ class Article(VersionedContent):
     }
     # What the reader reads. Fixed from the moment the draft is sent for review, so the
     # reviewer approves exactly the text they read; publishing then records its own fields.
-    CONTENT_FIELDS = {"condition", "language", "title", "summary", "in_brief"}
+    CONTENT_FIELDS = {"condition", "language", "title", "summary", "in_brief", "plan"}
     # All that may change once published: withdrawing it (archive) sets these.
     ARCHIVING_FIELDS = {"state", "archived_at"}
 
@@ -358,6 +357,14 @@ class Article(VersionedContent):
             "page 1 of every handout, above the patient's plan; empty: the summary is "
             "printed."
         ),
+    )
+    # The blocks of the patient's plan this version offers clinicians, with their defaults:
+    # PlanOffer.to_json(), read through plan_offer(). Empty: it offers none of them.
+    plan = models.JSONField(
+        _("patient's plan"),
+        default=dict,
+        blank=True,
+        help_text=_("The blocks of the patient's plan this article offers, with their defaults."),
     )
     state = models.CharField(
         _("state"), max_length=20, choices=State.choices, default=State.DRAFT, editable=False
@@ -487,6 +494,12 @@ class Article(VersionedContent):
         )
 
     def clean(self) -> None:
+        try:
+            PlanOffer.from_json(self.plan)
+        except PlanError as error:
+            raise ValidationError(
+                {"plan": ValidationError(str(error), code="invalid_plan")}
+            ) from None
         # The database enforces these too; saying so here gives editors a message, because
         # `state` is not a form field and Django skips constraints on fields a form leaves out.
         if self.condition_id and self.language:
@@ -533,17 +546,7 @@ class Article(VersionedContent):
 
     def plan_offer(self) -> PlanOffer:
         """The plan blocks this version offers clinicians, with their defaults."""
-        rest = getattr(self, "rest_guidance", None)
-        guidance = (
-            None
-            if rest is None
-            else {
-                "default_weeks": rest.default_weeks,
-                "weight_bearing": rest.weight_bearing,
-                "crutches_advised": rest.crutches_advised,
-            }
-        )
-        return offer_from_rest_guidance(guidance, self.therapies.exists())
+        return PlanOffer.from_json(self.plan)
 
     def live_version(self) -> "Article | None":
         return self.siblings().published().first()
@@ -734,64 +737,19 @@ MIN_TIMES_PER_WEEK, MAX_TIMES_PER_WEEK = 1, 14
 MIN_THERAPY_WEEKS, MAX_THERAPY_WEEKS = 1, 52
 
 
-class RestGuidance(PartOfArticle):
-    # What the patient's plan calls the injured part when the article names none: a neutral
-    # phrase that names no body part the article did not. The admin's help text quotes it.
-    DEFAULT_BODY_PART = _("the injured part")
+class WeightBearing(models.TextChoices):
+    """How much weight a handout issued before plan blocks let the patient put on the injured
+    part (Handout.weight_bearing). plan_blocks.LegLoad names the same four for a leg."""
 
-    class WeightBearing(models.TextChoices):
-        NONE = "none", _("No weight on the injured part")
-        PARTIAL = "partial", _("Some weight (partial)")
-        AS_TOLERATED = "as_tolerated", _("As much weight as pain allows")
-        FULL = "full", _("Full weight")
+    NONE = "none", _("No weight on the injured part")
+    PARTIAL = "partial", _("Some weight (partial)")
+    AS_TOLERATED = "as_tolerated", _("As much weight as pain allows")
+    FULL = "full", _("Full weight")
 
-    article = models.OneToOneField(
-        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="rest_guidance"
-    )
-    default_weeks = models.PositiveSmallIntegerField(
-        _("default rest (weeks)"),
-        default=4,
-        validators=[MaxValueValidator(MAX_REST_WEEKS)],  # MIN_REST_WEEKS, 0: the field is positive
-    )
-    crutches_advised = models.BooleanField(_("crutches advised"), default=False)
-    weight_bearing = models.CharField(
-        _("weight bearing"),
-        max_length=20,
-        choices=WeightBearing.choices,
-        default=WeightBearing.PARTIAL,
-    )
-    body_part = models.CharField(
-        _("injured part"),
-        max_length=60,
-        blank=True,
-        help_text=format_lazy(
-            _(
-                "How the patient's plan names the injured part, as a patient says it, "
-                'e.g. "your leg". Empty: "{default}".'
-            ),
-            default=DEFAULT_BODY_PART,
-        ),
-    )
-    note = models.TextField(
-        _("note"),
-        blank=True,
-        help_text=_(
-            "Plain text, printed only in the handout's background part (general "
-            "information), never in the patient's plan. State no durations or "
-            "amounts: the clinician's choices set those."
-        ),
-    )
 
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = _("rest guidance")
-        verbose_name_plural = _("rest guidance")
-
-    def __str__(self) -> str:
-        return ngettext("Rest %(weeks)d week", "Rest %(weeks)d weeks", self.default_weeks) % {
-            "weeks": self.default_weeks
-        }
+# What the patient's plan calls the injured part while it names no site: a neutral phrase that
+# names no body part the article did not.
+DEFAULT_BODY_PART = _("the injured part")
 
 
 class Therapy(ArticlePart):

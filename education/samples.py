@@ -45,6 +45,7 @@ def load_sample_file(path: Path) -> LoadResult:
         title=article_data["title"],
         summary=article_data["summary"],
         in_brief=article_data.get("in_brief", ""),
+        plan=article_data.get("plan", {}),
         needs_clinical_review=article_data.get("needs_clinical_review", True),
     )
     # The condition's name (in the article's language) and its codes (the same in every

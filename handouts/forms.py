@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import Any, cast
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Column, Field, Fieldset, Layout, LayoutObject, Row
+from crispy_forms.layout import HTML, Column, Fieldset, Layout, LayoutObject, Row
 from django import forms
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -199,6 +199,12 @@ WIDGET_CLASSES = {
 }
 
 
+def style_for_plan_block(field: forms.Field) -> None:
+    """Bootstrap's class on the widget: PlanBlock's template renders widgets as they are."""
+    widget = field.widget
+    widget.attrs["class"] = WIDGET_CLASSES.get(type(widget).__name__, "form-control")
+
+
 class PlanBlock(LayoutObject):
     """One block of the plan's fields, rendered through one template (cached by Django's
     template loader) rather than one crispy template per field: the builder is a hot page."""
@@ -338,6 +344,7 @@ class HandoutForm(forms.Form):
         return value
 
     def _add_therapy_fields(self, therapy: TherapySnapshot) -> None:
+        """A therapy's row, rendered by PlanBlock with the plan's blocks."""
         key = therapy["key"]
         self.fields[therapy_field(key, "include")] = forms.BooleanField(
             label=therapy["name"],
@@ -359,17 +366,14 @@ class HandoutForm(forms.Form):
             required=False,
             initial=therapy["weeks"],
         )
+        for part in ("include", "times_per_week", "weeks"):
+            style_for_plan_block(self.fields[therapy_field(key, part)])
 
     def _layout(self) -> FormHelper:
         helper = FormHelper()
         helper.form_tag = False
         therapy_rows = [
-            Row(
-                Column(Field(therapy_field(t["key"], "include")), css_class="col-12 col-md-6"),
-                Column(therapy_field(t["key"], "times_per_week"), css_class="col-6 col-md-3"),
-                Column(therapy_field(t["key"], "weeks"), css_class="col-6 col-md-3"),
-                css_class="border-bottom pt-2 mb-2",
-            )
+            [therapy_field(t["key"], part) for part in ("include", "times_per_week", "weeks")]
             for t in self.therapies
         ]
         patient = ["patient_name", "record_number", "visit_date"]
@@ -383,11 +387,7 @@ class HandoutForm(forms.Form):
             "replaces",
             Fieldset(gettext("Patient"), *[name for name in patient if name in self.fields]),
             *self._plan_blocks(),
-            Fieldset(
-                gettext("Physiotherapy plan"),
-                *(["physio_start"] if "physio_start" in self.fields else []),
-                *therapy_rows,
-            )
+            PlanBlock(gettext("Physiotherapy plan"), [["physio_start"], *therapy_rows])
             if therapy_rows
             else HTML(""),
             Fieldset(gettext("Prevention advice"), "prevention_tips"),
@@ -449,8 +449,11 @@ class HandoutForm(forms.Form):
         offer, fields = self.offer, self.fields
         before = set(fields)
         if offer.site:
+            # Blank names no site ("the injured part"), as every handout before sites did.
             fields["site"] = forms.ChoiceField(
-                label=_("Where"), choices=choices_of(Site, offer.site.sites)
+                label=_("Where"),
+                choices=[("", _("Not said")), *choices_of(Site, offer.site.sites)],
+                required=False,
             )
             if offer.site.sided:
                 fields["side"] = forms.ChoiceField(
@@ -513,10 +516,8 @@ class HandoutForm(forms.Form):
             fields["back_to_date"] = forms.DateField(
                 label=_("On"), required=False, widget=NativeDateInput()
             )
-        # Bootstrap's classes: PlanBlock's template renders the widgets as they are.
         for name in set(fields) - before:
-            widget = fields[name].widget
-            widget.attrs["class"] = WIDGET_CLASSES.get(type(widget).__name__, "form-control")
+            style_for_plan_block(fields[name])
 
     def _plan_blocks(self) -> list[LayoutObject]:
         offer = self.offer

@@ -15,6 +15,8 @@ from pypdf import PdfReader
 
 from education.models import Article
 from education.parts import PARTS, PARTS_BY_NAME
+from education.plan_blocks import PlanOffer
+from education.plan_form import initial_from
 from education.snapshot import build_snapshot
 from handouts.forms import default_choices as builder_defaults
 from handouts.forms import rest_plan
@@ -82,11 +84,18 @@ INLINE_FIELDS = {
 
 
 def form_value(value):
+    if isinstance(value, list):
+        return [str(item) for item in value]  # ticked boxes of one field
     if value is True:
         return "on"
     if value is None or value is False:
         return ""
     return str(value)
+
+
+def plan_form(offer: PlanOffer) -> dict:
+    """The POST data of the article form's "Patient's plan" for `offer`, as a browser sends it."""
+    return {name: form_value(value) for name, value in initial_from(offer).items()}
 
 
 def article_form(article: Article | None = None, **fields) -> dict:
@@ -106,6 +115,7 @@ def article_form(article: Article | None = None, **fields) -> dict:
             "needs_clinical_review",
         ]:
             data[name] = form_value(getattr(article, name + ("_id" if name == "condition" else "")))
+        data |= plan_form(article.plan_offer())
     for prefix, names in INLINE_FIELDS.items():
         rows = [] if article is None else PARTS_BY_NAME[prefix].of(article)
         data |= {

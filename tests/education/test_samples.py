@@ -46,8 +46,11 @@ def test_sample_article_is_complete_and_flagged_for_clinical_review(language):
     assert sample_article.in_brief
     printed = set(sample_article.sections.values_list("printed_by_default", flat=True))
     assert printed == {True, False}
-    assert sample_article.rest_guidance.default_weeks >= 4
-    assert sample_article.rest_guidance.crutches_advised
+    offer = sample_article.plan_offer()
+    assert offer.activity and offer.activity.rest_weeks >= 4
+    assert [(aid.kind, aid.selected) for aid in offer.aids] == [("crutches", True)]
+    assert offer.site and offer.site.sided
+    assert [str(site) for site in offer.site.sites] == ["knee", "heel", "foot", "ankle", "hip"]
     assert sample_article.therapies.count() == 4
     assert sample_article.prevention_tips.filter(selected_by_default=True).exists()
     # Warning signs are typed data (printed in a tiered box), not a "when to get help" section.

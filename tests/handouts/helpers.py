@@ -37,6 +37,9 @@ def builder_data(article, **overrides) -> dict:
         "paper_size": "a4",
         "action": "issue",
     }
+    offer = article.plan_offer()
+    if offer.site:
+        data["site"] = str(offer.site.default)
     for therapy in article.therapies.all()[:2]:
         key = str(therapy.lineage)
         data |= {

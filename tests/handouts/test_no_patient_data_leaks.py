@@ -59,6 +59,7 @@ def test_canary_patient_name_never_leaks(client, clinician, sample_article, clin
             "patient_name": CANARY,
             "record_number": CANARY_RECORD,
             "visit_date": "2027-02-02",
+            "site": "knee",
             "activity": "rest",
             "rest_weeks": "6",
             "load": "partial",

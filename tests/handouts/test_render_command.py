@@ -110,8 +110,8 @@ def test_options_choose_therapies_tips_paper_and_large_print(sample_article, cli
             "--activity rest, relative",
         ),
         (
-            ["bone-marrow-edema", "--patient", "A", "--side", "left"],
-            "--side: this article does not offer a side.",
+            ["bone-marrow-edema", "--patient", "A", "--site", "elbow"],
+            "--site: this article does not offer elbow. It offers: ",
         ),
         (
             ["bone-marrow-edema", "--patient", "A", "--aid", "sling"],
@@ -194,7 +194,8 @@ def test_list_options_names_the_plan_blocks_the_article_offers(sample_article, c
     assert "--weight-bearing none, partial, as_tolerated, full" in blocks
     assert "--aid crutches:" in blocks
     assert "--physio-start YYYY-MM-DD" in blocks
-    assert "--side" not in blocks and "--self-care" not in blocks
+    assert "--site knee, heel, foot, ankle, hip (--side left, right or both)" in blocks
+    assert "--self-care" not in blocks
 
 
 @pytest.mark.usefixtures("visit_day")

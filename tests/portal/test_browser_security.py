@@ -59,6 +59,7 @@ def test_forms_ignore_fields_they_do_not_declare(
             "issue_token": str(form.initial["issue_token"]),
             "patient_name": "Ann Lee",
             "visit_date": "2027-02-02",
+            "site": "knee",
             "activity": "rest",
             "rest_weeks": "4",
             "load": "partial",
