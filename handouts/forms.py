@@ -199,6 +199,20 @@ WIDGET_CLASSES = {
 }
 
 
+# The builder's personal fields outside the plan: rendered by PlanBlock like the plan's, and
+# carried over as they are when a handout is updated (handouts.reissue).
+PERSONAL_FIELDS = (
+    "patient_name",
+    "record_number",
+    "visit_date",
+    "follow_up_date",
+    "clinician_note",
+    "note_language",
+    "paper_size",
+    "large_print",
+)
+
+
 def style_for_plan_block(field: forms.Field) -> None:
     """Bootstrap's class on the widget: PlanBlock's template renders widgets as they are."""
     widget = field.widget
@@ -217,6 +231,14 @@ class PlanBlock(LayoutObject):
 
     def render(self, form: forms.BaseForm, context: Any, **kwargs: Any) -> SafeString:
         rows = [[form[name] for name in row if name in form.fields] for row in self.rows]
+        for field in (field for row in rows for field in row):
+            # What crispy's field templates add: screen readers read the help and the error.
+            attrs = field.field.widget.attrs
+            if field.help_text:
+                attrs["aria-describedby"] = f"{field.auto_id}_helptext"
+            if field.errors:
+                attrs["aria-invalid"] = "true"
+                attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
         return render_to_string(
             self.template,
             {"legend": self.legend, "rows": [row for row in rows if row], "help": self.help_text},
@@ -306,6 +328,9 @@ class HandoutForm(forms.Form):
             del self.fields["record_number"]
         for therapy in self.therapies:
             self._add_therapy_fields(therapy)
+        for name in PERSONAL_FIELDS:
+            if name in self.fields:
+                style_for_plan_block(self.fields[name])
         self.helper = self._layout()
 
     def _state_rest_limits(self) -> None:
@@ -385,24 +410,19 @@ class HandoutForm(forms.Form):
         helper.layout = Layout(
             "issue_token",
             "replaces",
-            Fieldset(gettext("Patient"), *[name for name in patient if name in self.fields]),
+            PlanBlock(gettext("Patient"), [[name] for name in patient]),
             *self._plan_blocks(),
             PlanBlock(gettext("Physiotherapy plan"), [["physio_start"], *therapy_rows])
             if therapy_rows
             else HTML(""),
             Fieldset(gettext("Prevention advice"), "prevention_tips"),
             HTML(f'<p class="form-text">{warning_signs}</p>'),
-            Fieldset(
-                gettext("Follow-up and note"), "follow_up_date", "clinician_note", "note_language"
+            PlanBlock(
+                gettext("Follow-up and note"),
+                [["follow_up_date"], ["clinician_note"], ["note_language"]],
             ),
             Fieldset(gettext("Background"), "background_sections"),
-            Fieldset(
-                gettext("Printing"),
-                Row(
-                    Column("paper_size", css_class="col-sm-4"),
-                    Column("large_print", css_class="col-sm-8 pt-sm-4"),
-                ),
-            ),
+            PlanBlock(gettext("Printing"), [["paper_size", "large_print"]]),
         )
         return helper
 

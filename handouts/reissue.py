@@ -13,19 +13,8 @@ from django.utils.translation import ngettext
 from education.models import Article
 from education.plan_blocks import PlanChoices, PlanOffer
 from education.snapshot import Snapshot, plan_offer_of
-from handouts.forms import plan_initial, therapy_field
+from handouts.forms import PERSONAL_FIELDS, plan_initial, therapy_field
 from handouts.models import Handout
-
-PERSONAL_FIELDS = (
-    "patient_name",
-    "record_number",
-    "visit_date",
-    "follow_up_date",
-    "clinician_note",
-    "note_language",
-    "paper_size",
-    "large_print",
-)
 
 
 @dataclass(frozen=True)

@@ -131,6 +131,7 @@ def test_every_plan_error_names_its_field_and_keeps_what_was_typed(
     assert message in " ".join(form.errors[field])
     html = render_crispy_form(form)
     assert message.replace("“", "&ldquo;") in html or message in html
+    assert 'aria-invalid="true"' in html  # the field says so to screen readers too
     if "side" not in changes:
         assert 'value="right" selected' in html
 
