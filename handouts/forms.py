@@ -3,26 +3,48 @@
 import datetime
 import unicodedata
 import uuid
+from dataclasses import replace
 from typing import Any, cast
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Column, Field, Fieldset, Layout, Row
+from crispy_forms.layout import HTML, Column, Fieldset, Layout, LayoutObject, Row
 from django import forms
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.formats import number_format
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from education.models import (
-    MAX_REST_WEEKS,
     MAX_THERAPY_WEEKS,
     MAX_TIMES_PER_WEEK,
-    MIN_REST_WEEKS,
     MIN_THERAPY_WEEKS,
     MIN_TIMES_PER_WEEK,
-    WeightBearing,
 )
-from education.snapshot import Snapshot, TherapySnapshot
+from education.plan_blocks import (
+    MAX_AID_WEEKS,
+    MAX_REST_WEEKS,
+    MAX_SELF_CARE_DAYS,
+    MAX_SELF_CARE_MINUTES,
+    MAX_TIMES_PER_DAY,
+    MIN_AID_WEEKS,
+    Activity,
+    AidChoice,
+    BackToChoice,
+    BackToWhen,
+    Limb,
+    PlanChoices,
+    PlanOffer,
+    SelfCareChoice,
+    SelfCareOffer,
+    Side,
+    Site,
+    choices_from_rest_columns,
+    choices_of,
+    label,
+)
+from education.snapshot import Snapshot, TherapySnapshot, plan_offer_of
 from handouts.models import MAX_NOTE_LENGTH, MAX_PATIENT_NAME_LENGTH, MAX_RECORD_NUMBER_LENGTH
 from handouts.pdf.fonts import validate_printable
 from handouts.sharing import DEFAULT_EXPIRY_DAYS, MAX_EXPIRY_DAYS, MIN_EXPIRY_DAYS
@@ -78,18 +100,32 @@ def therapy_field(key: str, part: str) -> str:
     return f"{key}-{part}"
 
 
+def rest_plan(
+    snapshot: Snapshot,
+    visit_date: datetime.date,
+    *,
+    rest_weeks: int,
+    weight_bearing: str,
+    crutches: bool,
+) -> dict:
+    """The plan (PlanChoices JSON) of the builder's rest fields: weeks of rest, weight on the
+    leg, crutches during rest, with physiotherapy from the day rest ends."""
+    return choices_from_rest_columns(
+        rest_weeks, weight_bearing, crutches, bool(snapshot["therapies"]), visit_date
+    ).to_json()
+
+
 def default_choices(snapshot: Snapshot, clinic: ClinicProfile, *, patient_name: str = "") -> dict:
-    """The builder's defaults for a snapshot, as Handout field values: the article's rest
-    guidance, every therapy at its default frequency, the tips and sections it selects by
-    default, today's visit, the clinic's paper size, no follow-up or note."""
-    rest = snapshot["rest_guidance"]
+    """The builder's defaults for a snapshot, as Handout field values: the plan blocks the
+    article offers at their defaults, every therapy at its default frequency, the tips and
+    sections it selects by default, today's visit, the clinic's paper size, no follow-up or
+    note."""
+    visit_date = timezone.localdate()
     return {
         "patient_name": patient_name,
         "record_number": "",
-        "visit_date": timezone.localdate(),
-        "rest_weeks": rest["default_weeks"],
-        "crutches": rest["crutches_advised"],
-        "weight_bearing": rest["weight_bearing"],
+        "visit_date": visit_date,
+        "plan": PlanChoices.defaults(plan_offer_of(snapshot), visit_date).to_json(),
         "therapy_plan": [
             {"key": t["key"], "times_per_week": t["times_per_week"], "weeks": t["weeks"]}
             for t in snapshot["therapies"]
@@ -108,6 +144,107 @@ def default_choices(snapshot: Snapshot, clinic: ClinicProfile, *, patient_name: 
     }
 
 
+# --- The plan's blocks ------------------------------------------------------------------------
+# One fieldset per block the article offers, named after the PlanChoices fields; a block it does
+# not offer has no field. Each block is rendered through one cached template (PlanBlock).
+
+
+def aid_field(kind: str, part: str = "") -> str:
+    """The builder's field for an aid: "aid-brace" (chosen) and "aid-brace-weeks"."""
+    return f"aid-{kind}-{part}" if part else f"aid-{kind}"
+
+
+def care_field(kind: str, part: str = "") -> str:
+    """The builder's field for self-care: "care-cold" and "care-cold-minutes" and so on."""
+    return f"care-{kind}-{part}" if part else f"care-{kind}"
+
+
+CARE_PARTS = (
+    ("times_per_day", _("Times a day"), MAX_TIMES_PER_DAY),
+    ("minutes", _("Minutes each time"), MAX_SELF_CARE_MINUTES),
+    ("days", _("For how many days"), MAX_SELF_CARE_DAYS),
+)
+
+
+def plan_initial(offer: PlanOffer, choices: PlanChoices) -> dict[str, Any]:
+    """The builder's initial values for a plan within `offer`: the inverse of plan_choices."""
+    initial: dict[str, Any] = {
+        "site": choices.site or "",
+        "side": choices.side or "",
+        "activity": choices.activity or "",
+        "rest_weeks": choices.rest_weeks or (offer.activity.rest_weeks if offer.activity else 0),
+        "load": choices.load or "",
+        "physio_start": choices.physio_start,
+        "back_to": choices.back_to.when if choices.back_to else "",
+        "back_to_date": choices.back_to.date if choices.back_to else None,
+    }
+    aids = {aid.kind: aid for aid in choices.aids}
+    for aid in offer.aids:
+        chosen = aids.get(aid.kind)
+        initial[aid_field(aid.kind)] = chosen is not None
+        initial[aid_field(aid.kind, "weeks")] = chosen.weeks if chosen else aid.weeks
+    cares = {care.kind: care for care in choices.self_care}
+    for offered in offer.self_care:
+        care: SelfCareChoice | SelfCareOffer = cares.get(offered.kind) or offered
+        initial[care_field(offered.kind)] = offered.kind in cares
+        for part, _label, _most in CARE_PARTS:
+            initial[care_field(offered.kind, part)] = getattr(care, part)
+    return initial
+
+
+WIDGET_CLASSES = {
+    "CheckboxInput": "form-check-input",
+    "RadioSelect": "form-check-input",
+    "Select": "form-select",
+}
+
+
+# The builder's personal fields outside the plan: rendered by PlanBlock like the plan's, and
+# carried over as they are when a handout is updated (handouts.reissue).
+PERSONAL_FIELDS = (
+    "patient_name",
+    "record_number",
+    "visit_date",
+    "follow_up_date",
+    "clinician_note",
+    "note_language",
+    "paper_size",
+    "large_print",
+)
+
+
+def style_for_plan_block(field: forms.Field) -> None:
+    """Bootstrap's class on the widget: PlanBlock's template renders widgets as they are."""
+    widget = field.widget
+    widget.attrs["class"] = WIDGET_CLASSES.get(type(widget).__name__, "form-control")
+
+
+class PlanBlock(LayoutObject):
+    """One block of the plan's fields, rendered through one template (cached by Django's
+    template loader) rather than one crispy template per field: the builder is a hot page."""
+
+    template = "handouts/includes/plan_block.html"
+
+    def __init__(self, legend: str, rows: list[list[str]], help_text: str = "") -> None:
+        self.legend, self.rows, self.help_text = legend, rows, help_text
+        self.fields = [name for row in rows for name in row]
+
+    def render(self, form: forms.BaseForm, context: Any, **kwargs: Any) -> SafeString:
+        rows = [[form[name] for name in row if name in form.fields] for row in self.rows]
+        for field in (field for row in rows for field in row):
+            # What crispy's field templates add: screen readers read the help and the error.
+            attrs = field.field.widget.attrs
+            if field.help_text:
+                attrs["aria-describedby"] = f"{field.auto_id}_helptext"
+            if field.errors:
+                attrs["aria-invalid"] = "true"
+                attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
+        return render_to_string(
+            self.template,
+            {"legend": self.legend, "rows": [row for row in rows if row], "help": self.help_text},
+        )
+
+
 class HandoutForm(forms.Form):
     """Built for one article snapshot: its therapies and prevention tips become fields."""
 
@@ -124,18 +261,6 @@ class HandoutForm(forms.Form):
         label=_("Record number"), max_length=MAX_RECORD_NUMBER_LENGTH, required=False
     )
     visit_date = forms.DateField(label=_("Visit date"), widget=NativeDateInput())
-    rest_weeks = forms.IntegerField(
-        label=_("Rest (weeks)"),
-        min_value=MIN_REST_WEEKS,
-        max_value=MAX_REST_WEEKS,
-        # Error messages and help text: set in __init__, with the numbers.
-    )
-    weight_bearing = forms.ChoiceField(
-        label=_("Weight on the injured part during rest"),
-        choices=WeightBearing.choices,
-        help_text=_("With 0 rest weeks, limits last until you tell the patient otherwise."),
-    )
-    crutches = forms.BooleanField(label=_("Crutches during rest"), required=False)
     prevention_tips = forms.MultipleChoiceField(
         label=_("Tips to print"), required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -173,13 +298,12 @@ class HandoutForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.snapshot = snapshot
         self.therapies = snapshot["therapies"]
+        self.offer = plan_offer_of(snapshot)
         defaults = default_choices(snapshot, clinic)
         self.initial = {
             "issue_token": uuid.uuid4(),
             "visit_date": defaults["visit_date"],
-            "rest_weeks": defaults["rest_weeks"],
-            "crutches": defaults["crutches"],
-            "weight_bearing": defaults["weight_bearing"],
+            **plan_initial(self.offer, PlanChoices.from_json(defaults["plan"])),
             "prevention_tips": defaults["prevention_tip_keys"],
             "background_sections": defaults["background_section_keys"],
             "paper_size": defaults["paper_size"],
@@ -192,7 +316,7 @@ class HandoutForm(forms.Form):
             "Plain text, up to %(count)s characters.",
             MAX_NOTE_LENGTH,
         ) % {"count": number_format(MAX_NOTE_LENGTH, force_grouping=True)}
-        self._state_rest_limits()
+        self._add_plan_fields()
         self._state_date_limits()
         cast(forms.MultipleChoiceField, self.fields["prevention_tips"]).choices = [
             (tip["key"], tip["text"]) for tip in snapshot["prevention_tips"]
@@ -204,10 +328,13 @@ class HandoutForm(forms.Form):
             del self.fields["record_number"]
         for therapy in self.therapies:
             self._add_therapy_fields(therapy)
+        for name in PERSONAL_FIELDS:
+            if name in self.fields:
+                style_for_plan_block(self.fields[name])
         self.helper = self._layout()
 
     def _state_rest_limits(self) -> None:
-        limits = {"min": MIN_REST_WEEKS, "max": MAX_REST_WEEKS}
+        limits = {"min": 1, "max": MAX_REST_WEEKS}
         rest = self.fields["rest_weeks"]
         out_of_range = gettext("Rest can be %(min)d to %(max)d weeks.") % limits
         rest.error_messages = {
@@ -217,9 +344,8 @@ class HandoutForm(forms.Form):
         }
         rest.help_text = (
             gettext(
-                "%(min)d to %(max)d. The handout says to rest for that long, with no sport, "
-                "running or heavy lifting, and prints the date rest ends. 0: no set period "
-                "of rest."
+                "%(min)d to %(max)d, with rest. The handout says to rest for that long, with no "
+                "sport, running or heavy lifting, and prints the date rest ends."
             )
             % limits
         )
@@ -228,8 +354,9 @@ class HandoutForm(forms.Form):
         """The browser's date picker offers only accepted dates; the server checks them."""
         self.accepted_dates = accepted_dates()
         first, last = (day.isoformat() for day in self.accepted_dates)
-        for name in ("visit_date", "follow_up_date"):
-            self.fields[name].widget.attrs.update({"min": first, "max": last})
+        for name in ("visit_date", "follow_up_date", "physio_start", "back_to_date"):
+            if name in self.fields:
+                self.fields[name].widget.attrs.update({"min": first, "max": last})
 
     def _within_accepted_dates(self, value: datetime.date | None) -> datetime.date | None:
         first, last = self.accepted_dates
@@ -242,6 +369,7 @@ class HandoutForm(forms.Form):
         return value
 
     def _add_therapy_fields(self, therapy: TherapySnapshot) -> None:
+        """A therapy's row, rendered by PlanBlock with the plan's blocks."""
         key = therapy["key"]
         self.fields[therapy_field(key, "include")] = forms.BooleanField(
             label=therapy["name"],
@@ -263,17 +391,14 @@ class HandoutForm(forms.Form):
             required=False,
             initial=therapy["weeks"],
         )
+        for part in ("include", "times_per_week", "weeks"):
+            style_for_plan_block(self.fields[therapy_field(key, part)])
 
     def _layout(self) -> FormHelper:
         helper = FormHelper()
         helper.form_tag = False
         therapy_rows = [
-            Row(
-                Column(Field(therapy_field(t["key"], "include")), css_class="col-12 col-md-6"),
-                Column(therapy_field(t["key"], "times_per_week"), css_class="col-6 col-md-3"),
-                Column(therapy_field(t["key"], "weeks"), css_class="col-6 col-md-3"),
-                css_class="border-bottom pt-2 mb-2",
-            )
+            [therapy_field(t["key"], part) for part in ("include", "times_per_week", "weeks")]
             for t in self.therapies
         ]
         patient = ["patient_name", "record_number", "visit_date"]
@@ -285,29 +410,19 @@ class HandoutForm(forms.Form):
         helper.layout = Layout(
             "issue_token",
             "replaces",
-            Fieldset(gettext("Patient"), *[name for name in patient if name in self.fields]),
-            Fieldset(
-                gettext("Rest"),
-                Row(
-                    Column("rest_weeks", css_class="col-sm-4"),
-                    Column("weight_bearing", css_class="col-sm-8"),
-                ),
-                "crutches",
-            ),
-            Fieldset(gettext("Physiotherapy plan"), *therapy_rows) if therapy_rows else HTML(""),
+            PlanBlock(gettext("Patient"), [[name] for name in patient]),
+            *self._plan_blocks(),
+            PlanBlock(gettext("Physiotherapy plan"), [["physio_start"], *therapy_rows])
+            if therapy_rows
+            else HTML(""),
             Fieldset(gettext("Prevention advice"), "prevention_tips"),
             HTML(f'<p class="form-text">{warning_signs}</p>'),
-            Fieldset(
-                gettext("Follow-up and note"), "follow_up_date", "clinician_note", "note_language"
+            PlanBlock(
+                gettext("Follow-up and note"),
+                [["follow_up_date"], ["clinician_note"], ["note_language"]],
             ),
             Fieldset(gettext("Background"), "background_sections"),
-            Fieldset(
-                gettext("Printing"),
-                Row(
-                    Column("paper_size", css_class="col-sm-4"),
-                    Column("large_print", css_class="col-sm-8 pt-sm-4"),
-                ),
-            ),
+            PlanBlock(gettext("Printing"), [["paper_size", "large_print"]]),
         )
         return helper
 
@@ -319,6 +434,12 @@ class HandoutForm(forms.Form):
 
     def clean_follow_up_date(self) -> datetime.date | None:
         return self._within_accepted_dates(self.cleaned_data["follow_up_date"])
+
+    def clean_physio_start(self) -> datetime.date | None:
+        return self._within_accepted_dates(self.cleaned_data["physio_start"])
+
+    def clean_back_to_date(self) -> datetime.date | None:
+        return self._within_accepted_dates(self.cleaned_data["back_to_date"])
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -340,7 +461,179 @@ class HandoutForm(forms.Form):
                 name = therapy_field(key, part)
                 if cleaned.get(name) is None and name not in self.errors:
                     self.add_error(name, message % {"therapy": therapy["name"]})
+        self._clean_plan()
         return cleaned
+
+    def _add_plan_fields(self) -> None:
+        """A field per choice of each block the article offers, starting at its defaults."""
+        offer, fields = self.offer, self.fields
+        before = set(fields)
+        if offer.site:
+            # Blank names no site ("the injured part"), as every handout before sites did.
+            fields["site"] = forms.ChoiceField(
+                label=_("Where"),
+                choices=[("", _("Not said")), *choices_of(Site, offer.site.sites)],
+                required=False,
+            )
+            if offer.site.sided:
+                fields["side"] = forms.ChoiceField(
+                    label=_("Side"),
+                    choices=[("", _("Not said")), *choices_of(Side)],
+                    required=False,
+                    help_text=_("Left blank, the handout names the place without a side."),
+                )
+        if offer.activity:
+            fields["activity"] = forms.ChoiceField(
+                label=_("Activity"),
+                choices=choices_of(Activity, offer.activity.offered),
+                widget=forms.RadioSelect,
+            )
+            fields["rest_weeks"] = forms.IntegerField(
+                label=_("Rest (weeks)"),
+                min_value=1,
+                max_value=MAX_REST_WEEKS,
+                required=False,
+            )
+            self._state_rest_limits()
+        if offer.load:
+            fields["load"] = forms.ChoiceField(
+                label=_("Weight on the leg")
+                if offer.load.limb == Limb.LEG
+                else _("Use of the arm"),
+                choices=choices_of(offer.load.choices),
+                help_text=_("With rest, this holds until rest ends; without, until you say."),
+            )
+        for aid in offer.aids:
+            fields[aid_field(aid.kind)] = forms.BooleanField(label=label(aid.kind), required=False)
+            fields[aid_field(aid.kind, "weeks")] = forms.IntegerField(
+                label=_("For how many weeks"),
+                min_value=MIN_AID_WEEKS,
+                max_value=MAX_AID_WEEKS,
+                required=False,
+                help_text=_("Blank: until the care team says."),
+            )
+        for care in offer.self_care:
+            fields[care_field(care.kind)] = forms.BooleanField(
+                label=label(care.kind), required=False
+            )
+            for part, part_label, most in CARE_PARTS:
+                fields[care_field(care.kind, part)] = forms.IntegerField(
+                    label=part_label, min_value=1, max_value=most, required=False
+                )
+        if offer.physiotherapy and self.therapies:
+            fields["physio_start"] = forms.DateField(
+                label=_("Physiotherapy starts on"),
+                required=False,
+                widget=NativeDateInput(),
+                help_text=_("Blank: as the article suggests."),
+            )
+        if offer.back_to:
+            fields["back_to"] = forms.ChoiceField(
+                label=_("Back to work, school or sport"),
+                choices=[("", _("Leave out")), *choices_of(BackToWhen)],
+                required=False,
+            )
+            fields["back_to_date"] = forms.DateField(
+                label=_("On"), required=False, widget=NativeDateInput()
+            )
+        for name in set(fields) - before:
+            style_for_plan_block(fields[name])
+
+    def _plan_blocks(self) -> list[LayoutObject]:
+        offer = self.offer
+        blocks: list[LayoutObject] = []
+        if offer.site:
+            blocks.append(PlanBlock(gettext("Where"), [["site", "side"]]))
+        if offer.activity or offer.load:
+            blocks.append(PlanBlock(gettext("Activity"), [["activity"], ["rest_weeks", "load"]]))
+        if offer.aids:
+            blocks.append(
+                PlanBlock(
+                    gettext("Aids"),
+                    [[aid_field(a.kind), aid_field(a.kind, "weeks")] for a in offer.aids],
+                )
+            )
+        if offer.self_care:
+            blocks.append(
+                PlanBlock(
+                    gettext("Care at home"),
+                    [
+                        [care_field(c.kind)]
+                        + [care_field(c.kind, part) for part, _label, _most in CARE_PARTS]
+                        for c in offer.self_care
+                    ],
+                )
+            )
+        if offer.back_to:
+            blocks.append(PlanBlock(gettext("Back to activities"), [["back_to", "back_to_date"]]))
+        return blocks
+
+    def plan_choices(self) -> PlanChoices:
+        """The plan the cleaned fields describe (check it with .problems(self.offer))."""
+        data, offer = self.cleaned_data, self.offer
+        activity = Activity(data["activity"]) if data.get("activity") else None
+        load_kind = offer.load.choices if offer.load else None
+        back_to = None
+        if data.get("back_to"):
+            back_to = BackToChoice(BackToWhen(data["back_to"]), data.get("back_to_date"))
+        visit = data.get("visit_date") or timezone.localdate()
+        choices = PlanChoices(
+            site=Site(data["site"]) if data.get("site") else None,
+            side=Side(data["side"]) if data.get("side") else None,
+            activity=activity,
+            rest_weeks=(data.get("rest_weeks") or 0) if activity == Activity.REST else 0,
+            load=load_kind(data["load"]) if load_kind and data.get("load") else None,
+            aids=tuple(
+                AidChoice(aid.kind, data.get(aid_field(aid.kind, "weeks")))
+                for aid in offer.aids
+                if data.get(aid_field(aid.kind))
+            ),
+            self_care=tuple(
+                SelfCareChoice(
+                    care.kind,
+                    *(data.get(care_field(care.kind, part)) or 0 for part, _l, _m in CARE_PARTS),
+                )
+                for care in offer.self_care
+                if data.get(care_field(care.kind))
+            ),
+            back_to=back_to,
+        )
+        physio = data.get("physio_start") if self.chosen_therapy_keys() else None
+        return replace(choices, physio_start=physio or choices.default_physio_start(offer, visit))
+
+    def chosen_therapy_keys(self) -> list[str]:
+        return [
+            t["key"]
+            for t in self.therapies
+            if self.cleaned_data.get(therapy_field(t["key"], "include"))
+        ]
+
+    def _clean_plan(self) -> None:
+        """Each missing or out-of-offer choice, on its own field."""
+        data = self.cleaned_data
+        resting = data.get("activity") == Activity.REST
+        if resting and not data.get("rest_weeks") and "rest_weeks" not in self.errors:
+            self.add_error(
+                "rest_weeks", gettext("Say for how many weeks, or choose another activity.")
+            )
+        for care in self.offer.self_care:
+            if not data.get(care_field(care.kind)):
+                continue
+            for part, _label, _most in CARE_PARTS:
+                name = care_field(care.kind, part)
+                if data.get(name) is None and name not in self.errors:
+                    self.add_error(
+                        name,
+                        gettext("Fill this in, or untick %(care)s.") % {"care": label(care.kind)},
+                    )
+        on_a_date = data.get("back_to") == BackToWhen.DATE
+        if on_a_date and not data.get("back_to_date") and "back_to_date" not in self.errors:
+            self.add_error(
+                "back_to_date", gettext("Give the date, or choose “When the care team says”.")
+            )
+        visit, physio = data.get("visit_date"), data.get("physio_start")
+        if visit and physio and physio < visit:
+            self.add_error("physio_start", gettext("Physiotherapy cannot start before the visit."))
 
     def handout_choices(self) -> dict:
         """The validated choices, as Handout field values."""
@@ -349,9 +642,7 @@ class HandoutForm(forms.Form):
             "patient_name": data["patient_name"],
             "record_number": data.get("record_number", ""),
             "visit_date": data["visit_date"],
-            "rest_weeks": data["rest_weeks"],
-            "crutches": data["crutches"],
-            "weight_bearing": data["weight_bearing"],
+            "plan": self.plan_choices().to_json(),
             "therapy_plan": [
                 {
                     "key": t["key"],

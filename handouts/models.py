@@ -6,18 +6,21 @@ import uuid
 from typing import Any
 
 from django.conf import settings
-from django.core.validators import MaxLengthValidator, MaxValueValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models.fields.json import KT
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
-from education.models import MAX_REST_WEEKS, Article, Condition, WeightBearing
+from education.models import Article, Condition
+from education.plan_blocks import PlanChoices, PlanError, PlanOffer
 from education.search import normalize_for_search
-from education.snapshot import content_fingerprint
+from education.snapshot import content_fingerprint, plan_offer_of
 from portal.models import AppendOnlyModel, PaperSize
 
 # The limits of the patient's details, for the model and the builder's form alike.
@@ -146,9 +149,9 @@ class Handout(models.Model):
 
     # Personal choices.
     visit_date = models.DateField()
-    rest_weeks = models.PositiveSmallIntegerField(validators=[MaxValueValidator(MAX_REST_WEEKS)])
-    crutches = models.BooleanField()
-    weight_bearing = models.CharField(max_length=20, choices=WeightBearing.choices)
+    # The plan's blocks as the clinician chose them, within the snapshot's offer:
+    # education.plan_blocks.PlanChoices.to_json(). The plan's sentences are made from these.
+    plan = models.JSONField(default=dict)
     therapy_plan = models.JSONField(
         default=list, help_text='[{"key": ..., "times_per_week": n, "weeks": n}]'
     )
@@ -198,6 +201,15 @@ class Handout(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("handouts:detail", kwargs={"public_id": self.public_id})
 
+    def clean(self) -> None:
+        """The plan's choices must fit the offer of the article version they were made for."""
+        try:
+            problems = self.plan_choices.problems(self.plan_offer)
+        except PlanError as error:
+            problems = [error]
+        if problems:
+            raise ValidationError({"plan": [str(problem) for problem in problems]})
+
     def refresh_derived_fields(self) -> None:
         """Set the fields computed from others. save() calls it; so must whatever writes
         handouts without save() (bulk_create)."""
@@ -210,16 +222,27 @@ class Handout(models.Model):
     def title(self) -> str:
         return self.snapshot["article"]["title"]
 
-    @property
-    def rest_until(self) -> datetime.date:
-        """The first day after rest: when physiotherapy starts."""
-        return self.visit_date + datetime.timedelta(weeks=self.rest_weeks)
+    # Read once per handout object: every sentence of the plan reads them, and a handout's
+    # snapshot and plan do not change once it is built.
+    @cached_property
+    def plan_offer(self) -> PlanOffer:
+        """The plan blocks the article version offered."""
+        return plan_offer_of(self.snapshot)
+
+    @cached_property
+    def plan_choices(self) -> PlanChoices:
+        return PlanChoices.from_json(self.plan)
 
     @property
-    def last_rest_day(self) -> datetime.date:
+    def rest_weeks(self) -> int:
+        """Weeks of rest from sport and heavy work: 0 without a set rest period."""
+        return self.plan_choices.rest_weeks
+
+    @property
+    def last_rest_day(self) -> datetime.date | None:
         """What "rest until …" names: the last day of rest, the day the week-by-week table's
-        rest rows end."""
-        return self.rest_until - datetime.timedelta(days=1)
+        rest rows end. None without a set rest period."""
+        return self.plan_choices.rest_until(self.visit_date)
 
     def chosen_therapies(self) -> list[dict]:
         """The chosen therapies with their frozen text and the clinician's frequency."""

@@ -1,22 +1,37 @@
 """The patient's own plan, composed only from the clinician's choices.
 
-Every sentence here is an approved template, one per meaningful combination of choices (rest
-weeks none / one / several, each weight-bearing choice, crutches or not, therapies, follow-up
-or not), filled with typed values and translated through the catalogs. Article prose never
-reaches the plan, so the plan cannot contradict what the clinician chose; the article is
-printed after it as general information.
+The plan is made of blocks (education.plan_blocks): each is printed only when the article
+version offers it and the clinician kept it. Every sentence here is an approved template, one
+per meaningful combination of choices (a rest period or none, each load, each aid timed or
+not, each kind of self-care, follow-up or not), filled with typed values and translated
+through the catalogs. Article prose never reaches the plan, so the plan cannot contradict what
+the clinician chose; the article is printed after it as general information.
 
 Call these inside `translation.override(handout.language)`: the sentences are written in the
 language active when they are built.
 """
 
+import datetime
 import re
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
-from education.models import DEFAULT_BODY_PART, WeightBearing
+from education.plan_blocks import (
+    Activity,
+    Aid,
+    AidChoice,
+    ArmLoad,
+    BackToActivity,
+    BackToWhen,
+    LegLoad,
+    PlanChoices,
+    SelfCare,
+    SelfCareChoice,
+    Side,
+    Site,
+)
 from handouts.models import Handout
 from portal.dates import long_date
 from portal.models import ClinicProfile
@@ -49,33 +64,136 @@ class HelpTier:
         return re.sub(r"(?!^\+)\D", "", self.phone.strip())
 
 
+# --- The patient's site ----------------------------------------------------------------------
+
+# How the plan names the patient's site: one phrase per site and side, so each language can
+# inflect it as a whole ("su rodilla izquierda", "ambas rodillas"). Sites that have no sides
+# (the back, the neck) have only the phrase without one.
+SITE_PHRASES = {
+    (Site.FOOT, None): gettext_lazy("your foot"),
+    (Site.FOOT, Side.LEFT): gettext_lazy("your left foot"),
+    (Site.FOOT, Side.RIGHT): gettext_lazy("your right foot"),
+    (Site.FOOT, Side.BOTH): gettext_lazy("both feet"),
+    (Site.HEEL, None): gettext_lazy("your heel"),
+    (Site.HEEL, Side.LEFT): gettext_lazy("your left heel"),
+    (Site.HEEL, Side.RIGHT): gettext_lazy("your right heel"),
+    (Site.HEEL, Side.BOTH): gettext_lazy("both heels"),
+    (Site.ANKLE, None): gettext_lazy("your ankle"),
+    (Site.ANKLE, Side.LEFT): gettext_lazy("your left ankle"),
+    (Site.ANKLE, Side.RIGHT): gettext_lazy("your right ankle"),
+    (Site.ANKLE, Side.BOTH): gettext_lazy("both ankles"),
+    (Site.ACHILLES_TENDON, None): gettext_lazy("your Achilles tendon"),
+    (Site.ACHILLES_TENDON, Side.LEFT): gettext_lazy("your left Achilles tendon"),
+    (Site.ACHILLES_TENDON, Side.RIGHT): gettext_lazy("your right Achilles tendon"),
+    (Site.ACHILLES_TENDON, Side.BOTH): gettext_lazy("both Achilles tendons"),
+    (Site.SHIN, None): gettext_lazy("your shin"),
+    (Site.SHIN, Side.LEFT): gettext_lazy("your left shin"),
+    (Site.SHIN, Side.RIGHT): gettext_lazy("your right shin"),
+    (Site.SHIN, Side.BOTH): gettext_lazy("both shins"),
+    (Site.KNEE, None): gettext_lazy("your knee"),
+    (Site.KNEE, Side.LEFT): gettext_lazy("your left knee"),
+    (Site.KNEE, Side.RIGHT): gettext_lazy("your right knee"),
+    (Site.KNEE, Side.BOTH): gettext_lazy("both knees"),
+    (Site.THIGH, None): gettext_lazy("your thigh"),
+    (Site.THIGH, Side.LEFT): gettext_lazy("your left thigh"),
+    (Site.THIGH, Side.RIGHT): gettext_lazy("your right thigh"),
+    (Site.THIGH, Side.BOTH): gettext_lazy("both thighs"),
+    (Site.HIP, None): gettext_lazy("your hip"),
+    (Site.HIP, Side.LEFT): gettext_lazy("your left hip"),
+    (Site.HIP, Side.RIGHT): gettext_lazy("your right hip"),
+    (Site.HIP, Side.BOTH): gettext_lazy("both hips"),
+    (Site.LOWER_BACK, None): gettext_lazy("your lower back"),
+    (Site.NECK, None): gettext_lazy("your neck"),
+    (Site.SHOULDER, None): gettext_lazy("your shoulder"),
+    (Site.SHOULDER, Side.LEFT): gettext_lazy("your left shoulder"),
+    (Site.SHOULDER, Side.RIGHT): gettext_lazy("your right shoulder"),
+    (Site.SHOULDER, Side.BOTH): gettext_lazy("both shoulders"),
+    (Site.ELBOW, None): gettext_lazy("your elbow"),
+    (Site.ELBOW, Side.LEFT): gettext_lazy("your left elbow"),
+    (Site.ELBOW, Side.RIGHT): gettext_lazy("your right elbow"),
+    (Site.ELBOW, Side.BOTH): gettext_lazy("both elbows"),
+    (Site.FOREARM, None): gettext_lazy("your forearm"),
+    (Site.FOREARM, Side.LEFT): gettext_lazy("your left forearm"),
+    (Site.FOREARM, Side.RIGHT): gettext_lazy("your right forearm"),
+    (Site.FOREARM, Side.BOTH): gettext_lazy("both forearms"),
+    (Site.WRIST, None): gettext_lazy("your wrist"),
+    (Site.WRIST, Side.LEFT): gettext_lazy("your left wrist"),
+    (Site.WRIST, Side.RIGHT): gettext_lazy("your right wrist"),
+    (Site.WRIST, Side.BOTH): gettext_lazy("both wrists"),
+    (Site.HAND, None): gettext_lazy("your hand"),
+    (Site.HAND, Side.LEFT): gettext_lazy("your left hand"),
+    (Site.HAND, Side.RIGHT): gettext_lazy("your right hand"),
+    (Site.HAND, Side.BOTH): gettext_lazy("both hands"),
+}
+# Names no body part the article did not: for plans without a site.
+INJURED_PART = pgettext_lazy("a plan's name for the patient's site", "the injured part")
+
+
 def injured_part(handout: Handout) -> str:
-    """How the plan names the injured part: the article's own words, or a neutral phrase."""
-    return handout.snapshot["rest_guidance"].get("body_part") or str(DEFAULT_BODY_PART)
+    """How the plan names the patient's site: the site and side the clinician chose (without
+    a side when none was chosen); else, on handouts issued before sites, the article's own
+    words; else a neutral phrase."""
+    choices = handout.plan_choices
+    if choices.site is not None:
+        phrase = (
+            SITE_PHRASES.get((choices.site, choices.side)) or SITE_PHRASES[(choices.site, None)]
+        )
+        return str(phrase)
+    rest = handout.snapshot.get("rest_guidance") or {}
+    return rest.get("body_part") or str(INJURED_PART)
 
 
-def rest_sentence(handout: Handout) -> str:
-    weeks = handout.rest_weeks
-    if not weeks:
-        return _("You do not need a set period of rest.")
-    return ngettext(
-        "Rest %(part)s for %(weeks)d week, until %(date)s: no sport, running or heavy lifting.",
-        "Rest %(part)s for %(weeks)d weeks, until %(date)s: no sport, running or heavy lifting.",
-        weeks,
-    ) % {"part": injured_part(handout), "weeks": weeks, "date": long_date(handout.last_rest_day)}
+def _until(handout: Handout) -> dict[str, str]:
+    """The values every sentence may name: the site, and the last day of rest."""
+    last_rest_day = handout.last_rest_day
+    return {
+        "part": injured_part(handout),
+        "date": long_date(last_rest_day) if last_rest_day else "",
+    }
+
+
+# --- Activity --------------------------------------------------------------------------------
+
+
+def activity_sentence(handout: Handout) -> str | None:
+    choices = handout.plan_choices
+    match choices.activity:
+        case Activity.REST if choices.rest_weeks:
+            weeks = choices.rest_weeks
+            return ngettext(
+                "Rest %(part)s for %(weeks)d week, until %(date)s: no sport, running or heavy "
+                "lifting.",
+                "Rest %(part)s for %(weeks)d weeks, until %(date)s: no sport, running or heavy "
+                "lifting.",
+                weeks,
+            ) % (_until(handout) | {"weeks": weeks})
+        case Activity.RELATIVE | Activity.REST:
+            return _(
+                "Keep up your daily activities, but no sport, running or heavy lifting until "
+                "your care team says you can."
+            )
+        case Activity.ACTIVE:
+            return _(
+                "Keep moving and keep up your daily activities as much as you can: staying in "
+                "bed slows healing."
+            )
+    return None
+
+
+# --- Load ------------------------------------------------------------------------------------
 
 
 def weight_sentence(handout: Handout) -> str:
-    values = {"part": injured_part(handout), "date": long_date(handout.last_rest_day)}
-    timed = bool(handout.rest_weeks)
-    match handout.weight_bearing:
-        case WeightBearing.NONE:
+    """How much weight the leg may take: timed by the rest period when there is one."""
+    timed = handout.last_rest_day is not None
+    match handout.plan_choices.load:
+        case LegLoad.NONE:
             sentence = (
                 _("Until %(date)s, do not put any weight on %(part)s.")
                 if timed
                 else _("Do not put any weight on %(part)s until your care team says you can.")
             )
-        case WeightBearing.PARTIAL:
+        case LegLoad.PARTIAL:
             sentence = (
                 _("Until %(date)s, put only some of your weight on %(part)s.")
                 if timed
@@ -84,7 +202,7 @@ def weight_sentence(handout: Handout) -> str:
                     "team says you can put more."
                 )
             )
-        case WeightBearing.AS_TOLERATED:
+        case LegLoad.AS_TOLERATED:
             sentence = (
                 _("Until %(date)s, put only as much weight on %(part)s as your pain allows.")
                 if timed
@@ -92,22 +210,84 @@ def weight_sentence(handout: Handout) -> str:
             )
         case _unknown:
             sentence = _("You can put your full weight on %(part)s.")
-    return sentence % values
+    return sentence % _until(handout)
 
 
-# What crutches are for, by how much weight the injured part may take: "to take some of your
-# weight" would contradict full weight, "for balance" would undersell no weight at all.
+def arm_sentence(handout: Handout) -> str:
+    """How much the arm may do: timed by the rest period when there is one."""
+    timed = handout.last_rest_day is not None
+    match handout.plan_choices.load:
+        case ArmLoad.NONE:
+            sentence = (
+                _("Until %(date)s, do not use %(part)s or lift anything with it.")
+                if timed
+                else _(
+                    "Do not use %(part)s or lift anything with it until your care team "
+                    "says you can."
+                )
+            )
+        case ArmLoad.LIGHT:
+            sentence = (
+                _(
+                    "Until %(date)s, use %(part)s only for light daily tasks: lift nothing "
+                    "heavier than a cup."
+                )
+                if timed
+                else _(
+                    "Use %(part)s only for light daily tasks, and lift nothing heavier than a "
+                    "cup, until your care team says you can do more."
+                )
+            )
+        case ArmLoad.AS_TOLERATED:
+            sentence = (
+                _("Until %(date)s, use %(part)s only as much as your pain allows.")
+                if timed
+                else _("Use %(part)s only as much as your pain allows.")
+            )
+        case _unknown:
+            sentence = _("You can use %(part)s normally.")
+    return sentence % _until(handout)
+
+
+def load_sentence(handout: Handout) -> str | None:
+    load = handout.plan_choices.load
+    if load is None:
+        return None
+    return weight_sentence(handout) if isinstance(load, LegLoad) else arm_sentence(handout)
+
+
+# --- Aids ------------------------------------------------------------------------------------
+
+
+def aid_last_day(handout: Handout, aid: AidChoice) -> datetime.date | None:
+    """The last day of an aid the clinician set weeks for; None: until the care team says."""
+    if aid.weeks is None:
+        return None
+    return handout.visit_date + datetime.timedelta(weeks=aid.weeks, days=-1)
+
+
+def _crutches(handout: Handout) -> AidChoice | None:
+    return next((a for a in handout.plan_choices.aids if a.kind == Aid.CRUTCHES), None)
+
+
+# What crutches are for, by how much weight the leg may take: "to take some of your weight"
+# would contradict full weight, "for balance" would undersell no weight at all.
 def crutches_sentence(handout: Handout) -> str | None:
     """None when the clinician chose no crutches for a leg that must not take full weight:
-    "you do not need crutches" would then be advice they did not give."""
-    if not handout.crutches:
-        if handout.weight_bearing in (WeightBearing.FULL, WeightBearing.AS_TOLERATED):
+    "you do not need crutches" would then be advice they did not give; None as well when the
+    article offers no crutches."""
+    crutches = _crutches(handout)
+    load = handout.plan_choices.load
+    if crutches is None:
+        offered = any(a.kind == Aid.CRUTCHES for a in handout.plan_offer.aids)
+        if offered and load in (LegLoad.FULL, LegLoad.AS_TOLERATED):
             return _("You do not need crutches.")
         return None
-    values = {"part": injured_part(handout), "date": long_date(handout.last_rest_day)}
-    timed = bool(handout.rest_weeks)
-    match handout.weight_bearing:
-        case WeightBearing.NONE:
+    last_day = aid_last_day(handout, crutches)
+    values = _until(handout) | {"date": long_date(last_day) if last_day else ""}
+    timed = last_day is not None
+    match load:
+        case LegLoad.NONE:
             sentence = (
                 _(
                     "Use crutches every time you walk, so that no weight goes on "
@@ -119,7 +299,7 @@ def crutches_sentence(handout: Handout) -> str | None:
                     "%(part)s, until your care team says you can stop."
                 )
             )
-        case WeightBearing.PARTIAL:
+        case LegLoad.PARTIAL:
             sentence = (
                 _("Use crutches every time you walk, to take some of your weight, until %(date)s.")
                 if timed
@@ -128,7 +308,7 @@ def crutches_sentence(handout: Handout) -> str | None:
                     "until your care team says you can stop."
                 )
             )
-        case WeightBearing.AS_TOLERATED:
+        case LegLoad.AS_TOLERATED:
             sentence = (
                 _("Use crutches when you walk, as much as your pain needs them, until %(date)s.")
                 if timed
@@ -149,6 +329,111 @@ def crutches_sentence(handout: Handout) -> str | None:
     return sentence % values
 
 
+def aid_sentence(handout: Handout, aid: AidChoice) -> str:
+    """Any aid but crutches (crutches_sentence): wear it until a date or until told."""
+    last_day = aid_last_day(handout, aid)
+    timed = last_day is not None
+    match aid.kind:
+        case Aid.WALKING_BOOT:
+            sentence = (
+                _("Wear the walking boot whenever you are on your feet, until %(date)s.")
+                if timed
+                else _(
+                    "Wear the walking boot whenever you are on your feet, until your care "
+                    "team says you can stop."
+                )
+            )
+        case Aid.BRACE:
+            sentence = (
+                _("Wear the brace on %(part)s until %(date)s.")
+                if timed
+                else _("Wear the brace on %(part)s until your care team says you can stop.")
+            )
+        case Aid.SPLINT:
+            sentence = (
+                _("Wear the splint on %(part)s until %(date)s.")
+                if timed
+                else _("Wear the splint on %(part)s until your care team says you can stop.")
+            )
+        case _sling:
+            sentence = (
+                _("Wear the sling until %(date)s.")
+                if timed
+                else _("Wear the sling until your care team says you can stop.")
+            )
+    return sentence % (_until(handout) | {"date": long_date(last_day) if last_day else ""})
+
+
+# The label of an aid's row in the plan box, and what the week-by-week table says while it is
+# in use.
+AID_LABELS = {
+    Aid.CRUTCHES: gettext_lazy("Crutches"),
+    Aid.WALKING_BOOT: gettext_lazy("Walking boot"),
+    Aid.BRACE: gettext_lazy("Brace"),
+    Aid.SPLINT: gettext_lazy("Splint"),
+    Aid.SLING: gettext_lazy("Sling"),
+}
+AID_WEEK_NOTES = {
+    Aid.CRUTCHES: gettext_lazy("Use crutches."),
+    Aid.WALKING_BOOT: gettext_lazy("Wear the walking boot."),
+    Aid.BRACE: gettext_lazy("Wear the brace."),
+    Aid.SPLINT: gettext_lazy("Wear the splint."),
+    Aid.SLING: gettext_lazy("Wear the sling."),
+}
+
+
+# --- Self-care -------------------------------------------------------------------------------
+
+
+def times_a_day(n: int) -> str:
+    return ngettext("once a day", "%(n)d times a day", n) % {"n": n}
+
+
+def minutes(n: int) -> str:
+    return ngettext("%(n)d minute", "%(n)d minutes", n) % {"n": n}
+
+
+def days(n: int) -> str:
+    return ngettext("%(n)d day", "%(n)d days", n) % {"n": n}
+
+
+def self_care_sentence(handout: Handout, care: SelfCareChoice) -> str:
+    """How often, how long and for how many days; cold and heat with how to stay safe."""
+    values = {
+        "part": injured_part(handout),
+        "how_often": times_a_day(care.times_per_day),
+        "minutes": minutes(care.minutes),
+        "days": days(care.days),
+    }
+    match care.kind:
+        case SelfCare.COLD:
+            sentence = _(
+                "Put a cold pack on %(part)s %(how_often)s, for %(minutes)s each time, for the "
+                "next %(days)s. Wrap it in a towel: never put ice straight on your skin."
+            )
+        case SelfCare.HEAT:
+            sentence = _(
+                "Put a warm (not hot) pack on %(part)s %(how_often)s, for %(minutes)s each "
+                "time, for the next %(days)s. Wrap it in a towel, and do not sleep with it on."
+            )
+        case _raise:
+            sentence = _(
+                "Raise %(part)s above the level of your heart %(how_often)s, for %(minutes)s "
+                "each time, for the next %(days)s."
+            )
+    return sentence % values
+
+
+SELF_CARE_ICONS = {
+    SelfCare.COLD: "snowflake",
+    SelfCare.HEAT: "flame",
+    SelfCare.RAISE: "arrow-bar-up",
+}
+
+
+# --- Physiotherapy, back to activities, follow-up --------------------------------------------
+
+
 def how_often(times_per_week: int) -> str:
     return ngettext("%(n)d time a week", "%(n)d times a week", times_per_week) % {
         "n": times_per_week
@@ -167,6 +452,48 @@ def therapy_line(therapy: dict) -> str:
     }
 
 
+def physio_start(handout: Handout) -> datetime.date:
+    """The day sessions start, as the clinician chose it (the offer's default otherwise)."""
+    choices = handout.plan_choices
+    return (
+        choices.physio_start
+        or choices.default_physio_start(handout.plan_offer, handout.visit_date)
+        or handout.visit_date
+    )
+
+
+def back_to_sentence(activity: BackToActivity, when: BackToWhen, date: str) -> str:
+    on_date = when == BackToWhen.DATE
+    match activity:
+        case BackToActivity.WORK:
+            sentence = (
+                _("You can go back to work on %(date)s.")
+                if on_date
+                else _("Go back to work when your care team says you can.")
+            )
+        case BackToActivity.SCHOOL:
+            sentence = (
+                _("You can go back to school on %(date)s.")
+                if on_date
+                else _("Go back to school when your care team says you can.")
+            )
+        case _sport:
+            sentence = (
+                _("You can go back to sport on %(date)s.")
+                if on_date
+                else _("Go back to sport when your care team says you can.")
+            )
+    return sentence % {"date": date}
+
+
+def back_to_sentences(handout: Handout) -> list[str]:
+    chosen, offer = handout.plan_choices.back_to, handout.plan_offer.back_to
+    if chosen is None or offer is None:
+        return []
+    date = long_date(chosen.date) if chosen.date else ""
+    return [back_to_sentence(activity, chosen.when, date) for activity in offer.activities]
+
+
 def follow_up_sentence(handout: Handout) -> str:
     if handout.follow_up_date:
         return _("Your follow-up visit is on %(date)s.") % {
@@ -175,23 +502,55 @@ def follow_up_sentence(handout: Handout) -> str:
     return _("No follow-up visit is booked. Call the clinic if you are not getting better.")
 
 
+def _first_row_label(choices: PlanChoices) -> tuple[str, str]:
+    """The pictogram and label of the plan's first row: activity and load together."""
+    if choices.activity == Activity.REST and choices.rest_weeks:
+        return "bed", _("Rest")
+    if choices.activity is not None:
+        return "walk", _("Activity")
+    if isinstance(choices.load, LegLoad):
+        return "walk", _("Weight on your leg")
+    return "barbell", _("Using your arm")
+
+
 def personal_plan(handout: Handout) -> list[PlanItem]:
-    """The rows of the "Your plan" box, in the order a patient acts on them."""
-    rest = [rest_sentence(handout), weight_sentence(handout)]
-    items = [PlanItem("bed", _("Rest"), rest)]
+    """The rows of the "Your plan" box, in the order a patient acts on them. A block the
+    clinician did not choose (or the article does not offer) has no row and no sentence."""
+    choices = handout.plan_choices
+    items = []
+    first = [s for s in (activity_sentence(handout), load_sentence(handout)) if s]
+    if first:
+        icon, label = _first_row_label(choices)
+        items.append(PlanItem(icon, label, first))
     crutches = crutches_sentence(handout)
     if crutches:
         items.append(PlanItem("crutches", _("Crutches"), [crutches]))
+    for aid in choices.aids:
+        if aid.kind != Aid.CRUTCHES:
+            items.append(
+                PlanItem("bandage", str(AID_LABELS[aid.kind]), [aid_sentence(handout, aid)])
+            )
+    if choices.self_care:
+        items.append(
+            PlanItem(
+                SELF_CARE_ICONS[choices.self_care[0].kind],
+                _("Care at home"),
+                [self_care_sentence(handout, care) for care in choices.self_care],
+            )
+        )
     therapies = handout.chosen_therapies()
     if therapies:
         items.append(
             PlanItem(
                 "stretching",
                 _("Physiotherapy"),
-                [_("Sessions start on %(date)s.") % {"date": long_date(handout.rest_until)}],
+                [_("Sessions start on %(date)s.") % {"date": long_date(physio_start(handout))}],
                 [therapy_line(therapy) for therapy in therapies],
             )
         )
+    back_to = back_to_sentences(handout)
+    if back_to:
+        items.append(PlanItem("briefcase", _("Back to your activities"), back_to))
     items.append(PlanItem("calendar-event", _("Follow-up"), [follow_up_sentence(handout)]))
     return items
 
@@ -257,33 +616,51 @@ def whom_to_call(clinic: ClinicProfile) -> list[HelpTier]:
     ]
 
 
+def aid_week_note(kind: Aid) -> str:
+    """What a row of the week-by-week table says while a timed aid is in use."""
+    return str(AID_WEEK_NOTES[kind])
+
+
 def timeline_activity(handout: Handout) -> str:
-    """What a rest week in the week-by-week table says: the same choices, in short."""
+    """What a rest week in the week-by-week table says: the same choices, in short. Aids are
+    added by each row, for as long as each is used."""
     values = {"part": injured_part(handout)}
-    match handout.weight_bearing:
-        case WeightBearing.NONE:
-            weight = _("No weight on %(part)s.") % values
-        case WeightBearing.PARTIAL:
-            weight = _("Only some weight on %(part)s.") % values
-        case WeightBearing.AS_TOLERATED:
-            weight = _("Weight as your pain allows.")
-        case _unknown:
-            weight = _("Full weight is fine.")
-    parts = [_("Rest: no sport, running or heavy lifting."), weight]
-    if handout.crutches:
-        parts.append(_("Use crutches."))
-    return " ".join(parts)
+    match handout.plan_choices.load:
+        case LegLoad.NONE:
+            load = _("No weight on %(part)s.") % values
+        case LegLoad.PARTIAL:
+            load = _("Only some weight on %(part)s.") % values
+        case LegLoad.AS_TOLERATED:
+            load = _("Weight as your pain allows.")
+        case LegLoad.FULL:
+            load = _("Full weight is fine.")
+        case ArmLoad.NONE:
+            load = _("Do not use %(part)s.") % values
+        case ArmLoad.LIGHT:
+            load = _("Only light tasks with %(part)s.") % values
+        case ArmLoad.AS_TOLERATED:
+            load = _("Use %(part)s as your pain allows.") % values
+        case ArmLoad.FULL:
+            load = _("Normal use of %(part)s is fine.") % values
+        case _none:
+            load = ""
+    return " ".join(part for part in [_("Rest: no sport, running or heavy lifting."), load] if part)
 
 
 def ongoing_limits(handout: Handout) -> str:
-    """With no set rest period, the weight and crutch limits the clinician chose hold until the
-    care team lifts them: page 1's own sentences, repeated on every row of the week-by-week
-    table (which says "do what that row says") so that no row reads as if there were none."""
-    if handout.rest_weeks:
-        return ""
+    """The limits that hold until the care team lifts them (the load, with no set rest period,
+    and the aids without an end date): page 1's own sentences, repeated on every row of the
+    week-by-week table (which says "do what that row says") so that no row reads as if there
+    were none."""
+    choices = handout.plan_choices
     parts = []
-    if handout.weight_bearing != WeightBearing.FULL:
-        parts.append(weight_sentence(handout))
-    if handout.crutches:
-        parts.append(crutches_sentence(handout) or "")
+    timed_by_rest = handout.last_rest_day is not None
+    if not timed_by_rest and choices.load not in (None, LegLoad.FULL, ArmLoad.FULL):
+        parts.append(load_sentence(handout))
+    for aid in choices.aids:
+        if aid.weeks is not None:
+            continue  # in the rows of the weeks it is used
+        parts.append(
+            crutches_sentence(handout) if aid.kind == Aid.CRUTCHES else aid_sentence(handout, aid)
+        )
     return " ".join(part for part in parts if part)

@@ -4,29 +4,17 @@ Therapies, prevention tips and sections are matched by their key in the snapshot
 lineage, which a part keeps from version to version (education.snapshot).
 """
 
-from dataclasses import dataclass
+import datetime
+from dataclasses import dataclass, replace
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from education.models import Article
-from education.snapshot import Snapshot
-from handouts.forms import therapy_field
+from education.plan_blocks import PlanChoices, PlanOffer
+from education.snapshot import Snapshot, plan_offer_of
+from handouts.forms import PERSONAL_FIELDS, plan_initial, therapy_field
 from handouts.models import Handout
-
-PERSONAL_FIELDS = (
-    "patient_name",
-    "record_number",
-    "visit_date",
-    "rest_weeks",
-    "crutches",
-    "weight_bearing",
-    "follow_up_date",
-    "clinician_note",
-    "note_language",
-    "paper_size",
-    "large_print",
-)
 
 
 @dataclass(frozen=True)
@@ -62,6 +50,8 @@ def carry_over_choices(old: Handout, article: Article, snapshot: Snapshot) -> Ca
     personal choices of `old`, made from an earlier version."""
     offered_before, offered_now = _keys(old.snapshot), _keys(snapshot)
     initial = {name: getattr(old, name) for name in PERSONAL_FIELDS} | {"replaces": old.public_id}
+    offer = plan_offer_of(snapshot)
+    initial |= plan_initial(offer, carry_over_plan(old.plan_choices, offer, old.visit_date))
     added: list[str] = []
     suggestion_changed: list[str] = []
 
@@ -117,6 +107,41 @@ def carry_over_choices(old: Handout, article: Article, snapshot: Snapshot) -> Ca
     dropped = [t["name"] for t in old.chosen_therapies() if t["key"] not in offered_now]
     dropped += [t["text"] for t in old.chosen_prevention_tips() if t["key"] not in offered_now]
     return CarriedOver(initial, dropped, added, suggestion_changed)
+
+
+# The blocks of a plan, each carried over on its own: (its fields in PlanChoices).
+PLAN_BLOCKS = (
+    ("site", "side"),
+    ("activity", "rest_weeks"),
+    ("load",),
+    ("aids",),
+    ("self_care",),
+    ("physio_start",),
+    ("back_to",),
+)
+
+
+def carry_over_plan(old: PlanChoices, offer: PlanOffer, visit_date: datetime.date) -> PlanChoices:
+    """The old plan's choices within the new offer: each block as the clinician chose it
+    where the new offer allows that choice, else at the new offer's default; aids and
+    self-care item by item."""
+    plan = PlanChoices.defaults(offer, visit_date)
+    offered_aids = {a.kind for a in offer.aids}
+    offered_care = {s.kind for s in offer.self_care}
+    for fields in PLAN_BLOCKS:
+        values = {name: getattr(old, name) for name in fields}
+        if fields == ("aids",):
+            values["aids"] = tuple(a for a in old.aids if a.kind in offered_aids)
+        elif fields == ("self_care",):
+            values["self_care"] = tuple(s for s in old.self_care if s.kind in offered_care)
+        candidate = replace(plan, **values)
+        if _problem_paths(candidate, offer) <= _problem_paths(plan, offer):
+            plan = candidate
+    return plan
+
+
+def _problem_paths(plan: PlanChoices, offer: PlanOffer) -> set[str]:
+    return {problem.path for problem in plan.problems(offer)}
 
 
 def _keys(snapshot: Snapshot) -> set[str]:

@@ -43,6 +43,7 @@ from handouts.pdf.render import (
     render_access_slip_pdf,
     render_handout_pdf,
 )
+from handouts.plan import personal_plan
 from handouts.reading_level import (
     MAX_HANDOUT_GRADE,
     MAX_HANDOUT_SMOG,
@@ -342,6 +343,13 @@ def detail_context(handout: Handout, **extra: object) -> dict:
     return {
         "handout": handout,
         "therapies": handout.chosen_therapies(),
+        # The plan's own sentences (physiotherapy and follow-up have rows of their own).
+        "plan_sentences": [
+            sentence
+            for item in personal_plan(handout)
+            if item.icon not in ("stretching", "calendar-event")
+            for sentence in item.sentences
+        ],
         "newer_version": live if live and handout.reads_differently_from(live) else None,
         "withdrawn": not handout.purged_at and live is None,
         "latest_replacement": handout.replacements.order_by("-issued_at").first(),

@@ -20,29 +20,40 @@ from education.plan_blocks import PlanOffer
 from education.plan_form import initial_from
 from education.snapshot import build_snapshot
 from handouts.forms import default_choices as builder_defaults
+from handouts.forms import rest_plan
 from portal.models import ClinicProfile
 
 PASSWORD = "correct horse battery staple 42"
 
 
+REST_FIELDS = ("rest_weeks", "crutches", "weight_bearing")
+
+
 def default_choices(article: Article, **overrides) -> dict:
     """Personal choices as the builder makes them, with the article's defaults and fixed
     personal details. The clinic is an unsaved profile: the paper size is fixed here."""
-    defaults = builder_defaults(build_snapshot(article), ClinicProfile())
+    snapshot = build_snapshot(article)
+    defaults = builder_defaults(snapshot, ClinicProfile())
     choices = defaults | {
         "patient_name": "Zoë Núñez-O'Brien",
         "record_number": "",
         "visit_date": datetime.date(2027, 2, 2),
-        "rest_weeks": 6,
-        "crutches": True,
-        "weight_bearing": "partial",
         "therapy_plan": defaults["therapy_plan"][:2],
         "follow_up_date": datetime.date(2027, 3, 16),
         "clinician_note": "Ice it for 10 minutes, twice a day.",
         "paper_size": "a4",
         "large_print": False,
     }
-    return choices | overrides
+    # The rest fields the builder has for articles offering rest guidance, as a plan.
+    rest = {
+        "rest_weeks": 6,
+        "crutches": True,
+        "weight_bearing": "partial",
+    } | {name: overrides.pop(name) for name in REST_FIELDS if name in overrides}
+    choices = choices | overrides
+    if "plan" not in overrides:
+        choices["plan"] = rest_plan(snapshot, choices["visit_date"], **rest)
+    return choices
 
 
 def pdf_text(pdf: bytes) -> str:

@@ -216,10 +216,11 @@ def _sentence(text: str, start: int, end: int) -> str:
 
 
 def _between(text: str, part: Part) -> str | None:
-    begin = text.find(part.start)
-    if begin == -1:
+    found = [(at, start) for start in part.starts if (at := text.find(start)) != -1]
+    if not found:
         return None
-    stops = [text.find(end, begin + len(part.start)) for end in part.ends]
+    begin, start = min(found)
+    stops = [text.find(end, begin + len(start)) for end in part.ends]
     stops = [stop for stop in stops if stop != -1]
     return text[begin : min(stops)] if stops else text[begin:]
 

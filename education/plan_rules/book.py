@@ -43,10 +43,10 @@ class Rule:
 
 @dataclass(frozen=True)
 class Part:
-    """A part of a composed handout's text: from the first `start` (inside `within`) to the
-    first of `ends` after it."""
+    """A part of a composed handout's text: from the first of `starts` (inside `within`) to
+    the first of `ends` after it."""
 
-    start: str
+    starts: tuple[str, ...]
     ends: tuple[str, ...]
     within: str = "all"
 

@@ -222,13 +222,31 @@ NUMBER_WORDS = {
     )
 }
 
+# The plan box's rows (handouts.plan.personal_plan): the first two start the rest item.
+PLAN_ROWS = (
+    "Rest",
+    "Activity",
+    "Weight on your leg",
+    "Using your arm",
+    "Crutches",
+    "Walking boot",
+    "Brace",
+    "Splint",
+    "Sling",
+    "Care at home",
+    "Physiotherapy",
+    "Back to your activities",
+    "Follow-up",
+)
+
 BOOK = RuleBook(
     language="en",
     rules=RULES,
     parts={
         # The plan box starts where its heading meets its first item (after its jump links).
-        "plan": Part("Your plan Rest", ("When to get help",)),
-        "rest": Part("Rest", ("Crutches", "Physiotherapy", "Follow-up"), within="plan"),
+        "plan": Part(tuple(f"Your plan {first}" for first in PLAN_ROWS), ("When to get help",)),
+        # The first row: rest with a rest period, activity without (handouts.plan).
+        "rest": Part(("Rest", "Activity"), PLAN_ROWS[2:], within="plan"),
     },
     site_words={
         Site.FOOT: r"foot|feet",

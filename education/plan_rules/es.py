@@ -228,12 +228,29 @@ NUMBER_WORDS = {
     )
 } | {"un": 1, "uno": 1}
 
+# The plan box's rows, as en.PLAN_ROWS.
+PLAN_ROWS = (
+    "Reposo",
+    "Actividad",
+    "Peso sobre la pierna",
+    "Uso del brazo",
+    "Muletas",
+    "Bota ortopédica",
+    "Férula articulada",
+    "Férula",
+    "Cabestrillo",
+    "Cuidados en casa",
+    "Fisioterapia",
+    "Vuelta a sus actividades",
+    "Cita de control",
+)
+
 BOOK = RuleBook(
     language="es",
     rules=RULES,
     parts={
-        "plan": Part("Su plan Reposo", ("Cuándo pedir ayuda",)),
-        "rest": Part("Reposo", ("Muletas", "Fisioterapia", "Cita de control"), within="plan"),
+        "plan": Part(tuple(f"Su plan {first}" for first in PLAN_ROWS), ("Cuándo pedir ayuda",)),
+        "rest": Part(("Reposo", "Actividad"), PLAN_ROWS[2:], within="plan"),
     },
     site_words={
         Site.FOOT: r"pies?",

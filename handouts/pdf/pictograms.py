@@ -15,7 +15,21 @@ from django.utils.safestring import SafeString, mark_safe
 
 PICTOGRAM_DIR = settings.BASE_DIR / "node_modules" / "@tabler" / "icons" / "icons" / "outline"
 # What the plan uses; a test checks that each one is installed.
-PICTOGRAMS = ("bed", "crutches", "stretching", "calendar-event", "phone", "ambulance")
+PICTOGRAMS = (
+    "bed",
+    "walk",
+    "barbell",
+    "crutches",
+    "bandage",
+    "snowflake",
+    "flame",
+    "arrow-bar-up",
+    "stretching",
+    "briefcase",
+    "calendar-event",
+    "phone",
+    "ambulance",
+)
 _SVG_CONTENT = re.compile(r"<svg[^>]*>(.*)</svg>", re.DOTALL)
 
 

@@ -157,9 +157,9 @@ def handout_content_html(context: dict) -> str:
 def handout_context(handout: Handout, clinic: ClinicProfile) -> dict:
     snapshot = handout.snapshot
     article = snapshot["article"]
-    timeline = treatment_timeline(handout)
-    back_to = back_to_activity_from(timeline, handout.visit_date)
     with translation.override(handout.language):
+        timeline = treatment_timeline(handout)  # its rows name aids in the handout's language
+        back_to = back_to_activity_from(timeline, handout.visit_date)
         return {
             "handout": handout,
             "clinic": clinic,

@@ -35,15 +35,20 @@ def builder_data(article, **overrides) -> dict:
         "issue_token": str(uuid.uuid4()),
         "patient_name": "Zoë Núñez-O'Brien",
         "visit_date": "2027-02-02",
+        "activity": "rest",
         "rest_weeks": "6",
-        "crutches": "on",
-        "weight_bearing": "partial",
+        "load": "partial",
+        "aid-crutches": "on",
+        "aid-crutches-weeks": "6",
         "prevention_tips": [str(t.lineage) for t in article.prevention_tips.all()[:2]],
         "follow_up_date": "2027-03-16",
         "clinician_note": "Ice it twice a day.",
         "paper_size": "a4",
         "action": "issue",
     }
+    offer = article.plan_offer()
+    if offer.site:
+        data["site"] = str(offer.site.default)
     for therapy in article.therapies.all()[:2]:
         key = str(therapy.lineage)
         data |= {

@@ -15,7 +15,6 @@ from education.models import (
     MAX_REST_WEEKS,
     MAX_THERAPY_WEEKS,
     MAX_TIMES_PER_WEEK,
-    MIN_REST_WEEKS,
     MIN_THERAPY_WEEKS,
     MIN_TIMES_PER_WEEK,
 )
@@ -37,7 +36,7 @@ def test_builder_opens_with_the_articles_defaults(client, clinician, sample_arti
     form = response.context["form"]
     offer = sample_article.plan_offer()
     assert offer.activity and form.initial["rest_weeks"] == offer.activity.rest_weeks
-    assert form.initial["crutches"] is offer.aids[0].selected
+    assert form.initial["aid-crutches"] is offer.aids[0].selected
     assert form.initial["paper_size"] == clinic.default_paper_size
     default_tips = {
         str(t.lineage) for t in sample_article.prevention_tips.all() if t.selected_by_default
@@ -140,13 +139,15 @@ def test_public_identifiers_are_random_not_sequential(handout, issue, sample_art
         ("patient_name", "Ann\u200be", "The name contains characters that cannot be printed."),
         ("patient_name", "12345", "Enter the patient&#x27;s name using letters."),
         ("visit_date", "31/02/2027", "Enter a valid date."),
-        ("rest_weeks", "-1", "Rest can be 0 to 52 weeks."),
-        ("rest_weeks", "53", "Rest can be 0 to 52 weeks."),
+        ("rest_weeks", "0", "Rest can be 1 to 52 weeks."),
+        ("rest_weeks", "53", "Rest can be 1 to 52 weeks."),
         ("rest_weeks", "six", "Enter a whole number."),
         ("follow_up_date", "2027-02-01", "The follow-up cannot be before the visit date."),
         ("clinician_note", "n" * 1001, "Ensure this value has at most 1000 characters"),
         ("paper_size", "a3", "Select a valid choice."),
-        ("weight_bearing", "hop", "Select a valid choice."),
+        ("load", "hop", "Select a valid choice."),
+        ("activity", "sleep", "Select a valid choice."),
+        ("aid-crutches-weeks", "53", "Ensure this value is less than or equal to 52."),
     ],
 )
 def test_invalid_input_is_explained_next_to_the_field_and_everything_typed_stays(
@@ -430,10 +431,10 @@ def test_the_rest_limits_are_stated_from_the_care_plan_bounds_in_the_staff_langu
 ):
     client.force_login(clinician)
     page = client.get(builder_url(sample_article)).content.decode()
-    assert f"{MIN_REST_WEEKS} to {MAX_REST_WEEKS}. The handout says to rest" in page
+    assert f"1 to {MAX_REST_WEEKS}, with rest. The handout says to rest" in page
     data = builder_data(sample_article, rest_weeks=str(MAX_REST_WEEKS + 1))
     response = client.post(builder_url(sample_article), data, HTTP_ACCEPT_LANGUAGE="es")
-    expected = f"El reposo puede ser de {MIN_REST_WEEKS} a {MAX_REST_WEEKS} semanas."
+    expected = f"El reposo puede ser de 1 a {MAX_REST_WEEKS} semanas."
     assert response.context["form"].errors["rest_weeks"] == [expected]
 
 
@@ -469,7 +470,7 @@ def test_the_handout_record_refuses_what_the_builder_refuses(clinician, sample_a
     )
     with pytest.raises(ValidationError) as refused:
         handout.full_clean(exclude=["pdf_sha256"])
-    assert {"rest_weeks", "clinician_note"} <= set(refused.value.message_dict)
+    assert {"plan", "clinician_note"} <= set(refused.value.message_dict)
 
 
 # With the visit_day fixture, today is 2 February 2027: the builder accepts dates from one

@@ -152,7 +152,8 @@ def test_updating_prefills_the_same_choices_matched_by_lineage(
 
     assert initial["patient_name"] == custom_handout.patient_name
     assert initial["visit_date"] == datetime.date(2027, 2, 2)
-    assert initial["rest_weeks"] == 6 and initial["weight_bearing"] == "partial"
+    assert initial["rest_weeks"] == 6 and initial["load"] == "partial"
+    assert initial["activity"] == "rest" and initial["aid-crutches"] is True
     assert initial["clinician_note"] == "Ice it after the pool."
     assert initial["large_print"] is True
     assert initial["replaces"] == custom_handout.public_id

@@ -12,7 +12,7 @@ from education.models import Article
 from education.readability import MIN_PATIENT_INFLESZ
 from education.samples import SAMPLE_DIR, load_sample_file
 from education.snapshot import build_snapshot
-from handouts.forms import default_choices
+from handouts.forms import default_choices, rest_plan
 from handouts.issuing import build_handout
 from handouts.pdf.render import (
     clinic_logo,
@@ -173,13 +173,18 @@ def test_table_text_stays_in_its_column_when_dates_carry_their_year(
 ):
     """A plan that runs into the next year prints each date with its year: the longest dates;
     a year of rest gives the longest week numbers ("Semanas 53–58")."""
+    visit_date = datetime.date(2026, 11, 20)
     handout, clinic = demo_handout(
         article,
         clinician,
-        visit_date=datetime.date(2026, 11, 20),
-        rest_weeks=rest_weeks,
-        weight_bearing="none",
-        crutches=True,
+        visit_date=visit_date,
+        plan=rest_plan(
+            build_snapshot(article),
+            visit_date,
+            rest_weeks=rest_weeks,
+            weight_bearing="none",
+            crutches=True,
+        ),
         large_print=large_print,
     )
     document = lay_out(handout_html(handout, clinic), logo=clinic_logo(clinic))

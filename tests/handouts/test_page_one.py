@@ -12,11 +12,12 @@ from pypdf import PdfReader
 from weasyprint.formatting_structure import boxes
 
 from education.models import Article
+from education.plan_blocks import MAX_REST_WEEKS
 from education.samples import SAMPLE_DIR, load_sample_file
 from education.snapshot import build_snapshot
 from handouts.forms import default_choices as builder_defaults
 from handouts.issuing import build_handout
-from handouts.models import MAX_NOTE_LENGTH, MAX_REST_WEEKS
+from handouts.models import MAX_NOTE_LENGTH
 from handouts.pdf.render import handout_html, lay_out, render_handout_pdf
 from handouts.plan import personal_plan, whom_to_call
 from portal.models import ClinicProfile

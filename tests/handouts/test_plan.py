@@ -27,6 +27,7 @@ from tests.helpers import default_choices, pdf_text
 
 # Where the plan box starts, in the PDF and the reading view (after its jump links).
 PLAN_LEAD = "Your plan Rest"
+PLAN_LEADS = (PLAN_LEAD, "Your plan Activity")
 
 
 def test_the_rules_catch_the_contradictions_the_old_handout_printed():
@@ -166,7 +167,7 @@ def test_no_therapies_leaves_physiotherapy_out_of_the_plan(sample_article, clini
     handout.therapy_plan = []
     with translation.override("en"):
         icons = [item.icon for item in personal_plan(handout)]
-    assert icons == ["bed", "crutches", "calendar-event"]
+    assert icons == ["walk", "crutches", "calendar-event"]
 
 
 def test_with_no_set_rest_every_row_of_the_week_table_keeps_the_limits_page_one_sets(

@@ -134,7 +134,7 @@ def spanish_sample() -> Article:
 def planted(text: str, language: str, where: str, sentence: str) -> str:
     """The text with the sentence in the plan box (after its first words) or at its end."""
     if where == "plan":
-        lead = BOOKS[language].parts["plan"].start
+        lead = next(lead for lead in BOOKS[language].parts["plan"].starts if lead in text)
         return text.replace(lead, f"{lead} {sentence}", 1)
     return f"{text} {sentence}"
 

@@ -70,7 +70,7 @@ def test_options_choose_therapies_tips_paper_and_large_print(sample_article, cli
         (["bone-marrow-edema", "--language", "es", "--patient", "A"], "in language 'es'"),
         (
             ["bone-marrow-edema", "--patient", "A", "--rest-weeks", "60"],
-            "rest_weeks: Rest can be 0 to 52 weeks.",
+            "rest_weeks: Rest can be 1 to 52 weeks.",
         ),
         (["bone-marrow-edema", "--patient", ""], "patient_name: Enter the patient's name"),
         (
@@ -100,6 +100,26 @@ def test_options_choose_therapies_tips_paper_and_large_print(sample_article, cli
         (
             ["bone-marrow-edema", "--patient", "A", "--note", "n" * 1001],
             "clinician_note: Ensure this value has at most 1000 characters",
+        ),
+        (
+            ["bone-marrow-edema", "--patient", "A", "--activity", "active"],
+            "--activity: this article does not offer active. It offers: ",
+        ),
+        (
+            ["bone-marrow-edema", "--patient", "A", "--activity", "active"],
+            "--activity rest, relative",
+        ),
+        (
+            ["bone-marrow-edema", "--patient", "A", "--site", "elbow"],
+            "--site: this article does not offer elbow. It offers: ",
+        ),
+        (
+            ["bone-marrow-edema", "--patient", "A", "--aid", "sling"],
+            "--aid: this article does not offer sling. It offers: ",
+        ),
+        (
+            ["bone-marrow-edema", "--patient", "A", "--self-care", "cold"],
+            "--self-care: this article does not offer cold.",
         ),
     ],
 )
@@ -164,3 +184,45 @@ def test_a_clinic_profile_without_a_phone_exits_with_status_2(sample_article, db
     assert "no phone number" in str(error.value)
     assert error.value.returncode == 2
     assert not output.exists()
+
+
+def test_list_options_names_the_plan_blocks_the_article_offers(sample_article, capsys) -> None:
+    call_command("render_handout", "bone-marrow-edema", "--list-options")
+    out = capsys.readouterr().out
+    blocks = out[out.index("Plan blocks:") : out.index("Therapies")]
+    assert "--activity rest, relative" in blocks
+    assert "--weight-bearing none, partial, as_tolerated, full" in blocks
+    assert "--aid crutches:" in blocks
+    assert "--physio-start YYYY-MM-DD" in blocks
+    assert "--site knee, heel, foot, ankle, hip (--side left, right or both)" in blocks
+    assert "--self-care" not in blocks
+
+
+@pytest.mark.usefixtures("visit_day")
+def test_plan_options_choose_the_activity_aids_and_physiotherapy_start(
+    sample_article, clinic, tmp_path
+) -> None:
+    output = tmp_path / "out.pdf"
+    call_command(
+        "render_handout",
+        "bone-marrow-edema",
+        "--patient",
+        "Ann",
+        "--visit-date",
+        "2027-02-02",
+        "--activity",
+        "relative",
+        "--weight-bearing",
+        "full",
+        "--aid",
+        "crutches:0",
+        "--physio-start",
+        "2027-02-09",
+        "--output",
+        str(output),
+    )
+    text = pdf_text(output.read_bytes())
+    assert "Keep up your daily activities" in text
+    assert "Rest the injured part" not in text
+    assert "for balance, until your care team says you can stop" in text
+    assert "Sessions start on Tuesday 9 February 2027." in text

@@ -157,6 +157,7 @@ def without_note(text: str) -> str:
 
 
 PLAN_LEAD = "Su plan Reposo"
+PLAN_LEADS = (PLAN_LEAD, "Su plan Actividad")
 
 
 def test_the_spanish_rules_catch_contradictions():

@@ -1,15 +1,31 @@
 import datetime
 
+from education.plan_blocks import (
+    Activity,
+    Aid,
+    AidChoice,
+    PlanChoices,
+    choices_from_rest_columns,
+)
 from handouts.models import Handout
 from handouts.timeline import back_to_activity_from, treatment_timeline
 
+VISIT = datetime.date(2027, 2, 2)
 
-def handout(rest_weeks=2, therapies=(("heat", 2), ("water", 3)), follow_up=None) -> Handout:
+
+def handout(
+    rest_weeks=2, therapies=(("heat", 2), ("water", 3)), follow_up=None, plan=None
+) -> Handout:
+    if plan is None:
+        plan = choices_from_rest_columns(rest_weeks, "partial", False, bool(therapies), VISIT)
     return Handout(
-        visit_date=datetime.date(2027, 2, 2),
-        rest_weeks=rest_weeks,
+        visit_date=VISIT,
+        plan=plan.to_json(),
         follow_up_date=follow_up,
-        snapshot={"therapies": [{"key": key, "name": key.title()} for key, _ in therapies]},
+        snapshot={
+            "therapies": [{"key": key, "name": key.title()} for key, _ in therapies],
+            "rest_guidance": {"default_weeks": 2, "weight_bearing": "partial"},
+        },
         therapy_plan=[
             {"key": key, "times_per_week": 2, "weeks": weeks} for key, weeks in therapies
         ],
@@ -48,5 +64,31 @@ def test_back_to_activity_starts_the_day_after_the_last_planned_week():
     )
 
 
-def test_rest_until_is_visit_date_plus_rest_weeks():
-    assert handout(rest_weeks=6).rest_until == datetime.date(2027, 3, 16)
+def test_the_last_rest_day_is_the_day_before_the_visit_weekday_after_the_rest_weeks():
+    assert handout(rest_weeks=6).last_rest_day == datetime.date(2027, 3, 15)
+    assert handout(rest_weeks=0).last_rest_day is None
+
+
+def test_without_rest_no_row_is_a_rest_row_and_sessions_start_when_the_clinician_chose() -> None:
+    plan = PlanChoices(activity=Activity.ACTIVE, physio_start=VISIT + datetime.timedelta(weeks=1))
+    rows = treatment_timeline(handout(plan=plan))
+    assert [(r.first_week, r.last_week, r.rest, r.therapies) for r in rows] == [
+        (1, 1, False, []),
+        (2, 3, False, ["Heat", "Water"]),
+        (4, 4, False, ["Water"]),
+    ]
+
+
+def test_an_aid_with_weeks_is_in_the_rows_until_its_last_day_and_one_without_in_none() -> None:
+    plan = PlanChoices(
+        activity=Activity.REST,
+        rest_weeks=1,
+        aids=(AidChoice(Aid.BRACE, 3), AidChoice(Aid.CRUTCHES, None)),
+        physio_start=VISIT + datetime.timedelta(weeks=1),
+    )
+    rows = treatment_timeline(handout(plan=plan, therapies=(("heat", 4),)))
+    assert [(r.first_week, r.last_week, r.rest, r.aids) for r in rows] == [
+        (1, 1, True, ["Wear the brace."]),
+        (2, 3, False, ["Wear the brace."]),
+        (4, 5, False, []),
+    ]

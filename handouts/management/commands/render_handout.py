@@ -5,9 +5,18 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from education.models import Article, WeightBearing
-from education.snapshot import Snapshot, build_snapshot
-from handouts.forms import HandoutForm, default_choices, therapy_field
+from education.models import Article
+from education.plan_blocks import (
+    Activity,
+    LegLoad,
+    Limb,
+    PlanOffer,
+    SelfCare,
+    Side,
+    Site,
+)
+from education.snapshot import Snapshot, build_snapshot, plan_offer_of
+from handouts.forms import HandoutForm, aid_field, care_field, default_choices, therapy_field
 from handouts.issuing import ClinicNotReady, build_handout, require_clinic_ready
 from handouts.pdf.render import PdfRenderError, render_handout_pdf
 from portal.models import ClinicProfile, PaperSize
@@ -18,11 +27,12 @@ USAGE_ERROR = 2
 class Command(BaseCommand):
     help = (
         "Render a handout PDF for a published article without saving a record (for scripts "
-        "and benchmarks). Options left out take the article's defaults: its rest guidance, "
-        "every therapy at its default frequency, the tips it selects by default, today's "
-        "date and the clinic's paper size. The same rules as the staff builder apply; a bad "
-        "value or an unknown article exits with status 2. Use --list-options to see the "
-        "article's therapies and tips."
+        "and benchmarks). Options left out take the article's defaults: the plan blocks it "
+        "offers at their defaults, every therapy at its default frequency, the tips it "
+        "selects by default, today's date and the clinic's paper size. The same rules as the "
+        "staff builder apply; a bad value, a choice the article does not offer (the error "
+        "names what it offers) or an unknown article exits with status 2. Use --list-options "
+        "to see the article's plan blocks, therapies and tips."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -31,10 +41,28 @@ class Command(BaseCommand):
         parser.add_argument("--patient", help="Name as it should be printed.")
         parser.add_argument("--output", type=Path, help="Where to write the PDF.")
         parser.add_argument("--visit-date", help="YYYY-MM-DD; default today.")
-        parser.add_argument("--rest-weeks", type=int)
+        parser.add_argument("--site", choices=[str(site) for site in Site])
+        parser.add_argument("--side", choices=[str(side) for side in Side])
+        parser.add_argument("--activity", choices=[str(activity) for activity in Activity])
+        parser.add_argument("--rest-weeks", type=int, help="With --activity rest (implied).")
+        parser.add_argument("--weight-bearing", choices=[str(load) for load in LegLoad])
+        parser.add_argument(
+            "--aid",
+            action="append",
+            metavar="NAME[:WEEKS]",
+            help="An aid to use (repeat for more; default: the article's); WEEKS: the "
+            "article's default if left out, 0 for until the care team says.",
+        )
         parser.add_argument("--crutches", action="store_true", default=None)
         parser.add_argument("--no-crutches", dest="crutches", action="store_false")
-        parser.add_argument("--weight-bearing", choices=WeightBearing.values)
+        parser.add_argument(
+            "--self-care",
+            action="append",
+            choices=[str(care) for care in SelfCare],
+            help="Cold, heat or raising, at the article's defaults (repeat for more; default: "
+            "the article's).",
+        )
+        parser.add_argument("--physio-start", help="YYYY-MM-DD; default as the article says.")
         parser.add_argument(
             "--therapy",
             action="append",
@@ -72,7 +100,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--list-options",
             action="store_true",
-            help="List the article's therapies and tips, and exit.",
+            help="List the article's plan blocks, therapies and tips, and exit.",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -134,6 +162,10 @@ class Command(BaseCommand):
         return article
 
     def _list_options(self, snapshot: Snapshot) -> None:
+        offer = plan_offer_of(snapshot)
+        self.stdout.write("Plan blocks:")
+        for line in _offer_lines(offer):
+            self.stdout.write(f"  {line}")
         self.stdout.write("Therapies (--therapy NAME[:TIMES_A_WEEK:WEEKS]):")
         for therapy in snapshot["therapies"]:
             self.stdout.write(
@@ -155,23 +187,87 @@ class Command(BaseCommand):
         """Builder form data: the options given, the article's defaults for the rest."""
         defaults = default_choices(snapshot, clinic)
         data = {
+            **self._plan_fields(options, snapshot, clinic),
             "issue_token": str(uuid.uuid4()),
             "patient_name": options["patient"],
             "record_number": options["record_number"],
             "visit_date": options["visit_date"] or defaults["visit_date"].isoformat(),
-            "rest_weeks": _given(options["rest_weeks"], defaults["rest_weeks"]),
-            "weight_bearing": options["weight_bearing"] or defaults["weight_bearing"],
             "prevention_tips": self._tip_keys(options["tip"], snapshot, defaults),
             "background_sections": self._section_keys(options, snapshot, defaults),
             "follow_up_date": options["follow_up"] or "",
             "clinician_note": options["note"],
             "paper_size": options["paper"] or defaults["paper_size"],
         }
-        if _given(options["crutches"], defaults["crutches"]):
-            data["crutches"] = "on"
         if options["large_print"]:
             data["large_print"] = "on"
         data |= self._therapy_fields(options, snapshot)
+        return data
+
+    def _plan_fields(self, options: dict, snapshot: Snapshot, clinic: ClinicProfile) -> dict:
+        """The builder's plan fields: its defaults for the article, with the options given.
+        An option the article does not offer is an error naming what it offers."""
+        offer = plan_offer_of(snapshot)
+        unbound = HandoutForm(snapshot=snapshot, clinic=clinic)
+        names = [
+            name for name in unbound.fields if name in PLAN_FIELDS or name[:4] in PLAN_PREFIXES
+        ]
+        data = {name: _posted(unbound[name].value()) for name in names}
+        offered = {str(line) for line in _offer_lines(offer)}
+
+        def refuse(option: str, what: str) -> CommandError:
+            return CommandError(
+                f"{option}: this article does not offer {what}. It offers: "
+                + ("; ".join(sorted(offered)) or "no plan blocks")
+                + ".",
+                returncode=USAGE_ERROR,
+            )
+
+        if options["site"]:
+            if not offer.site or options["site"] not in offer.site.sites:
+                raise refuse("--site", options["site"])
+            data["site"] = options["site"]
+        if options["side"]:
+            if not offer.site or not offer.site.sided:
+                raise refuse("--side", "a side")
+            data["side"] = options["side"]
+        activity = options["activity"] or ("rest" if options["rest_weeks"] is not None else None)
+        if activity:
+            if not offer.activity or activity not in offer.activity.offered:
+                raise refuse("--activity", activity)
+            data["activity"] = activity
+        if options["rest_weeks"] is not None:
+            data["rest_weeks"] = str(options["rest_weeks"])
+        if options["weight_bearing"]:
+            if not offer.load or offer.load.limb != Limb.LEG:
+                raise refuse("--weight-bearing", "weight bearing")
+            data["load"] = options["weight_bearing"]
+        aids = options["aid"]
+        if options["crutches"] is not None:  # on or off, the other aids as they are
+            kept = [str(a.kind) for a in offer.aids if data.get(aid_field(a.kind))]
+            others = [a for a in (kept if aids is None else aids) if not a.startswith("crutches")]
+            aids = others + (["crutches"] if options["crutches"] else [])
+        if aids is not None:
+            weeks = {str(a.kind): a.weeks for a in offer.aids}
+            for aid in offer.aids:
+                data.pop(aid_field(aid.kind), None)
+            for spec in aids:
+                kind, _colon, count = str(spec).partition(":")
+                if kind not in weeks:
+                    raise refuse("--aid", kind)
+                data[aid_field(kind)] = "on"
+                data[aid_field(kind, "weeks")] = "" if count == "0" else count or str(weeks[kind])
+        if options["self_care"] is not None:
+            kinds = {str(s.kind) for s in offer.self_care}
+            for care in offer.self_care:
+                data.pop(care_field(care.kind), None)
+            for kind in options["self_care"]:
+                if kind not in kinds:
+                    raise refuse("--self-care", kind)
+                data[care_field(kind)] = "on"
+        if options["physio_start"]:
+            if "physio_start" not in data:
+                raise refuse("--physio-start", "physiotherapy")
+            data["physio_start"] = options["physio_start"]
         return data
 
     def _tip_keys(self, numbers: list[int] | None, snapshot: Snapshot, defaults: dict) -> list[str]:
@@ -234,5 +330,47 @@ class Command(BaseCommand):
         return fields
 
 
-def _given[T](value: T | None, default: T) -> T:
-    return default if value is None else value
+PLAN_FIELDS = {
+    "site",
+    "side",
+    "activity",
+    "rest_weeks",
+    "load",
+    "physio_start",
+    "back_to",
+    "back_to_date",
+}
+PLAN_PREFIXES = {"aid-", "care"}
+
+
+def _posted(value: object) -> object:
+    """A field's initial value as a browser posts it."""
+    if value is True:
+        return "on"
+    if value is False or value is None:
+        return ""
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def _offer_lines(offer: PlanOffer) -> list[str]:
+    """The plan blocks an article offers, as the command's options name them."""
+    lines = []
+    if offer.site:
+        sides = " (--side left, right or both)" if offer.site.sided else ""
+        lines.append(f"--site {', '.join(offer.site.sites)}{sides}")
+    if offer.activity:
+        lines.append(f"--activity {', '.join(offer.activity.offered)}")
+    if offer.load:
+        if offer.load.limb == Limb.LEG:
+            lines.append(f"--weight-bearing {', '.join(LegLoad)}")
+        else:
+            lines.append(f"arm use (default {offer.load.default})")
+    if offer.aids:
+        lines.append(f"--aid {', '.join(f'{a.kind}:{a.weeks}' for a in offer.aids)}")
+    if offer.self_care:
+        lines.append(f"--self-care {', '.join(s.kind for s in offer.self_care)}")
+    if offer.physiotherapy:
+        lines.append("--physio-start YYYY-MM-DD")
+    if offer.back_to:
+        lines.append(f"back to {', '.join(offer.back_to.activities)}")
+    return lines
