@@ -85,6 +85,14 @@ class WarningSignSnapshot(TypedDict):
     urgency: str
 
 
+class CheckQuestionSnapshot(TypedDict):
+    key: str
+    about: str
+    kind: str
+    text: str
+    options: list[dict[str, Any]]
+
+
 class Snapshot(TypedDict):
     """One article version's content. Every part in education.parts.PARTS has its entry here
     (tests/education/test_parts.py checks it), under the part's name."""
@@ -100,6 +108,8 @@ class Snapshot(TypedDict):
     therapies: list[TherapySnapshot]
     prevention_tips: list[PreventionTipSnapshot]
     warning_signs: list[WarningSignSnapshot]
+    # Since check questions were added; older snapshots have none.
+    check_questions: list[CheckQuestionSnapshot]
 
 
 def build_snapshot(article: Article) -> Snapshot:

@@ -12,7 +12,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
-from education.samples import SAMPLE_DIR, load_sample_file
+from education.packs import load_shipped
 from portal.dates import long_date
 from portal.demo import DEMO_LOGO
 from tests.browser.helpers import ARTIFACTS, check_accessibility, screenshot
@@ -274,7 +274,7 @@ def test_a_clinician_working_in_spanish_gives_a_spanish_handout_read_on_a_phone(
 ):
     """The switcher turns the staff pages to Spanish; the builder's language line opens the
     Spanish article; the patient's pages are Spanish, accessible and fit a 320 px phone."""
-    load_sample_file(SAMPLE_DIR / "bone-marrow-edema.es.json")
+    load_shipped("bone-marrow-edema", ["es"])
     staff = pages(viewport={"width": 1280, "height": 900})
     sign_in(staff, portal, "clinician")
     staff.get_by_label("Page language").select_option("es")

@@ -9,7 +9,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from education.models import REVIEW_SOON_DAYS, Article, Condition
-from education.samples import SAMPLE_DIR, load_sample_file
+from education.packs import load_shipped
 from education.workflow import start_draft, submit_for_review
 
 pytestmark = pytest.mark.django_db
@@ -172,7 +172,7 @@ def test_the_builder_says_when_an_article_has_no_review_on_record(
 @pytest.fixture
 def waiting(sample_article, editor, time_machine) -> list[Article]:
     """Two drafts sent for review, the Spanish one a day earlier, and a draft not sent."""
-    load_sample_file(SAMPLE_DIR / "bone-marrow-edema.es.json")
+    load_shipped("bone-marrow-edema", ["es"])
     spanish = Article.objects.get(language="es")
     time_machine.move_to(datetime.datetime(2027, 6, 1, 9, tzinfo=datetime.UTC))
     first = submit_for_review(start_draft(spanish, editor), editor)

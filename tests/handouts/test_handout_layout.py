@@ -9,8 +9,8 @@ from django.utils.translation import gettext
 from weasyprint.formatting_structure import boxes
 
 from education.models import Article
+from education.packs import load_shipped
 from education.readability import MIN_PATIENT_INFLESZ
-from education.samples import SAMPLE_DIR, load_sample_file
 from education.snapshot import build_snapshot
 from handouts.forms import default_choices
 from handouts.issuing import build_handout
@@ -60,7 +60,7 @@ def page_fill(page) -> float:
 @pytest.fixture(params=["en", "es"])
 def article(request, sample_article):
     """Each sample article: English, and Spanish (which runs about a fifth longer)."""
-    load_sample_file(SAMPLE_DIR / f"bone-marrow-edema.{request.param}.json")
+    load_shipped("bone-marrow-edema", [request.param])
     return Article.objects.get(language=request.param)
 
 

@@ -25,7 +25,7 @@ from django.utils import translation
 from django.utils.html import strip_tags
 
 from education.models import Article
-from education.samples import SAMPLE_DIR, load_sample_file
+from education.packs import load_shipped
 from education.snapshot import build_snapshot
 from handouts.emails import send_share_link_email
 from handouts.issuing import build_handout, issue_handout
@@ -86,7 +86,7 @@ def english_in(text: str) -> list[str]:
 
 @pytest.fixture
 def spanish_article(db) -> Article:
-    load_sample_file(SAMPLE_DIR / "bone-marrow-edema.es.json")
+    load_shipped("bone-marrow-edema", ["es"])
     return Article.objects.get(condition__slug="bone-marrow-edema", language="es")
 
 
