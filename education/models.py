@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from education.markup import render_markdown
-from education.plan_blocks import PlanOffer, offer_from_rest_guidance
+from education.plan_blocks import PlanError, PlanOffer
 from education.search import normalize_for_search
 from portal.models import language_choices  # migration 0001 names it here too
 
@@ -339,7 +339,7 @@ class Article(VersionedContent):
     }
     # What the reader reads. Fixed from the moment the draft is sent for review, so the
     # reviewer approves exactly the text they read; publishing then records its own fields.
-    CONTENT_FIELDS = {"condition", "language", "title", "summary", "in_brief"}
+    CONTENT_FIELDS = {"condition", "language", "title", "summary", "in_brief", "plan"}
     # All that may change once published: withdrawing it (archive) sets these.
     ARCHIVING_FIELDS = {"state", "archived_at"}
 
@@ -358,6 +358,14 @@ class Article(VersionedContent):
             "page 1 of every handout, above the patient's plan; empty: the summary is "
             "printed."
         ),
+    )
+    # The blocks of the patient's plan this version offers clinicians, with their defaults:
+    # PlanOffer.to_json(), read through plan_offer(). Empty: it offers none of them.
+    plan = models.JSONField(
+        _("patient's plan"),
+        default=dict,
+        blank=True,
+        help_text=_("The blocks of the patient's plan this article offers, with their defaults."),
     )
     state = models.CharField(
         _("state"), max_length=20, choices=State.choices, default=State.DRAFT, editable=False
@@ -487,6 +495,12 @@ class Article(VersionedContent):
         )
 
     def clean(self) -> None:
+        try:
+            PlanOffer.from_json(self.plan)
+        except PlanError as error:
+            raise ValidationError(
+                {"plan": ValidationError(str(error), code="invalid_plan")}
+            ) from None
         # The database enforces these too; saying so here gives editors a message, because
         # `state` is not a form field and Django skips constraints on fields a form leaves out.
         if self.condition_id and self.language:
@@ -533,17 +547,7 @@ class Article(VersionedContent):
 
     def plan_offer(self) -> PlanOffer:
         """The plan blocks this version offers clinicians, with their defaults."""
-        rest = getattr(self, "rest_guidance", None)
-        guidance = (
-            None
-            if rest is None
-            else {
-                "default_weeks": rest.default_weeks,
-                "weight_bearing": rest.weight_bearing,
-                "crutches_advised": rest.crutches_advised,
-            }
-        )
-        return offer_from_rest_guidance(guidance, self.therapies.exists())
+        return PlanOffer.from_json(self.plan)
 
     def live_version(self) -> "Article | None":
         return self.siblings().published().first()

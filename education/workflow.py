@@ -105,6 +105,7 @@ def _copy(source: Article) -> Article:
         title=source.title,
         summary=source.summary,
         in_brief=source.in_brief,
+        plan=source.plan,
         needs_clinical_review=source.needs_clinical_review,
         reviewed_by=source.reviewed_by,
         last_reviewed_on=source.last_reviewed_on,

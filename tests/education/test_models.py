@@ -114,3 +114,42 @@ def test_next_review_must_come_after_the_last_review():
     )
     with pytest.raises(ValidationError, match="after the last review"):
         article.clean()
+
+
+@pytest.mark.django_db
+def test_an_article_offers_the_plan_blocks_its_plan_holds(condition) -> None:
+    from education.plan_blocks import Activity, LegLoad, Limb, LoadOffer
+
+    article = make_article(
+        condition,
+        state=Article.State.DRAFT,
+        plan={"load": {"limb": "leg", "default": "full"}, "activity": {"offered": ["active"]}},
+    )
+    offer = article.plan_offer()
+    assert offer.load == LoadOffer(Limb.LEG, LegLoad.FULL)
+    assert offer.activity and offer.activity.offered == (Activity.ACTIVE,)
+    assert make_article(condition, language="es").plan_offer().activity is None
+
+
+@pytest.mark.django_db
+def test_an_offer_that_does_not_fit_is_refused_naming_the_field(condition) -> None:
+    article = make_article(
+        condition,
+        state=Article.State.DRAFT,
+        plan={"aids": [{"kind": "sling", "weeks": 99}]},
+    )
+    with pytest.raises(ValidationError) as refused:
+        article.full_clean()
+    assert refused.value.message_dict["plan"] == [
+        "plan.aids[0].weeks: must be a whole number from 1 to 52"
+    ]
+
+
+@pytest.mark.django_db
+def test_a_published_versions_plan_is_frozen(condition) -> None:
+    from education.models import FrozenContentError
+
+    article = make_article(condition)
+    article.plan = {"activity": {"offered": ["active"]}}
+    with pytest.raises(FrozenContentError, match="plan"):
+        article.save()
