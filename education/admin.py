@@ -26,7 +26,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from education import workflow
+from education import packs, workflow
 from education.diff import compare_articles
 from education.models import (
     REVIEW_QUEUE_ORDER,
@@ -373,6 +373,11 @@ class ArticleAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
             )
 
         return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="education_article_import",
+            ),
             view(self.submit_view, "submit"),
             view(self.return_view, "return"),
             view(self.publish_view, "publish"),
@@ -566,6 +571,91 @@ class ArticleAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
             "can_start_draft": workflow.can_start_draft(article, request.user),
         }
         return TemplateResponse(request, "admin/education/article/versions.html", context)
+
+    def import_view(self, request: AuthenticatedHttpRequest) -> HttpResponse:
+        """Upload a content pack: first a preview of what it would create or change (nothing
+        written), then, confirmed, its articles as drafts for review. Never live content."""
+        if not request.user.has_perm(packs.IMPORT_PERMISSION):
+            raise PermissionDenied
+        upload, preview, problems = PackUploadForm(), None, []
+        confirm = ConfirmPackForm()
+        if request.method == "POST" and "confirm" in request.POST:
+            confirm = ConfirmPackForm(request.POST)
+            if confirm.is_valid():
+                try:
+                    pack = packs.read_pack(
+                        confirm.cleaned_data["file_name"], confirm.cleaned_data["pack"]
+                    )
+                    with transaction.atomic():
+                        result = packs.import_pack(pack, user=request.user)
+                        for item in result.languages:
+                            if item.article is not None:
+                                self.log_addition(
+                                    request, item.article, "Imported from a content pack."
+                                )
+                except packs.PackInvalid as invalid:
+                    problems = invalid.problems
+                else:
+                    self.message_user(request, import_message(result), messages.SUCCESS)
+                    return redirect("admin:education_article_changelist")
+        elif request.method == "POST":
+            upload = PackUploadForm(request.POST, request.FILES)
+            if upload.is_valid():
+                file = upload.cleaned_data["file"]
+                try:
+                    pack = packs.read_pack(file.name, file.read())
+                except packs.PackInvalid as invalid:
+                    problems = invalid.problems
+                else:
+                    preview = packs.plan_import(pack)
+                    confirm = ConfirmPackForm(initial={"file_name": pack.file, "pack": pack.text()})
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": gettext("Import a content pack"),
+            "upload": upload,
+            "confirm": confirm,
+            "preview": preview,
+            "problems": problems,
+        }
+        return TemplateResponse(request, "admin/education/article/import_pack.html", context)
+
+
+# A pack is a few hundred kilobytes at most; anything far larger is not one.
+MAX_PACK_BYTES = 2 * 1024 * 1024
+
+
+class PackUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Content pack"),
+        help_text=_("One condition's .json file, as manage.py export_content writes it."),
+    )
+
+    def clean_file(self) -> Any:
+        file = self.cleaned_data["file"]
+        if file.size > MAX_PACK_BYTES:
+            raise forms.ValidationError(
+                gettext("This file is larger than %(size)d MB: it is not a content pack.")
+                % {"size": MAX_PACK_BYTES // (1024 * 1024)}
+            )
+        return file
+
+
+class ConfirmPackForm(forms.Form):
+    """The checked pack, carried from the preview to the import; checked again there."""
+
+    file_name = forms.CharField(widget=forms.HiddenInput, max_length=255)
+    pack = forms.CharField(widget=forms.HiddenInput, max_length=MAX_PACK_BYTES, strip=False)
+
+
+def import_message(result: packs.PackImport) -> str:
+    drafts = result.count(packs.Outcome.DRAFT)
+    unchanged = result.count(packs.Outcome.UNCHANGED)
+    refused = result.count(packs.Outcome.REFUSED)
+    return gettext(
+        "%(file)s: %(drafts)d new draft(s) for review, %(unchanged)d unchanged, "
+        "%(refused)d refused."
+    ) % {"file": result.pack.file, "drafts": drafts, "unchanged": unchanged, "refused": refused}
 
 
 class PublishForm(forms.Form):

@@ -50,6 +50,8 @@ from education.parts import PARTS, Part
 from education.plan_blocks import PlanError, PlanOffer
 from education.workflow import note_contribution, publish_loaded_content
 
+# Importing a pack creates articles (drafts): Content editors may.
+IMPORT_PERMISSION = "education.add_article"
 PACK_FORMAT = "patient-portal-content-pack"
 PACK_FORMAT_VERSION = 1
 SHIPPED_DIR = Path(__file__).resolve().parent / "content_packs"
@@ -209,6 +211,12 @@ class _Reader:
         for name, messages in error.message_dict.items():
             for message in messages:
                 self.problem(path if name == "__all__" else f"{path}.{name}", message)
+
+
+def _model_field(model: type[models.Model], name: str) -> models.Field:
+    found = model._meta.get_field(name)
+    assert isinstance(found, models.Field), name
+    return found
 
 
 def _json_value(value: object) -> object:
@@ -374,7 +382,7 @@ def _read_article(reader: _Reader, value: object, path: str) -> dict[str, Any] |
         return None
     article: dict[str, Any] = {}
     for name in ARTICLE_FIELDS:
-        model_field = Article._meta.get_field(name)
+        model_field = _model_field(Article, name)
         default = model_field.get_default() if name != "needs_clinical_review" else True
         article[name] = reader.model_value(model_field, data.get(name, default), f"{path}.{name}")
     for part in parts:
@@ -420,7 +428,7 @@ def _read_part_list(reader: _Reader, part: Part, value: object, path: str) -> li
                 path, gettext("must hold %(low)d to %(high)d, or none") % {"low": low, "high": high}
             )
     result, seen = [], set()
-    model_fields = {name: part.model._meta.get_field(name) for name in part.pack_fields}
+    model_fields = {name: _model_field(part.model, name) for name in part.pack_fields}
     for index, item in enumerate(items):
         item_path = f"{path}[{index}]"
         required = [
@@ -753,7 +761,7 @@ def _create_version(condition: Condition, language: str, pack: Pack, *, publish:
                 LINEAGE_NAMESPACE, f"{condition.slug}/{language}/{part.name}/{identity}"
             )
             fields = {
-                name: part.model._meta.get_field(name).to_python(item[name])
+                name: _model_field(part.model, name).to_python(item[name])
                 for name in part.pack_fields
             }
             keyed = {"pack_key": item["key"]} if part.pack_keyed else {}
