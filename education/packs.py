@@ -780,11 +780,12 @@ def load_shipped(slug: str, languages: Sequence[str] | None = None) -> PackImpor
     `languages` narrows it (tests and benchmarks load one)."""
     pack = read_pack_file(SHIPPED_DIR / f"{slug}.json")
     if languages is not None:
-        pack = _only_languages(pack, languages)
+        pack = only_languages(pack, languages)
     return import_pack(pack, publish=True)
 
 
-def _only_languages(pack: Pack, languages: Sequence[str]) -> Pack:
+def only_languages(pack: Pack, languages: Sequence[str]) -> Pack:
+    """The pack with only the articles (and names) in `languages`."""
     data = pack.data
     keep = [language for language in data["articles"] if language in languages]
     condition = data["condition"]

@@ -11,9 +11,11 @@ import socket
 from collections.abc import Iterator
 
 import pytest
+from django.contrib.auth.models import User
 from pypdf import PdfReader
 
 from education.models import Article
+from education.packs import SHIPPED_DIR, import_pack, only_languages, read_pack_file
 from education.parts import PARTS, PARTS_BY_NAME
 from education.snapshot import build_snapshot
 from handouts.forms import default_choices as builder_defaults
@@ -187,3 +189,12 @@ def closed_port() -> Iterator[int]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         yield sock.getsockname()[1]
+
+
+def import_translation(slug: str, language: str, editor: User) -> Article:
+    """One language of a shipped pack imported by `editor`, as a translation arrives beside a
+    live version: a draft for review."""
+    pack = only_languages(read_pack_file(SHIPPED_DIR / f"{slug}.json"), [language])
+    article = import_pack(pack, user=editor).languages[0].article
+    assert article is not None, f"{slug} ({language}) was not imported"
+    return article
