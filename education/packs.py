@@ -664,7 +664,7 @@ def _changes(current: dict[str, Any], new: dict[str, Any]) -> list[str]:
             ),
         }
         described = ", ".join(f"{n} {what}" for what, n in counts.items() if n)
-        changes.append(f"{name}: {described or gettext('reordered')}")
+        changes.append(f"{name}: {described}" if described else f"{name}: " + gettext("reordered"))
     return changes
 
 

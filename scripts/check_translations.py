@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ["manage.py", "portal", "education", "handouts", "benchmarks", "templates", "locale"]
 # What `make messages` passes to makemessages; the check must extract the same way.
 MAKEMESSAGES_ARGS = ["--add-location=file", "--no-obsolete"]
-IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", "*.mo", "sample_content")
+IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", "*.mo", "content_packs")
 
 MessageId = tuple[str | None, str, str]
 

@@ -441,3 +441,18 @@ def test_only_content_editors_may_import_packs(client, personas, persona: str) -
     response = client.post(IMPORT_URL, {"file": upload(shipped())})
     assert response.status_code in {302, 403}
     assert not Article.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_library_shows_each_conditions_languages_and_review_state(
+    client, clinician, approve
+) -> None:
+    load_shipped("neck-pain")
+    approve()  # a reviewed version of bone marrow edema (English)
+    client.force_login(clinician)
+
+    page = client.get(reverse("education:library") + "?q=neck").content.decode()
+    assert page.count("Needs clinical review") == 2
+    assert ">EN<" in page and ">ES<" in page
+    page = client.get(reverse("education:library") + "?q=marrow").content.decode()
+    assert "Clinically reviewed" in page and "Needs clinical review" not in page
