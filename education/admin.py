@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, models, transaction
 from django.db.models import F, Model, Q, QuerySet
 from django.forms.formsets import BaseFormSet
+from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
@@ -104,10 +105,36 @@ class DraftPartInline(admin.StackedInline):
         return super().has_delete_permission(request, obj) and is_editable(obj)
 
 
+class CountedPartsFormSet(BaseInlineFormSet):
+    """Parts an article has none of, or between `count_when_present` of (check questions)."""
+
+    count_when_present: tuple[int, int]
+
+    def clean(self) -> None:
+        super().clean()
+        kept = [
+            form
+            for form in self.forms
+            if (form.has_changed() or form.instance.pk)
+            and not getattr(form, "cleaned_data", {}).get("DELETE")
+        ]
+        low, high = self.count_when_present
+        if kept and not low <= len(kept) <= high:
+            raise forms.ValidationError(
+                gettext("Give %(low)d to %(high)d of these, or none.") % {"low": low, "high": high}
+            )
+
+
 # Stacked, not tabular: tabular inlines give their fields no labels, which screen readers need.
 def part_inline(part: Part) -> type[DraftPartInline]:
     """The inline that edits one kind of part on its article's page."""
     options: dict[str, Any] = {"model": part.model, "fields": part.admin_fields}
+    if part.count_when_present:
+        options["formset"] = type(
+            f"{part.model.__name__}FormSet",
+            (CountedPartsFormSet,),
+            {"count_when_present": part.count_when_present},
+        )
     if part.many:
         options["extra"] = 0
     if part.admin_heading:

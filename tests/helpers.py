@@ -5,6 +5,7 @@ import contextlib
 import datetime
 import io
 import ipaddress
+import json
 import os
 import shutil
 import socket
@@ -73,6 +74,8 @@ INLINE_FIELDS = {
 
 
 def form_value(value):
+    if isinstance(value, list | dict):  # a JSON field (check questions' answers)
+        return json.dumps(value)
     if value is True:
         return "on"
     if value is None or value is False:

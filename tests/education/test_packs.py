@@ -25,6 +25,7 @@ from education.packs import (
     read_packs,
 )
 from education.plan_blocks import Aid, PhysioStart, Site
+from tests.helpers import article_form
 
 BME = "bone-marrow-edema"
 SHIPPED = sorted(SHIPPED_DIR.glob("*.json"))
@@ -456,3 +457,40 @@ def test_the_library_shows_each_conditions_languages_and_review_state(
     assert ">EN<" in page and ">ES<" in page
     page = client.get(reverse("education:library") + "?q=marrow").content.decode()
     assert "Clinically reviewed" in page and "Needs clinical review" not in page
+
+
+@pytest.mark.django_db
+def test_the_admin_keeps_an_articles_check_questions_two_to_five_or_none(
+    client, editor, draft: Article
+) -> None:
+    client.force_login(editor)
+    url = reverse("admin:education_article_change", args=[draft.pk])
+    data = article_form(draft)
+    data["check_questions-0-DELETE"] = "on"
+
+    page = client.post(url, data)
+
+    assert page.status_code == 200
+    assert "Give 2 to 5 of these, or none." in page.content.decode()
+    assert draft.check_questions.count() == 2
+    data["check_questions-1-DELETE"] = "on"
+    assert client.post(url, data).status_code == 302
+    assert not draft.check_questions.exists()
+
+
+@pytest.mark.django_db
+def test_a_one_answer_question_with_two_right_answers_is_refused_in_the_admin(
+    client, editor, draft: Article
+) -> None:
+    client.force_login(editor)
+    question = draft.check_questions.first()
+    assert question is not None
+    data = article_form(draft)
+    data["check_questions-0-options"] = json.dumps(
+        [{"text": option["text"], "correct": True} for option in question.options]
+    )
+
+    page = client.post(reverse("admin:education_article_change", args=[draft.pk]), data)
+
+    assert "exactly one answer correct" in page.content.decode()
+    assert CheckQuestion.objects.get(pk=question.pk).options == question.options
