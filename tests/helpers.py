@@ -113,6 +113,10 @@ def article_form(article: Article | None = None, **fields) -> dict:
             data[f"{prefix}-{index}-article"] = str(article.pk)
             for name in names:
                 data[f"{prefix}-{index}-{name}"] = form_value(getattr(row, name))
+                if isinstance(getattr(row, name), list | dict):
+                    # A field with a callable default (JSON's list) sends its initial value
+                    # too, in a hidden input, which Django compares the value with.
+                    data[f"initial-{prefix}-{index}-{name}"] = form_value(getattr(row, name))
     data |= {name: form_value(value) for name, value in fields.items()}
     return data
 
