@@ -26,9 +26,9 @@ from education.models import (
     ConditionCode,
     ConditionName,
     ConditionTerms,
-    RestGuidance,
     Section,
 )
+from education.plan_blocks import offer_from_rest_guidance
 from education.readability import measure, whole_text
 from education.snapshot import build_snapshot, content_fingerprint
 from handouts.forms import default_choices
@@ -52,6 +52,11 @@ SECTION_BODIES = {
     Section.Kind.WHEN_TO_GET_HELP: "Call the clinic if the pain gets **worse** or you get a fever.",
 }
 SUMMARY = "A short plain explanation of the injury and how to look after it at home."
+# What rest guidance's defaults offered (4 weeks of rest, some weight, no crutches).
+PLAN = offer_from_rest_guidance(
+    {"default_weeks": 4, "crutches_advised": False, "weight_bearing": "partial"},
+    has_therapies=False,
+).to_json()
 
 
 @transaction.atomic
@@ -78,7 +83,13 @@ def build_library(count: int) -> None:
 
     articles = Article.objects.bulk_create(
         [
-            Article(condition=c, language="en", title=f"{c.name}: what it means", summary=SUMMARY)
+            Article(
+                condition=c,
+                language="en",
+                title=f"{c.name}: what it means",
+                summary=SUMMARY,
+                plan=PLAN,
+            )
             for c in conditions
         ],
         batch_size=BATCH,
@@ -99,16 +110,12 @@ def build_library(count: int) -> None:
         for p, (kind, body) in enumerate(SECTION_BODIES.items())
     ]
     Section.objects.bulk_create(sections, batch_size=BATCH)
-    RestGuidance.objects.bulk_create(
-        [RestGuidance(article=a, body_part="the injured area") for a in articles],
-        batch_size=BATCH,
-    )
 
     # Every article reads the same text, so it is measured once.
     grade = measure(whole_text(SUMMARY, [s.body_html for s in sections[:3]]), "en").grade
     now = timezone.now()
     drafts = Article.objects.filter(pk__in=[a.pk for a in articles]).select_related(
-        "condition", "condition_name", "rest_guidance"
+        "condition", "condition_name"
     )
     published = []
     for article in drafts.prefetch_related(

@@ -23,6 +23,7 @@ from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone, translation
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -39,6 +40,8 @@ from education.models import (
     plain_newlines,
 )
 from education.parts import PARTS, Part
+from education.plan_blocks import BLOCK_NAMES, describe_offer
+from education.plan_form import PlanOfferForm, plan_fieldset
 from education.readability import article_readability
 from portal.admin_audit import AuditedAdminMixin
 from portal.http import AuthenticatedHttpRequest
@@ -181,6 +184,14 @@ class ReviewStatusFilter(admin.SimpleListFilter):
         return request.GET.get(ReviewStatusFilter.parameter_name) == ReviewStatusFilter.WAITING
 
 
+class ArticleAdminForm(PlanOfferForm, forms.ModelForm):
+    """An article's fields and the plan blocks it offers (education.plan_form)."""
+
+    class Meta:
+        model = Article
+        fields = [f.name for f in Article._meta.get_fields() if f.concrete and f.editable]
+
+
 @admin.register(Article)
 class ArticleAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
     """Only drafts are edited. Published and archived versions show read-only, with the steps
@@ -221,7 +232,9 @@ class ArticleAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
         "created_at",
         "updated_at",
         "readability_panel",
+        "plan_summary",
     ]
+    form = ArticleAdminForm
     fieldsets = [
         (
             None,
@@ -235,6 +248,7 @@ class ArticleAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
                 ]
             },
         ),
+        (_("Patient's plan"), {"fields": [*plan_fieldset()], "classes": ["plan-offer"]}),
         (
             _("Version"),
             {
@@ -280,6 +294,30 @@ class ArticleAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
                 "sections": sections,
                 "maximum": ClinicProfile.load().max_reading_grade,
             },
+        )
+
+    def get_fieldsets(self, request: HttpRequest, obj: Article | None = None) -> list[Any]:
+        # A version that has left draft shows its plan in plain words, read-only.
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if is_editable(obj):
+            return fieldsets
+        return [
+            (name, {**options, "fields": ["plan_summary"]})
+            if options.get("classes") == ["plan-offer"]
+            else (name, options)
+            for name, options in fieldsets
+        ]
+
+    @admin.display(description=_("Offered"))
+    def plan_summary(self, article: Article) -> str:
+        words = describe_offer(article.plan_offer())
+        if not words:
+            return gettext("No plan blocks: the plan has follow-up and when to get help only.")
+        return format_html(
+            '<dl class="plan-summary">{}</dl>',
+            format_html_join(
+                "", "<dt>{}</dt><dd>{}</dd>", ((BLOCK_NAMES[n], w) for n, w in words.items())
+            ),
         )
 
     @admin.display(description=_("Version"), ordering="version")
@@ -340,8 +378,9 @@ class ArticleAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
         if stored is not None:
             # What the form does not edit stays as stored: a revert (a historical copy) brings
             # back an earlier text, never an earlier step of the workflow or review.
+            edited = set(form.fields) | getattr(form, "edits_model_fields", set())
             for field in obj._meta.concrete_fields:
-                if field.name not in form.fields:
+                if field.name not in edited:
                     setattr(obj, field.attname, getattr(stored, field.attname))
         super().save_model(request, obj, form, change)
         if stored is not None and obj.changed_fields(stored):

@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 
 from education.models import Article
 from education.parts import PARTS, DiffFields, Part
+from education.plan_blocks import BLOCK_NAMES, describe_offer
 
 # Words, single punctuation marks and runs of white space: a changed full stop is not a
 # changed word.
@@ -191,6 +192,7 @@ def compare_articles(old: Article, new: Article) -> ArticleDiff:
                 )
             ],
         ),
+        _compare_plans(old, new),
         # From the database, never from instances cached on the articles.
         *(
             _compare_group(part, part.of(old, fresh=True), part.of(new, fresh=True))
@@ -198,6 +200,19 @@ def compare_articles(old: Article, new: Article) -> ArticleDiff:
         ),
     ]
     return ArticleDiff(old, new, groups)
+
+
+def _compare_plans(old: Article, new: Article) -> PartGroup:
+    """The plan offers block by block, in plain words: "Load: Leg; default Some weight" and
+    the default it changed to. A block only one version offers is "Not offered" in the other."""
+    old_words, new_words = (describe_offer(a.plan_offer()) for a in (old, new))
+    not_offered = gettext("Not offered")
+    fields = [
+        FieldChange(str(block), old_words.get(name, not_offered), new_words.get(name, not_offered))
+        for name, block in BLOCK_NAMES.items()
+        if name in old_words or name in new_words
+    ]
+    return PartGroup(gettext("Patient's plan"), [PartChange("", fields, 1, 1)] if fields else [])
 
 
 def _compare_group(part: Part, old_list: list[Any], new_list: list[Any]) -> PartGroup:

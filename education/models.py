@@ -15,8 +15,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import format_lazy
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -742,64 +741,19 @@ MIN_TIMES_PER_WEEK, MAX_TIMES_PER_WEEK = 1, 14
 MIN_THERAPY_WEEKS, MAX_THERAPY_WEEKS = 1, 52
 
 
-class RestGuidance(PartOfArticle):
-    # What the patient's plan calls the injured part when the article names none: a neutral
-    # phrase that names no body part the article did not. The admin's help text quotes it.
-    DEFAULT_BODY_PART = _("the injured part")
+class WeightBearing(models.TextChoices):
+    """How much weight a handout issued before plan blocks let the patient put on the injured
+    part (Handout.weight_bearing). plan_blocks.LegLoad names the same four for a leg."""
 
-    class WeightBearing(models.TextChoices):
-        NONE = "none", _("No weight on the injured part")
-        PARTIAL = "partial", _("Some weight (partial)")
-        AS_TOLERATED = "as_tolerated", _("As much weight as pain allows")
-        FULL = "full", _("Full weight")
+    NONE = "none", _("No weight on the injured part")
+    PARTIAL = "partial", _("Some weight (partial)")
+    AS_TOLERATED = "as_tolerated", _("As much weight as pain allows")
+    FULL = "full", _("Full weight")
 
-    article = models.OneToOneField(
-        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="rest_guidance"
-    )
-    default_weeks = models.PositiveSmallIntegerField(
-        _("default rest (weeks)"),
-        default=4,
-        validators=[MaxValueValidator(MAX_REST_WEEKS)],  # MIN_REST_WEEKS, 0: the field is positive
-    )
-    crutches_advised = models.BooleanField(_("crutches advised"), default=False)
-    weight_bearing = models.CharField(
-        _("weight bearing"),
-        max_length=20,
-        choices=WeightBearing.choices,
-        default=WeightBearing.PARTIAL,
-    )
-    body_part = models.CharField(
-        _("injured part"),
-        max_length=60,
-        blank=True,
-        help_text=format_lazy(
-            _(
-                "How the patient's plan names the injured part, as a patient says it, "
-                'e.g. "your leg". Empty: "{default}".'
-            ),
-            default=DEFAULT_BODY_PART,
-        ),
-    )
-    note = models.TextField(
-        _("note"),
-        blank=True,
-        help_text=_(
-            "Plain text, printed only in the handout's background part (general "
-            "information), never in the patient's plan. State no durations or "
-            "amounts: the clinician's choices set those."
-        ),
-    )
 
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = _("rest guidance")
-        verbose_name_plural = _("rest guidance")
-
-    def __str__(self) -> str:
-        return ngettext("Rest %(weeks)d week", "Rest %(weeks)d weeks", self.default_weeks) % {
-            "weeks": self.default_weeks
-        }
+# What the patient's plan calls the injured part while it names no site: a neutral phrase that
+# names no body part the article did not.
+DEFAULT_BODY_PART = _("the injured part")
 
 
 class Therapy(ArticlePart):

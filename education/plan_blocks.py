@@ -15,8 +15,8 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any, Self
 
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 PLAN_FORMAT = 1
 
@@ -161,6 +161,10 @@ LABELS: dict[type[StrEnum], dict[str, Any]] = {
         BackToActivity.WORK: _("Work"),
         BackToActivity.SCHOOL: _("School"),
         BackToActivity.SPORT: _("Sport"),
+    },
+    Limb: {
+        Limb.LEG: _("Leg"),
+        Limb.ARM: _("Arm"),
     },
     BackToWhen: {
         BackToWhen.STEP: _("When the care team says"),
@@ -522,6 +526,89 @@ class PlanOffer:
             if value is not None:
                 data[name] = value.to_json()
         return data
+
+
+# What an offer says, in plain words, for editors and reviewers (the article's page, the review
+# diff); never printed for a patient.
+
+BLOCK_NAMES: dict[str, Any] = {
+    "site": _("Site"),
+    "activity": _("Activity"),
+    "load": _("Load"),
+    "aids": _("Aids"),
+    "self_care": _("Self-care"),
+    "physiotherapy": _("Physiotherapy start"),
+    "back_to": _("Back to work, school and sport"),
+}
+
+
+def _listed(members: "tuple[StrEnum, ...]") -> str:
+    return ", ".join(label(member) for member in members)
+
+
+def describe_offer(offer: PlanOffer) -> dict[str, str]:
+    """Each block the offer has, by its name (BLOCK_NAMES), in plain words."""
+    words: dict[str, str] = {}
+    if offer.site:
+        words["site"] = gettext("%(sites)s; default %(default)s; %(sided)s") % {
+            "sites": _listed(offer.site.sites),
+            "default": label(offer.site.default),
+            "sided": gettext("left or right") if offer.site.sided else gettext("no side"),
+        }
+    if offer.activity:
+        default = label(offer.activity.default)
+        if offer.activity.default == Activity.REST:
+            default = ngettext(
+                "%(choice)s, %(weeks)d week",
+                "%(choice)s, %(weeks)d weeks",
+                offer.activity.rest_weeks,
+            ) % {"choice": default, "weeks": offer.activity.rest_weeks}
+        words["activity"] = gettext("%(offered)s; default %(default)s") % {
+            "offered": _listed(offer.activity.offered),
+            "default": default,
+        }
+    if offer.load:
+        words["load"] = gettext("%(limb)s; default %(default)s") % {
+            "limb": label(offer.load.limb),
+            "default": label(offer.load.default),
+        }
+    if offer.aids:
+        words["aids"] = "; ".join(
+            ngettext("%(aid)s, %(weeks)d week", "%(aid)s, %(weeks)d weeks", aid.weeks)
+            % {"aid": label(aid.kind), "weeks": aid.weeks}
+            + (gettext(", selected") if aid.selected else "")
+            for aid in offer.aids
+        )
+    if offer.self_care:
+        words["self_care"] = "; ".join(
+            gettext("%(kind)s, %(times)d a day, %(minutes)d min, %(days)d days")
+            % {
+                "kind": label(care.kind),
+                "times": care.times_per_day,
+                "minutes": care.minutes,
+                "days": care.days,
+            }
+            + (gettext(", selected") if care.selected else "")
+            for care in offer.self_care
+        )
+    if offer.physiotherapy:
+        start = offer.physiotherapy
+        words["physiotherapy"] = (
+            ngettext(
+                "%(days)d day after the visit",
+                "%(days)d days after the visit",
+                start.start_after_days,
+            )
+            % {"days": start.start_after_days}
+            if start.start == PhysioStart.AT_VISIT
+            else label(start.start)
+        )
+    if offer.back_to:
+        words["back_to"] = gettext("%(activities)s; default %(default)s") % {
+            "activities": _listed(offer.back_to.activities),
+            "default": label(offer.back_to.default),
+        }
+    return words
 
 
 # What a clinician chose.

@@ -8,6 +8,7 @@ that carry a lineage are keyed by it: the same part keeps its key from version t
 a handout's choices (which name parts by key) carry over to a newer version.
 """
 
+import dataclasses
 import hashlib
 import json
 import uuid
@@ -18,6 +19,14 @@ from django.utils import translation
 
 from education.models import Article, condition_terms
 from education.parts import PARTS, iso_date
+from education.plan_blocks import (
+    Activity,
+    Aid,
+    LegLoad,
+    Limb,
+    PlanOffer,
+    offer_from_rest_guidance,
+)
 
 # 1: choice keys held database ids ("therapy-12"); 2: parts are keyed by their lineage.
 # Stored handouts were upgraded by handouts migration 0015 (upgrade_format_1 below).
@@ -58,6 +67,9 @@ class SourceSnapshot(TypedDict):
 
 
 class RestGuidanceSnapshot(TypedDict):
+    """Format 1's plan: the only one there was before plan blocks, always for a leg. Snapshots
+    still carry it, made from the plan offer (rest_guidance_of), while handouts read it."""
+
     default_weeks: int
     crutches_advised: bool
     weight_bearing: str
@@ -104,6 +116,9 @@ class Snapshot(TypedDict):
     article: ArticleSnapshot
     sections: list[SectionSnapshot]
     sources: list[SourceSnapshot]
+    # The plan blocks the version offers, PlanOffer.to_json(); read through plan_offer_of(),
+    # since snapshots made before plan blocks have none.
+    plan: NotRequired[dict[str, Any]]
     rest_guidance: RestGuidanceSnapshot
     therapies: list[TherapySnapshot]
     prevention_tips: list[PreventionTipSnapshot]
@@ -129,6 +144,7 @@ def build_snapshot(article: Article) -> Snapshot:
                 ]
             else:
                 parts[part.name] = part.snapshot(items[0]) if items else part.snapshot_when_missing
+    offer = article.plan_offer()
     terms = condition_terms(article)
     content = {
         "format": SNAPSHOT_FORMAT,
@@ -150,6 +166,8 @@ def build_snapshot(article: Article) -> Snapshot:
             "next_review_due": iso_date(article.next_review_due),
         },
         **parts,
+        "plan": offer.to_json(),
+        "rest_guidance": rest_guidance_of(offer),
     }
     return cast(Snapshot, {**content, "version": content_version(content)})
 
@@ -158,6 +176,31 @@ def content_version(content: Mapping[str, Any]) -> str:
     """A short fingerprint of the content: equal fingerprints, equal handout text."""
     canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()[:12]
+
+
+def plan_offer_of(snapshot: Mapping[str, Any]) -> PlanOffer:
+    """The plan blocks a snapshot's version offers: its "plan", or for a snapshot made before
+    plan blocks (every handout issued until then) what its rest guidance offered."""
+    plan = snapshot.get("plan")
+    if plan is not None:
+        return PlanOffer.from_json(plan)
+    return offer_from_rest_guidance(snapshot["rest_guidance"], bool(snapshot["therapies"]))
+
+
+def rest_guidance_of(offer: PlanOffer) -> RestGuidanceSnapshot:
+    """The offer as format 1's rest guidance, which handouts read until they read the plan:
+    the default rest, the default leg load and whether crutches are selected. What it cannot
+    say (an arm, a site, self-care) it leaves out; an offer made from rest guidance
+    (offer_from_rest_guidance) gives back the rest guidance it was made from."""
+    rest = offer.activity
+    load = offer.load
+    return {
+        "default_weeks": rest.rest_weeks if rest and rest.default == Activity.REST else 0,
+        "crutches_advised": any(a.kind == Aid.CRUTCHES and a.selected for a in offer.aids),
+        "weight_bearing": str(load.default if load and load.limb == Limb.LEG else LegLoad.FULL),
+        "body_part": "",
+        "note": "",
+    }
 
 
 # Who reviewed a version and when is printed, but is not advice: a version that was only
@@ -193,6 +236,10 @@ def content_fingerprint(snapshot: Mapping[str, Any]) -> str:
         "condition": snapshot["condition"],
         "article": {k: v for k, v in snapshot["article"].items() if k not in REVIEW_FIELDS},
     }
+    rest = snapshot.get("rest_guidance") or rest_guidance_of(plan_offer_of(snapshot))
+    content["rest_guidance"] = rest
+    if "plan" in snapshot and not _implied_by(plan_offer_of(snapshot), rest, snapshot):
+        content["plan"] = snapshot["plan"]
     for part in PARTS:
         value = snapshot.get(part.name)
         if part.many:
@@ -212,6 +259,15 @@ def content_fingerprint(snapshot: Mapping[str, Any]) -> str:
             }
         content[name] = items if isinstance(content[name], list) else items[0]
     return content_version(content)
+
+
+def _implied_by(offer: PlanOffer, rest: Mapping[str, Any], snapshot: Mapping[str, Any]) -> bool:
+    """Whether a format-1 snapshot's rest guidance said all the offer says, so the plan, a key
+    added later, is left out of the fingerprint like any part added later while empty. A site
+    offer is not counted: it only adds a choice, and a handout that chose no site (as every
+    handout issued before did) reads the same with or without it."""
+    implied = offer_from_rest_guidance(dict(rest), bool(snapshot.get("therapies")))
+    return dataclasses.replace(offer, site=None) == implied
 
 
 # --- Upgrading older snapshots --------------------------------------------------------------

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from education.models import REVIEW_SOON_DAYS, Article, Condition, condition_terms
+from education.plan_blocks import BLOCK_NAMES, describe_offer
 from education.workflow import can_publish
 from portal.http import AuthenticatedHttpRequest
 from portal.models import ClinicProfile
@@ -23,7 +24,7 @@ HOME_LIST_SIZE = 10
 def get_published_article(slug: str, language: str) -> Article:
     """The one access helper for articles on staff pages: published, or 404."""
     return get_object_or_404(
-        Article.objects.published().select_related("condition", "condition_name", "rest_guidance"),
+        Article.objects.published().select_related("condition", "condition_name"),
         condition__slug=slug,
         language=language,
     )
@@ -123,6 +124,10 @@ def article_detail(request: AuthenticatedHttpRequest, slug: str, language: str) 
         "terms": condition_terms(article),
         "sections": article.sections.all(),
         "sources": article.sources.all(),
+        "plan_blocks": [
+            (BLOCK_NAMES[name], words)
+            for name, words in describe_offer(article.plan_offer()).items()
+        ],
         "therapies": article.therapies.all(),
         "prevention_tips": article.prevention_tips.all(),
         "warning_signs": article.warning_signs.all(),

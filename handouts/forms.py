@@ -20,7 +20,7 @@ from education.models import (
     MIN_REST_WEEKS,
     MIN_THERAPY_WEEKS,
     MIN_TIMES_PER_WEEK,
-    RestGuidance,
+    WeightBearing,
 )
 from education.snapshot import Snapshot, TherapySnapshot
 from handouts.models import MAX_NOTE_LENGTH, MAX_PATIENT_NAME_LENGTH, MAX_RECORD_NUMBER_LENGTH
@@ -132,7 +132,7 @@ class HandoutForm(forms.Form):
     )
     weight_bearing = forms.ChoiceField(
         label=_("Weight on the injured part during rest"),
-        choices=RestGuidance.WeightBearing.choices,
+        choices=WeightBearing.choices,
         help_text=_("With 0 rest weeks, limits last until you tell the patient otherwise."),
     )
     crutches = forms.BooleanField(label=_("Crutches during rest"), required=False)

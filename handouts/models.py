@@ -15,7 +15,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
-from education.models import MAX_REST_WEEKS, Article, Condition, RestGuidance
+from education.models import MAX_REST_WEEKS, Article, Condition, WeightBearing
 from education.search import normalize_for_search
 from education.snapshot import content_fingerprint
 from portal.models import AppendOnlyModel, PaperSize
@@ -148,7 +148,7 @@ class Handout(models.Model):
     visit_date = models.DateField()
     rest_weeks = models.PositiveSmallIntegerField(validators=[MaxValueValidator(MAX_REST_WEEKS)])
     crutches = models.BooleanField()
-    weight_bearing = models.CharField(max_length=20, choices=RestGuidance.WeightBearing.choices)
+    weight_bearing = models.CharField(max_length=20, choices=WeightBearing.choices)
     therapy_plan = models.JSONField(
         default=list, help_text='[{"key": ..., "times_per_week": n, "weeks": n}]'
     )

@@ -16,12 +16,10 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from education.models import RestGuidance
+from education.models import DEFAULT_BODY_PART, WeightBearing
 from handouts.models import Handout
 from portal.dates import long_date
 from portal.models import ClinicProfile
-
-WeightBearing = RestGuidance.WeightBearing
 
 
 @dataclass(frozen=True)
@@ -53,7 +51,7 @@ class HelpTier:
 
 def injured_part(handout: Handout) -> str:
     """How the plan names the injured part: the article's own words, or a neutral phrase."""
-    return handout.snapshot["rest_guidance"].get("body_part") or str(RestGuidance.DEFAULT_BODY_PART)
+    return handout.snapshot["rest_guidance"].get("body_part") or str(DEFAULT_BODY_PART)
 
 
 def rest_sentence(handout: Handout) -> str:

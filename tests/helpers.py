@@ -18,6 +18,8 @@ from pypdf import PdfReader
 from education.models import Article
 from education.packs import SHIPPED_DIR, import_pack, only_languages, read_pack_file
 from education.parts import PARTS, PARTS_BY_NAME
+from education.plan_blocks import PlanOffer
+from education.plan_form import initial_from
 from education.snapshot import build_snapshot
 from handouts.forms import default_choices as builder_defaults
 from portal.models import ClinicProfile
@@ -73,14 +75,27 @@ INLINE_FIELDS = {
 }
 
 
+def is_json(value: object) -> bool:
+    return isinstance(value, dict) or (
+        isinstance(value, list) and any(isinstance(item, dict) for item in value)
+    )
+
+
 def form_value(value):
-    if isinstance(value, list | dict):  # a JSON field (check questions' answers)
+    if is_json(value):  # a JSON field (check questions' answers)
         return json.dumps(value)
+    if isinstance(value, list):
+        return [str(item) for item in value]  # ticked boxes of one field
     if value is True:
         return "on"
     if value is None or value is False:
         return ""
     return str(value)
+
+
+def plan_form(offer: PlanOffer) -> dict:
+    """The POST data of the article form's "Patient's plan" for `offer`, as a browser sends it."""
+    return {name: form_value(value) for name, value in initial_from(offer).items()}
 
 
 def article_form(article: Article | None = None, **fields) -> dict:
@@ -100,6 +115,7 @@ def article_form(article: Article | None = None, **fields) -> dict:
             "needs_clinical_review",
         ]:
             data[name] = form_value(getattr(article, name + ("_id" if name == "condition" else "")))
+        data |= plan_form(article.plan_offer())
     for prefix, names in INLINE_FIELDS.items():
         rows = [] if article is None else PARTS_BY_NAME[prefix].of(article)
         data |= {
@@ -113,7 +129,7 @@ def article_form(article: Article | None = None, **fields) -> dict:
             data[f"{prefix}-{index}-article"] = str(article.pk)
             for name in names:
                 data[f"{prefix}-{index}-{name}"] = form_value(getattr(row, name))
-                if isinstance(getattr(row, name), list | dict):
+                if is_json(getattr(row, name)):
                     # A field with a callable default (JSON's list) sends its initial value
                     # too, in a hidden input, which Django compares the value with.
                     data[f"initial-{prefix}-{index}-{name}"] = form_value(getattr(row, name))

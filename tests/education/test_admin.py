@@ -4,8 +4,6 @@ import pytest
 from django.urls import reverse
 
 from education.models import Article, Condition, Section
-from handouts.models import Handout
-from handouts.plan import injured_part
 from tests.helpers import article_form, form_value
 
 
@@ -35,14 +33,6 @@ def test_editor_adds_a_whole_article_with_its_parts_on_one_page(client, editor, 
     add_row(data, "sections", kind="prevention", heading="Stay well", body="- Warm up", position=1)
     add_row(data, "sources", citation="A textbook", url="https://example.org/a", position=0)
     add_row(
-        data,
-        "rest_guidance",
-        default_weeks=3,
-        crutches_advised=False,
-        weight_bearing="as_tolerated",
-        note="",
-    )
-    add_row(
         data, "therapies", name="Ice", instructions="Ice it.", times_per_week=7, weeks=2, position=0
     )
     add_row(data, "prevention_tips", text="Warm up first.", selected_by_default=True, position=0)
@@ -56,7 +46,6 @@ def test_editor_adds_a_whole_article_with_its_parts_on_one_page(client, editor, 
     assert article.contributors.get() == editor
     assert [s.display_heading for s in article.sections.all()] == ["Overview", "Stay well"]
     assert article.sections.first().body_html == "<p>It <strong>hurts</strong>.</p>"
-    assert article.rest_guidance.default_weeks == 3
     assert article.therapies.get().times_per_week == 7
     assert article.warning_signs.get().urgency == "emergency"
     assert article.history.get().history_user == editor
@@ -195,12 +184,3 @@ def test_clinicians_cannot_see_admin_history(client, clinician, sample_article):
     client.force_login(clinician)
     url = reverse("admin:education_article_history", args=[sample_article.pk])
     assert client.get(url).status_code == 302  # admin sends non-staff to its login page
-
-
-def test_the_injured_part_help_quotes_the_words_the_handout_prints_when_it_is_left_empty(
-    client, editor
-) -> None:
-    printed = injured_part(Handout(snapshot={"rest_guidance": {"body_part": ""}}))
-    client.force_login(editor)
-    page = client.get(reverse("admin:education_article_add")).content.decode()
-    assert f'Empty: "{printed}".' in page

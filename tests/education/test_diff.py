@@ -104,20 +104,31 @@ def test_html_typed_by_an_editor_is_escaped_never_rendered(sample_article, draft
     assert "&lt;b&gt;Bold&lt;/b&gt;" in html
 
 
-def test_a_rest_guidance_change_shows_each_changed_field(sample_article, draft):
-    rest = draft.rest_guidance
-    rest.default_weeks, rest.crutches_advised, rest.weight_bearing = 6, False, "as_tolerated"
-    rest.save()
+def test_a_plan_change_shows_each_changed_block_in_plain_words(sample_article, draft) -> None:
+    plan = dict(draft.plan)
+    plan["load"] = {"limb": "leg", "default": "as_tolerated"}
+    plan["self_care"] = [
+        {"kind": "cold", "times_per_day": 3, "minutes": 15, "days": 3, "selected": True}
+    ]
+    del plan["physiotherapy"]
+    draft.plan = plan
+    draft.save()
 
-    [change] = group(compare_articles(sample_article, draft), "Rest guidance").changes
+    [change] = group(compare_articles(sample_article, draft), "Patient's plan").changes
 
-    assert change.status == "changed"
-    assert {f.label: f.html for f in change.changed_fields} == {
-        "Default rest (weeks)": "<del>4</del><ins>6</ins>",
-        "Crutches advised": "<del>Yes</del><ins>No</ins>",
-        "Weight bearing": "<del>Some</del><ins>As much</ins> weight <del>(partial)</del>"
-        "<ins>as pain allows</ins>",
+    assert {f.label: (f.old, f.new) for f in change.changed_fields} == {
+        "Load": (
+            "Leg; default Some weight (partial)",
+            "Leg; default As much weight as pain allows",
+        ),
+        "Self-care": ("Not offered", "Cold pack, 3 a day, 15 min, 3 days, selected"),
+        "Physiotherapy start": ("The day after rest ends", "Not offered"),
     }
+    assert "<del>Some</del><ins>As much</ins> weight" in str(change.changed_fields[0].html)
+
+
+def test_an_unchanged_plan_shows_no_change(sample_article, draft) -> None:
+    assert not group(compare_articles(sample_article, draft), "Patient's plan").changes
 
 
 def test_a_split_paragraph_is_marked_so_the_change_is_visible():

@@ -21,7 +21,6 @@ PARTS = {
     "conditioncode": ("codes", "code"),
     "section": ("sections", "heading"),
     "source": ("sources", "citation"),
-    "restguidance": ("rest_guidance", "note"),
     "therapy": ("therapies", "name"),
     "preventiontip": ("prevention_tips", "text"),
     "warningsign": ("warning_signs", "text"),

@@ -6,10 +6,15 @@ import dataclasses
 import pytest
 
 from education import snapshot as snapshot_module
-from education.models import Article, RestGuidance
+from education.models import Article, ConditionName
 from education.packs import load_shipped
 from education.parts import PARTS, Part
-from education.snapshot import SNAPSHOT_FORMAT, build_snapshot, content_fingerprint
+from education.snapshot import (
+    SNAPSHOT_FORMAT,
+    build_snapshot,
+    content_fingerprint,
+    plan_offer_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -59,9 +64,9 @@ def test_a_part_added_later_leaves_older_fingerprints_alone_while_it_is_empty(
     before = build_snapshot(sample_article)
     fingerprint = content_fingerprint(before)
     activity = LaterPart(
-        RestGuidance,
-        admin_fields=["note"],
-        snapshot=lambda r: {"advice": r.note},
+        ConditionName,
+        admin_fields=["name"],
+        snapshot=lambda n: {"advice": n.name},
         snapshot_when_missing={"advice": ""},
         diff_name="Activity",
         diff_unchanged_count=None,
@@ -73,3 +78,44 @@ def test_a_part_added_later_leaves_older_fingerprints_alone_while_it_is_empty(
     assert content_fingerprint(before) == fingerprint  # a handout issued before the part
     assert content_fingerprint(before | {"activity": {"advice": ""}}) == fingerprint
     assert content_fingerprint(before | {"activity": {"advice": "Walk daily."}}) != fingerprint
+
+
+def test_a_snapshot_holds_the_versions_plan_and_the_rest_guidance_it_implies(
+    sample_article,
+) -> None:
+    snapshot = build_snapshot(sample_article)
+    assert snapshot["plan"] == sample_article.plan_offer().to_json()
+    assert snapshot["rest_guidance"] == {
+        "default_weeks": 4,
+        "crutches_advised": True,
+        "weight_bearing": "partial",
+        "body_part": "",
+        "note": "",
+    }
+    assert plan_offer_of(snapshot) == sample_article.plan_offer()
+
+
+def test_a_snapshot_made_before_plan_blocks_offers_what_its_rest_guidance_did(
+    sample_article,
+) -> None:
+    older = {k: v for k, v in build_snapshot(sample_article).items() if k != "plan"}
+    offer = plan_offer_of(older)
+    assert offer == dataclasses.replace(sample_article.plan_offer(), site=None)
+    assert content_fingerprint(older) == content_fingerprint(build_snapshot(sample_article))
+
+
+def test_a_plan_that_says_more_than_rest_guidance_could_changes_the_fingerprint(
+    sample_article,
+) -> None:
+    snapshot = build_snapshot(sample_article)
+    fingerprint = content_fingerprint(snapshot)
+    calmer = {**snapshot["plan"], "load": {"limb": "leg", "default": "as_tolerated"}}
+    active = {
+        **snapshot["plan"],
+        "activity": {"offered": ["rest", "relative", "active"], "default": "rest", "rest_weeks": 4},
+    }
+    assert content_fingerprint({**snapshot, "plan": calmer}) != fingerprint
+    assert content_fingerprint({**snapshot, "plan": active}) != fingerprint
+    # Once snapshots no longer carry rest guidance, the plan alone gives the same fingerprint.
+    without_rest = {k: v for k, v in snapshot.items() if k != "rest_guidance"}
+    assert content_fingerprint(without_rest) == fingerprint

@@ -39,7 +39,7 @@ def test_a_draft_copies_every_part_and_keeps_each_parts_lineage(sample_article, 
         original, copy = getattr(sample_article, parts).all(), getattr(draft, parts).all()
         assert [p.lineage for p in copy] == [p.lineage for p in original], parts
         assert not {p.pk for p in copy} & {p.pk for p in original}, parts
-    assert draft.rest_guidance.default_weeks == sample_article.rest_guidance.default_weeks
+    assert draft.plan == sample_article.plan and draft.plan_offer().site
     assert draft.sections.first().body_html == sample_article.sections.first().body_html
 
 

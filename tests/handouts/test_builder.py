@@ -35,9 +35,9 @@ def test_builder_opens_with_the_articles_defaults(client, clinician, sample_arti
     response = client.get(builder_url(sample_article))
     assert response.status_code == 200
     form = response.context["form"]
-    rest = sample_article.rest_guidance
-    assert form.initial["rest_weeks"] == rest.default_weeks
-    assert form.initial["crutches"] is rest.crutches_advised
+    offer = sample_article.plan_offer()
+    assert offer.activity and form.initial["rest_weeks"] == offer.activity.rest_weeks
+    assert form.initial["crutches"] is offer.aids[0].selected
     assert form.initial["paper_size"] == clinic.default_paper_size
     default_tips = {
         str(t.lineage) for t in sample_article.prevention_tips.all() if t.selected_by_default

@@ -218,11 +218,9 @@ def test_every_combination_of_choices_prints_without_contradiction(
     assert failures == {}
 
 
-def test_the_plan_names_the_injured_part_as_the_article_does(draft, clinician, clinic):
-    rest = draft.rest_guidance
-    rest.body_part = "your foot"
-    rest.save()
+def test_the_plan_names_the_injured_part_as_an_older_handouts_article_did(draft, clinician, clinic):
     handout = handout_for(draft, clinician, Choices("none", True, 3, True))
+    handout.snapshot["rest_guidance"]["body_part"] = "your foot"  # rest guidance named it
     text = reading_view_text(handout, clinic)
     assert "Rest your foot for 3 weeks" in text
     assert "do not put any weight on your foot" in text
@@ -242,9 +240,7 @@ def test_article_prose_is_printed_only_under_general_information(sample_article,
 
 
 def test_the_plan_is_built_only_from_choices_not_from_article_prose(draft, clinician):
-    rest = draft.rest_guidance
-    rest.note = "Use crutches for at least four weeks."
-    rest.save()
+    draft.sections.create(kind="treatment", body="Use crutches for at least four weeks.")
     handout = handout_for(draft, clinician, Choices("full", False, 2, False))
     with translation.override("en"):
         sentences = " ".join(

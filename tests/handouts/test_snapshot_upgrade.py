@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from education.models import Article, Therapy, condition_terms
-from education.snapshot import content_fingerprint
+from education.snapshot import content_fingerprint, rest_guidance_of
 from education.workflow import publish, start_draft, submit_for_review
 from handouts.issuing import issue_handout
 from handouts.models import Handout
@@ -32,7 +32,6 @@ def _iso(value: datetime.date | None) -> str | None:
 def format_1_snapshot(article: Article) -> dict:
     """The snapshot as the portal made it before this change (education/snapshot.py, format 1),
     copied here unchanged so the upgrade is tested on what older handouts hold."""
-    rest = getattr(article, "rest_guidance", None)
     with translation.override(article.language):
         sections = [
             {
@@ -67,13 +66,8 @@ def format_1_snapshot(article: Article) -> dict:
             {"citation": s.citation, "url": s.url, "accessed_on": _iso(s.accessed_on)}
             for s in article.sources.all()
         ],
-        "rest_guidance": {
-            "default_weeks": rest.default_weeks if rest else 0,
-            "crutches_advised": rest.crutches_advised if rest else False,
-            "weight_bearing": rest.weight_bearing if rest else "full",
-            "body_part": rest.body_part if rest else "",
-            "note": rest.note if rest else "",
-        },
+        # As the article's rest guidance held it, before its plan offer replaced it.
+        "rest_guidance": dict(rest_guidance_of(article.plan_offer())),
         "therapies": [
             {
                 "key": f"therapy-{t.pk}",

@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from education.models import Article, RestGuidance
+from education.models import Article, WeightBearing
 from education.snapshot import Snapshot, build_snapshot
 from handouts.forms import HandoutForm, default_choices, therapy_field
 from handouts.issuing import ClinicNotReady, build_handout, require_clinic_ready
@@ -34,7 +34,7 @@ class Command(BaseCommand):
         parser.add_argument("--rest-weeks", type=int)
         parser.add_argument("--crutches", action="store_true", default=None)
         parser.add_argument("--no-crutches", dest="crutches", action="store_false")
-        parser.add_argument("--weight-bearing", choices=RestGuidance.WeightBearing.values)
+        parser.add_argument("--weight-bearing", choices=WeightBearing.values)
         parser.add_argument(
             "--therapy",
             action="append",

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('education', '0010_article_plan_from_rest_guidance'),
+        ('education', '0011_retire_rest_guidance'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
