@@ -61,6 +61,9 @@ class Part:
     # added since are left out of the content fingerprint while empty, so adding one does not
     # mark every older handout as made from changed content.
     in_format_1: bool = False
+    # Whether handouts print it. The fingerprint is of what a handout reads, so a part not
+    # printed (check questions, until the teach-back prints them) leaves it as it is.
+    printed: bool = True
     # The admin inline's heading, where the model's plural does not read right.
     admin_heading: Promise | None = None
     # The fields a content pack holds of each part, in the pack's order (education.packs);
@@ -273,8 +276,8 @@ PARTS: list[Part] = [
     Part(
         CheckQuestion,
         admin_fields=[("kind", "about", "position"), "text", "options"],
-        # In snapshots, though not printed yet: a handout's teach-back will ask what it was
-        # given. Left out of the fingerprint while an article has none (in_format_1).
+        # In snapshots, though not printed yet (so not in the fingerprint): a handout's
+        # teach-back will ask what it was given.
         snapshot=lambda q: {"about": q.about, "kind": q.kind, "text": q.text, "options": q.options},
         diff_name=_("Check questions"),
         diff_unchanged_count=ngettext_lazy(
@@ -289,6 +292,7 @@ PARTS: list[Part] = [
         ],
         pack_fields=["about", "kind", "text", "options"],
         count_when_present=(MIN_CHECK_QUESTIONS, MAX_CHECK_QUESTIONS),
+        printed=False,
     ),
 ]
 

@@ -241,6 +241,8 @@ def content_fingerprint(snapshot: Mapping[str, Any]) -> str:
     if "plan" in snapshot and not _implied_by(plan_offer_of(snapshot), rest, snapshot):
         content["plan"] = snapshot["plan"]
     for part in PARTS:
+        if not part.printed:
+            continue
         value = snapshot.get(part.name)
         if part.many:
             value = [{k: v for k, v in item.items() if k != "key"} for item in value or []]

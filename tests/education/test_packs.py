@@ -25,6 +25,7 @@ from education.packs import (
     read_packs,
 )
 from education.plan_blocks import Aid, PhysioStart, Site
+from education.snapshot import build_snapshot, content_fingerprint
 from tests.helpers import article_form
 
 BME = "bone-marrow-edema"
@@ -494,3 +495,13 @@ def test_a_one_answer_question_with_two_right_answers_is_refused_in_the_admin(
 
     assert "exactly one answer correct" in page.content.decode()
     assert CheckQuestion.objects.get(pk=question.pk).options == question.options
+
+
+@pytest.mark.django_db
+def test_check_questions_are_in_the_snapshot_but_not_the_fingerprint_until_printed(
+    sample_article: Article,
+) -> None:
+    snapshot = build_snapshot(sample_article)
+    assert [q["about"] for q in snapshot["check_questions"]] == ["warning_signs", "treatment"]
+    without = {**snapshot, "check_questions": []}
+    assert content_fingerprint(snapshot) == content_fingerprint(without)
