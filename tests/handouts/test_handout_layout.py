@@ -58,9 +58,9 @@ def page_fill(page) -> float:
 
 
 @pytest.fixture(params=["en", "es"])
-def article(request, sample_article):
+def article(request, db):
     """Each sample article: English, and Spanish (which runs about a fifth longer)."""
-    load_shipped("bone-marrow-edema", [request.param])
+    load_shipped("bone-marrow-edema")
     return Article.objects.get(language=request.param)
 
 
