@@ -661,6 +661,17 @@ class ArticleAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
                                 )
                 except packs.PackInvalid as invalid:
                     problems = invalid.problems
+                except DatabaseError as error:  # a draft made at the same moment, an outage
+                    log_save_failure(logger, "Importing a content pack", error)
+                    self.message_user(
+                        request,
+                        gettext(
+                            "The pack was not imported: the database could not save it. "
+                            "Nothing changed. Upload it again to see what it would do now."
+                        ),
+                        messages.ERROR,
+                    )
+                    return redirect("admin:education_article_import")
                 else:
                     self.message_user(request, import_message(result), messages.SUCCESS)
                     return redirect("admin:education_article_changelist")

@@ -25,7 +25,9 @@ from education.packs import (
     read_packs,
 )
 from education.plan_blocks import Aid, PhysioStart, Site
+from education.readability import MIN_PATIENT_INFLESZ, article_readability
 from education.snapshot import build_snapshot, content_fingerprint
+from tests.database_faults import FAILURES
 from tests.helpers import article_form
 
 BME = "bone-marrow-edema"
@@ -197,6 +199,15 @@ def test_bone_marrow_edema_is_the_sample_it_was_with_its_plan(language: str) -> 
     assert offer.physiotherapy is not None and offer.physiotherapy.start == PhysioStart.AFTER_REST
     assert offer.site is not None and offer.site.sided
     assert offer.site.sites == (Site.KNEE, Site.HEEL, Site.FOOT, Site.ANKLE, Site.HIP)
+
+
+@pytest.mark.django_db
+def test_the_spanish_sample_reads_fairly_easy_or_easier_on_the_inflesz_scale() -> None:
+    load_shipped(BME, ["es"])
+    whole, sections = article_readability(Article.objects.get(language="es"))
+    assert whole.inflesz >= MIN_PATIENT_INFLESZ, whole
+    for heading, figures in sections:
+        assert figures.inflesz >= MIN_PATIENT_INFLESZ, heading
 
 
 # --- Export and import round trip ----------------------------------------------------------
@@ -400,6 +411,7 @@ def test_an_editor_sees_what_a_pack_would_change_then_imports_it_as_drafts(
     client, editor, sample_article: Article
 ) -> None:
     client.force_login(editor)
+    assert "Check the pack" in client.get(IMPORT_URL).content.decode()
     data = shipped()
     data["articles"]["en"]["summary"] = "A new summary."
 
@@ -505,3 +517,23 @@ def test_check_questions_are_in_the_snapshot_but_not_the_fingerprint_until_print
     assert [q["about"] for q in snapshot["check_questions"]] == ["warning_signs", "treatment"]
     without = {**snapshot, "check_questions": []}
     assert content_fingerprint(snapshot) == content_fingerprint(without)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("failure", FAILURES)
+def test_an_import_the_database_refuses_halfway_saves_nothing(
+    client, editor, sample_article: Article, failure: str
+) -> None:
+    client.force_login(editor)
+    data = shipped()
+    data["articles"]["en"]["summary"] = "A new summary."
+    confirm = client.post(IMPORT_URL, {"file": upload(data)}).context["confirm"].initial
+
+    # The admin's log entry is written last, after both drafts and their parts.
+    with FAILURES[failure]("INSERT", "django_admin_log"):
+        response = client.post(IMPORT_URL, {**confirm, "confirm": "1"}, follow=True)
+
+    assert "The pack was not imported: the database could not save it." in (
+        response.content.decode()
+    )
+    assert list(Article.objects.all()) == [sample_article]
