@@ -314,6 +314,9 @@ class ActivityOffer:
         if default not in offered:
             raise PlanError(f"{path}.default", "must be one of the activities offered")
         weeks = _int(data.get("rest_weeks", 0), f"{path}.rest_weeks", 0, MAX_REST_WEEKS)
+        if default == Activity.REST and weeks < 1:
+            # A clinician's rest needs at least a week (PlanChoices.problems): so does its default.
+            raise PlanError(f"{path}.rest_weeks", "must be at least 1 when rest is the default")
         return cls(_unique(offered, f"{path}.offered"), default, weeks)
 
     def to_json(self) -> dict[str, Any]:

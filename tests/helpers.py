@@ -137,6 +137,14 @@ def article_form(article: Article | None = None, **fields) -> dict:
     return data
 
 
+def as_a_browser_sends_it(article: Article, **fields) -> dict:
+    """The article's change form sent back from a browser: text areas end lines with \\r\\n."""
+    return {
+        name: value.replace("\n", "\r\n") if isinstance(value, str) else value
+        for name, value in article_form(article, **fields).items()
+    }
+
+
 class NetworkBlocked(RuntimeError):
     """A test tried to reach another machine. Not an OSError, so code that handles a failed
     connection (sending email, for one) cannot swallow it."""

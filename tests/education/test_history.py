@@ -7,15 +7,9 @@ from django.urls import reverse
 
 from education.models import Article
 from education.parts import PARTS
-from tests.helpers import article_form
+from tests.helpers import as_a_browser_sends_it
 
 pytestmark = pytest.mark.django_db
-
-
-def as_a_browser_sends_it(article: Article, **fields) -> dict:
-    """The article's change form sent back from a browser: text areas end lines with \\r\\n."""
-    data = article_form(article, **fields)
-    return {name: value.replace("\n", "\r\n") for name, value in data.items()}
 
 
 def history_records(article: Article) -> int:

@@ -196,3 +196,12 @@ def test_the_article_page_runs_as_many_queries_for_fifty_articles_as_for_one(
     build_library(49)
     _html, fifty = get_counting_queries(client, url)
     assert len(fifty) == len(one)
+
+
+def test_the_article_page_lists_the_plan_blocks_clinicians_choose_from(
+    client, clinician, sample_article
+) -> None:
+    client.force_login(clinician)
+    html = client.get(sample_article.get_absolute_url()).content.decode()
+    assert "<dt>Load</dt><dd>Leg; default Some weight (partial)</dd>" in html
+    assert "<dt>Aids</dt><dd>Crutches, 4 weeks, selected</dd>" in html

@@ -112,6 +112,7 @@ def test_unticking_a_block_stops_offering_it(client, editor, draft) -> None:
             "plan_activity_default",
             "must be one of",
         ),
+        ({"activity_rest_weeks": 0}, "plan_activity_rest_weeks", "at least 1"),
         ({"aid_brace": True, "aid_brace_weeks": ""}, "plan_aid_brace_weeks", "Give a value"),
         ({"activity": ["active"], "activity_default": "active"}, "plan_physio", "after_rest"),
     ],

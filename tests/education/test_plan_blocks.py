@@ -178,3 +178,10 @@ def test_old_handout_choices_read_as_they_printed() -> None:
     assert unrested.aids == (AidChoice(Aid.CRUTCHES, None),)
     assert unrested.physio_start is None
     assert PlanChoices.from_json(unrested.to_json()) == unrested
+
+
+def test_rest_as_the_default_needs_at_least_a_week() -> None:
+    with pytest.raises(PlanError, match=r"plan.activity.rest_weeks: must be at least 1"):
+        PlanOffer.from_json({"activity": {"offered": ["rest"], "default": "rest"}})
+    relative = {"offered": ["rest", "relative"], "default": "relative", "rest_weeks": 0}
+    assert PlanOffer.from_json({"activity": relative}).activity

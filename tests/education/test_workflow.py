@@ -387,10 +387,10 @@ def test_saving_a_draft_unchanged_from_a_browser_changes_nothing(
 ):
     from education.diff import compare_articles
     from education.snapshot import build_snapshot, content_fingerprint
-    from tests.helpers import article_form
+    from tests.helpers import as_a_browser_sends_it
 
     client.force_login(editor)
-    data = {name: value.replace("\n", "\r\n") for name, value in article_form(draft).items()}
+    data = as_a_browser_sends_it(draft)
     url = reverse("admin:education_article_change", args=[draft.pk])
     assert client.post(url, data).status_code == 302
 

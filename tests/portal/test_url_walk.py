@@ -141,7 +141,6 @@ EDUCATION = {
     "education.article",
     "education.section",
     "education.source",
-    "education.restguidance",
     "education.therapy",
     "education.preventiontip",
     "education.warningsign",
