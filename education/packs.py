@@ -429,13 +429,13 @@ def _read_part_list(reader: _Reader, part: Part, value: object, path: str) -> li
             )
     result, seen = [], set()
     model_fields = {name: _model_field(part.model, name) for name in part.pack_fields}
+    required = [
+        name
+        for name, model_field in model_fields.items()
+        if not (model_field.has_default() or model_field.blank)
+    ]
     for index, item in enumerate(items):
         item_path = f"{path}[{index}]"
-        required = [
-            name
-            for name, model_field in model_fields.items()
-            if not (model_field.has_default() or model_field.blank)
-        ]
         entry = reader.obj(
             item,
             item_path,
