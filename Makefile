@@ -90,7 +90,7 @@ check-translations: install-dev
 # shows it waiting, then sent. It stops with the server.
 demo: install .env
 	$(DEMO_ENV) $(PY) manage.py migrate --noinput
-	$(DEMO_ENV) $(PY) manage.py load_sample_content
+	$(DEMO_ENV) $(PY) manage.py import_content --publish-unreviewed education/content_packs
 	$(DEMO_ENV) $(PY) manage.py create_demo_accounts --port $(PORT)
 	$(DEMO_ENV) $(PY) manage.py db_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT; \

@@ -31,7 +31,7 @@ from django.urls import reverse
 
 from benchmarks.measuring import percentile, printer, time_call, verdict
 from education.models import Article
-from education.samples import SAMPLE_DIR, load_sample_file
+from education.packs import load_shipped
 from education.snapshot import Snapshot, build_snapshot
 from handouts.forms import HandoutForm
 from handouts.issuing import build_handout, issue_handout
@@ -49,7 +49,7 @@ from portal.demo import ensure_demo_clinic_profile
 from portal.models import ClinicProfile
 from portal.roles import CLINICIAN
 
-SAMPLE_FILE = SAMPLE_DIR / "bone-marrow-edema.en.json"
+SAMPLE_SLUG = "bone-marrow-edema"
 # Non-ASCII and punctuation on purpose: the name exercises font fallback and escaping.
 PATIENT_NAME = "Zoë Núñez-O'Brien"
 REST_WEEKS = 6
@@ -158,9 +158,8 @@ def issue_one(fixture: Fixture) -> Handout:
 
 
 def set_up() -> Fixture:
-    load_sample_file(SAMPLE_FILE)
-    slug = SAMPLE_FILE.name.split(".")[0]
-    article = Article.objects.published().get(condition__slug=slug, language="en")
+    load_shipped(SAMPLE_SLUG, ["en"])
+    article = Article.objects.published().get(condition__slug=SAMPLE_SLUG, language="en")
     snapshot = build_snapshot(article)
     ensure_demo_clinic_profile()  # as `make demo` fills it in: issuing needs name and phone
     clinic = ClinicProfile.load()

@@ -43,7 +43,6 @@ from io import TextIOBase
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.models import Group, User
-from django.core.management import call_command
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteDatabase
@@ -56,6 +55,7 @@ from benchmarks.http_urls import BARE_PATH
 from benchmarks.measuring import percentile, printer, time_call, verdict
 from benchmarks.scale import UNIQUE_NAME, build_handouts, build_library
 from education.models import Article, Condition
+from education.packs import load_shipped
 from handouts.models import Handout
 from portal.demo import ensure_demo_clinic_profile
 from portal.mfa import mfa_required
@@ -182,7 +182,7 @@ class Fixture:
 def set_up() -> Fixture:
     """The sample content, the demo clinic profile (issuing needs its name and phone) and one
     clinician per issuing client, the first also the one who reads the pages."""
-    call_command("load_sample_content", stdout=io.StringIO())
+    load_shipped(SAMPLE_SLUG)
     ensure_demo_clinic_profile()
     role = Group.objects.get(name=CLINICIAN)
     clinicians = []

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, models, transaction
 from django.db.models import F, Model, Q, QuerySet
 from django.forms.formsets import BaseFormSet
+from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
@@ -27,7 +28,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from education import workflow
+from education import packs, workflow
 from education.diff import compare_articles
 from education.models import (
     REVIEW_QUEUE_ORDER,
@@ -108,10 +109,36 @@ class DraftPartInline(admin.StackedInline):
         return super().has_delete_permission(request, obj) and is_editable(obj)
 
 
+class CountedPartsFormSet(BaseInlineFormSet):
+    """Parts an article has none of, or between `count_when_present` of (check questions)."""
+
+    count_when_present: tuple[int, int]
+
+    def clean(self) -> None:
+        super().clean()
+        kept = [
+            form
+            for form in self.forms
+            if (form.has_changed() or form.instance.pk)
+            and not getattr(form, "cleaned_data", {}).get("DELETE")
+        ]
+        low, high = self.count_when_present
+        if kept and not low <= len(kept) <= high:
+            raise forms.ValidationError(
+                gettext("Give %(low)d to %(high)d of these, or none.") % {"low": low, "high": high}
+            )
+
+
 # Stacked, not tabular: tabular inlines give their fields no labels, which screen readers need.
 def part_inline(part: Part) -> type[DraftPartInline]:
     """The inline that edits one kind of part on its article's page."""
     options: dict[str, Any] = {"model": part.model, "fields": part.admin_fields}
+    if part.count_when_present:
+        options["formset"] = type(
+            f"{part.model.__name__}FormSet",
+            (CountedPartsFormSet,),
+            {"count_when_present": part.count_when_present},
+        )
     if part.many:
         options["extra"] = 0
     if part.admin_heading:
@@ -415,6 +442,11 @@ class ArticleAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
             )
 
         return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="education_article_import",
+            ),
             view(self.submit_view, "submit"),
             view(self.return_view, "return"),
             view(self.publish_view, "publish"),
@@ -622,6 +654,102 @@ class ArticleAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
             "can_start_draft": workflow.can_start_draft(article, request.user),
         }
         return TemplateResponse(request, "admin/education/article/versions.html", context)
+
+    def import_view(self, request: AuthenticatedHttpRequest) -> HttpResponse:
+        """Upload a content pack: first a preview of what it would create or change (nothing
+        written), then, confirmed, its articles as drafts for review. Never live content."""
+        if not request.user.has_perm(packs.IMPORT_PERMISSION):
+            raise PermissionDenied
+        upload, preview, problems = PackUploadForm(), None, []
+        confirm = ConfirmPackForm()
+        if request.method == "POST" and "confirm" in request.POST:
+            confirm = ConfirmPackForm(request.POST)
+            if confirm.is_valid():
+                try:
+                    pack = packs.read_pack(
+                        confirm.cleaned_data["file_name"], confirm.cleaned_data["pack"]
+                    )
+                    with transaction.atomic():
+                        result = packs.import_pack(pack, user=request.user)
+                        for item in result.languages:
+                            if item.article is not None:
+                                self.log_addition(
+                                    request, item.article, "Imported from a content pack."
+                                )
+                except packs.PackInvalid as invalid:
+                    problems = invalid.problems
+                except DatabaseError as error:  # a draft made at the same moment, an outage
+                    log_save_failure(logger, "Importing a content pack", error)
+                    self.message_user(
+                        request,
+                        gettext(
+                            "The pack was not imported: the database could not save it. "
+                            "Nothing changed. Upload it again to see what it would do now."
+                        ),
+                        messages.ERROR,
+                    )
+                    return redirect("admin:education_article_import")
+                else:
+                    self.message_user(request, import_message(result), messages.SUCCESS)
+                    return redirect("admin:education_article_changelist")
+        elif request.method == "POST":
+            upload = PackUploadForm(request.POST, request.FILES)
+            if upload.is_valid():
+                file = upload.cleaned_data["file"]
+                try:
+                    pack = packs.read_pack(file.name, file.read())
+                except packs.PackInvalid as invalid:
+                    problems = invalid.problems
+                else:
+                    preview = packs.plan_import(pack)
+                    confirm = ConfirmPackForm(initial={"file_name": pack.file, "pack": pack.text()})
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": gettext("Import a content pack"),
+            "upload": upload,
+            "confirm": confirm,
+            "preview": preview,
+            "problems": problems,
+        }
+        return TemplateResponse(request, "admin/education/article/import_pack.html", context)
+
+
+# A pack is a few hundred kilobytes at most; anything far larger is not one.
+MAX_PACK_BYTES = 2 * 1024 * 1024
+
+
+class PackUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Content pack"),
+        help_text=_("One condition's .json file, as manage.py export_content writes it."),
+    )
+
+    def clean_file(self) -> Any:
+        file = self.cleaned_data["file"]
+        if file.size > MAX_PACK_BYTES:
+            raise forms.ValidationError(
+                gettext("This file is larger than %(size)d MB: it is not a content pack.")
+                % {"size": MAX_PACK_BYTES // (1024 * 1024)}
+            )
+        return file
+
+
+class ConfirmPackForm(forms.Form):
+    """The checked pack, carried from the preview to the import; checked again there."""
+
+    file_name = forms.CharField(widget=forms.HiddenInput, max_length=255)
+    pack = forms.CharField(widget=forms.HiddenInput, max_length=MAX_PACK_BYTES, strip=False)
+
+
+def import_message(result: packs.PackImport) -> str:
+    drafts = result.count(packs.Outcome.DRAFT)
+    unchanged = result.count(packs.Outcome.UNCHANGED)
+    refused = result.count(packs.Outcome.REFUSED)
+    return gettext(
+        "%(file)s: %(drafts)d new draft(s) for review, %(unchanged)d unchanged, "
+        "%(refused)d refused."
+    ) % {"file": result.pack.file, "drafts": drafts, "unchanged": unchanged, "refused": refused}
 
 
 class PublishForm(forms.Form):

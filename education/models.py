@@ -678,6 +678,10 @@ class ArticlePart(PartOfArticle):
     # The same part across versions: a draft's copy keeps it, so a handout's choices can be
     # carried over to a newer version.
     lineage = models.UUIDField(_("lineage"), default=uuid.uuid4, editable=False)
+    # The part's name in content packs (education.packs), the same in every language
+    # ("calf-raises"); a draft's copy keeps it. Empty for parts written in the admin: a pack
+    # names those by their lineage.
+    pack_key = models.SlugField(_("pack key"), max_length=80, blank=True, editable=False)
 
     class Meta:
         abstract = True
@@ -851,6 +855,81 @@ class WarningSign(ArticlePart):
 
     def __str__(self) -> str:
         return self.text
+
+
+# Teach-back: a few questions a patient may answer to check they understood the article.
+MIN_CHECK_QUESTIONS, MAX_CHECK_QUESTIONS = 2, 5
+MIN_CHECK_OPTIONS, MAX_CHECK_OPTIONS = 3, 4
+# What a question may be about besides one of the article's sections (by its pack key).
+CHECK_QUESTION_TOPICS = ("warning_signs", "prevention_tips", "therapies")
+
+
+class CheckQuestion(ArticlePart):
+    """A teach-back question about the article (not about the patient's own plan: the portal
+    asks those from the clinician's choices). Not printed yet."""
+
+    class Kind(models.TextChoices):
+        SINGLE = "single", _("One answer is right")
+        MULTIPLE = "multiple", _("One or more answers are right")
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="check_questions"
+    )
+    about = models.CharField(
+        _("about"),
+        max_length=80,
+        help_text=_(
+            "What it checks: warning_signs, prevention_tips, therapies, or a section's pack key."
+        ),
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.SINGLE)
+    text = models.CharField(_("question"), max_length=300)
+    options = models.JSONField(
+        _("answers"),
+        default=list,
+        help_text=_('3 or 4 answers, e.g. [{"text": "Call the clinic", "correct": true}, …].'),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta(ArticlePart.Meta):
+        verbose_name = _("check question")
+        verbose_name_plural = _("check questions")
+
+    def __str__(self) -> str:
+        return self.text
+
+    def clean(self) -> None:
+        problem = check_options_problem(self.kind, self.options)
+        if problem is not None:
+            raise ValidationError({"options": ValidationError(problem, code="invalid_options")})
+
+
+def check_options_problem(kind: str, options: object) -> str | None:
+    """Why `options` are not the answers of a question of `kind`, or None."""
+    if not (
+        isinstance(options, list)
+        and all(
+            isinstance(o, dict)
+            and set(o) == {"text", "correct"}
+            and isinstance(o["text"], str)
+            and o["text"].strip()
+            and isinstance(o["correct"], bool)
+            for o in options
+        )
+    ):
+        return gettext('Each answer is {"text": "…", "correct": true or false}.')
+    if not MIN_CHECK_OPTIONS <= len(options) <= MAX_CHECK_OPTIONS:
+        return gettext("Give %(low)d to %(high)d answers.") % {
+            "low": MIN_CHECK_OPTIONS,
+            "high": MAX_CHECK_OPTIONS,
+        }
+    correct = sum(o["correct"] for o in options)
+    if kind == CheckQuestion.Kind.SINGLE and correct != 1:
+        return gettext("A question with one right answer marks exactly one answer correct.")
+    if correct < 1:
+        return gettext("Mark at least one answer correct.")
+    return None
 
 
 # --- What a condition is called and how it is coded -------------------------------------------

@@ -1,7 +1,8 @@
 """Every part an article owns, in one list: PARTS.
 
-The admin's inlines, a new draft's copy, the editors' permissions, the sample loader, the
-snapshot handouts are made from and the diff between versions all read it. Adding a part to
+The admin's inlines, a new draft's copy, the editors' permissions, content packs
+(education.packs), the snapshot handouts are made from and the diff between versions all read
+it. Adding a part to
 articles is one entry here (and its model); tests/education/test_parts.py fails when a model
 that belongs to an article is missing.
 """
@@ -17,7 +18,10 @@ from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from education.models import (
+    MAX_CHECK_QUESTIONS,
+    MIN_CHECK_QUESTIONS,
     Article,
+    CheckQuestion,
     ConditionCode,
     ConditionName,
     PartOfArticle,
@@ -57,8 +61,18 @@ class Part:
     # added since are left out of the content fingerprint while empty, so adding one does not
     # mark every older handout as made from changed content.
     in_format_1: bool = False
+    # Whether handouts print it. The fingerprint is of what a handout reads, so a part not
+    # printed (check questions, until the teach-back prints them) leaves it as it is.
+    printed: bool = True
     # The admin inline's heading, where the model's plural does not read right.
     admin_heading: Promise | None = None
+    # The fields a content pack holds of each part, in the pack's order (education.packs);
+    # empty: packs hold the part elsewhere (the condition's name and codes) or not at all.
+    pack_fields: Sequence[str] = ()
+    # Whether packs name each part by a key, the same in every language ("calf-raises").
+    pack_keyed: bool = True
+    # How many an article has, when it has any (checked on import and in the admin).
+    count_when_present: tuple[int, int] | None = None
 
     @property
     def name(self) -> str:
@@ -123,6 +137,14 @@ def _shorten(text: str, length: int = 80) -> str:
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"
 
 
+def _answers(question: CheckQuestion) -> str:
+    """A question's answers as the diff shows them, the right ones ticked."""
+    return "\n".join(
+        f"{'✓' if option.get('correct') else '✗'} {option.get('text', '')}"
+        for option in question.options
+    )
+
+
 PARTS: list[Part] = [
     Part(
         ConditionName,
@@ -172,6 +194,7 @@ PARTS: list[Part] = [
             (_("Printed by default"), lambda s: _yes_no(s.printed_by_default)),
         ],
         in_format_1=True,
+        pack_fields=["kind", "heading", "printed_by_default", "body"],
     ),
     Part(
         Source,
@@ -192,6 +215,8 @@ PARTS: list[Part] = [
             (_("Accessed on"), lambda s: iso_date(s.accessed_on) or ""),
         ],
         in_format_1=True,
+        pack_fields=["citation", "url", "accessed_on"],
+        pack_keyed=False,
     ),
     Part(
         Therapy,
@@ -214,6 +239,7 @@ PARTS: list[Part] = [
             (_("Weeks"), lambda t: str(t.weeks)),
         ],
         in_format_1=True,
+        pack_fields=["name", "instructions", "times_per_week", "weeks"],
     ),
     Part(
         PreventionTip,
@@ -229,6 +255,7 @@ PARTS: list[Part] = [
             (_("Selected by default"), lambda t: _yes_no(t.selected_by_default)),
         ],
         in_format_1=True,
+        pack_fields=["text", "selected_by_default"],
     ),
     Part(
         WarningSign,
@@ -244,6 +271,28 @@ PARTS: list[Part] = [
             (_("Urgency"), lambda w: w.get_urgency_display()),
         ],
         in_format_1=True,
+        pack_fields=["text", "urgency"],
+    ),
+    Part(
+        CheckQuestion,
+        admin_fields=[("kind", "about", "position"), "text", "options"],
+        # In snapshots, though not printed yet (so not in the fingerprint): a handout's
+        # teach-back will ask what it was given.
+        snapshot=lambda q: {"about": q.about, "kind": q.kind, "text": q.text, "options": q.options},
+        diff_name=_("Check questions"),
+        diff_unchanged_count=ngettext_lazy(
+            "%(count)d unchanged check question", "%(count)d unchanged check questions", "count"
+        ),
+        diff_label=lambda q: _shorten(q.text),
+        diff_fields=[
+            (_("Question"), lambda q: q.text),
+            (_("About"), lambda q: q.about),
+            (_("Kind"), lambda q: q.get_kind_display()),
+            (_("Answers"), _answers),
+        ],
+        pack_fields=["about", "kind", "text", "options"],
+        count_when_present=(MIN_CHECK_QUESTIONS, MAX_CHECK_QUESTIONS),
+        printed=False,
     ),
 ]
 

@@ -97,6 +97,14 @@ class WarningSignSnapshot(TypedDict):
     urgency: str
 
 
+class CheckQuestionSnapshot(TypedDict):
+    key: str
+    about: str
+    kind: str
+    text: str
+    options: list[dict[str, Any]]
+
+
 class Snapshot(TypedDict):
     """One article version's content. Every part in education.parts.PARTS has its entry here
     (tests/education/test_parts.py checks it), under the part's name."""
@@ -115,6 +123,8 @@ class Snapshot(TypedDict):
     therapies: list[TherapySnapshot]
     prevention_tips: list[PreventionTipSnapshot]
     warning_signs: list[WarningSignSnapshot]
+    # Since check questions were added; older snapshots have none.
+    check_questions: list[CheckQuestionSnapshot]
 
 
 def build_snapshot(article: Article) -> Snapshot:
@@ -231,6 +241,8 @@ def content_fingerprint(snapshot: Mapping[str, Any]) -> str:
     if "plan" in snapshot and not _implied_by(plan_offer_of(snapshot), rest, snapshot):
         content["plan"] = snapshot["plan"]
     for part in PARTS:
+        if not part.printed:
+            continue
         value = snapshot.get(part.name)
         if part.many:
             value = [{k: v for k, v in item.items() if k != "key"} for item in value or []]

@@ -29,7 +29,7 @@ SOURCES = [
 ]
 # What `make messages` passes to makemessages; the check must extract the same way.
 MAKEMESSAGES_ARGS = ["--add-location=file", "--no-obsolete"]
-IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", "*.mo", "sample_content")
+IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", "*.mo", "content_packs")
 
 MessageId = tuple[str | None, str, str]
 

@@ -15,7 +15,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from education.models import Article
-from education.samples import SAMPLE_DIR, load_sample_file
+from education.packs import load_shipped
 from education.workflow import start_draft
 from handouts.issuing import issue_handout
 from portal.models import ClinicProfile
@@ -191,7 +191,7 @@ def personas(editor, clinician, front_desk, administrator, outsider):
 
 @pytest.fixture
 def sample_article(db) -> Article:
-    load_sample_file(SAMPLE_DIR / "bone-marrow-edema.en.json")
+    load_shipped("bone-marrow-edema", ["en"])
     return Article.objects.get(condition__slug="bone-marrow-edema", language="en")
 
 

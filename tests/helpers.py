@@ -5,6 +5,7 @@ import contextlib
 import datetime
 import io
 import ipaddress
+import json
 import os
 import shutil
 import socket
@@ -12,13 +13,16 @@ import zlib
 from collections.abc import Iterator
 
 import pytest
+from django.contrib.auth.models import User
 from pypdf import PdfReader
 
 from education.models import Article
+from education.packs import SHIPPED_DIR, import_pack, only_languages, read_pack_file
 from education.parts import PARTS, PARTS_BY_NAME
 from education.plan_blocks import PlanOffer
 from education.plan_form import initial_from
 from education.snapshot import build_snapshot
+from education.workflow import publish_loaded_content
 from handouts.forms import default_choices as builder_defaults
 from handouts.forms import rest_plan
 from portal.models import ClinicProfile
@@ -84,7 +88,15 @@ INLINE_FIELDS = {
 }
 
 
+def is_json(value: object) -> bool:
+    return isinstance(value, dict) or (
+        isinstance(value, list) and any(isinstance(item, dict) for item in value)
+    )
+
+
 def form_value(value):
+    if is_json(value):  # a JSON field (check questions' answers)
+        return json.dumps(value)
     if isinstance(value, list):
         return [str(item) for item in value]  # ticked boxes of one field
     if value is True:
@@ -130,6 +142,10 @@ def article_form(article: Article | None = None, **fields) -> dict:
             data[f"{prefix}-{index}-article"] = str(article.pk)
             for name in names:
                 data[f"{prefix}-{index}-{name}"] = form_value(getattr(row, name))
+                if is_json(getattr(row, name)):
+                    # A field with a callable default (JSON's list) sends its initial value
+                    # too, in a hidden input, which Django compares the value with.
+                    data[f"initial-{prefix}-{index}-{name}"] = form_value(getattr(row, name))
     data |= {name: form_value(value) for name, value in fields.items()}
     return data
 
@@ -255,3 +271,25 @@ def long_text_svg() -> bytes:
         + "Riverside Sports Clinic " * 7000
         + "</text></svg>"
     ).encode()
+
+
+def import_translation(slug: str, language: str, editor: User) -> Article:
+    """One language of a shipped pack imported by `editor`, as a translation arrives beside a
+    live version: a draft for review."""
+    pack = only_languages(read_pack_file(SHIPPED_DIR / f"{slug}.json"), [language])
+    article = import_pack(pack, user=editor).languages[0].article
+    assert article is not None, f"{slug} ({language}) was not imported"
+    return article
+
+
+def shipped_language(slug: str, language: str) -> Article:
+    """One language of a shipped pack, live, as `make demo` leaves it: published unreviewed
+    when the pack brings it beside a condition already live in another language (import makes
+    it a draft there), or the live version already loaded."""
+    live = Article.objects.published().filter(condition__slug=slug, language=language).first()
+    if live is not None:
+        return live
+    pack = only_languages(read_pack_file(SHIPPED_DIR / f"{slug}.json"), [language])
+    article = import_pack(pack).languages[0].article
+    assert article is not None, f"{slug} ({language}) was not imported"
+    return publish_loaded_content(article)

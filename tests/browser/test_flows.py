@@ -12,11 +12,11 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
-from education.samples import SAMPLE_DIR, load_sample_file
+from education.workflow import publish, submit_for_review
 from portal.dates import long_date
 from portal.demo import DEMO_LOGO
 from tests.browser.helpers import ARTIFACTS, check_accessibility, screenshot
-from tests.helpers import PASSWORD, pdf_text, require_tool
+from tests.helpers import PASSWORD, import_translation, pdf_text, require_tool
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PATIENT = "Zoë Núñez-O'Brien"
@@ -270,11 +270,13 @@ def es(message: str) -> str:
 
 
 def test_a_clinician_working_in_spanish_gives_a_spanish_handout_read_on_a_phone(
-    portal, pages, html_validator
+    portal, pages, html_validator, editor, reviewer
 ):
     """The switcher turns the staff pages to Spanish; the builder's language line opens the
     Spanish article; the patient's pages are Spanish, accessible and fit a 320 px phone."""
-    load_sample_file(SAMPLE_DIR / "bone-marrow-edema.es.json")
+    # The translation arrives as a content pack and is approved as every draft is.
+    spanish = submit_for_review(import_translation("bone-marrow-edema", "es", editor), editor)
+    publish(spanish, reviewer, override_reason="Sample content for the browser test.")
     staff = pages(viewport={"width": 1280, "height": 900})
     sign_in(staff, portal, "clinician")
     staff.get_by_label("Page language").select_option("es")

@@ -19,7 +19,7 @@ from education.models import (
     icd10_cm_parents,
     normalize_code,
 )
-from education.samples import SAMPLE_DIR, load_sample_file
+from education.packs import load_shipped
 from education.snapshot import build_snapshot, content_fingerprint
 from education.workflow import WorkflowError, archive, publish, start_draft, submit_for_review
 from tests.education.helpers import publish_condition
@@ -118,8 +118,7 @@ def test_staff_search_by_a_code_finds_its_nearest_coded_parent(client, clinician
 
 @pytest.fixture
 def bilingual_library() -> None:
-    for path in sorted(SAMPLE_DIR.glob("bone-marrow-edema.*.json")):
-        load_sample_file(path)
+    load_shipped("bone-marrow-edema")
     publish_condition(
         "ankle-sprain",
         {"en": "Ankle sprain", "es": "Esguince de tobillo"},
@@ -162,8 +161,7 @@ def test_the_library_names_each_condition_in_the_staff_members_language(
 
 
 def test_the_sample_condition_has_its_spanish_names_and_its_codes_as_rows() -> None:
-    for path in sorted(SAMPLE_DIR.glob("bone-marrow-edema.*.json")):
-        load_sample_file(path)
+    load_shipped("bone-marrow-edema")
     spanish = Article.objects.get(condition__slug="bone-marrow-edema", language="es")
     assert spanish.condition_name.name == "Edema de médula ósea"
     assert "Moretón en el hueso" in spanish.condition_name.synonym_list

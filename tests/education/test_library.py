@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from benchmarks.scale import build_library
 from education.models import Article, Condition
+from education.packs import load_shipped
 from education.readability import article_readability
-from education.samples import SAMPLE_DIR, load_sample_file
 from education.views import LIBRARY_PAGE_SIZE, RECENTLY_UPDATED_COUNT
 from tests.education.helpers import publish_condition
 
@@ -102,8 +102,7 @@ def test_the_front_page_shows_the_recently_updated_conditions_newest_first(
 
 
 def test_each_condition_lists_every_published_language_with_its_grade(client, clinician):
-    for name in ["bone-marrow-edema.en.json", "bone-marrow-edema.es.json"]:
-        load_sample_file(SAMPLE_DIR / name)
+    load_shipped("bone-marrow-edema")
     client.force_login(clinician)
     html = client.get(LIBRARY).content.decode()
     for article in Article.objects.published():

@@ -19,8 +19,8 @@ from education.plan_rules import (
     offer_conflicts,
 )
 from education.plan_rules.book import Rule
-from education.samples import SAMPLE_DIR, load_sample_file
 from education.workflow import start_draft
+from tests.helpers import shipped_language
 
 PACKS = sorted((Path(__file__).parents[2] / "education" / "content_packs").glob("*.json"))
 
@@ -81,8 +81,7 @@ def test_a_rule_that_could_never_apply_is_refused_when_the_book_is_loaded(rule, 
 
 @pytest.fixture
 def spanish_draft(db, editor) -> Article:
-    load_sample_file(SAMPLE_DIR / "bone-marrow-edema.es.json")
-    return start_draft(Article.objects.get(language="es"), editor)
+    return start_draft(shipped_language("bone-marrow-edema", "es"), editor)
 
 
 def test_the_sample_articles_contradict_no_plan_they_offer(sample_article, spanish_draft):

@@ -24,6 +24,7 @@ PARTS = {
     "therapy": ("therapies", "name"),
     "preventiontip": ("prevention_tips", "text"),
     "warningsign": ("warning_signs", "text"),
+    "checkquestion": ("check_questions", "text"),
 }
 STAFF = ["editor", "administrator"]
 

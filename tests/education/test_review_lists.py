@@ -9,8 +9,8 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from education.models import REVIEW_SOON_DAYS, Article, Condition
-from education.samples import SAMPLE_DIR, load_sample_file
 from education.workflow import start_draft, submit_for_review
+from tests.helpers import import_translation
 
 pytestmark = pytest.mark.django_db
 
@@ -172,10 +172,10 @@ def test_the_builder_says_when_an_article_has_no_review_on_record(
 @pytest.fixture
 def waiting(sample_article, editor, time_machine) -> list[Article]:
     """Two drafts sent for review, the Spanish one a day earlier, and a draft not sent."""
-    load_sample_file(SAMPLE_DIR / "bone-marrow-edema.es.json")
-    spanish = Article.objects.get(language="es")
+    # The Spanish translation arrives as a content pack: a draft, never live.
+    spanish = import_translation("bone-marrow-edema", "es", editor)
     time_machine.move_to(datetime.datetime(2027, 6, 1, 9, tzinfo=datetime.UTC))
-    first = submit_for_review(start_draft(spanish, editor), editor)
+    first = submit_for_review(spanish, editor)
     time_machine.move_to(datetime.datetime(2027, 6, 2, 9, tzinfo=datetime.UTC))
     second = submit_for_review(start_draft(sample_article, editor), editor)
     Article.objects.create(

@@ -7,8 +7,8 @@ import pytest
 
 from education import snapshot as snapshot_module
 from education.models import Article, ConditionName
+from education.packs import load_shipped
 from education.parts import PARTS, Part
-from education.samples import SAMPLE_DIR, load_sample_file
 from education.snapshot import (
     SNAPSHOT_FORMAT,
     build_snapshot,
@@ -29,7 +29,7 @@ FORMAT_1_FINGERPRINTS = {"en": "fbf76d65e620", "es": "d10a693b4999"}
 
 @pytest.mark.parametrize("language", ["en", "es"])
 def test_the_sample_articles_keep_the_fingerprints_older_handouts_carry(language: str) -> None:
-    load_sample_file(SAMPLE_DIR / f"bone-marrow-edema.{language}.json")
+    load_shipped("bone-marrow-edema", [language])
     article = Article.objects.get(language=language)
     assert article.fingerprint == FORMAT_1_FINGERPRINTS[language]
     assert content_fingerprint(build_snapshot(article)) == FORMAT_1_FINGERPRINTS[language]

@@ -9,8 +9,8 @@ from django.utils.translation import gettext
 from weasyprint.formatting_structure import boxes
 
 from education.models import Article
+from education.packs import load_shipped
 from education.readability import MIN_PATIENT_INFLESZ
-from education.samples import SAMPLE_DIR, load_sample_file
 from education.snapshot import build_snapshot
 from handouts.forms import default_choices, rest_plan
 from handouts.issuing import build_handout
@@ -58,9 +58,9 @@ def page_fill(page) -> float:
 
 
 @pytest.fixture(params=["en", "es"])
-def article(request, sample_article):
+def article(request, db):
     """Each sample article: English, and Spanish (which runs about a fifth longer)."""
-    load_sample_file(SAMPLE_DIR / f"bone-marrow-edema.{request.param}.json")
+    load_shipped("bone-marrow-edema")
     return Article.objects.get(language=request.param)
 
 

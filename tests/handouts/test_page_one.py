@@ -13,7 +13,6 @@ from weasyprint.formatting_structure import boxes
 
 from education.models import Article
 from education.plan_blocks import MAX_REST_WEEKS
-from education.samples import SAMPLE_DIR, load_sample_file
 from education.snapshot import build_snapshot
 from handouts.forms import default_choices as builder_defaults
 from handouts.issuing import build_handout
@@ -21,7 +20,7 @@ from handouts.models import MAX_NOTE_LENGTH
 from handouts.pdf.render import handout_html, lay_out, render_handout_pdf
 from handouts.plan import personal_plan, whom_to_call
 from portal.models import ClinicProfile
-from tests.helpers import default_choices
+from tests.helpers import default_choices, shipped_language
 
 LONG_NOTE = (
     "Ice the sore spot for 10 minutes, twice a day, and keep the leg up on a pillow when you "
@@ -42,8 +41,7 @@ SHORT_CLINIC = LONG_CLINIC | {"phone": "+1 555 0100", "after_hours_phone": "+1 5
 
 @pytest.fixture(params=["en", "es"])
 def article(request, sample_article) -> Article:
-    load_sample_file(SAMPLE_DIR / f"bone-marrow-edema.{request.param}.json")
-    return Article.objects.get(language=request.param)
+    return shipped_language("bone-marrow-edema", request.param)
 
 
 def clinic_with(details: dict) -> ClinicProfile:

@@ -27,13 +27,12 @@ from education.plan_blocks import (
     SelfCareChoice,
     Side,
 )
-from education.samples import SAMPLE_DIR, load_sample_file
 from education.snapshot import build_snapshot, plan_offer_of
 from handouts.issuing import build_handout
 from handouts.pdf.render import handout_context, render_handout_pdf
 from handouts.plan import personal_plan
 from tests.handouts.helpers import between
-from tests.helpers import default_choices, pdf_text
+from tests.helpers import default_choices, pdf_text, shipped_language
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +50,7 @@ def offer_of(pack: str, language: str = "en") -> PlanOffer:
 
 @pytest.fixture
 def articles(sample_article: Article) -> dict[str, Article]:
-    load_sample_file(SAMPLE_DIR / "bone-marrow-edema.es.json")
+    shipped_language("bone-marrow-edema", "es")
     return {language: Article.objects.get(language=language) for language in LANGUAGES}
 
 

@@ -22,11 +22,10 @@ from education.plan_blocks import (
     Site,
 )
 from education.plan_rules import BOOKS, conflicts
-from education.samples import SAMPLE_DIR, load_sample_file
 from education.workflow import start_draft
 from handouts.pdf.render import render_handout_pdf
 from tests.handouts.helpers import Choices, contradictions, handout_for, reading_view_text
-from tests.helpers import pdf_text
+from tests.helpers import pdf_text, shipped_language
 
 # The handout every case starts from: no set rest, full weight, no crutches, a follow-up,
 # the sample's therapies. Its text contradicts none of the cases' choices until one sentence
@@ -127,8 +126,7 @@ CASES: list[tuple[str, dict[str, Any], str, str, str, str]] = [
 
 
 def spanish_sample() -> Article:
-    load_sample_file(SAMPLE_DIR / "bone-marrow-edema.es.json")
-    return Article.objects.get(condition__slug="bone-marrow-edema", language="es")
+    return shipped_language("bone-marrow-edema", "es")
 
 
 def planted(text: str, language: str, where: str, sentence: str) -> str:

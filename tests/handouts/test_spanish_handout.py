@@ -25,7 +25,7 @@ from django.utils import translation
 from django.utils.html import strip_tags
 
 from education.models import Article
-from education.samples import SAMPLE_DIR, load_sample_file
+from education.packs import load_shipped
 from education.snapshot import build_snapshot
 from handouts.emails import send_share_link_email
 from handouts.issuing import build_handout, issue_handout
@@ -85,7 +85,8 @@ def english_in(text: str) -> list[str]:
 
 @pytest.fixture
 def spanish_article(db) -> Article:
-    load_sample_file(SAMPLE_DIR / "bone-marrow-edema.es.json")
+    """The Spanish sample, loaded with the English one as `make demo` loads the pack."""
+    load_shipped("bone-marrow-edema")
     return Article.objects.get(condition__slug="bone-marrow-edema", language="es")
 
 
@@ -355,7 +356,7 @@ def test_what_the_patient_meets_online_is_spanish(spanish_article, clinician, sp
 
 
 def test_the_builder_offers_the_patients_languages_and_says_which_have_no_article(
-    client, clinician, sample_article, spanish_article, spanish_clinic, settings
+    client, clinician, spanish_article, spanish_clinic, settings
 ):
     settings.LANGUAGES = [("en", "English"), ("es", "español"), ("fr", "français")]
     client.force_login(clinician)

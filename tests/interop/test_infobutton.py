@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from django.test import Client
 
 from education.models import Article
-from education.samples import SAMPLE_DIR, load_sample_file
+from education.packs import load_shipped
 from education.workflow import archive, publish, start_draft, submit_for_review
 from tests.education.helpers import publish_condition
 
@@ -26,8 +26,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def sample(db) -> None:
     """The bone marrow edema sample in English and Spanish, coded M89.8X5, M89.8X6, M89.8X7."""
-    for language in ("en", "es"):
-        load_sample_file(SAMPLE_DIR / f"bone-marrow-edema.{language}.json")
+    load_shipped("bone-marrow-edema")
 
 
 def ask(client: Client, code: str = "", system: str = ICD10, **params: str) -> HttpResponse:

@@ -148,6 +148,7 @@ EDUCATION = {
     "education.warningsign",
     "education.conditionname",
     "education.conditioncode",
+    "education.checkquestion",
 }
 ADMIN_SITE = {
     "editor": EDUCATION,
