@@ -488,13 +488,15 @@ class HandoutForm(forms.Form):
                 choices=choices_of(Activity, offer.activity.offered),
                 widget=forms.RadioSelect,
             )
-            fields["rest_weeks"] = forms.IntegerField(
-                label=_("Rest (weeks)"),
-                min_value=1,
-                max_value=MAX_REST_WEEKS,
-                required=False,
-            )
-            self._state_rest_limits()
+            if Activity.REST in offer.activity.offered:
+                # 0 or blank is no rest period: clean() asks for weeks only when rest is chosen.
+                fields["rest_weeks"] = forms.IntegerField(
+                    label=_("Rest (weeks)"),
+                    min_value=0,
+                    max_value=MAX_REST_WEEKS,
+                    required=False,
+                )
+                self._state_rest_limits()
         if offer.load:
             fields["load"] = forms.ChoiceField(
                 label=_("Weight on the leg")
