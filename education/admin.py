@@ -99,6 +99,17 @@ class DraftPartInline(admin.StackedInline):
 
     formfield_overrides = TEXT_AREAS
 
+    def formfield_for_dbfield(
+        self, db_field: models.Field, request: HttpRequest, **kwargs: Any
+    ) -> forms.Field | None:
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        # A field with a callable default (a check question's options) would also render a
+        # hidden copy of its initial value carrying the field's aria-describedby, which HTML
+        # forbids on hidden inputs; an unchanged JSON value compares equal without it.
+        if field is not None:
+            field.show_hidden_initial = False
+        return field
+
     def has_add_permission(self, request: HttpRequest, obj: Article | None = None) -> bool:
         return super().has_add_permission(request, obj) and is_editable(obj)
 

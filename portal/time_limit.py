@@ -38,7 +38,13 @@ class WorkFailed(Exception):
 
 def run_with_time_limit[T](work: Callable[[], T], seconds: float) -> T:
     """work()'s result, computed in a child process that is killed after `seconds`. The work
-    and its result are pickled (a functools.partial of a module-level function, bytes)."""
+    and its result are pickled (a functools.partial of a module-level function, bytes).
+
+    Only from a process's main thread, as gunicorn's sync workers serve requests: a child forked
+    while other threads run (the development server's, a test's live server) can inherit a lock
+    another thread held and stall until the limit. There the work runs here, without a limit."""
+    if threading.current_thread() is not threading.main_thread():
+        return work()
     child = _idle.take() or _Child()
     try:
         result: T = child.run(work, seconds)

@@ -33,3 +33,17 @@ def test_what_the_work_logs_reaches_this_process_loggers(caplog) -> None:
     assert [(r.name, r.getMessage()) for r in caplog.records] == [
         ("portal.tests", "drawn in child")
     ]
+
+
+def test_work_asked_for_from_another_thread_runs_in_that_process() -> None:
+    """A threaded server's request thread never forks (a child could inherit a held lock)."""
+    import os
+    import threading
+
+    from portal.time_limit import run_with_time_limit
+
+    pids: list[int] = []
+    thread = threading.Thread(target=lambda: pids.append(run_with_time_limit(os.getpid, 5)))
+    thread.start()
+    thread.join()
+    assert pids == [os.getpid()]
