@@ -616,7 +616,10 @@ class HandoutForm(forms.Form):
         resting = data.get("activity") == Activity.REST
         if resting and not data.get("rest_weeks") and "rest_weeks" not in self.errors:
             self.add_error(
-                "rest_weeks", gettext("Say for how many weeks, or choose another activity.")
+                "rest_weeks",
+                self.fields["rest_weeks"].error_messages["min_value"]
+                if data.get("rest_weeks") == 0
+                else gettext("Say for how many weeks, or choose another activity."),
             )
         for care in self.offer.self_care:
             if not data.get(care_field(care.kind)):
