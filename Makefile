@@ -1,4 +1,4 @@
-# Two commands do all setup: `make demo` and `make test`. See README.md.
+# Two commands do all setup: `make demo` and `make test`. See README.md and docs/.
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -80,7 +80,7 @@ messages: install
 check-translations: install-dev
 	DEBUG=1 $(PY) scripts/check_translations.py
 
-# manage.py reads .env, so the README's commands work as written in a demo checkout.
+# manage.py reads .env, so the commands in README.md and docs/ work as written in a demo checkout.
 .env:
 	@printf '# Written by `make demo`: development settings for manage.py in this checkout.\n# Production never reads this file; delete it to run commands without DEBUG.\nDEBUG=1\n' > $@
 	@echo "Wrote .env (DEBUG=1 for manage.py commands in this checkout)."

@@ -1,6 +1,6 @@
 """Settings for the patient education portal.
 
-Every value comes from the environment (see the configuration table in README.md), with
+Every value comes from the environment (see the configuration table in docs/operating.md), with
 defaults that are safe for development. Production differs only by environment; the checks in
 portal/checks.py refuse to start with an unsafe combination.
 """

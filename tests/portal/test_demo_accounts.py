@@ -1,8 +1,12 @@
+from pathlib import Path
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from portal.demo import ensure_demo_accounts
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.django_db
@@ -23,6 +27,7 @@ def test_one_demo_account_per_role_with_a_printed_password(settings, capsys):
     password = line.split("password:")[1].strip()
     assert get_user_model().objects.get(username="clinician").check_password(password)
     assert "http://127.0.0.1:8000/" in out
+    assert "docs/using.md" in out and (ROOT / "docs" / "using.md").exists()
 
 
 @pytest.mark.django_db

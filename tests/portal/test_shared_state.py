@@ -137,7 +137,7 @@ def test_no_code_keeps_state_in_the_cache():
     would not hold across workers. Two users: the session engine, which keeps every session it
     reads through the cache in the database; and the API's rate limit (interop/api.py), a
     guard against floods that is shared through Redis in production and counts per worker
-    process without it, as the README says."""
+    process without it, as docs/operating.md says."""
     allowed = {ROOT / "portal" / "session_engine.py", ROOT / "interop" / "api.py"}
     for app in ["portal", "education", "handouts", "interop"]:
         for path in (ROOT / app).rglob("*.py"):

@@ -47,4 +47,7 @@ class Command(BaseCommand):
                 "Lost a password? `make demo-passwords` (or `python manage.py "
                 "create_demo_accounts --reset-passwords`) prints new ones."
             )
+        self.stdout.write(
+            "Where to read on: README.md (a first tour), docs/using.md (what each role does)."
+        )
         self.stdout.write("")
