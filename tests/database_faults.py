@@ -110,7 +110,7 @@ def database_unreachable() -> Iterator[None]:
     """Every statement fails as when the database server cannot be reached (stopped, restarting,
     or gone from the network)."""
 
-    def refuse(execute, sql, params, many, context):
+    def refuse(execute, sql, params, many, context) -> None:
         raise OperationalError("connection to server failed: Connection refused")
 
     with connection.execute_wrapper(refuse):

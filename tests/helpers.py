@@ -11,9 +11,11 @@ import shutil
 import socket
 import zlib
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 from django.contrib.auth.models import User
+from django.http import HttpResponse
 from pypdf import PdfReader
 
 from education.models import Article
@@ -26,6 +28,13 @@ from education.workflow import publish_loaded_content
 from handouts.forms import default_choices as builder_defaults
 from handouts.forms import rest_plan
 from portal.models import ClinicProfile
+
+if TYPE_CHECKING:
+    # What the test client returns: a response with the attributes the client adds (context,
+    # templates, json(), redirect_chain). The type exists only in django-stubs.
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
+else:
+    TestResponse = HttpResponse
 
 PASSWORD = "correct horse battery staple 42"
 

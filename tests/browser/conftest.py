@@ -11,6 +11,7 @@ import shutil
 import subprocess
 
 import pytest
+from playwright.sync_api import Browser, Page
 
 from tests.browser.helpers import ARTIFACTS, VNU
 from tests.helpers import require_tool
@@ -25,7 +26,7 @@ CHROMIUM_ARGS = [
 ]
 
 
-def pytest_collection_modifyitems(items):
+def pytest_collection_modifyitems(items) -> None:
     for item in items:
         if "tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
@@ -37,7 +38,7 @@ def chromium_path() -> str:
 
 
 @pytest.fixture(scope="session")
-def browser(chromium_path):
+def browser(chromium_path: str):
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop in this thread, which Django takes for async
@@ -60,7 +61,7 @@ def pytest_runtest_makereport(item, call):
 
 
 @pytest.fixture
-def pages(browser, request):
+def pages(browser: Browser, request: pytest.FixtureRequest):
     """New browser contexts for the test; on failure each open page is saved (screenshot and
     HTML) under test-artifacts/failures/."""
     contexts = []
@@ -101,7 +102,7 @@ def html_validator():
     java = shutil.which("java")
     collected: list[tuple[str, str]] = []
 
-    def collect(page) -> None:
+    def collect(page: Page) -> None:
         collected.append((page.url, page.served_document.text()))
 
     yield collect
@@ -130,7 +131,7 @@ def html_validator():
 
 
 @pytest.fixture
-def live_server(_test_server_settings):
+def live_server(_test_server_settings: None):
     """A live server per test, started after the test settings apply (the session-wide one
     builds its middleware first, and with DEBUG off that would redirect to HTTPS)."""
     from pytest_django.live_server_helper import LiveServer

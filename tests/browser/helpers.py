@@ -3,13 +3,15 @@ screenshots. Plain functions and constants; the fixtures are in conftest.py."""
 
 from pathlib import Path
 
+from playwright.sync_api import Page
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
 
-def check_accessibility(page, *, strict: bool) -> None:
+def check_accessibility(page: Page, *, strict: bool) -> None:
     """axe-core against WCAG 2.2 A and AA: no serious or critical violation on staff pages,
     none at all on patient pages (strict)."""
     # Through the DevTools protocol, which the page's Content Security Policy does not govern:
@@ -25,7 +27,7 @@ def check_accessibility(page, *, strict: bool) -> None:
     assert not blocking, f"{page.url}: {blocking}"
 
 
-def screenshot(page, name: str, widths=(1280, 375)) -> None:
+def screenshot(page: Page, name: str, widths=(1280, 375)) -> None:
     """Screenshots of the main pages at desktop and phone width, for anyone to look at."""
     folder = ARTIFACTS / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)

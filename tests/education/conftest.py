@@ -4,13 +4,14 @@ import datetime
 from collections.abc import Callable
 
 import pytest
+from django.contrib.auth.models import User
 
 from education.models import Article
 from education.workflow import publish, start_draft, submit_for_review
 
 
 @pytest.fixture
-def approve(sample_article, editor, reviewer) -> Callable[..., Article]:
+def approve(sample_article: Article, editor: User, reviewer: User) -> Callable[..., Article]:
     """approve(next_review_due=None, change=None): a new version of the sample article, drafted
     by the editor (change(draft) edits it) and approved today by the reviewer, so a review is on
     record. The published sample itself never was reviewed."""

@@ -7,6 +7,7 @@ import typing
 import pytest
 from django.apps import apps
 from django.contrib import admin
+from django.contrib.auth.models import User
 from django.db import models
 from simple_history.models import HistoricalChanges
 
@@ -62,7 +63,7 @@ def test_editors_may_add_change_and_delete_every_part() -> None:
 
 
 def test_sample_content_a_new_draft_a_snapshot_and_the_diff_hold_every_part(
-    sample_article: Article, editor
+    sample_article: Article, editor: User
 ) -> None:
     draft = start_draft(sample_article, editor)
     snapshot = build_snapshot(sample_article)

@@ -5,7 +5,9 @@ its parts. Only education.workflow moves a version on."""
 import pytest
 from django.apps import apps
 from django.contrib.admin.models import LogEntry
+from django.contrib.auth.models import User
 from django.forms.models import model_to_dict
+from django.test import Client
 from django.urls import reverse
 
 from education import parts
@@ -46,7 +48,7 @@ def text_of(part) -> str:
 
 
 @pytest.fixture
-def archived(sample_article, draft, editor, reviewer) -> Article:
+def archived(sample_article: Article, draft: Article, editor: User, reviewer: User) -> Article:
     """The sample article's version 1, replaced by an approved version 2."""
     submit_for_review(draft, editor)
     publish(draft, reviewer)
@@ -56,7 +58,7 @@ def archived(sample_article, draft, editor, reviewer) -> Article:
 
 
 @pytest.fixture
-def staff_member(request):
+def staff_member(request: pytest.FixtureRequest):
     return request.getfixturevalue(request.param)
 
 
@@ -65,7 +67,9 @@ def staff_member(request):
 
 @pytest.mark.parametrize("name", PARTS)
 @pytest.mark.parametrize("version", ["sample_article", "archived"])
-def test_a_published_or_archived_versions_parts_refuse_every_change(request, name, version):
+def test_a_published_or_archived_versions_parts_refuse_every_change(
+    request: pytest.FixtureRequest, name, version
+) -> None:
     article = request.getfixturevalue(version)
     part = part_of(article, name)
     model = type(part)
@@ -86,7 +90,9 @@ def test_a_published_or_archived_versions_parts_refuse_every_change(request, nam
     assert model.objects.filter(article=article).count() == count
 
 
-def test_a_part_can_be_moved_neither_into_nor_out_of_a_published_version(sample_article, draft):
+def test_a_part_can_be_moved_neither_into_nor_out_of_a_published_version(
+    sample_article: Article, draft: Article
+) -> None:
     sections = sample_article.sections.count()
     into_live = draft.sections.first()
     into_live.article = sample_article
@@ -115,8 +121,8 @@ def test_a_part_can_be_moved_neither_into_nor_out_of_a_published_version(sample_
     ],
 )
 def test_a_published_or_archived_version_refuses_to_change_its_own_fields(
-    request, version, field, value
-):
+    request: pytest.FixtureRequest, version, field, value
+) -> None:
     article = request.getfixturevalue(version)
     setattr(article, field, value)
     with pytest.raises(FrozenContentError, match=field):
@@ -125,7 +131,9 @@ def test_a_published_or_archived_version_refuses_to_change_its_own_fields(
         Article.objects.filter(pk=article.pk).update(**{field: value})
 
 
-def test_a_published_version_only_moves_on_to_archived(sample_article, reviewer):
+def test_a_published_version_only_moves_on_to_archived(
+    sample_article: Article, reviewer: User
+) -> None:
     sample_article.state = Article.State.DRAFT
     with pytest.raises(FrozenContentError, match="from published to draft"):
         sample_article.save()
@@ -136,7 +144,9 @@ def test_a_published_version_only_moves_on_to_archived(sample_article, reviewer)
 
 
 @pytest.mark.parametrize("version", ["sample_article", "archived"])
-def test_a_published_or_archived_version_is_never_deleted(request, version):
+def test_a_published_or_archived_version_is_never_deleted(
+    request: pytest.FixtureRequest, version
+) -> None:
     article = request.getfixturevalue(version)
     sections = article.sections.count()
     with pytest.raises(FrozenContentError):
@@ -147,7 +157,9 @@ def test_a_published_or_archived_version_is_never_deleted(request, version):
     assert article.sections.count() == sections
 
 
-def test_a_draft_in_review_keeps_the_text_its_reviewer_reads(editor, reviewer, draft):
+def test_a_draft_in_review_keeps_the_text_its_reviewer_reads(
+    editor: User, reviewer: User, draft: Article
+) -> None:
     submit_for_review(draft, editor)
     draft.refresh_from_db()
     draft.title = "Changed after it was sent"
@@ -162,7 +174,7 @@ def test_a_draft_in_review_keeps_the_text_its_reviewer_reads(editor, reviewer, d
     assert published.is_published and published.title != "Changed after it was sent"
 
 
-def test_a_draft_and_its_parts_change_and_go_freely(draft):
+def test_a_draft_and_its_parts_change_and_go_freely(draft: Article) -> None:
     draft.title = "A better title"
     draft.save()
     Therapy.objects.filter(article=draft).update(times_per_week=3)
@@ -175,7 +187,7 @@ def test_a_draft_and_its_parts_change_and_go_freely(draft):
     assert not Section.objects.filter(article_id=draft.pk).exists()
 
 
-def test_the_refusal_answers_a_request_with_403_not_500():
+def test_the_refusal_answers_a_request_with_403_not_500() -> None:
     from django.core.exceptions import PermissionDenied
 
     assert issubclass(FrozenContentError, PermissionDenied)
@@ -187,8 +199,8 @@ def test_the_refusal_answers_a_request_with_403_not_500():
 @pytest.mark.parametrize("staff_member", STAFF, indirect=True)
 @pytest.mark.parametrize("name", PARTS)
 def test_a_published_parts_own_page_is_read_only_and_refuses_a_post(
-    client, staff_member, sample_article, name
-):
+    client: Client, staff_member: User, sample_article: Article, name
+) -> None:
     client.force_login(staff_member)
     part = part_of(sample_article, name)
     url = reverse(f"admin:education_{name}_change", args=[part.pk])
@@ -203,7 +215,9 @@ def test_a_published_parts_own_page_is_read_only_and_refuses_a_post(
 
 @pytest.mark.parametrize("staff_member", STAFF, indirect=True)
 @pytest.mark.parametrize("name", PARTS)
-def test_parts_cannot_be_added_on_their_own_page(client, staff_member, sample_article, name):
+def test_parts_cannot_be_added_on_their_own_page(
+    client: Client, staff_member: User, sample_article: Article, name
+) -> None:
     client.force_login(staff_member)
     part = part_of(sample_article, name)
     url = reverse(f"admin:education_{name}_add")
@@ -216,8 +230,8 @@ def test_parts_cannot_be_added_on_their_own_page(client, staff_member, sample_ar
 @pytest.mark.parametrize("staff_member", STAFF, indirect=True)
 @pytest.mark.parametrize("name", PARTS)
 def test_a_published_part_cannot_be_deleted_one_by_one_or_in_bulk(
-    client, staff_member, sample_article, name
-):
+    client: Client, staff_member: User, sample_article: Article, name
+) -> None:
     client.force_login(staff_member)
     part = part_of(sample_article, name)
     model = type(part)
@@ -235,8 +249,8 @@ def test_a_published_part_cannot_be_deleted_one_by_one_or_in_bulk(
 
 @pytest.mark.parametrize("staff_member", STAFF, indirect=True)
 def test_the_revert_form_cannot_move_a_drafts_part_into_the_live_version(
-    client, staff_member, sample_article, draft
-):
+    client: Client, staff_member: User, sample_article: Article, draft: Article
+) -> None:
     """The reported route: the revert form offered the article as a field."""
     client.force_login(staff_member)
     section = draft.sections.get(kind="overview")
@@ -255,7 +269,9 @@ def test_the_revert_form_cannot_move_a_drafts_part_into_the_live_version(
 
 
 @pytest.mark.parametrize("staff_member", STAFF, indirect=True)
-def test_a_published_parts_history_cannot_be_reverted(client, staff_member, sample_article):
+def test_a_published_parts_history_cannot_be_reverted(
+    client: Client, staff_member: User, sample_article: Article
+) -> None:
     client.force_login(staff_member)
     section = sample_article.sections.first()
     record = section.history.earliest()
@@ -267,8 +283,8 @@ def test_a_published_parts_history_cannot_be_reverted(client, staff_member, samp
 
 @pytest.mark.parametrize("staff_member", STAFF, indirect=True)
 def test_a_published_articles_page_offers_no_inline_edits_and_refuses_them(
-    client, staff_member, sample_article
-):
+    client: Client, staff_member: User, sample_article: Article
+) -> None:
     from tests.helpers import article_form
 
     client.force_login(staff_member)
@@ -291,8 +307,8 @@ def test_a_published_articles_page_offers_no_inline_edits_and_refuses_them(
 
 @pytest.mark.parametrize("staff_member", STAFF, indirect=True)
 def test_a_drafts_part_changes_on_its_own_page_and_counts_as_a_contribution(
-    client, staff_member, draft
-):
+    client: Client, staff_member: User, draft: Article
+) -> None:
     client.force_login(staff_member)
     therapy = draft.therapies.first()
     url = reverse("admin:education_therapy_change", args=[therapy.pk])
@@ -302,7 +318,7 @@ def test_a_drafts_part_changes_on_its_own_page_and_counts_as_a_contribution(
     assert LogEntry.objects.filter(object_id=str(therapy.pk)).exists()
 
 
-def test_every_part_an_article_owns_is_guarded_and_in_the_admin_and_covered_here():
+def test_every_part_an_article_owns_is_guarded_and_in_the_admin_and_covered_here() -> None:
     guarded = {
         model._meta.model_name
         for model in apps.get_app_config("education").get_models()
@@ -311,7 +327,9 @@ def test_every_part_an_article_owns_is_guarded_and_in_the_admin_and_covered_here
     assert guarded == set(PARTS) == {part.model._meta.model_name for part in parts.PARTS}
 
 
-def test_a_new_draft_and_sample_content_are_still_made_by_the_workflow(sample_article, editor):
+def test_a_new_draft_and_sample_content_are_still_made_by_the_workflow(
+    sample_article: Article, editor: User
+) -> None:
     draft = start_draft(sample_article, editor)
     assert draft.sections.count() == sample_article.sections.count() > 0
     assert sample_article.is_published and sample_article.version == 1
@@ -319,8 +337,8 @@ def test_a_new_draft_and_sample_content_are_still_made_by_the_workflow(sample_ar
 
 @pytest.mark.parametrize("staff_member", STAFF, indirect=True)
 def test_reverting_a_draft_brings_back_its_text_but_never_a_workflow_step(
-    client, staff_member, editor, reviewer, draft
-):
+    client: Client, staff_member: User, editor: User, reviewer: User, draft: Article
+) -> None:
     from education.workflow import return_to_draft
 
     draft.title = "Sent for review with this title"

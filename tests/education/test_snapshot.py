@@ -4,6 +4,7 @@ content fingerprint that stays what older handouts carry."""
 import dataclasses
 
 import pytest
+from django.contrib.auth.models import User
 
 from education import snapshot as snapshot_module
 from education.models import Article, ConditionName
@@ -35,7 +36,9 @@ def test_the_sample_articles_keep_the_fingerprints_older_handouts_carry(language
     assert content_fingerprint(build_snapshot(article)) == FORMAT_1_FINGERPRINTS[language]
 
 
-def test_parts_are_keyed_by_their_lineage_not_their_database_id(sample_article, editor) -> None:
+def test_parts_are_keyed_by_their_lineage_not_their_database_id(
+    sample_article: Article, editor: User
+) -> None:
     from education.workflow import start_draft
 
     snapshot = build_snapshot(sample_article)
@@ -59,7 +62,7 @@ class LaterPart(Part):
 
 
 def test_a_part_added_later_leaves_older_fingerprints_alone_while_it_is_empty(
-    sample_article, monkeypatch
+    sample_article: Article, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = build_snapshot(sample_article)
     fingerprint = content_fingerprint(before)
@@ -81,7 +84,7 @@ def test_a_part_added_later_leaves_older_fingerprints_alone_while_it_is_empty(
 
 
 def test_a_snapshot_holds_the_versions_plan_and_the_rest_guidance_it_implies(
-    sample_article,
+    sample_article: Article,
 ) -> None:
     snapshot = build_snapshot(sample_article)
     assert snapshot["plan"] == sample_article.plan_offer().to_json()
@@ -96,7 +99,7 @@ def test_a_snapshot_holds_the_versions_plan_and_the_rest_guidance_it_implies(
 
 
 def test_a_snapshot_made_before_plan_blocks_offers_what_its_rest_guidance_did(
-    sample_article,
+    sample_article: Article,
 ) -> None:
     older = {k: v for k, v in build_snapshot(sample_article).items() if k != "plan"}
     offer = plan_offer_of(older)
@@ -105,7 +108,7 @@ def test_a_snapshot_made_before_plan_blocks_offers_what_its_rest_guidance_did(
 
 
 def test_a_plan_that_says_more_than_rest_guidance_could_changes_the_fingerprint(
-    sample_article,
+    sample_article: Article,
 ) -> None:
     snapshot = build_snapshot(sample_article)
     fingerprint = content_fingerprint(snapshot)

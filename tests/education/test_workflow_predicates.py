@@ -1,8 +1,12 @@
 """Each workflow rule is written once: the admin offers a step exactly when the workflow would
 take it, and a refused step gives the reason the rule gives."""
 
+from collections.abc import Callable
+
 import pytest
+from django.contrib.auth.models import User
 from django.db import transaction
+from django.test import Client
 from django.urls import reverse
 
 from education.models import Article
@@ -31,7 +35,7 @@ from portal.roles import EDITOR
 pytestmark = pytest.mark.django_db
 
 
-def approval_reason(article: Article, user) -> str | None:
+def approval_reason(article: Article, user: User) -> str | None:
     return approval_problem(article, user, ClinicProfile.load())
 
 
@@ -50,7 +54,7 @@ class _Undo(Exception):
     pass
 
 
-def refusal(step, article: Article, user) -> str | None:
+def refusal(step, article: Article, user: User) -> str | None:
     """What the step says when it refuses, or None when it succeeds; undone either way."""
     try:
         with transaction.atomic():
@@ -62,7 +66,7 @@ def refusal(step, article: Article, user) -> str | None:
         return str(error)
 
 
-def article_in(state: str, sample_article: Article, editor, reviewer) -> Article:
+def article_in(state: str, sample_article: Article, editor: User, reviewer: User) -> Article:
     """The sample article in `state`; the editor starts and sends drafts, the reviewer
     publishes them."""
     if state == "published":
@@ -82,8 +86,15 @@ def article_in(state: str, sample_article: Article, editor, reviewer) -> Article
 @pytest.mark.parametrize("state", STATES)
 @pytest.mark.parametrize("persona", ["editor", "colleague", "reviewer", "administrator"])
 def test_the_admin_offers_a_step_exactly_when_the_workflow_would_take_it(
-    client, make_user, editor, reviewer, administrator, sample_article, state, persona
-):
+    client: Client,
+    make_user: Callable[..., User],
+    editor: User,
+    reviewer: User,
+    administrator: User,
+    sample_article: Article,
+    state,
+    persona: str,
+) -> None:
     users = {
         "editor": editor,  # who started and sent the draft
         "colleague": make_user("colleague", EDITOR),
@@ -105,7 +116,9 @@ def test_the_admin_offers_a_step_exactly_when_the_workflow_would_take_it(
 
 
 @pytest.mark.parametrize("state", STATES)
-def test_clinicians_may_take_no_step(clinician, editor, reviewer, sample_article, state):
+def test_clinicians_may_take_no_step(
+    clinician: User, editor: User, reviewer: User, sample_article: Article, state
+) -> None:
     article = article_in(state, sample_article, editor, reviewer)
     for step, rule in STEPS.values():
         refused = refusal(step, article, clinician)
@@ -117,8 +130,8 @@ def test_clinicians_may_take_no_step(clinician, editor, reviewer, sample_article
 
 
 def test_a_reviewer_who_changed_the_draft_is_offered_the_review_page_which_says_why_not(
-    client, editor, reviewer, sample_article
-):
+    client: Client, editor: User, reviewer: User, sample_article: Article
+) -> None:
     draft = start_draft(sample_article, editor)
     draft.contributors.add(reviewer)
     draft = submit_for_review(draft, editor)
@@ -136,8 +149,8 @@ def test_a_reviewer_who_changed_the_draft_is_offered_the_review_page_which_says_
 
 @pytest.mark.parametrize("open_draft", [False, True])
 def test_the_versions_page_offers_a_restore_exactly_when_a_draft_could_be_started(
-    client, editor, reviewer, sample_article, open_draft
-):
+    client: Client, editor: User, reviewer: User, sample_article: Article, open_draft
+) -> None:
     archived = article_in("archived", sample_article, editor, reviewer)
     if open_draft:
         start_draft(archived, editor)

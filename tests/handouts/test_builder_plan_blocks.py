@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from crispy_forms.utils import render_crispy_form
 
+from education.models import Article
 from education.plan_blocks import (
     Activity,
     AidChoice,
@@ -25,13 +26,14 @@ from education.plan_blocks import (
 from education.snapshot import build_snapshot
 from handouts.forms import HandoutForm
 from handouts.reissue import carry_over_plan
+from portal.models import ClinicProfile
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("visit_day")]
 
 PACKS = Path(__file__).parents[2] / "education" / "content_packs"
 
 
-def snapshot_offering(article, pack: str) -> dict:
+def snapshot_offering(article: Article, pack: str) -> dict:
     plan = json.loads((PACKS / f"{pack}.json").read_text())["articles"]["en"]["plan"]
     return build_snapshot(article) | {"plan": plan}
 
@@ -53,7 +55,9 @@ def posted(form: HandoutForm, **changes: str) -> dict:
     return {k: v for k, v in (data | changes).items() if v is not None}
 
 
-def test_an_ankle_builder_offers_its_blocks_at_their_defaults(sample_article, clinic) -> None:
+def test_an_ankle_builder_offers_its_blocks_at_their_defaults(
+    sample_article: Article, clinic: ClinicProfile
+) -> None:
     form = HandoutForm(snapshot=snapshot_offering(sample_article, "ankle-sprain"), clinic=clinic)
     initial = form.initial
     assert (initial["site"], initial["side"], initial["activity"]) == ("ankle", "", "relative")
@@ -67,14 +71,18 @@ def test_an_ankle_builder_offers_its_blocks_at_their_defaults(sample_article, cl
     assert html.count('name="activity"') == 3  # one radio button per activity offered
 
 
-def test_a_back_builder_has_no_load_aid_or_side_fields(sample_article, clinic) -> None:
+def test_a_back_builder_has_no_load_aid_or_side_fields(
+    sample_article: Article, clinic: ClinicProfile
+) -> None:
     form = HandoutForm(snapshot=snapshot_offering(sample_article, "low-back-pain"), clinic=clinic)
     assert not {"load", "side"} & set(form.fields)
     assert not [name for name in form.fields if name.startswith("aid-")]
     assert "weight" not in render_crispy_form(form).lower()
 
 
-def test_the_clinicians_choices_become_the_handouts_plan(sample_article, clinic) -> None:
+def test_the_clinicians_choices_become_the_handouts_plan(
+    sample_article: Article, clinic: ClinicProfile
+) -> None:
     snapshot = snapshot_offering(sample_article, "ankle-sprain")
     data = posted(
         HandoutForm(snapshot=snapshot, clinic=clinic),
@@ -102,7 +110,9 @@ def test_the_clinicians_choices_become_the_handouts_plan(sample_article, clinic)
     )
 
 
-def test_an_elbow_plan_chooses_how_much_to_use_the_arm(sample_article, clinic) -> None:
+def test_an_elbow_plan_chooses_how_much_to_use_the_arm(
+    sample_article: Article, clinic: ClinicProfile
+) -> None:
     snapshot = snapshot_offering(sample_article, "tennis-elbow")
     data = posted(HandoutForm(snapshot=snapshot, clinic=clinic), load="light")
     form = HandoutForm(data, snapshot=snapshot, clinic=clinic)
@@ -122,7 +132,7 @@ def test_an_elbow_plan_chooses_how_much_to_use_the_arm(sample_article, clinic) -
     ],
 )
 def test_every_plan_error_names_its_field_and_keeps_what_was_typed(
-    sample_article, clinic, changes: dict, field: str, message: str
+    sample_article: Article, clinic: ClinicProfile, changes: dict, field: str, message: str
 ) -> None:
     snapshot = snapshot_offering(sample_article, "ankle-sprain")
     data = posted(HandoutForm(snapshot=snapshot, clinic=clinic), **({"side": "right"} | changes))

@@ -5,14 +5,17 @@ import io
 import logging
 
 import pytest
+from django.contrib.auth.models import User
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from pypdf import PdfReader
 
+from education.models import Article
 from handouts.models import Handout
+from portal.models import ClinicProfile
 from tests.handouts.helpers import run_worker
-from tests.helpers import pdf_text
+from tests.helpers import TestResponse, pdf_text
 
 # The worker sends the link email, and runs outside a test's transaction.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -22,16 +25,18 @@ CANARY_PARTS = ["Canaryname", "Zzyzx", "Quill", CANARY_RECORD]
 
 
 class Everything(logging.Handler):
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(level=logging.DEBUG)
         self.lines: list[str] = []
 
-    def emit(self, record):
+    def emit(self, record) -> None:
         self.lines.append(self.format(record) + str(record.__dict__))
 
 
 @pytest.mark.usefixtures("visit_day")  # the data describes a visit on 2 February 2027
-def test_canary_patient_name_never_leaks(client, clinician, sample_article, clinic):
+def test_canary_patient_name_never_leaks(
+    client: Client, clinician: User, sample_article: Article, clinic: ClinicProfile
+):
     handler = Everything()
     root = logging.getLogger()
     previous_level = root.level
@@ -39,7 +44,7 @@ def test_canary_patient_name_never_leaks(client, clinician, sample_article, clin
     root.setLevel(logging.DEBUG)
     seen_urls, seen_headers = [], []
 
-    def track(response):
+    def track(response: TestResponse):
         seen_urls.append(
             response.request["PATH_INFO"] + "?" + response.request.get("QUERY_STRING", "")
         )

@@ -2,15 +2,17 @@
 checked and replaced before a request uses it."""
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import connection
 from django.test import Client, RequestFactory
 from django.urls import reverse
+from pytest_django.fixtures import Settings
 
 from tests.database_faults import backend_pid, terminate_backend
 
 
-def test_kept_database_connections_are_checked_before_reuse(settings):
+def test_kept_database_connections_are_checked_before_reuse(settings: Settings) -> None:
     database = settings.DATABASES["default"]
     assert database["CONN_HEALTH_CHECKS"] is True
     assert database["CONN_MAX_AGE"] > 0  # the portal keeps connections between requests
@@ -33,7 +35,7 @@ def serve(path: str, session_key: str) -> int:
     connection.vendor != "postgresql",
     reason="needs PostgreSQL: SQLite has no server that can drop a connection",
 )
-def test_a_request_after_the_database_dropped_its_connections_succeeds(clinician):
+def test_a_request_after_the_database_dropped_its_connections_succeeds(clinician: User) -> None:
     client = Client()
     client.force_login(clinician)
     session_key = client.cookies["sessionid"].value
