@@ -11,7 +11,7 @@ import shutil
 import socket
 import zlib
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -39,10 +39,17 @@ else:
 PASSWORD = "correct horse battery staple 42"
 
 
+def present[T](value: T | None) -> T:
+    """`value`, which the test's own data guarantees is there: the first row of a table the
+    test filled, a pattern the page must match. Fails the test by name if it is missing."""
+    assert value is not None, "expected a value, found None"
+    return value
+
+
 REST_FIELDS = ("rest_weeks", "crutches", "weight_bearing")
 
 
-def default_choices(article: Article, **overrides) -> dict:
+def default_choices(article: Article, **overrides: object) -> dict[str, Any]:
     """Personal choices as the builder makes them, with the article's defaults and fixed
     personal details. The clinic is an unsaved profile: the paper size is fixed here."""
     snapshot = build_snapshot(article)
@@ -103,7 +110,7 @@ def is_json(value: object) -> bool:
     )
 
 
-def form_value(value):
+def form_value(value: object) -> str | list[str]:
     if is_json(value):  # a JSON field (check questions' answers)
         return json.dumps(value)
     if isinstance(value, list):
@@ -120,9 +127,9 @@ def plan_form(offer: PlanOffer) -> dict:
     return {name: form_value(value) for name, value in initial_from(offer).items()}
 
 
-def article_form(article: Article | None = None, **fields) -> dict:
+def article_form(article: Article | None = None, **fields: object) -> dict[str, Any]:
     """The POST data the admin change form sends for an article and all of its inlines."""
-    data = {}
+    data: dict[str, Any] = {}
     if article:
         for name in [
             "condition",
@@ -140,6 +147,7 @@ def article_form(article: Article | None = None, **fields) -> dict:
         data |= plan_form(article.plan_offer())
     for prefix, names in INLINE_FIELDS.items():
         rows = [] if article is None else PARTS_BY_NAME[prefix].of(article)
+        article_pk = "" if article is None else str(article.pk)
         data |= {
             f"{prefix}-TOTAL_FORMS": str(len(rows)),
             f"{prefix}-INITIAL_FORMS": str(len(rows)),
@@ -148,7 +156,7 @@ def article_form(article: Article | None = None, **fields) -> dict:
         }
         for index, row in enumerate(rows):
             data[f"{prefix}-{index}-id"] = str(row.pk)
-            data[f"{prefix}-{index}-article"] = str(article.pk)
+            data[f"{prefix}-{index}-article"] = article_pk
             for name in names:
                 data[f"{prefix}-{index}-{name}"] = form_value(getattr(row, name))
                 if is_json(getattr(row, name)):
@@ -159,7 +167,7 @@ def article_form(article: Article | None = None, **fields) -> dict:
     return data
 
 
-def as_a_browser_sends_it(article: Article, **fields) -> dict:
+def as_a_browser_sends_it(article: Article, **fields: object) -> dict[str, Any]:
     """The article's change form sent back from a browser: text areas end lines with \\r\\n."""
     return {
         name: value.replace("\n", "\r\n") if isinstance(value, str) else value
@@ -175,7 +183,7 @@ class NetworkBlocked(RuntimeError):
 LOCAL_HOST_NAMES = {"localhost", "localhost."}
 
 
-def is_local_address(host) -> bool:
+def is_local_address(host: object) -> bool:
     """This machine: a loopback address (127.0.0.1, ::1) or "localhost". Any other name or
     address, and an empty host, is another machine."""
     if isinstance(host, bytes):
@@ -192,7 +200,7 @@ def is_local_address(host) -> bool:
     return address.is_loopback or bool(mapped and mapped.is_loopback)
 
 
-def _refuse(address) -> NetworkBlocked:
+def _refuse(address: object) -> NetworkBlocked:
     return NetworkBlocked(
         f"Tests may not use the network: a connection to {address!r} was refused. Only this "
         "machine is allowed (127.0.0.1, ::1, localhost, Unix sockets); stub the outside "
@@ -201,28 +209,28 @@ def _refuse(address) -> NetworkBlocked:
 
 
 @contextlib.contextmanager
-def outside_network_blocked():
+def outside_network_blocked() -> Iterator[None]:
     """Within the block, connecting an Internet socket to another machine raises
     NetworkBlocked; loopback and Unix sockets work as usual."""
     real_connect = socket.socket.connect
     real_connect_ex = socket.socket.connect_ex
     real_create_connection = socket.create_connection
 
-    def check(sock, address) -> None:
+    def check(sock: socket.socket, address: object) -> None:
         if sock.family in (socket.AF_INET, socket.AF_INET6) and not (
             isinstance(address, tuple) and address and is_local_address(address[0])
         ):
             raise _refuse(address)
 
-    def connect(self, address):
+    def connect(self: socket.socket, address: Any) -> None:
         check(self, address)
         return real_connect(self, address)
 
-    def connect_ex(self, address):
+    def connect_ex(self: socket.socket, address: Any) -> int:
         check(self, address)
         return real_connect_ex(self, address)
 
-    def create_connection(address, *args, **kwargs):
+    def create_connection(address: tuple[str, int], *args: Any, **kwargs: Any) -> socket.socket:
         # Refused before the name is looked up, so no DNS query leaves either.
         if not is_local_address(address[0]):
             raise _refuse(address)

@@ -51,7 +51,7 @@ def test_wrk_report_gives_requests_per_second_and_p99_in_milliseconds() -> None:
 
 
 @pytest.mark.parametrize(("printed", "ms"), [("850.00us", 0.85), ("1.20s", 1200.0)])
-def test_wrk_latencies_in_other_units_are_converted(printed, ms) -> None:
+def test_wrk_latencies_in_other_units_are_converted(printed: str, ms: float) -> None:
     output = WRK_OUTPUT.replace("   16.57ms", f"   {printed}")
 
     assert parse_wrk(output).p99_ms == pytest.approx(ms)

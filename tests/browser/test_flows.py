@@ -30,7 +30,7 @@ PATIENT = "Zoë Núñez-O'Brien"
 @pytest.fixture
 def portal(
     live_server: LiveServer, sample_article: Article, clinic: ClinicProfile, clinician: User
-):
+) -> str:
     clinic.logo, clinic.logo_content_type = DEMO_LOGO.read_bytes(), "image/svg+xml"
     clinic.save()
     return live_server.url

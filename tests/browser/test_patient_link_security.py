@@ -12,13 +12,14 @@ from pytest_django.live_server_helper import LiveServer
 
 from handouts.models import Handout, HandoutEvent, ShareLink
 from handouts.sharing import create_share_link
+from tests.browser.helpers import SERVED_DOCUMENTS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 OTHER_SITE = "http://elsewhere.example"
 
 
 @pytest.fixture
-def shared(live_server: LiveServer, handout: Handout, clinician: User):
+def shared(live_server: LiveServer, handout: Handout, clinician: User) -> tuple[str, str]:
     new = create_share_link(handout, staff=clinician)
     return f"{live_server.url}/p/{new.token}/", new.code
 
@@ -29,7 +30,7 @@ def test_the_code_form_is_posted_with_the_pages_own_origin_and_opens_the_handout
     link, code = shared
     page = pages(viewport={"width": 375, "height": 812})
     page.goto(link)
-    headers = page.served_document.headers
+    headers = SERVED_DOCUMENTS[page].headers
     assert headers["referrer-policy"] == "same-origin"
     assert headers["cache-control"] == "no-store"
     page.get_by_label("Access code").fill(code)

@@ -48,7 +48,7 @@ def reading_view(
     sample_article: Article,
     clinic: ClinicProfile,
     clinician: User,
-):
+) -> tuple[Page, ClinicProfile]:
     """The patient's reading view on a phone, the code already entered."""
     clinic.phone, clinic.after_hours_phone = "+1 (555) 010-0100", "+1 (555) 010-0199"
     clinic.save()
@@ -62,7 +62,7 @@ def reading_view(
 
 
 def test_no_phone_number_breaks_across_lines_in_the_reading_view_from_320_px(
-    reading_view,
+    reading_view: tuple[Page, ClinicProfile],
 ) -> None:
     phone, clinic = reading_view
     numbers = [clinic.phone, clinic.after_hours_phone, clinic.emergency_number]

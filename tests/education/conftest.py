@@ -8,6 +8,7 @@ from django.contrib.auth.models import User
 
 from education.models import Article
 from education.workflow import publish, start_draft, submit_for_review
+from tests.helpers import present
 
 
 @pytest.fixture
@@ -20,7 +21,7 @@ def approve(sample_article: Article, editor: User, reviewer: User) -> Callable[.
         next_review_due: datetime.date | None = None,
         change: Callable[[Article], None] | None = None,
     ) -> Article:
-        draft = start_draft(sample_article.live_version(), editor)
+        draft = start_draft(present(sample_article.live_version()), editor)
         if change is not None:
             change(draft)
         submit_for_review(draft, editor)

@@ -28,7 +28,7 @@ def set_max_grade(grade: int) -> None:
     profile.save()
 
 
-def strict_run(capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+def strict_run(capsys: pytest.CaptureFixture[str]) -> tuple[str | int | None, str]:
     try:
         call_command("content_report", "--strict")
     except SystemExit as exit_info:

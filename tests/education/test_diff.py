@@ -7,6 +7,7 @@ from django.template.loader import render_to_string
 from education.diff import ArticleDiff, PartGroup, compare_articles, inline_diff
 from education.models import Article, Therapy
 from education.workflow import start_draft
+from tests.helpers import present
 
 DIFF_TEMPLATE = "admin/education/article/includes/diff.html"
 
@@ -36,7 +37,7 @@ def test_a_fresh_draft_has_no_changes_and_every_part_is_unchanged(
 def test_a_word_changed_in_a_section_is_shown_removed_and_added(
     sample_article: Article, draft: Article
 ) -> None:
-    section = draft.sections.first()
+    section = present(draft.sections.first())
     section.body = section.body.replace("two main kinds", "three main kinds", 1)
     section.save()
 
@@ -102,7 +103,7 @@ def test_a_section_moved_to_the_top_is_the_only_one_reported_moved(
 def test_html_typed_by_an_editor_is_escaped_never_rendered(
     sample_article: Article, draft: Article
 ) -> None:
-    section = draft.sections.first()
+    section = present(draft.sections.first())
     section.body = 'Rest. <script>alert("x")</script> <img src=x onerror=alert(1)>'
     section.save()
     draft.title = "<b>Bold</b> title"

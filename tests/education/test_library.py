@@ -149,7 +149,7 @@ def test_search_results_are_paged_and_keep_the_query_in_the_page_links(
 
 @pytest.mark.parametrize("query", ["edeme", "EDEME", "Œdème", "oedeme s82", "s82.1"])
 def test_search_ignores_accents_and_case_and_finds_codes(
-    client: Client, clinician: User, query
+    client: Client, clinician: User, query: str
 ) -> None:
     publish_condition("other", {"en": "Ankle sprain"}, icd10=["S93.4"])
     edema = publish_condition("edeme", {"en": "Œdème du genou"}, icd10=["S82.1"])

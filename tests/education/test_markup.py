@@ -6,6 +6,7 @@ import pytest
 
 from education.markup import render_markdown
 from education.models import Article, Section
+from tests.helpers import present
 
 XSS_PAYLOADS = [
     "<script>alert(1)</script>",
@@ -42,7 +43,7 @@ class ElementCollector(HTMLParser):
         self.tags: set[str] = set()
         self.attributes: list[tuple[str, str, str]] = []
 
-    def handle_starttag(self, tag, attrs) -> None:
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.add(tag)
         self.attributes += [(tag, name, value or "") for name, value in attrs]
 
@@ -54,7 +55,7 @@ def elements(html: str) -> ElementCollector:
 
 
 @pytest.mark.parametrize("payload", XSS_PAYLOADS)
-def test_nothing_dangerous_survives_rendering(payload) -> None:
+def test_nothing_dangerous_survives_rendering(payload: str) -> None:
     found = elements(render_markdown(payload))
     assert found.tags <= {"p", "ul", "ol", "li", "strong", "em", "a", "br"}
     for tag, name, value in found.attributes:
@@ -84,7 +85,7 @@ def test_headings_and_code_are_shown_as_plain_text() -> None:
 
 @pytest.mark.django_db
 def test_section_html_is_rendered_once_on_save(draft: Article) -> None:
-    section = draft.sections.first()
+    section = present(draft.sections.first())
     section.body = "New **text** <script>alert(1)</script>"
     section.save()
     stored = Section.objects.get(pk=section.pk).body_html

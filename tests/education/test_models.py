@@ -1,4 +1,5 @@
 import datetime
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -8,14 +9,16 @@ from time_machine import TimeMachineFixture
 from education.models import Article, Condition
 
 
-def make_article(condition: Condition, language="en", state=Article.State.PUBLISHED, **fields):
+def make_article(
+    condition: Condition, language: str = "en", state: str = Article.State.PUBLISHED, **fields: Any
+) -> Article:
     return Article.objects.create(
         condition=condition, language=language, title="T", summary="S", state=state, **fields
     )
 
 
 @pytest.fixture
-def condition(db: None):
+def condition(db: None) -> Condition:
     return Condition.objects.create(slug="knee-pain", name="Knee pain")
 
 
@@ -102,7 +105,7 @@ def test_review_overdue_compares_with_today(
     ],
 )
 def test_an_article_is_within_its_review_date_only_with_a_review_on_record(
-    condition: Condition, time_machine: TimeMachineFixture, review, overdue
+    condition: Condition, time_machine: TimeMachineFixture, review: dict[str, Any], overdue: bool
 ) -> None:
     time_machine.move_to(datetime.datetime(2027, 3, 1, 12, tzinfo=datetime.UTC))
     article = make_article(condition, **review)

@@ -208,9 +208,9 @@ def test_bone_marrow_edema_is_the_sample_it_was_with_its_plan(language: str) -> 
 def test_the_spanish_sample_reads_fairly_easy_or_easier_on_the_inflesz_scale() -> None:
     load_shipped(BME, ["es"])
     whole, sections = article_readability(Article.objects.get(language="es"))
-    assert whole.inflesz >= MIN_PATIENT_INFLESZ, whole
+    assert whole.inflesz is not None and whole.inflesz >= MIN_PATIENT_INFLESZ, whole
     for heading, figures in sections:
-        assert figures.inflesz >= MIN_PATIENT_INFLESZ, heading
+        assert figures.inflesz is not None and figures.inflesz >= MIN_PATIENT_INFLESZ, heading
 
 
 # --- Export and import round trip ----------------------------------------------------------

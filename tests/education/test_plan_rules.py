@@ -71,7 +71,9 @@ def test_the_rules_cover_every_value_of_every_block() -> None:
         (Rule("typo", {}, "x", where="rest box"), "no place 'rest box'"),
     ],
 )
-def test_a_rule_that_could_never_apply_is_refused_when_the_book_is_loaded(rule, message) -> None:
+def test_a_rule_that_could_never_apply_is_refused_when_the_book_is_loaded(
+    rule, message: str
+) -> None:
     book = dataclasses.replace(BOOKS["en"], rules=(*BOOKS["en"].rules, rule))
     with pytest.raises(ValueError, match=message):
         check_book(book)
@@ -155,7 +157,13 @@ def test_the_sample_articles_contradict_no_plan_they_offer(
     ],
 )
 def test_a_contradiction_planted_in_a_drafts_text_is_found_against_the_choice_it_offers(
-    draft: Article, spanish_draft: Article, language, part, text, rule, choice
+    draft: Article,
+    spanish_draft: Article,
+    language: str,
+    part: str,
+    text: str,
+    rule: str,
+    choice: str,
 ) -> None:
     article = draft if language == "en" else spanish_draft
     match part:
@@ -211,7 +219,7 @@ def test_a_contradiction_planted_in_a_drafts_text_is_found_against_the_choice_it
 )  # fmt: skip
 @pytest.mark.parametrize("language", ["en", "es"])
 def test_a_contradiction_is_found_for_every_block_an_article_offers(
-    pack, english, spanish, rule, language
+    pack: str, english: str, spanish: str, rule: str, language: str
 ) -> None:
     text = english if language == "en" else spanish
     found = offer_conflicts([PrintedPart("Planted", text)], pack_offer(pack), language)
@@ -231,7 +239,7 @@ def test_a_contradiction_is_found_for_every_block_an_article_offers(
     ],
 )
 def test_a_phrase_is_no_conflict_where_the_article_offers_no_choice_it_contradicts(
-    pack, text
+    pack: str, text: str
 ) -> None:
     assert offer_conflicts([PrintedPart("Planted", text)], pack_offer(pack), "en") == []
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from education import parts
 from education.models import Article, FrozenContentError, PartOfArticle, Section, Therapy
 from education.workflow import archive, publish, start_draft, submit_for_review
-from tests.helpers import form_value
+from tests.helpers import form_value, present
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +68,7 @@ def staff_member(request: pytest.FixtureRequest):
 @pytest.mark.parametrize("name", PARTS)
 @pytest.mark.parametrize("version", ["sample_article", "archived"])
 def test_a_published_or_archived_versions_parts_refuse_every_change(
-    request: pytest.FixtureRequest, name, version
+    request: pytest.FixtureRequest, name, version: str
 ) -> None:
     article = request.getfixturevalue(version)
     part = part_of(article, name)
@@ -94,11 +94,11 @@ def test_a_part_can_be_moved_neither_into_nor_out_of_a_published_version(
     sample_article: Article, draft: Article
 ) -> None:
     sections = sample_article.sections.count()
-    into_live = draft.sections.first()
+    into_live = present(draft.sections.first())
     into_live.article = sample_article
     with pytest.raises(FrozenContentError):
         into_live.save()
-    out_of_live = sample_article.sections.first()
+    out_of_live = present(sample_article.sections.first())
     out_of_live.article = draft
     with pytest.raises(FrozenContentError):
         out_of_live.save()
@@ -121,7 +121,7 @@ def test_a_part_can_be_moved_neither_into_nor_out_of_a_published_version(
     ],
 )
 def test_a_published_or_archived_version_refuses_to_change_its_own_fields(
-    request: pytest.FixtureRequest, version, field, value
+    request: pytest.FixtureRequest, version: str, field: str, value: bool | int | str
 ) -> None:
     article = request.getfixturevalue(version)
     setattr(article, field, value)
@@ -145,7 +145,7 @@ def test_a_published_version_only_moves_on_to_archived(
 
 @pytest.mark.parametrize("version", ["sample_article", "archived"])
 def test_a_published_or_archived_version_is_never_deleted(
-    request: pytest.FixtureRequest, version
+    request: pytest.FixtureRequest, version: str
 ) -> None:
     article = request.getfixturevalue(version)
     sections = article.sections.count()
@@ -165,7 +165,7 @@ def test_a_draft_in_review_keeps_the_text_its_reviewer_reads(
     draft.title = "Changed after it was sent"
     with pytest.raises(FrozenContentError, match="title"):
         draft.save()
-    section = draft.sections.first()
+    section = present(draft.sections.first())
     section.body = "Changed after it was sent."
     with pytest.raises(FrozenContentError):
         section.save()
@@ -178,7 +178,7 @@ def test_a_draft_and_its_parts_change_and_go_freely(draft: Article) -> None:
     draft.title = "A better title"
     draft.save()
     Therapy.objects.filter(article=draft).update(times_per_week=3)
-    draft.sections.first().delete()
+    present(draft.sections.first()).delete()
     Section.objects.create(article=draft, kind="other", body="New.")
     draft.refresh_from_db()
     assert draft.title == "A better title"
@@ -273,7 +273,7 @@ def test_a_published_parts_history_cannot_be_reverted(
     client: Client, staff_member: User, sample_article: Article
 ) -> None:
     client.force_login(staff_member)
-    section = sample_article.sections.first()
+    section = present(sample_article.sections.first())
     record = section.history.earliest()
     url = reverse("admin:education_section_simple_history", args=[section.pk, record.history_id])
     assert "Revert" not in client.get(url).context["title"]
@@ -310,7 +310,7 @@ def test_a_drafts_part_changes_on_its_own_page_and_counts_as_a_contribution(
     client: Client, staff_member: User, draft: Article
 ) -> None:
     client.force_login(staff_member)
-    therapy = draft.therapies.first()
+    therapy = present(draft.therapies.first())
     url = reverse("admin:education_therapy_change", args=[therapy.pk])
     assert client.post(url, changed_form(therapy)).status_code == 302
     assert text_of(therapy) == "Changed in place"

@@ -23,7 +23,7 @@ def test_figures_for_known_english_texts() -> None:
     assert (easy.words, easy.sentences) == (10, 3)
     assert easy.average_sentence_length == pytest.approx(10 / 3)
     assert easy.grade < 2 and hard.grade > 16
-    assert hard.smog > easy.smog
+    assert hard.smog is not None and easy.smog is not None and hard.smog > easy.smog
 
 
 def test_the_hardest_sentences_come_first_and_at_most_five() -> None:
@@ -78,13 +78,13 @@ def test_spanish_is_also_read_on_the_inflesz_scale() -> None:
         "multidisciplinarias especializadas.",
         "es",
     )
-    assert easy.inflesz > 80 and easy.inflesz_band == "very easy"
-    assert hard.inflesz < 40 and hard.inflesz_band == "very difficult"
+    assert easy.inflesz is not None and easy.inflesz > 80 and easy.inflesz_band == "very easy"
+    assert hard.inflesz is not None and hard.inflesz < 40 and hard.inflesz_band == "very difficult"
     assert measure(EASY, "en").inflesz is None
 
 
 def test_figures_are_computed_with_no_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    def no_network(*args, **kwargs) -> None:
+    def no_network(*args: object, **kwargs: object) -> None:
         raise OSError("network access attempted")
 
     monkeypatch.setattr(socket, "socket", no_network)

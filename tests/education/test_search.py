@@ -22,7 +22,7 @@ from tests.education.helpers import publish_condition
     ],
 )
 def test_library_search_finds_bone_marrow_edema(
-    client: Client, clinician: User, sample_article: Article, query
+    client: Client, clinician: User, sample_article: Article, query: str
 ) -> None:
     client.force_login(clinician)
     response = client.get(reverse("education:library"), {"q": query})
@@ -33,7 +33,7 @@ def test_library_search_finds_bone_marrow_edema(
 @pytest.mark.django_db
 @pytest.mark.parametrize("query", ["fracture", "M17", "edema knee-cap"])
 def test_library_search_says_when_nothing_matches(
-    client: Client, clinician: User, sample_article: Article, query
+    client: Client, clinician: User, sample_article: Article, query: str
 ) -> None:
     client.force_login(clinician)
     response = client.get(reverse("education:library"), {"q": query})

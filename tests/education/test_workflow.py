@@ -3,6 +3,7 @@ article between them, and what clinicians see meanwhile."""
 
 import datetime
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -22,6 +23,8 @@ from education.workflow import (
     submit_for_review,
 )
 from portal.models import AuditEvent, ClinicProfile
+from tests.database_faults import Execute
+from tests.helpers import present
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +49,10 @@ def test_a_draft_copies_every_part_and_keeps_each_parts_lineage(
         assert [p.lineage for p in copy] == [p.lineage for p in original], parts
         assert not {p.pk for p in copy} & {p.pk for p in original}, parts
     assert draft.plan == sample_article.plan and draft.plan_offer().site
-    assert draft.sections.first().body_html == sample_article.sections.first().body_html
+    assert (
+        present(draft.sections.first()).body_html
+        == present(sample_article.sections.first()).body_html
+    )
 
 
 def test_clinicians_keep_using_the_published_version_while_a_draft_changes(
@@ -108,7 +114,9 @@ def test_the_approver_and_date_become_the_last_review_and_the_interval_sets_the_
         (datetime.date(2026, 12, 15), 1, datetime.date(2027, 1, 15)),
     ],
 )
-def test_the_next_review_falls_the_clinics_interval_later(today, months, due) -> None:
+def test_the_next_review_falls_the_clinics_interval_later(
+    today: datetime.date, months: int, due: datetime.date
+) -> None:
     assert default_next_review(ClinicProfile(review_interval_months=months), today) == due
 
 
@@ -169,11 +177,13 @@ def test_only_one_draft_at_a_time(editor: User, sample_article: Article, draft: 
 
 def test_publishing_is_all_or_nothing(
     editor: User, reviewer: User, sample_article: Article, draft: Article
-):
+) -> None:
     rewrite_overview(draft, "The new overview.")
     submit_for_review(draft, editor)
 
-    def fail_when_the_draft_goes_live(execute, sql, params, many, context):
+    def fail_when_the_draft_goes_live(
+        execute: Execute, sql: str, params: Any, many: bool, context: dict[str, Any]
+    ) -> Any:
         # After the live version was archived in the same transaction: a crash mid-publish.
         if sql.startswith("UPDATE") and "education_article" in sql and "published" in params:
             raise DatabaseError("simulated failure")
@@ -270,7 +280,7 @@ def test_a_published_part_cannot_be_reverted_through_its_history_page(
     client: Client, editor: User, sample_article: Article
 ) -> None:
     client.force_login(editor)
-    section = sample_article.sections.first()
+    section = present(sample_article.sections.first())
     record = section.history.earliest()
     url = reverse("admin:education_section_simple_history", args=[section.pk, record.history_id])
     response = client.post(

@@ -31,6 +31,7 @@ from education.workflow import (
 )
 from portal.models import ClinicProfile
 from portal.roles import EDITOR
+from tests.helpers import present
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +55,7 @@ class _Undo(Exception):
     pass
 
 
-def refusal(step, article: Article, user: User) -> str | None:
+def refusal(step: Callable[[Article, User], object], article: Article, user: User) -> str | None:
     """What the step says when it refuses, or None when it succeeds; undone either way."""
     try:
         with transaction.atomic():
@@ -92,7 +93,7 @@ def test_the_admin_offers_a_step_exactly_when_the_workflow_would_take_it(
     reviewer: User,
     administrator: User,
     sample_article: Article,
-    state,
+    state: str,
     persona: str,
 ) -> None:
     users = {
@@ -117,7 +118,7 @@ def test_the_admin_offers_a_step_exactly_when_the_workflow_would_take_it(
 
 @pytest.mark.parametrize("state", STATES)
 def test_clinicians_may_take_no_step(
-    clinician: User, editor: User, reviewer: User, sample_article: Article, state
+    clinician: User, editor: User, reviewer: User, sample_article: Article, state: str
 ) -> None:
     article = article_in(state, sample_article, editor, reviewer)
     for step, rule in STEPS.values():
@@ -136,7 +137,7 @@ def test_a_reviewer_who_changed_the_draft_is_offered_the_review_page_which_says_
     draft.contributors.add(reviewer)
     draft = submit_for_review(draft, editor)
     assert can_review(draft, reviewer) and review_problem(draft, reviewer) is None
-    problem = approval_reason(draft, reviewer)
+    problem = present(approval_reason(draft, reviewer))
     assert "another reviewer must approve it" in problem
     assert refusal(publish, draft, reviewer) == problem
 
@@ -149,13 +150,13 @@ def test_a_reviewer_who_changed_the_draft_is_offered_the_review_page_which_says_
 
 @pytest.mark.parametrize("open_draft", [False, True])
 def test_the_versions_page_offers_a_restore_exactly_when_a_draft_could_be_started(
-    client: Client, editor: User, reviewer: User, sample_article: Article, open_draft
+    client: Client, editor: User, reviewer: User, sample_article: Article, open_draft: bool
 ) -> None:
     archived = article_in("archived", sample_article, editor, reviewer)
     if open_draft:
         start_draft(archived, editor)
     client.force_login(editor)
-    live = archived.live_version()
+    live = present(archived.live_version())
     page = client.get(reverse("admin:education_article_versions", args=[live.pk])).content.decode()
     offered = reverse("admin:education_article_new_draft", args=[archived.pk]) in page
     assert offered == can_start_draft(archived, editor) == (not open_draft)

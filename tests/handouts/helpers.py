@@ -33,9 +33,9 @@ def builder_url(article: Article) -> str:
     return reverse("handouts:new", args=[article.condition.slug, article.language])
 
 
-def builder_data(article: Article, **overrides) -> dict:
+def builder_data(article: Article, **overrides: object) -> dict[str, object]:
     """What the builder form posts when the clinician keeps the article's defaults."""
-    data = {
+    data: dict[str, object] = {
         "issue_token": str(uuid.uuid4()),
         "patient_name": "Zoë Núñez-O'Brien",
         "visit_date": "2027-02-02",
@@ -85,7 +85,7 @@ def load_form(client: Client, token: str) -> str:
     return form_token(client.get(open_url(token)))
 
 
-def post_code(client: Client, token: str, code: str, with_form_token: str):
+def post_code(client: Client, token: str, code: str, with_form_token: str) -> TestResponse:
     return client.post(open_url(token), {"code": code, "csrfmiddlewaretoken": with_form_token})
 
 
@@ -132,7 +132,7 @@ MATRIX = [
 ]
 
 
-def handout_for(article: Article, clinician: User, choices: Choices):
+def handout_for(article: Article, clinician: User, choices: Choices) -> Handout:
     """A handout of `article` with these choices and the sections printed by default; no
     note."""
     snapshot = build_snapshot(article)
@@ -163,7 +163,7 @@ def reading_view_text(handout: Handout, clinic: ClinicProfile) -> str:
     return " ".join(strip_tags(html).split())
 
 
-def share(client: Client, handout: Handout, **data):
+def share(client: Client, handout: Handout, **data: str) -> TestResponse:
     return client.post(
         reverse("handouts:share", args=[handout.public_id]), {"days": "30", "email": "", **data}
     )

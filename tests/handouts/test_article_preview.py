@@ -9,7 +9,7 @@ from django.urls import reverse
 from education.models import Article
 from handouts.models import Handout, HandoutEvent
 from portal.models import ClinicProfile
-from tests.helpers import pdf_text
+from tests.helpers import pdf_text, present
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,7 @@ def preview_url(article: Article) -> str:
 
 @pytest.fixture
 def changed_draft(draft: Article):
-    section = draft.sections.first()
+    section = present(draft.sections.first())
     section.body = f"{section.body}\n\n{NEW_SENTENCE}"
     section.save()
     return draft

@@ -28,7 +28,7 @@ from handouts.models import MAX_NOTE_LENGTH, Handout
 from handouts.timeline import treatment_timeline
 from portal.models import ClinicProfile
 from tests.handouts.helpers import builder_data, builder_url
-from tests.helpers import default_choices, pdf_text
+from tests.helpers import default_choices, pdf_text, present
 
 # The builder accepts dates near today; builder_data() describes a visit on 2 February 2027.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("visit_day")]
@@ -168,9 +168,9 @@ def test_invalid_input_is_explained_next_to_the_field_and_everything_typed_stays
     clinician: User,
     sample_article: Article,
     clinic: ClinicProfile,
-    field,
+    field: str,
     value,
-    message,
+    message: str,
 ) -> None:
     client.force_login(clinician)
     data = builder_data(sample_article, **{"clinician_note": "Keep this note", field: value})
@@ -187,7 +187,7 @@ def test_a_chosen_therapy_needs_its_frequency_and_duration(
     client: Client, clinician: User, sample_article: Article, clinic: ClinicProfile
 ) -> None:
     client.force_login(clinician)
-    therapy = sample_article.therapies.first()
+    therapy = present(sample_article.therapies.first())
     data = builder_data(
         sample_article,
         **{f"{therapy.lineage}-weeks": "", f"{therapy.lineage}-times_per_week": "15"},
@@ -403,7 +403,11 @@ def test_the_preview_shows_the_whole_handouts_reading_level_against_the_target(
 
 @pytest.mark.parametrize("action", [None, "preview", "preview_pdf", "issue"])
 def test_each_builder_request_loads_the_clinic_profile_once(
-    client: Client, clinician: User, sample_article: Article, clinic: ClinicProfile, action
+    client: Client,
+    clinician: User,
+    sample_article: Article,
+    clinic: ClinicProfile,
+    action: str | None,
 ) -> None:
     client.force_login(clinician)
     with CaptureQueriesContext(connection) as queries:
@@ -486,12 +490,12 @@ def test_a_therapys_numbers_keep_to_the_bounds_an_article_may_suggest(
     clinician: User,
     sample_article: Article,
     clinic: ClinicProfile,
-    part,
+    part: str,
     lowest,
     highest,
 ) -> None:
     client.force_login(clinician)
-    field = f"{sample_article.therapies.first().lineage}-{part}"
+    field = f"{present(sample_article.therapies.first()).lineage}-{part}"
     for value, accepted in [
         (lowest - 1, False),
         (lowest, True),
@@ -525,7 +529,12 @@ FIRST_ACCEPTED, LAST_ACCEPTED = "2026-02-02", "2029-02-01"
 @pytest.mark.parametrize("field", ["visit_date", "follow_up_date"])
 @pytest.mark.parametrize("value", ["9999-12-31", "2029-02-02", "2026-02-01", "0001-01-01"])
 def test_a_date_outside_the_accepted_window_is_refused_naming_the_window_and_keeping_the_input(
-    client: Client, clinician: User, sample_article: Article, clinic: ClinicProfile, field, value
+    client: Client,
+    clinician: User,
+    sample_article: Article,
+    clinic: ClinicProfile,
+    field: str,
+    value: str,
 ) -> None:
     client.force_login(clinician)
     data = builder_data(sample_article, **{field: value})
@@ -565,7 +574,7 @@ def test_the_longest_plan_from_either_end_of_the_window_is_issued_with_its_timel
     client: Client, clinician: User, sample_article: Article, clinic: ClinicProfile, visit
 ) -> None:
     client.force_login(clinician)
-    therapy = str(sample_article.therapies.first().lineage)
+    therapy = str(present(sample_article.therapies.first()).lineage)
     data = builder_data(
         sample_article,
         visit_date=visit,

@@ -339,7 +339,7 @@ def test_changed_list_shows_versions_and_can_be_narrowed_to_my_handouts(
     "persona, status", [("outsider", 403), ("editor", 403), ("front_desk", 200), ("clinician", 200)]
 )
 def test_only_roles_that_view_handouts_see_the_changed_list(
-    client: Client, personas: dict[str, User], persona: str, status
+    client: Client, personas: dict[str, User], persona: str, status: int
 ) -> None:
     client.force_login(personas[persona])
     assert client.get(reverse("handouts:changed")).status_code == status

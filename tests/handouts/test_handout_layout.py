@@ -178,7 +178,7 @@ def text_outside_its_cell(document) -> list[str]:
 @pytest.mark.parametrize("rest_weeks", [0, 52])
 @pytest.mark.parametrize("large_print", [False, True], ids=["standard", "large-print"])
 def test_table_text_stays_in_its_column_when_dates_carry_their_year(
-    article: Article, clinician: User, large_print: bool, rest_weeks
+    article: Article, clinician: User, large_print: bool, rest_weeks: int
 ) -> None:
     """A plan that runs into the next year prints each date with its year: the longest dates;
     a year of rest gives the longest week numbers ("Semanas 53–58")."""

@@ -41,8 +41,8 @@ def test_permission_matrix(
     handout: Handout,
     sample_article: Article,
     persona: str,
-    views,
-    issues,
+    views: bool,
+    issues: bool,
 ) -> None:
     client.force_login(personas[persona])
     for name, url in handout_urls(handout).items():

@@ -27,6 +27,7 @@ from education.models import Article
 from handouts.emails import MAX_ATTEMPTS, RETRY_DELAYS, seal, unseal
 from handouts.models import Handout, HandoutEvent, LinkEmail, ShareLink
 from tests.handouts.helpers import run_worker, share, shown_secrets
+from tests.helpers import present
 
 ADDRESS = "zoe.nunez@example.org"
 Kind = HandoutEvent.Kind
@@ -275,10 +276,10 @@ def test_an_address_or_message_the_mail_server_refuses_fails_at_once_and_says_so
     handout: Handout,
     mail_server,
     time_machine: TimeMachineFixture,
-    stage,
-    reply,
-    last_error,
-    shown,
+    stage: str,
+    reply: str,
+    last_error: str,
+    shown: str,
 ) -> None:
     time_machine.move_to(datetime.datetime(2027, 2, 2, 9, 0, tzinfo=datetime.UTC), tick=False)
     setattr(mail_server, stage, reply)  # at RCPT, or at DATA after taking the address
@@ -368,7 +369,7 @@ def test_waiting_emails_survive_a_secret_key_rotation_but_not_a_lost_key(
     share(client, handout, email=ADDRESS)
     settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "lost-" + "k" * 50, []
     run_worker()
-    email = LinkEmail.objects.order_by("pk").last()
+    email = present(LinkEmail.objects.order_by("pk").last())
     assert (email.status, email.attempts, email.last_error) == (Status.FAILED, 1, "InvalidToken")
     assert mail_server.recipients == [ADDRESS]
 

@@ -177,7 +177,7 @@ def test_a_handout_laid_out_twice_still_renders_to_the_same_bytes(
     ],
 )
 def test_whom_to_call_names_the_after_hours_number_only_when_the_clinic_has_one(
-    db: None, after_hours, expected
+    db: None, after_hours: str, expected: str
 ) -> None:
     clinic = clinic_with(SHORT_CLINIC | {"after_hours_phone": after_hours})
     call, emergency = whom_to_call(clinic)

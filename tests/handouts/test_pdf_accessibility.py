@@ -289,7 +289,9 @@ def test_an_orphan_before_the_tagged_content_leaves_no_gap_in_the_mcids(
         ("מנוחה עד", "יום שלישי", "", False),  # right-to-left: glyphs are in visual order
     ],
 )
-def test_a_space_is_restored_only_where_a_line_broke_at_one(before, after, word, space) -> None:
+def test_a_space_is_restored_only_where_a_line_broke_at_one(
+    before: str, after: str, word: str, space: bool
+) -> None:
     assert needs_space(before, after, word) is space
 
 

@@ -137,7 +137,7 @@ def test_the_plan_is_built_only_from_choices_not_from_article_prose(
     ],
 )
 def test_crutches_are_explained_by_the_weight_the_injured_part_may_take(
-    sample_article: Article, clinician: User, weight, purpose
+    sample_article: Article, clinician: User, weight: str, purpose: str
 ) -> None:
     handout = handout_for(sample_article, clinician, Choices(weight, True, 3, False))
     with translation.override("en"):

@@ -154,7 +154,7 @@ def base_texts(sample_article: Article, clinician: User, clinic: ClinicProfile) 
     ids=[f"{case[0]}: {case[5]}" for case in CASES],
 )
 def test_a_contradiction_planted_in_a_handout_is_caught_for_every_block(
-    base_texts: dict[str, str], language, block, changes, where, english, spanish, rule
+    base_texts: dict[str, str], language: str, block, changes, where, english, spanish, rule
 ) -> None:
     choices: PlanChoices = dataclasses.replace(BASE.plan(), **changes)
     text = base_texts[language]
@@ -188,7 +188,12 @@ def test_every_block_has_a_planted_case() -> None:
     ],
 )
 def test_an_editors_sign_against_a_no_weight_plan_is_found_in_the_pdf_and_the_reading_view(
-    sample_article: Article, editor: User, clinician: User, clinic: ClinicProfile, language, sign
+    sample_article: Article,
+    editor: User,
+    clinician: User,
+    clinic: ClinicProfile,
+    language: str,
+    sign: str,
 ) -> None:
     """The issue's own case: an emergency sign "you cannot put any weight on your foot"
     printed beside a plan of no weight at all (a draft's, as its preview prints it)."""

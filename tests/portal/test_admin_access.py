@@ -81,7 +81,7 @@ def test_a_signed_in_account_without_an_admin_role_is_told_which_role_it_needs(
 
 @pytest.mark.parametrize("staff_status", [False, True])
 def test_signing_in_to_the_admin_without_a_role_is_refused_with_the_reason(
-    make_user: Callable[..., User], staff_status
+    make_user: Callable[..., User], staff_status: bool
 ) -> None:
     outsider = make_user("outsider")
     outsider.is_staff = staff_status

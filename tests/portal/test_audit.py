@@ -18,7 +18,7 @@ from handouts.models import Handout
 from portal.admin_audit import AuditedAdminMixin
 from portal.logging import StructuredFormatter
 from portal.models import AuditEvent, ClinicProfile
-from tests.helpers import article_form, default_choices
+from tests.helpers import article_form, default_choices, present
 
 pytestmark = pytest.mark.django_db
 Action = AuditEvent.Action
@@ -56,7 +56,7 @@ def test_content_created_edited_published_and_deleted_are_audited(
         Action.CHANGED,
         Action.CHANGED,
     ]
-    event = AuditEvent.objects.filter(action=Action.CHANGED).order_by("id").first()
+    event = present(AuditEvent.objects.filter(action=Action.CHANGED).order_by("id").first())
     assert event.object_id == str(draft.pk) and "Title" in event.detail
     assert actions(actor=reviewer, object_type="education.article") == [Action.PUBLISHED]
     assert actions(actor=editor, object_type="education.condition") == [Action.CREATED]
@@ -188,7 +188,7 @@ def test_administrators_browse_and_filter_the_audit_log_but_cannot_change_it(
     url = reverse("admin:portal_auditevent_changelist")
     assert client.get(url).status_code == 200
     assert client.get(url, {"action": Action.HANDOUT_ISSUED}).context["cl"].result_count == 1
-    event = AuditEvent.objects.first()
+    event = present(AuditEvent.objects.first())
     assert client.get(reverse("admin:portal_auditevent_add")).status_code == 403
     assert (
         client.post(
@@ -209,7 +209,7 @@ def test_other_roles_cannot_see_the_audit_log(
 
 
 def test_audit_events_are_append_only(handout: Handout) -> None:
-    event = AuditEvent.objects.first()
+    event = present(AuditEvent.objects.first())
     event.detail = "changed"
     with pytest.raises(ValueError, match="never changed"):
         event.save()

@@ -206,7 +206,7 @@ def test_production_settings_are_https_only_with_hsts_and_safe_cookies() -> None
         (500, defaults.server_error, "Something went wrong on our side"),
     ],
 )
-def test_error_pages_are_branded_and_leak_nothing(status, view, heading) -> None:
+def test_error_pages_are_branded_and_leak_nothing(status: int, view, heading: str) -> None:
     request = RequestFactory().get("/handouts/secret-path/?patient=Zo%C3%AB")
     response = (
         view(request)

@@ -114,7 +114,7 @@ def test_a_plain_svg_logo_is_accepted(client: Client, administrator: User) -> No
     ],
 )
 def test_unsafe_or_broken_logos_are_refused_and_the_old_logo_is_kept(
-    client: Client, administrator: User, content, message
+    client: Client, administrator: User, content, message: str
 ) -> None:
     profile = ClinicProfile.load()
     profile.logo, profile.logo_content_type = png(), "image/png"

@@ -6,6 +6,7 @@ neither the page nor the log holds patient data."""
 import io
 import logging
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -18,7 +19,7 @@ from education.models import Article
 from handouts.models import Handout, HandoutEvent
 from handouts.sharing import NewShareLink, create_share_link
 from portal.models import ClinicProfile
-from tests.database_faults import database_server_unreachable, database_unreachable
+from tests.database_faults import Execute, database_server_unreachable, database_unreachable
 from tests.handouts.helpers import (
     builder_data,
     builder_url,
@@ -188,7 +189,7 @@ def test_any_other_failure_still_gets_the_500_page(settings: Settings) -> None:
     """A fault in our code is not an outage: it must not tell people to wait a minute."""
     client = Client(raise_request_exception=False)
 
-    def fail(execute, sql, params, many, context) -> None:
+    def fail(execute: Execute, sql: str, params: Any, many: bool, context: dict[str, Any]) -> None:
         raise ZeroDivisionError
 
     with connection.execute_wrapper(fail):

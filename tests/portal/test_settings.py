@@ -87,7 +87,9 @@ def test_unknown_language_code_stops_start_up_with_its_name() -> None:
 @pytest.mark.parametrize(
     ("raw", "expected"), [("1", True), ("yes", True), ("off", False), ("", False)]
 )
-def test_env_bool_reads_common_spellings(monkeypatch: pytest.MonkeyPatch, raw, expected) -> None:
+def test_env_bool_reads_common_spellings(
+    monkeypatch: pytest.MonkeyPatch, raw: str, expected: bool
+) -> None:
     monkeypatch.setenv("FLAG", raw)
     assert env_bool("FLAG") is expected
 
@@ -192,7 +194,7 @@ def test_production_refuses_to_start_without_a_mail_server_naming_smtp_host() ->
     ],
 )
 def test_check_refuses_a_mail_backend_that_delivers_nothing_while_debug_is_off(
-    settings: Settings, backend
+    settings: Settings, backend: str
 ) -> None:
     settings.DEBUG = False
     settings.SECRET_KEY = "a-real-secret-" + "x" * 50

@@ -42,7 +42,7 @@ def current_code(device: TOTPDevice) -> str:
 
 
 @pytest.mark.parametrize("password", ["short1A!x", "password1234", "123456789012", "clinician2027"])
-def test_weak_passwords_are_refused(password) -> None:
+def test_weak_passwords_are_refused(password: str) -> None:
     user = get_user_model()(username="clinician2027")
     with pytest.raises(ValidationError):
         validate_password(password, user)
