@@ -3,6 +3,7 @@ connections to anything but this one, and leaves loopback and Unix sockets alone
 
 import socket
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,10 +15,10 @@ OUTSIDE_V6 = ("2001:db8::1", 80)  # reserved for documentation (RFC 3849)
 
 
 @pytest.fixture
-def listener():
+def listener() -> Iterator[int]:
     """A TCP server on 127.0.0.1 that accepts connections."""
     server = socket.create_server(("127.0.0.1", 0))
-    accepted = []
+    accepted: list[socket.socket] = []
 
     def accept() -> None:
         while True:
@@ -59,7 +60,7 @@ def test_the_refusal_is_not_an_oserror_that_error_handling_could_swallow() -> No
     assert not issubclass(NetworkBlocked, OSError)
 
 
-def test_loopback_connections_work(listener) -> None:
+def test_loopback_connections_work(listener: int) -> None:
     with socket.create_connection(("127.0.0.1", listener), timeout=5):
         pass
     with socket.create_connection(("localhost", listener), timeout=5):

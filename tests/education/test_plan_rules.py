@@ -251,7 +251,7 @@ def test_a_language_without_rules_finds_nothing_and_says_so() -> None:
 
 
 @pytest.mark.parametrize("pack", PACKS, ids=lambda p: p.stem)
-def test_the_shipped_packs_conflict_only_where_a_reviewer_must_say_why(pack) -> None:
+def test_the_shipped_packs_conflict_only_where_a_reviewer_must_say_why(pack: Path) -> None:
     """Those exercises contradict a plan of no weight on the leg, which the pack offers: the
     reviewer states why it is published anyway (a clinician leaves the exercise out)."""
     found = {}

@@ -6,6 +6,7 @@ import pytest
 from django.apps import apps
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import User
+from django.db.models import Model
 from django.forms.models import model_to_dict
 from django.test import Client
 from django.urls import reverse
@@ -31,19 +32,19 @@ PARTS = {
 STAFF = ["editor", "administrator"]
 
 
-def part_of(article: Article, name: str):
+def part_of(article: Article, name: str) -> Model:
     related = getattr(article, PARTS[name][0])
     return related if name == "conditionname" else related.first()
 
 
-def changed_form(part, **fields) -> dict:
+def changed_form(part: Model, **fields: object) -> dict[str, str | list[str]]:
     """The part's own admin form as a browser posts it, with one text changed."""
     text_field = PARTS[part._meta.model_name][1]
     values = model_to_dict(part) | {text_field: "Changed in place"} | fields
     return {name: form_value(value) for name, value in values.items()}
 
 
-def text_of(part) -> str:
+def text_of(part: Model) -> str:
     return getattr(type(part).objects.get(pk=part.pk), PARTS[part._meta.model_name][1])
 
 
@@ -58,7 +59,7 @@ def archived(sample_article: Article, draft: Article, editor: User, reviewer: Us
 
 
 @pytest.fixture
-def staff_member(request: pytest.FixtureRequest):
+def staff_member(request: pytest.FixtureRequest) -> User:
     return request.getfixturevalue(request.param)
 
 

@@ -32,7 +32,7 @@ def review_dates(
     overdue = approve(next_review_due=datetime.date(2027, 5, 1))
     time_machine.move_to(datetime.datetime(2027, 6, 1, 12, tzinfo=datetime.UTC))
 
-    def article(slug: str, title: str, due: datetime.date, state: str = "published"):
+    def article(slug: str, title: str, due: datetime.date, state: str = "published") -> Article:
         condition = Condition.objects.create(slug=slug, name=title)
         return Article.objects.create(
             condition=condition,

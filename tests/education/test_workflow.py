@@ -407,10 +407,10 @@ def test_versions_page_compares_any_two_versions_and_restores_one(
 
 def test_only_never_published_drafts_can_be_deleted(
     client: Client, editor: User, sample_article: Article, draft: Article
-):
+) -> None:
     client.force_login(editor)
 
-    def delete(article):
+    def delete(article: Article) -> int:
         url = reverse("admin:education_article_delete", args=[article.pk])
         return client.post(url, {"post": "yes"}).status_code
 

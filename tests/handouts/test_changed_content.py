@@ -3,9 +3,11 @@ with the same personal choices."""
 
 import datetime
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.forms import BaseForm
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +23,11 @@ pytestmark = pytest.mark.django_db
 
 
 def new_version(
-    article: Article, editor: User, reviewer: User, change=None, **publish_options
+    article: Article,
+    editor: User,
+    reviewer: User,
+    change: Callable[[Article], None] | None = None,
+    **publish_options: Any,
 ) -> Article:
     draft = start_draft(article, editor)
     if change:
@@ -41,9 +47,9 @@ def builder_url(handout: Handout) -> str:
     return f"{url}?from={handout.public_id}"
 
 
-def as_submitted(form, **overrides) -> dict:
+def as_submitted(form: BaseForm, **overrides: object) -> dict[str, object]:
     """What the builder posts when the clinician changes nothing and presses Issue."""
-    data = {}
+    data: dict[str, object] = {}
     for name in form.fields:
         value = form[name].value()
         if value is True:
@@ -122,7 +128,7 @@ def test_handout_page_says_when_the_article_was_withdrawn(
 @pytest.fixture
 def custom_handout(
     sample_article: Article, issue: Callable[..., Handout], visit_day: TimeMachineFixture
-):
+) -> Handout:
     """Magnet treatment at the clinician's own frequency, muscle relaxation, and two tips: one
     the article suggests and one it leaves out by default."""
     therapies = list(sample_article.therapies.all())

@@ -107,7 +107,10 @@ def reads_back(name: str, text: str, how: str) -> bool:
 
 @pytest.mark.parametrize("script", NAMES)
 def test_a_name_in_each_script_prints_with_the_fonts_we_ship_and_no_empty_boxes(
-    script, sample_article: Article, issue: Callable[..., Handout], caplog: pytest.LogCaptureFixture
+    script: str,
+    sample_article: Article,
+    issue: Callable[..., Handout],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     name, _how = NAMES[script]
     with caplog.at_level(logging.WARNING, logger="weasyprint"):
@@ -140,7 +143,7 @@ def test_a_name_in_each_script_prints_with_the_fonts_we_ship_and_no_empty_boxes(
     ],
 )
 def test_a_name_in_each_script_reads_back_from_the_pdf_as_typed(
-    script, sample_article: Article, issue: Callable[..., Handout]
+    script: str, sample_article: Article, issue: Callable[..., Handout]
 ) -> None:
     name, how = NAMES[script]
     handout = issue(sample_article, patient_name=name)
@@ -202,7 +205,7 @@ def test_unprintable_characters_names_each_character_no_handout_font_has_once_in
 
 
 @pytest.mark.parametrize("script", NAMES)
-def test_unprintable_characters_accepts_names_in_every_shipped_script(script) -> None:
+def test_unprintable_characters_accepts_names_in_every_shipped_script(script: str) -> None:
     assert unprintable_characters(NAMES[script][0]) == []
 
 

@@ -7,6 +7,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.utils import translation
 from django.utils.translation import gettext
+from weasyprint.document import Page
 from weasyprint.formatting_structure import boxes
 
 from education.models import Article
@@ -15,6 +16,7 @@ from education.readability import MIN_PATIENT_INFLESZ
 from education.snapshot import build_snapshot
 from handouts.forms import default_choices, rest_plan
 from handouts.issuing import build_handout
+from handouts.models import Handout
 from handouts.pdf.render import (
     clinic_logo,
     handout_content_html,
@@ -36,7 +38,9 @@ from portal.models import ClinicProfile
 MAX_PAGES = {"en": {False: 3, True: 6}, "es": {False: 4, True: 7}}
 
 
-def demo_handout(article: Article, clinician: User, **overrides):
+def demo_handout(
+    article: Article, clinician: User, **overrides: object
+) -> tuple[Handout, ClinicProfile]:
     ensure_demo_clinic_profile()
     clinic = ClinicProfile.load()
     snapshot = build_snapshot(article)
@@ -44,7 +48,7 @@ def demo_handout(article: Article, clinician: User, **overrides):
     return build_handout(article, choices, issued_by=clinician, snapshot=snapshot), clinic
 
 
-def page_fill(page) -> float:
+def page_fill(page: Page) -> float:
     """How much of the page's content area its content reaches down to, from 0 to 1."""
     page_box = page._page_box
     top, height = page_box.content_box_y(), page_box.height
@@ -59,7 +63,7 @@ def page_fill(page) -> float:
 
 
 @pytest.fixture(params=["en", "es"])
-def article(request: pytest.FixtureRequest, db: None):
+def article(request: pytest.FixtureRequest, db: None) -> Article:
     """Each sample article: English, and Spanish (which runs about a fifth longer)."""
     load_shipped("bone-marrow-edema")
     return Article.objects.get(language=request.param)
@@ -92,7 +96,7 @@ def test_page_fill_tells_a_short_page_from_a_full_one(
     assert page_fill(last) < 0.5
 
 
-def page_text(page) -> str:
+def page_text(page: Page) -> str:
     """The page's text line by line: a phone number in its own box (kept on one line) still
     reads as part of its sentence."""
     lines = [
@@ -103,7 +107,7 @@ def page_text(page) -> str:
     return " ".join(" ".join(lines).split())
 
 
-def inline_text(box) -> str:
+def inline_text(box: boxes.Box) -> str:
     """A line's own text: an inline block's lines are lines of their own."""
     if isinstance(box, boxes.TextBox):
         return box.text

@@ -59,7 +59,7 @@ def queries_of(page: Callable[[Client], object], client: Client) -> list[str]:
 
 @pytest.mark.parametrize("name", PAGES)
 def test_the_queries_of_each_handout_page_do_not_grow_with_the_handouts(
-    client: Client, clinician: User, sample_article: Article, name
+    client: Client, clinician: User, sample_article: Article, name: str
 ) -> None:
     client.force_login(clinician)
     build_handouts(1)

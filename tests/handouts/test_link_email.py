@@ -9,12 +9,13 @@ import itertools
 import logging
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from email import message_from_bytes
 from email.message import Message
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
 from cryptography.fernet import InvalidToken
 from django.contrib.auth.models import User
 from django.test import Client
@@ -47,13 +48,20 @@ class MailServer:
         self.received: list[Message] = []
         self.recipients: list[str] = []
 
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
+    async def handle_RCPT(
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        address: str,
+        rcpt_options: list[str],
+    ) -> str:
         if self.refuse:
             return self.refuse
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server, session, envelope) -> str:
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         if self.refuse_data:
             return self.refuse_data
         self.received.append(message_from_bytes(envelope.content))
@@ -79,7 +87,7 @@ def use_mail_server(settings: Settings, port: int) -> None:
 
 
 @pytest.fixture
-def mail_server(settings: Settings):
+def mail_server(settings: Settings) -> Iterator[MailServer]:
     server = MailServer()
     controller = Controller(server, hostname="127.0.0.1", port=free_port())
     # The server stands in for the clinic's mail provider: its own log of the conversation,
@@ -111,7 +119,7 @@ def body(message: Message) -> str:
 
 @pytest.mark.django_db(transaction=True)
 def test_the_worker_sends_the_queued_email_through_the_mail_server(
-    client: Client, front_desk: User, handout: Handout, mail_server
+    client: Client, front_desk: User, handout: Handout, mail_server: MailServer
 ) -> None:
     client.force_login(front_desk)
     response = share(client, handout, email=ADDRESS)
@@ -140,7 +148,7 @@ def test_the_worker_sends_the_queued_email_through_the_mail_server(
 
 @pytest.mark.django_db(transaction=True)
 def test_neither_the_address_nor_the_token_is_stored_in_clear(
-    client: Client, front_desk: User, handout: Handout, mail_server
+    client: Client, front_desk: User, handout: Handout, mail_server: MailServer
 ):
     client.force_login(front_desk)
     url, _code = shown_secrets(share(client, handout, email=ADDRESS))
@@ -188,7 +196,7 @@ def test_a_mail_server_that_is_down_is_retried_with_growing_delays_then_given_up
     client: Client,
     front_desk: User,
     handout: Handout,
-    no_mail_server,
+    no_mail_server: None,
     time_machine: TimeMachineFixture,
 ) -> None:
     time_machine.move_to(datetime.datetime(2027, 2, 2, 9, 0, tzinfo=datetime.UTC), tick=False)
@@ -232,7 +240,7 @@ def test_a_mail_server_that_says_try_later_gets_the_email_when_it_is_back(
     client: Client,
     front_desk: User,
     handout: Handout,
-    mail_server,
+    mail_server: MailServer,
     time_machine: TimeMachineFixture,
 ) -> None:
     time_machine.move_to(datetime.datetime(2027, 2, 2, 9, 0, tzinfo=datetime.UTC), tick=False)
@@ -274,7 +282,7 @@ def test_an_address_or_message_the_mail_server_refuses_fails_at_once_and_says_so
     client: Client,
     front_desk: User,
     handout: Handout,
-    mail_server,
+    mail_server: MailServer,
     time_machine: TimeMachineFixture,
     stage: str,
     reply: str,
@@ -309,7 +317,7 @@ def test_a_message_sent_again_after_a_lost_reply_keeps_its_message_id(
     handout: Handout,
     issue: Callable[..., Handout],
     sample_article: Article,
-    mail_server,
+    mail_server: MailServer,
     settings: Settings,
     time_machine: TimeMachineFixture,
 ) -> None:
@@ -340,7 +348,7 @@ def test_a_message_sent_again_after_a_lost_reply_keeps_its_message_id(
 
 @pytest.mark.django_db(transaction=True)
 def test_a_replaced_or_revoked_link_is_not_emailed(
-    client: Client, front_desk: User, handout: Handout, mail_server
+    client: Client, front_desk: User, handout: Handout, mail_server: MailServer
 ) -> None:
     client.force_login(front_desk)
     share(client, handout, email=ADDRESS)
@@ -357,7 +365,7 @@ def test_a_replaced_or_revoked_link_is_not_emailed(
 
 @pytest.mark.django_db(transaction=True)
 def test_waiting_emails_survive_a_secret_key_rotation_but_not_a_lost_key(
-    client: Client, front_desk: User, handout: Handout, mail_server, settings: Settings
+    client: Client, front_desk: User, handout: Handout, mail_server: MailServer, settings: Settings
 ) -> None:
     client.force_login(front_desk)
     share(client, handout, email=ADDRESS)
@@ -395,7 +403,7 @@ class Everything(logging.Handler):
 
 
 @pytest.fixture
-def every_log_record():
+def every_log_record() -> Iterator[list[str]]:
     handler, root = Everything(), logging.getLogger()
     previous = root.level
     root.addHandler(handler)
@@ -412,7 +420,7 @@ def test_in_development_the_console_shows_the_email_without_address_or_token(
     handout: Handout,
     settings: Settings,
     capfd: pytest.CaptureFixture[str],
-    every_log_record,
+    every_log_record: list[str],
 ) -> None:
     settings.DEBUG = True
     settings.MAILERS = {"default": {"BACKEND": "portal.mail.RedactingConsoleBackend"}}
@@ -434,9 +442,9 @@ def test_a_refused_address_reaches_neither_the_log_nor_the_task_record(
     client: Client,
     front_desk: User,
     handout: Handout,
-    mail_server,
+    mail_server: MailServer,
     capfd: pytest.CaptureFixture[str],
-    every_log_record,
+    every_log_record: list[str],
 ) -> None:
     mail_server.refuse = "550 5.1.1 <zoe.nunez@example.org> No such mailbox"
     client.force_login(front_desk)

@@ -29,22 +29,23 @@ class Everything(logging.Handler):
         super().__init__(level=logging.DEBUG)
         self.lines: list[str] = []
 
-    def emit(self, record) -> None:
+    def emit(self, record: logging.LogRecord) -> None:
         self.lines.append(self.format(record) + str(record.__dict__))
 
 
 @pytest.mark.usefixtures("visit_day")  # the data describes a visit on 2 February 2027
 def test_canary_patient_name_never_leaks(
     client: Client, clinician: User, sample_article: Article, clinic: ClinicProfile
-):
+) -> None:
     handler = Everything()
     root = logging.getLogger()
     previous_level = root.level
     root.addHandler(handler)
     root.setLevel(logging.DEBUG)
-    seen_urls, seen_headers = [], []
+    seen_urls: list[str] = []
+    seen_headers: list[str] = []
 
-    def track(response: TestResponse):
+    def track(response: TestResponse) -> TestResponse:
         seen_urls.append(
             response.request["PATH_INFO"] + "?" + response.request.get("QUERY_STRING", "")
         )

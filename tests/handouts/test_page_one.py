@@ -17,7 +17,7 @@ from education.plan_blocks import MAX_REST_WEEKS
 from education.snapshot import build_snapshot
 from handouts.forms import default_choices as builder_defaults
 from handouts.issuing import build_handout
-from handouts.models import MAX_NOTE_LENGTH
+from handouts.models import MAX_NOTE_LENGTH, Handout
 from handouts.pdf.render import handout_html, lay_out, render_handout_pdf
 from handouts.plan import personal_plan, whom_to_call
 from portal.models import ClinicProfile
@@ -53,7 +53,9 @@ def clinic_with(details: dict) -> ClinicProfile:
     return clinic
 
 
-def longest_plan(article: Article, clinic: ClinicProfile, clinician: User, **overrides):
+def longest_plan(
+    article: Article, clinic: ClinicProfile, clinician: User, **overrides: object
+) -> Handout:
     """Every row today's builder can put in the plan, each at its longest."""
     snapshot = build_snapshot(article)
     choices = default_choices(

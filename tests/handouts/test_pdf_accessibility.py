@@ -17,7 +17,7 @@ from django.urls import reverse
 from education.models import Article
 from handouts.models import Handout
 from handouts.pdf.render import PDF_OPTIONS, handout_html, lay_out, render_handout_pdf
-from handouts.pdf.tagging import finish_tagged_pdf, needs_space, read_tagged_pdf
+from handouts.pdf.tagging import Node, finish_tagged_pdf, needs_space, read_tagged_pdf
 from portal.models import ClinicProfile
 from tests.handouts.helpers import share, shown_secrets
 from tests.handouts.pdf_checks import pdf_ua_problems, tagged_text
@@ -153,7 +153,7 @@ def test_the_checks_report_what_weasyprint_alone_gets_wrong(
     assert "('Weeks') has no /Scope" in report
 
 
-def _break(pdf: bytes, change) -> bytes:
+def _break(pdf: bytes, change: Callable[[pikepdf.Pdf], object]) -> bytes:
     with pikepdf.open(io.BytesIO(pdf)) as document:
         change(document)
         out = io.BytesIO()
@@ -161,16 +161,16 @@ def _break(pdf: bytes, change) -> bytes:
         return out.getvalue()
 
 
-def _first(document, role: str):
+def _first(document: pikepdf.Pdf, role: str) -> Node:
     return next(node for node in read_tagged_pdf(document).nodes() if node.role == role)
 
 
-def _drop_xmp_pdfua_id(document) -> None:
+def _drop_xmp_pdfua_id(document: pikepdf.Pdf) -> None:
     with document.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as xmp:
         del xmp["pdfuaid:part"]
 
 
-def _footer_untagged(document) -> None:
+def _footer_untagged(document: pikepdf.Pdf) -> None:
     page = document.pages[0]
     content = page.Contents.read_bytes()
     page.Contents = document.make_stream(
@@ -178,12 +178,12 @@ def _footer_untagged(document) -> None:
     )
 
 
-def _font_descriptor(document):
+def _font_descriptor(document: pikepdf.Pdf) -> tuple[pikepdf.Object, pikepdf.Object]:
     font = next(iter(document.pages[0].Resources.Font.values()))
     return font, font.DescendantFonts[0].FontDescriptor
 
 
-def _row_without_a_cell(document) -> None:
+def _row_without_a_cell(document: pikepdf.Pdf) -> None:
     row = next(
         node
         for node in read_tagged_pdf(document).nodes()
@@ -192,7 +192,7 @@ def _row_without_a_cell(document) -> None:
     del row.element.K[-1]
 
 
-def _name_in_a_list(document) -> None:
+def _name_in_a_list(document: pikepdf.Pdf) -> None:
     tagged = read_tagged_pdf(document)
     name = next(
         node
@@ -316,7 +316,7 @@ def figure_alternative_texts(pdf: bytes) -> list[str]:
     """The /Alt of every /Figure in the structure tree, in reading order."""
     found: list[str] = []
 
-    def walk(element) -> None:
+    def walk(element: pikepdf.Object) -> None:
         if not isinstance(element, pikepdf.Dictionary):
             return
         if element.get("/S") == pikepdf.Name.Figure:

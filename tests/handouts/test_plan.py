@@ -68,7 +68,7 @@ def test_every_combination_of_choices_reads_without_contradiction_in_the_reading
 @pytest.mark.parametrize("weight", WEIGHTS)
 @pytest.mark.parametrize("large_print", [False, True], ids=["standard", "large-print"])
 def test_every_combination_of_choices_prints_without_contradiction(
-    sample_article: Article, clinician: User, clinic: ClinicProfile, large_print: bool, weight
+    sample_article: Article, clinician: User, clinic: ClinicProfile, large_print: bool, weight: str
 ) -> None:
     failures = {}
     for choices in (choices for choices in MATRIX if choices.weight == weight):
@@ -208,7 +208,7 @@ def test_with_no_set_rest_every_row_of_the_week_table_keeps_the_limits_page_one_
 
 def test_a_week_table_that_runs_into_the_next_year_gives_each_date_its_year(
     sample_article: Article, clinician: User, clinic: ClinicProfile
-):
+) -> None:
     def table_for(visit_date: datetime.date) -> str:
         handout = build_handout(
             sample_article,

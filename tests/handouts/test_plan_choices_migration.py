@@ -9,6 +9,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.state import StateApps
+from django.db.models import Model
 from django.utils import timezone, translation
 
 from education.models import Article
@@ -30,7 +32,7 @@ def migrate(targets: list[tuple[str, str]]) -> MigrationExecutor:
     return executor
 
 
-def old_handout(apps, article: Article, clinician: User, **columns: object):
+def old_handout(apps: StateApps, article: Article, clinician: User, **columns: object) -> Model:
     snapshot = build_snapshot(article)
     therapy = snapshot["therapies"][0]
     handout = apps.get_model("handouts", "Handout").objects.create(

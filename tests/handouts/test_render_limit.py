@@ -4,6 +4,7 @@ that is still being drawn after PDF_RENDER_TIME_LIMIT_SECONDS is stopped: the pa
 nothing is saved, the form is kept, and the process goes on issuing."""
 
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
@@ -23,7 +24,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("visit_day")]
 
 
 @contextmanager
-def every_render_slot_taken():
+def every_render_slot_taken() -> Iterator[int]:
     """As if other requests of this process were rendering: every slot held until the end."""
     slots = render_slots()
     held = 0
@@ -105,7 +106,7 @@ TOO_SLOW = f"Its PDF was still being drawn after {TIME_LIMIT} seconds, so it was
 
 
 @pytest.fixture
-def logo_too_slow_to_draw(clinic: ClinicProfile, settings: Settings):
+def logo_too_slow_to_draw(clinic: ClinicProfile, settings: Settings) -> ClinicProfile:
     """A logo stored before uploads were checked for the time they take to draw."""
     settings.PDF_RENDER_TIME_LIMIT_SECONDS = TIME_LIMIT
     clinic.logo, clinic.logo_content_type = nested_use_svg(5), "image/svg+xml"
@@ -114,7 +115,7 @@ def logo_too_slow_to_draw(clinic: ClinicProfile, settings: Settings):
 
 
 def test_a_handout_past_the_time_limit_is_not_made_the_form_is_kept_and_issuing_goes_on(
-    client: Client, clinician: User, sample_article: Article, logo_too_slow_to_draw
+    client: Client, clinician: User, sample_article: Article, logo_too_slow_to_draw: ClinicProfile
 ) -> None:
     client.force_login(clinician)
     response = client.post(builder_url(sample_article), builder_data(sample_article))
@@ -134,7 +135,7 @@ def test_a_handout_past_the_time_limit_is_not_made_the_form_is_kept_and_issuing_
 
 
 def test_a_preview_pdf_past_the_time_limit_shows_the_preview_and_says_why(
-    client: Client, clinician: User, sample_article: Article, logo_too_slow_to_draw
+    client: Client, clinician: User, sample_article: Article, logo_too_slow_to_draw: ClinicProfile
 ) -> None:
     client.force_login(clinician)
     data = builder_data(sample_article, action="preview_pdf")
@@ -146,7 +147,7 @@ def test_a_preview_pdf_past_the_time_limit_shows_the_preview_and_says_why(
 
 
 def test_an_access_slip_past_the_time_limit_says_why_instead_of_failing(
-    client: Client, front_desk: User, handout: Handout, logo_too_slow_to_draw
+    client: Client, front_desk: User, handout: Handout, logo_too_slow_to_draw: ClinicProfile
 ) -> None:
     client.force_login(front_desk)
     url, code = shown_secrets(share(client, handout))
@@ -163,7 +164,7 @@ def test_an_access_slip_past_the_time_limit_says_why_instead_of_failing(
 
 
 def test_an_article_preview_past_the_time_limit_goes_back_to_the_article_and_says_why(
-    client: Client, editor: User, sample_article: Article, logo_too_slow_to_draw
+    client: Client, editor: User, sample_article: Article, logo_too_slow_to_draw: ClinicProfile
 ) -> None:
     client.force_login(editor)
     response = client.get(

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 Kind = HandoutEvent.Kind
 
 
-def at(time_machine: TimeMachineFixture, *args) -> None:
+def at(time_machine: TimeMachineFixture, *args: int) -> None:
     time_machine.move_to(datetime.datetime(*args, tzinfo=datetime.UTC))
 
 
@@ -30,7 +30,7 @@ def old_and_new(
     issue: Callable[..., Handout],
     clinician: User,
     settings: Settings,
-):
+) -> tuple[Handout, Handout, Handout]:
     settings.HANDOUT_RETENTION_DAYS = 90
     at(time_machine, 2027, 1, 1, 9)
     old = issue(
@@ -44,7 +44,9 @@ def old_and_new(
 
 
 def test_dry_run_lists_what_would_be_purged_and_changes_nothing(
-    old_and_new, time_machine: TimeMachineFixture, capsys: pytest.CaptureFixture[str]
+    old_and_new: tuple[Handout, Handout, Handout],
+    time_machine: TimeMachineFixture,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     old, linked, _new = old_and_new
     at(time_machine, 2027, 4, 2, 9)  # 91 days after 1 January
@@ -58,7 +60,9 @@ def test_dry_run_lists_what_would_be_purged_and_changes_nothing(
 
 
 def test_purge_removes_personal_data_and_keeps_the_record(
-    old_and_new, time_machine: TimeMachineFixture, capsys: pytest.CaptureFixture[str]
+    old_and_new: tuple[Handout, Handout, Handout],
+    time_machine: TimeMachineFixture,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     old, linked, new = old_and_new
     at(time_machine, 2027, 4, 2, 9)
@@ -79,7 +83,9 @@ def test_purge_removes_personal_data_and_keeps_the_record(
 
 
 def test_retention_counts_from_the_later_of_issue_and_link_expiry(
-    old_and_new, time_machine: TimeMachineFixture, capsys: pytest.CaptureFixture[str]
+    old_and_new: tuple[Handout, Handout, Handout],
+    time_machine: TimeMachineFixture,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     _old, linked, _new = old_and_new
     at(time_machine, 2027, 6, 1, 9)  # the link expired 2 March, 91 days ago
@@ -96,7 +102,10 @@ def test_retention_counts_from_the_later_of_issue_and_link_expiry(
 
 
 def test_purged_handouts_show_what_remains_and_serve_no_pdf(
-    old_and_new, time_machine: TimeMachineFixture, client: Client, front_desk: User
+    old_and_new: tuple[Handout, Handout, Handout],
+    time_machine: TimeMachineFixture,
+    client: Client,
+    front_desk: User,
 ) -> None:
     old, _linked, _new = old_and_new
     at(time_machine, 2027, 4, 2, 9)

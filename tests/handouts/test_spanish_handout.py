@@ -96,7 +96,7 @@ def spanish_article(db: None) -> Article:
 
 
 @pytest.fixture
-def clinician(clinician: User):
+def clinician(clinician: User) -> User:
     """Named as a Spanish-speaking clinic's clinician would be: the name prints on the
     handout, and "Clinician" is an English word of the catalog."""
     clinician.first_name, clinician.last_name = "Ana", "Ruiz"
@@ -105,7 +105,7 @@ def clinician(clinician: User):
 
 
 @pytest.fixture
-def spanish_clinic(clinic: ClinicProfile):
+def spanish_clinic(clinic: ClinicProfile) -> ClinicProfile:
     clinic.name = "Clínica Deportiva Ribera"
     clinic.address = "Calle del Río 12\nSpringfield"
     clinic.save()
@@ -113,8 +113,13 @@ def spanish_clinic(clinic: ClinicProfile):
 
 
 def spanish_handout(
-    article: Article, clinician: User, choices: Choices, *, everything: bool = False, **overrides
-):
+    article: Article,
+    clinician: User,
+    choices: Choices,
+    *,
+    everything: bool = False,
+    **overrides: object,
+) -> Handout:
     """The Spanish sample with these choices, every therapy (1 to 4 times a week, for 1 to 4
     weeks: singular and plural) and an English note; with `everything`, every background
     section and tip too (they do not change with the choices, so the matrix leaves them out

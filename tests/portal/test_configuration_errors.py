@@ -78,7 +78,9 @@ def assert_one_line_naming(result: subprocess.CompletedProcess, message: str) ->
 
 
 @pytest.mark.parametrize(("env", "message"), BAD_VALUES)
-def test_manage_py_names_a_bad_value_in_one_line_without_a_traceback(env, message) -> None:
+def test_manage_py_names_a_bad_value_in_one_line_without_a_traceback(
+    env: dict[str, str], message: str
+) -> None:
     result = run([sys.executable, "manage.py", "check"], **({"DEBUG": "1"} | env))
     assert_one_line_naming(result, message)
     assert result.returncode == 1

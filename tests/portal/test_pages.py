@@ -12,7 +12,7 @@ from education.workflow import archive
 READERS = ["editor", "clinician", "front_desk", "administrator"]
 
 
-def staff_pages(article: Article):
+def staff_pages(article: Article) -> list[str]:
     return [
         reverse("home"),
         reverse("education:library"),

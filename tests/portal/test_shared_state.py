@@ -77,7 +77,7 @@ def redis_sessions(settings: Settings) -> Iterator[None]:
 
 
 def test_with_redis_a_signed_in_page_reads_no_session_from_the_database(
-    redis_sessions, client: Client, clinician: User
+    redis_sessions: None, client: Client, clinician: User
 ) -> None:
     client.force_login(clinician)
     assert client.get(reverse("home")).status_code == 200
