@@ -9,7 +9,7 @@ from education.models import Article, Condition, Section
 from tests.helpers import article_form, form_value, present
 
 
-def add_row(data: dict, prefix: str, **fields) -> dict:
+def add_row(data: dict, prefix: str, **fields: object) -> dict[str, object]:
     index = int(data[f"{prefix}-TOTAL_FORMS"])
     data[f"{prefix}-TOTAL_FORMS"] = str(index + 1)
     for name, value in fields.items():
@@ -18,7 +18,7 @@ def add_row(data: dict, prefix: str, **fields) -> dict:
 
 
 @pytest.fixture
-def condition(db: None):
+def condition(db: None) -> Condition:
     return Condition.objects.create(slug="shin-splints", name="Shin splints")
 
 

@@ -2,6 +2,8 @@
 find it by a published name, synonym or code in any language, an ICD-10-CM code finds its
 nearest coded parent, and an editor's change goes live only when a reviewer publishes it."""
 
+from collections.abc import Iterable
+
 import pytest
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -33,7 +35,7 @@ LIBRARY = reverse("education:library")
 ICD, SNOMED = CodeSystem.ICD10_CM, CodeSystem.SNOMED_CT
 
 
-def slugs(conditions) -> list[str]:
+def slugs(conditions: Iterable[Condition]) -> list[str]:
     return sorted(condition.slug for condition in conditions)
 
 

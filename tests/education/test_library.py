@@ -39,7 +39,7 @@ def get_counting_queries(client: Client, url: str, **params: str) -> tuple[str, 
     "params", [{}, {"q": "the"}, {"q": "sprain"}, {"q": "S00.0XXA"}, {"page": "2"}]
 )
 def test_the_library_runs_as_many_queries_for_fifty_conditions_as_for_one(
-    client: Client, clinician: User, params
+    client: Client, clinician: User, params: dict[str, str]
 ) -> None:
     client.force_login(clinician)
     build_library(1)

@@ -72,7 +72,7 @@ def test_the_rules_cover_every_value_of_every_block() -> None:
     ],
 )
 def test_a_rule_that_could_never_apply_is_refused_when_the_book_is_loaded(
-    rule, message: str
+    rule: Rule, message: str
 ) -> None:
     book = dataclasses.replace(BOOKS["en"], rules=(*BOOKS["en"].rules, rule))
     with pytest.raises(ValueError, match=message):

@@ -69,7 +69,7 @@ def staff_member(request: pytest.FixtureRequest) -> User:
 @pytest.mark.parametrize("name", PARTS)
 @pytest.mark.parametrize("version", ["sample_article", "archived"])
 def test_a_published_or_archived_versions_parts_refuse_every_change(
-    request: pytest.FixtureRequest, name, version: str
+    request: pytest.FixtureRequest, name: str, version: str
 ) -> None:
     article = request.getfixturevalue(version)
     part = part_of(article, name)
@@ -200,7 +200,7 @@ def test_the_refusal_answers_a_request_with_403_not_500() -> None:
 @pytest.mark.parametrize("staff_member", STAFF, indirect=True)
 @pytest.mark.parametrize("name", PARTS)
 def test_a_published_parts_own_page_is_read_only_and_refuses_a_post(
-    client: Client, staff_member: User, sample_article: Article, name
+    client: Client, staff_member: User, sample_article: Article, name: str
 ) -> None:
     client.force_login(staff_member)
     part = part_of(sample_article, name)
@@ -217,7 +217,7 @@ def test_a_published_parts_own_page_is_read_only_and_refuses_a_post(
 @pytest.mark.parametrize("staff_member", STAFF, indirect=True)
 @pytest.mark.parametrize("name", PARTS)
 def test_parts_cannot_be_added_on_their_own_page(
-    client: Client, staff_member: User, sample_article: Article, name
+    client: Client, staff_member: User, sample_article: Article, name: str
 ) -> None:
     client.force_login(staff_member)
     part = part_of(sample_article, name)
@@ -231,7 +231,7 @@ def test_parts_cannot_be_added_on_their_own_page(
 @pytest.mark.parametrize("staff_member", STAFF, indirect=True)
 @pytest.mark.parametrize("name", PARTS)
 def test_a_published_part_cannot_be_deleted_one_by_one_or_in_bulk(
-    client: Client, staff_member: User, sample_article: Article, name
+    client: Client, staff_member: User, sample_article: Article, name: str
 ) -> None:
     client.force_login(staff_member)
     part = part_of(sample_article, name)

@@ -35,7 +35,7 @@ def rewrite_overview(draft: Article, body: str) -> None:
     section.save()
 
 
-def approved(draft: Article, editor: User, reviewer: User, **options) -> Article:
+def approved(draft: Article, editor: User, reviewer: User, **options: Any) -> Article:
     submit_for_review(draft, editor)
     return publish(draft, reviewer, **options)
 

@@ -21,7 +21,7 @@ def preview_url(article: Article) -> str:
 
 
 @pytest.fixture
-def changed_draft(draft: Article):
+def changed_draft(draft: Article) -> Article:
     section = present(draft.sections.first())
     section.body = f"{section.body}\n\n{NEW_SENTENCE}"
     section.save()

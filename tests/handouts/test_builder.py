@@ -169,7 +169,7 @@ def test_invalid_input_is_explained_next_to_the_field_and_everything_typed_stays
     sample_article: Article,
     clinic: ClinicProfile,
     field: str,
-    value,
+    value: str,
     message: str,
 ) -> None:
     client.force_login(clinician)
@@ -218,7 +218,7 @@ def test_a_render_failure_saves_nothing_keeps_the_form_and_logs_no_patient_data(
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    def broken_write_pdf(*args, **kwargs) -> None:
+    def broken_write_pdf(*args: object, **kwargs: object) -> None:
         raise RuntimeError("cairo ran out of memory")
 
     # WeasyPrint is outside our code: make it fail the way a real failure would.
@@ -452,7 +452,7 @@ def test_a_preview_pdf_that_fails_to_render_shows_the_preview_and_says_so(
     clinic: ClinicProfile,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    def broken_write_pdf(*args, **kwargs) -> None:
+    def broken_write_pdf(*args: object, **kwargs: object) -> None:
         raise RuntimeError("cairo ran out of memory")
 
     monkeypatch.setattr(weasyprint.Document, "write_pdf", broken_write_pdf)
@@ -491,8 +491,8 @@ def test_a_therapys_numbers_keep_to_the_bounds_an_article_may_suggest(
     sample_article: Article,
     clinic: ClinicProfile,
     part: str,
-    lowest,
-    highest,
+    lowest: int,
+    highest: int,
 ) -> None:
     client.force_login(clinician)
     field = f"{present(sample_article.therapies.first()).lineage}-{part}"
@@ -571,7 +571,7 @@ def test_the_date_pickers_offer_only_the_accepted_window(
 
 @pytest.mark.parametrize("visit", [FIRST_ACCEPTED, LAST_ACCEPTED])
 def test_the_longest_plan_from_either_end_of_the_window_is_issued_with_its_timeline(
-    client: Client, clinician: User, sample_article: Article, clinic: ClinicProfile, visit
+    client: Client, clinician: User, sample_article: Article, clinic: ClinicProfile, visit: str
 ) -> None:
     client.force_login(clinician)
     therapy = str(present(sample_article.therapies.first()).lineage)

@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.utils import translation
 from django.utils.translation import gettext
-from weasyprint.document import Page
+from weasyprint.document import Document, Page
 from weasyprint.formatting_structure import boxes
 
 from education.models import Article
@@ -163,7 +163,7 @@ def test_each_sample_handout_is_within_its_languages_reading_target(
         assert level.inflesz >= MIN_PATIENT_INFLESZ
 
 
-def text_outside_its_cell(document) -> list[str]:
+def text_outside_its_cell(document: Document) -> list[str]:
     """Text of table cells that runs past the cell's right edge, into the next column."""
     found = []
     for page in document.pages:

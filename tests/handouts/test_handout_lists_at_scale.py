@@ -14,7 +14,7 @@ from benchmarks.scale import CHANGED_EVERY, SHARED_NAME, UNIQUE_NAME, build_hand
 from education.models import Article
 from handouts.models import Handout
 from handouts.views import HANDOUTS_PER_PAGE
-from tests.helpers import present
+from tests.helpers import TestResponse, present
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,7 @@ LIST = reverse("handouts:list")
 CHANGED = reverse("handouts:changed")
 
 
-def newest_handout_page(client: Client):
+def newest_handout_page(client: Client) -> TestResponse:
     return client.get(present(Handout.objects.first()).get_absolute_url())
 
 

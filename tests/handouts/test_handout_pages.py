@@ -125,7 +125,7 @@ def test_list_filters_by_condition_and_dates_and_searches_names_by_post(
     sample_article: Article,
     issue: Callable[..., Handout],
     time_machine: TimeMachineFixture,
-):
+) -> None:
     time_machine.move_to(datetime.datetime(2027, 2, 2, 10, tzinfo=datetime.UTC))
     early = issue(sample_article, patient_name="Ana Early")
     time_machine.move_to(datetime.datetime(2027, 3, 2, 10, tzinfo=datetime.UTC))
@@ -133,7 +133,7 @@ def test_list_filters_by_condition_and_dates_and_searches_names_by_post(
     client.force_login(front_desk)
     url = reverse("handouts:list")
 
-    def listed(**filters) -> list[Handout]:
+    def listed(**filters: object) -> list[Handout]:
         response = client.post(url, filters)
         assert response.status_code == 200
         return list(response.context["page"].object_list)

@@ -149,7 +149,7 @@ def test_the_worker_sends_the_queued_email_through_the_mail_server(
 @pytest.mark.django_db(transaction=True)
 def test_neither_the_address_nor_the_token_is_stored_in_clear(
     client: Client, front_desk: User, handout: Handout, mail_server: MailServer
-):
+) -> None:
     client.force_login(front_desk)
     url, _code = shown_secrets(share(client, handout, email=ADDRESS))
     token = url.rsplit("/", 2)[-2]

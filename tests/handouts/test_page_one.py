@@ -112,7 +112,7 @@ def test_page_one_holds_the_plans_start_and_whom_to_call_with_the_longest_plan(
 @pytest.mark.parametrize("large_print", [False, True], ids=["standard", "large-print"])
 @pytest.mark.parametrize("details", [SHORT_CLINIC, LONG_CLINIC], ids=["short", "long"])
 def test_a_phone_number_is_never_split_across_lines_in_the_pdf(
-    article: Article, clinician: User, paper: str, large_print: bool, details
+    article: Article, clinician: User, paper: str, large_print: bool, details: dict[str, str]
 ) -> None:
     clinic = clinic_with(details)
     handout = longest_plan(article, clinic, clinician, paper_size=paper, large_print=large_print)

@@ -18,25 +18,25 @@ from handouts.patient_views import AccessCodeForm
 from handouts.sharing import CODE_LENGTH, NewShareLink, create_share_link
 from portal.models import ClinicProfile
 from tests.handouts.helpers import form_token, load_form, open_url, patient_client, post_code
-from tests.helpers import present
+from tests.helpers import TestResponse, present
 
 pytestmark = pytest.mark.django_db
 Kind = HandoutEvent.Kind
 
 
 @pytest.fixture
-def at_visit(time_machine: TimeMachineFixture):
+def at_visit(time_machine: TimeMachineFixture) -> TimeMachineFixture:
     """The clock on the visit day, before the handout and its link are made."""
     time_machine.move_to(datetime.datetime(2027, 2, 2, 9, tzinfo=datetime.UTC))
     return time_machine
 
 
 @pytest.fixture
-def shared(handout: Handout, clinician: User):
+def shared(handout: Handout, clinician: User) -> NewShareLink:
     return create_share_link(handout, staff=clinician)
 
 
-def enter_code(client: Client, token: str, code: str):
+def enter_code(client: Client, token: str, code: str) -> TestResponse:
     return post_code(client, token, code, load_form(client, token))
 
 
@@ -180,7 +180,7 @@ def test_the_handouts_history_names_the_lock_and_revocation_limits(
     assert f"Enlace del paciente revocado tras {REVOKE_AFTER} códigos incorrectos" in spanish
 
 
-def neutral_response(client: Client, token: str):
+def neutral_response(client: Client, token: str) -> tuple[int, bytes, list[tuple[str, str]]]:
     response = client.get(open_url(token))
     return response.status_code, response.content, sorted(response.headers.items())
 

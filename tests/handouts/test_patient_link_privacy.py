@@ -4,6 +4,8 @@ of any page under /p/, error pages included."""
 
 import datetime
 import uuid
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.contrib.auth import hashers
@@ -37,7 +39,13 @@ def key_derivations(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     derivations: list[int] = []
     real = hashers.pbkdf2
 
-    def counted(password, salt, iterations, dklen=0, digest=None):
+    def counted(
+        password: bytes | str,
+        salt: bytes | str,
+        iterations: int,
+        dklen: int = 0,
+        digest: Callable[..., Any] | None = None,
+    ) -> bytes:
         derivations.append(iterations)
         return real(password, salt, iterations, dklen, digest)
 
@@ -178,7 +186,7 @@ def test_the_code_form_posted_from_the_patients_page_opens_the_handout(
     ],
 )
 def test_the_code_form_posted_from_another_site_is_refused_and_counts_nothing(
-    links: dict[str, tuple[str, str]], headers
+    links: dict[str, tuple[str, str]], headers: dict[str, str]
 ) -> None:
     """Even with the patient's own CSRF cookie and token (a form on another site has
     neither: the cookie is SameSite=Lax and the page cannot be read across sites)."""

@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth.models import User
 from PIL import Image
 from pypdf import PdfReader
+from pypdf.generic import PdfObject
 from time_machine import TimeMachineFixture
 from weasyprint.formatting_structure import boxes
 
@@ -282,7 +283,7 @@ def png_logo() -> bytes:
     return buffer.getvalue()
 
 
-def alternative_texts(node, found=None) -> list[str]:
+def alternative_texts(node: PdfObject, found: list[str] | None = None) -> list[str]:
     """Every /Alt in the PDF's structure tree."""
     found = [] if found is None else found
     node = node.get_object()

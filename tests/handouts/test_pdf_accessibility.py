@@ -224,7 +224,7 @@ BREAKAGES = {
 
 
 @pytest.mark.parametrize("breakage", BREAKAGES)
-def test_each_check_reports_a_pdf_broken_on_purpose(handout: Handout, breakage) -> None:
+def test_each_check_reports_a_pdf_broken_on_purpose(handout: Handout, breakage: str) -> None:
     change, expected = BREAKAGES[breakage]
     pdf = bytes(handout.stored_pdf.pdf)
     problems = pdf_ua_problems(_break(pdf, change), not_in_list=handout.patient_name)

@@ -57,7 +57,9 @@ def articles(sample_article: Article) -> dict[str, Article]:
     return {language: Article.objects.get(language=language) for language in LANGUAGES}
 
 
-def handout_with(article: Article, clinician: User, offer: PlanOffer, choices: PlanChoices):
+def handout_with(
+    article: Article, clinician: User, offer: PlanOffer, choices: PlanChoices
+) -> Handout:
     snapshot = build_snapshot(article) | {"plan": offer.to_json()}
     assert choices.problems(offer) == [], choices.problems(offer)
     return build_handout(
@@ -210,7 +212,7 @@ def test_the_plan_names_the_patients_site_and_side(
     articles: dict[str, Article],
     clinician: User,
     clinic: ClinicProfile,
-    side,
+    side: Side | None,
     english: str,
     spanish: str,
 ) -> None:

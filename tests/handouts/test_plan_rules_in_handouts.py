@@ -154,7 +154,14 @@ def base_texts(sample_article: Article, clinician: User, clinic: ClinicProfile) 
     ids=[f"{case[0]}: {case[5]}" for case in CASES],
 )
 def test_a_contradiction_planted_in_a_handout_is_caught_for_every_block(
-    base_texts: dict[str, str], language: str, block, changes, where, english, spanish, rule
+    base_texts: dict[str, str],
+    language: str,
+    block: str,
+    changes: dict[str, Any],
+    where: str,
+    english: str,
+    spanish: str,
+    rule: str,
 ) -> None:
     choices: PlanChoices = dataclasses.replace(BASE.plan(), **changes)
     text = base_texts[language]

@@ -133,7 +133,11 @@ def test_options_choose_therapies_tips_paper_and_large_print(
 )
 @pytest.mark.usefixtures("visit_day")
 def test_bad_input_gives_a_clear_error_and_exit_status_2(
-    sample_article: Article, clinic: ClinicProfile, tmp_path: Path, arguments, message: str
+    sample_article: Article,
+    clinic: ClinicProfile,
+    tmp_path: Path,
+    arguments: list[str],
+    message: str,
 ) -> None:
     output = tmp_path / "out.pdf"
     with pytest.raises(CommandError) as error:

@@ -11,6 +11,7 @@ import functools
 import io
 import re
 import uuid
+from collections.abc import Callable, Iterator
 from html import unescape
 from pathlib import Path
 
@@ -197,10 +198,10 @@ def test_the_check_finds_english_where_it_is_left(
     assert english_in("Reposo y descanso, Restaurante") == []
 
 
-def matrix_failures(text_of, weight: str) -> dict[str, list[str]]:
+def matrix_failures(text_of: Callable[[Choices], str], weight: str) -> dict[str, list[str]]:
     """For each combination of choices with this weight-bearing choice whose text
     (`text_of(choices)`, the note left out) has English or a contradiction: what was found."""
-    failures = {}
+    failures: dict[str, list[str]] = {}
     for choices in (choices for choices in MATRIX if choices.weight == weight):
         text = without_note(text_of(choices))
         found = english_in(text) + contradictions(text, "es", choices)
@@ -212,7 +213,7 @@ def matrix_failures(text_of, weight: str) -> dict[str, list[str]]:
 # One case per weight-bearing choice, so parallel test workers share the matrix.
 @pytest.mark.parametrize("weight", WEIGHTS)
 def test_every_combination_prints_in_spanish_only_and_without_contradiction(
-    spanish_article: Article, clinician: User, spanish_clinic: ClinicProfile, weight
+    spanish_article: Article, clinician: User, spanish_clinic: ClinicProfile, weight: str
 ) -> None:
     assert (
         matrix_failures(
@@ -230,7 +231,7 @@ def test_every_combination_prints_in_spanish_only_and_without_contradiction(
 # One case per weight-bearing choice, so parallel test workers share the matrix.
 @pytest.mark.parametrize("weight", WEIGHTS)
 def test_every_combination_reads_in_spanish_only_and_without_contradiction_on_the_web(
-    spanish_article: Article, clinician: User, spanish_clinic: ClinicProfile, weight
+    spanish_article: Article, clinician: User, spanish_clinic: ClinicProfile, weight: str
 ) -> None:
     assert (
         matrix_failures(
@@ -312,7 +313,7 @@ def test_a_note_in_the_handouts_own_language_is_not_tagged(
     assert '<blockquote class="clinician-note"><p>Ponga hielo' in html
 
 
-def _structure_elements(node):
+def _structure_elements(node: pikepdf.Object) -> Iterator[pikepdf.Dictionary]:
     kids = node.get("/K")
     if kids is None:
         return

@@ -1,4 +1,5 @@
 import datetime
+from collections.abc import Sequence
 
 from education.plan_blocks import (
     Activity,
@@ -14,7 +15,10 @@ VISIT = datetime.date(2027, 2, 2)
 
 
 def handout(
-    rest_weeks=2, therapies=(("heat", 2), ("water", 3)), follow_up=None, plan=None
+    rest_weeks: int = 2,
+    therapies: Sequence[tuple[str, int]] = (("heat", 2), ("water", 3)),
+    follow_up: datetime.date | None = None,
+    plan: PlanChoices | None = None,
 ) -> Handout:
     if plan is None:
         plan = choices_from_rest_columns(rest_weeks, "partial", False, bool(therapies), VISIT)

@@ -37,7 +37,7 @@ def make_client(scopes: list[str] | None = None, days: int = 30) -> tuple[ApiCli
     )
 
 
-def infobutton(client: Client, token: str = "", **headers: str):
+def infobutton(client: Client, token: str = "", **headers: str) -> TestResponse:
     if token:
         headers["Authorization"] = f"Bearer {token}"
     return client.get("/infobutton/", QUERY, headers=headers)

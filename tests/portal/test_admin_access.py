@@ -11,7 +11,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal.roles import CLINICIAN, EDITOR
-from tests.helpers import PASSWORD
+from tests.helpers import PASSWORD, TestResponse
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,7 @@ def current_code(device: TOTPDevice) -> str:
     return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
 
 
-def admin_sign_in(client: Client, username: str):
+def admin_sign_in(client: Client, username: str) -> TestResponse:
     return client.post(
         reverse("admin:login"),
         {"username": username, "password": PASSWORD, "next": reverse("admin:index")},

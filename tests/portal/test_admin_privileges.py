@@ -33,7 +33,7 @@ def permission(name: str) -> Permission:
     return Permission.objects.get(content_type__app_label=app_label, codename=codename)
 
 
-def user_form(user: User, **fields) -> dict:
+def user_form(user: User, **fields: object) -> dict[str, object]:
     """The change form of the user page as a browser sends it, plus `fields`."""
     return {
         "username": user.username,

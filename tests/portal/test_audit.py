@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 Action = AuditEvent.Action
 
 
-def actions(**filters) -> list[str]:
+def actions(**filters: object) -> list[str]:
     return list(
         AuditEvent.objects.filter(**filters).order_by("id").values_list("action", flat=True)
     )

@@ -4,10 +4,12 @@ settings that pass Django's deployment checks, and error pages that leak nothing
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
+from django.http import HttpResponseBase
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.views import defaults
@@ -206,7 +208,9 @@ def test_production_settings_are_https_only_with_hsts_and_safe_cookies() -> None
         (500, defaults.server_error, "Something went wrong on our side"),
     ],
 )
-def test_error_pages_are_branded_and_leak_nothing(status: int, view, heading: str) -> None:
+def test_error_pages_are_branded_and_leak_nothing(
+    status: int, view: Callable[..., HttpResponseBase], heading: str
+) -> None:
     request = RequestFactory().get("/handouts/secret-path/?patient=Zo%C3%AB")
     response = (
         view(request)

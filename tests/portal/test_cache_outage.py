@@ -23,7 +23,7 @@ from handouts.sharing import create_share_link
 from portal import session_engine
 from portal.models import ClinicProfile
 from tests.handouts.helpers import builder_data, builder_url, load_form, patient_client, post_code
-from tests.helpers import PASSWORD, closed_port, present
+from tests.helpers import PASSWORD, TestResponse, closed_port, present
 from tests.portal.test_settings import run_python
 from tests.portal.test_shared_state import TEST_REDIS_URL
 
@@ -75,7 +75,7 @@ def redis_down(
     settings.SESSION_ENGINE = "portal.session_engine"
 
 
-def sign_in(client: Client, username: str, password: str = PASSWORD):
+def sign_in(client: Client, username: str, password: str = PASSWORD) -> TestResponse:
     return client.post(
         reverse("login"), {"username": username, "password": password, "next": reverse("home")}
     )

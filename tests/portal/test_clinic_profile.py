@@ -13,13 +13,13 @@ from tests.helpers import long_text_svg, nested_use_svg, png_header_claiming
 pytestmark = pytest.mark.django_db
 
 
-def png(width=120, height=40) -> bytes:
+def png(width: int = 120, height: int = 40) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (width, height), "#1f5f8b").save(buffer, format="PNG")
     return buffer.getvalue()
 
 
-def profile_form(**overrides) -> dict:
+def profile_form(**overrides: object) -> dict[str, object]:
     return {
         "name": "Riverside Sports Clinic",
         "address": "12 River Road",
@@ -114,7 +114,7 @@ def test_a_plain_svg_logo_is_accepted(client: Client, administrator: User) -> No
     ],
 )
 def test_unsafe_or_broken_logos_are_refused_and_the_old_logo_is_kept(
-    client: Client, administrator: User, content, message: str
+    client: Client, administrator: User, content: bytes, message: str
 ) -> None:
     profile = ClinicProfile.load()
     profile.logo, profile.logo_content_type = png(), "image/png"

@@ -26,7 +26,7 @@ def complete(profile: ClinicProfile) -> ClinicProfile:
     return profile
 
 
-def profile_form(**overrides) -> dict:
+def profile_form(**overrides: object) -> dict[str, object]:
     return {
         "name": "Lakeside Physiotherapy",
         "address": "1 Lake Street",

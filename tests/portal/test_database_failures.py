@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 NOT_SAVED = "The clinic profile was not saved: the database could not save it."
 
 
-def profile_form(**overrides) -> dict:
+def profile_form(**overrides: object) -> dict[str, object]:
     return {
         "name": "Hillside Sports Clinic",
         "address": "3 Hill Street",

@@ -49,7 +49,9 @@ def assert_unavailable(response: TestResponse) -> str:
     return html
 
 
-def sign_in(client: Client, url: str = "/login/", username: str = "clinician", **headers: str):
+def sign_in(
+    client: Client, url: str = "/login/", username: str = "clinician", **headers: str
+) -> TestResponse:
     return client.post(
         url, {"username": username, "password": PASSWORD, "next": "/library/"}, headers=headers
     )
@@ -85,7 +87,7 @@ def test_signing_in_while_the_database_is_unreachable_keeps_the_username_not_the
     ],
 )
 def test_the_page_speaks_the_language_the_browser_asks_for(
-    clinician: User, headers, cookies
+    clinician: User, headers: dict[str, str], cookies: dict[str, str]
 ) -> None:
     client = Client(raise_request_exception=False)
     client.cookies.load(cookies)
@@ -121,7 +123,7 @@ def test_issuing_a_handout_while_the_database_is_unreachable_says_so_and_logs_no
 
 
 @pytest.fixture
-def link(handout: Handout, clinician: User):
+def link(handout: Handout, clinician: User) -> NewShareLink:
     return create_share_link(handout, staff=clinician)
 
 
@@ -210,7 +212,7 @@ def postgres_port() -> Iterator[int]:
     connection.vendor != "postgresql", reason="needs PostgreSQL: a server to be out of reach"
 )
 def test_signing_in_when_the_database_server_refuses_connections_keeps_the_username(
-    clinician: User, postgres_port
+    clinician: User, postgres_port: int
 ) -> None:
     client = Client(raise_request_exception=False)
     with database_server_unreachable(postgres_port):

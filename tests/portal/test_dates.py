@@ -2,6 +2,7 @@
 
 import datetime
 import re
+from collections.abc import Callable
 
 import pytest
 from django.contrib.auth.models import User
@@ -17,7 +18,7 @@ DAY = datetime.date(2026, 12, 7)
 MOMENT = timezone.make_aware(datetime.datetime(2026, 12, 7, 14, 30))
 
 
-def in_language(language: str, function, *args) -> str:
+def in_language(language: str, function: Callable[..., str], *args: object) -> str:
     with translation.override(language):
         return function(*args)
 

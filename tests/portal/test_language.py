@@ -12,6 +12,7 @@ from django.utils import translation
 
 from handouts.models import Handout
 from portal.models import StaffPreference
+from tests.helpers import TestResponse
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +24,7 @@ def spanish(message: str) -> str:
     return translated
 
 
-def choose(client: Client, language: str, next_url: str = "/"):
+def choose(client: Client, language: str, next_url: str = "/") -> TestResponse:
     return client.post(reverse("set_language"), {"language": language, "next": next_url})
 
 

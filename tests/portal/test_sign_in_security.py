@@ -18,14 +18,16 @@ from pytest_django.fixtures import Settings
 from time_machine import TimeMachineFixture
 
 from portal.models import AuditEvent
-from tests.helpers import PASSWORD
+from tests.helpers import PASSWORD, TestResponse
 
 pytestmark = pytest.mark.django_db
 Action = AuditEvent.Action
 CLINIC, STRANGER = "192.0.2.10", "203.0.113.66"
 
 
-def sign_in(client: Client, username, password=PASSWORD, url=None):
+def sign_in(
+    client: Client, username: str, password: str = PASSWORD, url: str | None = None
+) -> TestResponse:
     url = url or reverse("login")
     return client.post(
         url,
@@ -97,7 +99,7 @@ def test_thirty_failed_sign_ins_from_anywhere_lock_the_username_everywhere(
 
 def test_behind_a_trusted_proxy_the_lock_is_by_the_address_the_proxy_saw(
     clinician: User, settings: Settings
-):
+) -> None:
     proxy = {"REMOTE_ADDR": "127.0.0.1"}
 
     def through_proxy(forwarded_for: str) -> Client:

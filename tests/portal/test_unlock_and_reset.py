@@ -12,13 +12,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal.mfa import replace_recovery_codes
 from portal.models import AuditEvent
-from tests.helpers import PASSWORD
+from tests.helpers import PASSWORD, TestResponse
 
 pytestmark = pytest.mark.django_db
 Action = AuditEvent.Action
 
 
-def sign_in(username: str, client: Client | None = None):
+def sign_in(username: str, client: Client | None = None) -> TestResponse:
     return (client or Client()).post(
         reverse("login"), {"username": username, "password": PASSWORD, "next": "/"}
     )
@@ -33,7 +33,7 @@ def lock_out(username: str) -> None:
     assert sign_in(username).status_code == 429
 
 
-def run_action(client: Client, changelist: str, action: str, *pks: int):
+def run_action(client: Client, changelist: str, action: str, *pks: int) -> TestResponse:
     return client.post(
         reverse(changelist),
         {"action": action, "_selected_action": [str(pk) for pk in pks], "index": "0"},
