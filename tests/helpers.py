@@ -17,6 +17,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.http import HttpResponse
 from pypdf import PdfReader
+from pypdf.generic import DictionaryObject, PdfObject
 
 from education.models import Article
 from education.packs import SHIPPED_DIR, import_pack, only_languages, read_pack_file
@@ -74,6 +75,14 @@ def default_choices(article: Article, **overrides: object) -> dict[str, Any]:
     if "plan" not in overrides:
         choices["plan"] = rest_plan(snapshot, choices["visit_date"], **rest)
     return choices
+
+
+def pdf_dictionary(value: PdfObject | None) -> DictionaryObject:
+    """A dictionary of a PDF read with pypdf, its indirect reference followed: pypdf types
+    what a key holds as any PDF object, since only the file says which."""
+    resolved = None if value is None else value.get_object()
+    assert isinstance(resolved, DictionaryObject), resolved
+    return resolved
 
 
 def pdf_text(pdf: bytes) -> str:

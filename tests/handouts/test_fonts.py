@@ -6,11 +6,13 @@ import logging
 import re
 import unicodedata
 from collections.abc import Callable
+from typing import cast
 
 import pytest
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from pypdf import PdfReader
+from pypdf.generic import ArrayObject
 from weasyprint.formatting_structure import boxes
 
 from education.models import Article
@@ -25,7 +27,7 @@ from handouts.pdf.fonts import (
 )
 from handouts.pdf.render import handout_html, lay_out, stylesheet_text
 from portal.models import ClinicProfile
-from tests.helpers import default_choices, pdf_text
+from tests.helpers import default_choices, pdf_dictionary, pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -78,12 +80,13 @@ def embedded_fonts(pdf: bytes) -> dict[str, dict]:
     """The PDF's fonts by family (the @font-face name), each with its font descriptor."""
     fonts = {}
     for page in PdfReader(io.BytesIO(pdf)).pages:
-        for font in page["/Resources"]["/Font"].values():
-            font = font.get_object()
+        for font_reference in pdf_dictionary(pdf_dictionary(page["/Resources"])["/Font"]).values():
+            font = pdf_dictionary(font_reference)
             # "/ABCDEF+Noto-Sans-Greek-Handout-Bold": subset tag, family, then the style.
             name = str(font["/BaseFont"]).split("+")[-1]
             family = re.sub(r"(-(Bold|Italic|Oblique))+$", "", name).replace("-", " ")
-            fonts[family] = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+            descendant = pdf_dictionary(cast(ArrayObject, font["/DescendantFonts"])[0])
+            fonts[family] = pdf_dictionary(descendant["/FontDescriptor"])
     return fonts
 
 

@@ -148,7 +148,7 @@ def test_the_sample_handout_reads_at_grade_six_or_lower(
         handout_content_html(handout_context(handout, clinic)), handout.language
     )
     assert level.grade <= MAX_HANDOUT_GRADE
-    assert level.smog <= MAX_HANDOUT_SMOG
+    assert level.smog is not None and level.smog <= MAX_HANDOUT_SMOG
 
 
 def test_each_sample_handout_is_within_its_languages_reading_target(
@@ -160,7 +160,7 @@ def test_each_sample_handout_is_within_its_languages_reading_target(
     )
     assert within_targets(level), level
     if article.language == "es":
-        assert level.inflesz >= MIN_PATIENT_INFLESZ
+        assert level.inflesz is not None and level.inflesz >= MIN_PATIENT_INFLESZ
 
 
 def text_outside_its_cell(document: Document) -> list[str]:

@@ -27,7 +27,7 @@ def newest_handout_page(client: Client) -> TestResponse:
 
 
 # Every way the staff read handouts, with and without each filter.
-PAGES: dict[str, Callable[[Client], object]] = {
+PAGES: dict[str, Callable[[Client], TestResponse]] = {
     "list": lambda client: client.get(LIST),
     "list by patient": lambda client: client.post(LIST, {"patient": "zoe nunez"}),
     "list by condition": lambda client: client.post(LIST, {"condition": "bone marrow"}),
@@ -50,7 +50,7 @@ PAGES: dict[str, Callable[[Client], object]] = {
 }
 
 
-def queries_of(page: Callable[[Client], object], client: Client) -> list[str]:
+def queries_of(page: Callable[[Client], TestResponse], client: Client) -> list[str]:
     with CaptureQueriesContext(connection) as queries:
         response = page(client)
     assert response.status_code == 200

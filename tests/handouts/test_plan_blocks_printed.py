@@ -20,11 +20,13 @@ from django.utils.html import strip_tags
 from education.models import Article
 from education.plan_blocks import (
     Activity,
+    Aid,
     AidChoice,
     BackToChoice,
     BackToWhen,
     PlanChoices,
     PlanOffer,
+    SelfCare,
     SelfCareChoice,
     Side,
 )
@@ -108,9 +110,12 @@ def each_choice(offer: PlanOffer) -> list[tuple[str, PlanChoices]]:
         cases += [(f"load={load}", replace(base, load=load)) for load in offer.load.choices]
         cases.append(("no load", replace(base, load=None)))
     for aid in offer.aids:
-        for weeks in (aid.weeks, None):
+        for aid_weeks in (aid.weeks, None):
             cases.append(
-                (f"aid={aid.kind}:{weeks}", replace(base, aids=(AidChoice(aid.kind, weeks),)))
+                (
+                    f"aid={aid.kind}:{aid_weeks}",
+                    replace(base, aids=(AidChoice(aid.kind, aid_weeks),)),
+                )
             )
     cases.append(("no aids", replace(base, aids=())))
     for care in offer.self_care:
@@ -137,7 +142,7 @@ def each_choice(offer: PlanOffer) -> list[tuple[str, PlanChoices]]:
 def expected_problems(text: str, choices: PlanChoices, language: str) -> list[str]:
     """What the plan box must and must not say for these choices (English rules; Spanish is
     checked against the sentences themselves)."""
-    found = []
+    found: list[str] = []
     if language != "en":
         return found
     lower = text.lower()
@@ -254,7 +259,10 @@ def test_cold_and_heat_say_how_often_how_long_and_how_to_stay_safe(
     offer = offer_of("low-back-pain")
     choices = replace(
         PlanChoices.defaults(offer, VISIT),
-        self_care=(SelfCareChoice("heat", 3, 20, 14), SelfCareChoice("cold", 1, 15, 2)),
+        self_care=(
+            SelfCareChoice(SelfCare.HEAT, 3, 20, 14),
+            SelfCareChoice(SelfCare.COLD, 1, 15, 2),
+        ),
     )
     printed = sentences(handout_with(articles["en"], clinician, offer, choices))
     assert (

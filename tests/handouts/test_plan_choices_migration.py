@@ -4,13 +4,13 @@ stored PDFs, fingerprints and "changed" status, and their plans read as they pri
 
 import datetime
 import hashlib
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.state import StateApps
-from django.db.models import Model
 from django.utils import timezone, translation
 
 from education.models import Article
@@ -32,7 +32,8 @@ def migrate(targets: list[tuple[str, str]]) -> MigrationExecutor:
     return executor
 
 
-def old_handout(apps: StateApps, article: Article, clinician: User, **columns: object) -> Model:
+# A handout of the migration's state: its model is made at run time, its fields unknown to mypy.
+def old_handout(apps: StateApps, article: Article, clinician: User, **columns: object) -> Any:
     snapshot = build_snapshot(article)
     therapy = snapshot["therapies"][0]
     handout = apps.get_model("handouts", "Handout").objects.create(

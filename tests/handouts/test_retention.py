@@ -19,8 +19,8 @@ pytestmark = pytest.mark.django_db
 Kind = HandoutEvent.Kind
 
 
-def at(time_machine: TimeMachineFixture, *args: int) -> None:
-    time_machine.move_to(datetime.datetime(*args, tzinfo=datetime.UTC))
+def at(time_machine: TimeMachineFixture, year: int, month: int, day: int, hour: int) -> None:
+    time_machine.move_to(datetime.datetime(year, month, day, hour, tzinfo=datetime.UTC))
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ import datetime
 import hashlib
 import io
 import os
+from collections.abc import Iterator
 
 import pytest
 import redis
@@ -173,7 +174,7 @@ def test_a_token_without_the_infobutton_scope_gets_401(
 
 
 @pytest.fixture(params=["memory", "redis"])
-def shared_cache(request: pytest.FixtureRequest, settings: Settings) -> None:
+def shared_cache(request: pytest.FixtureRequest, settings: Settings) -> Iterator[None]:
     """The cache as in development (each process's memory) and in production (Redis)."""
     if request.param == "redis":
         server = redis.Redis.from_url(TEST_REDIS_URL)

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def csrf_client(user: User = None) -> Client:
+def csrf_client(user: User | None = None) -> Client:
     client = Client(enforce_csrf_checks=True)
     if user:
         client.force_login(user)

@@ -1,6 +1,8 @@
 """A database restart or failover costs no request: a kept connection the server dropped is
 checked and replaced before a request uses it."""
 
+from collections.abc import Callable
+
 import pytest
 from django.contrib.auth.models import User
 from django.core.handlers.wsgi import WSGIHandler
@@ -24,7 +26,14 @@ def serve(path: str, session_key: str) -> int:
     request. Reading the session needs the database."""
     statuses: list[str] = []
     environ = RequestFactory().get(path, HTTP_COOKIE=f"sessionid={session_key}").environ
-    response = WSGIHandler()(environ, lambda status, headers: statuses.append(status))
+
+    def start_response(
+        status: str, headers: list[tuple[str, str]], *exc_info: object
+    ) -> Callable[[bytes], object]:
+        statuses.append(status)
+        return lambda data: None  # the handler writes nothing through it
+
+    response = WSGIHandler()(environ, start_response)
     b"".join(response)
     response.close()  # request_finished: what the server does after sending the response
     return int(statuses[0].split()[0])

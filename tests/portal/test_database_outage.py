@@ -169,6 +169,7 @@ def test_the_log_says_in_one_line_per_request_that_the_database_is_out_of_reach(
 ) -> None:
     """The console handler that production writes to, not a traceback on every request."""
     console = next(handler for handler in logging.getLogger().handlers if handler.name == "console")
+    assert isinstance(console, logging.StreamHandler)
     stream = io.StringIO()
     previous = console.setStream(stream)
     try:

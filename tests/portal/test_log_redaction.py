@@ -67,6 +67,7 @@ def test_a_refused_permission_is_one_log_line_naming_the_user_without_a_tracebac
     [handler] = [
         h for h in logging.getLogger().handlers if isinstance(h.formatter, StructuredFormatter)
     ]
+    assert isinstance(handler, logging.StreamHandler)
     stream = io.StringIO()
     previous = handler.setStream(stream)
     try:

@@ -1,9 +1,12 @@
 """Work every staff page does, done once: templates compiled once per process, the user's
 roles and permissions read once per request."""
 
+from typing import cast
+
 import pytest
 from django.db import connection
 from django.template import engines
+from django.template.backends.django import DjangoTemplates
 from django.template.loaders.cached import Loader as CachedLoader
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -13,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_templates_are_compiled_once_per_process() -> None:
-    loaders = engines["django"].engine.template_loaders
+    loaders = cast(DjangoTemplates, engines["django"]).engine.template_loaders
     assert [type(loader) for loader in loaders] == [CachedLoader]
 
 

@@ -216,7 +216,7 @@ def test_missing_handout_font_and_harfbuzz_subsetter_are_warned_about(
     monkeypatch.setattr(ctypes.util, "find_library", lambda name: None)
     warnings = check_handout_rendering()
     assert [w.id for w in warnings] == ["portal.W001", "portal.W002"]
-    assert "libharfbuzz-subset0" in warnings[1].hint
+    assert "libharfbuzz-subset0" in str(warnings[1].hint)
 
 
 def test_manage_py_reads_the_demo_env_file_without_overriding_the_environment(

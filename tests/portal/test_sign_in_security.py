@@ -3,6 +3,7 @@ session limits."""
 
 import datetime
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -18,7 +19,7 @@ from pytest_django.fixtures import Settings
 from time_machine import TimeMachineFixture
 
 from portal.models import AuditEvent
-from tests.helpers import PASSWORD, TestResponse
+from tests.helpers import PASSWORD, TestResponse, present
 
 pytestmark = pytest.mark.django_db
 Action = AuditEvent.Action
@@ -100,7 +101,7 @@ def test_thirty_failed_sign_ins_from_anywhere_lock_the_username_everywhere(
 def test_behind_a_trusted_proxy_the_lock_is_by_the_address_the_proxy_saw(
     clinician: User, settings: Settings
 ) -> None:
-    proxy = {"REMOTE_ADDR": "127.0.0.1"}
+    proxy: dict[str, Any] = {"REMOTE_ADDR": "127.0.0.1"}
 
     def through_proxy(forwarded_for: str) -> Client:
         return Client(**proxy, HTTP_X_FORWARDED_FOR=forwarded_for)
@@ -214,7 +215,7 @@ def test_demo_accounts_skip_two_factor_only_while_debug_is_on(settings: Settings
     accounts = {a.username: a.password for a in ensure_demo_accounts()}
     settings.DEBUG = True
     client = Client()
-    sign_in(client, "editor", accounts["editor"])
+    sign_in(client, "editor", present(accounts["editor"]))
     assert client.get(reverse("home")).status_code == 200
     settings.DEBUG = False
     assert client.get(reverse("home"))["Location"].startswith(reverse("mfa_setup"))

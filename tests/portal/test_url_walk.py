@@ -84,7 +84,7 @@ def named_routes(
 @pytest.fixture
 def urls(handout: Handout, clinician: User) -> dict[str, str]:
     token = create_share_link(handout, staff=clinician).token
-    args = {
+    args: dict[str, list[object]] = {
         "education:article": ["bone-marrow-edema", "en"],
         "handouts:new": ["bone-marrow-edema", "en"],
         "handouts:article_preview_pdf": [handout.article_id],

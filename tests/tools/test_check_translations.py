@@ -5,12 +5,14 @@ from pathlib import Path
 
 import polib
 
+from tests.helpers import present
+
 ROOT = Path(__file__).resolve().parents[2]
 spec = importlib.util.spec_from_file_location(
     "check_translations", ROOT / "scripts" / "check_translations.py"
 )
-check = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(check)
+check = importlib.util.module_from_spec(present(spec))
+present(present(spec).loader).exec_module(check)
 
 
 def catalog(*entries: polib.POEntry) -> polib.POFile:
