@@ -9,7 +9,6 @@ import pytest
 from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.utils import translation
@@ -63,7 +62,7 @@ class StaffClient(Client):
     """force_login() as a real sign-in ends: with the second factor passed when the user has
     an authenticator (as editors and administrators must)."""
 
-    def force_login(self, user: AbstractBaseUser, backend: str | None = None) -> None:
+    def force_login(self, user: User, backend: str | None = None) -> None:
         super().force_login(user, backend)
         device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
         if device is not None:

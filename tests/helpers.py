@@ -66,7 +66,7 @@ def default_choices(article: Article, **overrides: object) -> dict[str, Any]:
         "large_print": False,
     }
     # The rest fields the builder has for articles offering rest guidance, as a plan.
-    rest = {
+    rest: dict[str, Any] = {
         "rest_weeks": 6,
         "crutches": True,
         "weight_bearing": "partial",

@@ -26,7 +26,7 @@ from handouts.issuing import build_handout
 from handouts.models import Handout
 from handouts.pdf.render import handout_context
 from portal.models import ClinicProfile
-from tests.helpers import TestResponse, default_choices
+from tests.helpers import TestResponse, default_choices, present
 
 
 def builder_url(article: Article) -> str:
@@ -77,7 +77,9 @@ def patient_client() -> Client:
 
 def form_token(response: TestResponse) -> str:
     """The CSRF token in the page's form."""
-    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.content.decode())[1]
+    return present(
+        re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.content.decode())
+    )[1]
 
 
 def load_form(client: Client, token: str) -> str:

@@ -565,7 +565,7 @@ def test_the_date_pickers_offer_only_the_accepted_window(
     client.force_login(clinician)
     html = client.get(builder_url(sample_article)).content.decode()
     for name in ("visit_date", "follow_up_date"):
-        field = re.search(rf'<input type="date" name="{name}"[^>]*>', html)[0]
+        field = present(re.search(rf'<input type="date" name="{name}"[^>]*>', html))[0]
         assert f'min="{FIRST_ACCEPTED}"' in field and f'max="{LAST_ACCEPTED}"' in field
 
 

@@ -12,7 +12,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from pypdf import PdfReader
-from pypdf.generic import ArrayObject
+from pypdf.generic import ArrayObject, DictionaryObject
 from weasyprint.formatting_structure import boxes
 
 from education.models import Article
@@ -27,7 +27,7 @@ from handouts.pdf.fonts import (
 )
 from handouts.pdf.render import handout_html, lay_out, stylesheet_text
 from portal.models import ClinicProfile
-from tests.helpers import default_choices, pdf_dictionary, pdf_text
+from tests.helpers import default_choices, pdf_dictionary, pdf_text, present
 
 pytestmark = pytest.mark.django_db
 
@@ -76,7 +76,7 @@ CJK_FAMILIES = {
 HIEROGLYPH = "\N{EGYPTIAN HIEROGLYPH A001}"  # U+13000: no handout font has it
 
 
-def embedded_fonts(pdf: bytes) -> dict[str, dict]:
+def embedded_fonts(pdf: bytes) -> dict[str, DictionaryObject]:
     """The PDF's fonts by family (the @font-face name), each with its font descriptor."""
     fonts = {}
     for page in PdfReader(io.BytesIO(pdf)).pages:
@@ -251,7 +251,7 @@ def test_every_handout_font_is_installed_and_declared_in_the_print_stylesheet() 
     for face in HANDOUT_FONTS:
         assert font_file(face.path), face.path
         assert f'{face.path}")' in css, face.path
-    stack = re.search(r"html \{ font-family: ([^;]+);", css).group(1)
+    stack = present(re.search(r"html \{ font-family: ([^;]+);", css)).group(1)
     # Only fonts we ship, so the check and the printout agree; sans-serif as a last resort.
     assert stack == ", ".join([*(f'"{family}"' for family in font_families()), "sans-serif"])
     assert font_families()[:2] == ["Atkinson Hyperlegible", "Atkinson Hyperlegible Ext"]
@@ -266,7 +266,7 @@ def test_a_long_unbroken_name_and_note_wrap_inside_the_page(
         issued_by=clinician,
     )
     document = lay_out(handout_html(handout, clinic))
-    pieces = {"W": [], "M": []}
+    pieces: dict[str, list[str]] = {"W": [], "M": []}
     for page in document.pages:
         page_box = page._page_box
         right_edge = page_box.content_box_x() + page_box.width

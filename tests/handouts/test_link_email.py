@@ -64,6 +64,7 @@ class MailServer:
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         if self.refuse_data:
             return self.refuse_data
+        assert isinstance(envelope.content, bytes)  # the server keeps the data undecoded
         self.received.append(message_from_bytes(envelope.content))
         self.recipients.extend(envelope.rcpt_tos)
         await asyncio.sleep(self.stall)
@@ -114,7 +115,9 @@ def email_status(client: Client, handout: Handout) -> str:
 
 
 def body(message: Message) -> str:
-    return message.get_payload(decode=True).decode(message.get_content_charset())
+    payload = message.get_payload(decode=True)
+    assert isinstance(payload, bytes)  # a single-part message, its transfer encoding undone
+    return payload.decode(present(message.get_content_charset()))
 
 
 @pytest.mark.django_db(transaction=True)

@@ -4,8 +4,10 @@ downloads the handout; nobody else can, and every step is recorded."""
 import datetime
 import threading
 from collections.abc import Callable
+from typing import cast
 
 import pytest
+from django import forms
 from django.contrib.auth.models import User
 from django.db import connection
 from django.test import Client
@@ -102,7 +104,8 @@ def test_the_code_page_states_the_codes_length_and_takes_what_the_form_takes(
 ) -> None:
     page = patient_client().get(open_url(shared.token)).content.decode()
     assert f"{CODE_LENGTH} letters and numbers. Dashes and spaces are fine." in page
-    assert f'maxlength="{AccessCodeForm.base_fields["code"].max_length}"' in page
+    code_field = cast(forms.CharField, AccessCodeForm.base_fields["code"])
+    assert f'maxlength="{code_field.max_length}"' in page
 
 
 def test_a_code_in_the_query_string_is_ignored(shared: NewShareLink, handout: Handout) -> None:

@@ -21,7 +21,7 @@ from handouts.pdf.tagging import Node, finish_tagged_pdf, needs_space, read_tagg
 from portal.models import ClinicProfile
 from tests.handouts.helpers import share, shown_secrets
 from tests.handouts.pdf_checks import pdf_ua_problems, tagged_text
-from tests.helpers import pdf_text
+from tests.helpers import pdf_text, present
 
 pytestmark = pytest.mark.django_db
 
@@ -112,7 +112,7 @@ def test_running_footer_is_an_artifact_printed_on_every_page_but_not_read_out(
 def test_table_header_cells_say_whether_they_head_a_column_or_a_row(handout: Handout) -> None:
     with pikepdf.open(io.BytesIO(bytes(handout.stored_pdf.pdf))) as document:
         headers = {
-            (node.parent.parent.role, str(node.element.A.Scope))
+            (present(present(node.parent).parent).role, str(node.element.A.Scope))
             for node in read_tagged_pdf(document).nodes()
             if node.role == "TH"
         }
@@ -187,7 +187,7 @@ def _row_without_a_cell(document: pikepdf.Pdf) -> None:
     row = next(
         node
         for node in read_tagged_pdf(document).nodes()
-        if node.role == "TR" and node.parent.role == "TBody"
+        if node.role == "TR" and present(node.parent).role == "TBody"
     )
     del row.element.K[-1]
 

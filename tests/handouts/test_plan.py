@@ -26,7 +26,7 @@ from tests.handouts.helpers import (
     handout_for,
     reading_view_text,
 )
-from tests.helpers import default_choices, pdf_text
+from tests.helpers import default_choices, pdf_text, present
 
 # Where the plan box starts, in the PDF and the reading view (after its jump links).
 PLAN_LEAD = "Your plan Rest"
@@ -199,7 +199,7 @@ def test_with_no_set_rest_every_row_of_the_week_table_keeps_the_limits_page_one_
             reading_view_text(handout, clinic), "Your plan, week by week", ["Your physiotherapy"]
         )
         limits = [weight_sentence(handout)] if choices.weight != "full" else []
-        limits += [crutches_sentence(handout)] if choices.crutches else []
+        limits += [present(crutches_sentence(handout))] if choices.crutches else []
         for limit in limits:
             if table.count(limit) != rows + 1:  # every row, and "After that"
                 failures[str(choices)] = (limit, table.count(limit), rows + 1)

@@ -20,7 +20,6 @@ from django.utils.html import strip_tags
 from education.models import Article
 from education.plan_blocks import (
     Activity,
-    Aid,
     AidChoice,
     BackToChoice,
     BackToWhen,

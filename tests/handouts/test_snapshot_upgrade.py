@@ -6,6 +6,7 @@ the clinician's choices over."""
 import datetime
 import importlib
 import uuid
+from typing import cast
 
 import pytest
 from django.apps import apps
@@ -15,7 +16,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from education.models import Article, Therapy, condition_terms
-from education.snapshot import content_fingerprint, rest_guidance_of
+from education.snapshot import Snapshot, content_fingerprint, rest_guidance_of
 from education.workflow import publish, start_draft, submit_for_review
 from handouts.issuing import issue_handout
 from handouts.models import Handout
@@ -117,7 +118,8 @@ def issue_format_1(article: Article, clinician: User, clinic: ClinicProfile) -> 
         issued_by=clinician,
         issue_token=uuid.uuid4(),
         clinic=clinic,
-        snapshot=format_1_snapshot(article),
+        # Stored as older portals stored it: not the Snapshot type of today.
+        snapshot=cast(Snapshot, format_1_snapshot(article)),
     )
     return handout
 
@@ -201,7 +203,7 @@ def test_updating_an_upgraded_handout_carries_the_clinicians_choices_over(
 
     client.force_login(clinician)
     url = reverse("handouts:new", args=["bone-marrow-edema", "en"])
-    initial = client.get(url, {"from": old.public_id}).context["form"].initial
+    initial = client.get(url, {"from": str(old.public_id)}).context["form"].initial
     magnet = str(live.therapies.get(name="Magnet treatment").lineage)
     assert initial[f"{magnet}-include"] is True
     assert (initial[f"{magnet}-times_per_week"], initial[f"{magnet}-weeks"]) == (5, 2)

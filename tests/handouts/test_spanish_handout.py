@@ -369,7 +369,7 @@ def test_what_the_patient_meets_online_is_spanish(
         message_id="<link-email.1@clinic.example>",
     )
     message = mail.outbox[-1]
-    assert english_in(message.subject) == [] and english_in(message.body) == []
+    assert english_in(str(message.subject)) == [] and english_in(str(message.body)) == []
 
 
 def test_the_builder_offers_the_patients_languages_and_says_which_have_no_article(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
-from django.http import HttpResponseBase
+from django.http import HttpResponse
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.views import defaults
@@ -209,7 +209,7 @@ def test_production_settings_are_https_only_with_hsts_and_safe_cookies() -> None
     ],
 )
 def test_error_pages_are_branded_and_leak_nothing(
-    status: int, view: Callable[..., HttpResponseBase], heading: str
+    status: int, view: Callable[..., HttpResponse], heading: str
 ) -> None:
     request = RequestFactory().get("/handouts/secret-path/?patient=Zo%C3%AB")
     response = (
