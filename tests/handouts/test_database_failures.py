@@ -10,7 +10,7 @@ from django.core import mail
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
-from pytest_django.fixtures import DjangoCaptureOnCommitCallbacks
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from education.models import Article
 from handouts.models import Handout, HandoutEvent, ShareLink

@@ -21,7 +21,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
-from pytest_django.fixtures import Settings
+from pytest_django import Settings
 from time_machine import TimeMachineFixture
 
 from education.models import Article

@@ -11,7 +11,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
-from pytest_django.fixtures import Settings
+from pytest_django import Settings
 
 from education.models import Article
 from handouts.models import Handout, HandoutEvent

@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
-from pytest_django.fixtures import Settings
+from pytest_django import Settings
 from time_machine import TimeMachineFixture
 
 from education.models import Article

@@ -26,7 +26,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import strip_tags
-from pytest_django.fixtures import Settings
+from pytest_django import Settings
 
 from education.models import Article
 from education.packs import load_shipped

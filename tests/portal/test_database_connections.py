@@ -9,7 +9,7 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.db import connection
 from django.test import Client, RequestFactory
 from django.urls import reverse
-from pytest_django.fixtures import Settings
+from pytest_django import Settings
 
 from tests.database_faults import backend_pid, terminate_backend
 

@@ -13,7 +13,7 @@ from django.contrib.auth.models import User
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
-from pytest_django.fixtures import Settings
+from pytest_django import Settings
 
 from education.models import Article
 from handouts.models import Handout, HandoutEvent

@@ -1,7 +1,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
-from pytest_django.fixtures import Settings
+from pytest_django import Settings
 
 from portal.demo import ensure_demo_accounts
 

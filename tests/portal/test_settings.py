@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from pytest_django.fixtures import Settings
+from pytest_django import Settings
 
 from portal.checks import check_configuration
 from portal.env import env_bool, env_int, env_list

@@ -15,7 +15,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from pytest_django.fixtures import Settings
+from pytest_django import Settings
 from time_machine import TimeMachineFixture
 
 from portal.sessions import end_sessions_of

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from pytest_django.fixtures import Settings
+from pytest_django import Settings
 from time_machine import TimeMachineFixture
 
 from portal.models import AuditEvent

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from pytest_django.fixtures import Settings
+from pytest_django import Settings
 
 
 @pytest.mark.django_db
