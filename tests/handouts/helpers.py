@@ -9,6 +9,7 @@ import signal
 import uuid
 from dataclasses import dataclass
 
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.template.loader import render_to_string
 from django.test import Client
@@ -16,22 +17,25 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.html import strip_tags
 
+from education.models import Article
 from education.plan_blocks import PlanChoices, choices_from_rest_columns
 from education.plan_rules import conflicts
 from education.snapshot import build_snapshot
 from handouts.forms import therapy_field
 from handouts.issuing import build_handout
+from handouts.models import Handout
 from handouts.pdf.render import handout_context
-from tests.helpers import default_choices
+from portal.models import ClinicProfile
+from tests.helpers import TestResponse, default_choices, present
 
 
-def builder_url(article) -> str:
+def builder_url(article: Article) -> str:
     return reverse("handouts:new", args=[article.condition.slug, article.language])
 
 
-def builder_data(article, **overrides) -> dict:
+def builder_data(article: Article, **overrides: object) -> dict[str, object]:
     """What the builder form posts when the clinician keeps the article's defaults."""
-    data = {
+    data: dict[str, object] = {
         "issue_token": str(uuid.uuid4()),
         "patient_name": "Zoë Núñez-O'Brien",
         "visit_date": "2027-02-02",
@@ -71,9 +75,11 @@ def patient_client() -> Client:
     return Client(HTTP_USER_AGENT=PHONE, enforce_csrf_checks=True)
 
 
-def form_token(response) -> str:
+def form_token(response: TestResponse) -> str:
     """The CSRF token in the page's form."""
-    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.content.decode())[1]
+    return present(
+        re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.content.decode())
+    )[1]
 
 
 def load_form(client: Client, token: str) -> str:
@@ -81,7 +87,7 @@ def load_form(client: Client, token: str) -> str:
     return form_token(client.get(open_url(token)))
 
 
-def post_code(client: Client, token: str, code: str, with_form_token: str):
+def post_code(client: Client, token: str, code: str, with_form_token: str) -> TestResponse:
     return client.post(open_url(token), {"code": code, "csrfmiddlewaretoken": with_form_token})
 
 
@@ -128,7 +134,7 @@ MATRIX = [
 ]
 
 
-def handout_for(article, clinician, choices: Choices):
+def handout_for(article: Article, clinician: User, choices: Choices) -> Handout:
     """A handout of `article` with these choices and the sections printed by default; no
     note."""
     snapshot = build_snapshot(article)
@@ -151,7 +157,7 @@ def handout_for(article, clinician, choices: Choices):
     )
 
 
-def reading_view_text(handout, clinic) -> str:
+def reading_view_text(handout: Handout, clinic: ClinicProfile) -> str:
     """The reading view's text, white space folded."""
     context = handout_context(handout, clinic) | {"for_web": True}
     with translation.override(handout.language):
@@ -159,13 +165,13 @@ def reading_view_text(handout, clinic) -> str:
     return " ".join(strip_tags(html).split())
 
 
-def share(client, handout, **data):
+def share(client: Client, handout: Handout, **data: str) -> TestResponse:
     return client.post(
         reverse("handouts:share", args=[handout.public_id]), {"days": "30", "email": "", **data}
     )
 
 
-def shown_secrets(response) -> tuple[str, str]:
+def shown_secrets(response: TestResponse) -> tuple[str, str]:
     result = response.context["result"]
     return result.url, result.new_link.code
 

@@ -4,12 +4,16 @@ stored PDFs, fingerprints and "changed" status, and their plans read as they pri
 
 import datetime
 import hashlib
+from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.state import StateApps
 from django.utils import timezone, translation
 
+from education.models import Article
 from education.plan_blocks import choices_from_rest_columns
 from education.snapshot import build_snapshot, content_fingerprint
 from handouts.models import Handout
@@ -28,7 +32,8 @@ def migrate(targets: list[tuple[str, str]]) -> MigrationExecutor:
     return executor
 
 
-def old_handout(apps, article, clinician, **columns: object):
+# A handout of the migration's state: its model is made at run time, its fields unknown to mypy.
+def old_handout(apps: StateApps, article: Article, clinician: User, **columns: object) -> Any:
     snapshot = build_snapshot(article)
     therapy = snapshot["therapies"][0]
     handout = apps.get_model("handouts", "Handout").objects.create(
@@ -52,7 +57,7 @@ def old_handout(apps, article, clinician, **columns: object):
 
 @pytest.mark.django_db(transaction=True)
 def test_old_handouts_keep_their_pdfs_and_fingerprints_and_their_plan_reads_as_printed(
-    sample_article, clinician
+    sample_article: Article, clinician: User
 ) -> None:
     apps = migrate(BEFORE).loader.project_state(BEFORE).apps
     try:

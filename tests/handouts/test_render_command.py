@@ -1,16 +1,22 @@
 """python manage.py render_handout: a PDF without a record, for scripts and benchmarks."""
 
+from pathlib import Path
+
 import pytest
 from django.core.management import CommandError, call_command
 
+from education.models import Article
 from handouts.models import Handout
+from portal.models import ClinicProfile
 from tests.helpers import pdf_text
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.usefixtures("visit_day")  # the data describes a visit on 2 February 2027
-def test_renders_a_handout_without_saving_a_record(sample_article, clinic, tmp_path):
+def test_renders_a_handout_without_saving_a_record(
+    sample_article: Article, clinic: ClinicProfile, tmp_path: Path
+) -> None:
     output = tmp_path / "out.pdf"
     call_command(
         "render_handout",
@@ -34,7 +40,9 @@ def test_renders_a_handout_without_saving_a_record(sample_article, clinic, tmp_p
     assert Handout.objects.count() == 0
 
 
-def test_options_choose_therapies_tips_paper_and_large_print(sample_article, clinic, tmp_path):
+def test_options_choose_therapies_tips_paper_and_large_print(
+    sample_article: Article, clinic: ClinicProfile, tmp_path: Path
+) -> None:
     output = tmp_path / "out.pdf"
     call_command(
         "render_handout",
@@ -125,8 +133,12 @@ def test_options_choose_therapies_tips_paper_and_large_print(sample_article, cli
 )
 @pytest.mark.usefixtures("visit_day")
 def test_bad_input_gives_a_clear_error_and_exit_status_2(
-    sample_article, clinic, tmp_path, arguments, message
-):
+    sample_article: Article,
+    clinic: ClinicProfile,
+    tmp_path: Path,
+    arguments: list[str],
+    message: str,
+) -> None:
     output = tmp_path / "out.pdf"
     with pytest.raises(CommandError) as error:
         call_command("render_handout", *arguments, "--output", str(output))
@@ -135,7 +147,9 @@ def test_bad_input_gives_a_clear_error_and_exit_status_2(
     assert not output.exists()
 
 
-def test_list_options_names_therapies_and_numbered_tips(sample_article, capsys):
+def test_list_options_names_therapies_and_numbered_tips(
+    sample_article: Article, capsys: pytest.CaptureFixture[str]
+) -> None:
     call_command("render_handout", "bone-marrow-edema", "--list-options")
     out = capsys.readouterr().out
     assert "Exercise in water (default 2 a week for 6 weeks)" in out
@@ -144,8 +158,8 @@ def test_list_options_names_therapies_and_numbered_tips(sample_article, capsys):
 
 
 def test_sections_choose_the_background_and_no_background_leaves_only_the_plan(
-    sample_article, clinic, tmp_path
-):
+    sample_article: Article, clinic: ClinicProfile, tmp_path: Path
+) -> None:
     sections = list(sample_article.sections.all())
     output = tmp_path / "out.pdf"
     call_command(
@@ -175,7 +189,9 @@ def test_sections_choose_the_background_and_no_background_leaves_only_the_plan(
     assert "Your plan" in text
 
 
-def test_a_clinic_profile_without_a_phone_exits_with_status_2(sample_article, db, tmp_path):
+def test_a_clinic_profile_without_a_phone_exits_with_status_2(
+    sample_article: Article, db: None, tmp_path: Path
+) -> None:
     output = tmp_path / "out.pdf"
     with pytest.raises(CommandError) as error:
         call_command(
@@ -186,7 +202,9 @@ def test_a_clinic_profile_without_a_phone_exits_with_status_2(sample_article, db
     assert not output.exists()
 
 
-def test_list_options_names_the_plan_blocks_the_article_offers(sample_article, capsys) -> None:
+def test_list_options_names_the_plan_blocks_the_article_offers(
+    sample_article: Article, capsys: pytest.CaptureFixture[str]
+) -> None:
     call_command("render_handout", "bone-marrow-edema", "--list-options")
     out = capsys.readouterr().out
     blocks = out[out.index("Plan blocks:") : out.index("Therapies")]
@@ -200,7 +218,7 @@ def test_list_options_names_the_plan_blocks_the_article_offers(sample_article, c
 
 @pytest.mark.usefixtures("visit_day")
 def test_plan_options_choose_the_activity_aids_and_physiotherapy_start(
-    sample_article, clinic, tmp_path
+    sample_article: Article, clinic: ClinicProfile, tmp_path: Path
 ) -> None:
     output = tmp_path / "out.pdf"
     call_command(

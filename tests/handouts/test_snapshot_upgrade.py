@@ -6,18 +6,22 @@ the clinician's choices over."""
 import datetime
 import importlib
 import uuid
+from typing import cast
 
 import pytest
 from django.apps import apps
+from django.contrib.auth.models import User
+from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
 from education.models import Article, Therapy, condition_terms
-from education.snapshot import content_fingerprint, rest_guidance_of
+from education.snapshot import Snapshot, content_fingerprint, rest_guidance_of
 from education.workflow import publish, start_draft, submit_for_review
 from handouts.issuing import issue_handout
 from handouts.models import Handout
 from handouts.pdf.render import handout_html
+from portal.models import ClinicProfile
 from tests.helpers import default_choices
 
 pytestmark = pytest.mark.django_db
@@ -93,7 +97,7 @@ def format_1_snapshot(article: Article) -> dict:
     return {**content, "version": "format1-test"}
 
 
-def issue_format_1(article: Article, clinician, clinic) -> Handout:
+def issue_format_1(article: Article, clinician: User, clinic: ClinicProfile) -> Handout:
     """A handout as the portal issued it before this change: a format-1 snapshot, choices
     naming parts by database id, and the PDF rendered from them."""
     therapies = list(article.therapies.all())
@@ -114,12 +118,15 @@ def issue_format_1(article: Article, clinician, clinic) -> Handout:
         issued_by=clinician,
         issue_token=uuid.uuid4(),
         clinic=clinic,
-        snapshot=format_1_snapshot(article),
+        # Stored as older portals stored it: not the Snapshot type of today.
+        snapshot=cast(Snapshot, format_1_snapshot(article)),
     )
     return handout
 
 
-def new_version(sample_article: Article, editor, administrator, changed: bool) -> Article:
+def new_version(
+    sample_article: Article, editor: User, administrator: User, changed: bool
+) -> Article:
     draft = start_draft(sample_article, editor)
     if changed:
         draft.therapies.filter(name="Magnet treatment").update(times_per_week=2)
@@ -132,7 +139,11 @@ def upgrade() -> None:
 
 
 def test_upgraded_handouts_keep_their_pdfs_fingerprints_and_changed_status(
-    sample_article, clinician, clinic, editor, administrator
+    sample_article: Article,
+    clinician: User,
+    clinic: ClinicProfile,
+    editor: User,
+    administrator: User,
 ) -> None:
     # Made from content that changed since, and from content re-approved unchanged since.
     old = issue_format_1(sample_article, clinician, clinic)
@@ -179,7 +190,12 @@ def test_upgraded_handouts_keep_their_pdfs_fingerprints_and_changed_status(
 
 
 def test_updating_an_upgraded_handout_carries_the_clinicians_choices_over(
-    client, sample_article, clinician, clinic, editor, administrator
+    client: Client,
+    sample_article: Article,
+    clinician: User,
+    clinic: ClinicProfile,
+    editor: User,
+    administrator: User,
 ) -> None:
     old = issue_format_1(sample_article, clinician, clinic)
     live = new_version(sample_article, editor, administrator, changed=True)
@@ -187,7 +203,7 @@ def test_updating_an_upgraded_handout_carries_the_clinicians_choices_over(
 
     client.force_login(clinician)
     url = reverse("handouts:new", args=["bone-marrow-edema", "en"])
-    initial = client.get(url, {"from": old.public_id}).context["form"].initial
+    initial = client.get(url, {"from": str(old.public_id)}).context["form"].initial
     magnet = str(live.therapies.get(name="Magnet treatment").lineage)
     assert initial[f"{magnet}-include"] is True
     assert (initial[f"{magnet}-times_per_week"], initial[f"{magnet}-weeks"]) == (5, 2)
@@ -198,7 +214,7 @@ def test_updating_an_upgraded_handout_carries_the_clinicians_choices_over(
 
 
 def test_upgrading_twice_changes_nothing_and_downgrading_restores_format_1(
-    sample_article, clinician, clinic
+    sample_article: Article, clinician: User, clinic: ClinicProfile
 ) -> None:
     handout = issue_format_1(sample_article, clinician, clinic)
     original = Handout.objects.get(pk=handout.pk)

@@ -3,6 +3,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from pytest_django import Settings
 
 from portal.demo import ensure_demo_accounts
 
@@ -10,7 +11,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.django_db
-def test_one_demo_account_per_role_with_a_printed_password(settings, capsys):
+def test_one_demo_account_per_role_with_a_printed_password(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
     settings.DEBUG = True
     call_command("create_demo_accounts")
     out = capsys.readouterr().out
@@ -31,7 +34,7 @@ def test_one_demo_account_per_role_with_a_printed_password(settings, capsys):
 
 
 @pytest.mark.django_db
-def test_running_the_demo_setup_twice_changes_nothing(settings):
+def test_running_the_demo_setup_twice_changes_nothing(settings: Settings) -> None:
     first = ensure_demo_accounts()
     hashes = dict(get_user_model().objects.values_list("username", "password"))
     second = ensure_demo_accounts()
@@ -42,7 +45,7 @@ def test_running_the_demo_setup_twice_changes_nothing(settings):
 
 
 @pytest.mark.django_db
-def test_demo_accounts_are_refused_when_debug_is_off(settings):
+def test_demo_accounts_are_refused_when_debug_is_off(settings: Settings) -> None:
     settings.DEBUG = False
     with pytest.raises(CommandError, match="DEBUG=1"):
         call_command("create_demo_accounts")
