@@ -56,7 +56,7 @@ def relative_links(path: Path) -> list[str]:
     ]
 
 
-def test_the_readme_is_at_most_12_kb():
+def test_the_readme_is_at_most_12_kb() -> None:
     size = len(README.read_bytes())
     assert size <= README_LIMIT, (
         f"README.md is {size} bytes; keep it to what a newcomer needs ({README_LIMIT} at most) "
@@ -64,7 +64,7 @@ def test_the_readme_is_at_most_12_kb():
     )
 
 
-def test_the_readme_links_to_every_manual():
+def test_the_readme_links_to_every_manual() -> None:
     linked = {target.split("#")[0] for target in relative_links(README)}
     assert {"docs/using.md", "docs/operating.md", "docs/developing.md"} <= linked
 
@@ -82,12 +82,12 @@ def broken_links(path: Path) -> list[str]:
 
 
 @pytest.mark.parametrize("path", DOCS, ids=lambda path: str(path.relative_to(ROOT)))
-def test_every_relative_link_leads_to_a_file_and_heading(path):
+def test_every_relative_link_leads_to_a_file_and_heading(path: Path) -> None:
     broken = broken_links(path)
     assert not broken, f"{path.relative_to(ROOT)} has broken links:\n" + "\n".join(broken)
 
 
-def test_a_link_to_a_missing_file_or_heading_is_found(tmp_path):
+def test_a_link_to_a_missing_file_or_heading_is_found(tmp_path: Path) -> None:
     (tmp_path / "other.md").write_text("# Other\n\n## `make demo` and more\n", encoding="utf-8")
     page = tmp_path / "page.md"
     page.write_text(
