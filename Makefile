@@ -100,7 +100,7 @@ demo-passwords: install
 	$(DEMO_ENV) $(PY) manage.py create_demo_accounts --reset-passwords --port $(PORT)
 
 # Style and formatting, types (pyproject.toml [tool.mypy]), then the layer rule
-# ([tool.importlinter]): benchmarks -> interop -> handouts -> education -> portal; and the lock files
+# ([tool.importlinter]): benchmarks -> reports | interop -> handouts -> education -> portal; and the lock files
 # against their inputs. `.pre-commit-config.yaml` runs the same checks.
 lint: install-dev check-locks
 	$(VENV)/bin/ruff check .

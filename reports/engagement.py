@@ -1,0 +1,258 @@
+"""What reached patients: engagement figures of the handouts issued in a period, counted by
+the database (aggregate queries over handouts and their events, never a loop over handouts).
+
+Every figure follows the handouts issued in the period (a cohort): of the handouts issued in a
+week, how many got a patient link, were opened, opened within 72 hours, downloaded, and how
+long the first open took. A handout is opened when its patient entered the access code
+(CODE_ACCEPTED): every way into the handout, reading or downloading, passes through it.
+
+One query per table, whatever the number of handouts or events: the per-handout facts are
+subqueries of the grouped query (the first open a correlated MIN over the events' (handout,
+kind, at) index; the others IN-subqueries the database hashes once).
+"""
+
+import datetime
+import statistics
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+from django.db.backends.signals import connection_created
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When
+from django.db.models.functions import TruncWeek
+from django.utils.translation import gettext_lazy as _
+
+from handouts.models import Handout, HandoutEvent
+
+Kind = HandoutEvent.Kind
+OPENED_WITHIN = datetime.timedelta(hours=72)
+EMAILED = [Kind.EMAIL_SENT, Kind.EMAIL_FAILED]
+
+
+class DeliveryWay(models.TextChoices):
+    """How the handout reached the patient: on paper only, with a patient link (shown or on
+    its printed slip), or with the link emailed (sent, or tried and not delivered)."""
+
+    PRINT_ONLY = "print", _("Print only")
+    LINK = "link", _("Patient link")
+    EMAIL = "email", _("Link by email")
+
+
+# --- The median, in the database ----------------------------------------------------------
+
+
+class Median(models.Aggregate):
+    """The median of a duration: PostgreSQL's percentile_cont; on SQLite, the aggregate
+    registered below. NULLs (handouts never opened) are left out, as by every aggregate."""
+
+    function = "PERCENTILE_CONT"
+    name = "Median"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = models.DurationField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return super().as_sql(
+            compiler, connection, function=SQLITE_MEDIAN, template="%(function)s(%(expressions)s)"
+        )
+
+
+SQLITE_MEDIAN = "reports_median"
+
+
+class MinuteMedian:
+    """SQLite's median of durations (microseconds, as Django stores them there): counted a
+    whole minute at a time, so what it holds is bounded by the minutes between issue and
+    first open, not by the number of handouts. The answer is exact to the minute."""
+
+    MINUTE = 60_000_000
+
+    def __init__(self) -> None:
+        self.minutes: Counter[int] = Counter()
+
+    def step(self, value: int | None) -> None:
+        if value is not None:
+            self.minutes[round(value / self.MINUTE)] += 1
+
+    def finalize(self) -> int | None:
+        if not self.minutes:
+            return None
+        return round(statistics.median(_expand(self.minutes)) * self.MINUTE)
+
+
+def _expand(counts: Counter[int]) -> list[int]:
+    return sorted(counts.elements())
+
+
+def register_sqlite_median(sender: Any, connection: Any, **kwargs: Any) -> None:
+    if connection.vendor == "sqlite":
+        connection.connection.create_aggregate(SQLITE_MEDIAN, 1, MinuteMedian)
+
+
+connection_created.connect(register_sqlite_median)
+
+
+# --- Figures per group: two queries, one over handouts, one over their first opens ---------
+
+
+def _events_since(kinds: list[str], since: datetime.datetime) -> models.QuerySet[HandoutEvent]:
+    """The handouts (ids) with an event of one of `kinds`, for an uncorrelated IN-subquery the
+    database reads once from the (kind, at) index: events of handouts issued since `since`
+    happen after it."""
+    return HandoutEvent.objects.filter(kind__in=kinds, at__gte=since).values("handout_id")
+
+
+def delivery_way(handout: str, since: datetime.datetime) -> Case:
+    """The delivery way of the handout at path `handout` ("pk" from a handout, "handout_id"
+    from an event)."""
+    emailed = Q(**{f"{handout}__in": _events_since(EMAILED, since)})
+    linked = Q(**{f"{handout}__in": _events_since([Kind.LINK_CREATED], since)})
+    return Case(
+        When(emailed, then=Value(DeliveryWay.EMAIL)),
+        When(linked, then=Value(DeliveryWay.LINK)),
+        default=Value(DeliveryWay.PRINT_ONLY),
+    )
+
+
+def first_opens(handouts: models.QuerySet[Handout]) -> models.QuerySet[HandoutEvent]:
+    """Each handout's first open: its CODE_ACCEPTED events with none earlier. The database
+    answers the NOT EXISTS as an anti-join over the (handout, kind, at) index."""
+    earlier = HandoutEvent.objects.filter(
+        handout=OuterRef("handout"), kind=Kind.CODE_ACCEPTED, at__lt=OuterRef("at")
+    )
+    return HandoutEvent.objects.filter(
+        kind=Kind.CODE_ACCEPTED, handout__in=handouts.order_by().values("pk")
+    ).exclude(Exists(earlier))
+
+
+@dataclass(frozen=True)
+class Figures:
+    """One group's figures, as counted (small cells are hidden later, when shown)."""
+
+    key: Any
+    label: Any
+    issued: int = 0
+    links: int = 0
+    opened: int = 0
+    opened_72h: int = 0
+    downloaded: int = 0
+    median_to_open: datetime.timedelta | None = None
+
+
+# --- Groupings: each one small function, so what a figure is grouped by has one home ------
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """What to group by, from a handout (`to_handout` is "" from a handout, "handout__" from
+    an event): `key` and `label` expressions for values(); `label` may be an aggregate."""
+
+    key: Callable[[str, datetime.datetime], Any]
+    label: Callable[[str, datetime.datetime], Any]
+
+
+def _field(name: str) -> Callable[[str, datetime.datetime], Any]:
+    return lambda to_handout, since: F(f"{to_handout}{name}")
+
+
+def _week(to_handout: str, since: datetime.datetime) -> Any:
+    return TruncWeek(f"{to_handout}issued_at")
+
+
+def _delivery(to_handout: str, since: datetime.datetime) -> Any:
+    return delivery_way(f"{to_handout}pk" if to_handout else "pk", since)
+
+
+# The condition of a handout. Today a handout is one condition's article; when a visit holds
+# several conditions, this is the one place that changes (through its conditions).
+CONDITION = "article__condition"
+
+GROUPINGS: dict[str, Grouping] = {
+    "weeks": Grouping(_week, _week),
+    "conditions": Grouping(_field(f"{CONDITION}__slug"), _field(f"{CONDITION}__name")),
+    # Grouped by the account; named as its handouts name their issuer.
+    "clinicians": Grouping(
+        _field("issued_by_id"),
+        lambda to_handout, since: models.Max(f"{to_handout}issued_by_name"),
+    ),
+    "languages": Grouping(_field("language"), _field("language")),
+    "delivery": Grouping(_delivery, _delivery),
+}
+
+
+def _grouped(
+    rows: models.QuerySet[Any],
+    grouping: Grouping | None,
+    to_handout: str,
+    since: datetime.datetime,
+    aggregates: dict[str, Any],
+) -> list[dict[str, Any]]:
+    if grouping is None:
+        return [{"group_key": None, "group_label": "", **rows.aggregate(**aggregates)}]
+    label = grouping.label(to_handout, since)
+    rows = rows.values(group_key=grouping.key(to_handout, since))
+    if getattr(label, "contains_aggregate", False):
+        return list(rows.annotate(group_label=label, **aggregates))
+    rows = rows.annotate(group_label=label).values("group_key", "group_label")
+    return list(rows.annotate(**aggregates))
+
+
+def figures_by(
+    handouts: models.QuerySet[Handout], since: datetime.datetime, grouping: Grouping | None
+) -> list[Figures]:
+    """One row of figures per group, in the groups' order; without a grouping, the whole
+    period's. Two queries: the handouts' counts, and their first opens."""
+    counted = _grouped(
+        handouts.order_by(),
+        grouping,
+        "",
+        since,
+        {
+            "issued": Count("pk"),
+            "links": Count("pk", filter=Q(pk__in=_events_since([Kind.LINK_CREATED], since))),
+            "downloaded": Count(
+                "pk", filter=Q(pk__in=_events_since([Kind.PATIENT_DOWNLOADED], since))
+            ),
+        },
+    )
+    wait = F("at") - F("handout__issued_at")
+    opened = _grouped(
+        first_opens(handouts),
+        grouping,
+        "handout__",
+        since,
+        {
+            "opened": Count("pk"),
+            "opened_72h": Count("pk", filter=Q(at__lt=F("handout__issued_at") + OPENED_WITHIN)),
+            "median_to_open": Median(wait),
+        },
+    )
+    opens = {row.pop("group_key"): row for row in opened}
+    figures = []
+    for row in sorted(counted, key=lambda row: (row["group_key"] is None, row["group_key"])):
+        key = row.pop("group_key")
+        open_row = opens.get(key, {})
+        open_row.pop("group_label", None)
+        figures.append(Figures(key=key, label=row.pop("group_label"), **row, **open_row))
+    return figures
+
+
+# --- Teach-back ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TeachBack:
+    """Of the handouts issued, how many patients answered the check questions right on the
+    first try, right after re-reading, or did not answer."""
+
+    first_try: int
+    after_rereading: int
+    unanswered: int
+
+
+def teach_back(handouts: models.QuerySet[Handout]) -> TeachBack:
+    """Teach-back answers do not exist yet: every handout is unanswered. Once they do, the
+    two other buckets are filtered Counts of this same aggregate."""
+    counted = handouts.order_by().aggregate(unanswered=Count("pk"))
+    return TeachBack(first_try=0, after_rereading=0, unanswered=counted["unanswered"])
