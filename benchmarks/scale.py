@@ -36,8 +36,12 @@ from handouts.issuing import display_name
 from handouts.models import Handout, HandoutEvent, HandoutPdf
 from portal.models import ClinicProfile
 from portal.roles import CLINICIAN
+from reports.demo import events_of
 
 BATCH = 1000
+# Each handout comes with this many events (reports.demo.events_of), so 100,000 handouts come
+# with 1,000,000: what the engagement dashboard aggregates.
+EVENTS_PER_HANDOUT = 10
 
 
 # --- A library ----------------------------------------------------------------------------
@@ -210,7 +214,7 @@ def build_handouts(
             HandoutEvent.objects.bulk_create(
                 event
                 for h, index in zip(saved, indices, strict=True)
-                for event in events_of(h, index, now)
+                for event in events_of(h, index, now, at_least=EVENTS_PER_HANDOUT)
             )
 
 
@@ -238,63 +242,3 @@ def _patient_names() -> Iterator[str]:
     return itertools.cycle(
         f"{first} {initial}. {last} {second}" for first, initial, last, second in names
     )
-
-
-# --- Events -------------------------------------------------------------------------------
-
-# Each handout gets this many events, so 100,000 handouts come with 1,000,000: what the
-# engagement dashboard aggregates.
-EVENTS_PER_HANDOUT = 10
-# Of every ten handouts (by index), the first seven get a patient link and the first three of
-# those an email; of every seven, five links are opened. Hours from issue to the first open,
-# taken in turn: most within 72 hours, some later.
-LINKED_OF_TEN, EMAILED_OF_TEN, OPENED_OF_SEVEN = 7, 3, 5
-HOURS_TO_OPEN = [1, 2, 5, 12, 26, 48, 96, 200]
-Kind = HandoutEvent.Kind
-
-
-def events_of(handout: Handout, index: int, now: datetime.datetime) -> list[HandoutEvent]:
-    """EVENTS_PER_HANDOUT events of a handout, as staff and its patient would leave them:
-    issued and printed; a link created, emailed or its slip printed; the link opened, a
-    wrong code now and then, the right one, read, sometimes downloaded; read again later. No
-    event is later than `now`."""
-    issued, staff = handout.issued_at, handout.issued_by_id
-    minute = datetime.timedelta(minutes=1)
-    kinds: list[tuple[str, datetime.datetime, bool]] = [  # kind, at, by staff
-        (Kind.ISSUED, issued, True),
-        (Kind.PRINTED, issued + minute, True),
-    ]
-    opened = index % 10 < LINKED_OF_TEN and index % 7 < OPENED_OF_SEVEN
-    if index % 10 < LINKED_OF_TEN:
-        shared = Kind.EMAIL_SENT if index % 10 < EMAILED_OF_TEN else Kind.SLIP_PRINTED
-        kinds += [
-            (Kind.LINK_CREATED, issued + 2 * minute, True),
-            (shared, issued + 3 * minute, True),
-        ]
-    first_open = issued + datetime.timedelta(hours=HOURS_TO_OPEN[index // 10 % len(HOURS_TO_OPEN)])
-    if opened:
-        kinds.append((Kind.LINK_OPENED, first_open - minute, False))
-        if index % 6 == 1:
-            kinds.append((Kind.CODE_FAILED, first_open - minute, False))
-        kinds += [(Kind.CODE_ACCEPTED, first_open, False), (Kind.PATIENT_VIEWED, first_open, False)]
-        if index % 3 == 0:
-            kinds.append((Kind.PATIENT_DOWNLOADED, first_open + 5 * minute, False))
-    day = datetime.timedelta(days=1)
-    while len(kinds) < EVENTS_PER_HANDOUT:
-        later = len(kinds) * day
-        kinds.append(
-            (Kind.PATIENT_VIEWED, first_open + later, False)
-            if opened
-            else (Kind.STAFF_DOWNLOADED, issued + later, True)
-        )
-    device = HandoutEvent.Device.PHONE
-    return [
-        HandoutEvent(
-            handout=handout,
-            kind=kind,
-            at=min(at, now),
-            staff_id=staff if by_staff else None,
-            device="" if by_staff else device,
-        )
-        for kind, at, by_staff in kinds
-    ]

@@ -22,6 +22,7 @@ from portal.models import ClinicProfile
 from portal.roles import (
     ADMIN_SITE_ROLES,
     ADMINISTRATOR,
+    CLINIC_LEAD,
     CLINICIAN,
     EDITOR,
     FRONT_DESK,
@@ -162,6 +163,11 @@ def front_desk(make_user):
 @pytest.fixture
 def administrator(make_user):
     return make_user("administrator", ADMINISTRATOR)
+
+
+@pytest.fixture
+def clinic_lead(make_user):
+    return make_user("lead", CLINIC_LEAD)
 
 
 @pytest.fixture
