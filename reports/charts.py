@@ -87,7 +87,8 @@ def line_chart(x_labels: list[str], series: list[tuple[str, str, list[str]]]) ->
             for i, v in enumerate(row)
             if v is not None
         ]
-        paths, run = [], []
+        paths: list[str] = []
+        run: list[tuple[float, float]] = []
         for i, v in enumerate([*row, None]):
             if v is None:
                 if len(run) > 1:

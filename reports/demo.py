@@ -1,6 +1,11 @@
 """Demo visits and what their patients did, for `make demo`: enough for the engagement
 dashboard's charts to show something. Clearly fake: the patients are "Demo Patient 01" and so
-on, issued by the demo clinician over the recent weeks; the events follow a fixed pattern."""
+on, issued by the demo clinician over the recent weeks; the events follow a fixed pattern.
+
+A demo visit's PDF is one page saying it is a made-up visit, the same for all: rendering a
+real handout for each (about a second and a half apiece) would add minutes to `make demo`,
+and a handout printed for a made-up patient would only look real.
+"""
 
 import datetime
 import itertools
@@ -14,7 +19,6 @@ from education.snapshot import build_snapshot
 from handouts.forms import default_choices
 from handouts.issuing import build_handout, require_clinic_ready
 from handouts.models import Handout, HandoutEvent
-from handouts.pdf.render import render_handout_pdf
 from portal.models import ClinicProfile
 
 DEMO_PATIENT = "Demo Patient"
@@ -87,8 +91,8 @@ def demo_visits_exist() -> bool:
 def ensure_demo_visits(
     clinician: User, *, visits: int = DEMO_VISITS, weeks: int = DEMO_WEEKS
 ) -> int:
-    """Issue `visits` demo handouts spread over the last `weeks` weeks, each with a real PDF
-    and made-up events, across the published articles in every language. Returns how many
+    """Issue `visits` demo handouts spread over the last `weeks` weeks, with made-up events,
+    across the published articles in every language. Returns how many
     were made: none when demo visits exist already (it runs on every `make demo`)."""
     if demo_visits_exist():
         return 0
@@ -97,6 +101,7 @@ def ensure_demo_visits(
         return 0
     clinic = ClinicProfile.load()
     require_clinic_ready(clinic)
+    pdf = demo_pdf()
     now = timezone.now()
     span = datetime.timedelta(weeks=weeks)
     # Conditions are chosen unevenly, so some bars are long and some show "<5".
@@ -113,9 +118,23 @@ def ensure_demo_visits(
         )
         handout.issued_at = issued_at
         handout.visit_date = timezone.localdate(issued_at)
-        stored_pdf = handout.store_pdf(render_handout_pdf(handout, clinic))
+        stored_pdf = handout.store_pdf(pdf)
         with transaction.atomic():
             handout.save()
             stored_pdf.save()
             HandoutEvent.objects.bulk_create(events_of(handout, index, now))
     return visits
+
+
+DEMO_PDF_HTML = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Demo visit</title></head><body><h1>Demo visit</h1>
+<p>This visit was made up for the engagement dashboard of the demo. No handout was printed
+for it: issue one from the library to see a real handout.</p></body></html>"""
+
+
+def demo_pdf() -> bytes:
+    """The one-page PDF every demo visit holds."""
+    import weasyprint  # only here: the demo's one render
+
+    pdf: bytes = weasyprint.HTML(string=DEMO_PDF_HTML).write_pdf(pdf_variant="pdf/ua-1")
+    return pdf

@@ -6,20 +6,21 @@ week, how many got a patient link, were opened, opened within 72 hours, download
 long the first open took. A handout is opened when its patient entered the access code
 (CODE_ACCEPTED): every way into the handout, reading or downloading, passes through it.
 
-One query per table, whatever the number of handouts or events: the per-handout facts are
-subqueries of the grouped query (the first open a correlated MIN over the events' (handout,
-kind, at) index; the others IN-subqueries the database hashes once).
+Two queries per table, whatever the number of handouts or events: one over the period's
+handouts (issued, links, downloads; the delivery way and the flags are IN-subqueries over the
+events' (kind, at, handout) index, which the database reads once and hashes), one over their
+first opens (opened, within 72 hours, the median wait; an anti-join over the events'
+(handout, kind, at) index). Each row is a group, never a handout.
 """
 
 import datetime
 import statistics
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
-from django.db.backends.signals import connection_created
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When
 from django.db.models.functions import TruncWeek
 from django.utils.translation import gettext_lazy as _
@@ -53,6 +54,10 @@ class Median(models.Aggregate):
     output_field = models.DurationField()
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        # Registered on the connection that runs the query, whenever it was opened (a
+        # quick call, as Django registers its own functions on every new connection).
+        connection.ensure_connection()
+        connection.connection.create_aggregate(SQLITE_MEDIAN, 1, MinuteMedian)
         return super().as_sql(
             compiler, connection, function=SQLITE_MEDIAN, template="%(function)s(%(expressions)s)"
         )
@@ -85,18 +90,10 @@ def _expand(counts: Counter[int]) -> list[int]:
     return sorted(counts.elements())
 
 
-def register_sqlite_median(sender: Any, connection: Any, **kwargs: Any) -> None:
-    if connection.vendor == "sqlite":
-        connection.connection.create_aggregate(SQLITE_MEDIAN, 1, MinuteMedian)
-
-
-connection_created.connect(register_sqlite_median)
-
-
 # --- Figures per group: two queries, one over handouts, one over their first opens ---------
 
 
-def _events_since(kinds: list[str], since: datetime.datetime) -> models.QuerySet[HandoutEvent]:
+def _events_since(kinds: Sequence[str], since: datetime.datetime) -> models.QuerySet[Any, Any]:
     """The handouts (ids) with an event of one of `kinds`, for an uncorrelated IN-subquery the
     database reads once from the (kind, at) index: events of handouts issued since `since`
     happen after it."""

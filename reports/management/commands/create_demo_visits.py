@@ -13,7 +13,7 @@ class Command(BaseCommand):
         f"Issue {DEMO_VISITS} demo handouts over the last {DEMO_WEEKS} weeks, with made-up "
         "patient activity, so the engagement dashboard (/reports/) has something to show. "
         f'The patients are "{DEMO_PATIENT} 01" and on, issued by the demo clinician across the '
-        "published library; each gets a real PDF. Refused unless DEBUG is on; run after "
+        "published library; their PDFs say they are made up. Refused unless DEBUG is on; run after "
         "create_demo_accounts and the content import. Does nothing when demo visits exist."
     )
 
