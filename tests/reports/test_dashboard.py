@@ -238,3 +238,23 @@ def test_the_trend_line_leaves_a_gap_for_a_hidden_week():
     (series,) = chart.series
     assert [point.value for point in series.points] == [10, 12, 14]
     assert len(series.paths) == 1 and series.paths[0].count("L") == 1
+
+
+def test_a_clinic_lead_finds_the_reports_from_the_home_page(client, clinic_lead):
+    client.force_login(clinic_lead)
+
+    home = client.get(reverse("home"))
+
+    assert home.status_code == 200
+    assert f'href="{DASHBOARD}"' in home.content.decode()
+
+
+def test_the_dashboard_reads_in_spanish(client, clinic_lead, clinician, sample_article):
+    build_handouts(40)
+    client.force_login(clinic_lead)
+    client.post(reverse("set_language"), {"language": "es", "next": DASHBOARD})
+
+    html = year(client).content.decode()
+
+    assert "Lo que llegó a los pacientes" in html
+    assert "Hojas informativas emitidas" in html and "Todo el periodo" in html
