@@ -57,7 +57,7 @@ def build_dashboard(period: Period) -> Dashboard:
     )
     tables = {
         "weeks": figures_table(
-            "weeks", _("Week by week"), _("Week"), weeks, week_label, total=total
+            "weeks", _("Week by week"), _("Week of"), weeks, week_label, total=total
         ),
         "conditions": figures_table(
             "conditions", _("By condition"), _("Condition"), conditions, str

@@ -35,6 +35,16 @@ def default_period(today: datetime.date) -> Period:
     return Period(monday - datetime.timedelta(weeks=DEFAULT_WEEKS - 1), today)
 
 
+def with_default_period(data: Any, today: datetime.date) -> dict[str, Any]:
+    """The submitted dates, with the default period's in place of any left out, so the form
+    shows the period the page reports on."""
+    default = default_period(today)
+    return {
+        "start": data.get("start") or default.first_day.isoformat(),
+        "end": data.get("end") or default.last_day.isoformat(),
+    }
+
+
 class PeriodForm(forms.Form):
     """The period of a report, sent by GET (it holds no patient data), so a report's address
     can be bookmarked and shared."""

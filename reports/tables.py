@@ -79,7 +79,8 @@ def figures_table(
 
 
 def week_label(week: datetime.datetime | datetime.date) -> str:
-    return str(_("Week of %(day)s")) % {"day": short_date(_as_date(week), with_year=True)}
+    """The week's Monday, under the column "Week of"."""
+    return short_date(_as_date(week), with_year=True)
 
 
 def _as_date(value: datetime.datetime | datetime.date) -> datetime.date:

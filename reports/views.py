@@ -3,11 +3,12 @@ import csv
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from portal.http import AuthenticatedHttpRequest
 from reports.dashboard import build_dashboard
-from reports.forms import PeriodForm
+from reports.forms import PeriodForm, with_default_period
 from reports.tables import Table
 
 VIEW_REPORTS = "reports.view_reports"
@@ -19,7 +20,7 @@ VIEW_REPORTS = "reports.view_reports"
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """What reached patients in a period: figures, charts and their tables; no patient is
     ever named. Dates that do not make a period get the form back with what is wrong."""
-    form = PeriodForm(request.GET)
+    form = PeriodForm(with_default_period(request.GET, timezone.localdate()))
     context: dict = {"form": form, "dashboard": None}
     if form.is_valid():
         context["dashboard"] = build_dashboard(form.period())
@@ -33,7 +34,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
 @permission_required(VIEW_REPORTS, raise_exception=True)
 def table_csv(request: AuthenticatedHttpRequest, table: str) -> HttpResponse:
     """One of the dashboard's tables as CSV: the same cells, small ones hidden alike."""
-    form = PeriodForm(request.GET)
+    form = PeriodForm(with_default_period(request.GET, timezone.localdate()))
     if not form.is_valid():
         return render(request, "reports/dashboard.html", {"form": form}, status=400)
     tables = build_dashboard(form.period()).tables
