@@ -185,11 +185,12 @@ def outsider(make_user):
 
 
 @pytest.fixture
-def personas(editor, clinician, front_desk, administrator, outsider):
+def personas(editor, clinician, front_desk, clinic_lead, administrator, outsider):
     return {
         "editor": editor,
         "clinician": clinician,
         "front_desk": front_desk,
+        "clinic_lead": clinic_lead,
         "administrator": administrator,
         "outsider": outsider,
     }
