@@ -44,8 +44,8 @@ class DeliveryWay(models.TextChoices):
 
 
 class Median(models.Aggregate):
-    """The median of a duration: PostgreSQL's percentile_cont; on SQLite, the aggregate
-    registered below. NULLs (handouts never opened) are left out, as by every aggregate."""
+    """The median of a duration: PostgreSQL's percentile_cont; on SQLite, MinuteMedian, which
+    as_sqlite registers. NULLs (handouts never opened) are left out, as by every aggregate."""
 
     function = "PERCENTILE_CONT"
     name = "Median"
@@ -109,8 +109,8 @@ def _events_since(kinds: Sequence[str], since: datetime.datetime) -> models.Quer
 
 
 def delivery_way(handout: str, since: datetime.datetime) -> Case:
-    """The delivery way of the handout at path `handout` ("pk" from a handout, "handout_id"
-    from an event)."""
+    """The delivery way of the handout at path `handout` ("pk" from a handout, "handout__pk"
+    from an event): email wins over a link, a link over print only."""
     emailed = Q(**{f"{handout}__in": _events_since(EMAILED, since)})
     linked = Q(**{f"{handout}__in": _events_since([Kind.LINK_CREATED], since)})
     return Case(
