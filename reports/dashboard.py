@@ -5,7 +5,6 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from handouts.models import Handout
 from portal.dates import short_date
 from reports.charts import BarChart, LineChart, bar_chart, line_chart
 from reports.engagement import GROUPINGS, Figures, figures_by, teach_back
@@ -48,12 +47,11 @@ def _as_date(value: datetime.datetime | datetime.date) -> datetime.date:
 
 
 def build_dashboard(period: Period) -> Dashboard:
-    handouts = Handout.objects.issued_between(period.first_day, period.last_day)
-    since = period.since
-    (total,) = figures_by(handouts, since, None)
-    weeks = every_week(period, figures_by(handouts, since, GROUPINGS["weeks"]))
+    since, until = period.since, period.until
+    (total,) = figures_by(since, until, None)
+    weeks = every_week(period, figures_by(since, until, GROUPINGS["weeks"]))
     conditions = sorted(
-        figures_by(handouts, since, GROUPINGS["conditions"]), key=lambda f: (-f.issued, f.label)
+        figures_by(since, until, GROUPINGS["conditions"]), key=lambda f: (-f.issued, f.label)
     )
     tables = {
         "weeks": figures_table(
@@ -66,24 +64,24 @@ def build_dashboard(period: Period) -> Dashboard:
             "clinicians",
             _("By clinician"),
             _("Clinician"),
-            figures_by(handouts, since, GROUPINGS["clinicians"]),
+            figures_by(since, until, GROUPINGS["clinicians"]),
             str,
         ),
         "languages": figures_table(
             "languages",
             _("By language"),
             _("Language"),
-            figures_by(handouts, since, GROUPINGS["languages"]),
+            figures_by(since, until, GROUPINGS["languages"]),
             language_label,
         ),
         "delivery": figures_table(
             "delivery",
             _("By delivery way"),
             _("Delivery way"),
-            figures_by(handouts, since, GROUPINGS["delivery"]),
+            figures_by(since, until, GROUPINGS["delivery"]),
             delivery_label,
         ),
-        "teach_back": teach_back_table(teach_back(handouts)),
+        "teach_back": teach_back_table(teach_back(since, until)),
     }
     return Dashboard(
         period=period,

@@ -120,15 +120,21 @@ def delivery_way(handout: str, since: datetime.datetime) -> Case:
     )
 
 
+def issued_in(since: datetime.datetime, until: datetime.datetime, to_handout: str = "") -> Q:
+    """Handouts issued from `since` up to `until` (excluded), from a handout or, with
+    `to_handout` "handout__", from an event."""
+    return Q(**{f"{to_handout}issued_at__gte": since, f"{to_handout}issued_at__lt": until})
+
+
 def first_opens(
-    handouts: models.QuerySet[Handout], since: datetime.datetime
+    since: datetime.datetime, until: datetime.datetime
 ) -> models.QuerySet[HandoutEvent]:
-    """Each handout's first open: its CODE_ACCEPTED events with none earlier. Both read only
-    events since `since` (from the (kind, at, handout) index); the database answers the NOT
-    EXISTS as an anti-join."""
+    """The first open of each handout issued from `since` to `until`: its CODE_ACCEPTED
+    events with none earlier. Both read only events since `since` (from the (kind, at,
+    handout) index); the database answers the NOT EXISTS as an anti-join."""
     opens = HandoutEvent.objects.filter(kind=Kind.CODE_ACCEPTED, at__gte=since)
     earlier = opens.filter(handout=OuterRef("handout"), at__lt=OuterRef("at"))
-    return opens.filter(handout__in=handouts.order_by().values("pk")).exclude(Exists(earlier))
+    return opens.filter(issued_in(since, until, "handout__")).exclude(Exists(earlier))
 
 
 @dataclass(frozen=True)
@@ -204,12 +210,13 @@ def _grouped(
 
 
 def figures_by(
-    handouts: models.QuerySet[Handout], since: datetime.datetime, grouping: Grouping | None
+    since: datetime.datetime, until: datetime.datetime, grouping: Grouping | None
 ) -> list[Figures]:
-    """One row of figures per group, in the groups' order; without a grouping, the whole
-    period's. Two queries: the handouts' counts, and their first opens."""
+    """The figures of the handouts issued from `since` up to `until`: one row per group, in
+    the groups' order; without a grouping, the whole period's. Two queries: the handouts'
+    counts, and their first opens."""
     counted = _grouped(
-        handouts.order_by(),
+        Handout.objects.filter(issued_in(since, until)).order_by(),
         grouping,
         "",
         since,
@@ -223,7 +230,7 @@ def figures_by(
     )
     wait = F("at") - F("handout__issued_at")
     opened = _grouped(
-        first_opens(handouts, since),
+        first_opens(since, until),
         grouping,
         "handout__",
         since,
@@ -259,8 +266,9 @@ class TeachBack:
     unanswered: int
 
 
-def teach_back(handouts: models.QuerySet[Handout]) -> TeachBack:
-    """Teach-back answers do not exist yet: every handout is unanswered. Once they do, the
-    two other buckets are filtered Counts of this same aggregate."""
-    counted = handouts.order_by().aggregate(unanswered=Count("pk"))
+def teach_back(since: datetime.datetime, until: datetime.datetime) -> TeachBack:
+    """Of the handouts issued from `since` up to `until`. Teach-back answers do not exist
+    yet: every handout is unanswered. Once they do, the two other buckets are filtered
+    Counts of this same aggregate."""
+    counted = Handout.objects.filter(issued_in(since, until)).aggregate(unanswered=Count("pk"))
     return TeachBack(first_try=0, after_rereading=0, unanswered=counted["unanswered"])

@@ -26,7 +26,16 @@ class Period:
     @property
     def since(self) -> datetime.datetime:
         """Midnight at the start of the first day."""
-        return timezone.make_aware(datetime.datetime.combine(self.first_day, datetime.time.min))
+        return _midnight(self.first_day)
+
+    @property
+    def until(self) -> datetime.datetime:
+        """Midnight at the end of the last day."""
+        return _midnight(self.last_day + datetime.timedelta(days=1))
+
+
+def _midnight(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 def default_period(today: datetime.date) -> Period:
