@@ -21,7 +21,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When
-from django.db.models.functions import TruncWeek
+from django.db.models.functions import Coalesce, Concat, NullIf, Trim, TruncWeek
 from django.utils.translation import gettext_lazy as _
 
 from handouts.models import Handout, HandoutEvent
@@ -157,7 +157,7 @@ class Figures:
 @dataclass(frozen=True)
 class Grouping:
     """What to group by, from a handout (`to_handout` is "" from a handout, "handout__" from
-    an event): `key` and `label` expressions for values(); `label` may be an aggregate."""
+    an event): `key` and `label` expressions for values()."""
 
     key: Callable[[str, datetime.datetime], Any]
     label: Callable[[str, datetime.datetime], Any]
@@ -171,6 +171,12 @@ def _week(to_handout: str, since: datetime.datetime) -> Any:
     return TruncWeek(f"{to_handout}issued_at")
 
 
+def _account_name(to_handout: str) -> Any:
+    user = f"{to_handout}issued_by__"
+    full_name = Trim(Concat(F(f"{user}first_name"), Value(" "), F(f"{user}last_name")))
+    return Coalesce(NullIf(full_name, Value("")), F(f"{user}username"))
+
+
 def _delivery(to_handout: str, since: datetime.datetime) -> Any:
     return delivery_way(f"{to_handout}pk" if to_handout else "pk", since)
 
@@ -182,10 +188,11 @@ CONDITION = "article__condition"
 GROUPINGS: dict[str, Grouping] = {
     "weeks": Grouping(_week, _week),
     "conditions": Grouping(_field(f"{CONDITION}__slug"), _field(f"{CONDITION}__name")),
-    # Grouped by the account; named as its handouts name their issuer.
+    # Grouped by the account, named by its name today (handouts.issuing.display_name: the
+    # full name, else the username), read from the small accounts table: the name each
+    # handout holds would have to be read from the handouts' wide rows.
     "clinicians": Grouping(
-        _field("issued_by_id"),
-        lambda to_handout, since: models.Max(f"{to_handout}issued_by_name"),
+        _field("issued_by_id"), lambda to_handout, since: _account_name(to_handout)
     ),
     "languages": Grouping(_field("language"), _field("language")),
     "delivery": Grouping(_delivery, _delivery),
@@ -203,8 +210,6 @@ def _grouped(
         return [{"group_key": None, "group_label": "", **rows.aggregate(**aggregates)}]
     label = grouping.label(to_handout, since)
     rows = rows.values(group_key=grouping.key(to_handout, since))
-    if getattr(label, "contains_aggregate", False):
-        return list(rows.annotate(group_label=label, **aggregates))
     rows = rows.annotate(group_label=label).values("group_key", "group_label")
     return list(rows.annotate(**aggregates))
 
