@@ -92,6 +92,7 @@ demo: install .env
 	$(DEMO_ENV) $(PY) manage.py migrate --noinput
 	$(DEMO_ENV) $(PY) manage.py import_content --publish-unreviewed education/content_packs
 	$(DEMO_ENV) $(PY) manage.py create_demo_accounts --port $(PORT)
+	$(DEMO_ENV) $(PY) manage.py create_demo_visits
 	$(DEMO_ENV) $(PY) manage.py db_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT; \
 	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
@@ -100,7 +101,7 @@ demo-passwords: install
 	$(DEMO_ENV) $(PY) manage.py create_demo_accounts --reset-passwords --port $(PORT)
 
 # Style and formatting, types (pyproject.toml [tool.mypy]), then the layer rule
-# ([tool.importlinter]): benchmarks -> interop -> handouts -> education -> portal; and the lock files
+# ([tool.importlinter]): benchmarks -> reports | interop -> handouts -> education -> portal; and the lock files
 # against their inputs. `.pre-commit-config.yaml` runs the same checks.
 lint: install-dev check-locks
 	$(VENV)/bin/ruff check .

@@ -189,6 +189,12 @@ class Handout(models.Model):
             models.Index(fields=["issued_at"], name="handout_issued_at"),
             models.Index(fields=["article", "issued_at"], name="handout_article_issued_at"),
             models.Index(fields=["issued_by", "issued_at"], name="handout_issuer_issued_at"),
+            # The engagement reports (reports.engagement) group a period's handouts by what
+            # this holds, read from the index alone, never from the wide rows.
+            models.Index(
+                fields=["issued_at", "article", "issued_by", "language", "id"],
+                name="handout_issued_for_reports",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -476,7 +482,14 @@ class HandoutEvent(AppendOnlyModel):
 
     class Meta:
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["handout", "at"])]
+        indexes = [
+            models.Index(fields=["handout", "at"]),
+            # For the engagement reports (reports.engagement): the handouts with an event of a
+            # kind since a day, read from the index alone; and a handout's earlier events of
+            # a kind (its first open).
+            models.Index(fields=["kind", "at", "handout"], name="handoutevent_kind_at"),
+            models.Index(fields=["handout", "kind", "at"], name="handoutevent_handout_kind_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}"

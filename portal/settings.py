@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "education",
     "handouts",
     "interop",
+    "reports",
     "benchmarks",  # only their management commands (make bench, make bench-http)
 ]
 
@@ -133,6 +134,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL;",
     }
+else:
+    # PostgreSQL's JIT compiler starts on queries it expects to be costly, such as the
+    # reports' grouped counts over a period's handouts, and takes longer compiling (about
+    # 100 ms) than they take to run.
+    DATABASES["default"]["OPTIONS"] = {"options": "-c jit=off"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis, when REDIS_URL is set (production), is shared by every worker process: sessions are

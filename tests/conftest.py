@@ -26,6 +26,7 @@ from portal.models import ClinicProfile
 from portal.roles import (
     ADMIN_SITE_ROLES,
     ADMINISTRATOR,
+    CLINIC_LEAD,
     CLINICIAN,
     EDITOR,
     FRONT_DESK,
@@ -171,6 +172,11 @@ def administrator(make_user: Callable[..., User]) -> User:
 
 
 @pytest.fixture
+def clinic_lead(make_user: Callable[..., User]) -> User:
+    return make_user("lead", CLINIC_LEAD)
+
+
+@pytest.fixture
 def superuser(roles: None) -> User:
     """Made as `manage.py createsuperuser` makes one, with an authenticator set up."""
     root = get_user_model().objects.create_superuser("root", password=PASSWORD)
@@ -186,12 +192,18 @@ def outsider(make_user: Callable[..., User]) -> User:
 
 @pytest.fixture
 def personas(
-    editor: User, clinician: User, front_desk: User, administrator: User, outsider: User
+    editor: User,
+    clinician: User,
+    front_desk: User,
+    clinic_lead: User,
+    administrator: User,
+    outsider: User,
 ) -> dict[str, User]:
     return {
         "editor": editor,
         "clinician": clinician,
         "front_desk": front_desk,
+        "clinic_lead": clinic_lead,
         "administrator": administrator,
         "outsider": outsider,
     }

@@ -24,6 +24,7 @@ def test_one_demo_account_per_role_with_a_printed_password(
         ("clinician", ["Clinician"]),
         ("editor", ["Content editor"]),
         ("frontdesk", ["Front desk"]),
+        ("lead", ["Clinic lead"]),
         ("reviewer", ["Content editor", "Content reviewer"]),
     ]
     line = next(line for line in out.splitlines() if line.strip().startswith("clinician"))
@@ -41,7 +42,7 @@ def test_running_the_demo_setup_twice_changes_nothing(settings: Settings) -> Non
     assert all(account.password for account in first)
     assert not any(account.password for account in second)
     assert dict(get_user_model().objects.values_list("username", "password")) == hashes
-    assert get_user_model().objects.count() == 5
+    assert get_user_model().objects.count() == 6
 
 
 @pytest.mark.django_db

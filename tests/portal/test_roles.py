@@ -56,7 +56,14 @@ def test_editors_edit_the_library_and_only_reviewers_publish_it(roles: None) -> 
 @pytest.mark.django_db
 def test_administrators_hold_every_permission_of_our_apps_and_of_accounts(roles: None) -> None:
     ours = Permission.objects.filter(
-        content_type__app_label__in=["auth", "portal", "education", "handouts", "interop"]
+        content_type__app_label__in=[
+            "auth",
+            "portal",
+            "education",
+            "handouts",
+            "interop",
+            "reports",
+        ]
     )
     assert held(ADMINISTRATOR) - SIGN_IN_RECORDS == {
         f"{permission.content_type.app_label}.{permission.codename}"

@@ -15,11 +15,12 @@ from handouts.sharing import create_share_link
 
 pytestmark = pytest.mark.django_db
 
-READERS = {"editor", "clinician", "front_desk", "administrator"}
+READERS = {"editor", "clinician", "front_desk", "clinic_lead", "administrator"}
+REPORT_READERS = {"clinic_lead", "administrator"}
 HANDOUT_VIEWERS = {"clinician", "front_desk", "administrator"}
 ISSUERS = {"clinician", "administrator"}
-SIGNED_IN = {"editor", "clinician", "front_desk", "administrator", "outsider"}
-ROLES = ["editor", "clinician", "front_desk", "administrator", "outsider"]
+SIGNED_IN = {"editor", "clinician", "front_desk", "clinic_lead", "administrator", "outsider"}
+ROLES = ["editor", "clinician", "front_desk", "clinic_lead", "administrator", "outsider"]
 
 # route: (method, roles allowed); allowed means the view does its job, others get 403.
 ACCESS = {
@@ -36,6 +37,8 @@ ACCESS = {
     "handouts:revoke_link": ("POST", HANDOUT_VIEWERS),
     "handouts:access_slip": ("POST", HANDOUT_VIEWERS),
     "handouts:article_preview_pdf": ("GET", {"editor", "administrator"}),  # admin-site staff
+    "reports:dashboard": ("GET", REPORT_READERS),
+    "reports:csv": ("GET", REPORT_READERS),
     "mfa_status": ("GET", SIGNED_IN),
     "mfa_setup": ("GET", SIGNED_IN),
     "mfa_verify": ("GET", SIGNED_IN),
@@ -88,6 +91,7 @@ def urls(handout: Handout, clinician: User) -> dict[str, str]:
         "education:article": ["bone-marrow-edema", "en"],
         "handouts:new": ["bone-marrow-edema", "en"],
         "handouts:article_preview_pdf": [handout.article_id],
+        "reports:csv": ["weeks"],
         "patient:open": [token],
         "patient:read": [token],
         "patient:download": [token],

@@ -9,7 +9,8 @@ from portal.models import ClinicProfile
 
 class Command(BaseCommand):
     help = (
-        "Create one demo account per role (admin, editor, reviewer, clinician, frontdesk) for "
+        "Create one demo account per role (admin, editor, reviewer, clinician, frontdesk, lead) "
+        "for "
         "local trials. New accounts get a random password, printed once here and stored only as a "
         "hash. Refused unless DEBUG is on. Existing accounts are left as they are unless "
         "--reset-passwords is given. Also fills in a sample clinic profile while the profile is "
