@@ -1,14 +1,12 @@
 """A patient's name prints in any script we ship a font for, and the check names every character
 that cannot print, before the handout is issued."""
 
-import io
 import logging
 import re
 import unicodedata
 
 import pytest
 from django.core.exceptions import ValidationError
-from pypdf import PdfReader
 from weasyprint.formatting_structure import boxes
 
 from handouts.issuing import build_handout
@@ -20,6 +18,7 @@ from handouts.pdf.fonts import (
     validate_printable,
 )
 from handouts.pdf.render import handout_html, lay_out, stylesheet_text
+from tests.handouts.pdf_checks import embedded_fonts, notdef_warnings
 from tests.helpers import default_choices, pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -67,28 +66,6 @@ CJK_FAMILIES = {
     "Noto Sans KR Handout",
 }
 HIEROGLYPH = "\N{EGYPTIAN HIEROGLYPH A001}"  # U+13000: no handout font has it
-
-
-def embedded_fonts(pdf: bytes) -> dict[str, dict]:
-    """The PDF's fonts by family (the @font-face name), each with its font descriptor."""
-    fonts = {}
-    for page in PdfReader(io.BytesIO(pdf)).pages:
-        for font in page["/Resources"]["/Font"].values():
-            font = font.get_object()
-            # "/ABCDEF+Noto-Sans-Greek-Handout-Bold": subset tag, family, then the style.
-            name = str(font["/BaseFont"]).split("+")[-1]
-            family = re.sub(r"(-(Bold|Italic|Oblique))+$", "", name).replace("-", " ")
-            fonts[family] = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
-    return fonts
-
-
-def notdef_warnings(caplog) -> list[str]:
-    # WeasyPrint logs each character it draws as .notdef (the empty box, glyph 0).
-    return [
-        r.getMessage()
-        for r in caplog.records
-        if r.name.startswith("weasyprint") and ".notdef" in r.getMessage()
-    ]
 
 
 def reads_back(name: str, text: str, how: str) -> bool:
