@@ -84,13 +84,42 @@ MIN_FILL = 0.5  # every page but the last is at least half full
 # Articles whose handout is still too long: their content is being cut (shorter, plainer
 # sentences, less background), never the budget. Strict, so a fixed one must leave this list.
 OVER_BUDGET: set[tuple[str, str, bool]] = {
-    (slug, language, large_print)
-    for slug in SLUGS
-    for language in ("en", "es")
-    for large_print in (False, True)
-    if (slug, language) != ("bone-marrow-edema", "en")
-    and (slug, language, large_print) != ("bone-marrow-edema", "es", True)
-    and (slug, language, large_print) != ("shin-splints", "en", True)
+    ("achilles-tendinopathy", "en", False),
+    ("achilles-tendinopathy", "en", True),
+    ("achilles-tendinopathy", "es", False),
+    ("achilles-tendinopathy", "es", True),
+    ("acl-injury", "en", False),
+    ("acl-injury", "en", True),
+    ("acl-injury", "es", False),
+    ("acl-injury", "es", True),
+    ("knee-osteoarthritis", "en", False),
+    ("knee-osteoarthritis", "en", True),
+    ("knee-osteoarthritis", "es", False),
+    ("knee-osteoarthritis", "es", True),
+    ("low-back-pain", "en", False),
+    ("low-back-pain", "en", True),
+    ("low-back-pain", "es", False),
+    ("low-back-pain", "es", True),
+    ("metatarsal-stress-fracture", "en", False),
+    ("metatarsal-stress-fracture", "en", True),
+    ("metatarsal-stress-fracture", "es", False),
+    ("metatarsal-stress-fracture", "es", True),
+    ("patellofemoral-pain", "en", False),
+    ("patellofemoral-pain", "en", True),
+    ("patellofemoral-pain", "es", False),
+    ("patellofemoral-pain", "es", True),
+    ("plantar-heel-pain", "en", False),
+    ("plantar-heel-pain", "en", True),
+    ("plantar-heel-pain", "es", False),
+    ("plantar-heel-pain", "es", True),
+    ("rotator-cuff-shoulder-pain", "en", False),
+    ("rotator-cuff-shoulder-pain", "en", True),
+    ("rotator-cuff-shoulder-pain", "es", False),
+    ("rotator-cuff-shoulder-pain", "es", True),
+    ("tennis-elbow", "en", False),
+    ("tennis-elbow", "en", True),
+    ("tennis-elbow", "es", False),
+    ("tennis-elbow", "es", True),
 }
 
 
