@@ -252,12 +252,27 @@ def _write_pdf(
     """The PDF itself: run in a child process, under the time limit (see render_pdf)."""
     from handouts.pdf.tagging import finish_tagged_pdf
 
-    document = lay_out(html, logo=logo, paper_size=paper_size)
-    if page_one_fallback and not help_starts_on_page_one(document):
-        document = lay_out(page_one_fallback, logo=logo, paper_size=paper_size)
+    document = lay_out_choosing_page_one(
+        html, logo=logo, paper_size=paper_size, page_one_fallback=page_one_fallback
+    )
     return finish_tagged_pdf(
         document.write_pdf(pdf_identifier=identifier, **PDF_OPTIONS), quotes_in
     )
+
+
+def lay_out_choosing_page_one(
+    html: str,
+    *,
+    logo: tuple[bytes, str] | None = None,
+    paper_size: str = "a4",
+    page_one_fallback: str | None = None,
+) -> "weasyprint.Document":
+    """The pages as printed: `html`, or `page_one_fallback` when page 1 of `html` does not
+    reach the help box's emergency number (see render_pdf)."""
+    document = lay_out(html, logo=logo, paper_size=paper_size)
+    if page_one_fallback and not help_starts_on_page_one(document):
+        document = lay_out(page_one_fallback, logo=logo, paper_size=paper_size)
+    return document
 
 
 def _warm_up(paper_size: str) -> None:

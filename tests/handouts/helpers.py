@@ -16,15 +16,23 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import strip_tags
+from weasyprint.formatting_structure import boxes
 
 from education.models import Article
 from education.plan_blocks import PlanChoices, choices_from_rest_columns
 from education.plan_rules import conflicts
 from education.snapshot import build_snapshot
+from handouts.forms import default_choices as builder_defaults
 from handouts.forms import therapy_field
 from handouts.issuing import build_handout
 from handouts.models import Handout
-from handouts.pdf.render import handout_context
+from handouts.pdf.render import (
+    clinic_logo,
+    handout_context,
+    handout_html,
+    lay_out_choosing_page_one,
+)
+from portal.demo import ensure_demo_clinic_profile
 from portal.models import ClinicProfile
 from tests.helpers import TestResponse, default_choices, present
 
@@ -188,3 +196,39 @@ def run_worker() -> None:
         # The worker takes over the stop signals to finish its task first; give them back.
         for number, handler in saved.items():
             signal.signal(number, handler)
+
+
+# --- The demo handout and its pages ---------------------------------------------------------
+
+
+def demo_handout(article, clinician, **overrides):
+    """The handout `make demo`'s clinic issues with the builder's defaults (and `overrides`)."""
+    ensure_demo_clinic_profile()
+    clinic = ClinicProfile.load()
+    snapshot = build_snapshot(article)
+    choices = builder_defaults(snapshot, clinic, patient_name="Zoë Núñez") | overrides
+    return build_handout(article, choices, issued_by=clinician, snapshot=snapshot), clinic
+
+
+def page_fill(page) -> float:
+    """How much of the page's content area its content reaches down to, from 0 to 1."""
+    page_box = page._page_box
+    top, height = page_box.content_box_y(), page_box.height
+    bottoms = [
+        box.position_y + box.margin_height()
+        for child in page_box.children
+        if not isinstance(child, boxes.MarginBox)
+        for box in child.descendants()
+        if isinstance(box, boxes.LineBox | boxes.ReplacedBox)
+    ]
+    return (max(bottoms, default=top) - top) / height
+
+
+def printed_pages(handout, clinic) -> list:
+    """The handout's pages as its PDF prints them (render_handout_pdf)."""
+    return lay_out_choosing_page_one(
+        handout_html(handout, clinic),
+        logo=clinic_logo(clinic),
+        paper_size=handout.paper_size,
+        page_one_fallback=handout_html(handout, clinic, whom_to_call_first=True),
+    ).pages
