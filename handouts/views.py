@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, transaction
-from django.db.models import QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -33,7 +33,12 @@ from handouts.forms import (
     default_choices,
 )
 from handouts.issuing import ClinicNotReady, build_handout, display_name, issue_handout
-from handouts.models import Handout, HandoutEvent, live_version_of_outer_handout
+from handouts.models import (
+    Handout,
+    HandoutCondition,
+    HandoutEvent,
+    live_version_of_outer_condition,
+)
 from handouts.pdf.render import (
     PdfRenderBusy,
     PdfRenderError,
@@ -85,7 +90,7 @@ def get_handout_for_staff(request: HttpRequest, public_id: uuid.UUID) -> Handout
     """The one access helper for handouts on staff pages. Every role that may view handouts
     sees the whole clinic's (front desk prints what clinicians issue)."""
     return get_object_or_404(
-        Handout.objects.select_related("article__condition", "issued_by"), public_id=public_id
+        Handout.objects.with_conditions().select_related("issued_by"), public_id=public_id
     )
 
 
@@ -339,25 +344,39 @@ def handout_detail(request: AuthenticatedHttpRequest, public_id: uuid.UUID) -> H
 
 
 def detail_context(handout: Handout, **extra: object) -> dict:
-    live = None if handout.purged_at else handout.article.live_version()
+    conditions = [_condition_facts(handout, condition) for condition in handout.condition_list]
     return {
         "handout": handout,
-        "therapies": handout.chosen_therapies(),
-        # The plan's own sentences (physiotherapy and follow-up have rows of their own).
-        "plan_sentences": [
-            sentence
-            for item in personal_plan(handout)
-            if item.icon not in ("stretching", "calendar-event")
-            for sentence in item.sentences
-        ],
-        "newer_version": live if live and handout.reads_differently_from(live) else None,
-        "withdrawn": not handout.purged_at and live is None,
+        "conditions": conditions,
+        # The first condition whose article now reads differently: its update link opens
+        # the builder, which carries every condition of the visit over.
+        "newer_version": next((c["newer_version"] for c in conditions if c["newer_version"]), None),
+        "withdrawn": [c["title"] for c in conditions if c["withdrawn"]],
         "latest_replacement": handout.replacements.order_by("-issued_at").first(),
         "active_link": handout.share_links.active().first(),
         "now": timezone.now(),
         "timeline": describe_events(handout),
         "share_form": ShareLinkForm(),
         **extra,
+    }
+
+
+def _condition_facts(handout: Handout, condition: HandoutCondition) -> dict:
+    """What the staff's handout page lists for one condition of the visit."""
+    live = None if handout.purged_at else condition.article.live_version()
+    return {
+        "record": condition,
+        "title": condition.title,
+        "therapies": condition.chosen_therapies(),
+        # The plan's own sentences (physiotherapy and follow-up have rows of their own).
+        "plan_sentences": [
+            sentence
+            for item in personal_plan(condition)
+            if item.icon not in ("stretching", "calendar-event")
+            for sentence in item.sentences
+        ],
+        "newer_version": live if live and condition.reads_differently_from(live) else None,
+        "withdrawn": not handout.purged_at and live is None,
     }
 
 
@@ -555,14 +574,26 @@ def handout_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 def handout_changed_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Handouts made from a version that has since changed, for clinicians to update."""
     form = ChangedHandoutFilterForm(request.GET or None)
-    live = live_version_of_outer_handout()
+    # Of each handout, its first changed condition: the version it was made from and the
+    # version now published.
+    changed = (
+        HandoutCondition.objects.changed()
+        .filter(handout=OuterRef("pk"))
+        .order_by("position")
+        .annotate(
+            live_version=Subquery(live_version_of_outer_condition().values("version")[:1]),
+            live_published_at=Subquery(
+                live_version_of_outer_condition().values("published_at")[:1]
+            ),
+        )
+    )
     handouts = (
         Handout.objects.from_changed_content()
         .for_lists()
-        .select_related("article")
         .annotate(
-            live_version=Subquery(live.values("version")[:1]),
-            live_published_at=Subquery(live.values("published_at")[:1]),
+            made_from_version=Subquery(changed.values("article__version")[:1]),
+            live_version=Subquery(changed.values("live_version")[:1]),
+            live_published_at=Subquery(changed.values("live_published_at")[:1]),
         )
     )
     if form.is_valid() and form.cleaned_data["mine"]:

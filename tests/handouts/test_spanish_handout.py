@@ -406,7 +406,7 @@ def test_a_spanish_article_without_warning_signs_still_tells_the_patient_whom_to
     """(A published article's parts are not edited: the signs are left out of the snapshot, as
     a draft without them would be.)"""
     handout = spanish_handout(spanish_article, clinician, Choices("partial", True, 3, True))
-    handout.snapshot["warning_signs"] = []
+    handout.condition_list[0].snapshot["warning_signs"] = []
     text = page_text(reading_view_html(handout, spanish_clinic))
     with translation.override("es"):
         emergency = translation.gettext("In an emergency, call %(number)s.") % {

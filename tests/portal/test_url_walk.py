@@ -81,7 +81,7 @@ def urls(handout, clinician):
     args = {
         "education:article": ["bone-marrow-edema", "en"],
         "handouts:new": ["bone-marrow-edema", "en"],
-        "handouts:article_preview_pdf": [handout.article_id],
+        "handouts:article_preview_pdf": [handout.condition_list[0].article_id],
         "patient:open": [token],
         "patient:read": [token],
         "patient:download": [token],
