@@ -13,19 +13,10 @@ from django.utils import timezone
 from education.models import Article
 from education.snapshot import Snapshot, build_snapshot
 from handouts.events import record_event
-from handouts.models import Handout, HandoutCondition, HandoutEvent
+from handouts.models import CONDITION_CHOICES, Handout, HandoutCondition, HandoutEvent
 from handouts.pdf.render import render_handout_pdf
 from portal.audit import Action, record_audit
 from portal.models import ClinicProfile
-
-# The choices (as field values) that belong to each condition; the others are the visit's.
-CONDITION_CHOICES = (
-    "plan",
-    "therapy_plan",
-    "prevention_tip_keys",
-    "background_section_keys",
-    "follow_up_date",
-)
 
 
 def split_choices(choices: dict) -> tuple[dict, dict]:

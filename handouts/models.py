@@ -31,13 +31,23 @@ MAX_NOTE_LENGTH = 1000
 
 class HandoutQuerySet(models.QuerySet["Handout"]):
     def for_lists(self) -> "HandoutQuerySet":
-        """What a row of a handout list shows: its conditions' titles (Handout.title), each
-        from its snapshot's title (as `listed_title`), not the whole snapshot, which holds
-        the article's every section. One query for the conditions of a whole page."""
-        listed = HandoutCondition.objects.defer("snapshot").annotate(
-            listed_title=KT("snapshot__article__title")
+        """What a row of a handout list shows: its title (Handout.title), read from its
+        conditions' snapshots in the same query, not their whole snapshots, which hold the
+        articles' every section."""
+        conditions = HandoutCondition.objects.filter(handout=models.OuterRef("pk")).order_by()
+        return self.annotate(
+            listed_title=models.Subquery(
+                conditions.filter(position=0).values(title=KT("snapshot__article__title"))[:1]
+            ),
+            **{
+                f"listed_name_{position}": models.Subquery(
+                    conditions.filter(position=position).values(
+                        name=KT("snapshot__condition__name")
+                    )[:1]
+                )
+                for position in range(MAX_CONDITIONS)
+            },
         )
-        return self.prefetch_related(models.Prefetch("conditions", queryset=listed))
 
     def with_conditions(self) -> "HandoutQuerySet":
         """Each handout with its conditions (and their articles and conditions) in one more
@@ -270,8 +280,15 @@ class Handout(models.Model):
 
     @property
     def title(self) -> str:
-        """The conditions' titles, as issued: "Ankle sprain + Low back pain"."""
-        return " + ".join(condition.title for condition in self.condition_list)
+        """The article's title, as issued; a packet's conditions' names: "Ankle sprain + Low
+        back pain"."""
+        if "listed_title" in self.__dict__:  # a list's row (HandoutQuerySet.for_lists)
+            listed = [self.__dict__.get(f"listed_name_{n}") for n in range(MAX_CONDITIONS)]
+            names = [str(name) for name in listed if name]
+            return " + ".join(names) if len(names) > 1 else self.__dict__["listed_title"]
+        if self.is_packet:
+            return " + ".join(condition.name for condition in self.condition_list)
+        return self.condition_list[0].title
 
     @property
     def note_language_if_different(self) -> str:
@@ -302,6 +319,17 @@ class Handout(models.Model):
             prefix = slugify(pgettext("the start of a PDF's file name", "handout"))
         slugs = "-".join(c.snapshot["condition"]["slug"] for c in self.condition_list)
         return f"{prefix}-{slugs}-{self.visit_date.isoformat()}.pdf"
+
+
+# The choices (HandoutCondition's fields) that belong to each condition of a visit; the
+# builder's other choices are the visit's (Handout's).
+CONDITION_CHOICES = (
+    "plan",
+    "therapy_plan",
+    "prevention_tip_keys",
+    "background_section_keys",
+    "follow_up_date",
+)
 
 
 class HandoutCondition(models.Model):
@@ -379,9 +407,12 @@ class HandoutCondition(models.Model):
 
     @property
     def title(self) -> str:
-        # Lists load the title alone (HandoutQuerySet.for_lists), not the whole snapshot.
-        listed: str | None = self.__dict__.get("listed_title")
-        return listed if listed is not None else self.snapshot["article"]["title"]
+        return self.snapshot["article"]["title"]
+
+    @property
+    def name(self) -> str:
+        """The condition's name as the article version named it, in its language."""
+        return self.snapshot["condition"]["name"]
 
     @property
     def slug(self) -> str:

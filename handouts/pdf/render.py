@@ -189,6 +189,7 @@ def condition_context(condition: HandoutCondition) -> dict:
     return {
         "article": article,
         "condition": snapshot["condition"],
+        "name": snapshot["condition"]["name"],
         # The first condition's anchors are a one-condition handout's; the others' are numbered.
         "anchor": f"-{condition.position + 1}" if condition.position else "",
         "in_brief": article.get("in_brief") or article["summary"],

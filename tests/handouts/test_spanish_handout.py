@@ -29,6 +29,7 @@ from education.packs import load_shipped
 from education.snapshot import build_snapshot
 from handouts.emails import send_share_link_email
 from handouts.issuing import build_handout, issue_handout
+from handouts.models import Handout
 from handouts.pdf.render import handout_context, render_access_slip_pdf, render_handout_pdf
 from handouts.sharing import create_share_link
 from tests.handouts.helpers import (
@@ -380,7 +381,7 @@ def test_the_note_language_starts_as_the_clinicians_own_and_is_kept(
     url = reverse("handouts:new", args=["bone-marrow-edema", "es"])
     assert client.get(url).context["form"].initial["note_language"] == "en"
     client.post(url, builder_data(spanish_article, note_language="en"))
-    handout = spanish_article.handouts.get()
+    handout = Handout.objects.get(conditions__article=spanish_article)
     assert (handout.language, handout.note_language) == ("es", "en")
     assert handout.note_language_if_different == "en"
 
