@@ -10,8 +10,8 @@ fetches an added condition's block instead of reloading the whole builder.
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.http import QueryDict
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 
 from education.models import Article, Condition
@@ -59,7 +59,8 @@ def name_of(article: Article) -> str:
 
 
 def language_name(language: str) -> str:
-    return str(dict(settings.LANGUAGES).get(language, language))
+    """The language's name in the staff's language: "Spanish", "español"."""
+    return str(get_language_info(language)["name_translated"])
 
 
 def published_articles(slugs: list[str], language: str) -> dict[str, Article]:
