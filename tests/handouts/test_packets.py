@@ -330,3 +330,36 @@ def test_the_condition_block_for_the_page_script(client, clinician, shipped) -> 
         url, {"condition_search": "knee", "packet": ["low-back-pain", "knee-osteoarthritis"]}
     ).content.decode()
     assert "A handout can hold at most 3 conditions." in html
+
+
+def test_updating_a_packet_carries_every_conditions_choices_over(
+    client, clinician, shipped, clinic, visit_day, editor, administrator
+) -> None:
+    from education.models import Article
+    from education.workflow import publish, start_draft, submit_for_review
+
+    client.force_login(clinician)
+    _response, data = packet_of(client, "low back pain")
+    data["c-low-back-pain-follow_up_date"] = "2027-03-01"
+    client.post(builder(), data | {"action": "issue"})
+    old = Handout.objects.get()
+    back = Article.objects.published().get(condition__slug="low-back-pain", language="en")
+    draft = start_draft(back, editor)
+    therapy = draft.therapies.first()
+    draft.therapies.filter(pk=therapy.pk).update(times_per_week=therapy.times_per_week + 1)
+    submit_for_review(draft, editor)
+    publish(draft, administrator)
+    assert list(Handout.objects.from_changed_content()) == [old]
+
+    detail = client.get(old.get_absolute_url()).content.decode()
+    assert f"/handouts/new/ankle-sprain/en/?from={old.public_id}" in detail
+    response = client.get(builder(), {"from": old.public_id})
+    (added,) = response.context["packet"]
+    assert added.slug == "low-back-pain"
+    assert added.form.initial["follow_up_date"] == datetime.date(2027, 3, 1)
+    response = client.post(builder(), page_data(response) | {"action": "issue"})
+    assert response.status_code == 302, errors_of(response)
+    new = Handout.objects.exclude(pk=old.pk).get()
+    assert new.replaces == old and new.title == "Ankle sprain + Low back pain"
+    assert new.condition_list[1].follow_up_date == datetime.date(2027, 3, 1)
+    assert list(Handout.objects.from_changed_content()) == []
