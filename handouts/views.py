@@ -221,12 +221,10 @@ def _change_packet(request: AuthenticatedHttpRequest, builder: Builder) -> HttpR
         )
         if found.article is not None:
             builder = _with_added(builder, found.article)
-            extra["added"] = builder.packet[-1].slug
-        elif found.matches:
+        else:  # the search stays, with the matches to choose from or why none was added
             extra["condition_matches"] = found.matches
-        else:
             extra["add_problem"] = found.problem
-        extra["condition_search"] = request.POST.get("condition_search", "")
+            extra["condition_search"] = request.POST.get("condition_search", "")
     for form in [builder.form, *(added.form for added in builder.packet)]:
         form.show_without_checking()
     return _render_builder(request, builder, **extra)
