@@ -71,18 +71,22 @@ class PdfRenderTooSlow(PdfRenderError):
 
 
 def render_handout_pdf(handout: Handout, clinic: ClinicProfile, *, preview_note: str = "") -> bytes:
-    """`preview_note` marks a PDF that is never given to a patient (a draft's preview)."""
-    note_language = handout.note_language_if_different
+    """`preview_note` marks a PDF that is never given to a patient (a draft's preview).
 
+    A visit's packet prints whom to call before its plans from the start: its plans seldom
+    leave room for the whole of "When to get help" on page 1, and trying first would lay the
+    whole packet out twice."""
+    note_language = handout.note_language_if_different
+    packet = handout.is_packet
     return render_pdf(
-        handout_html(handout, clinic, preview_note=preview_note),
+        handout_html(handout, clinic, preview_note=preview_note, whom_to_call_first=packet),
         logo=clinic_logo(clinic),
         identifier=handout.public_id.hex.encode(),
         paper_size=handout.paper_size,
         quotes_in=[(handout.clinician_note, note_language)] if note_language else [],
-        page_one_fallback=handout_html(
-            handout, clinic, preview_note=preview_note, whom_to_call_first=True
-        ),
+        page_one_fallback=None
+        if packet
+        else handout_html(handout, clinic, preview_note=preview_note, whom_to_call_first=True),
     )
 
 
