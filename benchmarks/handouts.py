@@ -30,6 +30,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from benchmarks.measuring import percentile, printer, time_call, verdict
+from benchmarks.packets import PacketResult, measure_packet, print_packet_report
 from education.models import Article
 from education.packs import load_shipped
 from education.snapshot import Snapshot, build_snapshot
@@ -319,11 +320,18 @@ def run_benchmark(renders: int, memory_renders: int, downloads: int, out: TextIO
     html_ms = time_calls(lambda: handout_html(fixture.handout, fixture.clinic), renders)
     say(f"Downloads: {downloads} GETs of an issued handout...")
     download_ms = time_downloads(fixture, downloads)
+    packet_rounds = max(renders // 5, 3)
+    say(f"Visit packet: {packet_rounds} rounds of three single renders and the packet...")
+    packet = measure_packet(
+        fixture.clinic, sample_choices, packet_rounds, patient_name=PATIENT_NAME
+    )
 
     results = summarise(portal_ms, raw_ms, html_ms, download_ms, memory)
     results["pdf_bytes"] = pdf_bytes
     results["peak_run_mb"] = peak_rss_mb()
-    print_report(results, say)
+    results["packet_ms"] = packet.packet_median_ms
+    results["packet_ratio"] = packet.ratio
+    print_report(results, say, packet)
     return results
 
 
@@ -356,7 +364,7 @@ def summarise(
     }
 
 
-def print_report(r: dict, say: Callable[[str], None]) -> None:
+def print_report(r: dict, say: Callable[[str], None], packet: PacketResult | None = None) -> None:
     say("")
     say(
         f"Handout rendering, {r['renders']} renders each (PDF of {r['pdf_bytes']:,} bytes, "
@@ -398,6 +406,8 @@ def print_report(r: dict, say: Callable[[str], None]) -> None:
         f"  memory growth <= {TARGET_GROWTH_PCT:.0f} %   "
         f"{verdict(r['growth_pct'] <= TARGET_GROWTH_PCT)}"
     )
+    if packet is not None:
+        print_packet_report(packet, say)
     say(summary_line(r))
 
 
@@ -406,6 +416,11 @@ def summary_line(r: dict) -> str:
     return (
         f"ratio={r['ratio']:.2f} render_ms={r['portal_median_ms']:.1f} "
         f"download_ms={r['download_median_ms']:.1f} peak_mb={r['peak_mb']:.0f}"
+        + (
+            f" packet_ms={r['packet_ms']:.1f} packet_ratio={r['packet_ratio']:.2f}"
+            if "packet_ms" in r
+            else ""
+        )
     )
 
 

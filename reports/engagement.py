@@ -181,9 +181,9 @@ def _delivery(to_handout: str, since: datetime.datetime) -> Any:
     return delivery_way(f"{to_handout}pk" if to_handout else "pk", since)
 
 
-# The condition of a handout. Today a handout is one condition's article; when a visit holds
-# several conditions, this is the one place that changes (through its conditions).
-CONDITION = "article__condition"
+# The conditions of a handout (a visit holds one to three): a packet counts once in each of
+# its conditions' rows, never twice in one (a handout holds a condition once).
+CONDITION = "conditions__article__condition"
 
 GROUPINGS: dict[str, Grouping] = {
     "weeks": Grouping(_week, _week),

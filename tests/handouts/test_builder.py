@@ -117,8 +117,8 @@ def test_issuing_saves_the_record_and_its_pdf_and_lands_on_the_handout_page(
     assert handout.issued_by == clinician
     assert handout.issued_by_name == clinician.get_full_name() or clinician.username
     assert handout.pdf_sha256 == hashlib.sha256(bytes(handout.stored_pdf.pdf)).hexdigest()
-    assert len(handout.therapy_plan) == 2
-    assert handout.therapy_plan[0]["times_per_week"] == 3
+    assert len(handout.condition_list[0].therapy_plan) == 2
+    assert handout.condition_list[0].therapy_plan[0]["times_per_week"] == 3
     page = client.get(response["Location"]).content.decode()
     assert "Download PDF" in page and "Print" in page
 
@@ -330,7 +330,7 @@ def test_only_the_chosen_background_sections_are_printed_and_recorded(
         builder_data(sample_article, background_sections=[str(second.lineage)]),
     )
     handout = Handout.objects.get()
-    assert handout.background_section_keys == [str(second.lineage)]
+    assert handout.condition_list[0].background_section_keys == [str(second.lineage)]
     text = pdf_text(bytes(handout.stored_pdf.pdf))
     assert second.display_heading in text
     assert first.display_heading not in text
@@ -586,4 +586,7 @@ def test_the_longest_plan_from_either_end_of_the_window_is_issued_with_its_timel
     assert response.status_code == 302, response.context["form"].errors
     handout = Handout.objects.get()  # its PDF was rendered before it was saved
     assert handout.visit_date.isoformat() == visit
-    assert treatment_timeline(handout)[-1].last_week == MAX_REST_WEEKS + MAX_THERAPY_WEEKS
+    assert (
+        treatment_timeline(handout.condition_list[0])[-1].last_week
+        == MAX_REST_WEEKS + MAX_THERAPY_WEEKS
+    )

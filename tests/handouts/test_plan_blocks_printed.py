@@ -82,13 +82,15 @@ def plan_box(text: str, handout: Handout) -> str:
     """The "Your plan" box: its heading and first row's label (after the jump links that
     name it too), up to "When to get help"."""
     with translation.override(handout.language):
-        lead = f"{PLAN_STARTS[handout.language]} {personal_plan(handout)[0].label}"
+        lead = (
+            f"{PLAN_STARTS[handout.language]} {personal_plan(handout.condition_list[0])[0].label}"
+        )
     return between(text, lead, PLAN_ENDS[handout.language])
 
 
 def sentences(handout: Handout) -> list[str]:
     with translation.override(handout.language):
-        return [s for item in personal_plan(handout) for s in item.sentences]
+        return [s for item in personal_plan(handout.condition_list[0]) for s in item.sentences]
 
 
 def each_choice(offer: PlanOffer) -> list[tuple[str, PlanChoices]]:

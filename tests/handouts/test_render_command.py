@@ -244,3 +244,66 @@ def test_plan_options_choose_the_activity_aids_and_physiotherapy_start(
     assert "Rest the injured part" not in text
     assert "for balance, until your care team says you can stop" in text
     assert "Sessions start on Tuesday 9 February 2027." in text
+
+
+@pytest.mark.usefixtures("visit_day")
+def test_several_slugs_make_one_packet_each_with_its_own_options(clinic, tmp_path):
+    from education.packs import load_shipped
+
+    for slug in ["ankle-sprain", "low-back-pain", "knee-osteoarthritis"]:
+        load_shipped(slug)
+    output = tmp_path / "packet.pdf"
+    call_command(
+        "render_handout",
+        "ankle-sprain",
+        "--activity",
+        "rest",
+        "--rest-weeks",
+        "3",
+        "--patient",
+        "Ana Demo",
+        "low-back-pain",
+        "--no-therapies",
+        "--follow-up",
+        "2027-03-01",
+        "knee-osteoarthritis",
+        "--side",
+        "left",
+        "--visit-date",
+        "2027-02-02",
+        "--output",
+        str(output),
+    )
+    text = pdf_text(output.read_bytes())
+    assert "Ana Demo" in text
+    assert "Your plan: Ankle sprain" in text and "Your plan: Low back pain" in text
+    assert "Rest your ankle for 3 weeks, until Monday 22 February 2027" in text
+    assert "Your follow-up visit is on Monday 1 March 2027." in text
+    assert "your left knee" in text
+    assert Handout.objects.count() == 0
+
+
+@pytest.mark.usefixtures("visit_day")
+def test_a_packet_refuses_choices_that_contradict_and_repeated_slugs(clinic, tmp_path):
+    from education.packs import load_shipped
+
+    for slug in ["ankle-sprain", "low-back-pain"]:
+        load_shipped(slug)
+    output = tmp_path / "packet.pdf"
+    common = ["--patient", "Ana", "--visit-date", "2027-02-02", "--output", str(output)]
+    with pytest.raises(CommandError, match="Ankle sprain says no sport during rest"):
+        call_command(
+            "render_handout",
+            "ankle-sprain",
+            "--rest-weeks",
+            "6",
+            "low-back-pain",
+            "--back-to-date",
+            "2027-02-20",
+            *common,
+        )
+    with pytest.raises(CommandError, match="once"):
+        call_command("render_handout", "ankle-sprain", "ankle-sprain", *common)
+    with pytest.raises(CommandError, match="--patient is the visit's"):
+        call_command("render_handout", "ankle-sprain", *common, "low-back-pain", "--patient", "Bo")
+    assert not output.exists()

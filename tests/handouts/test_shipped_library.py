@@ -62,7 +62,10 @@ def test_every_shipped_condition_is_issued_with_the_builders_defaults(
     )
     errors = response.context["form"].errors if response.status_code == 200 else {}
     assert response.status_code == 302, errors
-    assert Handout.objects.filter(article__condition__slug=slug, language=language).count() == 1
+    assert (
+        Handout.objects.filter(conditions__article__condition__slug=slug, language=language).count()
+        == 1
+    )
 
 
 def test_the_activity_choices_are_a_labelled_group_of_radio_buttons(

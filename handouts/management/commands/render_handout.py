@@ -1,9 +1,11 @@
+import argparse
 import uuid
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
 
 from education.models import Article
 from education.plan_blocks import (
@@ -15,13 +17,33 @@ from education.plan_blocks import (
     Side,
     Site,
 )
+from education.plan_rules.packets import PacketPlan, packet_conflicts
 from education.snapshot import Snapshot, build_snapshot, plan_offer_of
 from handouts.forms import HandoutForm, aid_field, care_field, default_choices, therapy_field
-from handouts.issuing import ClinicNotReady, build_handout, require_clinic_ready
+from handouts.issuing import (
+    ClinicNotReady,
+    build_condition,
+    build_visit,
+    require_clinic_ready,
+    split_choices,
+)
+from handouts.models import MAX_CONDITIONS
 from handouts.pdf.render import PdfRenderError, render_handout_pdf
 from portal.models import ClinicProfile, PaperSize
 
 USAGE_ERROR = 2
+# The options given once for the whole visit; the others are each condition's.
+VISIT_OPTIONS = (
+    "language",
+    "patient",
+    "output",
+    "visit_date",
+    "note",
+    "record_number",
+    "clinician",
+    "paper",
+    "large_print",
+)
 
 
 class Command(BaseCommand):
@@ -32,84 +54,36 @@ class Command(BaseCommand):
         "selects by default, today's date and the clinic's paper size. The same rules as the "
         "staff builder apply; a bad value, a choice the article does not offer (the error "
         "names what it offers) or an unknown article exits with status 2. Use --list-options "
-        "to see the article's plan blocks, therapies and tips."
+        "to see the article's plan blocks, therapies and tips. Several slugs make one visit's "
+        "packet: `render_handout ankle-sprain --activity rest low-back-pain --tip 2 ...`; "
+        "the options after a slug are that condition's, and the visit's (--patient, --output, "
+        "--visit-date, --note ...) are given once, anywhere."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("slug", help="The condition's slug, e.g. bone-marrow-edema.")
-        parser.add_argument("--language", default=settings.LANGUAGE_CODE)
-        parser.add_argument("--patient", help="Name as it should be printed.")
-        parser.add_argument("--output", type=Path, help="Where to write the PDF.")
-        parser.add_argument("--visit-date", help="YYYY-MM-DD; default today.")
-        parser.add_argument("--site", choices=[str(site) for site in Site])
-        parser.add_argument("--side", choices=[str(side) for side in Side])
-        parser.add_argument("--activity", choices=[str(activity) for activity in Activity])
-        parser.add_argument("--rest-weeks", type=int, help="With --activity rest (implied).")
-        parser.add_argument("--weight-bearing", choices=[str(load) for load in LegLoad])
+        add_options(parser)
         parser.add_argument(
-            "--aid",
-            action="append",
-            metavar="NAME[:WEEKS]",
-            help="An aid to use (repeat for more; default: the article's); WEEKS: the "
-            "article's default if left out, 0 for until the care team says.",
-        )
-        parser.add_argument("--crutches", action="store_true", default=None)
-        parser.add_argument("--no-crutches", dest="crutches", action="store_false")
-        parser.add_argument(
-            "--self-care",
-            action="append",
-            choices=[str(care) for care in SelfCare],
-            help="Cold, heat or raising, at the article's defaults (repeat for more; default: "
-            "the article's).",
-        )
-        parser.add_argument("--physio-start", help="YYYY-MM-DD; default as the article says.")
-        parser.add_argument(
-            "--therapy",
-            action="append",
-            metavar="NAME[:TIMES_A_WEEK:WEEKS]",
-            help="A therapy to include (repeat for more); default: all, at their defaults.",
-        )
-        parser.add_argument("--no-therapies", action="store_true")
-        parser.add_argument(
-            "--tip",
-            action="append",
-            type=int,
-            metavar="N",
-            help="Number of a prevention tip (see --list-options); repeatable.",
-        )
-        parser.add_argument(
-            "--section",
-            action="append",
-            type=int,
-            metavar="N",
-            help="Number of an article section to print as background, under “More to know” "
-            "(see --list-options); repeatable. Default: the sections the article prints by "
-            "default.",
-        )
-        parser.add_argument(
-            "--no-background",
-            action="store_true",
-            help="Print no article sections, only the patient's plan.",
-        )
-        parser.add_argument("--follow-up", help="YYYY-MM-DD")
-        parser.add_argument("--note", default="", help="The clinician's note (plain text).")
-        parser.add_argument("--record-number", default="")
-        parser.add_argument("--clinician", default="", help="Name printed as the clinician.")
-        parser.add_argument("--paper", choices=PaperSize.values)
-        parser.add_argument("--large-print", action="store_true")
-        parser.add_argument(
-            "--list-options",
-            action="store_true",
-            help="List the article's plan blocks, therapies and tips, and exit.",
+            "more",
+            nargs=argparse.REMAINDER,
+            metavar="[SLUG [OPTIONS]] ...",
+            help="More conditions of the same visit, for a packet of up to "
+            f"{MAX_CONDITIONS}: each slug followed by its own plan options (--activity, "
+            "--aid, --therapy, --tip, --follow-up ...). The visit's options (--patient, "
+            "--output, --visit-date, --note, --paper ...) are given once, anywhere.",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        article = self._article(options["slug"], options["language"])
-        snapshot = build_snapshot(article)
-        if options["list_options"]:
-            self._list_options(snapshot)
+        segments = self._segments(options)
+        if segments[0]["list_options"] or any(s["list_options"] for s in segments):
+            for segment in segments:
+                article = self._article(segment["slug"], segment["language"])
+                if len(segments) > 1:
+                    self.stdout.write(f"{segment['slug']}:")
+                self._list_options(build_snapshot(article))
             return
-        if options["patient"] is None or options["output"] is None:
+        first = segments[0]
+        if first["patient"] is None or first["output"] is None:
             raise CommandError("--patient and --output are required.", returncode=USAGE_ERROR)
         clinic = ClinicProfile.load()
         try:
@@ -118,29 +92,100 @@ class Command(BaseCommand):
             raise CommandError(
                 "Cannot render a handout: " + str(error), returncode=USAGE_ERROR
             ) from error
-        form = HandoutForm(
-            self._form_data(options, snapshot, clinic), snapshot=snapshot, clinic=clinic
-        )
-        if not form.is_valid():
-            problems = [
-                f"{name}: {' '.join(map(str, errors))}" for name, errors in form.errors.items()
-            ]
-            raise CommandError(
-                "Invalid handout:\n  " + "\n  ".join(problems), returncode=USAGE_ERROR
+        conditions, plans = [], []
+        visit: dict = {}
+        for segment in segments:
+            article = self._article(segment["slug"], segment["language"])
+            snapshot = build_snapshot(article)
+            form = HandoutForm(
+                self._form_data(segment, snapshot, clinic), snapshot=snapshot, clinic=clinic
             )
-        handout = build_handout(
-            article,
-            form.handout_choices(),
-            issued_by=None,
-            issued_by_name=options["clinician"],
-            snapshot=snapshot,
-        )
+            if not form.is_valid():
+                problems = [
+                    f"{name}: {' '.join(map(str, errors))}" for name, errors in form.errors.items()
+                ]
+                where = f" ({segment['slug']})" if len(segments) > 1 else ""
+                raise CommandError(
+                    f"Invalid handout{where}:\n  " + "\n  ".join(problems),
+                    returncode=USAGE_ERROR,
+                )
+            visit, chosen = split_choices(form.handout_choices())
+            conditions.append(build_condition(article, chosen, snapshot=snapshot))
+            plans.append(
+                PacketPlan(
+                    snapshot["condition"]["name"],
+                    form.plan_choices(),
+                    form.offer,
+                    form.cleaned_data["visit_date"],
+                )
+            )
+        with translation.override("en"):
+            contradictions = [str(conflict) for conflict in packet_conflicts(plans)]
+        if contradictions:
+            raise CommandError(
+                "Choices that contradict each other:\n  " + "\n  ".join(contradictions),
+                returncode=USAGE_ERROR,
+            )
+        handout = build_visit(conditions, visit, issued_by=None, issued_by_name=first["clinician"])
         try:
             pdf = render_handout_pdf(handout, clinic)
         except PdfRenderError as error:
             raise CommandError(str(error)) from error
-        options["output"].write_bytes(pdf)
-        self.stdout.write(f"Wrote {options['output']} ({len(pdf):,} bytes).")
+        first["output"].write_bytes(pdf)
+        self.stdout.write(f"Wrote {first['output']} ({len(pdf):,} bytes).")
+
+    def _segments(self, options: dict) -> list[dict]:
+        """The options of each condition, in order: the first slug's (with any options given
+        before it), then each further slug's, with the visit's options (VISIT_OPTIONS) shared
+        by all, whichever slug they follow."""
+        parser = CommandParser(called_from_command_line=False, prog="render_handout")
+        parser.add_argument("slug")
+        add_options(parser)
+        defaults = vars(parser.parse_args(["-"]))
+        takes_value = {
+            string
+            for action in parser._actions
+            if action.nargs != 0
+            for string in action.option_strings
+        }
+        groups: list[list[str]] = []
+        words = [options["slug"], *options["more"]]
+        index = 0
+        while index < len(words):
+            word = words[index]
+            if not word.startswith("-"):
+                groups.append([word])
+            else:
+                groups[-1].append(word)
+                if word in takes_value and index + 1 < len(words):
+                    index += 1
+                    groups[-1].append(words[index])
+            index += 1
+        if len(groups) > MAX_CONDITIONS:
+            raise CommandError(
+                f"A handout can hold at most {MAX_CONDITIONS} conditions.", returncode=USAGE_ERROR
+            )
+        segments = []
+        for number, group in enumerate(groups):
+            parsed = vars(parser.parse_args(group))
+            if number == 0:  # options before the first slug are its own
+                before = {k: v for k, v in options.items() if k in defaults and v != defaults[k]}
+                parsed = before | {k: v for k, v in parsed.items() if v != defaults[k]}
+                parsed = defaults | parsed | {"slug": options["slug"]}
+            segments.append(parsed)
+        slugs = [segment["slug"] for segment in segments]
+        if len(set(slugs)) != len(slugs):
+            raise CommandError("Each condition can be in a handout once.", returncode=USAGE_ERROR)
+        for name in VISIT_OPTIONS:
+            given = [s[name] for s in segments if s[name] != defaults[name]]
+            if len({str(value) for value in given}) > 1:
+                raise CommandError(
+                    f"--{name.replace('_', '-')} is the visit's: give it once.",
+                    returncode=USAGE_ERROR,
+                )
+            for segment in segments:
+                segment[name] = given[0] if given else defaults[name]
+        return segments
 
     def _article(self, slug: str, language: str) -> Article:
         article = (
@@ -264,6 +309,10 @@ class Command(BaseCommand):
                 if kind not in kinds:
                     raise refuse("--self-care", kind)
                 data[care_field(kind)] = "on"
+        if options["back_to_date"]:
+            if not offer.back_to:
+                raise refuse("--back-to-date", "going back to activities")
+            data["back_to"], data["back_to_date"] = "date", options["back_to_date"]
         if options["physio_start"]:
             if "physio_start" not in data:
                 raise refuse("--physio-start", "physiotherapy")
@@ -330,6 +379,81 @@ class Command(BaseCommand):
         return fields
 
 
+def add_options(parser: CommandParser) -> None:
+    """The options of render_handout besides the slugs: the visit's (VISIT_OPTIONS) and each
+    condition's."""
+    parser.add_argument("--language", default=settings.LANGUAGE_CODE)
+    parser.add_argument("--patient", help="Name as it should be printed.")
+    parser.add_argument("--output", type=Path, help="Where to write the PDF.")
+    parser.add_argument("--visit-date", help="YYYY-MM-DD; default today.")
+    parser.add_argument("--site", choices=[str(site) for site in Site])
+    parser.add_argument("--side", choices=[str(side) for side in Side])
+    parser.add_argument("--activity", choices=[str(activity) for activity in Activity])
+    parser.add_argument("--rest-weeks", type=int, help="With --activity rest (implied).")
+    parser.add_argument("--weight-bearing", choices=[str(load) for load in LegLoad])
+    parser.add_argument(
+        "--aid",
+        action="append",
+        metavar="NAME[:WEEKS]",
+        help="An aid to use (repeat for more; default: the article's); WEEKS: the "
+        "article's default if left out, 0 for until the care team says.",
+    )
+    parser.add_argument("--crutches", action="store_true", default=None)
+    parser.add_argument("--no-crutches", dest="crutches", action="store_false")
+    parser.add_argument(
+        "--self-care",
+        action="append",
+        choices=[str(care) for care in SelfCare],
+        help="Cold, heat or raising, at the article's defaults (repeat for more; default: "
+        "the article's).",
+    )
+    parser.add_argument("--physio-start", help="YYYY-MM-DD; default as the article says.")
+    parser.add_argument(
+        "--back-to-date",
+        help="YYYY-MM-DD: back to the activities the article names (work, school, sport) on "
+        "that day; default: when the care team says.",
+    )
+    parser.add_argument(
+        "--therapy",
+        action="append",
+        metavar="NAME[:TIMES_A_WEEK:WEEKS]",
+        help="A therapy to include (repeat for more); default: all, at their defaults.",
+    )
+    parser.add_argument("--no-therapies", action="store_true")
+    parser.add_argument(
+        "--tip",
+        action="append",
+        type=int,
+        metavar="N",
+        help="Number of a prevention tip (see --list-options); repeatable.",
+    )
+    parser.add_argument(
+        "--section",
+        action="append",
+        type=int,
+        metavar="N",
+        help="Number of an article section to print as background, under “More to know” "
+        "(see --list-options); repeatable. Default: the sections the article prints by "
+        "default.",
+    )
+    parser.add_argument(
+        "--no-background",
+        action="store_true",
+        help="Print no article sections, only the patient's plan.",
+    )
+    parser.add_argument("--follow-up", help="YYYY-MM-DD")
+    parser.add_argument("--note", default="", help="The clinician's note (plain text).")
+    parser.add_argument("--record-number", default="")
+    parser.add_argument("--clinician", default="", help="Name printed as the clinician.")
+    parser.add_argument("--paper", choices=PaperSize.values)
+    parser.add_argument("--large-print", action="store_true")
+    parser.add_argument(
+        "--list-options",
+        action="store_true",
+        help="List the article's plan blocks, therapies and tips, and exit.",
+    )
+
+
 PLAN_FIELDS = {
     "site",
     "side",
@@ -372,5 +496,5 @@ def _offer_lines(offer: PlanOffer) -> list[str]:
     if offer.physiotherapy:
         lines.append("--physio-start YYYY-MM-DD")
     if offer.back_to:
-        lines.append(f"back to {', '.join(offer.back_to.activities)}")
+        lines.append(f"--back-to-date YYYY-MM-DD ({', '.join(offer.back_to.activities)})")
     return lines
