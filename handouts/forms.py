@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import Any, cast
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Column, Fieldset, Layout, LayoutObject, Row
+from crispy_forms.layout import HTML, Column, Layout, LayoutObject, Row
 from django import forms
 from django.forms.utils import ErrorDict
 from django.template.loader import render_to_string
@@ -55,6 +55,7 @@ from handouts.models import (
 from handouts.pdf.fonts import validate_printable
 from handouts.sharing import DEFAULT_EXPIRY_DAYS, MAX_EXPIRY_DAYS, MIN_EXPIRY_DAYS
 from portal.dates import plain_date
+from portal.form_renderer import FAST_WIDGETS
 from portal.models import ClinicProfile, PaperSize, language_choices
 from portal.widgets import NativeDateInput
 
@@ -201,6 +202,7 @@ def plan_initial(offer: PlanOffer, choices: PlanChoices) -> dict[str, Any]:
 WIDGET_CLASSES = {
     "CheckboxInput": "form-check-input",
     "RadioSelect": "form-check-input",
+    "CheckboxSelectMultiple": "form-check-input",
     "Select": "form-select",
 }
 
@@ -226,8 +228,10 @@ def style_for_plan_block(field: forms.Field) -> None:
 
 
 class PlanBlock(LayoutObject):
-    """One block of the plan's fields, rendered through one template (cached by Django's
-    template loader) rather than one crispy template per field: the builder is a hot page."""
+    """One block of the builder's fields, rendered through one template (cached by Django's
+    template loader) rather than one crispy template per field: the builder is a hot page.
+    Its widgets are drawn by the form's FastWidgetRenderer; Django adds their aria attributes
+    (help text and error ids, aria-invalid)."""
 
     template = "handouts/includes/plan_block.html"
 
@@ -236,23 +240,39 @@ class PlanBlock(LayoutObject):
         self.fields = [name for row in rows for name in row]
 
     def render(self, form: forms.BaseForm, context: Any, **kwargs: Any) -> SafeString:
-        rows = [[form[name] for name in row if name in form.fields] for row in self.rows]
-        for field in (field for row in rows for field in row):
-            # What crispy's field templates add: screen readers read the help and the error.
-            attrs = field.field.widget.attrs
-            if field.help_text:
-                attrs["aria-describedby"] = f"{field.auto_id}_helptext"
-            if field.errors:
-                attrs["aria-invalid"] = "true"
-                attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
+        rows = [[self.cell(form[name]) for name in row if name in form.fields] for row in self.rows]
         return render_to_string(
             self.template,
             {"legend": self.legend, "rows": [row for row in rows if row], "help": self.help_text},
         )
 
+    @staticmethod
+    def cell(field: forms.BoundField) -> dict[str, Any]:
+        """What the template shows of a field, each read once (template lookups are slow)."""
+        errors = field.errors
+        if errors:  # Bootstrap's red outline, as crispy's field templates add it
+            attrs = field.field.widget.attrs
+            attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
+        kind = field.widget_type
+        return {
+            "field": field,
+            "id": field.auto_id,
+            "label": field.label,
+            "help": field.help_text,
+            "errors": errors,
+            "checkbox": kind == "checkbox",
+            # Radio buttons and checkbox lists: a labelled group, described as a whole.
+            "group": ("radiogroup" if kind == "radioselect" else "group")
+            if field.use_fieldset
+            else "",
+            "described_by": field.aria_describedby if field.use_fieldset else "",
+        }
+
 
 class HandoutForm(forms.Form):
     """Built for one article snapshot: its therapies and prevention tips become fields."""
+
+    default_renderer = FAST_WIDGETS
 
     issue_token = forms.UUIDField(widget=forms.HiddenInput)
     # The handout this one updates (handouts.reissue); the view checks it again on submit.
@@ -334,7 +354,7 @@ class HandoutForm(forms.Form):
             del self.fields["record_number"]
         for therapy in self.therapies:
             self._add_therapy_fields(therapy)
-        for name in PERSONAL_FIELDS:
+        for name in (*PERSONAL_FIELDS, "prevention_tips", "background_sections"):
             if name in self.fields:
                 style_for_plan_block(self.fields[name])
         self.helper = self._layout()
@@ -421,13 +441,13 @@ class HandoutForm(forms.Form):
             PlanBlock(gettext("Physiotherapy plan"), [["physio_start"], *therapy_rows])
             if therapy_rows
             else HTML(""),
-            Fieldset(gettext("Prevention advice"), "prevention_tips"),
+            PlanBlock(gettext("Prevention advice"), [["prevention_tips"]]),
             HTML(f'<p class="form-text">{warning_signs}</p>'),
             PlanBlock(
                 gettext("Follow-up and note"),
                 [["follow_up_date"], ["clinician_note"], ["note_language"]],
             ),
-            Fieldset(gettext("Background"), "background_sections"),
+            PlanBlock(gettext("Background"), [["background_sections"]]),
             PlanBlock(gettext("Printing"), [["paper_size", "large_print"]]),
         )
         return helper
@@ -813,9 +833,9 @@ class ConditionForm(HandoutForm):
             PlanBlock(gettext("Physiotherapy plan"), [["physio_start"], *therapy_rows])
             if therapy_rows
             else HTML(""),
-            Fieldset(gettext("Prevention advice"), "prevention_tips"),
+            PlanBlock(gettext("Prevention advice"), [["prevention_tips"]]),
             PlanBlock(gettext("Follow-up"), [["follow_up_date"]]),
-            Fieldset(gettext("Background"), "background_sections"),
+            PlanBlock(gettext("Background"), [["background_sections"]]),
         )
         return helper
 

@@ -22,6 +22,7 @@ from education.models import (
     MIN_TIMES_PER_WEEK,
     Article,
 )
+from education.packs import load_shipped
 from education.workflow import archive
 from handouts.issuing import build_handout
 from handouts.models import MAX_NOTE_LENGTH, Handout
@@ -419,6 +420,32 @@ def test_each_builder_request_loads_the_clinic_profile_once(
     assert response.status_code in {200, 302}
     clinic_loads = [q for q in queries.captured_queries if '"portal_clinicprofile"' in q["sql"]]
     assert len(clinic_loads) == 1
+
+
+def builder_get_queries(client, article) -> list[str]:
+    url = builder_url(article)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return [query["sql"] for query in queries.captured_queries]
+
+
+def test_the_builders_queries_do_not_grow_with_the_library_or_the_article(
+    client, clinician, sample_article, clinic, issue
+):
+    """One query per part table, whatever the article holds (the sample has four therapies,
+    the back none) and however many conditions and handouts the clinic has."""
+    client.force_login(clinician)
+    client.get(builder_url(sample_article))  # the first request after signing in does more
+    alone = builder_get_queries(client, sample_article)
+    for slug in ("ankle-sprain", "low-back-pain", "tennis-elbow"):
+        load_shipped(slug)
+    for _ in range(3):
+        issue(sample_article)
+    others = Article.objects.published().exclude(pk=sample_article.pk)
+
+    assert len(builder_get_queries(client, sample_article)) == len(alone)
+    assert {len(builder_get_queries(client, article)) for article in others} == {len(alone)}
 
 
 def test_issuing_refused_for_the_clinic_profile_loads_it_once(

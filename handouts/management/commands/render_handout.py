@@ -1,5 +1,7 @@
 import argparse
+import datetime
 import uuid
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -10,16 +12,24 @@ from django.utils import translation
 from education.models import Article
 from education.plan_blocks import (
     Activity,
+    ArmLoad,
+    BackToWhen,
     LegLoad,
     Limb,
     PlanOffer,
-    SelfCare,
     Side,
     Site,
 )
 from education.plan_rules.packets import PacketPlan, packet_conflicts
 from education.snapshot import Snapshot, build_snapshot, plan_offer_of
-from handouts.forms import HandoutForm, aid_field, care_field, default_choices, therapy_field
+from handouts.forms import (
+    CARE_PARTS,
+    HandoutForm,
+    aid_field,
+    care_field,
+    default_choices,
+    therapy_field,
+)
 from handouts.issuing import (
     ClinicNotReady,
     build_condition,
@@ -286,7 +296,11 @@ class Command(BaseCommand):
             if not offer.load or offer.load.limb != Limb.LEG:
                 raise refuse("--weight-bearing", "weight bearing")
             data["load"] = options["weight_bearing"]
-        aids = options["aid"]
+        if options["arm_use"]:
+            if not offer.load or offer.load.limb != Limb.ARM:
+                raise refuse("--arm-use", "arm use")
+            data["load"] = options["arm_use"]
+        aids = [] if options["no_aids"] else options["aid"]
         if options["crutches"] is not None:  # on or off, the other aids as they are
             kept = [str(a.kind) for a in offer.aids if data.get(aid_field(a.kind))]
             others = [a for a in (kept if aids is None else aids) if not a.startswith("crutches")]
@@ -301,22 +315,48 @@ class Command(BaseCommand):
                     raise refuse("--aid", kind)
                 data[aid_field(kind)] = "on"
                 data[aid_field(kind, "weeks")] = "" if count == "0" else count or str(weeks[kind])
-        if options["self_care"] is not None:
-            kinds = {str(s.kind) for s in offer.self_care}
+        cares = [] if options["no_self_care"] else options["self_care"]
+        if cares is not None:
+            doses = {str(care.kind): care for care in offer.self_care}
             for care in offer.self_care:
                 data.pop(care_field(care.kind), None)
-            for kind in options["self_care"]:
-                if kind not in kinds:
+            for spec in cares:
+                kind, *numbers = str(spec).split(":")
+                if kind not in doses:
                     raise refuse("--self-care", kind)
+                if numbers and len(numbers) != len(CARE_PARTS):
+                    raise CommandError(
+                        "Write --self-care as NAME or NAME:TIMES_A_DAY:MINUTES:DAYS, "
+                        f"not {spec!r}.",
+                        returncode=USAGE_ERROR,
+                    )
                 data[care_field(kind)] = "on"
-        if options["back_to_date"]:
-            if not offer.back_to:
-                raise refuse("--back-to-date", "going back to activities")
-            data["back_to"], data["back_to_date"] = "date", options["back_to_date"]
+                for (part, _label, _most), number in zip(
+                    CARE_PARTS, numbers or [""] * len(CARE_PARTS), strict=True
+                ):
+                    data[care_field(kind, part)] = number or str(getattr(doses[kind], part))
         if options["physio_start"]:
             if "physio_start" not in data:
                 raise refuse("--physio-start", "physiotherapy")
             data["physio_start"] = options["physio_start"]
+        if options["back_to"]:
+            if not offer.back_to:
+                raise refuse("--back-to", "back to work, school or sport")
+            when = options["back_to"]
+            data["back_to_date"] = ""
+            if when == "none":
+                data["back_to"] = ""
+            elif when == BackToWhen.STEP:
+                data["back_to"] = str(BackToWhen.STEP)
+            else:
+                try:
+                    datetime.date.fromisoformat(when)
+                except ValueError:
+                    raise CommandError(
+                        f"--back-to: write step, a date (YYYY-MM-DD) or none, not {when!r}.",
+                        returncode=USAGE_ERROR,
+                    ) from None
+                data["back_to"], data["back_to_date"] = str(BackToWhen.DATE), when
         return data
 
     def _tip_keys(self, numbers: list[int] | None, snapshot: Snapshot, defaults: dict) -> list[str]:
@@ -392,26 +432,35 @@ def add_options(parser: CommandParser) -> None:
     parser.add_argument("--rest-weeks", type=int, help="With --activity rest (implied).")
     parser.add_argument("--weight-bearing", choices=[str(load) for load in LegLoad])
     parser.add_argument(
+        "--arm-use",
+        choices=[str(load) for load in ArmLoad],
+        help="How much to use or lift with the arm, for an article about an arm.",
+    )
+    parser.add_argument(
         "--aid",
         action="append",
         metavar="NAME[:WEEKS]",
         help="An aid to use (repeat for more; default: the article's); WEEKS: the "
         "article's default if left out, 0 for until the care team says.",
     )
+    parser.add_argument("--no-aids", action="store_true", help="No aid at all.")
     parser.add_argument("--crutches", action="store_true", default=None)
     parser.add_argument("--no-crutches", dest="crutches", action="store_false")
     parser.add_argument(
         "--self-care",
         action="append",
-        choices=[str(care) for care in SelfCare],
-        help="Cold, heat or raising, at the article's defaults (repeat for more; default: "
-        "the article's).",
+        metavar="NAME[:TIMES_A_DAY:MINUTES:DAYS]",
+        help="Cold, heat or raising the limb (repeat for more; default: the article's), "
+        "how often a day, for how many minutes each time and for how many days; the "
+        "article's doses if left out.",
     )
+    parser.add_argument("--no-self-care", action="store_true", help="No self-care at all.")
     parser.add_argument("--physio-start", help="YYYY-MM-DD; default as the article says.")
     parser.add_argument(
-        "--back-to-date",
-        help="YYYY-MM-DD: back to the activities the article names (work, school, sport) on "
-        "that day; default: when the care team says.",
+        "--back-to",
+        metavar="step|YYYY-MM-DD|none",
+        help="Back to work, school or sport (those the article names): when the care team "
+        "says (step), on a date, or not printed (none). Default: the article's.",
     )
     parser.add_argument(
         "--therapy",
@@ -477,24 +526,47 @@ def _posted(value: object) -> object:
 
 
 def _offer_lines(offer: PlanOffer) -> list[str]:
-    """The plan blocks an article offers, as the command's options name them."""
+    """The plan blocks an article offers, as the command's options name them, with their
+    defaults."""
     lines = []
     if offer.site:
         sides = " (--side left, right or both)" if offer.site.sided else ""
         lines.append(f"--site {', '.join(offer.site.sites)}{sides}")
     if offer.activity:
-        lines.append(f"--activity {', '.join(offer.activity.offered)}")
+        rest = (
+            f"; --rest-weeks N with rest (default {offer.activity.rest_weeks})"
+            if Activity.REST in offer.activity.offered
+            else ""
+        )
+        lines.append(
+            f"--activity {', '.join(offer.activity.offered)} "
+            f"(default {offer.activity.default}{rest})"
+        )
     if offer.load:
-        if offer.load.limb == Limb.LEG:
-            lines.append(f"--weight-bearing {', '.join(LegLoad)}")
-        else:
-            lines.append(f"arm use (default {offer.load.default})")
+        option = "--weight-bearing" if offer.load.limb == Limb.LEG else "--arm-use"
+        lines.append(f"{option} {', '.join(offer.load.choices)} (default {offer.load.default})")
     if offer.aids:
-        lines.append(f"--aid {', '.join(f'{a.kind}:{a.weeks}' for a in offer.aids)}")
+        lines.append(
+            f"--aid {', '.join(f'{a.kind}:{a.weeks}' for a in offer.aids)} (NAME:WEEKS; "
+            f"default {_default_list(a.kind for a in offer.aids if a.selected)}; --no-aids)"
+        )
     if offer.self_care:
-        lines.append(f"--self-care {', '.join(s.kind for s in offer.self_care)}")
+        doses = ", ".join(
+            f"{s.kind}:{s.times_per_day}:{s.minutes}:{s.days}" for s in offer.self_care
+        )
+        chosen = _default_list(s.kind for s in offer.self_care if s.selected)
+        lines.append(
+            f"--self-care {doses} (NAME:TIMES_A_DAY:MINUTES:DAYS; default {chosen}; --no-self-care)"
+        )
     if offer.physiotherapy:
         lines.append("--physio-start YYYY-MM-DD")
     if offer.back_to:
-        lines.append(f"--back-to-date YYYY-MM-DD ({', '.join(offer.back_to.activities)})")
+        lines.append(
+            f"--back-to step, YYYY-MM-DD or none (back to "
+            f"{', '.join(offer.back_to.activities)}; default {offer.back_to.default})"
+        )
     return lines
+
+
+def _default_list(kinds: Iterable[str]) -> str:
+    return ", ".join(kinds) or "none"
