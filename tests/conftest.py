@@ -54,6 +54,18 @@ def _test_server_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture
+def live_server(_test_server_settings):
+    """A live server per test (browser tests, FHIR clients), started after the test settings
+    apply (the session-wide one builds its middleware first, and with DEBUG off that would
+    redirect to HTTPS)."""
+    from pytest_django.live_server_helper import LiveServer
+
+    server = LiveServer("localhost")
+    yield server
+    server.stop()
+
+
 class StaffClient(Client):
     """force_login() as a real sign-in ends: with the second factor passed when the user has
     an authenticator (as editors and administrators must)."""

@@ -127,14 +127,3 @@ def html_validator():
         check=False,
     )
     assert result.returncode == 0, result.stderr or result.stdout
-
-
-@pytest.fixture
-def live_server(_test_server_settings):
-    """A live server per test, started after the test settings apply (the session-wide one
-    builds its middleware first, and with DEBUG off that would redirect to HTTPS)."""
-    from pytest_django.live_server_helper import LiveServer
-
-    server = LiveServer("localhost")
-    yield server
-    server.stop()

@@ -1,0 +1,50 @@
+"""A real FHIR client (fhirclient, whose models are FHIR R4 4.0.1's and refuse what R4 does
+not allow) reads the deliveries from the running server, as an EHR would."""
+
+import base64
+import hashlib
+
+import pytest
+from fhirclient.models.binary import Binary
+from fhirclient.models.documentreference import DocumentReference
+from fhirclient.server import FHIRServer
+
+from tests.interop.fhir_helpers import BASE, fhir_token
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def issued(issue, sample_article) -> list:
+    """Issued before the live server starts: a render forks, best done with one thread."""
+    return [issue(sample_article, record_number=f"MRN-{n}") for n in range(3)]
+
+
+def test_an_ehr_lists_the_deliveries_and_fetches_each_pdf_whose_hash_matches(
+    issued, live_server
+) -> None:
+    server = FHIRServer(None, base_uri=live_server.url + BASE)
+    server.session.headers["Authorization"] = f"Bearer {fhir_token()}"
+    # One connection per request, as the live server's threads expect.
+    server.session.headers["Connection"] = "close"
+
+    statement = server.capabilityStatement
+    assert statement.fhirVersion == "4.0.1"
+
+    search = DocumentReference.where(struct={"_count": "2"})
+    documents = list(search.perform_resources_iter(server))  # follows the `next` links
+    assert [d.id for d in documents] == [str(h.public_id) for h in issued]
+
+    [mine] = DocumentReference.where(struct={"patient.identifier": "MRN-1"}).perform_resources_iter(
+        server
+    )
+    assert mine.subject.identifier.value == "MRN-1"
+    attachment = mine.content[0].attachment
+    assert attachment.contentType == "application/pdf"
+
+    binary = Binary.read(mine.id, server)
+    pdf = base64.b64decode(binary.data)
+    assert pdf == server.request_data(attachment.url, headers={"Accept": "application/pdf"})
+    assert pdf.startswith(b"%PDF-")
+    assert base64.b64decode(attachment.hash) == hashlib.sha1(pdf).digest()  # noqa: S324  (FHIR says SHA-1)
+    assert attachment.size == len(pdf)
