@@ -219,7 +219,9 @@ def bundle(
     return result
 
 
-def capability_statement(*, base: str, software_version: str, published: datetime.date) -> Resource:
+def capability_statement(
+    *, base: str, software_version: str, published: datetime.date, cors: bool
+) -> Resource:
     """What we serve: read-only DocumentReference (read, search), Binary and Communication
     (read), and the one-visit export."""
     bearer = {
@@ -251,7 +253,7 @@ def capability_statement(*, base: str, software_version: str, published: datetim
                     "Binary, and one Communication per way it reached the patient. "
                     "DocumentReference/[id]/$everything returns all three in one Bundle."
                 ),
-                "security": {"cors": False, "service": [bearer]},
+                "security": {"cors": cors, "service": [bearer]},
                 "resource": [
                     {
                         "type": "DocumentReference",

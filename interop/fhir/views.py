@@ -103,6 +103,7 @@ def metadata(request: HttpRequest) -> HttpResponse:
             base=fhir_base(request),
             software_version=SOFTWARE_VERSION,
             published=CAPABILITIES_CHANGED,
+            cors=bool(settings.API_CORS_ORIGINS),
         )
     )
 

@@ -8,8 +8,9 @@ import hashlib
 import json
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from handouts.events import record_event
@@ -343,6 +344,19 @@ def test_last_updated_finds_deliveries_that_reached_the_patient_since(
     bundle = validated(fhir_get(client, "DocumentReference", token, _lastUpdated=since))
     assert ids(bundle) == [str(three_visits[0].public_id)]
     assert bundle["entry"][0]["resource"]["meta"]["lastUpdated"] == "2027-02-10T08:00:00.000000Z"
+
+
+def test_a_page_costs_the_same_queries_however_many_deliveries_it_holds(
+    client: Client, token, three_visits
+) -> None:
+    def queries(count: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            page = validated(fhir_get(client, "DocumentReference", token, _count=count))
+        assert len(page["entry"]) == int(count)
+        return len(captured)
+
+    queries("3")  # the PDFs' facts are read once, then kept in the cache
+    assert queries("1") == queries("3")
 
 
 def test_searches_come_in_pages_linked_by_next(client: Client, token, three_visits) -> None:
