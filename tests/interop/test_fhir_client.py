@@ -25,9 +25,14 @@ def test_an_ehr_lists_the_deliveries_and_fetches_each_pdf_whose_hash_matches(
 ) -> None:
     server = FHIRServer(None, base_uri=live_server.url + BASE)
     server.session.headers["Authorization"] = f"Bearer {fhir_token()}"
-    # One connection per request, as the live server's threads expect.
-    server.session.headers["Connection"] = "close"
+    try:
+        reads_deliveries(server, issued)
+    finally:
+        # Its connections end before the live server stops, not in the middle of a request.
+        server.session.close()
 
+
+def reads_deliveries(server: FHIRServer, issued: list) -> None:
     statement = server.capabilityStatement
     assert statement.fhirVersion == "4.0.1"
 
