@@ -108,26 +108,15 @@ def metadata(request: HttpRequest) -> HttpResponse:
     )
 
 
-class Gone(Exception):
-    """The delivery was purged at the end of its retention period."""
-
-
-def find_delivery(public_id: uuid.UUID) -> Handout | None:
-    """The readable delivery, None if there is none, Gone if retention purged it."""
-    delivery = readable_deliveries().filter(public_id=public_id).first()
-    if delivery is None and Handout.objects.filter(public_id=public_id).exists():
-        raise Gone
-    return delivery
-
-
 def delivery_or_refusal(public_id: uuid.UUID) -> Handout | Answer:
-    try:
-        delivery = find_delivery(public_id)
-    except Gone:
+    """The readable delivery with this id, or the answer that there is none: 404, or 410
+    Gone when retention purged it (its id stays known; what it held does not)."""
+    delivery = readable_deliveries().filter(public_id=public_id).first()
+    if delivery is not None:
+        return delivery
+    if Handout.objects.filter(public_id=public_id).exists():
         return Answer(outcome(410, "deleted", "Removed at the end of its retention period."), 0)
-    if delivery is None:
-        return Answer(outcome(404, "not-found"), 0)
-    return delivery
+    return Answer(outcome(404, "not-found"), 0)
 
 
 def document_references(
