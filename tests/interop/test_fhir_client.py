@@ -6,18 +6,25 @@ import hashlib
 
 import pytest
 from fhirclient.models.binary import Binary
+from fhirclient.models.bundle import Bundle
 from fhirclient.models.documentreference import DocumentReference
 from fhirclient.server import FHIRServer
 
+from handouts.events import record_event
+from handouts.models import HandoutEvent
 from tests.interop.fhir_helpers import BASE, fhir_token
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def issued(issue, sample_article) -> list:
-    """Issued before the live server starts: a render forks, best done with one thread."""
-    return [issue(sample_article, record_number=f"MRN-{n}") for n in range(3)]
+def issued(issue, sample_article, clinician) -> list:
+    """Issued before the live server starts: a render forks, best done with one thread. The
+    second was printed and opened by the patient."""
+    handouts = [issue(sample_article, record_number=f"MRN-{n}") for n in range(3)]
+    record_event(handouts[1], HandoutEvent.Kind.PRINTED, staff=clinician)
+    record_event(handouts[1], HandoutEvent.Kind.LINK_OPENED, device=HandoutEvent.Device.PHONE)
+    return handouts
 
 
 def test_an_ehr_lists_the_deliveries_and_fetches_each_pdf_whose_hash_matches(
@@ -53,3 +60,15 @@ def reads_deliveries(server: FHIRServer, issued: list) -> None:
     assert pdf.startswith(b"%PDF-")
     assert base64.b64decode(attachment.hash) == hashlib.sha1(pdf).digest()  # noqa: S324  (FHIR says SHA-1)
     assert attachment.size == len(pdf)
+
+    everything = Bundle.read_from(f"DocumentReference/{mine.id}/$everything", server)
+    assert [entry.resource.resource_type for entry in everything.entry] == [
+        "DocumentReference",
+        "Binary",
+        "Communication",
+        "Communication",
+    ]
+    assert [c.resource.medium[0].coding[0].code for c in everything.entry[2:]] == [
+        "WRITTEN",
+        "ONLINEWRIT",
+    ]
