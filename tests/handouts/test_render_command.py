@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from time_machine import TimeMachineFixture
 
 from education.models import Article
 from education.packs import load_shipped
@@ -427,3 +428,23 @@ def test_back_to_a_step_or_left_out_and_no_self_care_or_aids(db, clinic, tmp_pat
     assert "Go back to" not in left_out and "You can go back" not in left_out
     assert "above the level of your heart" not in left_out
     assert "Wear the brace" in stepped and "Wear the brace" not in left_out
+
+
+def test_a_later_visit_date_moves_the_default_physiotherapy_start_with_it(
+    visit_day: TimeMachineFixture, sample_article: Article, clinic: ClinicProfile, tmp_path: Path
+) -> None:
+    # Today is 2 February 2027; the visit is a month later and no --physio-start is given.
+    output = tmp_path / "later.pdf"
+    call_command(
+        "render_handout",
+        "bone-marrow-edema",
+        "--patient",
+        "Ana",
+        "--visit-date",
+        "2027-03-02",
+        "--output",
+        str(output),
+    )
+    text = " ".join(pdf_text(output.read_bytes()).split())
+    assert "2 March 2027" in text
+    assert "February 2027" not in text.split("Your physiotherapy")[-1]

@@ -339,6 +339,10 @@ class Command(BaseCommand):
             if "physio_start" not in data:
                 raise refuse("--physio-start", "physiotherapy")
             data["physio_start"] = options["physio_start"]
+        elif "physio_start" in data:
+            # Blank: as the article suggests, from the visit date (the unbound form's initial
+            # value counts from today, before a later --visit-date).
+            data["physio_start"] = ""
         if options["back_to"]:
             if not offer.back_to:
                 raise refuse("--back-to", "back to work, school or sport")
