@@ -3,15 +3,17 @@ the builder's, as a capture around one GET counts it. Never its timings."""
 
 import pytest
 from django.db import connection, reset_queries
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from pytest_django import Settings
 
 from benchmarks.handouts import SAMPLE_SLUG, set_up, time_builder_gets
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("roles")]
 
 
-def test_the_builder_gets_count_the_builders_queries(client, settings) -> None:
+def test_the_builder_gets_count_the_builders_queries(client: Client, settings: Settings) -> None:
     settings.ALLOWED_HOSTS = ["testserver"]
     fixture = set_up()
     client.force_login(fixture.clinician)

@@ -3,11 +3,15 @@ inserts it without reloading the page (the test client covers the builder withou
 JavaScript, tests/handouts/test_packets.py), and the packet is issued as one handout."""
 
 import re
+from collections.abc import Callable
 
 import pytest
-from playwright.sync_api import expect
+from django.contrib.auth.models import User
+from playwright.sync_api import Page, expect
+from pytest_django.live_server_helper import LiveServer
 
 from education.packs import load_shipped
+from portal.models import ClinicProfile
 from tests.browser.helpers import check_accessibility
 from tests.helpers import PASSWORD
 
@@ -15,13 +19,15 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def portal(live_server, clinic, clinician):
+def portal(live_server: LiveServer, clinic: ClinicProfile, clinician: User) -> str:
     for slug in ["ankle-sprain", "low-back-pain"]:
         load_shipped(slug, ["en"])
     return live_server.url
 
 
-def test_a_clinician_adds_a_condition_in_place_and_issues_one_packet(portal, pages, html_validator):
+def test_a_clinician_adds_a_condition_in_place_and_issues_one_packet(
+    portal: str, pages: Callable[..., Page], html_validator: Callable[[Page], None]
+) -> None:
     page = pages(viewport={"width": 1280, "height": 900})
     page.goto(portal + "/login/")
     page.get_by_label("Username").fill("clinician")

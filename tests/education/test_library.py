@@ -20,6 +20,7 @@ from education.packs import SHIPPED_DIR, Pack, load_shipped, read_packs
 from education.readability import article_readability
 from education.views import LIBRARY_PAGE_SIZE, RECENTLY_UPDATED_COUNT
 from tests.education.helpers import publish_condition
+from tests.helpers import present
 
 pytestmark = pytest.mark.django_db
 
@@ -235,7 +236,7 @@ def test_the_article_page_lists_the_plan_blocks_clinicians_choose_from(
 
 
 @pytest.fixture
-def shipped_library(db) -> list[Pack]:
+def shipped_library(db: None) -> list[Pack]:
     """Every shipped pack, loaded as `make demo` loads it: published, needing clinical review."""
     packs = read_packs([SHIPPED_DIR])
     for pack in packs:
@@ -244,8 +245,8 @@ def shipped_library(db) -> list[Pack]:
 
 
 def test_the_library_lists_every_shipped_condition_in_both_languages_needing_review(
-    client, clinician, shipped_library
-):
+    client: Client, clinician: User, shipped_library: list[Pack]
+) -> None:
     client.force_login(clinician)
     response = client.get(LIBRARY)
     listed = {c.slug: c for c in response.context["conditions"]}
@@ -257,12 +258,14 @@ def test_the_library_lists_every_shipped_condition_in_both_languages_needing_rev
             assert reverse("education:article", args=[condition.slug, language]) in html
 
 
-def test_each_language_shows_its_own_review_state(client, clinician, shipped_library, approve):
+def test_each_language_shows_its_own_review_state(
+    client: Client, clinician: User, shipped_library: list[Pack], approve: Callable[..., Article]
+) -> None:
     approve()  # bone marrow edema in English: reviewed; in Spanish: still sample content
     client.force_login(clinician)
     html = client.get(LIBRARY, {"q": "marrow"}).content.decode()
     items = html.split('<li class="list-inline-item')[1:]
-    by_language = {re.search(r'lang="(\w\w)"', item).group(1): item for item in items}
+    by_language = {present(re.search(r'lang="(\w\w)"', item)).group(1): item for item in items}
     assert set(by_language) == {"en", "es"}
     assert "Clinically reviewed" in by_language["en"]
     assert "Needs clinical review" not in by_language["en"]
@@ -271,8 +274,8 @@ def test_each_language_shows_its_own_review_state(client, clinician, shipped_lib
 
 
 def test_search_finds_each_shipped_condition_by_its_spanish_name_and_every_synonym(
-    client, clinician, shipped_library
-):
+    client: Client, clinician: User, shipped_library: list[Pack]
+) -> None:
     client.force_login(clinician)
     for pack in shipped_library:
         spanish = pack.data["condition"]["names"]["es"]

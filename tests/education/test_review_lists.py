@@ -3,7 +3,7 @@ reviewed) or due soon, for the people who edit and approve content; reviewers al
 queue of drafts waiting for review, there and in the admin."""
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 import pytest
 from django.contrib.auth.models import Permission, User
@@ -17,7 +17,7 @@ from education.models import REVIEW_SOON_DAYS, Article, Condition
 from education.packs import SHIPPED_DIR, import_pack, read_packs
 from education.workflow import start_draft, submit_for_review
 from portal.models import ClinicProfile
-from tests.helpers import import_translation
+from tests.helpers import TestResponse, import_translation, present
 
 pytestmark = pytest.mark.django_db
 
@@ -289,13 +289,18 @@ def test_home_shows_the_first_ten_overdue_reviews_and_sends_editors_to_the_admin
 
 
 def send_shipped_packs_for_review(
-    editor, time_machine, slugs=None, start=datetime.datetime(2027, 6, 1, 9, tzinfo=datetime.UTC)
+    editor: User,
+    time_machine: TimeMachineFixture,
+    slugs: Collection[str] | None = None,
+    start: datetime.datetime = datetime.datetime(2027, 6, 1, 9, tzinfo=datetime.UTC),
 ) -> list[Article]:
     """The shipped packs (all, or `slugs`) imported by an editor into a portal that has none of
     them, each language a draft, sent for review an hour apart in the reverse of the packs'
     order, so that oldest first is neither A to Z nor the order they were made."""
     packs = [pack for pack in read_packs([SHIPPED_DIR]) if slugs is None or pack.slug in set(slugs)]
-    drafts = [item.article for pack in packs for item in import_pack(pack, user=editor).languages]
+    drafts = [
+        present(item.article) for pack in packs for item in import_pack(pack, user=editor).languages
+    ]
     waiting = []
     for hours, draft in enumerate(reversed(drafts)):
         time_machine.move_to(start + datetime.timedelta(hours=hours))
@@ -303,14 +308,14 @@ def send_shipped_packs_for_review(
     return waiting
 
 
-def queue(client, **filters: str):
+def queue(client: Client, **filters: str) -> TestResponse:
     params = {"review": "waiting", **filters}
     return client.get(reverse("admin:education_article_changelist"), params)
 
 
 def test_the_admin_queue_holds_the_whole_shipped_library_oldest_first_on_one_page(
-    client, reviewer, editor, time_machine
-):
+    client: Client, reviewer: User, editor: User, time_machine: TimeMachineFixture
+) -> None:
     waiting = send_shipped_packs_for_review(editor, time_machine)
     assert len(waiting) == 26
     client.force_login(reviewer)
@@ -322,8 +327,8 @@ def test_the_admin_queue_holds_the_whole_shipped_library_oldest_first_on_one_pag
 
 
 def test_the_admin_queue_filters_by_condition_and_language_and_stays_oldest_first(
-    client, reviewer, editor, time_machine
-):
+    client: Client, reviewer: User, editor: User, time_machine: TimeMachineFixture
+) -> None:
     waiting = send_shipped_packs_for_review(editor, time_machine)
     client.force_login(reviewer)
     knee = Condition.objects.get(slug="knee-osteoarthritis")
@@ -347,8 +352,8 @@ def test_the_admin_queue_filters_by_condition_and_language_and_stays_oldest_firs
 
 
 def test_the_admin_queue_runs_as_many_queries_for_26_drafts_as_for_2(
-    client, reviewer, editor, time_machine
-):
+    client: Client, reviewer: User, editor: User, time_machine: TimeMachineFixture
+) -> None:
     first = ["ankle-sprain"]
     send_shipped_packs_for_review(editor, time_machine, first)
     client.force_login(reviewer)

@@ -9,6 +9,7 @@ import signal
 import uuid
 from dataclasses import dataclass, replace
 
+import weasyprint
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.template.loader import render_to_string
@@ -211,7 +212,9 @@ def run_worker() -> None:
 # --- The demo handout and its pages ---------------------------------------------------------
 
 
-def demo_handout(article, clinician, **overrides):
+def demo_handout(
+    article: Article, clinician: User, **overrides: object
+) -> tuple[Handout, ClinicProfile]:
     """The handout `make demo`'s clinic issues with the builder's defaults (and `overrides`)."""
     ensure_demo_clinic_profile()
     clinic = ClinicProfile.load()
@@ -220,7 +223,7 @@ def demo_handout(article, clinician, **overrides):
     return build_handout(article, choices, issued_by=clinician, snapshot=snapshot), clinic
 
 
-def page_fill(page) -> float:
+def page_fill(page: weasyprint.Page) -> float:
     """How much of the page's content area its content reaches down to, from 0 to 1."""
     page_box = page._page_box
     top, height = page_box.content_box_y(), page_box.height
@@ -234,7 +237,7 @@ def page_fill(page) -> float:
     return (max(bottoms, default=top) - top) / height
 
 
-def printed_pages(handout, clinic) -> list:
+def printed_pages(handout: Handout, clinic: ClinicProfile) -> list[weasyprint.Page]:
     """The handout's pages as its PDF prints them (render_handout_pdf)."""
     return lay_out_choosing_page_one(
         handout_html(handout, clinic),
@@ -262,9 +265,9 @@ def each_choice(offer: PlanOffer) -> list[tuple[str, PlanChoices]]:
         cases += [(f"load={load}", replace(base, load=load)) for load in offer.load.choices]
         cases.append(("no load", replace(base, load=None)))
     for aid in offer.aids:
-        for weeks in (aid.weeks, None):
+        for until in (aid.weeks, None):
             cases.append(
-                (f"aid={aid.kind}:{weeks}", replace(base, aids=(AidChoice(aid.kind, weeks),)))
+                (f"aid={aid.kind}:{until}", replace(base, aids=(AidChoice(aid.kind, until),)))
             )
     cases.append(("no aids", replace(base, aids=())))
     for care in offer.self_care:

@@ -12,7 +12,9 @@ from collections import Counter
 from collections.abc import Iterator
 
 import pikepdf
+import pytest
 from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject
 
 from handouts.pdf.tagging import (
     INLINE_TYPES,
@@ -21,6 +23,7 @@ from handouts.pdf.tagging import (
     object_key,
     read_tagged_pdf,
 )
+from tests.helpers import pdf_dictionary
 
 # Blocks start on a line of their own in tagged_text(); a list item's label and body share one.
 RUN_IN_TYPES = INLINE_TYPES | {"Lbl", "LBody"}
@@ -369,20 +372,22 @@ def _capped(problems: list[str]) -> list[str]:
 # --- Fonts ----------------------------------------------------------------------------------
 
 
-def embedded_fonts(pdf: bytes) -> dict[str, dict]:
+def embedded_fonts(pdf: bytes) -> dict[str, DictionaryObject]:
     """The PDF's fonts by family (the @font-face name), each with its font descriptor."""
     fonts = {}
     for page in PdfReader(io.BytesIO(pdf)).pages:
-        for font in page["/Resources"]["/Font"].values():
-            font = font.get_object()
+        for reference in pdf_dictionary(pdf_dictionary(page["/Resources"])["/Font"]).values():
+            font = pdf_dictionary(reference)
             # "/ABCDEF+Noto-Sans-Greek-Handout-Bold": subset tag, family, then the style.
             name = str(font["/BaseFont"]).split("+")[-1]
             family = re.sub(r"(-(Bold|Italic|Oblique))+$", "", name).replace("-", " ")
-            fonts[family] = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+            descendants = font["/DescendantFonts"]
+            assert isinstance(descendants, ArrayObject), descendants
+            fonts[family] = pdf_dictionary(pdf_dictionary(descendants[0])["/FontDescriptor"])
     return fonts
 
 
-def notdef_warnings(caplog) -> list[str]:
+def notdef_warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
     # WeasyPrint logs each character it draws as .notdef (the empty box, glyph 0).
     return [
         r.getMessage()

@@ -422,7 +422,7 @@ def test_each_builder_request_loads_the_clinic_profile_once(
     assert len(clinic_loads) == 1
 
 
-def builder_get_queries(client, article) -> list[str]:
+def builder_get_queries(client: Client, article: Article) -> list[str]:
     url = builder_url(article)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
@@ -431,8 +431,12 @@ def builder_get_queries(client, article) -> list[str]:
 
 
 def test_the_builders_queries_do_not_grow_with_the_library_or_the_article(
-    client, clinician, sample_article, clinic, issue
-):
+    client: Client,
+    clinician: User,
+    sample_article: Article,
+    clinic: ClinicProfile,
+    issue: Callable[..., Handout],
+) -> None:
     """One query per part table, whatever the article holds (the sample has four therapies,
     the back none) and however many conditions and handouts the clinic has."""
     client.force_login(clinician)

@@ -4,22 +4,27 @@ test covers the page's script), printed as one PDF, and checked across condition
 
 import datetime
 import io
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django import forms
+from django.contrib.auth.models import User
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 from pypdf import PdfReader
+from time_machine import TimeMachineFixture
 
+from education.models import Article
 from education.packs import load_shipped
 from handouts.issuing import build_condition, build_visit
 from handouts.models import CONDITION_CHOICES, Handout, HandoutCondition
 from handouts.pdf.render import handout_html, render_handout_pdf
-from tests.helpers import pdf_text
+from portal.models import ClinicProfile
+from tests.helpers import TestResponse, pdf_text, present
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +37,7 @@ TITLES = {
 
 
 @pytest.fixture
-def shipped(db) -> None:
+def shipped(db: None) -> None:
     for slug in PACKET:
         load_shipped(slug)
 
@@ -56,7 +61,7 @@ def posted(form: forms.Form) -> dict[str, Any]:
     return data
 
 
-def page_data(response) -> dict[str, Any]:
+def page_data(response: TestResponse) -> dict[str, Any]:
     """Everything the builder page would post back as it is shown."""
     context = response.context
     data = posted(context["form"])
@@ -66,7 +71,7 @@ def page_data(response) -> dict[str, Any]:
     return data
 
 
-def errors_of(response) -> dict:
+def errors_of(response: TestResponse) -> dict:
     context = response.context
     return {
         "form": context["form"].errors,
@@ -74,7 +79,7 @@ def errors_of(response) -> dict:
     }
 
 
-def single_pages(condition: HandoutCondition, clinician, clinic) -> int:
+def single_pages(condition: HandoutCondition, clinician: User, clinic: ClinicProfile) -> int:
     """The pages of the condition's handout on its own, with the same choices."""
     visit = {"patient_name": "Ana Demo", "visit_date": condition.visit_date, "paper_size": "a4"}
     alone = build_visit(
@@ -98,14 +103,14 @@ def builder(slug: str = "ankle-sprain", language: str = "en") -> str:
     return reverse("handouts:new", args=[slug, language])
 
 
-def add(client: Client, data: dict[str, Any], search: str, language: str = "en"):
+def add(client: Client, data: dict[str, Any], search: str, language: str = "en") -> TestResponse:
     return client.post(
         builder("ankle-sprain", language),
         data | {"action": "add_condition", "condition_search": search},
     )
 
 
-def packet_of(client: Client, *searches: str):
+def packet_of(client: Client, *searches: str) -> tuple[TestResponse, dict[str, Any]]:
     """The builder after adding conditions by name, as a clinician without JavaScript does."""
     response = client.get(builder())
     data = page_data(response) | {"patient_name": "Ana Demo"}
@@ -117,7 +122,11 @@ def packet_of(client: Client, *searches: str):
 
 
 def test_without_javascript_a_condition_is_added_keeping_everything_typed(
-    client, clinician, shipped, clinic, visit_day
+    client: Client,
+    clinician: User,
+    shipped: None,
+    clinic: ClinicProfile,
+    visit_day: TimeMachineFixture,
 ) -> None:
     client.force_login(clinician)
     response = client.get(builder())
@@ -142,7 +151,11 @@ def test_without_javascript_a_condition_is_added_keeping_everything_typed(
 
 
 def test_a_condition_is_removed_and_the_others_keep_what_was_typed(
-    client, clinician, shipped, clinic, visit_day
+    client: Client,
+    clinician: User,
+    shipped: None,
+    clinic: ClinicProfile,
+    visit_day: TimeMachineFixture,
 ) -> None:
     client.force_login(clinician)
     response, data = packet_of(client, "low back pain", "knee osteoarthritis")
@@ -154,7 +167,11 @@ def test_a_condition_is_removed_and_the_others_keep_what_was_typed(
 
 
 def test_a_search_matching_several_conditions_offers_them_to_choose(
-    client, clinician, shipped, clinic, visit_day
+    client: Client,
+    clinician: User,
+    shipped: None,
+    clinic: ClinicProfile,
+    visit_day: TimeMachineFixture,
 ) -> None:
     client.force_login(clinician)
     load_shipped("neck-pain")
@@ -168,7 +185,11 @@ def test_a_search_matching_several_conditions_offers_them_to_choose(
 
 
 def test_at_most_three_conditions_each_once_each_published_in_the_language(
-    client, clinician, shipped, clinic, visit_day
+    client: Client,
+    clinician: User,
+    shipped: None,
+    clinic: ClinicProfile,
+    visit_day: TimeMachineFixture,
 ) -> None:
     client.force_login(clinician)
     load_shipped("tennis-elbow")
@@ -187,7 +208,7 @@ def test_at_most_three_conditions_each_once_each_published_in_the_language(
 
 
 def test_a_condition_without_an_article_in_the_handouts_language_is_refused(
-    client, clinician, visit_day
+    client: Client, clinician: User, visit_day: TimeMachineFixture
 ) -> None:
     from tests.helpers import shipped_language
 
@@ -202,7 +223,11 @@ def test_a_condition_without_an_article_in_the_handouts_language_is_refused(
 
 
 def test_choices_that_contradict_across_conditions_are_refused_naming_both(
-    client, clinician, shipped, clinic, visit_day
+    client: Client,
+    clinician: User,
+    shipped: None,
+    clinic: ClinicProfile,
+    visit_day: TimeMachineFixture,
 ) -> None:
     client.force_login(clinician)
     response, data = packet_of(client, "low back pain")
@@ -225,13 +250,17 @@ def test_choices_that_contradict_across_conditions_are_refused_naming_both(
 
 
 def test_the_packets_pdf_has_page_one_for_every_plan_and_one_help_box(
-    client, clinician, shipped, clinic, visit_day
+    client: Client,
+    clinician: User,
+    shipped: None,
+    clinic: ClinicProfile,
+    visit_day: TimeMachineFixture,
 ) -> None:
     client.force_login(clinician)
     _response, data = packet_of(client, "low back pain", "knee osteoarthritis")
     assert client.post(builder(), data | {"action": "issue"}).status_code == 302
     handout = Handout.objects.get()
-    pdf = handout.verified_pdf()
+    pdf = present(handout.verified_pdf())
     reader = PdfReader(io.BytesIO(pdf))
     # One letterhead, one help box and one "About this handout" for the three: shorter than
     # the three handouts on their own.
@@ -257,7 +286,9 @@ def test_the_packets_pdf_has_page_one_for_every_plan_and_one_help_box(
     assert f"Call {clinic.emergency_number}" in text or clinic.emergency_number in text
 
 
-def test_a_one_condition_handout_prints_as_before(clinician, sample_article, clinic, issue):
+def test_a_one_condition_handout_prints_as_before(
+    clinician: User, sample_article: Article, clinic: ClinicProfile, issue: Callable[..., Handout]
+) -> None:
     handout = issue(sample_article)
     html = handout_html(handout, clinic)
     assert 'id="plan-heading">Your plan</h2>' in html
@@ -266,7 +297,11 @@ def test_a_one_condition_handout_prints_as_before(clinician, sample_article, cli
 
 
 def test_the_reading_view_has_jump_links_to_each_condition(
-    client, clinician, shipped, clinic, visit_day
+    client: Client,
+    clinician: User,
+    shipped: None,
+    clinic: ClinicProfile,
+    visit_day: TimeMachineFixture,
 ) -> None:
     from handouts.sharing import create_share_link
 
@@ -283,7 +318,13 @@ def test_the_reading_view_has_jump_links_to_each_condition(
     assert 'id="condition-2"' in html
 
 
-def test_staff_pages_name_every_condition(client, clinician, shipped, clinic, visit_day) -> None:
+def test_staff_pages_name_every_condition(
+    client: Client,
+    clinician: User,
+    shipped: None,
+    clinic: ClinicProfile,
+    visit_day: TimeMachineFixture,
+) -> None:
     client.force_login(clinician)
     _response, data = packet_of(client, "low back pain")
     client.post(builder(), data | {"action": "issue"})
@@ -295,7 +336,11 @@ def test_staff_pages_name_every_condition(client, clinician, shipped, clinic, vi
 
 
 def test_query_counts_grow_by_a_constant_per_condition(
-    client, clinician, shipped, clinic, visit_day
+    client: Client,
+    clinician: User,
+    shipped: None,
+    clinic: ClinicProfile,
+    visit_day: TimeMachineFixture,
 ) -> None:
     client.force_login(clinician)
     counts: dict[str, list[int]] = {"builder": [], "preview": [], "issue": [], "detail": []}
@@ -308,7 +353,7 @@ def test_query_counts_grow_by_a_constant_per_condition(
         with CaptureQueriesContext(connection) as captured:
             client.post(builder(), data | {"action": "issue"})
         counts["issue"].append(len(captured.captured_queries))
-        handout = Handout.objects.order_by("-pk").first()
+        handout = present(Handout.objects.order_by("-pk").first())
         with CaptureQueriesContext(connection) as captured:
             client.get(handout.get_absolute_url())
         counts["detail"].append(len(captured.captured_queries))
@@ -320,7 +365,9 @@ def test_query_counts_grow_by_a_constant_per_condition(
     assert HandoutCondition.objects.filter(handout=handout).count() == 3
 
 
-def test_the_condition_block_for_the_page_script(client, clinician, shipped) -> None:
+def test_the_condition_block_for_the_page_script(
+    client: Client, clinician: User, shipped: None
+) -> None:
     client.force_login(clinician)
     url = reverse("handouts:packet_condition", args=["ankle-sprain", "en"])
     html = client.get(url, {"condition_search": "low back pain"}).content.decode()
@@ -333,9 +380,14 @@ def test_the_condition_block_for_the_page_script(client, clinician, shipped) -> 
 
 
 def test_updating_a_packet_carries_every_conditions_choices_over(
-    client, clinician, shipped, clinic, visit_day, editor, administrator
+    client: Client,
+    clinician: User,
+    shipped: None,
+    clinic: ClinicProfile,
+    visit_day: TimeMachineFixture,
+    editor: User,
+    administrator: User,
 ) -> None:
-    from education.models import Article
     from education.workflow import publish, start_draft, submit_for_review
 
     client.force_login(clinician)
@@ -345,7 +397,7 @@ def test_updating_a_packet_carries_every_conditions_choices_over(
     old = Handout.objects.get()
     back = Article.objects.published().get(condition__slug="low-back-pain", language="en")
     draft = start_draft(back, editor)
-    therapy = draft.therapies.first()
+    therapy = present(draft.therapies.first())
     draft.therapies.filter(pk=therapy.pk).update(times_per_week=therapy.times_per_week + 1)
     submit_for_review(draft, editor)
     publish(draft, administrator)
@@ -353,7 +405,7 @@ def test_updating_a_packet_carries_every_conditions_choices_over(
 
     detail = client.get(old.get_absolute_url()).content.decode()
     assert f"/handouts/new/ankle-sprain/en/?from={old.public_id}" in detail
-    response = client.get(builder(), {"from": old.public_id})
+    response = client.get(builder(), {"from": str(old.public_id)})
     (added,) = response.context["packet"]
     assert added.slug == "low-back-pain"
     assert added.form.initial["follow_up_date"] == datetime.date(2027, 3, 1)

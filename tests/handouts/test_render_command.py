@@ -291,7 +291,9 @@ def test_plan_options_choose_the_activity_aids_and_physiotherapy_start(
 
 
 @pytest.mark.usefixtures("visit_day")
-def test_several_slugs_make_one_packet_each_with_its_own_options(clinic, tmp_path):
+def test_several_slugs_make_one_packet_each_with_its_own_options(
+    clinic: ClinicProfile, tmp_path: Path
+) -> None:
     from education.packs import load_shipped
 
     for slug in ["ankle-sprain", "low-back-pain", "knee-osteoarthritis"]:
@@ -328,7 +330,9 @@ def test_several_slugs_make_one_packet_each_with_its_own_options(clinic, tmp_pat
 
 
 @pytest.mark.usefixtures("visit_day")
-def test_a_packet_refuses_choices_that_contradict_and_repeated_slugs(clinic, tmp_path):
+def test_a_packet_refuses_choices_that_contradict_and_repeated_slugs(
+    clinic: ClinicProfile, tmp_path: Path
+) -> None:
     from education.packs import load_shipped
 
     for slug in ["ankle-sprain", "low-back-pain"]:
@@ -353,7 +357,9 @@ def test_a_packet_refuses_choices_that_contradict_and_repeated_slugs(clinic, tmp
     assert not output.exists()
 
 
-def test_list_options_shows_every_block_with_its_option_and_defaults(db, capsys) -> None:
+def test_list_options_shows_every_block_with_its_option_and_defaults(
+    db: None, capsys: pytest.CaptureFixture[str]
+) -> None:
     load_shipped("tennis-elbow", ["en"])
     call_command("render_handout", "tennis-elbow", "--list-options")
     out = capsys.readouterr().out
@@ -369,7 +375,9 @@ def test_list_options_shows_every_block_with_its_option_and_defaults(db, capsys)
 
 
 @pytest.mark.usefixtures("visit_day")
-def test_arm_use_self_care_doses_and_a_date_back_to_work_and_sport(db, clinic, tmp_path) -> None:
+def test_arm_use_self_care_doses_and_a_date_back_to_work_and_sport(
+    db: None, clinic: ClinicProfile, tmp_path: Path
+) -> None:
     load_shipped("tennis-elbow", ["en"])
     output = tmp_path / "out.pdf"
     call_command(
@@ -402,7 +410,9 @@ def test_arm_use_self_care_doses_and_a_date_back_to_work_and_sport(db, clinic, t
 
 
 @pytest.mark.usefixtures("visit_day")
-def test_back_to_a_step_or_left_out_and_no_self_care_or_aids(db, clinic, tmp_path) -> None:
+def test_back_to_a_step_or_left_out_and_no_self_care_or_aids(
+    db: None, clinic: ClinicProfile, tmp_path: Path
+) -> None:
     load_shipped("ankle-sprain", ["en"])
     step, none = tmp_path / "step.pdf", tmp_path / "none.pdf"
     common = ["ankle-sprain", "--patient", "Ann", "--visit-date", "2027-02-02"]

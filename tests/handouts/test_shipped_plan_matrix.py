@@ -10,6 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import User
 from django.utils import translation
 
 from education.models import Article
@@ -19,7 +20,7 @@ from education.plan_rules import Conflict, conflicts
 from education.snapshot import build_snapshot, plan_offer_of
 from handouts.forms import default_choices
 from handouts.issuing import build_handout
-from handouts.models import Handout
+from handouts.models import Handout, HandoutCondition
 from handouts.pdf.render import render_handout_pdf
 from handouts.plan import personal_plan
 from portal.models import ClinicProfile
@@ -52,7 +53,7 @@ def unreviewed(found: list[Conflict], reviewed: list[tuple[str, str]]) -> list[s
     ]
 
 
-def handout_with(article: Article, clinician, choices: PlanChoices) -> Handout:
+def handout_with(article: Article, clinician: User, choices: PlanChoices) -> Handout:
     """The builder's defaults for the article (every therapy, the default tips and sections),
     a follow-up, and these plan choices; unsaved, as the builder's preview makes it."""
     snapshot = build_snapshot(article)
@@ -65,24 +66,26 @@ def handout_with(article: Article, clinician, choices: PlanChoices) -> Handout:
     return build_handout(article, personal, issued_by=clinician, snapshot=snapshot)
 
 
-def plan_sentences(handout: Handout) -> list[str]:
-    with translation.override(handout.language):
-        return [" ".join(s.split()) for item in personal_plan(handout) for s in item.sentences]
+def plan_sentences(condition: HandoutCondition) -> list[str]:
+    with translation.override(condition.language):
+        return [" ".join(s.split()) for item in personal_plan(condition) for s in item.sentences]
 
 
 def problems_in(text: str, handout: Handout, reviewed: list[tuple[str, str]]) -> list[str]:
-    therapies = [therapy["name"] for therapy in handout.snapshot["therapies"]]
+    (condition,) = handout.condition_list  # one article's handout (handout_with)
+    therapies = [therapy["name"] for therapy in condition.snapshot["therapies"]]
     found = conflicts(
-        text, handout.language, handout.plan_choices, follow_up=True, quoted=therapies
+        text, condition.language, condition.plan_choices, follow_up=True, quoted=therapies
     )
-    found = unreviewed(found, reviewed)
-    return found + [f"not printed: {s!r}" for s in plan_sentences(handout) if s not in text]
+    return unreviewed(found, reviewed) + [
+        f"not printed: {s!r}" for s in plan_sentences(condition) if s not in text
+    ]
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("pack", PACKS, ids=lambda pack: pack.stem)
 def test_every_offered_choice_composes_a_handout_the_rules_find_no_contradiction_in(
-    clinician, clinic, pack: Path, language: str
+    clinician: User, clinic: ClinicProfile, pack: Path, language: str
 ) -> None:
     load_shipped(pack.stem, [language])
     article = Article.objects.published().get(condition__slug=pack.stem, language=language)

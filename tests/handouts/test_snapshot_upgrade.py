@@ -11,6 +11,7 @@ from typing import cast
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import User
+from django.db.models import Model
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -139,7 +140,7 @@ class ConditionsAsHandouts:
     choices naming its parts are each condition's, so its Handout is today's
     HandoutCondition."""
 
-    def get_model(self, app_label: str, name: str):
+    def get_model(self, app_label: str, name: str) -> type[Model]:
         if (app_label, name) == ("handouts", "Handout"):
             return HandoutCondition
         return apps.get_model(app_label, name)

@@ -5,18 +5,25 @@ updating one still carries the clinician's choices over."""
 
 import datetime
 import hashlib
+from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.state import StateApps
+from django.db.models import Model
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from education.models import Article
 from education.plan_blocks import choices_from_rest_columns
 from education.snapshot import build_snapshot, content_fingerprint
 from education.workflow import publish, start_draft, submit_for_review
 from handouts.models import Handout, HandoutCondition, HandoutEvent, ShareLink
 from handouts.pdf.render import handout_html
+from portal.models import ClinicProfile
 
 BEFORE = [("handouts", "0016_plan_choices")]
 AFTER = [("handouts", "0018_visit_conditions")]
@@ -31,7 +38,8 @@ def migrate(targets: list[tuple[str, str]]) -> MigrationExecutor:
     return executor
 
 
-def old_handout(apps, article, clinician, **columns: object):
+# A handout of the migration's state: its model is made at run time, its fields unknown to mypy.
+def old_handout(apps: StateApps, article: Article, clinician: User, **columns: object) -> Any:
     """A handout, its PDF, a patient link and two events, as the schema before 0017 held
     them."""
     snapshot = build_snapshot(article)
@@ -71,7 +79,7 @@ def old_handout(apps, article, clinician, **columns: object):
     return handout
 
 
-def columns_of(handout) -> dict:
+def columns_of(handout: Model) -> dict:
     return {
         name: getattr(handout, name)
         for name in [
@@ -89,7 +97,12 @@ def columns_of(handout) -> dict:
 
 @pytest.mark.django_db(transaction=True)
 def test_each_handout_becomes_a_visit_with_one_condition_and_nothing_else_changes(
-    sample_article, clinician, clinic, editor, administrator, client
+    sample_article: Article,
+    clinician: User,
+    clinic: ClinicProfile,
+    editor: User,
+    administrator: User,
+    client: Client,
 ) -> None:
     apps = migrate(BEFORE).loader.project_state(BEFORE).apps
     try:

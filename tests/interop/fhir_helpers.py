@@ -10,6 +10,7 @@ from django.utils import timezone
 from fhir.resources.R4B import get_fhir_model_class
 
 from interop.tokens import create_api_client
+from tests.helpers import TestResponse
 
 BASE = "/fhir/R4/"
 FHIR_JSON = "application/fhir+json"
@@ -22,14 +23,16 @@ def fhir_token(name: str = "Clinic EHR", scopes: tuple[str, ...] = ("fhir.read",
     return token
 
 
-def fhir_get(client: Client, path: str, token: str, accept: str = FHIR_JSON, **params: str):
+def fhir_get(
+    client: Client, path: str, token: str, accept: str = FHIR_JSON, **params: str
+) -> TestResponse:
     headers = {"Accept": accept}
     if token:
         headers["Authorization"] = f"Bearer {token}"
     return client.get(BASE + path, params, headers=headers)
 
 
-def validated(response, status: int = 200) -> dict:
+def validated(response: TestResponse, status: int = 200) -> dict:
     """The response's resource, after checking it is FHIR JSON that the models accept (they
     refuse unknown elements, wrong types and missing required ones)."""
     assert response.status_code == status, response.content[:500]

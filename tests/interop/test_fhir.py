@@ -6,19 +6,25 @@ import base64
 import datetime
 import hashlib
 import json
+from collections.abc import Callable
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from pytest_django import Settings
+from time_machine import TimeMachineFixture
 
+from education.models import Article
 from handouts.events import record_event
-from handouts.models import HandoutEvent
+from handouts.models import Handout, HandoutEvent
 from handouts.retention import purge_handout
 from handouts.sharing import share_handout
 from interop.models import ApiClient
-from portal.models import AuditEvent
+from portal.models import AuditEvent, ClinicProfile
+from tests.helpers import TestResponse
 from tests.interop.fhir_helpers import (
     BASE,
     fhir_get,
@@ -39,12 +45,12 @@ def token() -> str:
 
 
 @pytest.fixture
-def delivery(issue, sample_article):
+def delivery(issue: Callable[..., Handout], sample_article: Article) -> Handout:
     """A handout for a patient with a record number, as the clinic records them."""
     return issue(sample_article, record_number="MRN-0042")
 
 
-def stored_pdf(handout) -> bytes:
+def stored_pdf(handout: Handout) -> bytes:
     pdf = handout.verified_pdf()
     assert pdf
     return pdf
@@ -74,12 +80,12 @@ def test_metadata_needs_no_token_and_states_what_we_serve(client: Client) -> Non
 # --- Tokens ----------------------------------------------------------------------------------
 
 
-def refused(response) -> bool:
+def refused(response: TestResponse) -> bool:
     return response.status_code == 401 and response.content == b""
 
 
 def test_every_resource_but_metadata_needs_a_token_with_the_fhir_read_scope(
-    client: Client, delivery, time_machine
+    client: Client, delivery: Handout, time_machine: TimeMachineFixture
 ) -> None:
     time_machine.move_to(timezone.now())
     paths = [
@@ -109,7 +115,9 @@ def test_every_resource_but_metadata_needs_a_token_with_the_fhir_read_scope(
     assert set(audited.values_list("actor_username", flat=True)) == {"Clinic EHR"}
 
 
-def test_requests_past_the_rate_limit_get_429(client: Client, token, settings) -> None:
+def test_requests_past_the_rate_limit_get_429(
+    client: Client, token: str, settings: Settings
+) -> None:
     settings.API_RATE_LIMIT_PER_MINUTE = 2
     answers = [fhir_get(client, "DocumentReference", token).status_code for _ in range(3)]
     assert answers == [200, 200, 429]
@@ -119,7 +127,7 @@ def test_requests_past_the_rate_limit_get_429(client: Client, token, settings) -
 
 
 def test_a_delivery_is_a_document_reference_whose_attachment_is_its_pdf(
-    client: Client, token, delivery, clinic, settings
+    client: Client, token: str, delivery: Handout, clinic: ClinicProfile, settings: Settings
 ) -> None:
     settings.FHIR_RECORD_NUMBER_SYSTEM = "urn:oid:1.2.36.146.595.217.0.1"
     document = validated(fhir_get(client, f"DocumentReference/{delivery.public_id}", token))
@@ -149,7 +157,7 @@ def test_a_delivery_is_a_document_reference_whose_attachment_is_its_pdf(
     assert document["context"]["period"]["start"] == "2027-02-02"
 
 
-def test_unknown_and_purged_deliveries(client: Client, token, delivery) -> None:
+def test_unknown_and_purged_deliveries(client: Client, token: str, delivery: Handout) -> None:
     missing = "00000000-0000-4000-8000-000000000000"
     assert validated(fhir_get(client, f"DocumentReference/{missing}", token), 404)
     with transaction.atomic():
@@ -165,7 +173,11 @@ def test_unknown_and_purged_deliveries(client: Client, token, delivery) -> None:
 
 
 def test_a_replaced_delivery_is_superseded_and_its_replacement_says_so(
-    client: Client, token, issue, sample_article, delivery
+    client: Client,
+    token: str,
+    issue: Callable[..., Handout],
+    sample_article: Article,
+    delivery: Handout,
 ) -> None:
     newer = issue(sample_article, replaces=delivery)
     old = validated(fhir_get(client, f"DocumentReference/{delivery.public_id}", token))
@@ -180,7 +192,7 @@ def test_a_replaced_delivery_is_superseded_and_its_replacement_says_so(
 
 
 def test_binary_answers_with_the_pdf_or_a_binary_resource_as_asked(
-    client: Client, token, delivery
+    client: Client, token: str, delivery: Handout
 ) -> None:
     pdf = stored_pdf(delivery)
     path = f"Binary/{delivery.public_id}"
@@ -200,7 +212,7 @@ def test_binary_answers_with_the_pdf_or_a_binary_resource_as_asked(
 
 
 @pytest.fixture
-def reached(delivery, clinician):
+def reached(delivery: Handout, clinician: User) -> tuple[str, str, str]:
     """The delivery printed, shared by link and email, then opened, read and downloaded by the
     patient: returns the link's token and code and the address."""
     record_event(delivery, Kind.PRINTED, staff=clinician)
@@ -219,7 +231,7 @@ def reached(delivery, clinician):
 
 
 def test_everything_exports_the_visit_with_a_communication_per_way_it_reached_the_patient(
-    client: Client, token, delivery, reached
+    client: Client, token: str, delivery: Handout, reached: tuple[str, str, str]
 ) -> None:
     everything = validated(
         fhir_get(client, f"DocumentReference/{delivery.public_id}/$everything", token)
@@ -257,7 +269,7 @@ def test_everything_exports_the_visit_with_a_communication_per_way_it_reached_th
 
 
 def test_no_access_code_link_token_or_email_address_ever_appears(
-    client: Client, token, delivery, reached
+    client: Client, token: str, delivery: Handout, reached: tuple[str, str, str]
 ) -> None:
     link_token, code, address = reached
     bodies = [
@@ -272,7 +284,7 @@ def test_no_access_code_link_token_or_email_address_ever_appears(
 
 
 def test_the_same_delivery_gives_the_same_json_apart_from_last_updated(
-    client: Client, token, delivery, clinician, time_machine
+    client: Client, token: str, delivery: Handout, clinician: User, time_machine: TimeMachineFixture
 ) -> None:
     time_machine.move_to(timezone.now())
     path = f"DocumentReference/{delivery.public_id}/$everything"
@@ -291,7 +303,9 @@ def test_the_same_delivery_gives_the_same_json_apart_from_last_updated(
 
 
 @pytest.fixture
-def three_visits(issue, sample_article, time_machine):
+def three_visits(
+    issue: Callable[..., Handout], sample_article: Article, time_machine: TimeMachineFixture
+) -> list[Handout]:
     """Deliveries issued on 1, 2 and 3 February 2027, the second for another patient."""
     made = []
     for day, record_number in [(1, "MRN-1"), (2, "MRN-2"), (3, "MRN-1")]:
@@ -305,7 +319,7 @@ def ids(bundle: dict) -> list[str]:
 
 
 def test_a_bare_search_lists_every_delivery_oldest_first(
-    client: Client, token, three_visits
+    client: Client, token: str, three_visits: list[Handout]
 ) -> None:
     bundle = validated(fhir_get(client, "DocumentReference", token))
     assert bundle["type"] == "searchset"
@@ -313,7 +327,9 @@ def test_a_bare_search_lists_every_delivery_oldest_first(
     assert ids(bundle) == [str(h.public_id) for h in three_visits]
 
 
-def test_search_by_record_number_and_date(client: Client, token, three_visits, settings) -> None:
+def test_search_by_record_number_and_date(
+    client: Client, token: str, three_visits: list[Handout], settings: Settings
+) -> None:
     first, second, third = (str(h.public_id) for h in three_visits)
 
     def search(**params: str) -> list[str]:
@@ -336,7 +352,7 @@ def test_search_by_record_number_and_date(client: Client, token, three_visits, s
 
 
 def test_last_updated_finds_deliveries_that_reached_the_patient_since(
-    client: Client, token, three_visits, time_machine
+    client: Client, token: str, three_visits: list[Handout], time_machine: TimeMachineFixture
 ) -> None:
     time_machine.move_to(datetime.datetime(2027, 2, 10, 8, tzinfo=datetime.UTC))
     record_event(three_visits[0], Kind.PATIENT_VIEWED, device=HandoutEvent.Device.PHONE)
@@ -347,7 +363,7 @@ def test_last_updated_finds_deliveries_that_reached_the_patient_since(
 
 
 def test_a_page_costs_the_same_queries_however_many_deliveries_it_holds(
-    client: Client, token, three_visits
+    client: Client, token: str, three_visits: list[Handout]
 ) -> None:
     def queries(count: str) -> int:
         with CaptureQueriesContext(connection) as captured:
@@ -359,7 +375,9 @@ def test_a_page_costs_the_same_queries_however_many_deliveries_it_holds(
     assert queries("1") == queries("3")
 
 
-def test_searches_come_in_pages_linked_by_next(client: Client, token, three_visits) -> None:
+def test_searches_come_in_pages_linked_by_next(
+    client: Client, token: str, three_visits: list[Handout]
+) -> None:
     seen = []
     page = validated(fhir_get(client, "DocumentReference", token, _count="2"))
     while True:
@@ -384,7 +402,7 @@ def test_searches_come_in_pages_linked_by_next(client: Client, token, three_visi
     ],
 )
 def test_a_search_we_cannot_answer_gets_400_naming_the_parameter(
-    client: Client, token, params: dict, named: str
+    client: Client, token: str, params: dict, named: str
 ) -> None:
     outcome = validated(fhir_get(client, "DocumentReference", token, **params), 400)
     assert outcome["issue"][0]["diagnostics"].startswith(f"{named}:")
@@ -394,7 +412,7 @@ def test_a_search_we_cannot_answer_gets_400_naming_the_parameter(
 
 
 def test_every_read_is_an_audit_event_naming_the_client_type_and_count_only(
-    client: Client, token, delivery
+    client: Client, token: str, delivery: Handout
 ) -> None:
     fhir_get(client, "DocumentReference", token, **{"patient.identifier": "MRN-0042"})
     fhir_get(client, f"Binary/{delivery.public_id}", token)

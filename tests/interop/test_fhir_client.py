@@ -3,22 +3,28 @@ not allow) reads the deliveries from the running server, as an EHR would."""
 
 import base64
 import hashlib
+from collections.abc import Callable
 
 import pytest
+from django.contrib.auth.models import User
 from fhirclient.models.binary import Binary
 from fhirclient.models.bundle import Bundle
 from fhirclient.models.documentreference import DocumentReference
 from fhirclient.server import FHIRServer
+from pytest_django.live_server_helper import LiveServer
 
+from education.models import Article
 from handouts.events import record_event
-from handouts.models import HandoutEvent
+from handouts.models import Handout, HandoutEvent
 from tests.interop.fhir_helpers import BASE, fhir_token
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def issued(issue, sample_article, clinician) -> list:
+def issued(
+    issue: Callable[..., Handout], sample_article: Article, clinician: User
+) -> list[Handout]:
     """Issued before the live server starts: a render forks, best done with one thread. The
     second was printed and opened by the patient."""
     handouts = [issue(sample_article, record_number=f"MRN-{n}") for n in range(3)]
@@ -28,7 +34,7 @@ def issued(issue, sample_article, clinician) -> list:
 
 
 def test_an_ehr_lists_the_deliveries_and_fetches_each_pdf_whose_hash_matches(
-    issued, live_server
+    issued: list[Handout], live_server: LiveServer
 ) -> None:
     server = FHIRServer(None, base_uri=live_server.url + BASE)
     server.session.headers["Authorization"] = f"Bearer {fhir_token()}"
@@ -39,7 +45,7 @@ def test_an_ehr_lists_the_deliveries_and_fetches_each_pdf_whose_hash_matches(
         server.session.close()
 
 
-def reads_deliveries(server: FHIRServer, issued: list) -> None:
+def reads_deliveries(server: FHIRServer, issued: list[Handout]) -> None:
     statement = server.capabilityStatement
     assert statement.fhirVersion == "4.0.1"
 

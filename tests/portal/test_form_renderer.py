@@ -65,7 +65,9 @@ def rendered(form: forms.Form) -> list[str]:
     ],
     ids=["unbound", "filled", "invalid"],
 )
-def test_the_fast_renderer_draws_what_djangos_templates_draw(data) -> None:
+def test_the_fast_renderer_draws_what_djangos_templates_draw(
+    data: dict[str, str | list[str]] | None,
+) -> None:
     initial = {"hidden": "6f1c8c1e-2d6a-4f1c-9d9b-7f4f8a0f7f11", "date": datetime.date(2027, 2, 2)}
     django_form = EveryWidget(data, initial=initial, renderer=DjangoTemplates())
     fast_form = EveryWidget(data, initial=initial, renderer=FastWidgetRenderer())
