@@ -103,10 +103,6 @@ OVER_BUDGET: set[tuple[str, str, bool]] = {
     ("metatarsal-stress-fracture", "es", False),
     ("metatarsal-stress-fracture", "es", True),
     ("rotator-cuff-shoulder-pain", "es", True),
-    ("tennis-elbow", "en", False),
-    ("tennis-elbow", "en", True),
-    ("tennis-elbow", "es", False),
-    ("tennis-elbow", "es", True),
 }
 
 
