@@ -84,7 +84,6 @@ MIN_FILL = 0.5  # every page but the last is at least half full
 # Articles whose handout is still too long: their content is being cut (shorter, plainer
 # sentences, less background), never the budget. Strict, so a fixed one must leave this list.
 OVER_BUDGET: set[tuple[str, str, bool]] = {
-    ("achilles-tendinopathy", "es", False),
     ("achilles-tendinopathy", "es", True),
     ("acl-injury", "en", False),
     ("acl-injury", "en", True),
