@@ -101,7 +101,6 @@ OVER_BUDGET: set[tuple[str, str, bool]] = {
     ("metatarsal-stress-fracture", "en", True),
     ("metatarsal-stress-fracture", "es", False),
     ("metatarsal-stress-fracture", "es", True),
-    ("rotator-cuff-shoulder-pain", "es", True),
 }
 
 
