@@ -107,9 +107,13 @@ def _language_restored() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_render_children() -> None:
+def _fresh_render_children() -> Iterator[None]:
     """PDFs are drawn in kept child processes (portal.time_limit): each test starts with none,
-    so the first render forks one that sees this test's settings, patches and clock."""
+    so the first render forks one that sees this test's settings, patches and clock; and ends
+    with none, since a child holds copies of every file the test had open: one left over would
+    keep the browser tests' Playwright driver waiting for its pipe to close, forever."""
+    stop_idle_children()
+    yield
     stop_idle_children()
 
 
