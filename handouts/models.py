@@ -3,7 +3,8 @@
 import datetime
 import hashlib
 import uuid
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -493,3 +494,102 @@ class HandoutEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class DeliveryWay(models.TextChoices):
+    """How the handout reached the patient: on paper only, with a patient link (shown or on
+    its printed slip), or with the link emailed (sent, or tried and not delivered)."""
+
+    PRINT_ONLY = "print", _("Print only")
+    LINK = "link", _("Patient link")
+    EMAIL = "email", _("Link by email")
+
+
+# The events that say what reached the patient (HandoutEngagement), and nothing else does.
+EMAILED = [HandoutEvent.Kind.EMAIL_SENT, HandoutEvent.Kind.EMAIL_FAILED]
+ENGAGEMENT_KINDS = frozenset(
+    [
+        *EMAILED,
+        HandoutEvent.Kind.LINK_CREATED,
+        HandoutEvent.Kind.CODE_ACCEPTED,
+        HandoutEvent.Kind.PATIENT_DOWNLOADED,
+    ]
+)
+REFRESH_BATCH = 1000
+
+
+class HandoutEngagementQuerySet(models.QuerySet["HandoutEngagement"]):
+    def refresh(self, handout_ids: Iterable[int]) -> None:
+        """State what reached the patients of these handouts, from their events: the one home
+        of the rule, for record_event (one handout, as each event is recorded) and for events
+        written in bulk (the data migration, the demo, the benchmarks). Idempotent: whatever
+        the order events came in, the row says what all of them say.
+
+        Reads the models through this one's relations, so the data migration can run it on
+        the historical models."""
+        handout = cast(type[models.Model], self.model._meta.get_field("handout").related_model)
+        events = cast(type[HandoutEvent], handout._meta.get_field("events").related_model)
+        Kind = HandoutEvent.Kind
+        ids = list(handout_ids)
+        for start in range(0, len(ids), REFRESH_BATCH):
+            batch = ids[start : start + REFRESH_BATCH]
+            facts: dict[int, dict[str, Any]] = {
+                row["handout_id"]: dict(row)
+                for row in events.objects.filter(handout_id__in=batch, kind__in=ENGAGEMENT_KINDS)
+                .order_by()
+                .values("handout_id")
+                .annotate(
+                    first_opened_at=models.Min("at", filter=models.Q(kind=Kind.CODE_ACCEPTED)),
+                    emailed=models.Count("pk", filter=models.Q(kind__in=EMAILED)),
+                    linked=models.Count("pk", filter=models.Q(kind=Kind.LINK_CREATED)),
+                    downloads=models.Count("pk", filter=models.Q(kind=Kind.PATIENT_DOWNLOADED)),
+                )
+            }
+            self.bulk_create(
+                [self.model(handout_id=pk, **_engagement(facts.get(pk))) for pk in batch],
+                update_conflicts=True,
+                unique_fields=["handout"],
+                update_fields=["delivery", "link_created", "downloaded", "first_opened_at"],
+            )
+
+
+def _engagement(facts: dict[str, Any] | None) -> dict[str, Any]:
+    """The row's fields from a handout's counted events (None: it has none that count).
+    Email wins over a link, a link over print only."""
+    if facts is None:
+        return {}
+    if facts["emailed"]:
+        delivery = DeliveryWay.EMAIL
+    elif facts["linked"]:
+        delivery = DeliveryWay.LINK
+    else:
+        delivery = DeliveryWay.PRINT_ONLY
+    return {
+        "delivery": delivery,
+        "link_created": bool(facts["linked"]),
+        "downloaded": bool(facts["downloads"]),
+        "first_opened_at": facts["first_opened_at"],
+    }
+
+
+class HandoutEngagement(models.Model):
+    """What reached the patient of one handout, as its events say: how it was delivered,
+    whether a patient link was made, when the patient first opened it (entered the access
+    code), whether they downloaded it. Kept by HandoutEngagementQuerySet.refresh in the
+    transaction that records the event, so the engagement reports count these rows instead
+    of reading every event. A handout without a row has had nothing reach its patient."""
+
+    handout = models.OneToOneField(
+        Handout, on_delete=models.CASCADE, primary_key=True, related_name="engagement"
+    )
+    delivery = models.CharField(
+        max_length=10, choices=DeliveryWay.choices, default=DeliveryWay.PRINT_ONLY
+    )
+    link_created = models.BooleanField(default=False)
+    downloaded = models.BooleanField(default=False)
+    first_opened_at = models.DateTimeField(null=True, blank=True)
+
+    objects = HandoutEngagementQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"Engagement of handout {self.handout_id}"
