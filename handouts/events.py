@@ -36,17 +36,13 @@ def record_event(
     share_link: ShareLink | None = None,
     device: str = "",
 ) -> HandoutEvent:
-    """Call inside the transaction of the action being recorded. An event that says what
-    reached the patient restates the handout's engagement in the same transaction, after
-    taking the handout's row (no key update: events, which only reference it, still get in),
-    so two such events at once are counted one after the other, each seeing the other."""
+    """Call inside the transaction of the action being recorded. The issue, and an event that
+    says what reached the patient, (re)state the handout's engagement in that transaction."""
     with transaction.atomic(savepoint=False):  # the caller's, else its own
         event = HandoutEvent.objects.create(
             handout=handout, kind=kind, staff=staff, share_link=share_link, device=device
         )
         if kind in ENGAGEMENT_KINDS:
-            handouts = Handout.objects.select_for_update(no_key=True).filter(pk=handout.pk)
-            handouts.values("pk").get()
             HandoutEngagement.objects.refresh([handout.pk])
     return event
 

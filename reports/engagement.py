@@ -7,22 +7,28 @@ week, how many got a patient link, were opened, opened within 72 hours, download
 long the first open took. A handout is opened when its patient entered the access code
 (CODE_ACCEPTED): every way into the handout, reading or downloading, passes through it.
 
-One query per table, whatever the number of handouts or events: the period's handouts (from
-the issued_at index) joined to what reached their patients, one stored row per handout
-(handouts.models.HandoutEngagement, kept as events are recorded), grouped and counted by the
-database. Events are never read here. Each row of an answer is a group, never a handout.
+One query per table, whatever the number of handouts or events, over one narrow stored row
+per handout (handouts.models.HandoutEngagement: when, by whom, in which language and for
+which condition it was issued, and what reached its patient, kept as events are recorded):
+the period's rows, grouped by a small key and counted by the database; the groups' names
+come from their small tables afterwards. Events and the handouts' wide rows are never read.
+Each row of an answer is a group, never a handout.
 """
 
 import datetime
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import models
-from django.db.models import Count, F, Q, Value
-from django.db.models.functions import Coalesce, Concat, NullIf, Trim, TruncWeek
+from django.db.models import Count, F, Q
+from django.db.models.functions import TruncWeek
 
-from handouts.models import DeliveryWay, Handout
+from education.models import Condition
+from handouts.issuing import display_name
+from handouts.models import Handout, HandoutEngagement
 
 OPENED_WITHIN = datetime.timedelta(hours=72)
 
@@ -85,13 +91,11 @@ class MinuteMedian:
         raise IndexError(position)
 
 
-# --- Figures per group: one query over the handouts and what reached their patients -------
-
-ENGAGEMENT = "engagement__"
+# --- Figures per group: one query over the handouts' engagement rows ----------------------
 
 
 def issued_in(since: datetime.datetime, until: datetime.datetime) -> Q:
-    """Handouts issued from `since` up to `until` (excluded)."""
+    """Handouts, or their engagement rows, issued from `since` up to `until` (excluded)."""
     return Q(issued_at__gte=since, issued_at__lt=until)
 
 
@@ -114,50 +118,49 @@ class Figures:
 
 @dataclass(frozen=True)
 class Grouping:
-    """What to group the handouts by: `key` and `label` expressions for values()."""
+    """What to group the engagement rows by: a small `key` expression for values(), so the
+    database groups and sorts by it alone; `names` names the groups afterwards from their
+    keys in one query of a small table (None: the key names the group)."""
 
     key: Any
-    label: Any
+    names: Callable[[list[Any]], dict[Any, str]] | None = None
 
 
-def _account_name() -> Any:
-    full_name = Trim(Concat(F("issued_by__first_name"), Value(" "), F("issued_by__last_name")))
-    return Coalesce(NullIf(full_name, Value("")), F("issued_by__username"))
+def account_names(pks: list[int]) -> dict[int, str]:
+    """The accounts' names today (handouts.issuing.display_name: the full name, else the
+    username), from the small accounts table."""
+    return {user.pk: display_name(user) for user in User.objects.filter(pk__in=pks)}
 
 
-# A handout without an engagement row has had nothing reach its patient: print only.
-_DELIVERY = Coalesce(F(f"{ENGAGEMENT}delivery"), Value(DeliveryWay.PRINT_ONLY))
+def condition_names(pks: list[int]) -> dict[int, str]:
+    return dict(Condition.objects.filter(pk__in=pks).values_list("pk", "name"))
 
-# The condition of a handout. Today a handout is one condition's article; when a visit holds
-# several conditions, this is the one place that changes (through its conditions).
-CONDITION = "article__condition"
+
+# The condition of a handout. Today a handout is one condition's article (its engagement row
+# holds it); when a visit holds several conditions, this is the one place that changes
+# (through its conditions).
+CONDITION = "condition_id"
 
 GROUPINGS: dict[str, Grouping] = {
-    "weeks": Grouping(TruncWeek("issued_at"), TruncWeek("issued_at")),
-    "conditions": Grouping(F(f"{CONDITION}__slug"), F(f"{CONDITION}__name")),
-    # Grouped by the account, named by its name today (handouts.issuing.display_name: the
-    # full name, else the username), read from the small accounts table: the name each
-    # handout holds would have to be read from the handouts' wide rows.
-    "clinicians": Grouping(F("issued_by_id"), _account_name()),
-    "languages": Grouping(F("language"), F("language")),
-    "delivery": Grouping(_DELIVERY, _DELIVERY),
+    "weeks": Grouping(TruncWeek("issued_at")),
+    "conditions": Grouping(F(CONDITION), condition_names),
+    # Grouped by the account, named by its name today.
+    "clinicians": Grouping(F("issued_by_id"), account_names),
+    "languages": Grouping(F("language")),
+    "delivery": Grouping(F("delivery")),
 }
 
 
 def _counted() -> dict[str, Any]:
-    """The figures of a group of handouts, from their engagement rows (LEFT JOINed: a handout
-    without one counts as issued, and nothing more)."""
-    first_open = F(f"{ENGAGEMENT}first_opened_at")
+    """The figures of a group of handouts, from their engagement rows."""
     return {
         "issued": Count("pk"),
-        "links": Count("pk", filter=Q(**{f"{ENGAGEMENT}link_created": True})),
-        "opened": Count(first_open),
-        "opened_72h": Count(
-            "pk", filter=Q(**{f"{ENGAGEMENT}first_opened_at__lt": F("issued_at") + OPENED_WITHIN})
-        ),
-        "downloaded": Count("pk", filter=Q(**{f"{ENGAGEMENT}downloaded": True})),
+        "links": Count("pk", filter=Q(link_created=True)),
+        "opened": Count("first_opened_at"),
+        "opened_72h": Count("pk", filter=Q(first_opened_at__lt=F("issued_at") + OPENED_WITHIN)),
+        "downloaded": Count("pk", filter=Q(downloaded=True)),
         # NULLs, handouts never opened, are left out.
-        "median_to_open": Median(first_open - F("issued_at")),
+        "median_to_open": Median(F("first_opened_at") - F("issued_at")),
     }
 
 
@@ -166,16 +169,19 @@ def figures_by(
 ) -> list[Figures]:
     """The figures of the handouts issued from `since` up to `until`: one row per group, in
     the groups' order; without a grouping, the whole period's. One query."""
-    handouts = Handout.objects.filter(issued_in(since, until)).order_by()
+    rows = HandoutEngagement.objects.filter(issued_in(since, until)).order_by()
     if grouping is None:
-        return [Figures(key=None, label="", **handouts.aggregate(**_counted()))]
-    grouped = handouts.values(group_key=grouping.key).annotate(group_label=grouping.label)
-    rows: list[dict[str, Any]] = [
-        dict(row) for row in grouped.values("group_key", "group_label").annotate(**_counted())
-    ]
+        return [Figures(key=None, label="", **rows.aggregate(**_counted()))]
+    grouped = rows.values(group_key=grouping.key).annotate(**_counted())
+    found: list[dict[str, Any]] = sorted(
+        (dict(row) for row in grouped),
+        key=lambda row: (row["group_key"] is None, row["group_key"]),
+    )
+    keys = [row["group_key"] for row in found]
+    names = grouping.names(keys) if grouping.names else {key: key for key in keys}
     return [
-        Figures(key=row.pop("group_key"), label=row.pop("group_label"), **row)
-        for row in sorted(rows, key=lambda row: (row["group_key"] is None, row["group_key"]))
+        Figures(key=row.pop("group_key"), label=names[key], **row)
+        for key, row in zip(keys, found, strict=True)
     ]
 
 

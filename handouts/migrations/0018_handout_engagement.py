@@ -1,8 +1,10 @@
-"""What reached each handout's patient, one stored row per handout (HandoutEngagement), filled
-from the events already recorded so the engagement reports count the same as before."""
+"""What reached each handout's patient, one stored row per handout (HandoutEngagement) with
+the facts of its issue the reports group by, filled from the handouts and the events already
+recorded, so the engagement reports count the same as before."""
 
 import django.db.models.deletion
 from django.apps.registry import Apps
+from django.conf import settings
 from django.db import migrations, models
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
@@ -10,8 +12,8 @@ from handouts.models import HandoutEngagementQuerySet
 
 
 def fill_from_events(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
-    """Every handout's row, stated from its events by the rule record_event keeps them by,
-    run on the historical models."""
+    """Every handout's row, stated from it and its events by the rule record_event keeps
+    them by, run on the historical models."""
     Handout = apps.get_model("handouts", "Handout")
     HandoutEngagement = apps.get_model("handouts", "HandoutEngagement")
     handouts = Handout.objects.order_by("pk").values_list("pk", flat=True)
@@ -20,7 +22,9 @@ def fill_from_events(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> Non
 
 class Migration(migrations.Migration):
     dependencies = [
+        ("education", "0013_check_questions_and_pack_keys"),
         ("handouts", "0017_indexes_for_engagement_reports"),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
@@ -37,6 +41,8 @@ class Migration(migrations.Migration):
                         to="handouts.handout",
                     ),
                 ),
+                ("issued_at", models.DateTimeField()),
+                ("language", models.CharField(max_length=10)),
                 (
                     "delivery",
                     models.CharField(
@@ -52,7 +58,42 @@ class Migration(migrations.Migration):
                 ("link_created", models.BooleanField(default=False)),
                 ("downloaded", models.BooleanField(default=False)),
                 ("first_opened_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "issued_by",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "condition",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="education.condition",
+                    ),
+                ),
             ],
+            options={
+                "indexes": [
+                    models.Index(
+                        fields=[
+                            "issued_at",
+                            "issued_by",
+                            "language",
+                            "condition",
+                            "delivery",
+                            "link_created",
+                            "downloaded",
+                            "first_opened_at",
+                        ],
+                        name="engagement_issued_covering",
+                    )
+                ],
+            },
         ),
         migrations.RunPython(fill_from_events, migrations.RunPython.noop, elidable=False),
     ]

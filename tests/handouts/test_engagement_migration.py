@@ -65,7 +65,13 @@ def test_the_migration_states_every_handout_from_the_events_recorded_before_it(
 
 @pytest.mark.django_db
 def test_record_event_keeps_the_handouts_engagement(handout: Handout) -> None:
-    assert not HandoutEngagement.objects.filter(handout=handout).exists()  # printed only
+    issued = HandoutEngagement.objects.get(handout=handout)  # made at issue
+    assert (issued.issued_at, issued.issued_by_id, issued.language) == (
+        handout.issued_at,
+        handout.issued_by_id,
+        handout.language,
+    )
+    assert issued.delivery == DeliveryWay.PRINT_ONLY and issued.first_opened_at is None
 
     record_event(handout, Kind.LINK_CREATED)
     record_event(handout, Kind.CODE_ACCEPTED)
