@@ -32,8 +32,14 @@ from education.plan_blocks import offer_from_rest_guidance
 from education.readability import measure, whole_text
 from education.snapshot import build_snapshot, content_fingerprint
 from handouts.forms import default_choices
-from handouts.issuing import display_name
-from handouts.models import Handout, HandoutEngagement, HandoutEvent, HandoutPdf
+from handouts.issuing import display_name, split_choices
+from handouts.models import (
+    Handout,
+    HandoutCondition,
+    HandoutEngagement,
+    HandoutEvent,
+    HandoutPdf,
+)
 from portal.models import ClinicProfile
 from portal.roles import CLINICIAN
 from reports.demo import event_pattern
@@ -183,14 +189,13 @@ def build_handouts(
     step = datetime.timedelta(days=SPREAD_DAYS) / max(count, 1)
     pdf_sha256 = hashlib.sha256(SCALE_PDF).hexdigest()
 
+    visit, per_condition = split_choices(base)
+
     def handout(index: int) -> Handout:
-        changed = index % CHANGED_EVERY == 0
         issued_at = now - step * index
         built = Handout(
-            **base,
-            article=earlier if changed else article,
+            **visit,
             language=article.language,
-            snapshot=earlier_snapshot if changed else live_snapshot,
             issued_by=issued_by,
             issued_by_name=display_name(issued_by),
             issued_at=issued_at,
@@ -206,10 +211,24 @@ def build_handouts(
         built.refresh_derived_fields()
         return built
 
+    def condition(index: int, of: Handout) -> HandoutCondition:
+        changed = index % CHANGED_EVERY == 0
+        built = HandoutCondition(
+            **per_condition,
+            handout=of,
+            article=earlier if changed else article,
+            snapshot=earlier_snapshot if changed else live_snapshot,
+        )
+        built.refresh_derived_fields()
+        return built
+
     for start in range(0, count, BATCH):
         indices = range(start, min(start + BATCH, count))
         with transaction.atomic():
             saved = Handout.objects.bulk_create([handout(index) for index in indices])
+            HandoutCondition.objects.bulk_create(
+                condition(index, h) for index, h in zip(indices, saved, strict=True)
+            )
             HandoutPdf.objects.bulk_create(HandoutPdf(handout=h, pdf=SCALE_PDF) for h in saved)
             insert_events(
                 (h, kind, at, by_staff)

@@ -323,6 +323,10 @@ INFOBUTTON_REQUIRE_TOKEN = env_bool("INFOBUTTON_REQUIRE_TOKEN", False)
 API_RATE_LIMIT_PER_MINUTE = env_int("API_RATE_LIMIT_PER_MINUTE", 120, minimum=1, maximum=100_000)
 # Origins whose browser scripts may call the API (CORS); empty: none, the browser's default.
 API_CORS_ORIGINS = env_list("API_CORS_ORIGINS")
+# The FHIR API names each patient by the record number typed in the builder. Give the system
+# (a URI) of those numbers as the EHR knows them, e.g. urn:oid:1.2.36.146.595.217.0.1; empty:
+# the identifiers carry a value only.
+FHIR_RECORD_NUMBER_SYSTEM = env_str("FHIR_RECORD_NUMBER_SYSTEM", "")
 
 # --- Email ------------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "portal@localhost")

@@ -134,6 +134,7 @@ def ensure_demo_visits(
         stored_pdf = handout.store_pdf(pdf)
         with transaction.atomic():
             handout.save()
+            handout.save_conditions()
             stored_pdf.save()
             HandoutEvent.objects.bulk_create(events_of(handout, index, now))
             HandoutEngagement.objects.refresh([handout.pk])

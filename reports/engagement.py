@@ -136,10 +136,10 @@ def condition_names(pks: list[int]) -> dict[int, str]:
     return dict(Condition.objects.filter(pk__in=pks).values_list("pk", "name"))
 
 
-# The condition of a handout. Today a handout is one condition's article (its engagement row
-# holds it); when a visit holds several conditions, this is the one place that changes
-# (through its conditions).
-CONDITION = "condition_id"
+# The conditions of a handout (a visit holds one to three), through the visit's condition
+# rows: a packet counts once in each of its conditions' rows, never twice in one (a handout
+# holds a condition once). The one grouping that joins beyond the engagement rows.
+CONDITION = "handout__conditions__article__condition"
 
 GROUPINGS: dict[str, Grouping] = {
     "weeks": Grouping(TruncWeek("issued_at")),

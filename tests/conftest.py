@@ -15,6 +15,7 @@ from django.utils import translation
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from pytest_django import Settings
+from pytest_django.live_server_helper import LiveServer
 from time_machine import TimeMachineFixture
 
 from education.models import Article
@@ -57,6 +58,16 @@ def _test_server_settings(settings: Settings) -> None:
     # Hashing is not what these tests measure; the real hasher makes every persona cost
     # about a quarter of a second.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def live_server(_test_server_settings: None) -> Iterator[LiveServer]:
+    """A live server per test (browser tests, FHIR clients), started after the test settings
+    apply (the session-wide one builds its middleware first, and with DEBUG off that would
+    redirect to HTTPS)."""
+    server = LiveServer("localhost")
+    yield server
+    server.stop()
 
 
 class StaffClient(Client):

@@ -50,6 +50,21 @@ def present[T](value: T | None) -> T:
 REST_FIELDS = ("rest_weeks", "crutches", "weight_bearing")
 
 
+# The shipped packs' parts that contradict a choice their plan offers, by (rule, part key):
+# published with a reviewer's reason, because the clinician leaves the part out for that choice
+# (an exercise on one foot for a no-weight plan, a tip to wait for the physiotherapist for a
+# plan going back on a date).
+REVIEWED_CONFLICTS = {
+    "achilles-tendinopathy": [("no weight, yet told weight is fine", "one-foot-raises")],
+    "ankle-sprain": [("no weight, yet told weight is fine", "one-foot-balance")],
+    "metatarsal-stress-fracture": [("no weight, yet told weight is fine", "balance")],
+    "acl-injury": [
+        ("no weight, yet told weight is fine", "one-leg-balance"),
+        ("back on a date, yet told to wait for the care team", "wait-for-ok"),
+    ],
+}
+
+
 def default_choices(article: Article, **overrides: object) -> dict[str, Any]:
     """Personal choices as the builder makes them, with the article's defaults and fixed
     personal details. The clinic is an unsaved profile: the paper size is fixed here."""

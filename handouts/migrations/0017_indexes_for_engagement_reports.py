@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="handout",
             index=models.Index(
-                fields=["issued_at", "article", "issued_by", "language", "id"],
+                fields=["issued_at", "issued_by", "language", "id"],
                 name="handout_issued_for_reports",
             ),
         ),

@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, Response
-from pytest_django.live_server_helper import LiveServer
 
 from tests.browser.helpers import ARTIFACTS, SERVED_DOCUMENTS, VNU
 from tests.helpers import require_tool
@@ -130,12 +129,3 @@ def html_validator() -> Iterator[Callable[[Page], None]]:
         check=False,
     )
     assert result.returncode == 0, result.stderr or result.stdout
-
-
-@pytest.fixture
-def live_server(_test_server_settings: None) -> Iterator[LiveServer]:
-    """A live server per test, started after the test settings apply (the session-wide one
-    builds its middleware first, and with DEBUG off that would redirect to HTTPS)."""
-    server = LiveServer("localhost")
-    yield server
-    server.stop()

@@ -3,6 +3,7 @@ published languages and the grade stored when they were published, and search th
 index of normalized text."""
 
 import importlib
+import re
 from collections.abc import Callable
 
 import pytest
@@ -15,7 +16,7 @@ from django.urls import reverse
 
 from benchmarks.scale import build_library
 from education.models import Article, Condition
-from education.packs import load_shipped
+from education.packs import SHIPPED_DIR, Pack, load_shipped, read_packs
 from education.readability import article_readability
 from education.views import LIBRARY_PAGE_SIZE, RECENTLY_UPDATED_COUNT
 from tests.education.helpers import publish_condition
@@ -228,3 +229,54 @@ def test_the_article_page_lists_the_plan_blocks_clinicians_choose_from(
     html = client.get(sample_article.get_absolute_url()).content.decode()
     assert "<dt>Load</dt><dd>Leg; default Some weight (partial)</dd>" in html
     assert "<dt>Aids</dt><dd>Crutches, 4 weeks, selected</dd>" in html
+
+
+# --- The shipped library ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def shipped_library(db) -> list[Pack]:
+    """Every shipped pack, loaded as `make demo` loads it: published, needing clinical review."""
+    packs = read_packs([SHIPPED_DIR])
+    for pack in packs:
+        load_shipped(pack.slug)
+    return packs
+
+
+def test_the_library_lists_every_shipped_condition_in_both_languages_needing_review(
+    client, clinician, shipped_library
+):
+    client.force_login(clinician)
+    response = client.get(LIBRARY)
+    listed = {c.slug: c for c in response.context["conditions"]}
+    assert set(listed) == {pack.slug for pack in shipped_library}
+    html = response.content.decode()
+    for condition in listed.values():
+        assert [a.language for a in condition.published_articles] == ["en", "es"]
+        for language in ["en", "es"]:
+            assert reverse("education:article", args=[condition.slug, language]) in html
+
+
+def test_each_language_shows_its_own_review_state(client, clinician, shipped_library, approve):
+    approve()  # bone marrow edema in English: reviewed; in Spanish: still sample content
+    client.force_login(clinician)
+    html = client.get(LIBRARY, {"q": "marrow"}).content.decode()
+    items = html.split('<li class="list-inline-item')[1:]
+    by_language = {re.search(r'lang="(\w\w)"', item).group(1): item for item in items}
+    assert set(by_language) == {"en", "es"}
+    assert "Clinically reviewed" in by_language["en"]
+    assert "Needs clinical review" not in by_language["en"]
+    assert "Needs clinical review" in by_language["es"]
+    assert "Clinically reviewed" not in by_language["es"]
+
+
+def test_search_finds_each_shipped_condition_by_its_spanish_name_and_every_synonym(
+    client, clinician, shipped_library
+):
+    client.force_login(clinician)
+    for pack in shipped_library:
+        spanish = pack.data["condition"]["names"]["es"]
+        for query in [spanish["name"], *spanish["synonyms"]]:
+            for staff_language in ["en", "es"]:
+                found = client.get(LIBRARY, {"q": query}, HTTP_ACCEPT_LANGUAGE=staff_language)
+                assert pack.slug in [c.slug for c in found.context["conditions"]], query

@@ -21,7 +21,7 @@ from education.plan_rules import (
 )
 from education.plan_rules.book import Rule
 from education.workflow import start_draft
-from tests.helpers import shipped_language
+from tests.helpers import REVIEWED_CONFLICTS, shipped_language
 
 PACKS = sorted((Path(__file__).parents[2] / "education" / "content_packs").glob("*.json"))
 
@@ -261,14 +261,5 @@ def test_the_shipped_packs_conflict_only_where_a_reviewer_must_say_why(pack: Pat
         parts += [PrintedPart(t["key"], t["text"]) for t in article["prevention_tips"]]
         offer = PlanOffer.from_json(article["plan"])
         found[language] = [(c.rule, c.part) for c in offer_conflicts(parts, offer, language)]
-    expected = {
-        "achilles-tendinopathy": [("no weight, yet told weight is fine", "one-foot-raises")],
-        "ankle-sprain": [("no weight, yet told weight is fine", "one-foot-balance")],
-        "metatarsal-stress-fracture": [("no weight, yet told weight is fine", "balance")],
-        # And a tip that waits for the physio, which a plan going back on a date contradicts.
-        "acl-injury": [
-            ("no weight, yet told weight is fine", "one-leg-balance"),
-            ("back on a date, yet told to wait for the care team", "wait-for-ok"),
-        ],
-    }.get(pack.stem, [])
+    expected = REVIEWED_CONFLICTS.get(pack.stem, [])
     assert found == {"en": expected, "es": expected}

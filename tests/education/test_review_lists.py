@@ -7,11 +7,14 @@ from collections.abc import Callable
 
 import pytest
 from django.contrib.auth.models import Permission, User
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from time_machine import TimeMachineFixture
 
 from education.models import REVIEW_SOON_DAYS, Article, Condition
+from education.packs import SHIPPED_DIR, import_pack, read_packs
 from education.workflow import start_draft, submit_for_review
 from portal.models import ClinicProfile
 from tests.helpers import import_translation
@@ -280,3 +283,84 @@ def test_home_shows_the_first_ten_overdue_reviews_and_sends_editors_to_the_admin
     assert overdue.has_next
     admin_list = reverse("admin:education_article_changelist") + "?review=overdue"
     assert f'href="{admin_list}"' in response.content.decode()
+
+
+# --- The queue at the size of the shipped library ------------------------------------------
+
+
+def send_shipped_packs_for_review(
+    editor, time_machine, slugs=None, start=datetime.datetime(2027, 6, 1, 9, tzinfo=datetime.UTC)
+) -> list[Article]:
+    """The shipped packs (all, or `slugs`) imported by an editor into a portal that has none of
+    them, each language a draft, sent for review an hour apart in the reverse of the packs'
+    order, so that oldest first is neither A to Z nor the order they were made."""
+    packs = [pack for pack in read_packs([SHIPPED_DIR]) if slugs is None or pack.slug in set(slugs)]
+    drafts = [item.article for pack in packs for item in import_pack(pack, user=editor).languages]
+    waiting = []
+    for hours, draft in enumerate(reversed(drafts)):
+        time_machine.move_to(start + datetime.timedelta(hours=hours))
+        waiting.append(submit_for_review(draft, editor))
+    return waiting
+
+
+def queue(client, **filters: str):
+    params = {"review": "waiting", **filters}
+    return client.get(reverse("admin:education_article_changelist"), params)
+
+
+def test_the_admin_queue_holds_the_whole_shipped_library_oldest_first_on_one_page(
+    client, reviewer, editor, time_machine
+):
+    waiting = send_shipped_packs_for_review(editor, time_machine)
+    assert len(waiting) == 26
+    client.force_login(reviewer)
+    response = queue(client)
+    assert list(response.context["cl"].result_list) == waiting
+    html = response.content.decode()
+    assert "Waiting for review: 26" in html
+    assert "26 articles" in html
+
+
+def test_the_admin_queue_filters_by_condition_and_language_and_stays_oldest_first(
+    client, reviewer, editor, time_machine
+):
+    waiting = send_shipped_packs_for_review(editor, time_machine)
+    client.force_login(reviewer)
+    knee = Condition.objects.get(slug="knee-osteoarthritis")
+    html = queue(client).content.decode()
+    # Each condition with a draft is a filter choice.
+    for condition in Condition.objects.all():
+        assert f"condition__id__exact={condition.pk}" in html, condition.slug
+
+    by_condition = queue(client, condition__id__exact=str(knee.pk)).context["cl"].result_list
+    assert list(by_condition) == [a for a in waiting if a.condition_id == knee.pk]
+    assert [a.language for a in by_condition] == ["es", "en"]  # Spanish was sent first
+
+    spanish = queue(client, language="es").context["cl"].result_list
+    assert list(spanish) == [a for a in waiting if a.language == "es"]
+    assert len(spanish) == 13
+
+    one = queue(client, condition__id__exact=str(knee.pk), language="en").context["cl"]
+    assert [(a.condition.slug, a.language) for a in one.result_list] == [
+        ("knee-osteoarthritis", "en")
+    ]
+
+
+def test_the_admin_queue_runs_as_many_queries_for_26_drafts_as_for_2(
+    client, reviewer, editor, time_machine
+):
+    first = ["ankle-sprain"]
+    send_shipped_packs_for_review(editor, time_machine, first)
+    client.force_login(reviewer)
+    queue(client)
+    with CaptureQueriesContext(connection) as two:
+        queue(client)
+    others = {path.stem for path in SHIPPED_DIR.glob("*.json")} - set(first)
+    send_shipped_packs_for_review(
+        editor, time_machine, others, start=datetime.datetime(2027, 6, 2, 9, tzinfo=datetime.UTC)
+    )
+    client.force_login(reviewer)  # a day later: a new sign-in
+    queue(client)
+    with CaptureQueriesContext(connection) as twenty_six:
+        assert len(queue(client).context["cl"].result_list) == 26
+    assert len(twenty_six) == len(two)

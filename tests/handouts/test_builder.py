@@ -22,6 +22,7 @@ from education.models import (
     MIN_TIMES_PER_WEEK,
     Article,
 )
+from education.packs import load_shipped
 from education.workflow import archive
 from handouts.issuing import build_handout
 from handouts.models import MAX_NOTE_LENGTH, Handout
@@ -117,8 +118,8 @@ def test_issuing_saves_the_record_and_its_pdf_and_lands_on_the_handout_page(
     assert handout.issued_by == clinician
     assert handout.issued_by_name == clinician.get_full_name() or clinician.username
     assert handout.pdf_sha256 == hashlib.sha256(bytes(handout.stored_pdf.pdf)).hexdigest()
-    assert len(handout.therapy_plan) == 2
-    assert handout.therapy_plan[0]["times_per_week"] == 3
+    assert len(handout.condition_list[0].therapy_plan) == 2
+    assert handout.condition_list[0].therapy_plan[0]["times_per_week"] == 3
     page = client.get(response["Location"]).content.decode()
     assert "Download PDF" in page and "Print" in page
 
@@ -330,7 +331,7 @@ def test_only_the_chosen_background_sections_are_printed_and_recorded(
         builder_data(sample_article, background_sections=[str(second.lineage)]),
     )
     handout = Handout.objects.get()
-    assert handout.background_section_keys == [str(second.lineage)]
+    assert handout.condition_list[0].background_section_keys == [str(second.lineage)]
     text = pdf_text(bytes(handout.stored_pdf.pdf))
     assert second.display_heading in text
     assert first.display_heading not in text
@@ -419,6 +420,32 @@ def test_each_builder_request_loads_the_clinic_profile_once(
     assert response.status_code in {200, 302}
     clinic_loads = [q for q in queries.captured_queries if '"portal_clinicprofile"' in q["sql"]]
     assert len(clinic_loads) == 1
+
+
+def builder_get_queries(client, article) -> list[str]:
+    url = builder_url(article)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return [query["sql"] for query in queries.captured_queries]
+
+
+def test_the_builders_queries_do_not_grow_with_the_library_or_the_article(
+    client, clinician, sample_article, clinic, issue
+):
+    """One query per part table, whatever the article holds (the sample has four therapies,
+    the back none) and however many conditions and handouts the clinic has."""
+    client.force_login(clinician)
+    client.get(builder_url(sample_article))  # the first request after signing in does more
+    alone = builder_get_queries(client, sample_article)
+    for slug in ("ankle-sprain", "low-back-pain", "tennis-elbow"):
+        load_shipped(slug)
+    for _ in range(3):
+        issue(sample_article)
+    others = Article.objects.published().exclude(pk=sample_article.pk)
+
+    assert len(builder_get_queries(client, sample_article)) == len(alone)
+    assert {len(builder_get_queries(client, article)) for article in others} == {len(alone)}
 
 
 def test_issuing_refused_for_the_clinic_profile_loads_it_once(
@@ -586,4 +613,7 @@ def test_the_longest_plan_from_either_end_of_the_window_is_issued_with_its_timel
     assert response.status_code == 302, response.context["form"].errors
     handout = Handout.objects.get()  # its PDF was rendered before it was saved
     assert handout.visit_date.isoformat() == visit
-    assert treatment_timeline(handout)[-1].last_week == MAX_REST_WEEKS + MAX_THERAPY_WEEKS
+    assert (
+        treatment_timeline(handout.condition_list[0])[-1].last_week
+        == MAX_REST_WEEKS + MAX_THERAPY_WEEKS
+    )

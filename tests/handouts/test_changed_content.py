@@ -43,7 +43,9 @@ def rewrite_overview(draft: Article) -> None:
 
 
 def builder_url(handout: Handout) -> str:
-    url = reverse("handouts:new", args=[handout.article.condition.slug, handout.language])
+    url = reverse(
+        "handouts:new", args=[handout.condition_list[0].article.condition.slug, handout.language]
+    )
     return f"{url}?from={handout.public_id}"
 
 
@@ -190,7 +192,7 @@ def test_updating_prefills_the_same_choices_matched_by_lineage(
     assert initial["large_print"] is True
     assert initial["replaces"] == custom_handout.public_id
 
-    magneto = live_key(live, custom_handout.therapy_plan[0]["key"])
+    magneto = live_key(live, custom_handout.condition_list[0].therapy_plan[0]["key"])
     assert initial[f"{magneto}-include"] is True
     # The clinician's own frequency, not the article's new suggestion.
     assert (initial[f"{magneto}-times_per_week"], initial[f"{magneto}-weeks"]) == (5, 2)
@@ -199,7 +201,7 @@ def test_updating_prefills_the_same_choices_matched_by_lineage(
     assert initial[f"{heat}-include"] is False  # not chosen before, so not now
     assert initial[f"{cycling}-include"] is False  # new: the clinician decides
 
-    coach = live_key(live, custom_handout.prevention_tip_keys[1])
+    coach = live_key(live, custom_handout.condition_list[0].prevention_tip_keys[1])
     shoes = str(live.prevention_tips.get(text__startswith="Wear shoes").lineage)
     assert set(initial["prevention_tips"]) == {coach, shoes}
 
@@ -232,10 +234,10 @@ def test_issuing_the_update_records_what_it_replaces_and_clears_the_list(
     )
     updated = Handout.objects.get(replaces=custom_handout)
     assert response["Location"] == updated.get_absolute_url()
-    assert updated.article == live
-    assert updated.therapy_plan == [
+    assert updated.condition_list[0].article == live
+    assert updated.condition_list[0].therapy_plan == [
         {
-            "key": live_key(live, custom_handout.therapy_plan[0]["key"]),
+            "key": live_key(live, custom_handout.condition_list[0].therapy_plan[0]["key"]),
             "times_per_week": 5,
             "weeks": 2,
         },
@@ -375,4 +377,4 @@ def test_builder_warns_when_the_article_is_overdue_for_review_and_still_issues(
     response = client.post(url, data)
     issued = Handout.objects.get(patient_name="Ana Early")
     assert response["Location"] == issued.get_absolute_url()
-    assert issued.article == live
+    assert issued.condition_list[0].article == live

@@ -1,5 +1,5 @@
 """What reached each handout's patient is stored, one row per handout (HandoutEngagement):
-migration handouts 0018 fills it from the events recorded before it, and record_event keeps
+migration handouts 0019 fills it from the events recorded before it, and record_event keeps
 it as events come. The dashboard counts the same before and after, and the same as the
 events say handout by handout."""
 
@@ -19,8 +19,8 @@ from reports.dashboard import build_dashboard
 from reports.forms import PeriodForm, with_default_period
 from tests.reports.test_dashboard import expected_figures
 
-BEFORE = [("handouts", "0017_indexes_for_engagement_reports")]
-AFTER = [("handouts", "0018_handout_engagement")]
+BEFORE = [("handouts", "0018_visit_conditions")]
+AFTER = [("handouts", "0019_handout_engagement")]
 Kind = HandoutEvent.Kind
 FIELDS = ("handout_id", "delivery", "link_created", "downloaded", "first_opened_at")
 

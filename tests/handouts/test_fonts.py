@@ -1,18 +1,14 @@
 """A patient's name prints in any script we ship a font for, and the check names every character
 that cannot print, before the handout is issued."""
 
-import io
 import logging
 import re
 import unicodedata
 from collections.abc import Callable
-from typing import cast
 
 import pytest
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from pypdf import PdfReader
-from pypdf.generic import ArrayObject, DictionaryObject
 from weasyprint.formatting_structure import boxes
 
 from education.models import Article
@@ -27,7 +23,8 @@ from handouts.pdf.fonts import (
 )
 from handouts.pdf.render import handout_html, lay_out, stylesheet_text
 from portal.models import ClinicProfile
-from tests.helpers import default_choices, pdf_dictionary, pdf_text, present
+from tests.handouts.pdf_checks import embedded_fonts, notdef_warnings
+from tests.helpers import default_choices, pdf_text, present
 
 pytestmark = pytest.mark.django_db
 
@@ -74,29 +71,6 @@ CJK_FAMILIES = {
     "Noto Sans KR Handout",
 }
 HIEROGLYPH = "\N{EGYPTIAN HIEROGLYPH A001}"  # U+13000: no handout font has it
-
-
-def embedded_fonts(pdf: bytes) -> dict[str, DictionaryObject]:
-    """The PDF's fonts by family (the @font-face name), each with its font descriptor."""
-    fonts = {}
-    for page in PdfReader(io.BytesIO(pdf)).pages:
-        for font_reference in pdf_dictionary(pdf_dictionary(page["/Resources"])["/Font"]).values():
-            font = pdf_dictionary(font_reference)
-            # "/ABCDEF+Noto-Sans-Greek-Handout-Bold": subset tag, family, then the style.
-            name = str(font["/BaseFont"]).split("+")[-1]
-            family = re.sub(r"(-(Bold|Italic|Oblique))+$", "", name).replace("-", " ")
-            descendant = pdf_dictionary(cast(ArrayObject, font["/DescendantFonts"])[0])
-            fonts[family] = pdf_dictionary(descendant["/FontDescriptor"])
-    return fonts
-
-
-def notdef_warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
-    # WeasyPrint logs each character it draws as .notdef (the empty box, glyph 0).
-    return [
-        r.getMessage()
-        for r in caplog.records
-        if r.name.startswith("weasyprint") and ".notdef" in r.getMessage()
-    ]
 
 
 def reads_back(name: str, text: str, how: str) -> bool:

@@ -14,9 +14,7 @@ from education.models import Article
 from education.packs import load_shipped
 from education.readability import MIN_PATIENT_INFLESZ
 from education.snapshot import build_snapshot
-from handouts.forms import default_choices, rest_plan
-from handouts.issuing import build_handout
-from handouts.models import Handout
+from handouts.forms import rest_plan
 from handouts.pdf.render import (
     clinic_logo,
     handout_content_html,
@@ -30,36 +28,11 @@ from handouts.reading_level import (
     handout_reading_level,
     within_targets,
 )
-from portal.demo import ensure_demo_clinic_profile
-from portal.models import ClinicProfile
+from tests.handouts.helpers import demo_handout, page_fill
 
 # Standard and large print. Spanish runs about a fifth longer than English: on Letter paper its
 # background sections take one page more.
 MAX_PAGES = {"en": {False: 3, True: 6}, "es": {False: 4, True: 7}}
-
-
-def demo_handout(
-    article: Article, clinician: User, **overrides: object
-) -> tuple[Handout, ClinicProfile]:
-    ensure_demo_clinic_profile()
-    clinic = ClinicProfile.load()
-    snapshot = build_snapshot(article)
-    choices = default_choices(snapshot, clinic, patient_name="Zoë Núñez") | overrides
-    return build_handout(article, choices, issued_by=clinician, snapshot=snapshot), clinic
-
-
-def page_fill(page: Page) -> float:
-    """How much of the page's content area its content reaches down to, from 0 to 1."""
-    page_box = page._page_box
-    top, height = page_box.content_box_y(), page_box.height
-    bottoms = [
-        box.position_y + box.margin_height()
-        for child in page_box.children
-        if not isinstance(child, boxes.MarginBox)
-        for box in child.descendants()
-        if isinstance(box, boxes.LineBox | boxes.ReplacedBox)
-    ]
-    return (max(bottoms, default=top) - top) / height
 
 
 @pytest.fixture(params=["en", "es"])

@@ -89,7 +89,7 @@ def test_page_one_holds_the_plans_start_and_whom_to_call_with_the_longest_plan(
     handout = longest_plan(article, clinic, clinician, paper_size=paper, large_print=large_print)
     first_page = folded(page_texts(render_handout_pdf(handout, clinic))[0])
     with translation.override(article.language):
-        plan = personal_plan(handout)
+        plan = personal_plan(handout.condition_list[0])
         calls = whom_to_call(clinic)
         expected = [
             gettext("Your plan"),

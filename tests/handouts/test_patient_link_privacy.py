@@ -120,7 +120,7 @@ def test_checking_a_code_never_reads_the_handouts_pdf_or_content(
             Client().post(open_url(token), {"code": WRONG_CODE})
         read = " ".join(query["sql"] for query in queries.captured_queries)
         assert "handouts_handoutpdf" not in read
-        assert '"handouts_handout"."snapshot"' not in read
+        assert "handouts_handoutcondition" not in read
 
 
 def test_ended_links_are_refused_with_exactly_the_work_of_an_unknown_token(

@@ -45,13 +45,13 @@ def test_pdf_names_the_patient_the_rest_date_and_every_chosen_option(handout: Ha
         "March 2027." in text
     )
     assert "Sessions start on Tuesday 16 March 2027." in text
-    for therapy in handout.chosen_therapies():
+    for therapy in handout.condition_list[0].chosen_therapies():
         assert therapy["name"] in text
-    unchosen = {t["name"] for t in handout.snapshot["therapies"]} - {
-        t["name"] for t in handout.chosen_therapies()
+    unchosen = {t["name"] for t in handout.condition_list[0].snapshot["therapies"]} - {
+        t["name"] for t in handout.condition_list[0].chosen_therapies()
     }
     assert unchosen and not any(name in text for name in unchosen)
-    for tip in handout.chosen_prevention_tips():
+    for tip in handout.condition_list[0].chosen_prevention_tips():
         assert tip["text"] in text
     assert "Train with a coach" not in text  # a tip the clinician left out
     assert "When to get help" in text
@@ -151,7 +151,10 @@ def test_new_versions_and_withdrawal_never_change_an_issued_handout(
     editor: User,
     administrator: User,
 ) -> None:
-    snapshot_before, pdf_before = dict(handout.snapshot), bytes(handout.stored_pdf.pdf)
+    snapshot_before, pdf_before = (
+        dict(handout.condition_list[0].snapshot),
+        bytes(handout.stored_pdf.pdf),
+    )
     draft = start_draft(sample_article, editor)
     section = draft.sections.get(kind="overview")
     section.body = "Completely rewritten."
@@ -163,7 +166,7 @@ def test_new_versions_and_withdrawal_never_change_an_issued_handout(
     archive(publish(draft, administrator), administrator)
 
     handout.refresh_from_db()
-    assert handout.snapshot == snapshot_before
+    assert handout.condition_list[0].snapshot == snapshot_before
     assert bytes(handout.stored_pdf.pdf) == pdf_before
     assert render_handout_pdf(handout, clinic) == pdf_before
     assert "Completely rewritten" not in pdf_text(pdf_before)

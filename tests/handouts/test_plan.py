@@ -86,7 +86,9 @@ def test_the_plan_names_the_injured_part_as_an_older_handouts_article_did(
     draft: Article, clinician: User, clinic: ClinicProfile
 ) -> None:
     handout = handout_for(draft, clinician, Choices("none", True, 3, True))
-    handout.snapshot["rest_guidance"]["body_part"] = "your foot"  # rest guidance named it
+    handout.condition_list[0].snapshot["rest_guidance"]["body_part"] = (
+        "your foot"  # rest guidance named it
+    )
     text = reading_view_text(handout, clinic)
     assert "Rest your foot for 3 weeks" in text
     assert "do not put any weight on your foot" in text
@@ -105,11 +107,11 @@ def test_article_prose_is_printed_only_under_general_information(
     handout = handout_for(sample_article, clinician, Choices("partial", True, 3, True))
     text = pdf_text(render_handout_pdf(handout, clinic))
     background_at = text.index("More to know This part is for everyone")
-    for section in handout.background_sections():
+    for section in handout.condition_list[0].background_sections():
         first_words = " ".join(strip_tags(section["body_html"]).split()[:8])
         assert text.index(first_words) > background_at, section["heading"]
     week_by_week = between(text, "Your plan, week by week", ["Your physiotherapy"])
-    for section in handout.snapshot["sections"]:
+    for section in handout.condition_list[0].snapshot["sections"]:
         assert " ".join(strip_tags(section["body_html"]).split()[:8]) not in week_by_week
 
 
@@ -120,7 +122,8 @@ def test_the_plan_is_built_only_from_choices_not_from_article_prose(
     handout = handout_for(draft, clinician, Choices("full", False, 2, False))
     with translation.override("en"):
         sentences = " ".join(
-            " ".join(item.sentences + item.details) for item in personal_plan(handout)
+            " ".join(item.sentences + item.details)
+            for item in personal_plan(handout.condition_list[0])
         )
     assert "four weeks" not in sentences
     assert "crutches" in sentences.lower()  # "You do not need crutches."
@@ -141,7 +144,9 @@ def test_crutches_are_explained_by_the_weight_the_injured_part_may_take(
 ) -> None:
     handout = handout_for(sample_article, clinician, Choices(weight, True, 3, False))
     with translation.override("en"):
-        crutches = next(item for item in personal_plan(handout) if item.icon == "crutches")
+        crutches = next(
+            item for item in personal_plan(handout.condition_list[0]) if item.icon == "crutches"
+        )
     assert crutches.sentences == [
         f"Use crutches {'every time' if weight in ('none', 'partial') else 'when'} you walk, "
         f"{purpose}, until Monday 22 February 2027."
@@ -156,8 +161,10 @@ def test_rest_ends_on_the_day_before_sessions_start(
         (
             rest,
             *_others,
-        ) = personal_plan(handout)
-        physio = next(item for item in personal_plan(handout) if item.icon == "stretching")
+        ) = personal_plan(handout.condition_list[0])
+        physio = next(
+            item for item in personal_plan(handout.condition_list[0]) if item.icon == "stretching"
+        )
     assert "until Monday 22 February 2027" in rest.sentences[0]
     assert physio.sentences == ["Sessions start on Tuesday 23 February 2027."]
 
@@ -165,8 +172,10 @@ def test_rest_ends_on_the_day_before_sessions_start(
 def test_therapy_lines_say_how_often_and_how_long(sample_article: Article, clinician: User) -> None:
     handout = handout_for(sample_article, clinician, Choices("partial", True, 3, True))
     with translation.override("en"):
-        physio = next(item for item in personal_plan(handout) if item.icon == "stretching")
-    first = handout.chosen_therapies()[0]
+        physio = next(
+            item for item in personal_plan(handout.condition_list[0]) if item.icon == "stretching"
+        )
+    first = handout.condition_list[0].chosen_therapies()[0]
     assert physio.sentences == ["Sessions start on Tuesday 23 February 2027."]
     assert physio.details[0] == (
         f"{first['name']}: {first['times_per_week']} times a week, for {first['weeks']} weeks."
@@ -177,9 +186,9 @@ def test_no_therapies_leaves_physiotherapy_out_of_the_plan(
     sample_article: Article, clinician: User
 ) -> None:
     handout = handout_for(sample_article, clinician, Choices("full", False, 0, False))
-    handout.therapy_plan = []
+    handout.condition_list[0].therapy_plan = []
     with translation.override("en"):
-        icons = [item.icon for item in personal_plan(handout)]
+        icons = [item.icon for item in personal_plan(handout.condition_list[0])]
     assert icons == ["walk", "crutches", "calendar-event"]
 
 
@@ -193,13 +202,15 @@ def test_with_no_set_rest_every_row_of_the_week_table_keeps_the_limits_page_one_
         if choices.rest or (choices.weight == "full" and not choices.crutches):
             continue
         handout = handout_for(sample_article, clinician, choices)
-        rows = len(treatment_timeline(handout))
+        rows = len(treatment_timeline(handout.condition_list[0]))
         assert rows, "the sample's default therapies give the table rows"
         table = between(
             reading_view_text(handout, clinic), "Your plan, week by week", ["Your physiotherapy"]
         )
-        limits = [weight_sentence(handout)] if choices.weight != "full" else []
-        limits += [present(crutches_sentence(handout))] if choices.crutches else []
+        limits = [weight_sentence(handout.condition_list[0])] if choices.weight != "full" else []
+        limits += (
+            [present(crutches_sentence(handout.condition_list[0]))] if choices.crutches else []
+        )
         for limit in limits:
             if table.count(limit) != rows + 1:  # every row, and "After that"
                 failures[str(choices)] = (limit, table.count(limit), rows + 1)

@@ -20,9 +20,6 @@ from django.utils.html import strip_tags
 from education.models import Article
 from education.plan_blocks import (
     Activity,
-    AidChoice,
-    BackToChoice,
-    BackToWhen,
     PlanChoices,
     PlanOffer,
     SelfCare,
@@ -35,7 +32,7 @@ from handouts.models import Handout
 from handouts.pdf.render import handout_context, render_handout_pdf
 from handouts.plan import personal_plan
 from portal.models import ClinicProfile
-from tests.handouts.helpers import between
+from tests.handouts.helpers import between, each_choice
 from tests.helpers import default_choices, pdf_text, shipped_language
 
 pytestmark = pytest.mark.django_db
@@ -82,60 +79,15 @@ def plan_box(text: str, handout: Handout) -> str:
     """The "Your plan" box: its heading and first row's label (after the jump links that
     name it too), up to "When to get help"."""
     with translation.override(handout.language):
-        lead = f"{PLAN_STARTS[handout.language]} {personal_plan(handout)[0].label}"
+        lead = (
+            f"{PLAN_STARTS[handout.language]} {personal_plan(handout.condition_list[0])[0].label}"
+        )
     return between(text, lead, PLAN_ENDS[handout.language])
 
 
 def sentences(handout: Handout) -> list[str]:
     with translation.override(handout.language):
-        return [s for item in personal_plan(handout) for s in item.sentences]
-
-
-def each_choice(offer: PlanOffer) -> list[tuple[str, PlanChoices]]:
-    """The offer's defaults with one block changed at a time, over every choice it offers."""
-    base = PlanChoices.defaults(offer, VISIT)
-    cases: list[tuple[str, PlanChoices]] = [("defaults", base)]
-    if offer.site and offer.site.sided:
-        cases += [(f"side={side}", replace(base, side=side)) for side in Side]
-    if offer.activity:
-        for activity in offer.activity.offered:
-            weeks = [1, 3, 52] if activity == Activity.REST else [0]
-            cases += [
-                (f"activity={activity}:{n}", replace(base, activity=activity, rest_weeks=n))
-                for n in weeks
-            ]
-        cases.append(("no activity", replace(base, activity=None, rest_weeks=0)))
-    if offer.load:
-        cases += [(f"load={load}", replace(base, load=load)) for load in offer.load.choices]
-        cases.append(("no load", replace(base, load=None)))
-    for aid in offer.aids:
-        for aid_weeks in (aid.weeks, None):
-            cases.append(
-                (
-                    f"aid={aid.kind}:{aid_weeks}",
-                    replace(base, aids=(AidChoice(aid.kind, aid_weeks),)),
-                )
-            )
-    cases.append(("no aids", replace(base, aids=())))
-    for care in offer.self_care:
-        chosen = SelfCareChoice(care.kind, care.times_per_day, care.minutes, care.days)
-        cases.append((f"self_care={care.kind}", replace(base, self_care=(chosen,))))
-    cases.append(("no self-care", replace(base, self_care=())))
-    if offer.back_to:
-        cases.append(
-            (
-                "back on a date",
-                replace(
-                    base, back_to=BackToChoice(BackToWhen.DATE, VISIT + datetime.timedelta(weeks=3))
-                ),
-            )
-        )
-        cases.append(("no back-to", replace(base, back_to=None)))
-    if offer.physiotherapy:
-        cases.append(
-            ("physio in a week", replace(base, physio_start=VISIT + datetime.timedelta(days=7)))
-        )
-    return cases
+        return [s for item in personal_plan(handout.condition_list[0]) for s in item.sentences]
 
 
 def expected_problems(text: str, choices: PlanChoices, language: str) -> list[str]:

@@ -401,7 +401,7 @@ def test_the_note_language_starts_as_the_clinicians_own_and_is_kept(
     url = reverse("handouts:new", args=["bone-marrow-edema", "es"])
     assert client.get(url).context["form"].initial["note_language"] == "en"
     client.post(url, builder_data(spanish_article, note_language="en"))
-    handout = spanish_article.handouts.get()
+    handout = Handout.objects.get(conditions__article=spanish_article)
     assert (handout.language, handout.note_language) == ("es", "en")
     assert handout.note_language_if_different == "en"
 
@@ -427,7 +427,7 @@ def test_a_spanish_article_without_warning_signs_still_tells_the_patient_whom_to
     """(A published article's parts are not edited: the signs are left out of the snapshot, as
     a draft without them would be.)"""
     handout = spanish_handout(spanish_article, clinician, Choices("partial", True, 3, True))
-    handout.snapshot["warning_signs"] = []
+    handout.condition_list[0].snapshot["warning_signs"] = []
     text = page_text(reading_view_html(handout, spanish_clinic))
     with translation.override("es"):
         emergency = translation.gettext("In an emergency, call %(number)s.") % {

@@ -8,7 +8,7 @@ from education.plan_blocks import (
     PlanChoices,
     choices_from_rest_columns,
 )
-from handouts.models import Handout
+from handouts.models import Handout, HandoutCondition
 from handouts.timeline import back_to_activity_from, treatment_timeline
 
 VISIT = datetime.date(2027, 2, 2)
@@ -19,11 +19,11 @@ def handout(
     therapies: Sequence[tuple[str, int]] = (("heat", 2), ("water", 3)),
     follow_up: datetime.date | None = None,
     plan: PlanChoices | None = None,
-) -> Handout:
+) -> HandoutCondition:
     if plan is None:
         plan = choices_from_rest_columns(rest_weeks, "partial", False, bool(therapies), VISIT)
-    return Handout(
-        visit_date=VISIT,
+    return HandoutCondition(
+        handout=Handout(visit_date=VISIT),
         plan=plan.to_json(),
         follow_up_date=follow_up,
         snapshot={

@@ -22,6 +22,12 @@ def test_redact_removes_link_tokens_and_addresses_and_keeps_the_rest() -> None:
     assert redact("portal@localhost and 3 @ 4") == "portal@localhost and 3 @ 4"
 
 
+def test_redact_removes_fhir_search_queries_which_name_patients() -> None:
+    line = '"GET /fhir/R4/DocumentReference?patient.identifier=MRN-0042&_count=5 HTTP/1.1" 200'
+    assert redact(line) == '"GET /fhir/R4/DocumentReference?[redacted] HTTP/1.1" 200'
+    assert redact("GET /fhir/R4/metadata HTTP/1.1") == "GET /fhir/R4/metadata HTTP/1.1"
+
+
 def test_log_lines_and_their_tracebacks_are_redacted() -> None:
     logger = logging.getLogger("tests.redaction")
     stream = io.StringIO()

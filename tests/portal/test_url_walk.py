@@ -33,6 +33,7 @@ ACCESS = {
     "handouts:pdf": ("GET", HANDOUT_VIEWERS),
     "handouts:print": ("GET", HANDOUT_VIEWERS),
     "handouts:new": ("GET", ISSUERS),
+    "handouts:packet_condition": ("GET", ISSUERS),
     "handouts:share": ("POST", HANDOUT_VIEWERS),
     "handouts:revoke_link": ("POST", HANDOUT_VIEWERS),
     "handouts:access_slip": ("POST", HANDOUT_VIEWERS),
@@ -90,7 +91,8 @@ def urls(handout: Handout, clinician: User) -> dict[str, str]:
     args: dict[str, list[object]] = {
         "education:article": ["bone-marrow-edema", "en"],
         "handouts:new": ["bone-marrow-edema", "en"],
-        "handouts:article_preview_pdf": [handout.article_id],
+        "handouts:packet_condition": ["bone-marrow-edema", "en"],
+        "handouts:article_preview_pdf": [handout.condition_list[0].article_id],
         "reports:csv": ["weeks"],
         "patient:open": [token],
         "patient:read": [token],

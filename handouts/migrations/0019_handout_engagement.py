@@ -1,6 +1,7 @@
 """What reached each handout's patient, one stored row per handout (HandoutEngagement) with
 the facts of its issue the reports group by, filled from the handouts and the events already
-recorded, so the engagement reports count the same as before."""
+recorded, so the engagement reports count the same as before. The reports group by condition
+through the visit's conditions, by an index of their handouts' articles."""
 
 import django.db.models.deletion
 from django.apps.registry import Apps
@@ -22,8 +23,7 @@ def fill_from_events(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> Non
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("education", "0013_check_questions_and_pack_keys"),
-        ("handouts", "0017_indexes_for_engagement_reports"),
+        ("handouts", "0018_visit_conditions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -67,15 +67,6 @@ class Migration(migrations.Migration):
                         to=settings.AUTH_USER_MODEL,
                     ),
                 ),
-                (
-                    "condition",
-                    models.ForeignKey(
-                        db_index=False,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="education.condition",
-                    ),
-                ),
             ],
             options={
                 "indexes": [
@@ -84,7 +75,6 @@ class Migration(migrations.Migration):
                             "issued_at",
                             "issued_by",
                             "language",
-                            "condition",
                             "delivery",
                             "link_created",
                             "downloaded",
@@ -94,6 +84,10 @@ class Migration(migrations.Migration):
                     )
                 ],
             },
+        ),
+        migrations.AddIndex(
+            model_name="handoutcondition",
+            index=models.Index(fields=["handout", "article"], name="handout_condition_article"),
         ),
         migrations.RunPython(fill_from_events, migrations.RunPython.noop, elidable=False),
     ]
