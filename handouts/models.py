@@ -345,6 +345,16 @@ class HandoutCondition(models.Model):
     order the clinician added them (`position`, from 0)."""
 
     handout = models.ForeignKey(Handout, on_delete=models.CASCADE, related_name="conditions")
+    # The same column seen from the handout's engagement row (no column, no constraint of its
+    # own): the engagement reports join a visit's conditions to its row directly, without
+    # reading the handout's wide row.
+    engagement = models.ForeignObject(
+        "HandoutEngagement",
+        on_delete=models.DO_NOTHING,
+        from_fields=["handout"],
+        to_fields=["handout"],
+        related_name="conditions",
+    )
     position = models.PositiveSmallIntegerField(default=0)
     # Indexed (a foreign key's index): the lists' search by condition, the changed list.
     article = models.ForeignKey(

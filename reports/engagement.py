@@ -8,11 +8,12 @@ long the first open took. A handout is opened when its patient entered the acces
 (CODE_ACCEPTED): every way into the handout, reading or downloading, passes through it.
 
 One query per table, whatever the number of handouts or events, over one narrow stored row
-per handout (handouts.models.HandoutEngagement: when, by whom, in which language and for
-which condition it was issued, and what reached its patient, kept as events are recorded):
-the period's rows, grouped by a small key and counted by the database; the groups' names
-come from their small tables afterwards. Events and the handouts' wide rows are never read.
-Each row of an answer is a group, never a handout.
+per handout (handouts.models.HandoutEngagement: when, by whom and in which language it was
+issued, and what reached its patient, kept as events are recorded): the period's rows,
+grouped by a small key (by condition: joined to the visit's conditions, CONDITION) and
+counted by the database; the groups' names come from their small tables afterwards. Events
+and the handouts' wide rows are never read. Each row of an answer is a group, never a
+handout.
 """
 
 import datetime
@@ -136,10 +137,12 @@ def condition_names(pks: list[int]) -> dict[int, str]:
     return dict(Condition.objects.filter(pk__in=pks).values_list("pk", "name"))
 
 
-# The conditions of a handout (a visit holds one to three), through the visit's condition
-# rows: a packet counts once in each of its conditions' rows, never twice in one (a handout
-# holds a condition once). The one grouping that joins beyond the engagement rows.
-CONDITION = "handout__conditions__article__condition"
+# The conditions of a handout (a visit holds one to three): the one grouping that joins beyond
+# the engagement rows, to the visit's condition rows by their handout (HandoutCondition's
+# `engagement`, from its handout+article index) and their articles' conditions. A packet
+# counts once in each of its conditions' rows, never twice in one (a handout holds a
+# condition once).
+CONDITION = "conditions__article__condition"
 
 GROUPINGS: dict[str, Grouping] = {
     "weeks": Grouping(TruncWeek("issued_at")),

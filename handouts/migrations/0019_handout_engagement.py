@@ -85,6 +85,23 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
+        # A column seen from another model: nothing in the database (the schema editors would
+        # look for its constraint when removing it).
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AddField(
+                    model_name="handoutcondition",
+                    name="engagement",
+                    field=models.ForeignObject(
+                        from_fields=["handout"],
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="conditions",
+                        to="handouts.handoutengagement",
+                        to_fields=["handout"],
+                    ),
+                ),
+            ]
+        ),
         migrations.AddIndex(
             model_name="handoutcondition",
             index=models.Index(fields=["handout", "article"], name="handout_condition_article"),
