@@ -33,7 +33,13 @@ from education.readability import measure, whole_text
 from education.snapshot import build_snapshot, content_fingerprint
 from handouts.forms import default_choices
 from handouts.issuing import display_name, split_choices
-from handouts.models import Handout, HandoutCondition, HandoutEvent, HandoutPdf
+from handouts.models import (
+    Handout,
+    HandoutCondition,
+    HandoutEngagement,
+    HandoutEvent,
+    HandoutPdf,
+)
 from portal.models import ClinicProfile
 from portal.roles import CLINICIAN
 from reports.demo import event_pattern
@@ -232,12 +238,14 @@ def build_handouts(
                 )
                 if at <= now
             )
+            HandoutEngagement.objects.refresh(h.pk for h in saved)
 
 
 def insert_events(events: Iterable[tuple[Handout, str, datetime.datetime, bool]]) -> None:
     """Write events (handout, kind, at, by its issuer) with one executemany: bulk_create
     would spend longer composing SQL for a million rows than the database spends writing
-    them. Values are adapted as the ORM adapts them."""
+    them. Values are adapted as the ORM adapts them. Refresh the handouts' engagement
+    afterwards (HandoutEngagement.objects.refresh), as record_event does for one."""
     adapt = connection.ops.adapt_datetimefield_value
     rows = [
         (h.pk, kind, adapt(at), h.issued_by_id if by_staff else None, "" if by_staff else PHONE)

@@ -5,11 +5,20 @@ import re
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import User
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from handouts.models import LOCK_FOR, REVOKE_AFTER, Handout, HandoutEvent, ShareLink
+from handouts.models import (
+    ENGAGEMENT_KINDS,
+    LOCK_FOR,
+    REVOKE_AFTER,
+    Handout,
+    HandoutEngagement,
+    HandoutEvent,
+    ShareLink,
+)
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise  # a str or gettext_lazy's; django-stubs only
@@ -27,10 +36,15 @@ def record_event(
     share_link: ShareLink | None = None,
     device: str = "",
 ) -> HandoutEvent:
-    """Call inside the transaction of the action being recorded."""
-    return HandoutEvent.objects.create(
-        handout=handout, kind=kind, staff=staff, share_link=share_link, device=device
-    )
+    """Call inside the transaction of the action being recorded. The issue, and an event that
+    says what reached the patient, (re)state the handout's engagement in that transaction."""
+    with transaction.atomic(savepoint=False):  # the caller's, else its own
+        event = HandoutEvent.objects.create(
+            handout=handout, kind=kind, staff=staff, share_link=share_link, device=device
+        )
+        if kind in ENGAGEMENT_KINDS:
+            HandoutEngagement.objects.refresh([handout.pk])
+    return event
 
 
 def device_class(request: HttpRequest) -> str:

@@ -3,12 +3,13 @@
 import datetime
 import hashlib
 import uuid
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models.fields.json import KT
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -344,6 +345,16 @@ class HandoutCondition(models.Model):
     order the clinician added them (`position`, from 0)."""
 
     handout = models.ForeignKey(Handout, on_delete=models.CASCADE, related_name="conditions")
+    # The same column seen from the handout's engagement row (no column, no constraint of its
+    # own): the engagement reports join a visit's conditions to its row directly, without
+    # reading the handout's wide row.
+    engagement = models.ForeignObject(
+        "HandoutEngagement",
+        on_delete=models.DO_NOTHING,
+        from_fields=["handout"],
+        to_fields=["handout"],
+        related_name="conditions",
+    )
     position = models.PositiveSmallIntegerField(default=0)
     # Indexed (a foreign key's index): the lists' search by condition, the changed list.
     article = models.ForeignKey(
@@ -376,6 +387,11 @@ class HandoutCondition(models.Model):
             models.UniqueConstraint(
                 fields=["handout", "position"], name="one_condition_per_handout_position"
             ),
+        ]
+        indexes = [
+            # The engagement reports' conditions: a handout's conditions' articles from the
+            # index alone (reports.engagement.CONDITION).
+            models.Index(fields=["handout", "article"], name="handout_condition_article"),
         ]
 
     def __str__(self) -> str:
@@ -660,3 +676,149 @@ class HandoutEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class DeliveryWay(models.TextChoices):
+    """How the handout reached the patient: on paper only, with a patient link (shown or on
+    its printed slip), or with the link emailed (sent, or tried and not delivered)."""
+
+    PRINT_ONLY = "print", _("Print only")
+    LINK = "link", _("Patient link")
+    EMAIL = "email", _("Link by email")
+
+
+# The events that make or change a handout's HandoutEngagement: its issue (the row is made
+# with the handout), and those that say what reached the patient. No other event does.
+EMAILED = [HandoutEvent.Kind.EMAIL_SENT, HandoutEvent.Kind.EMAIL_FAILED]
+ENGAGEMENT_KINDS = frozenset(
+    [
+        HandoutEvent.Kind.ISSUED,
+        *EMAILED,
+        HandoutEvent.Kind.LINK_CREATED,
+        HandoutEvent.Kind.CODE_ACCEPTED,
+        HandoutEvent.Kind.PATIENT_DOWNLOADED,
+    ]
+)
+REFRESH_BATCH = 1000
+# What a HandoutEngagement row copies of its handout's issue (frozen, as the handout is), so
+# the reports group and filter one narrow table: its field, and where the handout holds it.
+# Then what it says reached the patient.
+ISSUE_FACTS = {
+    "issued_at": "issued_at",
+    "issued_by_id": "issued_by_id",
+    "language": "language",
+}
+REACH_FACTS = ("delivery", "link_created", "downloaded", "first_opened_at")
+
+
+class HandoutEngagementQuerySet(models.QuerySet["HandoutEngagement"]):
+    def refresh(self, handout_ids: Iterable[int]) -> None:
+        """State what reached the patients of these handouts, from their events: the one home
+        of the rule, for record_event (one handout, as each event is recorded) and for events
+        written in bulk (the data migration, the demo, the benchmarks). Idempotent: whatever
+        the order events came in, the row says what all of them say.
+
+        Takes the handouts' rows first (no key update: events, which only reference them,
+        still get in), so two refreshes of a handout at once run one after the other, the
+        second seeing the first's event. Reads the models through this one's relations, so
+        the data migration can run it on the historical models."""
+        handout = cast(type[models.Model], self.model._meta.get_field("handout").related_model)
+        events = cast(type[HandoutEvent], handout._meta.get_field("events").related_model)
+        ids = sorted(set(handout_ids))  # locked in one order, so two refreshes never deadlock
+        with transaction.atomic(savepoint=False):  # the caller's, else its own
+            for start in range(0, len(ids), REFRESH_BATCH):
+                self._refresh_batch(handout, events, ids[start : start + REFRESH_BATCH])
+
+    def _refresh_batch(
+        self, handout: type[models.Model], events: type["HandoutEvent"], batch: list[int]
+    ) -> None:
+        """refresh() of up to REFRESH_BATCH handouts: three queries."""
+        Kind = HandoutEvent.Kind
+        issued = (
+            handout.objects.select_for_update(no_key=True)  # type: ignore[attr-defined]
+            .filter(pk__in=batch)
+            .order_by("pk")
+            .values_list("pk", *ISSUE_FACTS.values())
+        )
+        issues = {pk: dict(zip(ISSUE_FACTS, values, strict=True)) for pk, *values in issued}
+        facts: dict[int, dict[str, Any]] = {
+            row["handout_id"]: dict(row)
+            for row in events.objects.filter(handout_id__in=batch, kind__in=ENGAGEMENT_KINDS)
+            .order_by()
+            .values("handout_id")
+            .annotate(
+                first_opened_at=models.Min("at", filter=models.Q(kind=Kind.CODE_ACCEPTED)),
+                emailed=models.Count("pk", filter=models.Q(kind__in=EMAILED)),
+                linked=models.Count("pk", filter=models.Q(kind=Kind.LINK_CREATED)),
+                downloads=models.Count("pk", filter=models.Q(kind=Kind.PATIENT_DOWNLOADED)),
+            )
+        }
+        self.bulk_create(
+            [
+                self.model(handout_id=pk, **issue, **_engagement(facts.get(pk)))
+                for pk, issue in issues.items()
+            ],
+            update_conflicts=True,
+            unique_fields=["handout"],
+            update_fields=[*ISSUE_FACTS, *REACH_FACTS],
+        )
+
+
+def _engagement(facts: dict[str, Any] | None) -> dict[str, Any]:
+    """The row's REACH_FACTS from a handout's counted events (None: it has none that count).
+    Email wins over a link, a link over print only."""
+    if facts is None:
+        facts = {"emailed": 0, "linked": 0, "downloads": 0, "first_opened_at": None}
+    if facts["emailed"]:
+        delivery = DeliveryWay.EMAIL
+    elif facts["linked"]:
+        delivery = DeliveryWay.LINK
+    else:
+        delivery = DeliveryWay.PRINT_ONLY
+    return {
+        "delivery": delivery,
+        "link_created": bool(facts["linked"]),
+        "downloaded": bool(facts["downloads"]),
+        "first_opened_at": facts["first_opened_at"],
+    }
+
+
+class HandoutEngagement(models.Model):
+    """What reached the patient of one handout, as its events say: how it was delivered,
+    whether a patient link was made, when the patient first opened it (entered the access
+    code), whether they downloaded it; next to the facts of its issue the reports group by
+    (when, by whom, in which language: copied, frozen like the handout; its one to
+    MAX_CONDITIONS conditions are the visit's HandoutCondition rows). Made when the handout
+    is issued and kept by HandoutEngagementQuerySet.refresh in the transaction that records
+    each event, so the engagement reports count these narrow rows, one per handout, instead
+    of reading every event and the handouts' wide rows."""
+
+    handout = models.OneToOneField(
+        Handout, on_delete=models.CASCADE, primary_key=True, related_name="engagement"
+    )
+    issued_at = models.DateTimeField()
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    language = models.CharField(max_length=10)
+    delivery = models.CharField(
+        max_length=10, choices=DeliveryWay.choices, default=DeliveryWay.PRINT_ONLY
+    )
+    link_created = models.BooleanField(default=False)
+    downloaded = models.BooleanField(default=False)
+    first_opened_at = models.DateTimeField(null=True, blank=True)
+
+    objects = HandoutEngagementQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            # The reports' one index: a period's rows, and all they count, from the index alone
+            # (every column a key: SQLite has no INCLUDE).
+            models.Index(
+                fields=["issued_at", "issued_by", "language", *REACH_FACTS],
+                name="engagement_issued_covering",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Engagement of handout {self.handout_id}"

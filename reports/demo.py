@@ -18,7 +18,7 @@ from education.models import Article
 from education.snapshot import build_snapshot
 from handouts.forms import default_choices
 from handouts.issuing import build_handout, require_clinic_ready
-from handouts.models import Handout, HandoutEvent
+from handouts.models import Handout, HandoutEngagement, HandoutEvent
 from portal.models import ClinicProfile
 
 DEMO_PATIENT = "Demo Patient"
@@ -137,6 +137,7 @@ def ensure_demo_visits(
             handout.save_conditions()
             stored_pdf.save()
             HandoutEvent.objects.bulk_create(events_of(handout, index, now))
+            HandoutEngagement.objects.refresh([handout.pk])
     return visits
 
 

@@ -1,43 +1,37 @@
 """What reached patients: engagement figures of the handouts issued in a period, counted by
-the database (aggregate queries over handouts and their events, never a loop over handouts).
+the database (aggregate queries over handouts and what reached their patients, never a loop
+over handouts).
 
 Every figure follows the handouts issued in the period (a cohort): of the handouts issued in a
 week, how many got a patient link, were opened, opened within 72 hours, downloaded, and how
 long the first open took. A handout is opened when its patient entered the access code
 (CODE_ACCEPTED): every way into the handout, reading or downloading, passes through it.
 
-Two queries per table, whatever the number of handouts or events: one over the period's
-handouts (issued, links, downloads; the delivery way and the flags are IN-subqueries over the
-events' (kind, at, handout) index, which the database reads once and hashes), one over their
-first opens (opened, within 72 hours, the median wait; an anti-join over the events'
-(handout, kind, at) index). Each row is a group, never a handout.
+One query per table, whatever the number of handouts or events, over one narrow stored row
+per handout (handouts.models.HandoutEngagement: when, by whom and in which language it was
+issued, and what reached its patient, kept as events are recorded): the period's rows,
+grouped by a small key (by condition: joined to the visit's conditions, CONDITION) and
+counted by the database; the groups' names come from their small tables afterwards. Events
+and the handouts' wide rows are never read. Each row of an answer is a group, never a
+handout.
 """
 
 import datetime
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import models
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When
-from django.db.models.functions import Coalesce, Concat, NullIf, Trim, TruncWeek
-from django.utils.translation import gettext_lazy as _
+from django.db.models import Count, F, Q
+from django.db.models.functions import TruncWeek
 
-from handouts.models import Handout, HandoutEvent
+from education.models import Condition
+from handouts.issuing import display_name
+from handouts.models import Handout, HandoutEngagement
 
-Kind = HandoutEvent.Kind
 OPENED_WITHIN = datetime.timedelta(hours=72)
-EMAILED = [Kind.EMAIL_SENT, Kind.EMAIL_FAILED]
-
-
-class DeliveryWay(models.TextChoices):
-    """How the handout reached the patient: on paper only, with a patient link (shown or on
-    its printed slip), or with the link emailed (sent, or tried and not delivered)."""
-
-    PRINT_ONLY = "print", _("Print only")
-    LINK = "link", _("Patient link")
-    EMAIL = "email", _("Link by email")
 
 
 # --- The median, in the database ----------------------------------------------------------
@@ -98,43 +92,12 @@ class MinuteMedian:
         raise IndexError(position)
 
 
-# --- Figures per group: two queries, one over handouts, one over their first opens ---------
+# --- Figures per group: one query over the handouts' engagement rows ----------------------
 
 
-def _events_since(kinds: Sequence[str], since: datetime.datetime) -> models.QuerySet[Any, Any]:
-    """The handouts (ids) with an event of one of `kinds`, for an uncorrelated IN-subquery the
-    database reads once from the (kind, at) index: events of handouts issued since `since`
-    happen after it."""
-    return HandoutEvent.objects.filter(kind__in=kinds, at__gte=since).values("handout_id")
-
-
-def delivery_way(handout: str, since: datetime.datetime) -> Case:
-    """The delivery way of the handout at path `handout` ("pk" from a handout, "handout__pk"
-    from an event): email wins over a link, a link over print only."""
-    emailed = Q(**{f"{handout}__in": _events_since(EMAILED, since)})
-    linked = Q(**{f"{handout}__in": _events_since([Kind.LINK_CREATED], since)})
-    return Case(
-        When(emailed, then=Value(DeliveryWay.EMAIL)),
-        When(linked, then=Value(DeliveryWay.LINK)),
-        default=Value(DeliveryWay.PRINT_ONLY),
-    )
-
-
-def issued_in(since: datetime.datetime, until: datetime.datetime, to_handout: str = "") -> Q:
-    """Handouts issued from `since` up to `until` (excluded), from a handout or, with
-    `to_handout` "handout__", from an event."""
-    return Q(**{f"{to_handout}issued_at__gte": since, f"{to_handout}issued_at__lt": until})
-
-
-def first_opens(
-    since: datetime.datetime, until: datetime.datetime
-) -> models.QuerySet[HandoutEvent]:
-    """The first open of each handout issued from `since` to `until`: its CODE_ACCEPTED
-    events with none earlier. Both read only events since `since` (from the (kind, at,
-    handout) index); the database answers the NOT EXISTS as an anti-join."""
-    opens = HandoutEvent.objects.filter(kind=Kind.CODE_ACCEPTED, at__gte=since)
-    earlier = opens.filter(handout=OuterRef("handout"), at__lt=OuterRef("at"))
-    return opens.filter(issued_in(since, until, "handout__")).exclude(Exists(earlier))
+def issued_in(since: datetime.datetime, until: datetime.datetime) -> Q:
+    """Handouts, or their engagement rows, issued from `since` up to `until` (excluded)."""
+    return Q(issued_at__gte=since, issued_at__lt=until)
 
 
 @dataclass(frozen=True)
@@ -151,111 +114,78 @@ class Figures:
     median_to_open: datetime.timedelta | None = None
 
 
-# --- Groupings: each one small function, so what a figure is grouped by has one home ------
+# --- Groupings: what a figure is grouped by has one home ---------------------------------
 
 
 @dataclass(frozen=True)
 class Grouping:
-    """What to group by, from a handout (`to_handout` is "" from a handout, "handout__" from
-    an event): `key` and `label` expressions for values()."""
+    """What to group the engagement rows by: a small `key` expression for values(), so the
+    database groups and sorts by it alone; `names` names the groups afterwards from their
+    keys in one query of a small table (None: the key names the group)."""
 
-    key: Callable[[str, datetime.datetime], Any]
-    label: Callable[[str, datetime.datetime], Any]
-
-
-def _field(name: str) -> Callable[[str, datetime.datetime], Any]:
-    return lambda to_handout, since: F(f"{to_handout}{name}")
+    key: Any
+    names: Callable[[list[Any]], dict[Any, str]] | None = None
 
 
-def _week(to_handout: str, since: datetime.datetime) -> Any:
-    return TruncWeek(f"{to_handout}issued_at")
+def account_names(pks: list[int]) -> dict[int, str]:
+    """The accounts' names today (handouts.issuing.display_name: the full name, else the
+    username), from the small accounts table."""
+    return {user.pk: display_name(user) for user in User.objects.filter(pk__in=pks)}
 
 
-def _account_name(to_handout: str) -> Any:
-    user = f"{to_handout}issued_by__"
-    full_name = Trim(Concat(F(f"{user}first_name"), Value(" "), F(f"{user}last_name")))
-    return Coalesce(NullIf(full_name, Value("")), F(f"{user}username"))
+def condition_names(pks: list[int]) -> dict[int, str]:
+    return dict(Condition.objects.filter(pk__in=pks).values_list("pk", "name"))
 
 
-def _delivery(to_handout: str, since: datetime.datetime) -> Any:
-    return delivery_way(f"{to_handout}pk" if to_handout else "pk", since)
-
-
-# The conditions of a handout (a visit holds one to three): a packet counts once in each of
-# its conditions' rows, never twice in one (a handout holds a condition once).
+# The conditions of a handout (a visit holds one to three): the one grouping that joins beyond
+# the engagement rows, to the visit's condition rows by their handout (HandoutCondition's
+# `engagement`, from its handout+article index) and their articles' conditions. A packet
+# counts once in each of its conditions' rows, never twice in one (a handout holds a
+# condition once).
 CONDITION = "conditions__article__condition"
 
 GROUPINGS: dict[str, Grouping] = {
-    "weeks": Grouping(_week, _week),
-    "conditions": Grouping(_field(f"{CONDITION}__slug"), _field(f"{CONDITION}__name")),
-    # Grouped by the account, named by its name today (handouts.issuing.display_name: the
-    # full name, else the username), read from the small accounts table: the name each
-    # handout holds would have to be read from the handouts' wide rows.
-    "clinicians": Grouping(
-        _field("issued_by_id"), lambda to_handout, since: _account_name(to_handout)
-    ),
-    "languages": Grouping(_field("language"), _field("language")),
-    "delivery": Grouping(_delivery, _delivery),
+    "weeks": Grouping(TruncWeek("issued_at")),
+    "conditions": Grouping(F(CONDITION), condition_names),
+    # Grouped by the account, named by its name today.
+    "clinicians": Grouping(F("issued_by_id"), account_names),
+    "languages": Grouping(F("language")),
+    "delivery": Grouping(F("delivery")),
 }
 
 
-def _grouped(
-    rows: models.QuerySet[Any],
-    grouping: Grouping | None,
-    to_handout: str,
-    since: datetime.datetime,
-    aggregates: dict[str, Any],
-) -> list[dict[str, Any]]:
-    if grouping is None:
-        return [{"group_key": None, "group_label": "", **rows.aggregate(**aggregates)}]
-    label = grouping.label(to_handout, since)
-    rows = rows.values(group_key=grouping.key(to_handout, since))
-    rows = rows.annotate(group_label=label).values("group_key", "group_label")
-    return list(rows.annotate(**aggregates))
+def _counted() -> dict[str, Any]:
+    """The figures of a group of handouts, from their engagement rows."""
+    return {
+        "issued": Count("pk"),
+        "links": Count("pk", filter=Q(link_created=True)),
+        "opened": Count("first_opened_at"),
+        "opened_72h": Count("pk", filter=Q(first_opened_at__lt=F("issued_at") + OPENED_WITHIN)),
+        "downloaded": Count("pk", filter=Q(downloaded=True)),
+        # NULLs, handouts never opened, are left out.
+        "median_to_open": Median(F("first_opened_at") - F("issued_at")),
+    }
 
 
 def figures_by(
     since: datetime.datetime, until: datetime.datetime, grouping: Grouping | None
 ) -> list[Figures]:
     """The figures of the handouts issued from `since` up to `until`: one row per group, in
-    the groups' order; without a grouping, the whole period's. Two queries: the handouts'
-    counts, and their first opens."""
-    counted = _grouped(
-        Handout.objects.filter(issued_in(since, until)).order_by(),
-        grouping,
-        "",
-        since,
-        {
-            "issued": Count("pk"),
-            "links": Count("pk", filter=Q(pk__in=_events_since([Kind.LINK_CREATED], since))),
-            "downloaded": Count(
-                "pk", filter=Q(pk__in=_events_since([Kind.PATIENT_DOWNLOADED], since))
-            ),
-        },
+    the groups' order; without a grouping, the whole period's. One query."""
+    rows = HandoutEngagement.objects.filter(issued_in(since, until)).order_by()
+    if grouping is None:
+        return [Figures(key=None, label="", **rows.aggregate(**_counted()))]
+    grouped = rows.values(group_key=grouping.key).annotate(**_counted())
+    found: list[dict[str, Any]] = sorted(
+        (dict(row) for row in grouped),
+        key=lambda row: (row["group_key"] is None, row["group_key"]),
     )
-    wait = F("at") - F("handout__issued_at")
-    opened = _grouped(
-        first_opens(since, until),
-        grouping,
-        "handout__",
-        since,
-        {
-            # Counted by handout_id, which the index holds, not by the events' own ids.
-            "opened": Count("handout_id"),
-            "opened_72h": Count(
-                "handout_id", filter=Q(at__lt=F("handout__issued_at") + OPENED_WITHIN)
-            ),
-            "median_to_open": Median(wait),
-        },
-    )
-    opens = {row.pop("group_key"): row for row in opened}
-    figures = []
-    for row in sorted(counted, key=lambda row: (row["group_key"] is None, row["group_key"])):
-        key = row.pop("group_key")
-        open_row = opens.get(key, {})
-        open_row.pop("group_label", None)
-        figures.append(Figures(key=key, label=row.pop("group_label"), **row, **open_row))
-    return figures
+    keys = [row["group_key"] for row in found]
+    names = grouping.names(keys) if grouping.names else {key: key for key in keys}
+    return [
+        Figures(key=row.pop("group_key"), label=names[key], **row)
+        for key, row in zip(keys, found, strict=True)
+    ]
 
 
 # --- Teach-back ---------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""Reports own no data: they read handouts and their events. This model exists only to own
-the permission that opens them."""
+"""Reports own no data: they read the handouts' engagement rows (handouts.models.
+HandoutEngagement, kept by the handouts app as events are recorded). This model exists only
+to own the permission that opens them."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

@@ -9,8 +9,9 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from handouts.models import DeliveryWay
 from portal.dates import short_date
-from reports.engagement import DeliveryWay, Figures, TeachBack
+from reports.engagement import Figures, TeachBack
 
 # Fewer patients than this in a cell, and the cell shows HIDDEN instead of the count.
 SMALL_CELL = 5

@@ -1,9 +1,15 @@
 """The engagement dashboard in a real browser: a Clinic lead reads it on a 320 px phone, and
 it passes axe-core, the Nu HTML Checker and the Content Security Policy."""
 
+from collections.abc import Callable
+
 import pytest
+from django.contrib.auth.models import User
+from playwright.sync_api import Page
+from pytest_django.live_server_helper import LiveServer
 
 from benchmarks.scale import build_handouts
+from education.models import Article
 from tests.browser.helpers import check_accessibility, screenshot
 from tests.browser.test_flows import sign_in
 
@@ -11,11 +17,16 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_a_clinic_lead_reads_the_dashboard_on_a_small_phone(
-    live_server, pages, html_validator, clinic_lead, clinician, sample_article
-):
+    live_server: LiveServer,
+    pages: Callable[..., Page],
+    html_validator: Callable[[Page], None],
+    clinic_lead: User,
+    clinician: User,
+    sample_article: Article,
+) -> None:
     build_handouts(300)
     page = pages(viewport={"width": 320, "height": 640})
-    refused = []
+    refused: list[str] = []
     page.on(
         "console",
         lambda message: (

@@ -43,10 +43,10 @@ def test_the_migration_adds_the_clinic_lead_role_to_a_database_without_it() -> N
 
 
 @pytest.mark.django_db
-def test_clinic_leads_hold_nothing_of_handouts_or_accounts(roles) -> None:
+def test_clinic_leads_hold_nothing_of_handouts_or_accounts(roles: None) -> None:
     assert not {name for name in held(CLINIC_LEAD) if name.split(".")[0] in {"handouts", "auth"}}
 
 
 @pytest.mark.django_db
-def test_administrators_hold_the_reports_permission(roles) -> None:
+def test_administrators_hold_the_reports_permission(roles: None) -> None:
     assert "reports.view_reports" in held("Administrator")

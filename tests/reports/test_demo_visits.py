@@ -7,20 +7,26 @@ import pikepdf
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.test import Client
 from django.urls import reverse
+from pytest_django import Settings
 
+from education.models import Article
 from handouts.models import Handout, HandoutEvent
 from portal.demo import ensure_demo_accounts, ensure_demo_clinic_profile
+from tests.helpers import present
 
 
 @pytest.fixture
-def demo(settings, roles, sample_article):
+def demo(settings: Settings, roles: None, sample_article: Article) -> None:
     settings.DEBUG = True
     ensure_demo_accounts()
     ensure_demo_clinic_profile()
 
 
-def test_demo_visits_are_made_once_over_recent_weeks_and_say_they_are_made_up(demo, capsys):
+def test_demo_visits_are_made_once_over_recent_weeks_and_say_they_are_made_up(
+    demo: None, capsys: pytest.CaptureFixture[str]
+) -> None:
     call_command("create_demo_visits", visits=4)
     call_command("create_demo_visits", visits=4)
 
@@ -29,14 +35,14 @@ def test_demo_visits_are_made_once_over_recent_weeks_and_say_they_are_made_up(de
     handouts = Handout.objects.order_by("issued_at")
     assert [h.patient_name for h in handouts] == [f"Demo Patient {n:02d}" for n in range(1, 5)]
     for handout in handouts:
-        with pikepdf.open(io.BytesIO(handout.verified_pdf())) as pdf:
+        with pikepdf.open(io.BytesIO(present(handout.verified_pdf()))) as pdf:
             assert str(pdf.docinfo["/Title"]) == "Demo visit"
     assert {h.issued_by.username for h in handouts} == {"clinician"}
-    assert (handouts.last().issued_at - handouts.first().issued_at).days >= 7 * 5
+    assert (present(handouts.last()).issued_at - present(handouts.first()).issued_at).days >= 7 * 5
     assert HandoutEvent.objects.filter(kind=HandoutEvent.Kind.CODE_ACCEPTED).exists()
 
 
-def test_the_demo_lead_sees_the_demo_visits(demo, client):
+def test_the_demo_lead_sees_the_demo_visits(demo: None, client: Client) -> None:
     call_command("create_demo_visits", visits=6)
     client.force_login(get_user_model().objects.get(username="lead"))
 
@@ -46,7 +52,7 @@ def test_the_demo_lead_sees_the_demo_visits(demo, client):
     assert response.context["dashboard"].total.issued == 6
 
 
-def test_demo_visits_are_refused_when_debug_is_off(settings, db):
+def test_demo_visits_are_refused_when_debug_is_off(settings: Settings, db: None) -> None:
     settings.DEBUG = False
 
     with pytest.raises(CommandError, match="DEBUG=1"):
