@@ -144,12 +144,18 @@ def test_sessions_idle_out_after_30_minutes_without_a_request(
 
 def test_no_code_keeps_state_in_the_cache() -> None:
     """Without Redis the cache is local to each worker process: a limit or lockout kept there
-    would not hold across workers. Two users: the session engine, which keeps every session it
-    reads through the cache in the database; and the API's rate limit (interop/api.py), a
+    would not hold across workers. Three users: the session engine, which keeps every session it
+    reads through the cache in the database; the API's rate limit (interop/api.py), a
     guard against floods that is shared through Redis in production and counts per worker
-    process without it, as docs/operating.md says."""
-    allowed = {ROOT / "portal" / "session_engine.py", ROOT / "interop" / "api.py"}
-    for app in ["portal", "education", "handouts", "interop"]:
+    process without it, as docs/operating.md says; and the FHIR deliveries' PDF facts
+    (interop/fhir/deliveries.py), size and SHA-1 keyed by the PDF's own SHA-256: worked out
+    again from the PDF whenever a process lacks them, so not state at all."""
+    allowed = {
+        ROOT / "portal" / "session_engine.py",
+        ROOT / "interop" / "api.py",
+        ROOT / "interop" / "fhir" / "deliveries.py",
+    }
+    for app in ["portal", "education", "handouts", "interop", "reports"]:
         for path in (ROOT / app).rglob("*.py"):
             if path in allowed:
                 continue

@@ -55,6 +55,16 @@ OPEN_TO_ALL = {
     "patient:logo",
     # Published education only, for EHRs; a token is required only when the clinic says so.
     "interop:infobutton",
+    # What the FHIR server offers, as the specification asks: no token needed.
+    "interop:fhir_metadata",
+}
+# Deliveries for EHRs: an API client's bearer token (fhir.read) only, never a staff session.
+API_TOKEN_ONLY = {
+    "interop:fhir_document_reference_search",
+    "interop:fhir_document_reference",
+    "interop:fhir_document_reference_everything",
+    "interop:fhir_binary",
+    "interop:fhir_communication",
 }
 # make_user gives these an authenticator, as they must have one; other roles have none.
 WITH_AUTHENTICATOR = {"editor", "administrator"}
@@ -107,13 +117,29 @@ def urls(handout: Handout, clinician: User) -> dict[str, str]:
         "handouts:revoke_link",
         "handouts:access_slip",
     }
-    for route in handout_routes:
+    for route in handout_routes | {
+        "interop:fhir_document_reference",
+        "interop:fhir_document_reference_everything",
+        "interop:fhir_binary",
+    }:
         args[route] = [handout.public_id]
+    args["interop:fhir_communication"] = [f"{handout.public_id}.0123456789abcdef"]
     return {route: reverse(route, args=args.get(route, [])) for route in named_routes()}
 
 
 def test_every_route_has_an_access_rule(urls: dict[str, str]) -> None:
-    assert set(urls) == set(ACCESS) | OPEN_TO_ALL
+    assert set(urls) == set(ACCESS) | OPEN_TO_ALL | API_TOKEN_ONLY
+
+
+@pytest.mark.parametrize("persona", [*ROLES, "anonymous"])
+def test_api_routes_refuse_every_session_without_a_token(
+    client: Client, personas: dict[str, User], urls: dict[str, str], persona: str
+) -> None:
+    if persona != "anonymous":
+        client.force_login(personas[persona])
+    for route in API_TOKEN_ONLY:
+        response = client.get(urls[route])
+        assert response.status_code == 401, (route, response.status_code)
 
 
 def test_anonymous_visitors_are_sent_to_sign_in_from_every_staff_route(
