@@ -38,7 +38,7 @@ from handouts.questions import ConditionContent, Option, Question, make_question
 from portal.dates import long_date
 
 # At most this many questions about the plan per condition; the article's own fill the rest.
-MAX_PLAN_QUESTIONS = 3
+MAX_PLAN_QUESTIONS = 2
 
 LEG_LOAD_ANSWERS = {
     LegLoad.NONE: gettext_lazy("No weight at all"),
@@ -210,7 +210,7 @@ TEMPLATES: list[Callable[[ConditionContent], Question | None]] = [
     emergency_question,
 ]
 # Which are kept when there are more than MAX_PLAN_QUESTIONS: getting help first.
-PRIORITY = [emergency_question, rest_question, aid_question, load_question, follow_up_question]
+PRIORITY = [emergency_question, rest_question, load_question, aid_question, follow_up_question]
 
 
 def plan_questions(content: ConditionContent, *, ask_about_help: bool = True) -> list[Question]:

@@ -22,6 +22,7 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from education.models import MAX_CHECK_QUESTIONS
 from handouts.events import record_event
@@ -231,6 +232,55 @@ def results(handout: Handout, questions: list[Question]) -> list[Result]:
         else:
             found.append(Result(question, Understood.NOT_YET, len(given)))
     return found
+
+
+def describe_result(result: Result) -> str:
+    """How a question went, for staff: "Understood after re-reading (3 attempts)"."""
+    match result.understood:
+        case Understood.FIRST_TRY:
+            return _("Understood on the first try")
+        case Understood.AFTER_REREADING:
+            return ngettext(
+                "Understood after re-reading (%(attempts)d attempt)",
+                "Understood after re-reading (%(attempts)d attempts)",
+                result.attempts,
+            ) % {"attempts": result.attempts}
+        case Understood.NOT_YET:
+            return ngettext(
+                "Not understood yet (%(attempts)d attempt)",
+                "Not understood yet (%(attempts)d attempts)",
+                result.attempts,
+            ) % {"attempts": result.attempts}
+    return _("Not answered yet")
+
+
+@dataclass(frozen=True)
+class TeachBack:
+    """What the handout's page shows of teach-back: each question and how it went."""
+
+    results: list[Result]
+    own_words: "OwnWords | None"
+    language: str
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "text": result.question.text,
+                "understood": result.understood.value,
+                "status": describe_result(result),
+                "needs_a_call": result.needs_a_call,
+            }
+            for result in self.results
+        ]
+
+
+def teach_back_of(handout: Handout, clinic: ClinicProfile, plan: list[PlanItem]) -> TeachBack:
+    return TeachBack(
+        results(handout, handout_questions(handout, clinic, plan)),
+        own_words_of(handout),
+        handout.language,
+    )
 
 
 def own_words_of(handout: Handout) -> OwnWords | None:

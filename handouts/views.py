@@ -59,6 +59,7 @@ from handouts.sharing import (
     revoke_share_link,
     share_handout,
 )
+from handouts.teach_back import teach_back_of
 from portal.audit import Action, record_audit
 from portal.http import AuthenticatedHttpRequest
 from portal.models import ClinicProfile
@@ -340,13 +341,14 @@ def handout_detail(request: AuthenticatedHttpRequest, public_id: uuid.UUID) -> H
 
 def detail_context(handout: Handout, **extra: object) -> dict:
     live = None if handout.purged_at else handout.article.live_version()
+    plan = personal_plan(handout)
     return {
         "handout": handout,
         "therapies": handout.chosen_therapies(),
         # The plan's own sentences (physiotherapy and follow-up have rows of their own).
         "plan_sentences": [
             sentence
-            for item in personal_plan(handout)
+            for item in plan
             if item.icon not in ("stretching", "calendar-event")
             for sentence in item.sentences
         ],
@@ -357,6 +359,7 @@ def detail_context(handout: Handout, **extra: object) -> dict:
         "now": timezone.now(),
         "timeline": describe_events(handout),
         "share_form": ShareLinkForm(),
+        "teach_back": teach_back_of(handout, ClinicProfile.load(), plan),
         **extra,
     }
 

@@ -39,6 +39,7 @@ from handouts.plan import (
     timeline_activity,
     whom_to_call,
 )
+from handouts.teach_back import handout_questions
 from handouts.timeline import back_to_activity_from, treatment_timeline
 from portal.models import ClinicProfile
 from portal.time_limit import TimeLimitExceeded, WorkFailed, run_with_time_limit
@@ -160,6 +161,7 @@ def handout_context(handout: Handout, clinic: ClinicProfile) -> dict:
     with translation.override(handout.language):
         timeline = treatment_timeline(handout)  # its rows name aids in the handout's language
         back_to = back_to_activity_from(timeline, handout.visit_date)
+        plan = personal_plan(handout)
         return {
             "handout": handout,
             "clinic": clinic,
@@ -168,7 +170,9 @@ def handout_context(handout: Handout, clinic: ClinicProfile) -> dict:
             "article": article,
             "condition": snapshot["condition"],
             "in_brief": article.get("in_brief") or article["summary"],
-            "plan": personal_plan(handout),
+            "plan": plan,
+            # Printed as "Check yourself" (the reading view asks them on a page of its own).
+            "check_questions": [q.shown for q in handout_questions(handout, clinic, plan)],
             "help_tiers": help_tiers(handout, clinic),
             "whom_to_call": whom_to_call(clinic),
             "timeline": timeline,
