@@ -37,6 +37,10 @@ class Option:
     right: bool
 
 
+# The keys of questions about the patient's own plan (handouts.plan_questions).
+PLAN_KEY_PREFIX = "plan-"
+
+
 @dataclass(frozen=True)
 class ShownQuestion:
     """What a page may show of a question: never which option is right."""
@@ -46,6 +50,14 @@ class ShownQuestion:
     multiple: bool
     options: tuple[str, ...]
     anchor: str
+
+    @property
+    def printed_options(self) -> tuple[str, ...]:
+        """The options the printed handout shows. None for a question about the plan: on
+        paper nobody tells the patient an option was wrong, and what we print must never
+        contradict the clinician ("Your full weight" for a leg that takes none). The patient
+        answers in their own words and checks the page."""
+        return () if self.key.startswith(PLAN_KEY_PREFIX) else self.options
 
 
 @dataclass(frozen=True)
