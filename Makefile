@@ -1,4 +1,4 @@
-# Two commands do all setup: `make demo` and `make test`. See README.md.
+# Two commands do all setup: `make demo` and `make test`. See README.md and docs/.
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -80,7 +80,7 @@ messages: install
 check-translations: install-dev
 	DEBUG=1 $(PY) scripts/check_translations.py
 
-# manage.py reads .env, so the README's commands work as written in a demo checkout.
+# manage.py reads .env, so the commands in README.md and docs/ work as written in a demo checkout.
 .env:
 	@printf '# Written by `make demo`: development settings for manage.py in this checkout.\n# Production never reads this file; delete it to run commands without DEBUG.\nDEBUG=1\n' > $@
 	@echo "Wrote .env (DEBUG=1 for manage.py commands in this checkout)."
@@ -92,6 +92,7 @@ demo: install .env
 	$(DEMO_ENV) $(PY) manage.py migrate --noinput
 	$(DEMO_ENV) $(PY) manage.py import_content --publish-unreviewed education/content_packs
 	$(DEMO_ENV) $(PY) manage.py create_demo_accounts --port $(PORT)
+	$(DEMO_ENV) $(PY) manage.py create_demo_visits
 	$(DEMO_ENV) $(PY) manage.py db_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT; \
 	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
@@ -100,7 +101,7 @@ demo-passwords: install
 	$(DEMO_ENV) $(PY) manage.py create_demo_accounts --reset-passwords --port $(PORT)
 
 # Style and formatting, types (pyproject.toml [tool.mypy]), then the layer rule
-# ([tool.importlinter]): benchmarks -> interop -> handouts -> education -> portal; and the lock files
+# ([tool.importlinter]): benchmarks -> reports | interop -> handouts -> education -> portal; and the lock files
 # against their inputs. `.pre-commit-config.yaml` runs the same checks.
 lint: install-dev check-locks
 	$(VENV)/bin/ruff check .

@@ -1,4 +1,4 @@
-"""gunicorn's settings for the portal: the README's production command runs
+"""gunicorn's settings for the portal: the production command in docs/operating.md runs
 `gunicorn --config gunicorn.conf.py`. Workers, the bind address and the access log stay on the
 command line (or in GUNICORN_CMD_ARGS), so each installation sets its own."""
 

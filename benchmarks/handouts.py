@@ -18,6 +18,7 @@ import gc
 import resource
 import statistics
 import sys
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,10 +27,13 @@ from io import TextIOBase
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, User
+from django.db import connection, reset_queries
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from benchmarks.measuring import percentile, printer, time_call, verdict
+from benchmarks.packets import PacketResult, measure_packet, print_packet_report
 from education.models import Article
 from education.packs import load_shipped
 from education.snapshot import Snapshot, build_snapshot
@@ -58,10 +62,12 @@ WARM_UP_RENDERS = 3
 # (about 18 MB, once); growth is measured from there, where a leak would show.
 MEMORY_WARM_UP_RENDERS = 50
 WARM_UP_DOWNLOADS = 5
+WARM_UP_BUILDER_GETS = 5
 
 TARGET_RATIO = 1.2
 TARGET_DOWNLOAD_MS = 20.0
 TARGET_GROWTH_PCT = 10.0
+TARGET_BUILDER_MS = 20.0
 
 
 # --- Measuring ----------------------------------------------------------------------------
@@ -259,6 +265,44 @@ def time_downloads(fixture: Fixture, n: int) -> list[float]:
 
 
 @dataclass(frozen=True)
+class BuilderResult:
+    gets_ms: list[float]
+    # The process's CPU time per GET: on a busy machine the wall time also counts waiting
+    # for a core, this does not.
+    cpu_ms: list[float]
+    queries: int  # of one GET, after the warm-up
+
+
+def time_builder_gets(fixture: Fixture, n: int) -> BuilderResult:
+    """Time GETs of the handout builder for the sample article, as the signed-in clinician
+    opens it (the whole request: middleware, view, form and template), and count the queries
+    of one of them."""
+    url = reverse("handouts:new", args=[SAMPLE_SLUG, fixture.article.language])
+    client = Client()
+    client.force_login(fixture.clinician)
+
+    def get() -> None:
+        response = client.get(url)
+        if response.status_code != 200:
+            raise AssertionError(f"The builder answered {response.status_code}.")
+
+    with override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]):
+        time_calls(get, WARM_UP_BUILDER_GETS)
+        # Counted from an empty query log: each request clears the log as it starts, so a
+        # count begun over the last request's queries comes out short (it read 0 at first).
+        reset_queries()
+        with CaptureQueriesContext(connection) as queries:
+            get()
+        query_count = len(queries)
+        wall_ms, cpu_ms = [], []
+        for _ in range(n):
+            cpu_start = time.process_time()
+            wall_ms.append(time_call(get))
+            cpu_ms.append((time.process_time() - cpu_start) * 1000)
+        return BuilderResult(wall_ms, cpu_ms, query_count)
+
+
+@dataclass(frozen=True)
 class MemoryResult:
     renders: int
     cold_mb: float  # before the memory warm-up
@@ -302,7 +346,9 @@ def measure_memory(
 # --- The run and its report ---------------------------------------------------------------
 
 
-def run_benchmark(renders: int, memory_renders: int, downloads: int, out: TextIOBase) -> dict:
+def run_benchmark(
+    renders: int, memory_renders: int, downloads: int, builder_gets: int, out: TextIOBase
+) -> dict:
     """Run every measurement and print the report; the last line is the one-line summary."""
     say = printer(out)
     fixture = set_up()
@@ -319,11 +365,20 @@ def run_benchmark(renders: int, memory_renders: int, downloads: int, out: TextIO
     html_ms = time_calls(lambda: handout_html(fixture.handout, fixture.clinic), renders)
     say(f"Downloads: {downloads} GETs of an issued handout...")
     download_ms = time_downloads(fixture, downloads)
+    packet_rounds = max(renders // 5, 3)
+    say(f"Visit packet: {packet_rounds} rounds of three single renders and the packet...")
+    packet = measure_packet(
+        fixture.clinic, sample_choices, packet_rounds, patient_name=PATIENT_NAME
+    )
+    say(f"Builder: {builder_gets} GETs of the sample article's handout builder...")
+    builder = time_builder_gets(fixture, builder_gets)
 
-    results = summarise(portal_ms, raw_ms, html_ms, download_ms, memory)
+    results = summarise(portal_ms, raw_ms, html_ms, download_ms, memory, builder)
     results["pdf_bytes"] = pdf_bytes
     results["peak_run_mb"] = peak_rss_mb()
-    print_report(results, say)
+    results["packet_ms"] = packet.packet_median_ms
+    results["packet_ratio"] = packet.ratio
+    print_report(results, say, packet)
     return results
 
 
@@ -333,6 +388,7 @@ def summarise(
     html_ms: list[float],
     download_ms: list[float],
     memory: MemoryResult,
+    builder: BuilderResult,
 ) -> dict:
     return {
         "renders": len(portal_ms),
@@ -353,10 +409,15 @@ def summarise(
         "rss_after_tenth_mb": memory.after_tenth_mb,
         "creep_kb_per_render": memory.creep_kb_per_render,
         "peak_mb": memory.peak_mb,
+        "builder_gets": len(builder.gets_ms),
+        "builder_median_ms": statistics.median(builder.gets_ms),
+        "builder_p95_ms": percentile(builder.gets_ms, 95),
+        "builder_cpu_median_ms": statistics.median(builder.cpu_ms),
+        "builder_queries": builder.queries,
     }
 
 
-def print_report(r: dict, say: Callable[[str], None]) -> None:
+def print_report(r: dict, say: Callable[[str], None], packet: PacketResult | None = None) -> None:
     say("")
     say(
         f"Handout rendering, {r['renders']} renders each (PDF of {r['pdf_bytes']:,} bytes, "
@@ -371,6 +432,12 @@ def print_report(r: dict, say: Callable[[str], None]) -> None:
     say(f"  ratio portal/plain {r['ratio']:.2f}")
     say(f"Download of an issued handout, {r['downloads']} requests:")
     say(f"  median {r['download_median_ms']:.1f} ms   p95 {r['download_p95_ms']:.1f} ms")
+    say(f"Handout builder (the sample article), {r['builder_gets']} GETs:")
+    say(
+        f"  median {r['builder_median_ms']:.1f} ms   p95 {r['builder_p95_ms']:.1f} ms   "
+        f"{r['builder_queries']} queries per GET"
+    )
+    say(f"  CPU time per GET median {r['builder_cpu_median_ms']:.1f} ms")
     say(f"Memory over {r['memory_renders']:,} portal renders:")
     say(
         f"  RSS {r['rss_cold_mb']:.1f} MB, after {MEMORY_WARM_UP_RENDERS} warm-up renders "
@@ -398,6 +465,12 @@ def print_report(r: dict, say: Callable[[str], None]) -> None:
         f"  memory growth <= {TARGET_GROWTH_PCT:.0f} %   "
         f"{verdict(r['growth_pct'] <= TARGET_GROWTH_PCT)}"
     )
+    say(
+        f"  builder GET <= {TARGET_BUILDER_MS:.0f} ms median   "
+        f"{verdict(r['builder_median_ms'] <= TARGET_BUILDER_MS)}"
+    )
+    if packet is not None:
+        print_packet_report(packet, say)
     say(summary_line(r))
 
 
@@ -405,7 +478,13 @@ def summary_line(r: dict) -> str:
     """The last line of the output, for scripts and CI logs."""
     return (
         f"ratio={r['ratio']:.2f} render_ms={r['portal_median_ms']:.1f} "
-        f"download_ms={r['download_median_ms']:.1f} peak_mb={r['peak_mb']:.0f}"
+        f"download_ms={r['download_median_ms']:.1f} peak_mb={r['peak_mb']:.0f} "
+        f"builder_ms={r['builder_median_ms']:.1f} builder_queries={r['builder_queries']}"
+        + (
+            f" packet_ms={r['packet_ms']:.1f} packet_ratio={r['packet_ratio']:.2f}"
+            if "packet_ms" in r
+            else ""
+        )
     )
 
 

@@ -12,10 +12,10 @@ import datetime
 import hashlib
 import itertools
 import string
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from education.markup import render_markdown
@@ -32,12 +32,16 @@ from education.plan_blocks import offer_from_rest_guidance
 from education.readability import measure, whole_text
 from education.snapshot import build_snapshot, content_fingerprint
 from handouts.forms import default_choices
-from handouts.issuing import display_name
-from handouts.models import Handout, HandoutPdf
+from handouts.issuing import display_name, split_choices
+from handouts.models import Handout, HandoutCondition, HandoutEvent, HandoutPdf
 from portal.models import ClinicProfile
 from portal.roles import CLINICIAN
+from reports.demo import event_pattern
 
 BATCH = 1000
+# Each handout comes with this many events (reports.demo.events_of), so 100,000 handouts come
+# with 1,000,000: what the engagement dashboard aggregates.
+EVENTS_PER_HANDOUT = 10
 
 
 # --- A library ----------------------------------------------------------------------------
@@ -179,14 +183,13 @@ def build_handouts(
     step = datetime.timedelta(days=SPREAD_DAYS) / max(count, 1)
     pdf_sha256 = hashlib.sha256(SCALE_PDF).hexdigest()
 
+    visit, per_condition = split_choices(base)
+
     def handout(index: int) -> Handout:
-        changed = index % CHANGED_EVERY == 0
         issued_at = now - step * index
         built = Handout(
-            **base,
-            article=earlier if changed else article,
+            **visit,
             language=article.language,
-            snapshot=earlier_snapshot if changed else live_snapshot,
             issued_by=issued_by,
             issued_by_name=display_name(issued_by),
             issued_at=issued_at,
@@ -202,11 +205,54 @@ def build_handouts(
         built.refresh_derived_fields()
         return built
 
+    def condition(index: int, of: Handout) -> HandoutCondition:
+        changed = index % CHANGED_EVERY == 0
+        built = HandoutCondition(
+            **per_condition,
+            handout=of,
+            article=earlier if changed else article,
+            snapshot=earlier_snapshot if changed else live_snapshot,
+        )
+        built.refresh_derived_fields()
+        return built
+
     for start in range(0, count, BATCH):
-        batch = [handout(index) for index in range(start, min(start + BATCH, count))]
+        indices = range(start, min(start + BATCH, count))
         with transaction.atomic():
-            saved = Handout.objects.bulk_create(batch)
+            saved = Handout.objects.bulk_create([handout(index) for index in indices])
+            HandoutCondition.objects.bulk_create(
+                condition(index, h) for index, h in zip(indices, saved, strict=True)
+            )
             HandoutPdf.objects.bulk_create(HandoutPdf(handout=h, pdf=SCALE_PDF) for h in saved)
+            insert_events(
+                (h, kind, at, by_staff)
+                for h, index in zip(saved, indices, strict=True)
+                for kind, at, by_staff in event_pattern(
+                    h.issued_at, index, at_least=EVENTS_PER_HANDOUT
+                )
+                if at <= now
+            )
+
+
+def insert_events(events: Iterable[tuple[Handout, str, datetime.datetime, bool]]) -> None:
+    """Write events (handout, kind, at, by its issuer) with one executemany: bulk_create
+    would spend longer composing SQL for a million rows than the database spends writing
+    them. Values are adapted as the ORM adapts them."""
+    adapt = connection.ops.adapt_datetimefield_value
+    rows = [
+        (h.pk, kind, adapt(at), h.issued_by_id if by_staff else None, "" if by_staff else PHONE)
+        for h, kind, at, by_staff in events
+    ]
+    table = connection.ops.quote_name(HandoutEvent._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} (handout_id, kind, at, staff_id, device) "  # noqa: S608
+            "VALUES (%s, %s, %s, %s, %s)",
+            rows,
+        )
+
+
+PHONE = HandoutEvent.Device.PHONE
 
 
 def _earlier_version(article: Article) -> Article:

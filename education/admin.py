@@ -218,8 +218,15 @@ class ArticleAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
         "next_review_due",
         "review_overdue",
     ]
-    list_filter = ["state", "language", ReviewStatusFilter, "needs_clinical_review"]
-    list_select_related = ["condition"]
+    # Only the conditions that have articles: a shipped library's 26 drafts sort by condition.
+    list_filter = [
+        "state",
+        ("condition", admin.RelatedOnlyFieldListFilter),
+        "language",
+        ReviewStatusFilter,
+        "needs_clinical_review",
+    ]
+    list_select_related = ["condition", "submitted_by"]
     search_fields = [
         "title",
         "condition__name",

@@ -1,6 +1,6 @@
 """Content packs: one JSON file per condition, holding every language's article with its
-parts, plan blocks, names, codes and sources (format in the README, "Content packs"; schema in
-education/content_packs/schema/v1.json).
+parts, plan blocks, names, codes and sources (format in docs/developing.md, "Content packs";
+schema in education/content_packs/schema/v1.json).
 
 Reading a pack checks all of it before anything is written, and each problem names the file,
 the field's path in it and what is allowed. Importing one never changes what clinicians use:

@@ -7,8 +7,9 @@ from dataclasses import replace
 from typing import Any, cast
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Column, Fieldset, Layout, LayoutObject, Row
+from crispy_forms.layout import HTML, Column, Layout, LayoutObject, Row
 from django import forms
+from django.forms.utils import ErrorDict
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.formats import number_format
@@ -45,10 +46,16 @@ from education.plan_blocks import (
     label,
 )
 from education.snapshot import Snapshot, TherapySnapshot, plan_offer_of
-from handouts.models import MAX_NOTE_LENGTH, MAX_PATIENT_NAME_LENGTH, MAX_RECORD_NUMBER_LENGTH
+from handouts.models import (
+    CONDITION_CHOICES,
+    MAX_NOTE_LENGTH,
+    MAX_PATIENT_NAME_LENGTH,
+    MAX_RECORD_NUMBER_LENGTH,
+)
 from handouts.pdf.fonts import validate_printable
 from handouts.sharing import DEFAULT_EXPIRY_DAYS, MAX_EXPIRY_DAYS, MIN_EXPIRY_DAYS
 from portal.dates import plain_date
+from portal.form_renderer import FAST_WIDGETS
 from portal.models import ClinicProfile, PaperSize, language_choices
 from portal.widgets import NativeDateInput
 
@@ -195,6 +202,7 @@ def plan_initial(offer: PlanOffer, choices: PlanChoices) -> dict[str, Any]:
 WIDGET_CLASSES = {
     "CheckboxInput": "form-check-input",
     "RadioSelect": "form-check-input",
+    "CheckboxSelectMultiple": "form-check-input",
     "Select": "form-select",
 }
 
@@ -220,8 +228,10 @@ def style_for_plan_block(field: forms.Field) -> None:
 
 
 class PlanBlock(LayoutObject):
-    """One block of the plan's fields, rendered through one template (cached by Django's
-    template loader) rather than one crispy template per field: the builder is a hot page."""
+    """One block of the builder's fields, rendered through one template (cached by Django's
+    template loader) rather than one crispy template per field: the builder is a hot page.
+    Its widgets are drawn by the form's FastWidgetRenderer; Django adds their aria attributes
+    (help text and error ids, aria-invalid)."""
 
     template = "handouts/includes/plan_block.html"
 
@@ -230,23 +240,39 @@ class PlanBlock(LayoutObject):
         self.fields = [name for row in rows for name in row]
 
     def render(self, form: forms.BaseForm, context: Any, **kwargs: Any) -> SafeString:
-        rows = [[form[name] for name in row if name in form.fields] for row in self.rows]
-        for field in (field for row in rows for field in row):
-            # What crispy's field templates add: screen readers read the help and the error.
-            attrs = field.field.widget.attrs
-            if field.help_text:
-                attrs["aria-describedby"] = f"{field.auto_id}_helptext"
-            if field.errors:
-                attrs["aria-invalid"] = "true"
-                attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
+        rows = [[self.cell(form[name]) for name in row if name in form.fields] for row in self.rows]
         return render_to_string(
             self.template,
             {"legend": self.legend, "rows": [row for row in rows if row], "help": self.help_text},
         )
 
+    @staticmethod
+    def cell(field: forms.BoundField) -> dict[str, Any]:
+        """What the template shows of a field, each read once (template lookups are slow)."""
+        errors = field.errors
+        if errors:  # Bootstrap's red outline, as crispy's field templates add it
+            attrs = field.field.widget.attrs
+            attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
+        kind = field.widget_type
+        return {
+            "field": field,
+            "id": field.auto_id,
+            "label": field.label,
+            "help": field.help_text,
+            "errors": errors,
+            "checkbox": kind == "checkbox",
+            # Radio buttons and checkbox lists: a labelled group, described as a whole.
+            "group": ("radiogroup" if kind == "radioselect" else "group")
+            if field.use_fieldset
+            else "",
+            "described_by": field.aria_describedby if field.use_fieldset else "",
+        }
+
 
 class HandoutForm(forms.Form):
     """Built for one article snapshot: its therapies and prevention tips become fields."""
+
+    default_renderer = FAST_WIDGETS
 
     issue_token = forms.UUIDField(widget=forms.HiddenInput)
     # The handout this one updates (handouts.reissue); the view checks it again on submit.
@@ -328,7 +354,7 @@ class HandoutForm(forms.Form):
             del self.fields["record_number"]
         for therapy in self.therapies:
             self._add_therapy_fields(therapy)
-        for name in PERSONAL_FIELDS:
+        for name in (*PERSONAL_FIELDS, "prevention_tips", "background_sections"):
             if name in self.fields:
                 style_for_plan_block(self.fields[name])
         self.helper = self._layout()
@@ -415,16 +441,27 @@ class HandoutForm(forms.Form):
             PlanBlock(gettext("Physiotherapy plan"), [["physio_start"], *therapy_rows])
             if therapy_rows
             else HTML(""),
-            Fieldset(gettext("Prevention advice"), "prevention_tips"),
+            PlanBlock(gettext("Prevention advice"), [["prevention_tips"]]),
             HTML(f'<p class="form-text">{warning_signs}</p>'),
             PlanBlock(
                 gettext("Follow-up and note"),
                 [["follow_up_date"], ["clinician_note"], ["note_language"]],
             ),
-            Fieldset(gettext("Background"), "background_sections"),
+            PlanBlock(gettext("Background"), [["background_sections"]]),
             PlanBlock(gettext("Printing"), [["paper_size", "large_print"]]),
         )
         return helper
+
+    def show_without_checking(self) -> None:
+        """Show what was posted without checking it (no errors): the builder re-shown after a
+        condition was added to or removed from the packet, before the clinician is done."""
+        self._errors = ErrorDict()
+        self.cleaned_data = {}
+
+    def cleaned_visit_date(self) -> datetime.date | None:
+        """The visit's date, as cleaned (None when it is missing or wrong)."""
+        value: datetime.date | None = self.cleaned_data.get("visit_date")
+        return value
 
     def clean_patient_name(self) -> str:
         return " ".join(self.cleaned_data["patient_name"].split())
@@ -444,7 +481,7 @@ class HandoutForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data
-        visit, follow_up = cleaned.get("visit_date"), cleaned.get("follow_up_date")
+        visit, follow_up = self.cleaned_visit_date(), cleaned.get("follow_up_date")
         if visit and follow_up and follow_up < visit:
             self.add_error(
                 "follow_up_date", gettext("The follow-up cannot be before the visit date.")
@@ -578,7 +615,7 @@ class HandoutForm(forms.Form):
         back_to = None
         if data.get("back_to"):
             back_to = BackToChoice(BackToWhen(data["back_to"]), data.get("back_to_date"))
-        visit = data.get("visit_date") or timezone.localdate()
+        visit = self.cleaned_visit_date() or timezone.localdate()
         choices = PlanChoices(
             site=Site(data["site"]) if data.get("site") else None,
             side=Side(data["side"]) if data.get("side") else None,
@@ -636,7 +673,7 @@ class HandoutForm(forms.Form):
             self.add_error(
                 "back_to_date", gettext("Give the date, or choose “When the care team says”.")
             )
-        visit, physio = data.get("visit_date"), data.get("physio_start")
+        visit, physio = self.cleaned_visit_date(), data.get("physio_start")
         if visit and physio and physio < visit:
             self.add_error("physio_start", gettext("Physiotherapy cannot start before the visit."))
 
@@ -644,9 +681,9 @@ class HandoutForm(forms.Form):
         """The validated choices, as Handout field values."""
         data = self.cleaned_data
         return {
-            "patient_name": data["patient_name"],
+            "patient_name": data.get("patient_name", ""),
             "record_number": data.get("record_number", ""),
-            "visit_date": data["visit_date"],
+            "visit_date": self.cleaned_visit_date(),
             "plan": self.plan_choices().to_json(),
             "therapy_plan": [
                 {
@@ -660,10 +697,10 @@ class HandoutForm(forms.Form):
             "prevention_tip_keys": list(data["prevention_tips"]),
             "background_section_keys": list(data["background_sections"]),
             "follow_up_date": data.get("follow_up_date"),
-            "clinician_note": data["clinician_note"].strip(),
-            "note_language": data["note_language"],
-            "paper_size": data["paper_size"],
-            "large_print": data["large_print"],
+            "clinician_note": data.get("clinician_note", "").strip(),
+            "note_language": data.get("note_language", ""),
+            "paper_size": data.get("paper_size", ""),
+            "large_print": data.get("large_print", False),
         }
 
 
@@ -744,3 +781,65 @@ class AccessSlipForm(forms.Form):
 
     token = forms.CharField(widget=forms.HiddenInput, max_length=64)
     code = forms.CharField(widget=forms.HiddenInput, max_length=16)
+
+
+# The fields of the visit, which a packet's added conditions (ConditionForm) do not repeat.
+VISIT_FIELDS = (
+    "issue_token",
+    "replaces",
+    "patient_name",
+    "record_number",
+    "visit_date",
+    "clinician_note",
+    "note_language",
+    "paper_size",
+    "large_print",
+)
+
+
+def condition_prefix(slug: str) -> str:
+    """The prefix of an added condition's fields: its slug, so that removing one condition
+    leaves what was typed for the others where it was."""
+    return f"c-{slug}"
+
+
+class ConditionForm(HandoutForm):
+    """A condition added to a visit's packet: its plan blocks, therapies, tips, background and
+    follow-up, under its own prefix (condition_prefix). The visit's fields are HandoutForm's,
+    on the packet's first condition; the visit's date comes from there (`visit`)."""
+
+    def __init__(self, *args: Any, visit: HandoutForm, **kwargs: Any) -> None:
+        self.visit = visit
+        super().__init__(*args, **kwargs)
+        for name in VISIT_FIELDS:
+            self.fields.pop(name, None)
+        self.helper = self._layout()
+
+    def cleaned_visit_date(self) -> datetime.date | None:
+        if not self.visit.is_bound:
+            return None
+        value: datetime.date | None = self.visit.cleaned_data.get("visit_date")
+        return value
+
+    def _layout(self) -> FormHelper:
+        helper = FormHelper()
+        helper.form_tag = False
+        therapy_rows = [
+            [therapy_field(t["key"], part) for part in ("include", "times_per_week", "weeks")]
+            for t in self.therapies
+        ]
+        helper.layout = Layout(
+            *self._plan_blocks(),
+            PlanBlock(gettext("Physiotherapy plan"), [["physio_start"], *therapy_rows])
+            if therapy_rows
+            else HTML(""),
+            PlanBlock(gettext("Prevention advice"), [["prevention_tips"]]),
+            PlanBlock(gettext("Follow-up"), [["follow_up_date"]]),
+            PlanBlock(gettext("Background"), [["background_sections"]]),
+        )
+        return helper
+
+    def condition_choices(self) -> dict:
+        """The validated choices of this condition, as HandoutCondition field values."""
+        choices = self.handout_choices()
+        return {name: choices[name] for name in CONDITION_CHOICES}

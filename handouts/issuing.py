@@ -1,4 +1,8 @@
-"""Issuing a handout: freeze the article, render the PDF, save both together."""
+"""Issuing a handout: freeze each condition's article, render the PDF, save all together.
+
+A handout is the record of one visit; each of its conditions (one, or a packet of up to
+MAX_CONDITIONS) is built from its article with its own choices (CONDITION_CHOICES), the rest
+of the choices are the visit's."""
 
 import uuid
 
@@ -9,10 +13,51 @@ from django.utils import timezone
 from education.models import Article
 from education.snapshot import Snapshot, build_snapshot
 from handouts.events import record_event
-from handouts.models import Handout, HandoutEvent
+from handouts.models import CONDITION_CHOICES, Handout, HandoutCondition, HandoutEvent
 from handouts.pdf.render import render_handout_pdf
 from portal.audit import Action, record_audit
 from portal.models import ClinicProfile
+
+
+def split_choices(choices: dict) -> tuple[dict, dict]:
+    """(the visit's choices, the condition's) of a one-condition handout's choices."""
+    visit = {name: value for name, value in choices.items() if name not in CONDITION_CHOICES}
+    condition = {name: value for name, value in choices.items() if name in CONDITION_CHOICES}
+    return visit, condition
+
+
+def build_condition(
+    article: Article, choices: dict, *, snapshot: Snapshot | None = None
+) -> HandoutCondition:
+    """An unsaved condition from the article as it is now (or as in `snapshot`, taken from it
+    earlier in the same request) and the clinician's choices for it."""
+    condition = HandoutCondition(
+        article=article, snapshot=snapshot or build_snapshot(article), **choices
+    )
+    condition.refresh_derived_fields()
+    return condition
+
+
+def build_visit(
+    conditions: list[HandoutCondition],
+    choices: dict,
+    *,
+    issued_by: User | None,
+    issued_by_name: str = "",
+) -> Handout:
+    """An unsaved handout holding `conditions` (built by build_condition, in their order) with
+    the visit's choices (the patient, the visit date, the note, printing)."""
+    handout = Handout(
+        language=conditions[0].article.language,
+        issued_by_name=issued_by_name or (display_name(issued_by) if issued_by else ""),
+        issued_at=timezone.now(),
+        **choices,
+    )
+    if issued_by is not None:  # rendering without a record (command line) has no issuer
+        handout.issued_by = issued_by
+    handout.refresh_derived_fields()
+    handout.set_conditions(conditions)
+    return handout
 
 
 def build_handout(
@@ -23,19 +68,15 @@ def build_handout(
     issued_by_name: str = "",
     snapshot: Snapshot | None = None,
 ) -> Handout:
-    """An unsaved handout from the article as it is now (or as in `snapshot`, taken from it
-    earlier in the same request) and the clinician's choices."""
-    handout = Handout(
-        article=article,
-        language=article.language,
-        snapshot=snapshot or build_snapshot(article),
-        issued_by_name=issued_by_name or (display_name(issued_by) if issued_by else ""),
-        issued_at=timezone.now(),
-        **choices,
+    """An unsaved one-condition handout: build_visit with the article's condition alone,
+    `choices` holding the visit's and the condition's together."""
+    visit, condition = split_choices(choices)
+    return build_visit(
+        [build_condition(article, condition, snapshot=snapshot)],
+        visit,
+        issued_by=issued_by,
+        issued_by_name=issued_by_name,
     )
-    if issued_by is not None:  # rendering without a record (command line) has no issuer
-        handout.issued_by = issued_by
-    return handout
 
 
 class ClinicNotReady(Exception):
@@ -66,7 +107,26 @@ def issue_handout(
     clinic: ClinicProfile,
     snapshot: Snapshot | None = None,
 ) -> tuple[Handout, bool]:
-    """Render and save a handout; returns (handout, created).
+    """issue_visit for a one-condition handout (see build_handout)."""
+    visit, condition = split_choices(choices)
+    return issue_visit(
+        [build_condition(article, condition, snapshot=snapshot)],
+        visit,
+        issued_by=issued_by,
+        issue_token=issue_token,
+        clinic=clinic,
+    )
+
+
+def issue_visit(
+    conditions: list[HandoutCondition],
+    choices: dict,
+    *,
+    issued_by: User,
+    issue_token: uuid.UUID,
+    clinic: ClinicProfile,
+) -> tuple[Handout, bool]:
+    """Render and save a handout of one or more conditions; returns (handout, created).
 
     A form submitted twice carries the same issue token and gets the first handout back.
     Rendering happens before anything is written, so a failed render leaves no record.
@@ -77,12 +137,13 @@ def issue_handout(
     if existing:
         return existing, False
     require_clinic_ready(clinic)
-    handout = build_handout(article, choices, issued_by=issued_by, snapshot=snapshot)
+    handout = build_visit(conditions, choices, issued_by=issued_by)
     handout.issue_token = issue_token
     stored_pdf = handout.store_pdf(render_handout_pdf(handout, clinic))
     try:
         with transaction.atomic():
             handout.save()
+            handout.save_conditions()
             stored_pdf.save()
             record_event(handout, HandoutEvent.Kind.ISSUED, staff=issued_by)
             record_audit(issued_by, Action.HANDOUT_ISSUED, obj=handout)

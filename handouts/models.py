@@ -31,9 +31,33 @@ MAX_NOTE_LENGTH = 1000
 
 class HandoutQuerySet(models.QuerySet["Handout"]):
     def for_lists(self) -> "HandoutQuerySet":
-        """What a row of a handout list shows: the snapshot's title (as `listed_title`), not
-        the whole snapshot, which holds the article's every section."""
-        return self.defer("snapshot").annotate(listed_title=KT("snapshot__article__title"))
+        """What a row of a handout list shows: its title (Handout.title), read from its
+        conditions' snapshots in the same query, not their whole snapshots, which hold the
+        articles' every section."""
+        conditions = HandoutCondition.objects.filter(handout=models.OuterRef("pk")).order_by()
+        return self.annotate(
+            listed_title=models.Subquery(
+                conditions.filter(position=0).values(title=KT("snapshot__article__title"))[:1]
+            ),
+            **{
+                f"listed_name_{position}": models.Subquery(
+                    conditions.filter(position=position).values(
+                        name=KT("snapshot__condition__name")
+                    )[:1]
+                )
+                for position in range(MAX_CONDITIONS)
+            },
+        )
+
+    def with_conditions(self) -> "HandoutQuerySet":
+        """Each handout with its conditions (and their articles and conditions) in one more
+        query, however many there are: what every page showing a handout's content reads."""
+        return self.prefetch_related(
+            models.Prefetch(
+                "conditions",
+                queryset=HandoutCondition.objects.select_related("article__condition"),
+            )
+        )
 
     def search_patient(self, query: str) -> "HandoutQuerySet":
         """Every word of the query must appear in the patient's name, ignoring case and
@@ -49,7 +73,10 @@ class HandoutQuerySet(models.QuerySet["Handout"]):
         if not query.strip():
             return self
         articles = Article.objects.filter(condition__in=Condition.objects.search(query))
-        return self.filter(article__in=articles.values("pk"))
+        matching = HandoutCondition.objects.filter(
+            handout=models.OuterRef("pk"), article__in=articles.values("pk")
+        )
+        return self.filter(models.Exists(matching))
 
     def issued_between(
         self, first_day: datetime.date | None, last_day: datetime.date | None
@@ -74,35 +101,54 @@ class HandoutQuerySet(models.QuerySet["Handout"]):
         )
 
     def from_changed_content(self) -> "HandoutQuerySet":
-        """Handouts (with patient data still held) whose article now has a published version
-        that reads differently, and that no updated handout has replaced yet."""
-        # A handout whose own version is still the published one reads as it does: only
-        # handouts of versions archived since can have changed. Starting from those few
-        # versions lets the database use the handouts' article index instead of reading
-        # every handout.
-        superseded = Article.objects.exclude(state=Article.State.PUBLISHED).values("pk")
-        live = live_version_of_outer_handout()
+        """Handouts (with patient data still held) with a condition whose article now has a
+        published version that reads differently, and that no updated handout has replaced
+        yet. Each is annotated with its first changed condition's position
+        (`changed_position`)."""
+        changed = HandoutCondition.objects.changed().filter(handout=models.OuterRef("pk"))
         replaced = Handout.objects.filter(replaces=models.OuterRef("pk"))
         return (
-            self.filter(article__in=superseded, purged_at__isnull=True)
-            .annotate(live_fingerprint=models.Subquery(live.values("fingerprint")[:1]))
-            .filter(live_fingerprint__isnull=False)
-            .exclude(content_fingerprint=models.F("live_fingerprint"))
+            self.filter(purged_at__isnull=True)
+            .annotate(
+                changed_position=models.Subquery(
+                    changed.order_by("position").values("position")[:1]
+                )
+            )
+            .filter(changed_position__isnull=False)
             .exclude(models.Exists(replaced))
         )
 
 
-def live_version_of_outer_handout() -> models.QuerySet[Article]:
-    """For a subquery: the published version of the outer query's handout's article (its
-    condition, in its language). At most one, so unordered: the articles' default ordering
-    would join their conditions for nothing."""
+def live_version_of_outer_condition() -> models.QuerySet[Article]:
+    """For a subquery: the published version of the outer query's handout condition's
+    article (its condition, in the handout's language). At most one, so unordered: the
+    articles' default ordering would join their conditions for nothing."""
     return (
         Article.objects.published()
         .order_by()
         .filter(
-            condition=models.OuterRef("article__condition"), language=models.OuterRef("language")
+            condition=models.OuterRef("article__condition"),
+            language=models.OuterRef("handout__language"),
         )
     )
+
+
+class HandoutConditionQuerySet(models.QuerySet["HandoutCondition"]):
+    def changed(self) -> "HandoutConditionQuerySet":
+        """The conditions whose article now has a published version that reads differently
+        from their snapshot."""
+        # A condition whose own version is still the published one reads as it does: only
+        # conditions of versions archived since can have changed. Starting from those few
+        # versions lets the database use the conditions' article index instead of reading
+        # every one.
+        superseded = Article.objects.exclude(state=Article.State.PUBLISHED).values("pk")
+        live = live_version_of_outer_condition()
+        return (
+            self.filter(article__in=superseded)
+            .annotate(live_fingerprint=models.Subquery(live.values("fingerprint")[:1]))
+            .filter(live_fingerprint__isnull=False)
+            .exclude(content_fingerprint=models.F("live_fingerprint"))
+        )
 
 
 def _start_of(day: datetime.date) -> datetime.datetime:
@@ -110,22 +156,22 @@ def _start_of(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
+# A visit's packet holds one to this many conditions.
+MAX_CONDITIONS = 3
+
+
 class Handout(models.Model):
+    """The record of one visit: what one clinician gave one patient on one visit date, in one
+    language, frozen at the moment it was issued. It holds one condition or several (a
+    packet: HandoutCondition, each with its own article snapshot and plan choices) and owns
+    everything shared by them: the patient's details, the one PDF, the access link and code,
+    the events, the retention purge, the clinician's note and how it is printed."""
+
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     # Sent with the builder form; a second submit of the same form finds the first handout.
     issue_token = models.UUIDField(unique=True, null=True, blank=True, editable=False)
 
-    # Indexed together with issued_at (Meta.indexes), which serves lookups by article alone.
-    article = models.ForeignKey(
-        Article, on_delete=models.PROTECT, related_name="handouts", db_index=False
-    )
     language = models.CharField(max_length=10)
-    # An education.snapshot.Snapshot (typed, with its format); the choices below name its
-    # parts by their keys, which are the parts' lineages.
-    snapshot = models.JSONField(help_text=_("The article content as it was when issued."))
-    # education.snapshot.content_fingerprint of the snapshot: compared with the live version's
-    # to find handouts made from content that has since changed.
-    content_fingerprint = models.CharField(max_length=12, editable=False, default="")
     replaces = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -147,23 +193,12 @@ class Handout(models.Model):
     # this language where it differs from the handout's, so screen readers switch voice.
     note_language = models.CharField(max_length=10, blank=True)
 
-    # Personal choices.
+    # Personal choices shared by the visit's conditions (each condition's are its own).
     visit_date = models.DateField()
-    # The plan's blocks as the clinician chose them, within the snapshot's offer:
-    # education.plan_blocks.PlanChoices.to_json(). The plan's sentences are made from these.
-    plan = models.JSONField(default=dict)
-    therapy_plan = models.JSONField(
-        default=list, help_text='[{"key": ..., "times_per_week": n, "weeks": n}]'
-    )
-    prevention_tip_keys = models.JSONField(default=list)
-    # The article sections printed as background. None on handouts issued before the
-    # clinician chose them: those printed every section.
-    background_section_keys = models.JSONField(null=True, blank=True)
-    follow_up_date = models.DateField(null=True, blank=True)
     paper_size = models.CharField(max_length=10, choices=PaperSize.choices)
     large_print = models.BooleanField(default=False)
 
-    # Indexed together with issued_at (Meta.indexes), as for article.
+    # Indexed together with issued_at (Meta.indexes), which serves lookups by issuer alone.
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -183,12 +218,17 @@ class Handout(models.Model):
 
     class Meta:
         ordering = ["-issued_at"]
-        # What the lists filter and sort by: newest first, by condition, by issuer (the
-        # changed list's "only mine").
+        # What the lists filter and sort by: newest first, by issuer (the changed list's
+        # "only mine"). By condition: HandoutCondition's article index.
         indexes = [
             models.Index(fields=["issued_at"], name="handout_issued_at"),
-            models.Index(fields=["article", "issued_at"], name="handout_article_issued_at"),
             models.Index(fields=["issued_by", "issued_at"], name="handout_issuer_issued_at"),
+            # The engagement reports (reports.engagement) group a period's handouts by what
+            # this holds, read from the index alone, never from the wide rows.
+            models.Index(
+                fields=["issued_at", "issued_by", "language", "id"],
+                name="handout_issued_for_reports",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -202,6 +242,150 @@ class Handout(models.Model):
         return reverse("handouts:detail", kwargs={"public_id": self.public_id})
 
     def clean(self) -> None:
+        """Each condition's plan must fit the offer of the article version it was made for."""
+        problems: list[str] = []
+        for condition in self.condition_list:
+            try:
+                condition.clean()
+            except ValidationError as error:
+                problems += error.message_dict.get("plan", [])
+        if problems:
+            raise ValidationError({"plan": problems})
+
+    def refresh_derived_fields(self) -> None:
+        """Set the fields computed from others. save() calls it; so must whatever writes
+        handouts without save() (bulk_create)."""
+        self.patient_name_search = normalize_for_search(self.patient_name)
+
+    # --- The visit's conditions ------------------------------------------------------------
+
+    @cached_property
+    def condition_list(self) -> list["HandoutCondition"]:
+        """The visit's conditions in their order: as built (an unsaved handout: the builder's
+        preview, the command line), else as saved (prefetched by with_conditions())."""
+        conditions = list(self.conditions.all())
+        for condition in conditions:
+            condition.handout = self  # each condition reads the visit's date and language
+        return conditions
+
+    def set_conditions(self, conditions: list["HandoutCondition"]) -> None:
+        """Attach the (unsaved) conditions of a handout being built, in their order."""
+        for position, condition in enumerate(conditions):
+            condition.handout, condition.position = self, position
+        self.condition_list = conditions
+
+    def save_conditions(self) -> None:
+        """Save the conditions attached by set_conditions(), after the handout itself."""
+        for condition in self.condition_list:
+            condition.handout = self
+            condition.save()
+
+    @property
+    def is_packet(self) -> bool:
+        return len(self.condition_list) > 1
+
+    @property
+    def title(self) -> str:
+        """The article's title, as issued; a packet's conditions' names: "Ankle sprain + Low
+        back pain"."""
+        if "listed_title" in self.__dict__:  # a list's row (HandoutQuerySet.for_lists)
+            listed = [self.__dict__.get(f"listed_name_{n}") for n in range(MAX_CONDITIONS)]
+            names = [str(name) for name in listed if name]
+            return " + ".join(names) if len(names) > 1 else self.__dict__["listed_title"]
+        if self.is_packet:
+            return " + ".join(condition.name for condition in self.condition_list)
+        return self.condition_list[0].title
+
+    @property
+    def note_language_if_different(self) -> str:
+        """The note's language when it is not the handout's (for `lang` attributes), else ""."""
+        if self.note_language and self.note_language != self.language:
+            return self.note_language
+        return ""
+
+    # --- The stored PDF --------------------------------------------------------------------
+
+    def store_pdf(self, pdf: bytes) -> "HandoutPdf":
+        """Take the PDF's hash and return its (unsaved) row: saved after the handout."""
+        self.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
+        return HandoutPdf(handout=self, pdf=pdf)
+
+    def verified_pdf(self) -> bytes | None:
+        """The stored PDF, or None when it is gone or no longer matches the hash taken at
+        issue. The only read of the PDF's bytes."""
+        stored = HandoutPdf.objects.filter(handout=self).values_list("pdf", flat=True).first()
+        if stored is None:
+            return None
+        pdf = bytes(stored)
+        return pdf if hashlib.sha256(pdf).hexdigest() == self.pdf_sha256 else None
+
+    def pdf_filename(self) -> str:
+        # Never the patient's name: filenames end up in download folders and mail attachments.
+        with translation.override(self.language):
+            prefix = slugify(pgettext("the start of a PDF's file name", "handout"))
+        slugs = "-".join(c.snapshot["condition"]["slug"] for c in self.condition_list)
+        return f"{prefix}-{slugs}-{self.visit_date.isoformat()}.pdf"
+
+
+# The choices (HandoutCondition's fields) that belong to each condition of a visit; the
+# builder's other choices are the visit's (Handout's).
+CONDITION_CHOICES = (
+    "plan",
+    "therapy_plan",
+    "prevention_tip_keys",
+    "background_section_keys",
+    "follow_up_date",
+)
+
+
+class HandoutCondition(models.Model):
+    """One condition of a visit's handout: the article as it was when issued (its snapshot)
+    and the clinician's choices for it. A handout has one to MAX_CONDITIONS of them, in the
+    order the clinician added them (`position`, from 0)."""
+
+    handout = models.ForeignKey(Handout, on_delete=models.CASCADE, related_name="conditions")
+    position = models.PositiveSmallIntegerField(default=0)
+    # Indexed (a foreign key's index): the lists' search by condition, the changed list.
+    article = models.ForeignKey(
+        Article, on_delete=models.PROTECT, related_name="handout_conditions"
+    )
+    # An education.snapshot.Snapshot (typed, with its format); the choices below name its
+    # parts by their keys, which are the parts' lineages.
+    snapshot = models.JSONField(help_text=_("The article content as it was when issued."))
+    # education.snapshot.content_fingerprint of the snapshot: compared with the live version's
+    # to find handouts made from content that has since changed.
+    content_fingerprint = models.CharField(max_length=12, editable=False, default="")
+
+    # The plan's blocks as the clinician chose them, within the snapshot's offer:
+    # education.plan_blocks.PlanChoices.to_json(). The plan's sentences are made from these.
+    plan = models.JSONField(default=dict)
+    therapy_plan = models.JSONField(
+        default=list, help_text='[{"key": ..., "times_per_week": n, "weeks": n}]'
+    )
+    prevention_tip_keys = models.JSONField(default=list)
+    # The article sections printed as background. None on handouts issued before the
+    # clinician chose them: those printed every section.
+    background_section_keys = models.JSONField(null=True, blank=True)
+    follow_up_date = models.DateField(null=True, blank=True)
+
+    objects = HandoutConditionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["handout", "position"], name="one_condition_per_handout_position"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Condition {self.position} of {self.handout_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.refresh_derived_fields()
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
         """The plan's choices must fit the offer of the article version they were made for."""
         try:
             problems = self.plan_choices.problems(self.plan_offer)
@@ -212,9 +396,18 @@ class Handout(models.Model):
 
     def refresh_derived_fields(self) -> None:
         """Set the fields computed from others. save() calls it; so must whatever writes
-        handouts without save() (bulk_create)."""
+        conditions without save() (bulk_create)."""
         self.content_fingerprint = content_fingerprint(self.snapshot)
-        self.patient_name_search = normalize_for_search(self.patient_name)
+
+    # --- What the plan reads from the visit ------------------------------------------------
+
+    @property
+    def visit_date(self) -> datetime.date:
+        return self.handout.visit_date
+
+    @property
+    def language(self) -> str:
+        return self.handout.language
 
     # --- Content ---------------------------------------------------------------------------
 
@@ -222,8 +415,17 @@ class Handout(models.Model):
     def title(self) -> str:
         return self.snapshot["article"]["title"]
 
-    # Read once per handout object: every sentence of the plan reads them, and a handout's
-    # snapshot and plan do not change once it is built.
+    @property
+    def name(self) -> str:
+        """The condition's name as the article version named it, in its language."""
+        return self.snapshot["condition"]["name"]
+
+    @property
+    def slug(self) -> str:
+        return self.snapshot["condition"]["slug"]
+
+    # Read once per condition object: every sentence of the plan reads them, and a
+    # condition's snapshot and plan do not change once it is built.
     @cached_property
     def plan_offer(self) -> PlanOffer:
         """The plan blocks the article version offered."""
@@ -261,13 +463,6 @@ class Handout(models.Model):
         chosen = set(self.prevention_tip_keys)
         return [tip for tip in self.snapshot["prevention_tips"] if tip["key"] in chosen]
 
-    @property
-    def note_language_if_different(self) -> str:
-        """The note's language when it is not the handout's (for `lang` attributes), else ""."""
-        if self.note_language and self.note_language != self.language:
-            return self.note_language
-        return ""
-
     def background_sections(self) -> list[dict]:
         """The article sections printed as general information, in the article's order."""
         sections = self.snapshot["sections"]
@@ -278,28 +473,6 @@ class Handout(models.Model):
 
     def reads_differently_from(self, article: Article) -> bool:
         return article.fingerprint != self.content_fingerprint
-
-    # --- The stored PDF --------------------------------------------------------------------
-
-    def store_pdf(self, pdf: bytes) -> "HandoutPdf":
-        """Take the PDF's hash and return its (unsaved) row: saved after the handout."""
-        self.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
-        return HandoutPdf(handout=self, pdf=pdf)
-
-    def verified_pdf(self) -> bytes | None:
-        """The stored PDF, or None when it is gone or no longer matches the hash taken at
-        issue. The only read of the PDF's bytes."""
-        stored = HandoutPdf.objects.filter(handout=self).values_list("pdf", flat=True).first()
-        if stored is None:
-            return None
-        pdf = bytes(stored)
-        return pdf if hashlib.sha256(pdf).hexdigest() == self.pdf_sha256 else None
-
-    def pdf_filename(self) -> str:
-        # Never the patient's name: filenames end up in download folders and mail attachments.
-        with translation.override(self.language):
-            prefix = slugify(pgettext("the start of a PDF's file name", "handout"))
-        return f"{prefix}-{self.snapshot['condition']['slug']}-{self.visit_date.isoformat()}.pdf"
 
 
 class HandoutPdf(models.Model):
@@ -479,7 +652,14 @@ class HandoutEvent(AppendOnlyModel):
 
     class Meta:
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["handout", "at"])]
+        indexes = [
+            models.Index(fields=["handout", "at"]),
+            # For the engagement reports (reports.engagement): the handouts with an event of a
+            # kind since a day, read from the index alone; and a handout's earlier events of
+            # a kind (its first open).
+            models.Index(fields=["kind", "at", "handout"], name="handoutevent_kind_at"),
+            models.Index(fields=["handout", "kind", "at"], name="handoutevent_handout_kind_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}"

@@ -31,6 +31,7 @@ from handouts.sharing import CODE_LENGTH, Attempt, find_share_link, try_code
 from handouts.teach_back import (
     Question,
     Understood,
+    grouped,
     handout_questions,
     own_words_of,
     passages,
@@ -217,7 +218,7 @@ def check_handout(request: HttpRequest, token: str, link: ShareLink) -> HttpResp
     handout = link.handout
     clinic = ClinicProfile.load()
     content = handout_context(handout, clinic)
-    questions = handout_questions(handout, clinic, content["plan"])
+    questions = handout_questions(handout, clinic, [part["plan"] for part in content["parts"]])
     here = reverse("patient:check", args=[token])
     own_words_form = OwnWordsForm()
     nothing_chosen = False
@@ -268,6 +269,12 @@ def check_handout(request: HttpRequest, token: str, link: ShareLink) -> HttpResp
             "items": items,
             "open_items": [item for item in items if not item["done"]],
             "done_items": [item for item in items if item["done"]],
+            # Each condition's open questions under its name, in a packet.
+            "open_groups": grouped(
+                [item for item in items if not item["done"]],
+                lambda item: item["question"].condition,
+            ),
+            "packet": handout.is_packet,
             "all_done": all(item["done"] for item in items),
             "any_retry": any(item["retry"] for item in items),
             "nothing_chosen": nothing_chosen,

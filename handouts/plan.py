@@ -34,7 +34,7 @@ from education.plan_blocks import (
     Side,
     Site,
 )
-from handouts.models import Handout
+from handouts.models import Handout, HandoutCondition
 from portal.dates import long_date
 from portal.models import ClinicProfile
 
@@ -134,7 +134,7 @@ SITE_PHRASES = {
 INJURED_PART = pgettext_lazy("a plan's name for the patient's site", "the injured part")
 
 
-def injured_part(handout: Handout) -> str:
+def injured_part(handout: HandoutCondition) -> str:
     """How the plan names the patient's site (part_named)."""
     return part_named(handout.plan_choices, handout.snapshot)
 
@@ -151,7 +151,7 @@ def part_named(choices: PlanChoices, snapshot: Mapping[str, Any]) -> str:
     return rest.get("body_part") or str(INJURED_PART)
 
 
-def _until(handout: Handout) -> dict[str, str]:
+def _until(handout: HandoutCondition) -> dict[str, str]:
     """The values every sentence may name: the site, and the last day of rest."""
     last_rest_day = handout.last_rest_day
     return {
@@ -163,7 +163,7 @@ def _until(handout: Handout) -> dict[str, str]:
 # --- Activity --------------------------------------------------------------------------------
 
 
-def activity_sentence(handout: Handout) -> str | None:
+def activity_sentence(handout: HandoutCondition) -> str | None:
     choices = handout.plan_choices
     match choices.activity:
         case Activity.REST if choices.rest_weeks:
@@ -191,7 +191,7 @@ def activity_sentence(handout: Handout) -> str | None:
 # --- Load ------------------------------------------------------------------------------------
 
 
-def weight_sentence(handout: Handout) -> str:
+def weight_sentence(handout: HandoutCondition) -> str:
     """How much weight the leg may take: timed by the rest period when there is one."""
     timed = handout.last_rest_day is not None
     match handout.plan_choices.load:
@@ -221,7 +221,7 @@ def weight_sentence(handout: Handout) -> str:
     return sentence % _until(handout)
 
 
-def arm_sentence(handout: Handout) -> str:
+def arm_sentence(handout: HandoutCondition) -> str:
     """How much the arm may do: timed by the rest period when there is one."""
     timed = handout.last_rest_day is not None
     match handout.plan_choices.load:
@@ -257,7 +257,7 @@ def arm_sentence(handout: Handout) -> str:
     return sentence % _until(handout)
 
 
-def load_sentence(handout: Handout) -> str | None:
+def load_sentence(handout: HandoutCondition) -> str | None:
     load = handout.plan_choices.load
     if load is None:
         return None
@@ -267,7 +267,7 @@ def load_sentence(handout: Handout) -> str | None:
 # --- Aids ------------------------------------------------------------------------------------
 
 
-def aid_last_day(handout: Handout, aid: AidChoice) -> datetime.date | None:
+def aid_last_day(handout: HandoutCondition, aid: AidChoice) -> datetime.date | None:
     return aid_until(aid, handout.visit_date)
 
 
@@ -278,13 +278,13 @@ def aid_until(aid: AidChoice, visit_date: datetime.date) -> datetime.date | None
     return visit_date + datetime.timedelta(weeks=aid.weeks, days=-1)
 
 
-def _crutches(handout: Handout) -> AidChoice | None:
+def _crutches(handout: HandoutCondition) -> AidChoice | None:
     return next((a for a in handout.plan_choices.aids if a.kind == Aid.CRUTCHES), None)
 
 
 # What crutches are for, by how much weight the leg may take: "to take some of your weight"
 # would contradict full weight, "for balance" would undersell no weight at all.
-def crutches_sentence(handout: Handout) -> str | None:
+def crutches_sentence(handout: HandoutCondition) -> str | None:
     """None when the clinician chose no crutches for a leg that must not take full weight:
     "you do not need crutches" would then be advice they did not give; None as well when the
     article offers no crutches."""
@@ -341,7 +341,7 @@ def crutches_sentence(handout: Handout) -> str | None:
     return sentence % values
 
 
-def aid_sentence(handout: Handout, aid: AidChoice) -> str:
+def aid_sentence(handout: HandoutCondition, aid: AidChoice) -> str:
     """Any aid but crutches (crutches_sentence): wear it until a date or until told."""
     last_day = aid_last_day(handout, aid)
     timed = last_day is not None
@@ -409,7 +409,7 @@ def days(n: int) -> str:
     return ngettext("%(n)d day", "%(n)d days", n) % {"n": n}
 
 
-def self_care_sentence(handout: Handout, care: SelfCareChoice) -> str:
+def self_care_sentence(handout: HandoutCondition, care: SelfCareChoice) -> str:
     """How often, how long and for how many days; cold and heat with how to stay safe."""
     values = {
         "part": injured_part(handout),
@@ -464,7 +464,7 @@ def therapy_line(therapy: dict) -> str:
     }
 
 
-def physio_start(handout: Handout) -> datetime.date:
+def physio_start(handout: HandoutCondition) -> datetime.date:
     """The day sessions start, as the clinician chose it (the offer's default otherwise)."""
     choices = handout.plan_choices
     return (
@@ -498,7 +498,7 @@ def back_to_sentence(activity: BackToActivity, when: BackToWhen, date: str) -> s
     return sentence % {"date": date}
 
 
-def back_to_sentences(handout: Handout) -> list[str]:
+def back_to_sentences(handout: HandoutCondition) -> list[str]:
     chosen, offer = handout.plan_choices.back_to, handout.plan_offer.back_to
     if chosen is None or offer is None:
         return []
@@ -506,7 +506,7 @@ def back_to_sentences(handout: Handout) -> list[str]:
     return [back_to_sentence(activity, chosen.when, date) for activity in offer.activities]
 
 
-def follow_up_sentence(handout: Handout) -> str:
+def follow_up_sentence(handout: HandoutCondition) -> str:
     if handout.follow_up_date:
         return _("Your follow-up visit is on %(date)s.") % {
             "date": long_date(handout.follow_up_date)
@@ -540,7 +540,7 @@ def aid_row(kind: Aid) -> str:
     return f"plan-{kind.value.replace('_', '-')}"
 
 
-def personal_plan(handout: Handout) -> list[PlanItem]:
+def personal_plan(handout: HandoutCondition) -> list[PlanItem]:
     """The rows of the "Your plan" box, in the order a patient acts on them. A block the
     clinician did not choose (or the article does not offer) has no row and no sentence."""
     choices = handout.plan_choices
@@ -598,12 +598,26 @@ def personal_plan(handout: Handout) -> list[PlanItem]:
     return items
 
 
+def warning_signs(handout: Handout, urgency: str) -> list[str]:
+    """The signs of one urgency from every condition of the visit, each once (the same words
+    in two articles are one sign), in the conditions' order. A sign that one condition lists
+    as an emergency is printed only in the emergency tier."""
+    signs = [sign for c in handout.condition_list for sign in c.snapshot["warning_signs"]]
+    emergencies = {s["text"] for s in signs if s["urgency"] == "emergency"}
+    found = dict.fromkeys(
+        s["text"]
+        for s in signs
+        if s["urgency"] == urgency and (urgency == "emergency" or s["text"] not in emergencies)
+    )
+    return list(found)
+
+
 def help_tiers(handout: Handout, clinic: ClinicProfile) -> list[HelpTier]:
     """ "When to get help", tiered: call the clinic, then emergency care. Both tiers are always
-    there, with a general line when the article lists no signs for one."""
-    signs = handout.snapshot["warning_signs"]
-    call_signs = [s["text"] for s in signs if s["urgency"] == "call_clinic"]
-    emergency_signs = [s["text"] for s in signs if s["urgency"] == "emergency"]
+    there, with a general line when the articles list no signs for one. One box for the whole
+    visit: the signs of all its conditions, each once, and the clinic's numbers once."""
+    call_signs = warning_signs(handout, "call_clinic")
+    emergency_signs = warning_signs(handout, "emergency")
     values = {"phone": clinic.phone, "after_hours": clinic.after_hours_phone}
     if not clinic.phone:  # only on previews: issuing is refused while the clinic has none
         call_lead = (
@@ -664,7 +678,7 @@ def aid_week_note(kind: Aid) -> str:
     return str(AID_WEEK_NOTES[kind])
 
 
-def timeline_activity(handout: Handout) -> str:
+def timeline_activity(handout: HandoutCondition) -> str:
     """What a rest week in the week-by-week table says: the same choices, in short. Aids are
     added by each row, for as long as each is used."""
     values = {"part": injured_part(handout)}
@@ -690,7 +704,7 @@ def timeline_activity(handout: Handout) -> str:
     return " ".join(part for part in [_("Rest: no sport, running or heavy lifting."), load] if part)
 
 
-def ongoing_limits(handout: Handout) -> str:
+def ongoing_limits(handout: HandoutCondition) -> str:
     """The limits that hold until the care team lifts them (the load, with no set rest period,
     and the aids without an end date): page 1's own sentences, repeated on every row of the
     week-by-week table (which says "do what that row says") so that no row reads as if there

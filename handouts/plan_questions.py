@@ -19,7 +19,8 @@ the plan gives for something else. The rule of each template:
   soon, so the page teaches to keep it.
 - follow_up_question: the week before and the week after the visit (no other date of the
   plan), and "there is none", which teaches that there is one.
-- emergency_question: the right option is one of the article's emergency signs (its first);
+- emergency_question: the right option is the first emergency sign "When to get help" prints
+  (in a packet, the visit's merged signs; ConditionContent.emergency_signs);
   the wrong ones are signs of getting better (EMERGENCY_DISTRACTORS), never a symptom, so no
   warning sign of any tier can ever be offered as "not a reason to get help".
 
@@ -186,7 +187,11 @@ def follow_up_question(content: ConditionContent) -> Question | None:
 
 
 def emergency_question(content: ConditionContent) -> Question | None:
-    signs = [s["text"] for s in content.snapshot["warning_signs"] if s["urgency"] == "emergency"]
+    signs = content.emergency_signs
+    if signs is None:
+        signs = tuple(
+            s["text"] for s in content.snapshot["warning_signs"] if s["urgency"] == "emergency"
+        )
     if not signs:
         return None
     return make_question(

@@ -29,6 +29,9 @@ class ConditionContent:
     # "get-help"): a question is asked only when the part that answers it is printed.
     shown: frozenset[str] = frozenset()
     emergency_number: str = ""
+    # The visit's emergency signs as its "When to get help" prints them (handouts.plan
+    # .warning_signs: every condition's, merged); None: this condition's own.
+    emergency_signs: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,13 @@ class Option:
 
 # The keys of questions about the patient's own plan (handouts.plan_questions).
 PLAN_KEY_PREFIX = "plan-"
+# Between a packet's condition number and a question's key: "2:plan-rest" (for_condition).
+CONDITION_SEPARATOR = ":"
+
+
+def own_key(key: str) -> str:
+    """A question's key within its condition: "plan-rest" for "2:plan-rest"."""
+    return key.rpartition(CONDITION_SEPARATOR)[2]
 
 
 @dataclass(frozen=True)
@@ -50,6 +60,7 @@ class ShownQuestion:
     multiple: bool
     options: tuple[str, ...]
     anchor: str
+    condition: str = ""  # the name of the condition it is about (a packet's heading)
 
     @property
     def printed_options(self) -> tuple[str, ...]:
@@ -57,21 +68,26 @@ class ShownQuestion:
         paper nobody tells the patient an option was wrong, and what we print must never
         contradict the clinician ("Your full weight" for a leg that takes none). The patient
         answers in their own words and checks the page."""
-        return () if self.key.startswith(PLAN_KEY_PREFIX) else self.options
+        return () if own_key(self.key).startswith(PLAN_KEY_PREFIX) else self.options
 
 
 @dataclass(frozen=True)
 class Question:
-    key: str  # unique within a condition: "plan-rest", "article-<part key>"
+    # Unique within the handout: "plan-rest", "article-<part key>"; a packet's later
+    # conditions' are numbered ("2:plan-rest", for_condition).
+    key: str
     text: str
     multiple: bool  # one or more options are right (checkboxes), else exactly one (radios)
     options: tuple[str, ...]  # in the order shown and printed
     right: frozenset[int]  # indices into options: the answer key, never sent to a page
     anchor: str  # the id of the part of the handout that answers it
+    condition: str = ""  # the name of the condition it is about
 
     @property
     def shown(self) -> ShownQuestion:
-        return ShownQuestion(self.key, self.text, self.multiple, self.options, self.anchor)
+        return ShownQuestion(
+            self.key, self.text, self.multiple, self.options, self.anchor, self.condition
+        )
 
     def is_right(self, chosen: Iterable[int]) -> bool:
         """Right when exactly the right options are chosen: all of them, and no other."""

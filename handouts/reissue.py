@@ -14,7 +14,7 @@ from education.models import Article
 from education.plan_blocks import PlanChoices, PlanOffer
 from education.snapshot import Snapshot, plan_offer_of
 from handouts.forms import PERSONAL_FIELDS, plan_initial, therapy_field
-from handouts.models import Handout
+from handouts.models import Handout, HandoutCondition
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,8 @@ def reissue_problem(old: Handout, article: Article) -> str | None:
             "This handout's personal data was removed at the end of the retention "
             "period, so its choices cannot be carried over. Start a new handout instead."
         )
-    if old.article.condition_id != article.condition_id or old.language != article.language:
+    first = old.condition_list[0]
+    if first.article.condition_id != article.condition_id or old.language != article.language:
         return _(
             "That handout is for another condition or language, so its choices cannot be "
             "carried over."
@@ -47,9 +48,18 @@ def reissue_problem(old: Handout, article: Article) -> str | None:
 
 def carry_over_choices(old: Handout, article: Article, snapshot: Snapshot) -> CarriedOver:
     """HandoutForm initial values for `article` (whose snapshot is `snapshot`) with the
-    personal choices of `old`, made from an earlier version."""
+    personal choices of `old`, made from an earlier version: the visit's, and those of its
+    first condition (carry_over_condition)."""
+    carried = carry_over_condition(old.condition_list[0], snapshot)
+    visit = {name: getattr(old, name) for name in PERSONAL_FIELDS if hasattr(old, name)}
+    return replace(carried, initial=visit | carried.initial | {"replaces": old.public_id})
+
+
+def carry_over_condition(old: HandoutCondition, snapshot: Snapshot) -> CarriedOver:
+    """The builder's initial values of one condition, for the article whose snapshot is
+    `snapshot`, with the choices `old` made from an earlier version."""
     offered_before, offered_now = _keys(old.snapshot), _keys(snapshot)
-    initial = {name: getattr(old, name) for name in PERSONAL_FIELDS} | {"replaces": old.public_id}
+    initial: dict = {"follow_up_date": old.follow_up_date}
     offer = plan_offer_of(snapshot)
     initial |= plan_initial(offer, carry_over_plan(old.plan_choices, offer, old.visit_date))
     added: list[str] = []

@@ -16,11 +16,7 @@ class PurgeResult:
 
 
 def handouts_to_purge(now: datetime.datetime, days: int) -> list[Handout]:
-    return list(
-        Handout.objects.past_retention(now, days)
-        .select_related("article__condition")
-        .order_by("issued_at")
-    )
+    return list(Handout.objects.past_retention(now, days).with_conditions().order_by("issued_at"))
 
 
 def purge_handouts(now: datetime.datetime, days: int) -> PurgeResult:

@@ -159,13 +159,12 @@ def _revoke(link: ShareLink, *, staff: User | None, because: str, now: datetime.
 def find_share_link(token: str) -> ShareLink | None:
     """The link the token names, in any state, unless its handout's patient data is gone.
 
-    The handout's snapshot (and its PDF, in its own table) are left to load when a page uses
-    them: the code page needs neither, and reading them only for real links would make an
-    unknown token quicker to refuse than an expired or revoked link.
+    The handout's conditions with their snapshots (and its PDF), in tables of their own, are
+    left to load when a page uses them: the code page needs none, and reading them only for
+    real links would make an unknown token quicker to refuse than an expired or revoked link.
     """
     return (
         ShareLink.objects.select_related("handout")
-        .defer("handout__snapshot")
         .filter(token_hash=hash_token(token), handout__purged_at__isnull=True)
         .first()
     )

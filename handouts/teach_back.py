@@ -12,9 +12,10 @@ CheckAnswer; the patient's own words (OwnWords) are patient data, removed by ret
 about an answer is logged.
 """
 
+import dataclasses
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -26,10 +27,23 @@ from django.utils.translation import ngettext
 
 from education.models import MAX_CHECK_QUESTIONS
 from handouts.events import record_event
-from handouts.models import CheckAnswer, Handout, HandoutEvent, OwnWords, ShareLink
-from handouts.plan import PlanItem, personal_plan, therapy_line
+from handouts.models import (
+    CheckAnswer,
+    Handout,
+    HandoutCondition,
+    HandoutEvent,
+    OwnWords,
+    ShareLink,
+)
+from handouts.plan import PlanItem, personal_plan, therapy_line, warning_signs
 from handouts.plan_questions import plan_questions
-from handouts.questions import ConditionContent, Option, Question, make_question
+from handouts.questions import (
+    CONDITION_SEPARATOR,
+    ConditionContent,
+    Option,
+    Question,
+    make_question,
+)
 from portal.models import ClinicProfile
 
 # Where the handout answers a question about one of the article's parts (its anchor).
@@ -82,41 +96,99 @@ def _anchor_of(question: Mapping[str, Any], sections: list[dict]) -> str | None:
     return section_anchor(key) if key else None
 
 
-def condition_questions(content: ConditionContent) -> list[Question]:
+def condition_questions(
+    content: ConditionContent, *, ask_about_help: bool = True
+) -> list[Question]:
     """One condition's questions: the plan's first, then the article's, 5 at most. The plan
-    asks about getting help only when the article does not."""
+    asks about getting help only when the article does not (nor, in a packet, an earlier
+    condition: the visit has one "When to get help")."""
     article = article_questions(content)
-    plan = plan_questions(content, ask_about_help=all(q.anchor != HELP_ANCHOR for q in article))
+    plan = plan_questions(
+        content, ask_about_help=ask_about_help and all(q.anchor != HELP_ANCHOR for q in article)
+    )
     return plan + article[: MAX_CHECK_QUESTIONS - len(plan)]
 
 
-def shown_anchors(handout: Handout, plan: Iterable[PlanItem]) -> frozenset[str]:
-    """The parts of the handout that questions may point to: its plan's rows, "When to get
-    help", the chosen therapies and tips, the background sections printed."""
+def shown_anchors(condition: HandoutCondition, plan: Iterable[PlanItem]) -> frozenset[str]:
+    """The parts of the handout that a condition's questions may point to: its plan's rows,
+    "When to get help", the chosen therapies and tips, the background sections printed."""
     anchors = {item.key for item in plan if item.key} | {HELP_ANCHOR}
-    if handout.chosen_therapies():
+    if condition.chosen_therapies():
         anchors.add(TOPIC_ANCHORS["therapies"])
-    if handout.chosen_prevention_tips():
+    if condition.chosen_prevention_tips():
         anchors.add(TOPIC_ANCHORS["prevention_tips"])
-    anchors |= {section_anchor(section["key"]) for section in handout.background_sections()}
+    anchors |= {section_anchor(section["key"]) for section in condition.background_sections()}
     return frozenset(anchors)
 
 
+def anchor_suffix(condition: HandoutCondition) -> str:
+    """What a condition's anchors end with in the handout (handouts.pdf.render
+    .condition_context): nothing for the first, "-2" for the second."""
+    return f"-{condition.position + 1}" if condition.position else ""
+
+
+def for_condition(question: Question, condition: HandoutCondition) -> Question:
+    """A condition's question as the handout asks it: a packet's later conditions' keys are
+    numbered and their anchors are the condition's own (the one "When to get help" is the
+    visit's); the first condition's are a one-condition handout's, so nothing changes."""
+    suffix = anchor_suffix(condition)
+    return dataclasses.replace(
+        question,
+        key=(
+            f"{condition.position + 1}{CONDITION_SEPARATOR}{question.key}"
+            if condition.position
+            else question.key
+        ),
+        anchor=question.anchor if question.anchor == HELP_ANCHOR else question.anchor + suffix,
+        condition=condition.name,
+    )
+
+
 def handout_questions(
-    handout: Handout, clinic: ClinicProfile, plan: list[PlanItem] | None = None
+    handout: Handout, clinic: ClinicProfile, plans: list[list[PlanItem]] | None = None
 ) -> list[Question]:
-    """The handout's questions in its language. `plan`: its plan's rows, if already made."""
+    """The handout's questions in its language, condition by condition. `plans`: each
+    condition's plan rows, if already made."""
     with translation.override(handout.language):
-        content = ConditionContent(
-            snapshot=handout.snapshot,
-            choices=handout.plan_choices,
-            visit_date=handout.visit_date,
-            language=handout.language,
-            follow_up_date=handout.follow_up_date,
-            shown=shown_anchors(handout, plan if plan is not None else personal_plan(handout)),
-            emergency_number=clinic.emergency_number,
-        )
-        return condition_questions(content)
+        emergency_signs = tuple(warning_signs(handout, "emergency"))
+        questions = []
+        for condition in handout.condition_list:
+            plan = plans[condition.position] if plans is not None else personal_plan(condition)
+            content = ConditionContent(
+                snapshot=condition.snapshot,
+                choices=condition.plan_choices,
+                visit_date=handout.visit_date,
+                language=handout.language,
+                follow_up_date=condition.follow_up_date,
+                shown=shown_anchors(condition, plan),
+                emergency_number=clinic.emergency_number,
+                emergency_signs=emergency_signs,
+            )
+            questions += [
+                for_condition(question, condition)
+                for question in condition_questions(content, ask_about_help=condition.position == 0)
+            ]
+        return questions
+
+
+@dataclass(frozen=True)
+class QuestionGroup:
+    """A condition's questions, as the printed box and the check page list them."""
+
+    name: str
+    start: int  # the number of its first question
+    questions: list[Any]
+
+
+def grouped(questions: Iterable[Any], condition_of: Callable[[Any], str]) -> list[QuestionGroup]:
+    """Questions (or what is shown of them) under the condition they are about, in order."""
+    groups: list[QuestionGroup] = []
+    for number, question in enumerate(questions, start=1):
+        name = condition_of(question)
+        if not groups or groups[-1].name != name:
+            groups.append(QuestionGroup(name, number, []))
+        groups[-1].questions.append(question)
+    return groups
 
 
 # --- The part of the handout that answers a question ----------------------------------------
@@ -133,27 +205,36 @@ class Passage:
 
 def passages(context: Mapping[str, Any]) -> dict[str, Passage]:
     """Each part of the handout a question may point to, by anchor, from the context the
-    reading view is drawn from (handouts.pdf.render.handout_context), so it reads the same.
-    Build inside `translation.override(handout.language)`."""
+    reading view is drawn from (handouts.pdf.render.handout_context), so it reads the same:
+    every condition's parts, and the visit's "When to get help". Build inside
+    `translation.override(handout.language)`."""
+    found = {
+        HELP_ANCHOR: Passage(
+            _("When to get help"),
+            [line for tier in context["help_tiers"] for line in (tier.lead, *tier.signs)],
+        )
+    }
+    for part in context["parts"]:
+        found |= {key + part["anchor"]: passage for key, passage in _part_passages(part).items()}
+    return found
+
+
+def _part_passages(part: Mapping[str, Any]) -> dict[str, Passage]:
     found = {
         item.key: Passage(item.label, [*item.sentences, *item.details])
-        for item in context["plan"]
+        for item in part["plan"]
         if item.key
     }
-    found[HELP_ANCHOR] = Passage(
-        _("When to get help"),
-        [line for tier in context["help_tiers"] for line in (tier.lead, *tier.signs)],
-    )
-    if context["therapies"]:
+    if part["therapies"]:
         found[TOPIC_ANCHORS["therapies"]] = Passage(
             _("Your physiotherapy"),
-            [f"{therapy_line(t)} {t['instructions']}" for t in context["therapies"]],
+            [f"{therapy_line(t)} {t['instructions']}" for t in part["therapies"]],
         )
-    if context["prevention_tips"]:
+    if part["prevention_tips"]:
         found[TOPIC_ANCHORS["prevention_tips"]] = Passage(
-            _("Help stop it coming back"), [tip["text"] for tip in context["prevention_tips"]]
+            _("Help stop it coming back"), [tip["text"] for tip in part["prevention_tips"]]
         )
-    for section in context["background_sections"]:
+    for section in part["background_sections"]:
         found[section_anchor(section["key"])] = Passage(
             section["heading"], [], section["body_html"]
         )
@@ -267,6 +348,7 @@ class TeachBack:
         return [
             {
                 "text": result.question.text,
+                "condition": result.question.condition,
                 "understood": result.understood.value,
                 "status": describe_result(result),
                 "needs_a_call": result.needs_a_call,
@@ -274,10 +356,18 @@ class TeachBack:
             for result in self.results
         ]
 
+    @property
+    def groups(self) -> list[QuestionGroup]:
+        return grouped(self.rows, lambda row: row["condition"])
 
-def teach_back_of(handout: Handout, clinic: ClinicProfile, plan: list[PlanItem]) -> TeachBack:
+    @property
+    def packet(self) -> bool:
+        return len(self.groups) > 1
+
+
+def teach_back_of(handout: Handout, clinic: ClinicProfile) -> TeachBack:
     return TeachBack(
-        results(handout, handout_questions(handout, clinic, plan)),
+        results(handout, handout_questions(handout, clinic)),
         own_words_of(handout),
         handout.language,
     )

@@ -9,7 +9,7 @@ that date.
 import datetime
 from dataclasses import dataclass, field
 
-from handouts.models import Handout
+from handouts.models import HandoutCondition
 from handouts.plan import aid_last_day, aid_week_note, physio_start
 
 
@@ -30,7 +30,7 @@ class TimelineRow:
         return self.first_week == self.last_week
 
 
-def treatment_timeline(handout: Handout) -> list[TimelineRow]:
+def treatment_timeline(handout: HandoutCondition) -> list[TimelineRow]:
     therapies = handout.chosen_therapies()
     rest_weeks = handout.rest_weeks if handout.last_rest_day else 0
     # Sessions start in the week that holds the start day.

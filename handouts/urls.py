@@ -7,6 +7,11 @@ app_name = "handouts"
 urlpatterns = [
     path("", views.handout_list, name="list"),
     path("new/<slug:slug>/<str:language>/", views.handout_new, name="new"),
+    path(
+        "new/<slug:slug>/<str:language>/condition/",
+        views.packet_condition_block,
+        name="packet_condition",
+    ),
     path("changed/", views.handout_changed_list, name="changed"),
     path("<uuid:public_id>/", views.handout_detail, name="detail"),
     path("<uuid:public_id>/pdf/", views.handout_pdf, name="pdf"),

@@ -1,14 +1,14 @@
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, transaction
-from django.db.models import QuerySet, Subquery
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -20,6 +20,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from education.models import Article, Condition
+from education.plan_rules.packets import PacketPlan, packet_conflicts
 from education.readability import MIN_PATIENT_INFLESZ
 from education.snapshot import Snapshot, build_snapshot
 from education.views import get_published_article
@@ -32,8 +33,28 @@ from handouts.forms import (
     ShareLinkForm,
     default_choices,
 )
-from handouts.issuing import ClinicNotReady, build_handout, display_name, issue_handout
-from handouts.models import Handout, HandoutEvent, live_version_of_outer_handout
+from handouts.issuing import (
+    ClinicNotReady,
+    build_condition,
+    build_handout,
+    build_visit,
+    display_name,
+    issue_visit,
+    split_choices,
+)
+from handouts.models import (
+    MAX_CONDITIONS,
+    Handout,
+    HandoutCondition,
+    HandoutEvent,
+    live_version_of_outer_condition,
+)
+from handouts.packets import (
+    PacketCondition,
+    find_condition_to_add,
+    packet_conditions,
+    packet_slugs,
+)
 from handouts.pdf.render import (
     PdfRenderBusy,
     PdfRenderError,
@@ -86,7 +107,7 @@ def get_handout_for_staff(request: HttpRequest, public_id: uuid.UUID) -> Handout
     """The one access helper for handouts on staff pages. Every role that may view handouts
     sees the whole clinic's (front desk prints what clinicians issue)."""
     return get_object_or_404(
-        Handout.objects.select_related("article__condition", "issued_by"), public_id=public_id
+        Handout.objects.with_conditions().select_related("issued_by"), public_id=public_id
     )
 
 
@@ -100,10 +121,45 @@ class Builder:
     form: HandoutForm
     updating: Handout | None = None  # the earlier handout this one updates
     carried: CarriedOver | None = None  # what carried over from it
+    # The conditions added to the builder's own (a visit's packet), in their order.
+    packet: list[PacketCondition] = field(default_factory=list)
 
     def choices(self) -> dict:
         """The form's validated choices, as Handout field values."""
         return self.form.handout_choices() | ({"replaces": self.updating} if self.updating else {})
+
+    def conditions(self) -> tuple[list[HandoutCondition], dict]:
+        """(the visit's conditions, built and unsaved, in order; the visit's choices)."""
+        visit, first = split_choices(self.choices())
+        conditions = [build_condition(self.article, first, snapshot=self.snapshot)]
+        conditions += [
+            build_condition(added.article, added.form.condition_choices(), snapshot=added.snapshot)
+            for added in self.packet
+        ]
+        return conditions, visit
+
+    def slugs(self) -> list[str]:
+        return [self.article.condition.slug, *(added.slug for added in self.packet)]
+
+    def is_valid(self) -> bool:
+        """Every form valid (each one checked, so each shows its errors), and no choice that
+        contradicts another condition's (education.plan_rules.packets)."""
+        if not self.form.is_valid():
+            return False
+        if not all([added.form.is_valid() for added in self.packet]):
+            return False
+        if not self.packet:
+            return True
+        visit_date = self.form.cleaned_data["visit_date"]
+        plans = [
+            PacketPlan(
+                form.snapshot["condition"]["name"], form.plan_choices(), form.offer, visit_date
+            )
+            for form in [self.form, *(added.form for added in self.packet)]
+        ]
+        for conflict in packet_conflicts(plans):
+            self.form.add_error(None, str(conflict))
+        return not self.form.non_field_errors()
 
 
 @never_cache
@@ -112,8 +168,8 @@ class Builder:
 @permission_required("handouts.add_handout", raise_exception=True)
 def handout_new(request: AuthenticatedHttpRequest, slug: str, language: str) -> HttpResponse:
     """The builder: shows the form, and hands a valid submission to the action its button
-    names (preview, preview as PDF, issue). One form and one URL, so it works without
-    JavaScript."""
+    names (preview, preview as PDF, issue), or adds or removes a condition of the visit's
+    packet. One form and one URL, so it works without JavaScript."""
     try:
         article = get_published_article(slug, language)
     except Http404:
@@ -128,27 +184,77 @@ def handout_new(request: AuthenticatedHttpRequest, slug: str, language: str) -> 
             messages.error(request, problem)
             return redirect(updating)
         carried = carry_over_choices(updating, article, snapshot)
+    data = request.POST if request.method == "POST" else None
     form = HandoutForm(
-        request.POST or None,
-        snapshot=snapshot,
-        clinic=clinic,
-        initial=carried.initial if carried else None,
+        data, snapshot=snapshot, clinic=clinic, initial=carried.initial if carried else None
     )
-    builder = Builder(article, clinic, snapshot, form, updating, carried)
-    if request.method == "POST" and form.is_valid():
-        action = BUILDER_ACTIONS.get(request.POST.get("action", ""), _preview)
+    if data is not None:
+        slugs = packet_slugs(data, slug)
+    else:  # updating a packet: its other conditions too
+        slugs = [c.slug for c in updating.condition_list[1:]] if updating else []
+    earlier = {c.slug: c for c in updating.condition_list[1:]} if updating else {}
+    if data is not None and data.get("remove"):
+        slugs = [added for added in slugs if added != data["remove"]]
+    packet, problems = packet_conditions(
+        slugs, language, data=data, visit=form, clinic=clinic, carried=earlier
+    )
+    for problem in problems:
+        messages.warning(request, problem)
+    builder = Builder(article, clinic, snapshot, form, updating, carried, packet)
+    if data is not None and (data.get("remove") or is_adding(data)):
+        return _change_packet(request, builder)
+    if data is not None and builder.is_valid():
+        action = BUILDER_ACTIONS.get(data.get("action", ""), _preview)
         return action(request, builder)
     return _render_builder(request, builder)
 
 
+def _change_packet(request: AuthenticatedHttpRequest, builder: Builder) -> HttpResponse:
+    """Add the condition asked for (or offer the matches to choose from), or show the packet
+    without the one removed; what was typed stays, unchecked until the next preview or issue."""
+    extra: dict[str, object] = {}
+    if is_adding(request.POST):
+        found = find_condition_to_add(
+            request.POST.get("condition_search", ""),
+            request.POST.get("add_slug", ""),
+            builder.article.language,
+            builder.slugs(),
+        )
+        if found.article is not None:
+            builder = _with_added(builder, found.article)
+        else:  # the search stays, with the matches to choose from or why none was added
+            extra["condition_matches"] = found.matches
+            extra["add_problem"] = found.problem
+            extra["condition_search"] = request.POST.get("condition_search", "")
+    for form in [builder.form, *(added.form for added in builder.packet)]:
+        form.show_without_checking()
+    return _render_builder(request, builder, **extra)
+
+
+def is_adding(data: QueryDict) -> bool:
+    """The clinician asked to add a condition: by what they typed, or a match they chose."""
+    return data.get("action") == "add_condition" or bool(data.get("add_slug"))
+
+
+def _with_added(builder: Builder, article: Article) -> Builder:
+    added, _problems = packet_conditions(
+        [article.condition.slug],
+        article.language,
+        data=None,
+        visit=builder.form,
+        clinic=builder.clinic,
+    )
+    return replace(builder, packet=[*builder.packet, *added])
+
+
 def _issue(request: AuthenticatedHttpRequest, builder: Builder) -> HttpResponse:
+    conditions, visit = builder.conditions()
     try:
-        handout, created = issue_handout(
-            builder.article,
-            builder.choices(),
+        handout, created = issue_visit(
+            conditions,
+            visit,
             issued_by=request.user,
             issue_token=builder.form.cleaned_data["issue_token"],
-            snapshot=builder.snapshot,
             clinic=builder.clinic,
         )
     except ClinicNotReady:
@@ -272,9 +378,8 @@ BUILDER_ACTIONS = {"issue": _issue, "preview_pdf": _preview_pdf, "preview": _pre
 
 
 def _preview_handout(request: AuthenticatedHttpRequest, builder: Builder) -> Handout:
-    return build_handout(
-        builder.article, builder.choices(), issued_by=request.user, snapshot=builder.snapshot
-    )
+    conditions, visit = builder.conditions()
+    return build_visit(conditions, visit, issued_by=request.user)
 
 
 def _render_builder(
@@ -290,9 +395,41 @@ def _render_builder(
         "carried": builder.carried,
         "clinic_blockers": builder.clinic.handout_blockers(),
         "can_edit_clinic": request.user.has_perm("portal.change_clinicprofile"),
+        "packet": builder.packet,
+        "can_add_condition": len(builder.packet) + 1 < MAX_CONDITIONS,
+        "max_conditions": MAX_CONDITIONS,
         **extra,
     }
     return render(request, "handouts/handout_form.html", context)
+
+
+@never_cache
+@login_required
+@permission_required("handouts.add_handout", raise_exception=True)
+def packet_condition_block(
+    request: AuthenticatedHttpRequest, slug: str, language: str
+) -> HttpResponse:
+    """The builder's block for a condition to add to the packet (the page's script inserts
+    it without reloading), or the matches to choose from, or why none can be added: what
+    the builder itself shows after "Add a condition" without JavaScript."""
+    article = get_published_article(slug, language)
+    packet = [slug, *packet_slugs(request.GET, slug)]
+    found = find_condition_to_add(
+        request.GET.get("condition_search", ""), request.GET.get("add_slug", ""), language, packet
+    )
+    context: dict[str, object] = {
+        "article": article,
+        "condition_search": request.GET.get("condition_search", ""),
+    }
+    if found.article is None:
+        context |= {"condition_matches": found.matches, "add_problem": found.problem}
+        return render(request, "handouts/includes/packet_add_result.html", context)
+    clinic = ClinicProfile.load()
+    visit = HandoutForm(snapshot=build_snapshot(article), clinic=clinic)
+    added, _problems = packet_conditions(
+        [found.article.condition.slug], language, data=None, visit=visit, clinic=clinic
+    )
+    return render(request, "handouts/includes/packet_condition.html", {"added": added[0]})
 
 
 def language_unavailable(request: HttpRequest, slug: str, language: str) -> HttpResponse:
@@ -340,27 +477,40 @@ def handout_detail(request: AuthenticatedHttpRequest, public_id: uuid.UUID) -> H
 
 
 def detail_context(handout: Handout, **extra: object) -> dict:
-    live = None if handout.purged_at else handout.article.live_version()
-    plan = personal_plan(handout)
+    conditions = [_condition_facts(handout, condition) for condition in handout.condition_list]
     return {
         "handout": handout,
-        "therapies": handout.chosen_therapies(),
-        # The plan's own sentences (physiotherapy and follow-up have rows of their own).
-        "plan_sentences": [
-            sentence
-            for item in plan
-            if item.icon not in ("stretching", "calendar-event")
-            for sentence in item.sentences
-        ],
-        "newer_version": live if live and handout.reads_differently_from(live) else None,
-        "withdrawn": not handout.purged_at and live is None,
+        "conditions": conditions,
+        # The first condition whose article now reads differently: its update link opens
+        # the builder, which carries every condition of the visit over.
+        "newer_version": next((c["newer_version"] for c in conditions if c["newer_version"]), None),
+        "withdrawn": [c["title"] for c in conditions if c["withdrawn"]],
         "latest_replacement": handout.replacements.order_by("-issued_at").first(),
         "active_link": handout.share_links.active().first(),
         "now": timezone.now(),
         "timeline": describe_events(handout),
         "share_form": ShareLinkForm(),
-        "teach_back": teach_back_of(handout, ClinicProfile.load(), plan),
+        "teach_back": teach_back_of(handout, ClinicProfile.load()),
         **extra,
+    }
+
+
+def _condition_facts(handout: Handout, condition: HandoutCondition) -> dict:
+    """What the staff's handout page lists for one condition of the visit."""
+    live = None if handout.purged_at else condition.article.live_version()
+    return {
+        "record": condition,
+        "title": condition.title,
+        "therapies": condition.chosen_therapies(),
+        # The plan's own sentences (physiotherapy and follow-up have rows of their own).
+        "plan_sentences": [
+            sentence
+            for item in personal_plan(condition)
+            if item.icon not in ("stretching", "calendar-event")
+            for sentence in item.sentences
+        ],
+        "newer_version": live if live and condition.reads_differently_from(live) else None,
+        "withdrawn": not handout.purged_at and live is None,
     }
 
 
@@ -558,14 +708,26 @@ def handout_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 def handout_changed_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Handouts made from a version that has since changed, for clinicians to update."""
     form = ChangedHandoutFilterForm(request.GET or None)
-    live = live_version_of_outer_handout()
+    # Of each handout, its first changed condition: the version it was made from and the
+    # version now published.
+    changed = (
+        HandoutCondition.objects.changed()
+        .filter(handout=OuterRef("pk"))
+        .order_by("position")
+        .annotate(
+            live_version=Subquery(live_version_of_outer_condition().values("version")[:1]),
+            live_published_at=Subquery(
+                live_version_of_outer_condition().values("published_at")[:1]
+            ),
+        )
+    )
     handouts = (
         Handout.objects.from_changed_content()
         .for_lists()
-        .select_related("article")
         .annotate(
-            live_version=Subquery(live.values("version")[:1]),
-            live_published_at=Subquery(live.values("published_at")[:1]),
+            made_from_version=Subquery(changed.values("article__version")[:1]),
+            live_version=Subquery(changed.values("live_version")[:1]),
+            live_published_at=Subquery(changed.values("live_published_at")[:1]),
         )
     )
     if form.is_valid() and form.cleaned_data["mine"]:

@@ -41,6 +41,11 @@ def authenticated_client(request: HttpRequest, scope: str) -> ApiClient | None:
     return client
 
 
+def client_of(request: HttpRequest) -> ApiClient | None:
+    """The client whose token let this request through `api_endpoint`, if one did."""
+    return getattr(request, "api_client", None)
+
+
 def seconds_until_allowed(key: str, limit: int, now: float | None = None) -> int:
     """0 while `key` has made at most `limit` requests in this minute, counting this one;
     otherwise the seconds until the next minute starts. A fixed window in the shared cache, so
@@ -100,6 +105,7 @@ def api_endpoint(scope: str, *, require_token: Callable[[], bool]) -> Callable[[
             elif client is None and require_token():
                 response = unauthorized()
             else:
+                request.api_client = client  # type: ignore[attr-defined]  # read by client_of
                 response = view(request, *args, **kwargs)
             return with_cors(request, response)
 

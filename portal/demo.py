@@ -10,7 +10,7 @@ from django.db import transaction
 
 from portal.logos import clean_logo
 from portal.models import PLACEHOLDER_CLINIC_NAME, ClinicProfile
-from portal.roles import ADMINISTRATOR, CLINICIAN, EDITOR, FRONT_DESK, REVIEWER
+from portal.roles import ADMINISTRATOR, CLINIC_LEAD, CLINICIAN, EDITOR, FRONT_DESK, REVIEWER
 
 # username, first name, last name, roles (the first names the account in the listing)
 DEMO_ACCOUNTS = [
@@ -19,6 +19,7 @@ DEMO_ACCOUNTS = [
     ("reviewer", "Riley", "Reviewer", [EDITOR, REVIEWER]),
     ("clinician", "Chris", "Clinician", [CLINICIAN]),
     ("frontdesk", "Frankie", "Frontdesk", [FRONT_DESK]),
+    ("lead", "Lee", "Lead", [CLINIC_LEAD]),
 ]
 DEMO_USERNAMES = {username for username, *_ in DEMO_ACCOUNTS}
 

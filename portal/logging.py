@@ -8,21 +8,27 @@ from django.core.exceptions import PermissionDenied
 
 # Patient links carry a token that, with the access code, opens a handout.
 PATIENT_LINK = re.compile(r"/p/[A-Za-z0-9_-]+")
+# A FHIR search names the patient in its query string (patient.identifier=<record number>):
+# the query of every FHIR URL is left out.
+FHIR_QUERY = re.compile(r"(/fhir/[^\s?\"]*)\?[^\s\"]*")
 # A patient's email address is personal data; so is a staff member's, in a log.
 EMAIL_ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
 
 
 def redact(text: str) -> str:
-    """The text without patient-link tokens or email addresses."""
+    """The text without patient-link tokens, FHIR search queries or email addresses."""
     if "/p/" in text:
         text = PATIENT_LINK.sub("/p/[redacted]", text)
+    if "/fhir/" in text:
+        text = FHIR_QUERY.sub(r"\1?[redacted]", text)
     if "@" in text:
         text = EMAIL_ADDRESS.sub("[address redacted]", text)
     return text
 
 
 class RedactPatientLinks(logging.Filter):
-    """Patient-link tokens and email addresses out of every message (see `redact`)."""
+    """Patient-link tokens, FHIR search queries and email addresses out of every message
+    (see `redact`)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()

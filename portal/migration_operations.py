@@ -21,7 +21,7 @@ def _create_trigram_extension(apps: StateApps, schema_editor: BaseDatabaseSchema
     if connection.vendor != "postgresql":
         return
     try:
-        # Once a superuser has created it (the README's production steps), this needs no
+        # Once a superuser has created it (docs/operating.md, Production), this needs no
         # privilege: PostgreSQL checks IF NOT EXISTS first.
         schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     except DatabaseError as error:

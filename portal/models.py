@@ -271,6 +271,8 @@ class AuditEvent(AppendOnlyModel):
         HANDOUT_VIEWED = "handout_viewed", _("Handout viewed")
         HANDOUT_DOWNLOADED = "handout_downloaded", _("Handout downloaded")
         API_CLIENT_REVOKED = "api_client_revoked", _("API client's token revoked")
+        # An API client read FHIR resources; the detail says which type and how many.
+        FHIR_READ = "fhir_read", _("FHIR resources read")
 
     class Outcome(models.TextChoices):
         SUCCESS = "success", _("Success")

@@ -17,10 +17,12 @@ EDITOR = "Content editor"
 REVIEWER = "Content reviewer"
 CLINICIAN = "Clinician"
 FRONT_DESK = "Front desk"
+# Reads the engagement reports (figures, never patients) and the library.
+CLINIC_LEAD = "Clinic lead"
 ADMINISTRATOR = "Administrator"
 
 # Every role but Administrator holds exactly what the apps give it (role_permissions()).
-GRANTED_ROLES = [EDITOR, REVIEWER, CLINICIAN, FRONT_DESK]
+GRANTED_ROLES = [EDITOR, REVIEWER, CLINICIAN, FRONT_DESK, CLINIC_LEAD]
 # Roles whose members work in the Django admin (works_in_admin()).
 ADMIN_SITE_ROLES = {EDITOR, ADMINISTRATOR}
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("two-factor/verify/", views.mfa_verify, name="mfa_verify"),
     path("library/", include("education.urls")),
     path("handouts/", include("handouts.urls")),
+    path("reports/", include("reports.urls")),
     # Patients' links: short, since they are printed and typed. Their headers come from
     # portal.middleware.PatientPageHeadersMiddleware (PATIENT_PAGES).
     path("p/", include("handouts.patient_urls")),

@@ -23,6 +23,7 @@ SOURCES = [
     "education",
     "handouts",
     "interop",
+    "reports",
     "benchmarks",
     "templates",
     "locale",

@@ -5,12 +5,18 @@ it, or (PostgreSQL) has the server end the connection just before the statement 
 
 import contextlib
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import psycopg
 from django.db import OperationalError, connection
 
+from tests.helpers import present
+
 REFUSED = "refused by the test"
+
+# What Django's execute_wrapper hook passes on: the next wrapper, or the real execute.
+Execute = Callable[[str, Any, bool, dict[str, Any]], Any]
 
 
 @contextlib.contextmanager
@@ -53,7 +59,7 @@ def connection_drops_on(operation: str, table: str) -> Iterator[None]:
     (a restart or failover)."""
     statement = f'{operation} "{table}"' if operation == "UPDATE" else f'{operation} INTO "{table}"'
 
-    def drop(execute, sql, params, many, context):
+    def drop(execute: Execute, sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
         if sql.lstrip().startswith(statement):
             raise OperationalError("server closed the connection unexpectedly")
         return execute(sql, params, many, context)
@@ -84,7 +90,7 @@ def terminate_backend(pid: int) -> None:
             gone = admin.execute(
                 "SELECT NOT EXISTS (SELECT FROM pg_stat_activity WHERE pid = %s)", [pid]
             )
-            if gone.fetchone()[0]:
+            if present(gone.fetchone())[0]:
                 return
             time.sleep(0.05)
     raise AssertionError(f"PostgreSQL backend {pid} was not terminated")
@@ -96,7 +102,7 @@ def connection_killed_before(operation: str, table: str) -> Iterator[None]:
     runs, so the statement meets a connection that is really gone."""
     statement = f'{operation} "{table}"' if operation == "UPDATE" else f'{operation} INTO "{table}"'
 
-    def kill(execute, sql, params, many, context):
+    def kill(execute: Execute, sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
         if sql.lstrip().startswith(statement):
             terminate_backend(backend_pid())
         return execute(sql, params, many, context)
@@ -110,7 +116,9 @@ def database_unreachable() -> Iterator[None]:
     """Every statement fails as when the database server cannot be reached (stopped, restarting,
     or gone from the network)."""
 
-    def refuse(execute, sql, params, many, context):
+    def refuse(
+        execute: Execute, sql: str, params: Any, many: bool, context: dict[str, Any]
+    ) -> None:
         raise OperationalError("connection to server failed: Connection refused")
 
     with connection.execute_wrapper(refuse):

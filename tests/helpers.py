@@ -11,10 +11,13 @@ import shutil
 import socket
 import zlib
 from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.http import HttpResponse
 from pypdf import PdfReader
+from pypdf.generic import DictionaryObject, PdfObject
 
 from education.models import Article
 from education.packs import SHIPPED_DIR, import_pack, only_languages, read_pack_file
@@ -27,13 +30,42 @@ from handouts.forms import default_choices as builder_defaults
 from handouts.forms import rest_plan
 from portal.models import ClinicProfile
 
+if TYPE_CHECKING:
+    # What the test client returns: a response with the attributes the client adds (context,
+    # templates, json(), redirect_chain). The type exists only in django-stubs.
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
+else:
+    TestResponse = HttpResponse
+
 PASSWORD = "correct horse battery staple 42"
+
+
+def present[T](value: T | None) -> T:
+    """`value`, which the test's own data guarantees is there: the first row of a table the
+    test filled, a pattern the page must match. Fails the test by name if it is missing."""
+    assert value is not None, "expected a value, found None"
+    return value
 
 
 REST_FIELDS = ("rest_weeks", "crutches", "weight_bearing")
 
 
-def default_choices(article: Article, **overrides) -> dict:
+# The shipped packs' parts that contradict a choice their plan offers, by (rule, part key):
+# published with a reviewer's reason, because the clinician leaves the part out for that choice
+# (an exercise on one foot for a no-weight plan, a tip to wait for the physiotherapist for a
+# plan going back on a date).
+REVIEWED_CONFLICTS = {
+    "achilles-tendinopathy": [("no weight, yet told weight is fine", "one-foot-raises")],
+    "ankle-sprain": [("no weight, yet told weight is fine", "one-foot-balance")],
+    "metatarsal-stress-fracture": [("no weight, yet told weight is fine", "balance")],
+    "acl-injury": [
+        ("no weight, yet told weight is fine", "one-leg-balance"),
+        ("back on a date, yet told to wait for the care team", "wait-for-ok"),
+    ],
+}
+
+
+def default_choices(article: Article, **overrides: object) -> dict[str, Any]:
     """Personal choices as the builder makes them, with the article's defaults and fixed
     personal details. The clinic is an unsaved profile: the paper size is fixed here."""
     snapshot = build_snapshot(article)
@@ -49,7 +81,7 @@ def default_choices(article: Article, **overrides) -> dict:
         "large_print": False,
     }
     # The rest fields the builder has for articles offering rest guidance, as a plan.
-    rest = {
+    rest: dict[str, Any] = {
         "rest_weeks": 6,
         "crutches": True,
         "weight_bearing": "partial",
@@ -58,6 +90,14 @@ def default_choices(article: Article, **overrides) -> dict:
     if "plan" not in overrides:
         choices["plan"] = rest_plan(snapshot, choices["visit_date"], **rest)
     return choices
+
+
+def pdf_dictionary(value: PdfObject | None) -> DictionaryObject:
+    """A dictionary of a PDF read with pypdf, its indirect reference followed: pypdf types
+    what a key holds as any PDF object, since only the file says which."""
+    resolved = None if value is None else value.get_object()
+    assert isinstance(resolved, DictionaryObject), resolved
+    return resolved
 
 
 def pdf_text(pdf: bytes) -> str:
@@ -94,7 +134,7 @@ def is_json(value: object) -> bool:
     )
 
 
-def form_value(value):
+def form_value(value: object) -> str | list[str]:
     if is_json(value):  # a JSON field (check questions' answers)
         return json.dumps(value)
     if isinstance(value, list):
@@ -111,9 +151,9 @@ def plan_form(offer: PlanOffer) -> dict:
     return {name: form_value(value) for name, value in initial_from(offer).items()}
 
 
-def article_form(article: Article | None = None, **fields) -> dict:
+def article_form(article: Article | None = None, **fields: object) -> dict[str, Any]:
     """The POST data the admin change form sends for an article and all of its inlines."""
-    data = {}
+    data: dict[str, Any] = {}
     if article:
         for name in [
             "condition",
@@ -131,6 +171,7 @@ def article_form(article: Article | None = None, **fields) -> dict:
         data |= plan_form(article.plan_offer())
     for prefix, names in INLINE_FIELDS.items():
         rows = [] if article is None else PARTS_BY_NAME[prefix].of(article)
+        article_pk = "" if article is None else str(article.pk)
         data |= {
             f"{prefix}-TOTAL_FORMS": str(len(rows)),
             f"{prefix}-INITIAL_FORMS": str(len(rows)),
@@ -139,7 +180,7 @@ def article_form(article: Article | None = None, **fields) -> dict:
         }
         for index, row in enumerate(rows):
             data[f"{prefix}-{index}-id"] = str(row.pk)
-            data[f"{prefix}-{index}-article"] = str(article.pk)
+            data[f"{prefix}-{index}-article"] = article_pk
             for name in names:
                 data[f"{prefix}-{index}-{name}"] = form_value(getattr(row, name))
                 if is_json(getattr(row, name)):
@@ -150,7 +191,7 @@ def article_form(article: Article | None = None, **fields) -> dict:
     return data
 
 
-def as_a_browser_sends_it(article: Article, **fields) -> dict:
+def as_a_browser_sends_it(article: Article, **fields: object) -> dict[str, Any]:
     """The article's change form sent back from a browser: text areas end lines with \\r\\n."""
     return {
         name: value.replace("\n", "\r\n") if isinstance(value, str) else value
@@ -166,7 +207,7 @@ class NetworkBlocked(RuntimeError):
 LOCAL_HOST_NAMES = {"localhost", "localhost."}
 
 
-def is_local_address(host) -> bool:
+def is_local_address(host: object) -> bool:
     """This machine: a loopback address (127.0.0.1, ::1) or "localhost". Any other name or
     address, and an empty host, is another machine."""
     if isinstance(host, bytes):
@@ -183,7 +224,7 @@ def is_local_address(host) -> bool:
     return address.is_loopback or bool(mapped and mapped.is_loopback)
 
 
-def _refuse(address) -> NetworkBlocked:
+def _refuse(address: object) -> NetworkBlocked:
     return NetworkBlocked(
         f"Tests may not use the network: a connection to {address!r} was refused. Only this "
         "machine is allowed (127.0.0.1, ::1, localhost, Unix sockets); stub the outside "
@@ -192,28 +233,28 @@ def _refuse(address) -> NetworkBlocked:
 
 
 @contextlib.contextmanager
-def outside_network_blocked():
+def outside_network_blocked() -> Iterator[None]:
     """Within the block, connecting an Internet socket to another machine raises
     NetworkBlocked; loopback and Unix sockets work as usual."""
     real_connect = socket.socket.connect
     real_connect_ex = socket.socket.connect_ex
     real_create_connection = socket.create_connection
 
-    def check(sock, address) -> None:
+    def check(sock: socket.socket, address: object) -> None:
         if sock.family in (socket.AF_INET, socket.AF_INET6) and not (
             isinstance(address, tuple) and address and is_local_address(address[0])
         ):
             raise _refuse(address)
 
-    def connect(self, address):
+    def connect(self: socket.socket, address: Any) -> None:
         check(self, address)
         return real_connect(self, address)
 
-    def connect_ex(self, address):
+    def connect_ex(self: socket.socket, address: Any) -> int:
         check(self, address)
         return real_connect_ex(self, address)
 
-    def create_connection(address, *args, **kwargs):
+    def create_connection(address: tuple[str, int], *args: Any, **kwargs: Any) -> socket.socket:
         # Refused before the name is looked up, so no DNS query leaves either.
         if not is_local_address(address[0]):
             raise _refuse(address)

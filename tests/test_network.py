@@ -3,6 +3,8 @@ connections to anything but this one, and leaves loopback and Unix sockets alone
 
 import socket
 import threading
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -13,12 +15,12 @@ OUTSIDE_V6 = ("2001:db8::1", 80)  # reserved for documentation (RFC 3849)
 
 
 @pytest.fixture
-def listener():
+def listener() -> Iterator[int]:
     """A TCP server on 127.0.0.1 that accepts connections."""
     server = socket.create_server(("127.0.0.1", 0))
-    accepted = []
+    accepted: list[socket.socket] = []
 
-    def accept():
+    def accept() -> None:
         while True:
             try:
                 accepted.append(server.accept()[0])
@@ -33,7 +35,7 @@ def listener():
         connection.close()
 
 
-def test_a_connection_to_another_machine_is_refused():
+def test_a_connection_to_another_machine_is_refused() -> None:
     with pytest.raises(NetworkBlocked, match=r"203\.0\.113\.1"):
         socket.create_connection(OUTSIDE, timeout=1)
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -45,7 +47,7 @@ def test_a_connection_to_another_machine_is_refused():
         socket.create_connection(("example.org", 443), timeout=1)
 
 
-def test_an_ipv6_connection_to_another_machine_is_refused():
+def test_an_ipv6_connection_to_another_machine_is_refused() -> None:
     try:
         sock = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
     except OSError:
@@ -54,11 +56,11 @@ def test_an_ipv6_connection_to_another_machine_is_refused():
         sock.connect(OUTSIDE_V6)
 
 
-def test_the_refusal_is_not_an_oserror_that_error_handling_could_swallow():
+def test_the_refusal_is_not_an_oserror_that_error_handling_could_swallow() -> None:
     assert not issubclass(NetworkBlocked, OSError)
 
 
-def test_loopback_connections_work(listener):
+def test_loopback_connections_work(listener: int) -> None:
     with socket.create_connection(("127.0.0.1", listener), timeout=5):
         pass
     with socket.create_connection(("localhost", listener), timeout=5):
@@ -71,7 +73,7 @@ def test_loopback_connections_work(listener):
         assert sock.connect_ex(("127.0.0.1", listener)) == 0
 
 
-def test_ipv6_loopback_connections_work():
+def test_ipv6_loopback_connections_work() -> None:
     try:
         server = socket.create_server(("::1", 0), family=socket.AF_INET6)
     except OSError:
@@ -80,7 +82,7 @@ def test_ipv6_loopback_connections_work():
         pass
 
 
-def test_unix_sockets_work(tmp_path):
+def test_unix_sockets_work(tmp_path: Path) -> None:
     path = str(tmp_path / "server.sock")
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as server:
         server.bind(path)

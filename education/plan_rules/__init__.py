@@ -243,10 +243,13 @@ def conflicts(
     *,
     follow_up: bool | None = None,
     part_name: str = "",
+    quoted: Iterable[str] = (),
 ) -> list[Conflict]:
     """Everything in a composed handout's text that contradicts the choices it was made with.
     `part_name`: how the article names the injured part ("your foot"), which the plan may
-    name besides the site chosen."""
+    name besides the site chosen. `quoted`: the article's words the plan box repeats (its
+    therapies' names, "Balance on one foot"), reviewed with the article: not the plan's own
+    sentences, so the plan's body-part check passes over them."""
     book = BOOKS[language]
     parts = handout_parts(text, book)
     facts = _chosen_facts(choices, follow_up)
@@ -266,7 +269,12 @@ def conflicts(
                     _choice_words(matching),
                 )
             )
-    found += _body_part_conflicts(parts["plan"], book, choices, part_name)
+    plan = parts["plan"]
+    for words in quoted:
+        plan = plan.replace(words, " ")
+    if book.not_the_injured_part:
+        plan = _pattern(book.not_the_injured_part).sub(" ", plan)
+    found += _body_part_conflicts(plan, book, choices, part_name)
     if parts.get("rest"):
         found += _week_conflicts(parts["rest"], book, choices)
     return found

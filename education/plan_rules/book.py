@@ -64,3 +64,7 @@ class RuleBook:
     # "N weeks" in the rest item, with N in digits or words.
     weeks: str  # a pattern with one group, the number
     number_words: Mapping[str, int] = field(default_factory=dict)
+    # The approved plan's phrases that name a body part without naming the injured one (a
+    # row's label, "Weight on your leg"; "on your feet", standing): passed over by the plan's
+    # body-part check.
+    not_the_injured_part: str = ""

@@ -266,6 +266,7 @@ BOOK = RuleBook(
         Site.HAND: r"hands?",
     },
     other_body_parts=r"bones?|legs?|limbs?|arms?|toes?|fingers?",
+    not_the_injured_part=r"weight on your leg|using your arm|on your feet",
     weeks=r"\b(\d+|" + "|".join(NUMBER_WORDS) + r") weeks?\b",
     number_words=NUMBER_WORDS,
 )

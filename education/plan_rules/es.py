@@ -22,7 +22,7 @@ ARM_NORMALLY = rf"(úselo|úsela|use {ARM}) (con normalidad|normalmente|como sie
 ARM_NOT_AT_ALL = rf"\bno (lo|la) use\b|\bno use {ARM}(?! para)"
 ARM_LIGHT_ONLY = r"nada más pesado que una taza|solo tareas ligeras"
 ARM_IN_SLING = rf"(lleve|mantenga|deje|descanse) {ARM} en (el|un|su) cabestrillo"
-AS_PAIN_ALLOWS = r"según lo permita el dolor"
+AS_PAIN_ALLOWS = r"según lo permita el dolor|tanto como el dolor (le|se lo) (deje|permita)"
 BRACE = r"(órtesis|tobillera|rodillera|codera|muñequera)"
 
 
@@ -270,6 +270,7 @@ BOOK = RuleBook(
         Site.HAND: r"manos?",
     },
     other_body_parts=r"huesos?|piernas?|brazos?|extremidad|extremidades|dedos?",
+    not_the_injured_part=r"peso sobre la pierna|uso del brazo|de pie|con ese brazo",
     weeks=r"\b(\d+|" + "|".join(NUMBER_WORDS) + r") semanas?\b",
     number_words=NUMBER_WORDS,
 )

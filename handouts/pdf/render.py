@@ -28,7 +28,7 @@ from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from handouts.models import Handout
+from handouts.models import Handout, HandoutCondition
 from handouts.pdf.fonts import HANDOUT_FONTS, font_families, font_file
 from handouts.plan import (
     help_tiers,
@@ -39,7 +39,7 @@ from handouts.plan import (
     timeline_activity,
     whom_to_call,
 )
-from handouts.teach_back import handout_questions
+from handouts.teach_back import grouped, handout_questions
 from handouts.timeline import back_to_activity_from, treatment_timeline
 from portal.models import ClinicProfile
 from portal.time_limit import TimeLimitExceeded, WorkFailed, run_with_time_limit
@@ -72,18 +72,22 @@ class PdfRenderTooSlow(PdfRenderError):
 
 
 def render_handout_pdf(handout: Handout, clinic: ClinicProfile, *, preview_note: str = "") -> bytes:
-    """`preview_note` marks a PDF that is never given to a patient (a draft's preview)."""
-    note_language = handout.note_language_if_different
+    """`preview_note` marks a PDF that is never given to a patient (a draft's preview).
 
+    A visit's packet prints whom to call before its plans from the start: its plans seldom
+    leave room for the whole of "When to get help" on page 1, and trying first would lay the
+    whole packet out twice."""
+    note_language = handout.note_language_if_different
+    packet = handout.is_packet
     return render_pdf(
-        handout_html(handout, clinic, preview_note=preview_note),
+        handout_html(handout, clinic, preview_note=preview_note, whom_to_call_first=packet),
         logo=clinic_logo(clinic),
         identifier=handout.public_id.hex.encode(),
         paper_size=handout.paper_size,
         quotes_in=[(handout.clinician_note, note_language)] if note_language else [],
-        page_one_fallback=handout_html(
-            handout, clinic, preview_note=preview_note, whom_to_call_first=True
-        ),
+        page_one_fallback=None
+        if packet
+        else handout_html(handout, clinic, preview_note=preview_note, whom_to_call_first=True),
     )
 
 
@@ -156,44 +160,69 @@ def handout_content_html(context: dict) -> str:
 
 
 def handout_context(handout: Handout, clinic: ClinicProfile) -> dict:
-    snapshot = handout.snapshot
-    article = snapshot["article"]
+    """What handout_content.html shows: the visit's (patient, "When to get help" for all its
+    conditions) and each condition's (`parts`, condition_context). The first condition's are
+    also at the top level, as a one-condition handout's template reads them."""
     with translation.override(handout.language):
-        timeline = treatment_timeline(handout)  # its rows name aids in the handout's language
-        back_to = back_to_activity_from(timeline, handout.visit_date)
-        plan = personal_plan(handout)
+        parts = [condition_context(condition) for condition in handout.condition_list]
+        packet = len(parts) > 1
+        for part in parts:
+            part["heading"], part["subheading"] = ("h3", "h4") if packet else ("h2", "h3")
         return {
+            **parts[0],
+            "parts": parts,
+            "packet": packet,
             "handout": handout,
             "clinic": clinic,
             "logo_url": LOGO_URL if clinic.has_logo else "",
             "static": STATIC_SCHEME,
-            "article": article,
-            "condition": snapshot["condition"],
-            "in_brief": article.get("in_brief") or article["summary"],
-            "plan": plan,
+            "needs_clinical_review": any(p["article"].get("needs_clinical_review") for p in parts),
             # Printed as "Check yourself" (the reading view asks them on a page of its own).
-            "check_questions": [q.shown for q in handout_questions(handout, clinic, plan)],
+            "check_questions": grouped(
+                [q.shown for q in handout_questions(handout, clinic, [p["plan"] for p in parts])],
+                lambda question: question.condition,
+            ),
             "help_tiers": help_tiers(handout, clinic),
             "whom_to_call": whom_to_call(clinic),
-            "timeline": timeline,
-            "rest_activity": timeline_activity(handout),
-            "ongoing_limits": ongoing_limits(handout),
-            "back_to_activity_from": back_to,
-            # A plan that runs into another year says which year each date is in.
-            "timeline_years": back_to.year != handout.visit_date.year,
-            "therapies": [
-                {
-                    **therapy,
-                    "how_often": how_often(therapy["times_per_week"]),
-                    "how_long": how_long(therapy["weeks"]),
-                }
-                for therapy in handout.chosen_therapies()
-            ],
-            "prevention_tips": handout.chosen_prevention_tips(),
-            "background_sections": handout.background_sections(),
-            "rest_note": snapshot["rest_guidance"]["note"],
-            "sources": snapshot["sources"],
+            # Each source once, however many of the conditions cite it.
+            "sources": list({s["citation"]: s for part in parts for s in part["sources"]}.values()),
         }
+
+
+def condition_context(condition: HandoutCondition) -> dict:
+    """One condition's part of the handout: its plan, tables and background. Called in the
+    handout's language."""
+    snapshot = condition.snapshot
+    article = snapshot["article"]
+    timeline = treatment_timeline(condition)  # its rows name aids in the handout's language
+    back_to = back_to_activity_from(timeline, condition.visit_date)
+    return {
+        "article": article,
+        "condition": snapshot["condition"],
+        "name": snapshot["condition"]["name"],
+        # The first condition's anchors are a one-condition handout's; the others' are numbered.
+        "anchor": f"-{condition.position + 1}" if condition.position else "",
+        "in_brief": article.get("in_brief") or article["summary"],
+        "plan": personal_plan(condition),
+        "timeline": timeline,
+        "rest_activity": timeline_activity(condition),
+        "ongoing_limits": ongoing_limits(condition),
+        "back_to_activity_from": back_to,
+        # A plan that runs into another year says which year each date is in.
+        "timeline_years": back_to.year != condition.visit_date.year,
+        "therapies": [
+            {
+                **therapy,
+                "how_often": how_often(therapy["times_per_week"]),
+                "how_long": how_long(therapy["weeks"]),
+            }
+            for therapy in condition.chosen_therapies()
+        ],
+        "prevention_tips": condition.chosen_prevention_tips(),
+        "background_sections": condition.background_sections(),
+        "rest_note": snapshot["rest_guidance"]["note"],
+        "sources": snapshot["sources"],
+    }
 
 
 PDF_OPTIONS = {"pdf_variant": "pdf/ua-1"}
@@ -256,12 +285,27 @@ def _write_pdf(
     """The PDF itself: run in a child process, under the time limit (see render_pdf)."""
     from handouts.pdf.tagging import finish_tagged_pdf
 
-    document = lay_out(html, logo=logo, paper_size=paper_size)
-    if page_one_fallback and not help_starts_on_page_one(document):
-        document = lay_out(page_one_fallback, logo=logo, paper_size=paper_size)
+    document = lay_out_choosing_page_one(
+        html, logo=logo, paper_size=paper_size, page_one_fallback=page_one_fallback
+    )
     return finish_tagged_pdf(
         document.write_pdf(pdf_identifier=identifier, **PDF_OPTIONS), quotes_in
     )
+
+
+def lay_out_choosing_page_one(
+    html: str,
+    *,
+    logo: tuple[bytes, str] | None = None,
+    paper_size: str = "a4",
+    page_one_fallback: str | None = None,
+) -> "weasyprint.Document":
+    """The pages as printed: `html`, or `page_one_fallback` when page 1 of `html` does not
+    reach the help box's emergency number (see render_pdf)."""
+    document = lay_out(html, logo=logo, paper_size=paper_size)
+    if page_one_fallback and not help_starts_on_page_one(document):
+        document = lay_out(page_one_fallback, logo=logo, paper_size=paper_size)
+    return document
 
 
 def _warm_up(paper_size: str) -> None:

@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
@@ -17,7 +18,9 @@ from benchmarks.http import (
     staff_session,
     time_scale_pages,
 )
+from education.models import Article
 from handouts.models import Handout
+from portal.models import ClinicProfile
 
 # Captured from `wrk -t2 -c20 -d1s --latency` against a server answering 404.
 WRK_OUTPUT = """\
@@ -38,7 +41,7 @@ Transfer/sec:    584.15KB
 """
 
 
-def test_wrk_report_gives_requests_per_second_and_p99_in_milliseconds():
+def test_wrk_report_gives_requests_per_second_and_p99_in_milliseconds() -> None:
     result = parse_wrk(WRK_OUTPUT)
 
     assert result.requests_per_s == 1150.32
@@ -48,13 +51,13 @@ def test_wrk_report_gives_requests_per_second_and_p99_in_milliseconds():
 
 
 @pytest.mark.parametrize(("printed", "ms"), [("850.00us", 0.85), ("1.20s", 1200.0)])
-def test_wrk_latencies_in_other_units_are_converted(printed, ms):
+def test_wrk_latencies_in_other_units_are_converted(printed: str, ms: float) -> None:
     output = WRK_OUTPUT.replace("   16.57ms", f"   {printed}")
 
     assert parse_wrk(output).p99_ms == pytest.approx(ms)
 
 
-def test_wrk_timeouts_are_counted():
+def test_wrk_timeouts_are_counted() -> None:
     output = WRK_OUTPUT.replace(
         "  Non-2xx or 3xx responses: 1154\n",
         "  Socket errors: connect 0, read 3, write 0, timeout 17\n",
@@ -65,12 +68,12 @@ def test_wrk_timeouts_are_counted():
     assert (result.bad_responses, result.timeouts) == (0, 17)
 
 
-def test_wrk_report_without_latency_distribution_is_refused():
+def test_wrk_report_without_latency_distribution_is_refused() -> None:
     with pytest.raises(ValueError, match="--latency"):
         parse_wrk(WRK_OUTPUT.replace("     99%   16.57ms\n", ""))
 
 
-def test_form_fields_are_what_a_browser_submits_unchanged():
+def test_form_fields_are_what_a_browser_submits_unchanged() -> None:
     html = """
     <form id="other"><input name="elsewhere" value="x"></form>
     <form id="wanted" method="post">
@@ -102,8 +105,8 @@ Ice it.</textarea>
 
 
 def test_builder_form_submitted_unchanged_with_a_name_issues_a_handout(
-    client, clinician, sample_article, clinic
-):
+    client: Client, clinician: User, sample_article: Article, clinic: ClinicProfile
+) -> None:
     url = reverse("handouts:new", args=[sample_article.condition.slug, "en"])
     client.force_login(clinician)
     fields = form_fields(client.get(url).content.decode(), "handout-form")
@@ -119,8 +122,8 @@ def test_builder_form_submitted_unchanged_with_a_name_issues_a_handout(
 
 @pytest.mark.parametrize("persona", ["clinician", "editor"])
 def test_staff_session_is_signed_in_past_two_factor_where_the_role_needs_it(
-    persona, request, roles
-):
+    persona: str, request: pytest.FixtureRequest, roles: None
+) -> None:
     user = request.getfixturevalue(persona)
     client = Client()
     client.cookies[settings.SESSION_COOKIE_NAME] = staff_session(user)
@@ -130,18 +133,21 @@ def test_staff_session_is_signed_in_past_two_factor_where_the_role_needs_it(
     assert response.status_code == 200
 
 
-def test_most_common_word_is_the_library_search():
+def test_most_common_word_is_the_library_search() -> None:
     texts = ["knee sprain injury", "ankle strain injury", "knee bruise injury x1"]
 
     assert common_word(texts) == "injury"
 
 
-def test_every_scale_page_answers_a_signed_in_clinician(clinician, sample_article, clinic):
+def test_every_scale_page_answers_a_signed_in_clinician_or_lead(
+    clinician: User, clinic_lead: User, sample_article: Article, clinic: ClinicProfile
+) -> None:
     grow_to(articles=3, handouts=5)
-    client = Client()
+    client, lead_client = Client(), Client()
     client.cookies[settings.SESSION_COOKIE_NAME] = staff_session(clinician)
+    lead_client.cookies[settings.SESSION_COOKIE_NAME] = staff_session(clinic_lead)
 
-    timings = time_scale_pages(scale_requests(client, "injury", "Ana"), n=1)
+    timings = time_scale_pages(scale_requests(client, "injury", "Ana", lead_client), n=1)
 
     assert set(timings) == {
         "library",
@@ -149,4 +155,5 @@ def test_every_scale_page_answers_a_signed_in_clinician(clinician, sample_articl
         "handout list",
         "handout name search",
         "changed list",
+        "engagement dashboard",
     }

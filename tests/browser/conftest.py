@@ -9,10 +9,13 @@ import os
 import re
 import shutil
 import subprocess
+from collections.abc import Callable, Generator, Iterator
+from typing import Any
 
 import pytest
+from playwright.sync_api import Browser, Page, Response
 
-from tests.browser.helpers import ARTIFACTS, VNU
+from tests.browser.helpers import ARTIFACTS, SERVED_DOCUMENTS, VNU
 from tests.helpers import require_tool
 
 CHROMIUM_ARGS = [
@@ -25,7 +28,7 @@ CHROMIUM_ARGS = [
 ]
 
 
-def pytest_collection_modifyitems(items):
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
@@ -37,7 +40,7 @@ def chromium_path() -> str:
 
 
 @pytest.fixture(scope="session")
-def browser(chromium_path):
+def browser(chromium_path: str) -> Iterator[Browser]:
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop in this thread, which Django takes for async
@@ -53,33 +56,32 @@ def browser(chromium_path):
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item, call):
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
     setattr(item, f"report_{report.when}", report)
     return report
 
 
 @pytest.fixture
-def pages(browser, request):
+def pages(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Callable[..., Page]]:
     """New browser contexts for the test; on failure each open page is saved (screenshot and
     HTML) under test-artifacts/failures/."""
     contexts = []
 
-    def new_page(**context_options):
+    def new_page(**context_options: Any) -> Page:
         context = browser.new_context(accept_downloads=True, **context_options)
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15_000)
+
         # The HTML the server sent for the page now shown (scripts may change the DOM later).
-        page.on(
-            "response",
-            lambda response: (
-                setattr(page, "served_document", response)
-                if response.request.resource_type == "document"
-                and response.frame == page.main_frame
-                else None
-            ),
-        )
+        def record_document(response: Response) -> None:
+            if response.request.resource_type == "document" and response.frame == page.main_frame:
+                SERVED_DOCUMENTS[page] = response
+
+        page.on("response", record_document)
         return page
 
     yield new_page
@@ -95,14 +97,14 @@ def pages(browser, request):
 
 
 @pytest.fixture
-def html_validator():
+def html_validator() -> Iterator[Callable[[Page], None]]:
     """The Nu HTML Checker on the HTML the server sent for every page passed to it; checked
     once at the end of the test."""
     java = shutil.which("java")
     collected: list[tuple[str, str]] = []
 
-    def collect(page) -> None:
-        collected.append((page.url, page.served_document.text()))
+    def collect(page: Page) -> None:
+        collected.append((page.url, SERVED_DOCUMENTS[page].text()))
 
     yield collect
     if not collected:
@@ -127,14 +129,3 @@ def html_validator():
         check=False,
     )
     assert result.returncode == 0, result.stderr or result.stdout
-
-
-@pytest.fixture
-def live_server(_test_server_settings):
-    """A live server per test, started after the test settings apply (the session-wide one
-    builds its middleware first, and with DEBUG off that would redirect to HTTPS)."""
-    from pytest_django.live_server_helper import LiveServer
-
-    server = LiveServer("localhost")
-    yield server
-    server.stop()

@@ -1,15 +1,22 @@
 """Helpers for the real-browser tests: where their artifacts go, the accessibility check,
 screenshots. Plain functions and constants; the fixtures are in conftest.py."""
 
+import weakref
 from pathlib import Path
+
+from playwright.sync_api import Page, Response
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
+# The HTML the server sent for each page now shown (scripts may change the DOM later), as the
+# `pages` fixture records it.
+SERVED_DOCUMENTS: weakref.WeakKeyDictionary[Page, Response] = weakref.WeakKeyDictionary()
 
-def check_accessibility(page, *, strict: bool) -> None:
+
+def check_accessibility(page: Page, *, strict: bool) -> None:
     """axe-core against WCAG 2.2 A and AA: no serious or critical violation on staff pages,
     none at all on patient pages (strict)."""
     # Through the DevTools protocol, which the page's Content Security Policy does not govern:
@@ -25,11 +32,12 @@ def check_accessibility(page, *, strict: bool) -> None:
     assert not blocking, f"{page.url}: {blocking}"
 
 
-def screenshot(page, name: str, widths=(1280, 375)) -> None:
+def screenshot(page: Page, name: str, widths: tuple[int, ...] = (1280, 375)) -> None:
     """Screenshots of the main pages at desktop and phone width, for anyone to look at."""
     folder = ARTIFACTS / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
     original = page.viewport_size
+    assert original is not None  # every context here has a viewport
     for width in widths:
         page.set_viewport_size({"width": width, "height": 900})
         page.screenshot(path=folder / f"{name}-{width}.png", full_page=True)

@@ -5,16 +5,21 @@ works from the keyboard. Every page visited is checked with axe-core and the Nu 
 import datetime
 import re
 import subprocess
+from collections.abc import Callable
 
 import pytest
+from django.contrib.auth.models import User
 from django.utils import timezone, translation
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
+from pytest_django.live_server_helper import LiveServer
 
+from education.models import Article
 from education.workflow import publish, submit_for_review
 from portal.dates import long_date
 from portal.demo import DEMO_LOGO
+from portal.models import ClinicProfile
 from tests.browser.helpers import ARTIFACTS, check_accessibility, screenshot
 from tests.helpers import PASSWORD, import_translation, pdf_text, require_tool
 
@@ -23,25 +28,29 @@ PATIENT = "Zoë Núñez-O'Brien"
 
 
 @pytest.fixture
-def portal(live_server, sample_article, clinic, clinician):
+def portal(
+    live_server: LiveServer, sample_article: Article, clinic: ClinicProfile, clinician: User
+) -> str:
     clinic.logo, clinic.logo_content_type = DEMO_LOGO.read_bytes(), "image/svg+xml"
     clinic.save()
     return live_server.url
 
 
-def sign_in(page, base: str, username: str, password: str = PASSWORD) -> None:
+def sign_in(page: Page, base: str, username: str, password: str = PASSWORD) -> None:
     page.goto(base + "/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
 
 
-def checked(page, html_validator, *, strict: bool = False) -> None:
+def checked(page: Page, html_validator: Callable[[Page], None], *, strict: bool = False) -> None:
     check_accessibility(page, strict=strict)
     html_validator(page)
 
 
-def issue_handout_as_clinician(page, base: str, html_validator) -> str:
+def issue_handout_as_clinician(
+    page: Page, base: str, html_validator: Callable[[Page], None]
+) -> str:
     """Flow 1 up to the issued handout's page; returns its URL."""
     sign_in(page, base, "clinician")
     checked(page, html_validator)
@@ -70,7 +79,9 @@ def issue_handout_as_clinician(page, base: str, html_validator) -> str:
     return page.url
 
 
-def test_a_clinician_issues_and_downloads_a_handout(portal, pages, html_validator):
+def test_a_clinician_issues_and_downloads_a_handout(
+    portal: str, pages: Callable[..., Page], html_validator: Callable[[Page], None]
+) -> None:
     page = pages(viewport={"width": 1280, "height": 900})
     issue_handout_as_clinician(page, portal, html_validator)
     with page.expect_download() as download:
@@ -109,7 +120,9 @@ def first_page_image(pdf: bytes) -> None:
     )
 
 
-def test_a_patient_opens_their_handout_on_a_phone(portal, pages, html_validator):
+def test_a_patient_opens_their_handout_on_a_phone(
+    portal: str, pages: Callable[..., Page], html_validator: Callable[[Page], None]
+) -> None:
     staff = pages(viewport={"width": 1280, "height": 900})
     handout_url = issue_handout_as_clinician(staff, portal, html_validator)
     staff.goto(handout_url)
@@ -167,7 +180,7 @@ BROKEN_WORDS_JS = """() => {
 }"""
 
 
-def reads_well_on_a_phone(page, width: int) -> None:
+def reads_well_on_a_phone(page: Page, width: int) -> None:
     """At phone width: the plan comes first with jump links to the rest, nothing scrolls
     sideways, no word is split, tables are stacked rows, and the clinic logo shows."""
     page.set_viewport_size({"width": width, "height": 800})
@@ -188,7 +201,7 @@ def reads_well_on_a_phone(page, width: int) -> None:
     ), width
 
 
-def sign_in_with_code(page, base: str, user) -> None:
+def sign_in_with_code(page: Page, base: str, user: User) -> None:
     sign_in(page, base, user.username)
     device = TOTPDevice.objects.get(user=user)
     page.get_by_label("Code").fill(f"{totp(device.bin_key):06d}")
@@ -196,8 +209,13 @@ def sign_in_with_code(page, base: str, user) -> None:
 
 
 def test_an_editor_drafts_a_change_a_reviewer_publishes_it_and_clinicians_see_it(
-    portal, pages, html_validator, editor, reviewer, sample_article
-):
+    portal: str,
+    pages: Callable[..., Page],
+    html_validator: Callable[[Page], None],
+    editor: User,
+    reviewer: User,
+    sample_article: Article,
+) -> None:
     page = pages(viewport={"width": 1280, "height": 900})
     sign_in_with_code(page, portal, editor)
     page.goto(portal + f"/admin/education/article/{sample_article.pk}/change/")
@@ -232,7 +250,7 @@ def test_an_editor_drafts_a_change_a_reviewer_publishes_it_and_clinicians_see_it
     checked(page, html_validator)
 
 
-def tab_to(page, description: str, test: str, limit: int = 120) -> None:
+def tab_to(page: Page, description: str, test: str, limit: int = 120) -> None:
     """Press Tab until the focused element passes `test` (JavaScript on `el`)."""
     for _ in range(limit):
         page.keyboard.press("Tab")
@@ -241,7 +259,7 @@ def tab_to(page, description: str, test: str, limit: int = 120) -> None:
     raise AssertionError(f"Tab never reached {description}")
 
 
-def test_the_builder_works_with_the_keyboard_alone(portal, pages):
+def test_the_builder_works_with_the_keyboard_alone(portal: str, pages: Callable[..., Page]) -> None:
     page = pages(viewport={"width": 1280, "height": 900})
     sign_in(page, portal, "clinician")
     page.goto(portal + "/handouts/new/bone-marrow-edema/en/")
@@ -270,8 +288,12 @@ def es(message: str) -> str:
 
 
 def test_a_clinician_working_in_spanish_gives_a_spanish_handout_read_on_a_phone(
-    portal, pages, html_validator, editor, reviewer
-):
+    portal: str,
+    pages: Callable[..., Page],
+    html_validator: Callable[[Page], None],
+    editor: User,
+    reviewer: User,
+) -> None:
     """The switcher turns the staff pages to Spanish; the builder's language line opens the
     Spanish article; the patient's pages are Spanish, accessible and fit a 320 px phone."""
     # The translation arrives as a content pack and is approved as every draft is.

@@ -3,30 +3,34 @@ pages let the browser send their own origin, and the same form posted from anoth
 refused."""
 
 import re
+from collections.abc import Callable
 
 import pytest
-from playwright.sync_api import expect
+from django.contrib.auth.models import User
+from playwright.sync_api import Page, expect
+from pytest_django.live_server_helper import LiveServer
 
-from handouts.models import HandoutEvent, ShareLink
+from handouts.models import Handout, HandoutEvent, ShareLink
 from handouts.sharing import create_share_link
+from tests.browser.helpers import SERVED_DOCUMENTS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 OTHER_SITE = "http://elsewhere.example"
 
 
 @pytest.fixture
-def shared(live_server, handout, clinician):
+def shared(live_server: LiveServer, handout: Handout, clinician: User) -> tuple[str, str]:
     new = create_share_link(handout, staff=clinician)
     return f"{live_server.url}/p/{new.token}/", new.code
 
 
 def test_the_code_form_is_posted_with_the_pages_own_origin_and_opens_the_handout(
-    live_server, pages, shared
-):
+    live_server: LiveServer, pages: Callable[..., Page], shared: tuple[str, str]
+) -> None:
     link, code = shared
     page = pages(viewport={"width": 375, "height": 812})
     page.goto(link)
-    headers = page.served_document.headers
+    headers = SERVED_DOCUMENTS[page].headers
     assert headers["referrer-policy"] == "same-origin"
     assert headers["cache-control"] == "no-store"
     page.get_by_label("Access code").fill(code)
@@ -38,7 +42,9 @@ def test_the_code_form_is_posted_with_the_pages_own_origin_and_opens_the_handout
     page.wait_for_load_state("networkidle")  # the logo too, before the database is flushed
 
 
-def test_the_code_form_posted_from_another_site_is_refused(live_server, pages, shared):
+def test_the_code_form_posted_from_another_site_is_refused(
+    live_server: LiveServer, pages: Callable[..., Page], shared: tuple[str, str]
+) -> None:
     link, code = shared
     page = pages()
     page.goto(link)  # the patient has the page open: their browser holds its CSRF cookie

@@ -2,10 +2,17 @@
 0199" is easy to misdial), in the text or on the call buttons, from 320 px up."""
 
 import re
+from collections.abc import Callable
 
 import pytest
+from django.contrib.auth.models import User
+from playwright.sync_api import Page
+from pytest_django.live_server_helper import LiveServer
 
+from education.models import Article
+from handouts.models import Handout
 from handouts.sharing import create_share_link
+from portal.models import ClinicProfile
 from tests.handouts.helpers import open_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -34,7 +41,14 @@ NUMBER_LINES_JS = """(numbers) => {
 
 
 @pytest.fixture
-def reading_view(live_server, pages, issue, sample_article, clinic, clinician):
+def reading_view(
+    live_server: LiveServer,
+    pages: Callable[..., Page],
+    issue: Callable[..., Handout],
+    sample_article: Article,
+    clinic: ClinicProfile,
+    clinician: User,
+) -> tuple[Page, ClinicProfile]:
     """The patient's reading view on a phone, the code already entered."""
     clinic.phone, clinic.after_hours_phone = "+1 (555) 010-0100", "+1 (555) 010-0199"
     clinic.save()
@@ -48,7 +62,7 @@ def reading_view(live_server, pages, issue, sample_article, clinic, clinician):
 
 
 def test_no_phone_number_breaks_across_lines_in_the_reading_view_from_320_px(
-    reading_view,
+    reading_view: tuple[Page, ClinicProfile],
 ) -> None:
     phone, clinic = reading_view
     numbers = [clinic.phone, clinic.after_hours_phone, clinic.emergency_number]

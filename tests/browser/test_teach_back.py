@@ -2,15 +2,21 @@
 in English and Spanish; a wrong answer shows the handout's words and a link to them, a right
 one is done. The page passes axe-core with no violation at all, and the HTML checker."""
 
+from collections.abc import Callable
+
 import pytest
-from playwright.sync_api import expect
+from django.contrib.auth.models import User
+from playwright.sync_api import Page, expect
+from pytest_django.live_server_helper import LiveServer
 
 from education.models import Article
 from education.packs import load_shipped
+from handouts.models import Handout
 from handouts.sharing import create_share_link
 from handouts.teach_back import handout_questions
 from portal.models import ClinicProfile
 from tests.browser.helpers import check_accessibility, screenshot
+from tests.helpers import present
 
 pytestmark = pytest.mark.django_db(transaction=True)
 WORDS = {
@@ -35,8 +41,13 @@ WORDS = {
 
 @pytest.mark.parametrize("language", ["en", "es"])
 def test_a_patient_gets_one_wrong_then_right_on_a_phone_without_javascript(
-    live_server, pages, html_validator, issue, clinician, language
-):
+    live_server: LiveServer,
+    pages: Callable[..., Page],
+    html_validator: Callable[[Page], None],
+    issue: Callable[..., Handout],
+    clinician: User,
+    language: str,
+) -> None:
     load_shipped("bone-marrow-edema", [language])
     handout = issue(Article.objects.get(language=language))
     new = create_share_link(handout, staff=clinician)
@@ -54,7 +65,7 @@ def test_a_patient_gets_one_wrong_then_right_on_a_phone_without_javascript(
 
     expect(phone.get_by_text(words["not_quite"])).to_be_visible()
     read = phone.get_by_role("link", name=words["read"])
-    assert read.get_attribute("href").endswith(f"/handout/#{question.anchor}")
+    assert present(read.get_attribute("href")).endswith(f"/handout/#{question.anchor}")
     html_validator(phone)
     screenshot(phone, f"patient-check-{language}", widths=(320,))
     for right in sorted(question.right):
@@ -64,7 +75,12 @@ def test_a_patient_gets_one_wrong_then_right_on_a_phone_without_javascript(
 
     # axe needs JavaScript: the same page, in a phone that runs it.
     checking = pages(viewport={"width": 320, "height": 700}, is_mobile=True)
-    checking.context.add_cookies(phone.context.cookies())
+    checking.context.add_cookies(
+        [
+            {"name": c["name"], "value": c["value"], "url": live_server.url}
+            for c in phone.context.cookies()
+        ]
+    )
     checking.goto(phone.url)
     check_accessibility(checking, strict=True)
     assert checking.evaluate("document.documentElement.scrollWidth") <= 320

@@ -4,13 +4,15 @@ import datetime
 from collections.abc import Callable
 
 import pytest
+from django.contrib.auth.models import User
 
 from education.models import Article
 from education.workflow import publish, start_draft, submit_for_review
+from tests.helpers import present
 
 
 @pytest.fixture
-def approve(sample_article, editor, reviewer) -> Callable[..., Article]:
+def approve(sample_article: Article, editor: User, reviewer: User) -> Callable[..., Article]:
     """approve(next_review_due=None, change=None): a new version of the sample article, drafted
     by the editor (change(draft) edits it) and approved today by the reviewer, so a review is on
     record. The published sample itself never was reviewed."""
@@ -19,7 +21,7 @@ def approve(sample_article, editor, reviewer) -> Callable[..., Article]:
         next_review_due: datetime.date | None = None,
         change: Callable[[Article], None] | None = None,
     ) -> Article:
-        draft = start_draft(sample_article.live_version(), editor)
+        draft = start_draft(present(sample_article.live_version()), editor)
         if change is not None:
             change(draft)
         submit_for_review(draft, editor)

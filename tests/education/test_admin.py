@@ -1,13 +1,15 @@
 """Editors work on a whole article on one admin page; every change is kept and revertable."""
 
 import pytest
+from django.contrib.auth.models import User
+from django.test import Client
 from django.urls import reverse
 
 from education.models import Article, Condition, Section
-from tests.helpers import article_form, form_value
+from tests.helpers import article_form, form_value, present
 
 
-def add_row(data: dict, prefix: str, **fields) -> dict:
+def add_row(data: dict, prefix: str, **fields: object) -> dict[str, object]:
     index = int(data[f"{prefix}-TOTAL_FORMS"])
     data[f"{prefix}-TOTAL_FORMS"] = str(index + 1)
     for name, value in fields.items():
@@ -16,12 +18,14 @@ def add_row(data: dict, prefix: str, **fields) -> dict:
 
 
 @pytest.fixture
-def condition(db):
+def condition(db: None) -> Condition:
     return Condition.objects.create(slug="shin-splints", name="Shin splints")
 
 
 @pytest.mark.django_db
-def test_editor_adds_a_whole_article_with_its_parts_on_one_page(client, editor, condition):
+def test_editor_adds_a_whole_article_with_its_parts_on_one_page(
+    client: Client, editor: User, condition: Condition
+) -> None:
     client.force_login(editor)
     data = article_form(
         condition=condition.pk,
@@ -45,14 +49,16 @@ def test_editor_adds_a_whole_article_with_its_parts_on_one_page(client, editor, 
     assert article.state == Article.State.DRAFT and article.version is None
     assert article.contributors.get() == editor
     assert [s.display_heading for s in article.sections.all()] == ["Overview", "Stay well"]
-    assert article.sections.first().body_html == "<p>It <strong>hurts</strong>.</p>"
+    assert present(article.sections.first()).body_html == "<p>It <strong>hurts</strong>.</p>"
     assert article.therapies.get().times_per_week == 7
     assert article.warning_signs.get().urgency == "emergency"
     assert article.history.get().history_user == editor
 
 
 @pytest.mark.django_db
-def test_invalid_input_is_shown_next_to_the_field_and_nothing_typed_is_lost(client, editor, draft):
+def test_invalid_input_is_shown_next_to_the_field_and_nothing_typed_is_lost(
+    client: Client, editor: User, draft: Article
+) -> None:
     client.force_login(editor)
     data = article_form(draft, title="")
     data["sections-0-body"] = "A long new paragraph the editor spent ten minutes writing."
@@ -68,12 +74,14 @@ def test_invalid_input_is_shown_next_to_the_field_and_nothing_typed_is_lost(clie
     assert "A long new paragraph the editor spent ten minutes writing." in html
     draft.refresh_from_db()
     assert draft.title != ""
-    assert "ten minutes" not in draft.sections.first().body
+    assert "ten minutes" not in present(draft.sections.first()).body
     assert not draft.contributors.exists()
 
 
 @pytest.mark.django_db
-def test_a_second_draft_in_the_same_language_is_refused_with_a_message(client, editor, draft):
+def test_a_second_draft_in_the_same_language_is_refused_with_a_message(
+    client: Client, editor: User, draft: Article
+) -> None:
     client.force_login(editor)
     data = article_form(
         condition=draft.condition_id,
@@ -89,8 +97,8 @@ def test_a_second_draft_in_the_same_language_is_refused_with_a_message(client, e
 
 @pytest.mark.django_db
 def test_article_list_filters_by_state_language_and_overdue_review_and_searches_codes(
-    client, editor, sample_article
-):
+    client: Client, editor: User, sample_article: Article
+) -> None:
     client.force_login(editor)
     url = reverse("admin:education_article_changelist")
     # Never reviewed (sample content), so overdue.
@@ -111,8 +119,8 @@ def test_article_list_filters_by_state_language_and_overdue_review_and_searches_
 
 @pytest.mark.django_db
 def test_history_of_article_and_its_parts_is_viewable_and_a_section_can_be_reverted(
-    client, editor, draft
-):
+    client: Client, editor: User, draft: Article
+) -> None:
     client.force_login(editor)
     section = draft.sections.get(kind="overview")
     original_body = section.body
@@ -152,7 +160,9 @@ def test_history_of_article_and_its_parts_is_viewable_and_a_section_can_be_rever
 
 
 @pytest.mark.django_db
-def test_deleted_section_can_be_recovered_from_history(client, editor, draft):
+def test_deleted_section_can_be_recovered_from_history(
+    client: Client, editor: User, draft: Article
+) -> None:
     client.force_login(editor)
     section = draft.sections.get(kind="diagnosis")
     section_id, body = section.pk, section.body
@@ -180,7 +190,9 @@ def test_deleted_section_can_be_recovered_from_history(client, editor, draft):
 
 
 @pytest.mark.django_db
-def test_clinicians_cannot_see_admin_history(client, clinician, sample_article):
+def test_clinicians_cannot_see_admin_history(
+    client: Client, clinician: User, sample_article: Article
+) -> None:
     client.force_login(clinician)
     url = reverse("admin:education_article_history", args=[sample_article.pk])
     assert client.get(url).status_code == 302  # admin sends non-staff to its login page

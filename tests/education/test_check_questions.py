@@ -6,16 +6,19 @@ like the rest of the article: the diff shows a change to one, and its history ke
 import json
 import re
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 
 from education.diff import compare_articles
-from education.models import CHECK_QUESTION_TOPICS, CheckQuestion
+from education.models import CHECK_QUESTION_TOPICS, Article, CheckQuestion
 from education.packs import SHIPPED_DIR
 from education.snapshot import build_snapshot
 from education.workflow import start_draft
+from tests.helpers import present
 
 PACKS = sorted(Path(SHIPPED_DIR).glob("*.json"))
 LANGUAGES = ["en", "es"]
@@ -119,7 +122,7 @@ def part_text(article: dict[str, Any], about: str) -> str:
     )
 
 
-def shipped_questions():
+def shipped_questions() -> Iterator[tuple[str, str, dict[str, Any], dict[str, Any]]]:
     for path in PACKS:
         pack = json.loads(path.read_text())
         for language in LANGUAGES:
@@ -130,7 +133,9 @@ def shipped_questions():
 
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("path", PACKS, ids=lambda p: p.stem)
-def test_every_shipped_condition_has_two_to_five_questions_tied_to_a_part(path, language):
+def test_every_shipped_condition_has_two_to_five_questions_tied_to_a_part(
+    path: Path, language: str
+) -> None:
     article = json.loads(path.read_text())["articles"][language]
     questions = article["check_questions"]
     sections = {section["key"] for section in article["sections"]}
@@ -140,7 +145,7 @@ def test_every_shipped_condition_has_two_to_five_questions_tied_to_a_part(path, 
         assert question["about"] in sections | set(CHECK_QUESTION_TOPICS), question["key"]
 
 
-def test_every_right_answer_is_stated_in_the_part_its_question_is_about():
+def test_every_right_answer_is_stated_in_the_part_its_question_is_about() -> None:
     unstated = []
     for slug, language, article, question in shipped_questions():
         text = part_text(article, question["about"])
@@ -158,7 +163,7 @@ def test_every_right_answer_is_stated_in_the_part_its_question_is_about():
     assert unstated == []
 
 
-def test_the_same_questions_in_each_language():
+def test_the_same_questions_in_each_language() -> None:
     for path in PACKS:
         articles = json.loads(path.read_text())["articles"]
         keys = {
@@ -168,7 +173,7 @@ def test_the_same_questions_in_each_language():
         assert keys["en"] == keys["es"], path.stem
 
 
-def test_no_wrong_answer_to_a_question_about_getting_help_is_a_warning_sign():
+def test_no_wrong_answer_to_a_question_about_getting_help_is_a_warning_sign() -> None:
     """A warning sign offered as a wrong answer to "which of these means you should get help"
     would teach that it is no reason for help. (Elsewhere a sign may be a wrong answer: to
     "which pain is OK during exercise", sharp pain that gets worse is rightly not OK.)"""
@@ -193,7 +198,9 @@ def test_no_wrong_answer_to_a_question_about_getting_help_is_a_warning_sign():
                 )
 
 
-def test_a_question_about_a_section_is_tied_to_it_in_the_snapshot(sample_article):
+def test_a_question_about_a_section_is_tied_to_it_in_the_snapshot(
+    sample_article: Article,
+) -> None:
     snapshot = build_snapshot(sample_article)
     sections = {section["key"] for section in snapshot["sections"]}
     about_sections = [
@@ -206,9 +213,11 @@ def test_a_question_about_a_section_is_tied_to_it_in_the_snapshot(sample_article
 
 
 @pytest.mark.django_db
-def test_a_changed_question_is_in_the_review_diff_and_its_history(sample_article, editor):
+def test_a_changed_question_is_in_the_review_diff_and_its_history(
+    sample_article: Article, editor: User
+) -> None:
     draft = start_draft(sample_article, editor)
-    question = draft.check_questions.first()
+    question = present(draft.check_questions.first())
     question.text = "What helps the most?"
     question.save()
 

@@ -2,9 +2,13 @@
 find it by a published name, synonym or code in any language, an ICD-10-CM code finds its
 nearest coded parent, and an editor's change goes live only when a reviewer publishes it."""
 
+from collections.abc import Iterable
+
 import pytest
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -31,7 +35,7 @@ LIBRARY = reverse("education:library")
 ICD, SNOMED = CodeSystem.ICD10_CM, CodeSystem.SNOMED_CT
 
 
-def slugs(conditions) -> list[str]:
+def slugs(conditions: Iterable[Condition]) -> list[str]:
     return sorted(condition.slug for condition in conditions)
 
 
@@ -78,7 +82,9 @@ def test_malformed_codes_are_refused_with_the_bad_code_named(
         ConditionCode(article=sample_article, system=system, code=code).clean()
 
 
-def test_a_code_finds_the_condition_whose_published_article_lists_it(sample_article) -> None:
+def test_a_code_finds_the_condition_whose_published_article_lists_it(
+    sample_article: Article,
+) -> None:
     publish_condition("other", {"en": "Other"}, icd10=["M89.8"])
     assert slugs(Condition.objects.for_code(ICD, "M89.8X6")) == ["bone-marrow-edema"]
     assert slugs(Condition.objects.for_code(ICD, "m898x6")) == ["bone-marrow-edema"]
@@ -105,7 +111,9 @@ def test_looking_up_a_code_is_one_query_however_many_parents_are_tried() -> None
     assert len(queries) == 1
 
 
-def test_staff_search_by_a_code_finds_its_nearest_coded_parent(client, clinician) -> None:
+def test_staff_search_by_a_code_finds_its_nearest_coded_parent(
+    client: Client, clinician: User
+) -> None:
     publish_condition("ankle-sprain", {"en": "Ankle sprain"}, icd10=["S93.4"])
     client.force_login(clinician)
     for query in ["S93.401A", "s93401a", "S93.4"]:
@@ -141,7 +149,12 @@ def bilingual_library() -> None:
     ],
 )
 def test_staff_find_a_condition_by_its_name_or_synonym_in_any_published_language(
-    client, clinician, bilingual_library, staff_language: str, query: str, slug: str
+    client: Client,
+    clinician: User,
+    bilingual_library: None,
+    staff_language: str,
+    query: str,
+    slug: str,
 ) -> None:
     client.force_login(clinician)
     response = client.get(LIBRARY, {"q": query}, HTTP_ACCEPT_LANGUAGE=staff_language)
@@ -149,7 +162,7 @@ def test_staff_find_a_condition_by_its_name_or_synonym_in_any_published_language
 
 
 def test_the_library_names_each_condition_in_the_staff_members_language(
-    client, clinician, bilingual_library
+    client: Client, clinician: User, bilingual_library: None
 ) -> None:
     client.force_login(clinician)
     spanish = client.get(LIBRARY, {"q": "tobillo"}, HTTP_ACCEPT_LANGUAGE="es").content.decode()
@@ -186,7 +199,7 @@ def rename_and_recode(draft: Article) -> None:
 
 
 def test_a_changed_name_or_code_is_not_live_until_a_reviewer_publishes_it(
-    sample_article, editor, reviewer
+    sample_article: Article, editor: User, reviewer: User
 ) -> None:
     draft = start_draft(sample_article, editor)
     rename_and_recode(draft)
@@ -205,7 +218,9 @@ def test_a_changed_name_or_code_is_not_live_until_a_reviewer_publishes_it(
     assert Condition.objects.get().name == "Bone bruising"
 
 
-def test_the_reviewer_sees_the_changed_name_and_codes(sample_article, editor) -> None:
+def test_the_reviewer_sees_the_changed_name_and_codes(
+    sample_article: Article, editor: User
+) -> None:
     draft = start_draft(sample_article, editor)
     rename_and_recode(draft)
     groups = {group.name: group for group in compare_articles(sample_article, draft).groups}
@@ -220,7 +235,9 @@ def test_the_reviewer_sees_the_changed_name_and_codes(sample_article, editor) ->
     assert codes["ICD-10-CM S80.01"] == "added"
 
 
-def test_a_published_articles_name_and_codes_cannot_be_changed_in_place(sample_article) -> None:
+def test_a_published_articles_name_and_codes_cannot_be_changed_in_place(
+    sample_article: Article,
+) -> None:
     naming = sample_article.condition_name
     naming.name = "Something else"
     with pytest.raises(FrozenContentError):
@@ -232,7 +249,7 @@ def test_a_published_articles_name_and_codes_cannot_be_changed_in_place(sample_a
 
 
 def test_an_editor_changes_names_and_codes_in_the_drafts_admin_page(
-    client, editor, sample_article
+    client: Client, editor: User, sample_article: Article
 ) -> None:
     draft = start_draft(sample_article, editor)
     client.force_login(editor)
@@ -245,7 +262,9 @@ def test_an_editor_changes_names_and_codes_in_the_drafts_admin_page(
     assert Condition.objects.get().name == "Bone marrow edema"
 
 
-def test_the_drafts_admin_page_names_a_malformed_code(client, editor, sample_article) -> None:
+def test_the_drafts_admin_page_names_a_malformed_code(
+    client: Client, editor: User, sample_article: Article
+) -> None:
     draft = start_draft(sample_article, editor)
     client.force_login(editor)
     data = article_form(draft, **{"codes-0-code": "M8"})
@@ -255,7 +274,7 @@ def test_the_drafts_admin_page_names_a_malformed_code(client, editor, sample_art
 
 
 def test_a_conditions_name_cannot_be_changed_outside_review(
-    client, administrator, sample_article
+    client: Client, administrator: User, sample_article: Article
 ) -> None:
     condition = sample_article.condition
     client.force_login(administrator)
@@ -266,14 +285,14 @@ def test_a_conditions_name_cannot_be_changed_outside_review(
 
 
 def test_withdrawing_the_last_published_article_takes_its_names_out_of_search(
-    sample_article, reviewer
+    sample_article: Article, reviewer: User
 ) -> None:
     archive(sample_article, reviewer)
     assert "bruise" not in Condition.objects.get().search_text
 
 
 def test_a_version_published_with_a_new_name_and_code_is_fingerprinted_with_them(
-    sample_article, editor, reviewer
+    sample_article: Article, editor: User, reviewer: User
 ) -> None:
     draft = start_draft(sample_article, editor)
     rename_and_recode(draft)
@@ -287,7 +306,7 @@ def test_a_version_published_with_a_new_name_and_code_is_fingerprinted_with_them
 
 
 def test_a_draft_without_the_conditions_name_in_its_language_cannot_be_sent_for_review(
-    client, editor, sample_article
+    client: Client, editor: User, sample_article: Article
 ) -> None:
     draft = start_draft(sample_article, editor)
     draft.condition_name.delete()

@@ -3,9 +3,12 @@ needs fixing: a published article overdue for review (or never reviewed), or abo
 clinic's maximum reading grade with no override on record."""
 
 import datetime
+from collections.abc import Callable
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import call_command
+from time_machine import TimeMachineFixture
 
 from education.models import REVIEW_SOON_DAYS, Article, Section
 from education.workflow import publish, start_draft, submit_for_review
@@ -25,7 +28,7 @@ def set_max_grade(grade: int) -> None:
     profile.save()
 
 
-def strict_run(capsys) -> tuple[int, str]:
+def strict_run(capsys: pytest.CaptureFixture[str]) -> tuple[str | int | None, str]:
     try:
         call_command("content_report", "--strict")
     except SystemExit as exit_info:
@@ -34,8 +37,10 @@ def strict_run(capsys) -> tuple[int, str]:
 
 
 def test_content_report_lists_articles_with_their_version_and_strict_fails_on_grade_or_overdue(
-    approve, capsys, time_machine
-):
+    approve: Callable[..., Article],
+    capsys: pytest.CaptureFixture[str],
+    time_machine: TimeMachineFixture,
+) -> None:
     time_machine.move_to(datetime.datetime(2027, 3, 1, tzinfo=datetime.UTC))
     approve(next_review_due=datetime.date(2027, 5, 1))
     code, out = strict_run(capsys)
@@ -58,8 +63,8 @@ def test_content_report_lists_articles_with_their_version_and_strict_fails_on_gr
 
 
 def test_a_published_article_never_reviewed_is_overdue_and_fails_the_strict_run(
-    sample_article, capsys
-):
+    sample_article: Article, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert sample_article.last_reviewed_on is None and sample_article.needs_clinical_review
     code, out = strict_run(capsys)
     assert code == 1
@@ -68,8 +73,12 @@ def test_a_published_article_never_reviewed_is_overdue_and_fails_the_strict_run(
 
 
 def test_strict_run_accepts_an_article_published_above_the_maximum_with_a_recorded_override(
-    sample_article, draft, editor, reviewer, capsys
-):
+    sample_article: Article,
+    draft: Article,
+    editor: User,
+    reviewer: User,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     set_max_grade(2)
     submit_for_review(draft, editor)
     published = publish(draft, reviewer, override_reason="Medical terms the patient must know.")
@@ -88,7 +97,9 @@ def test_strict_run_accepts_an_article_published_above_the_maximum_with_a_record
     )
 
 
-def test_strict_run_fails_above_the_maximum_when_no_override_was_recorded(sample_article, capsys):
+def test_strict_run_fails_above_the_maximum_when_no_override_was_recorded(
+    sample_article: Article, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert sample_article.grade_override_reason == ""
     set_max_grade(2)
     code, out = strict_run(capsys)
@@ -97,8 +108,8 @@ def test_strict_run_fails_above_the_maximum_when_no_override_was_recorded(sample
 
 
 def test_published_versions_are_judged_by_the_grade_recorded_when_they_were_published(
-    sample_article, capsys
-):
+    sample_article: Article, capsys: pytest.CaptureFixture[str]
+) -> None:
     # A recorded grade no text gives: written past the model's guard, as only a database
     # administrator could.
     Article._base_manager.filter(pk=sample_article.pk).update(published_grade=12.5)
@@ -108,8 +119,8 @@ def test_published_versions_are_judged_by_the_grade_recorded_when_they_were_publ
 
 
 def test_drafts_are_measured_now_and_reported_but_never_fail_the_strict_run(
-    approve, editor, capsys
-):
+    approve: Callable[..., Article], editor: User, capsys: pytest.CaptureFixture[str]
+) -> None:
     live = approve()
     draft = start_draft(live, editor)
     Section.objects.create(article=draft, kind="other", body=HARD * 20)
@@ -131,8 +142,10 @@ def test_drafts_are_measured_now_and_reported_but_never_fail_the_strict_run(
 
 
 def test_reviews_due_within_the_portals_due_soon_window_are_shown_as_due(
-    approve, capsys, time_machine
-):
+    approve: Callable[..., Article],
+    capsys: pytest.CaptureFixture[str],
+    time_machine: TimeMachineFixture,
+) -> None:
     time_machine.move_to(datetime.datetime(2027, 6, 1, tzinfo=datetime.UTC))
     last_day = datetime.date(2027, 6, 1) + datetime.timedelta(REVIEW_SOON_DAYS)
     approve(next_review_due=last_day)

@@ -4,6 +4,8 @@ live version stays, the draft stays in review, and the form comes back as it was
 import logging
 
 import pytest
+from django.contrib.auth.models import User
+from django.test import Client
 from django.urls import reverse
 
 from education.models import Article
@@ -25,8 +27,16 @@ NOT_PUBLISHED = "The article was not published: the database could not save the 
     ],
 )
 def test_publishing_when_the_database_fails_changes_nothing_and_keeps_the_form(
-    client, editor, reviewer, sample_article, draft, caplog, failure, operation, table
-):
+    client: Client,
+    editor: User,
+    reviewer: User,
+    sample_article: Article,
+    draft: Article,
+    caplog: pytest.LogCaptureFixture,
+    failure: str,
+    operation: str,
+    table: str,
+) -> None:
     submit_for_review(draft, editor)
     client.force_login(reviewer)
     url = reverse("admin:education_article_publish", args=[draft.pk])

@@ -1,17 +1,19 @@
 """Reviewers see what changed between two versions, part by part and word by word."""
 
 import pytest
+from django.contrib.auth.models import User
 from django.template.loader import render_to_string
 
 from education.diff import ArticleDiff, PartGroup, compare_articles, inline_diff
 from education.models import Article, Therapy
 from education.workflow import start_draft
+from tests.helpers import present
 
 DIFF_TEMPLATE = "admin/education/article/includes/diff.html"
 
 
 @pytest.fixture
-def draft(sample_article, editor) -> Article:
+def draft(sample_article: Article, editor: User) -> Article:
     return start_draft(sample_article, editor)
 
 
@@ -19,7 +21,9 @@ def group(diff: ArticleDiff, name: str) -> PartGroup:
     return next(g for g in diff.groups if g.name == name)
 
 
-def test_a_fresh_draft_has_no_changes_and_every_part_is_unchanged(sample_article, draft):
+def test_a_fresh_draft_has_no_changes_and_every_part_is_unchanged(
+    sample_article: Article, draft: Article
+) -> None:
     diff = compare_articles(sample_article, draft)
 
     assert not diff.has_changes
@@ -30,8 +34,10 @@ def test_a_fresh_draft_has_no_changes_and_every_part_is_unchanged(sample_article
     assert "<del>" not in html and "<ins>" not in html
 
 
-def test_a_word_changed_in_a_section_is_shown_removed_and_added(sample_article, draft):
-    section = draft.sections.first()
+def test_a_word_changed_in_a_section_is_shown_removed_and_added(
+    sample_article: Article, draft: Article
+) -> None:
+    section = present(draft.sections.first())
     section.body = section.body.replace("two main kinds", "three main kinds", 1)
     section.save()
 
@@ -46,7 +52,9 @@ def test_a_word_changed_in_a_section_is_shown_removed_and_added(sample_article, 
     assert sections.unchanged_summary == "6 unchanged sections"
 
 
-def test_an_added_and_a_removed_therapy_are_listed_with_their_text(sample_article, draft):
+def test_an_added_and_a_removed_therapy_are_listed_with_their_text(
+    sample_article: Article, draft: Article
+) -> None:
     draft.therapies.get(name="Magnet treatment").delete()
     Therapy.objects.create(
         article=draft,
@@ -74,7 +82,9 @@ def test_an_added_and_a_removed_therapy_are_listed_with_their_text(sample_articl
     assert therapies.parts[0] == by_status["removed"]  # shown where it was: first
 
 
-def test_a_section_moved_to_the_top_is_the_only_one_reported_moved(sample_article, draft):
+def test_a_section_moved_to_the_top_is_the_only_one_reported_moved(
+    sample_article: Article, draft: Article
+) -> None:
     *others, last = draft.sections.all()
     for position, section in enumerate([last, *others]):
         section.position = position
@@ -90,8 +100,10 @@ def test_a_section_moved_to_the_top_is_the_only_one_reported_moved(sample_articl
     assert "Moved from position 7 to 1" in html
 
 
-def test_html_typed_by_an_editor_is_escaped_never_rendered(sample_article, draft):
-    section = draft.sections.first()
+def test_html_typed_by_an_editor_is_escaped_never_rendered(
+    sample_article: Article, draft: Article
+) -> None:
+    section = present(draft.sections.first())
     section.body = 'Rest. <script>alert("x")</script> <img src=x onerror=alert(1)>'
     section.save()
     draft.title = "<b>Bold</b> title"
@@ -104,7 +116,9 @@ def test_html_typed_by_an_editor_is_escaped_never_rendered(sample_article, draft
     assert "&lt;b&gt;Bold&lt;/b&gt;" in html
 
 
-def test_a_plan_change_shows_each_changed_block_in_plain_words(sample_article, draft) -> None:
+def test_a_plan_change_shows_each_changed_block_in_plain_words(
+    sample_article: Article, draft: Article
+) -> None:
     plan = dict(draft.plan)
     plan["load"] = {"limb": "leg", "default": "as_tolerated"}
     plan["self_care"] = [
@@ -127,17 +141,19 @@ def test_a_plan_change_shows_each_changed_block_in_plain_words(sample_article, d
     assert "<del>Some</del><ins>As much</ins> weight" in str(change.changed_fields[0].html)
 
 
-def test_an_unchanged_plan_shows_no_change(sample_article, draft) -> None:
+def test_an_unchanged_plan_shows_no_change(sample_article: Article, draft: Article) -> None:
     assert not group(compare_articles(sample_article, draft), "Patient's plan").changes
 
 
-def test_a_split_paragraph_is_marked_so_the_change_is_visible():
+def test_a_split_paragraph_is_marked_so_the_change_is_visible() -> None:
     assert inline_diff("Rest it. Then walk.", "Rest it.\n\nThen walk.") == (
         "Rest it.<ins>¶</ins>\n\nThen walk."
     )
 
 
-def test_an_edited_and_moved_prevention_tip_reports_both(sample_article, draft):
+def test_an_edited_and_moved_prevention_tip_reports_both(
+    sample_article: Article, draft: Article
+) -> None:
     *others, last = draft.prevention_tips.all()
     last.text, last.selected_by_default = last.text + " Every day.", not last.selected_by_default
     for position, tip in enumerate([last, *others]):
@@ -151,7 +167,7 @@ def test_an_edited_and_moved_prevention_tip_reports_both(sample_article, draft):
     assert change.changed_fields[0].html.endswith("<ins> Every day.</ins>")
 
 
-def test_a_rewritten_sentence_reads_as_one_change_not_word_confetti():
+def test_a_rewritten_sentence_reads_as_one_change_not_word_confetti() -> None:
     assert inline_diff("Rest (a lot) now.", "Walk (gently) later.") == (
         "<del>Rest (a lot) now</del><ins>Walk (gently) later</ins>."
     )

@@ -3,16 +3,20 @@ published languages and the grade stored when they were published, and search th
 index of normalized text."""
 
 import importlib
+import re
+from collections.abc import Callable
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from benchmarks.scale import build_library
 from education.models import Article, Condition
-from education.packs import load_shipped
+from education.packs import SHIPPED_DIR, Pack, load_shipped, read_packs
 from education.readability import article_readability
 from education.views import LIBRARY_PAGE_SIZE, RECENTLY_UPDATED_COUNT
 from tests.education.helpers import publish_condition
@@ -22,7 +26,7 @@ pytestmark = pytest.mark.django_db
 LIBRARY = reverse("education:library")
 
 
-def get_counting_queries(client, url: str, **params: str) -> tuple[str, list[str]]:
+def get_counting_queries(client: Client, url: str, **params: str) -> tuple[str, list[str]]:
     """The page's HTML and the SQL of every query it ran, once the session's first request
     (which records things once per sign-in) is behind it."""
     client.get(url, params)
@@ -36,8 +40,8 @@ def get_counting_queries(client, url: str, **params: str) -> tuple[str, list[str
     "params", [{}, {"q": "the"}, {"q": "sprain"}, {"q": "S00.0XXA"}, {"page": "2"}]
 )
 def test_the_library_runs_as_many_queries_for_fifty_conditions_as_for_one(
-    client, clinician, params
-):
+    client: Client, clinician: User, params: dict[str, str]
+) -> None:
     client.force_login(clinician)
     build_library(1)
     _html, one = get_counting_queries(client, LIBRARY, **params)
@@ -46,7 +50,9 @@ def test_the_library_runs_as_many_queries_for_fifty_conditions_as_for_one(
     assert len(fifty) == len(one)
 
 
-def test_the_library_lists_no_section_and_measures_nothing(client, clinician, sample_article):
+def test_the_library_lists_no_section_and_measures_nothing(
+    client: Client, clinician: User, sample_article: Article
+) -> None:
     client.force_login(clinician)
     build_library(3)
     html, queries = get_counting_queries(client, LIBRARY)
@@ -54,7 +60,9 @@ def test_the_library_lists_no_section_and_measures_nothing(client, clinician, sa
     assert f"Reading grade {sample_article.published_grade}" in html
 
 
-def test_the_library_lists_conditions_from_a_to_z_a_page_at_a_time(client, clinician):
+def test_the_library_lists_conditions_from_a_to_z_a_page_at_a_time(
+    client: Client, clinician: User
+) -> None:
     client.force_login(clinician)
     build_library(LIBRARY_PAGE_SIZE + 5)
     everything = list(Condition.objects.order_by("name").values_list("name", flat=True))
@@ -71,7 +79,9 @@ def test_the_library_lists_conditions_from_a_to_z_a_page_at_a_time(client, clini
     assert second.context["recent_conditions"] == []
 
 
-def test_a_page_that_is_not_a_page_number_is_the_first_page(client, clinician):
+def test_a_page_that_is_not_a_page_number_is_the_first_page(
+    client: Client, clinician: User
+) -> None:
     client.force_login(clinician)
     build_library(3)
     for page in ["two", "-1", "0", "²", "9999999999999999999999"]:
@@ -79,7 +89,9 @@ def test_a_page_that_is_not_a_page_number_is_the_first_page(client, clinician):
         assert len(response.context["conditions"]) == 3, page
 
 
-def test_a_page_past_the_end_says_so_and_links_to_the_first(client, clinician):
+def test_a_page_past_the_end_says_so_and_links_to_the_first(
+    client: Client, clinician: User
+) -> None:
     client.force_login(clinician)
     build_library(3)
     html = client.get(LIBRARY, {"q": "the", "page": "4"}).content.decode()
@@ -88,8 +100,8 @@ def test_a_page_past_the_end_says_so_and_links_to_the_first(client, clinician):
 
 
 def test_the_front_page_shows_the_recently_updated_conditions_newest_first(
-    client, clinician, approve
-):
+    client: Client, clinician: User, approve: Callable[..., Article]
+) -> None:
     build_library(RECENTLY_UPDATED_COUNT + 2)
     approve()  # a new version of the sample article: the most recent change
     client.force_login(clinician)
@@ -101,7 +113,9 @@ def test_the_front_page_shows_the_recently_updated_conditions_newest_first(
     assert [a.version for a in recent[0].published_articles] == [2]
 
 
-def test_each_condition_lists_every_published_language_with_its_grade(client, clinician):
+def test_each_condition_lists_every_published_language_with_its_grade(
+    client: Client, clinician: User
+) -> None:
     load_shipped("bone-marrow-edema")
     client.force_login(clinician)
     html = client.get(LIBRARY).content.decode()
@@ -111,7 +125,7 @@ def test_each_condition_lists_every_published_language_with_its_grade(client, cl
         assert f"Reading grade {article.published_grade}" in html
 
 
-def test_search_results_that_fit_on_a_page_are_counted(client, clinician):
+def test_search_results_that_fit_on_a_page_are_counted(client: Client, clinician: User) -> None:
     client.force_login(clinician)
     build_library(9)
     html = client.get(LIBRARY, {"q": "sprain"}).content.decode()
@@ -119,7 +133,9 @@ def test_search_results_that_fit_on_a_page_are_counted(client, clinician):
     assert "Pages of conditions" not in html
 
 
-def test_search_results_are_paged_and_keep_the_query_in_the_page_links(client, clinician):
+def test_search_results_are_paged_and_keep_the_query_in_the_page_links(
+    client: Client, clinician: User
+) -> None:
     client.force_login(clinician)
     build_library(LIBRARY_PAGE_SIZE * 2)
     response = client.get(LIBRARY, {"q": "the"})
@@ -133,7 +149,9 @@ def test_search_results_are_paged_and_keep_the_query_in_the_page_links(client, c
 
 
 @pytest.mark.parametrize("query", ["edeme", "EDEME", "Œdème", "oedeme s82", "s82.1"])
-def test_search_ignores_accents_and_case_and_finds_codes(client, clinician, query):
+def test_search_ignores_accents_and_case_and_finds_codes(
+    client: Client, clinician: User, query: str
+) -> None:
     publish_condition("other", {"en": "Ankle sprain"}, icd10=["S93.4"])
     edema = publish_condition("edeme", {"en": "Œdème du genou"}, icd10=["S82.1"])
     client.force_login(clinician)
@@ -142,7 +160,7 @@ def test_search_ignores_accents_and_case_and_finds_codes(client, clinician, quer
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has no trigram index")
-def test_search_can_use_the_trigram_index_on_postgresql():
+def test_search_can_use_the_trigram_index_on_postgresql() -> None:
     build_library(20)
     query = Condition.objects.search("knee sprain").order_by().values("pk").query
     sql, params = query.sql_with_params()
@@ -155,14 +173,18 @@ def test_search_can_use_the_trigram_index_on_postgresql():
     assert "condition_search_trgm" in plan
 
 
-def test_every_way_of_publishing_records_the_grade(sample_article, approve):
+def test_every_way_of_publishing_records_the_grade(
+    sample_article: Article, approve: Callable[..., Article]
+) -> None:
     # Sample content is published by education.workflow.publish_loaded_content, a reviewed
     # draft by education.workflow.publish.
     for article in [sample_article, approve()]:
         assert article.published_grade == article_readability(article)[0].grade
 
 
-def test_the_migration_records_the_grade_of_versions_published_without_one(sample_article, approve):
+def test_the_migration_records_the_grade_of_versions_published_without_one(
+    sample_article: Article, approve: Callable[..., Article]
+) -> None:
     archived, published = Article.objects.get(version=1), approve()
     Article._base_manager.update(published_grade=None)
     migration = importlib.import_module("education.migrations.0006_record_published_grades")
@@ -176,7 +198,9 @@ def test_the_migration_records_the_grade_of_versions_published_without_one(sampl
 
 
 @pytest.mark.parametrize("persona", ["clinician", "editor", "reviewer"])
-def test_staff_home_runs_as_many_queries_for_fifty_articles_as_for_one(client, request, persona):
+def test_staff_home_runs_as_many_queries_for_fifty_articles_as_for_one(
+    client: Client, request: pytest.FixtureRequest, persona: str
+) -> None:
     client.force_login(request.getfixturevalue(persona))
     build_library(1)
     _html, one = get_counting_queries(client, reverse("home"))
@@ -187,8 +211,8 @@ def test_staff_home_runs_as_many_queries_for_fifty_articles_as_for_one(client, r
 
 
 def test_the_article_page_runs_as_many_queries_for_fifty_articles_as_for_one(
-    client, clinician, sample_article
-):
+    client: Client, clinician: User, sample_article: Article
+) -> None:
     client.force_login(clinician)
     url = sample_article.get_absolute_url()
     build_library(1)
@@ -199,9 +223,60 @@ def test_the_article_page_runs_as_many_queries_for_fifty_articles_as_for_one(
 
 
 def test_the_article_page_lists_the_plan_blocks_clinicians_choose_from(
-    client, clinician, sample_article
+    client: Client, clinician: User, sample_article: Article
 ) -> None:
     client.force_login(clinician)
     html = client.get(sample_article.get_absolute_url()).content.decode()
     assert "<dt>Load</dt><dd>Leg; default Some weight (partial)</dd>" in html
     assert "<dt>Aids</dt><dd>Crutches, 4 weeks, selected</dd>" in html
+
+
+# --- The shipped library ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def shipped_library(db) -> list[Pack]:
+    """Every shipped pack, loaded as `make demo` loads it: published, needing clinical review."""
+    packs = read_packs([SHIPPED_DIR])
+    for pack in packs:
+        load_shipped(pack.slug)
+    return packs
+
+
+def test_the_library_lists_every_shipped_condition_in_both_languages_needing_review(
+    client, clinician, shipped_library
+):
+    client.force_login(clinician)
+    response = client.get(LIBRARY)
+    listed = {c.slug: c for c in response.context["conditions"]}
+    assert set(listed) == {pack.slug for pack in shipped_library}
+    html = response.content.decode()
+    for condition in listed.values():
+        assert [a.language for a in condition.published_articles] == ["en", "es"]
+        for language in ["en", "es"]:
+            assert reverse("education:article", args=[condition.slug, language]) in html
+
+
+def test_each_language_shows_its_own_review_state(client, clinician, shipped_library, approve):
+    approve()  # bone marrow edema in English: reviewed; in Spanish: still sample content
+    client.force_login(clinician)
+    html = client.get(LIBRARY, {"q": "marrow"}).content.decode()
+    items = html.split('<li class="list-inline-item')[1:]
+    by_language = {re.search(r'lang="(\w\w)"', item).group(1): item for item in items}
+    assert set(by_language) == {"en", "es"}
+    assert "Clinically reviewed" in by_language["en"]
+    assert "Needs clinical review" not in by_language["en"]
+    assert "Needs clinical review" in by_language["es"]
+    assert "Clinically reviewed" not in by_language["es"]
+
+
+def test_search_finds_each_shipped_condition_by_its_spanish_name_and_every_synonym(
+    client, clinician, shipped_library
+):
+    client.force_login(clinician)
+    for pack in shipped_library:
+        spanish = pack.data["condition"]["names"]["es"]
+        for query in [spanish["name"], *spanish["synonyms"]]:
+            for staff_language in ["en", "es"]:
+                found = client.get(LIBRARY, {"q": query}, HTTP_ACCEPT_LANGUAGE=staff_language)
+                assert pack.slug in [c.slug for c in found.context["conditions"]], query

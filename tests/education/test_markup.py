@@ -5,7 +5,8 @@ from html.parser import HTMLParser
 import pytest
 
 from education.markup import render_markdown
-from education.models import Section
+from education.models import Article, Section
+from tests.helpers import present
 
 XSS_PAYLOADS = [
     "<script>alert(1)</script>",
@@ -42,7 +43,7 @@ class ElementCollector(HTMLParser):
         self.tags: set[str] = set()
         self.attributes: list[tuple[str, str, str]] = []
 
-    def handle_starttag(self, tag, attrs):
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.add(tag)
         self.attributes += [(tag, name, value or "") for name, value in attrs]
 
@@ -54,7 +55,7 @@ def elements(html: str) -> ElementCollector:
 
 
 @pytest.mark.parametrize("payload", XSS_PAYLOADS)
-def test_nothing_dangerous_survives_rendering(payload):
+def test_nothing_dangerous_survives_rendering(payload: str) -> None:
     found = elements(render_markdown(payload))
     assert found.tags <= {"p", "ul", "ol", "li", "strong", "em", "a", "br"}
     for tag, name, value in found.attributes:
@@ -63,7 +64,7 @@ def test_nothing_dangerous_survives_rendering(payload):
             assert value.split(":")[0].lower() in {"http", "https", "mailto"}, value
 
 
-def test_supported_markdown_subset_is_rendered():
+def test_supported_markdown_subset_is_rendered() -> None:
     html = render_markdown(
         "First **bold** and *italic*.\n\n- one\n- two\n\n1. first\n2. second\n\n"
         "[A link](https://example.org/page)"
@@ -77,14 +78,14 @@ def test_supported_markdown_subset_is_rendered():
     )
 
 
-def test_headings_and_code_are_shown_as_plain_text():
+def test_headings_and_code_are_shown_as_plain_text() -> None:
     assert render_markdown("# Title") == "<p># Title</p>"
     assert render_markdown("`code`") == "<p>`code`</p>"
 
 
 @pytest.mark.django_db
-def test_section_html_is_rendered_once_on_save(draft):
-    section = draft.sections.first()
+def test_section_html_is_rendered_once_on_save(draft: Article) -> None:
+    section = present(draft.sections.first())
     section.body = "New **text** <script>alert(1)</script>"
     section.save()
     stored = Section.objects.get(pk=section.pk).body_html

@@ -1,34 +1,40 @@
 import datetime
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from time_machine import TimeMachineFixture
 
 from education.models import Article, Condition
 
 
-def make_article(condition, language="en", state=Article.State.PUBLISHED, **fields):
+def make_article(
+    condition: Condition, language: str = "en", state: str = Article.State.PUBLISHED, **fields: Any
+) -> Article:
     return Article.objects.create(
         condition=condition, language=language, title="T", summary="S", state=state, **fields
     )
 
 
 @pytest.fixture
-def condition(db):
+def condition(db: None) -> Condition:
     return Condition.objects.create(slug="knee-pain", name="Knee pain")
 
 
 @pytest.mark.django_db
 def test_database_refuses_a_second_published_article_for_the_same_condition_and_language(
-    condition,
-):
+    condition: Condition,
+) -> None:
     make_article(condition)
     with pytest.raises(IntegrityError), transaction.atomic():
         make_article(condition)
 
 
 @pytest.mark.django_db
-def test_a_draft_archives_and_other_languages_can_sit_beside_the_published_article(condition):
+def test_a_draft_archives_and_other_languages_can_sit_beside_the_published_article(
+    condition: Condition,
+) -> None:
     make_article(condition)
     make_article(condition, state=Article.State.DRAFT)
     make_article(condition, state=Article.State.ARCHIVED)
@@ -38,7 +44,7 @@ def test_a_draft_archives_and_other_languages_can_sit_beside_the_published_artic
 
 
 @pytest.mark.django_db
-def test_validation_explains_the_one_open_draft_rule(condition):
+def test_validation_explains_the_one_open_draft_rule(condition: Condition) -> None:
     make_article(condition, state=Article.State.IN_REVIEW)
     second = Article(condition=condition, language="en", title="T", summary="S")
     with pytest.raises(ValidationError, match="already has a draft in this language"):
@@ -46,7 +52,7 @@ def test_validation_explains_the_one_open_draft_rule(condition):
 
 
 @pytest.mark.django_db
-def test_validation_explains_the_one_published_article_rule(condition):
+def test_validation_explains_the_one_published_article_rule(condition: Condition) -> None:
     make_article(condition)
     second = Article(
         condition=condition, language="en", title="T", summary="S", state=Article.State.PUBLISHED
@@ -56,7 +62,9 @@ def test_validation_explains_the_one_published_article_rule(condition):
 
 
 @pytest.mark.django_db
-def test_review_overdue_compares_with_today(condition, time_machine):
+def test_review_overdue_compares_with_today(
+    condition: Condition, time_machine: TimeMachineFixture
+) -> None:
     time_machine.move_to(datetime.datetime(2027, 3, 1, 12, tzinfo=datetime.UTC))
     reviewed = datetime.date(2026, 3, 1)
     due_yesterday = make_article(
@@ -97,8 +105,8 @@ def test_review_overdue_compares_with_today(condition, time_machine):
     ],
 )
 def test_an_article_is_within_its_review_date_only_with_a_review_on_record(
-    condition, time_machine, review, overdue
-):
+    condition: Condition, time_machine: TimeMachineFixture, review: dict[str, Any], overdue: bool
+) -> None:
     time_machine.move_to(datetime.datetime(2027, 3, 1, 12, tzinfo=datetime.UTC))
     article = make_article(condition, **review)
     assert article.is_review_overdue() is overdue
@@ -108,7 +116,7 @@ def test_an_article_is_within_its_review_date_only_with_a_review_on_record(
     )
 
 
-def test_next_review_must_come_after_the_last_review():
+def test_next_review_must_come_after_the_last_review() -> None:
     article = Article(
         last_reviewed_on=datetime.date(2027, 1, 1), next_review_due=datetime.date(2026, 1, 1)
     )
@@ -117,7 +125,7 @@ def test_next_review_must_come_after_the_last_review():
 
 
 @pytest.mark.django_db
-def test_an_article_offers_the_plan_blocks_its_plan_holds(condition) -> None:
+def test_an_article_offers_the_plan_blocks_its_plan_holds(condition: Condition) -> None:
     from education.plan_blocks import Activity, LegLoad, Limb, LoadOffer
 
     article = make_article(
@@ -132,7 +140,7 @@ def test_an_article_offers_the_plan_blocks_its_plan_holds(condition) -> None:
 
 
 @pytest.mark.django_db
-def test_an_offer_that_does_not_fit_is_refused_naming_the_field(condition) -> None:
+def test_an_offer_that_does_not_fit_is_refused_naming_the_field(condition: Condition) -> None:
     article = make_article(
         condition,
         state=Article.State.DRAFT,
@@ -146,7 +154,7 @@ def test_an_offer_that_does_not_fit_is_refused_naming_the_field(condition) -> No
 
 
 @pytest.mark.django_db
-def test_a_published_versions_plan_is_frozen(condition) -> None:
+def test_a_published_versions_plan_is_frozen(condition: Condition) -> None:
     from education.models import FrozenContentError
 
     article = make_article(condition)

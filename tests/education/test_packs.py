@@ -4,13 +4,16 @@ checked whole before anything is written, imports as drafts for review, and roun
 import io
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import Client
 from django.urls import reverse
 
 from education.diff import compare_articles
@@ -205,9 +208,9 @@ def test_bone_marrow_edema_is_the_sample_it_was_with_its_plan(language: str) -> 
 def test_the_spanish_sample_reads_fairly_easy_or_easier_on_the_inflesz_scale() -> None:
     load_shipped(BME, ["es"])
     whole, sections = article_readability(Article.objects.get(language="es"))
-    assert whole.inflesz >= MIN_PATIENT_INFLESZ, whole
+    assert whole.inflesz is not None and whole.inflesz >= MIN_PATIENT_INFLESZ, whole
     for heading, figures in sections:
-        assert figures.inflesz >= MIN_PATIENT_INFLESZ, heading
+        assert figures.inflesz is not None and figures.inflesz >= MIN_PATIENT_INFLESZ, heading
 
 
 # --- Export and import round trip ----------------------------------------------------------
@@ -246,7 +249,7 @@ def test_a_pack_imported_as_drafts_into_another_portal_exports_as_the_same_file(
 
 @pytest.mark.django_db
 def test_parts_written_in_the_admin_are_named_by_lineage_and_round_trip(
-    tmp_path: Path, approve
+    tmp_path: Path, approve: Callable[..., Article]
 ) -> None:
     version = approve(
         change=lambda draft: Section.objects.create(
@@ -408,7 +411,7 @@ def upload(data: dict[str, Any], name: str = "pack.json") -> SimpleUploadedFile:
 
 @pytest.mark.django_db
 def test_an_editor_sees_what_a_pack_would_change_then_imports_it_as_drafts(
-    client, editor, sample_article: Article
+    client: Client, editor: User, sample_article: Article
 ) -> None:
     client.force_login(editor)
     assert "Check the pack" in client.get(IMPORT_URL).content.decode()
@@ -434,7 +437,7 @@ def test_an_editor_sees_what_a_pack_would_change_then_imports_it_as_drafts(
 
 
 @pytest.mark.django_db
-def test_a_bad_upload_lists_its_problems_and_saves_nothing(client, editor) -> None:
+def test_a_bad_upload_lists_its_problems_and_saves_nothing(client: Client, editor: User) -> None:
     client.force_login(editor)
     data = shipped("tennis-elbow")
     data["articles"]["es"]["therapies"][0]["times_per_week"] = 30
@@ -450,7 +453,9 @@ def test_a_bad_upload_lists_its_problems_and_saves_nothing(client, editor) -> No
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("persona", ["clinician", "front_desk", "outsider"])
-def test_only_content_editors_may_import_packs(client, personas, persona: str) -> None:
+def test_only_content_editors_may_import_packs(
+    client: Client, personas: dict[str, User], persona: str
+) -> None:
     client.force_login(personas[persona])
     response = client.post(IMPORT_URL, {"file": upload(shipped())})
     assert response.status_code in {302, 403}
@@ -459,7 +464,7 @@ def test_only_content_editors_may_import_packs(client, personas, persona: str) -
 
 @pytest.mark.django_db
 def test_the_library_shows_each_conditions_languages_and_review_state(
-    client, clinician, approve
+    client: Client, clinician: User, approve: Callable[..., Article]
 ) -> None:
     load_shipped("neck-pain")
     approve()  # a reviewed version of bone marrow edema (English)
@@ -474,7 +479,7 @@ def test_the_library_shows_each_conditions_languages_and_review_state(
 
 @pytest.mark.django_db
 def test_the_admin_keeps_an_articles_check_questions_two_to_five_or_none(
-    client, editor, draft: Article
+    client: Client, editor: User, draft: Article
 ) -> None:
     client.force_login(editor)
     url = reverse("admin:education_article_change", args=[draft.pk])
@@ -493,7 +498,7 @@ def test_the_admin_keeps_an_articles_check_questions_two_to_five_or_none(
 
 @pytest.mark.django_db
 def test_a_one_answer_question_with_two_right_answers_is_refused_in_the_admin(
-    client, editor, draft: Article
+    client: Client, editor: User, draft: Article
 ) -> None:
     client.force_login(editor)
     question = draft.check_questions.first()
@@ -522,7 +527,7 @@ def test_check_questions_are_in_the_snapshot_but_not_the_fingerprint_until_print
 @pytest.mark.django_db
 @pytest.mark.parametrize("failure", FAILURES)
 def test_an_import_the_database_refuses_halfway_saves_nothing(
-    client, editor, sample_article: Article, failure: str
+    client: Client, editor: User, sample_article: Article, failure: str
 ) -> None:
     client.force_login(editor)
     data = shipped()

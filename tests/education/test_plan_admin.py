@@ -1,6 +1,8 @@
 """Editors set the plan blocks an article version offers on its admin page, as a form."""
 
 import pytest
+from django.contrib.auth.models import User
+from django.test import Client
 from django.urls import reverse
 
 from education.models import Article
@@ -49,7 +51,9 @@ def with_plan(draft: Article, **plan_fields: object) -> dict:
     return data
 
 
-def test_an_editor_sets_every_block_and_reads_it_back(client, editor, draft) -> None:
+def test_an_editor_sets_every_block_and_reads_it_back(
+    client: Client, editor: User, draft: Article
+) -> None:
     client.force_login(editor)
     data = with_plan(
         draft,
@@ -92,7 +96,7 @@ def test_an_editor_sets_every_block_and_reads_it_back(client, editor, draft) -> 
     assert draft.plan_offer() == ANKLE_SPRAIN
 
 
-def test_unticking_a_block_stops_offering_it(client, editor, draft) -> None:
+def test_unticking_a_block_stops_offering_it(client: Client, editor: User, draft: Article) -> None:
     client.force_login(editor)
     response = client.post(change_url(draft), with_plan(draft, aid_crutches=False, physio=""))
     assert response.status_code == 302
@@ -118,7 +122,7 @@ def test_unticking_a_block_stops_offering_it(client, editor, draft) -> None:
     ],
 )
 def test_an_offer_that_does_not_fit_is_shown_next_to_its_field_and_nothing_typed_is_lost(
-    client, editor, draft, changes: dict, field: str, message: str
+    client: Client, editor: User, draft: Article, changes: dict, field: str, message: str
 ) -> None:
     client.force_login(editor)
     before = draft.plan
@@ -138,7 +142,7 @@ def test_an_offer_that_does_not_fit_is_shown_next_to_its_field_and_nothing_typed
 
 
 def test_a_published_versions_plan_shows_read_only_in_plain_words(
-    client, editor, sample_article
+    client: Client, editor: User, sample_article: Article
 ) -> None:
     client.force_login(editor)
     page = client.get(change_url(sample_article)).content.decode()

@@ -7,6 +7,7 @@ import datetime
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.db.models import Model
 from django.utils import timezone
 
 from education.models import Article, Section
@@ -44,7 +45,7 @@ def test_every_version_offers_what_its_rest_guidance_made_and_no_printed_note_is
     OldArticle = apps.get_model("education", "Article")
     OldRest = apps.get_model("education", "RestGuidance")
 
-    def version(language: str, state: str, number: int | None) -> object:
+    def version(language: str, state: str, number: int | None) -> Model:
         return OldArticle.objects.create(
             condition=condition,
             language=language,

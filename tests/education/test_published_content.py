@@ -2,16 +2,20 @@
 action and the models themselves refuse to change or delete a version that has left draft, or
 its parts. Only education.workflow moves a version on."""
 
+from typing import Any
+
 import pytest
 from django.apps import apps
 from django.contrib.admin.models import LogEntry
+from django.contrib.auth.models import User
 from django.forms.models import model_to_dict
+from django.test import Client
 from django.urls import reverse
 
 from education import parts
 from education.models import Article, FrozenContentError, PartOfArticle, Section, Therapy
 from education.workflow import archive, publish, start_draft, submit_for_review
-from tests.helpers import form_value
+from tests.helpers import form_value, present
 
 pytestmark = pytest.mark.django_db
 
@@ -29,24 +33,24 @@ PARTS = {
 STAFF = ["editor", "administrator"]
 
 
-def part_of(article: Article, name: str):
+def part_of(article: Article, name: str) -> PartOfArticle:
     related = getattr(article, PARTS[name][0])
     return related if name == "conditionname" else related.first()
 
 
-def changed_form(part, **fields) -> dict:
+def changed_form(part: PartOfArticle, **fields: object) -> dict[str, str | list[str]]:
     """The part's own admin form as a browser posts it, with one text changed."""
-    text_field = PARTS[part._meta.model_name][1]
+    text_field = PARTS[present(part._meta.model_name)][1]
     values = model_to_dict(part) | {text_field: "Changed in place"} | fields
     return {name: form_value(value) for name, value in values.items()}
 
 
-def text_of(part) -> str:
-    return getattr(type(part).objects.get(pk=part.pk), PARTS[part._meta.model_name][1])
+def text_of(part: PartOfArticle) -> str:
+    return getattr(type(part).objects.get(pk=part.pk), PARTS[present(part._meta.model_name)][1])
 
 
 @pytest.fixture
-def archived(sample_article, draft, editor, reviewer) -> Article:
+def archived(sample_article: Article, draft: Article, editor: User, reviewer: User) -> Article:
     """The sample article's version 1, replaced by an approved version 2."""
     submit_for_review(draft, editor)
     publish(draft, reviewer)
@@ -56,7 +60,7 @@ def archived(sample_article, draft, editor, reviewer) -> Article:
 
 
 @pytest.fixture
-def staff_member(request):
+def staff_member(request: pytest.FixtureRequest) -> User:
     return request.getfixturevalue(request.param)
 
 
@@ -65,10 +69,14 @@ def staff_member(request):
 
 @pytest.mark.parametrize("name", PARTS)
 @pytest.mark.parametrize("version", ["sample_article", "archived"])
-def test_a_published_or_archived_versions_parts_refuse_every_change(request, name, version):
+def test_a_published_or_archived_versions_parts_refuse_every_change(
+    request: pytest.FixtureRequest, name: str, version: str
+) -> None:
     article = request.getfixturevalue(version)
     part = part_of(article, name)
-    model = type(part)
+    # One of the part models, chosen at run time: each declares its own `article` field, which
+    # the abstract PartOfArticle that mypy sees does not.
+    model: Any = type(part)
     count = model.objects.filter(article=article).count()
     setattr(part, PARTS[name][1], "Changed in place")
 
@@ -86,13 +94,15 @@ def test_a_published_or_archived_versions_parts_refuse_every_change(request, nam
     assert model.objects.filter(article=article).count() == count
 
 
-def test_a_part_can_be_moved_neither_into_nor_out_of_a_published_version(sample_article, draft):
+def test_a_part_can_be_moved_neither_into_nor_out_of_a_published_version(
+    sample_article: Article, draft: Article
+) -> None:
     sections = sample_article.sections.count()
-    into_live = draft.sections.first()
+    into_live = present(draft.sections.first())
     into_live.article = sample_article
     with pytest.raises(FrozenContentError):
         into_live.save()
-    out_of_live = sample_article.sections.first()
+    out_of_live = present(sample_article.sections.first())
     out_of_live.article = draft
     with pytest.raises(FrozenContentError):
         out_of_live.save()
@@ -115,8 +125,8 @@ def test_a_part_can_be_moved_neither_into_nor_out_of_a_published_version(sample_
     ],
 )
 def test_a_published_or_archived_version_refuses_to_change_its_own_fields(
-    request, version, field, value
-):
+    request: pytest.FixtureRequest, version: str, field: str, value: bool | int | str
+) -> None:
     article = request.getfixturevalue(version)
     setattr(article, field, value)
     with pytest.raises(FrozenContentError, match=field):
@@ -125,7 +135,9 @@ def test_a_published_or_archived_version_refuses_to_change_its_own_fields(
         Article.objects.filter(pk=article.pk).update(**{field: value})
 
 
-def test_a_published_version_only_moves_on_to_archived(sample_article, reviewer):
+def test_a_published_version_only_moves_on_to_archived(
+    sample_article: Article, reviewer: User
+) -> None:
     sample_article.state = Article.State.DRAFT
     with pytest.raises(FrozenContentError, match="from published to draft"):
         sample_article.save()
@@ -136,7 +148,9 @@ def test_a_published_version_only_moves_on_to_archived(sample_article, reviewer)
 
 
 @pytest.mark.parametrize("version", ["sample_article", "archived"])
-def test_a_published_or_archived_version_is_never_deleted(request, version):
+def test_a_published_or_archived_version_is_never_deleted(
+    request: pytest.FixtureRequest, version: str
+) -> None:
     article = request.getfixturevalue(version)
     sections = article.sections.count()
     with pytest.raises(FrozenContentError):
@@ -147,13 +161,15 @@ def test_a_published_or_archived_version_is_never_deleted(request, version):
     assert article.sections.count() == sections
 
 
-def test_a_draft_in_review_keeps_the_text_its_reviewer_reads(editor, reviewer, draft):
+def test_a_draft_in_review_keeps_the_text_its_reviewer_reads(
+    editor: User, reviewer: User, draft: Article
+) -> None:
     submit_for_review(draft, editor)
     draft.refresh_from_db()
     draft.title = "Changed after it was sent"
     with pytest.raises(FrozenContentError, match="title"):
         draft.save()
-    section = draft.sections.first()
+    section = present(draft.sections.first())
     section.body = "Changed after it was sent."
     with pytest.raises(FrozenContentError):
         section.save()
@@ -162,11 +178,11 @@ def test_a_draft_in_review_keeps_the_text_its_reviewer_reads(editor, reviewer, d
     assert published.is_published and published.title != "Changed after it was sent"
 
 
-def test_a_draft_and_its_parts_change_and_go_freely(draft):
+def test_a_draft_and_its_parts_change_and_go_freely(draft: Article) -> None:
     draft.title = "A better title"
     draft.save()
     Therapy.objects.filter(article=draft).update(times_per_week=3)
-    draft.sections.first().delete()
+    present(draft.sections.first()).delete()
     Section.objects.create(article=draft, kind="other", body="New.")
     draft.refresh_from_db()
     assert draft.title == "A better title"
@@ -175,7 +191,7 @@ def test_a_draft_and_its_parts_change_and_go_freely(draft):
     assert not Section.objects.filter(article_id=draft.pk).exists()
 
 
-def test_the_refusal_answers_a_request_with_403_not_500():
+def test_the_refusal_answers_a_request_with_403_not_500() -> None:
     from django.core.exceptions import PermissionDenied
 
     assert issubclass(FrozenContentError, PermissionDenied)
@@ -187,8 +203,8 @@ def test_the_refusal_answers_a_request_with_403_not_500():
 @pytest.mark.parametrize("staff_member", STAFF, indirect=True)
 @pytest.mark.parametrize("name", PARTS)
 def test_a_published_parts_own_page_is_read_only_and_refuses_a_post(
-    client, staff_member, sample_article, name
-):
+    client: Client, staff_member: User, sample_article: Article, name: str
+) -> None:
     client.force_login(staff_member)
     part = part_of(sample_article, name)
     url = reverse(f"admin:education_{name}_change", args=[part.pk])
@@ -203,7 +219,9 @@ def test_a_published_parts_own_page_is_read_only_and_refuses_a_post(
 
 @pytest.mark.parametrize("staff_member", STAFF, indirect=True)
 @pytest.mark.parametrize("name", PARTS)
-def test_parts_cannot_be_added_on_their_own_page(client, staff_member, sample_article, name):
+def test_parts_cannot_be_added_on_their_own_page(
+    client: Client, staff_member: User, sample_article: Article, name: str
+) -> None:
     client.force_login(staff_member)
     part = part_of(sample_article, name)
     url = reverse(f"admin:education_{name}_add")
@@ -216,8 +234,8 @@ def test_parts_cannot_be_added_on_their_own_page(client, staff_member, sample_ar
 @pytest.mark.parametrize("staff_member", STAFF, indirect=True)
 @pytest.mark.parametrize("name", PARTS)
 def test_a_published_part_cannot_be_deleted_one_by_one_or_in_bulk(
-    client, staff_member, sample_article, name
-):
+    client: Client, staff_member: User, sample_article: Article, name: str
+) -> None:
     client.force_login(staff_member)
     part = part_of(sample_article, name)
     model = type(part)
@@ -235,8 +253,8 @@ def test_a_published_part_cannot_be_deleted_one_by_one_or_in_bulk(
 
 @pytest.mark.parametrize("staff_member", STAFF, indirect=True)
 def test_the_revert_form_cannot_move_a_drafts_part_into_the_live_version(
-    client, staff_member, sample_article, draft
-):
+    client: Client, staff_member: User, sample_article: Article, draft: Article
+) -> None:
     """The reported route: the revert form offered the article as a field."""
     client.force_login(staff_member)
     section = draft.sections.get(kind="overview")
@@ -255,9 +273,11 @@ def test_the_revert_form_cannot_move_a_drafts_part_into_the_live_version(
 
 
 @pytest.mark.parametrize("staff_member", STAFF, indirect=True)
-def test_a_published_parts_history_cannot_be_reverted(client, staff_member, sample_article):
+def test_a_published_parts_history_cannot_be_reverted(
+    client: Client, staff_member: User, sample_article: Article
+) -> None:
     client.force_login(staff_member)
-    section = sample_article.sections.first()
+    section = present(sample_article.sections.first())
     record = section.history.earliest()
     url = reverse("admin:education_section_simple_history", args=[section.pk, record.history_id])
     assert "Revert" not in client.get(url).context["title"]
@@ -267,8 +287,8 @@ def test_a_published_parts_history_cannot_be_reverted(client, staff_member, samp
 
 @pytest.mark.parametrize("staff_member", STAFF, indirect=True)
 def test_a_published_articles_page_offers_no_inline_edits_and_refuses_them(
-    client, staff_member, sample_article
-):
+    client: Client, staff_member: User, sample_article: Article
+) -> None:
     from tests.helpers import article_form
 
     client.force_login(staff_member)
@@ -291,10 +311,10 @@ def test_a_published_articles_page_offers_no_inline_edits_and_refuses_them(
 
 @pytest.mark.parametrize("staff_member", STAFF, indirect=True)
 def test_a_drafts_part_changes_on_its_own_page_and_counts_as_a_contribution(
-    client, staff_member, draft
-):
+    client: Client, staff_member: User, draft: Article
+) -> None:
     client.force_login(staff_member)
-    therapy = draft.therapies.first()
+    therapy = present(draft.therapies.first())
     url = reverse("admin:education_therapy_change", args=[therapy.pk])
     assert client.post(url, changed_form(therapy)).status_code == 302
     assert text_of(therapy) == "Changed in place"
@@ -302,7 +322,7 @@ def test_a_drafts_part_changes_on_its_own_page_and_counts_as_a_contribution(
     assert LogEntry.objects.filter(object_id=str(therapy.pk)).exists()
 
 
-def test_every_part_an_article_owns_is_guarded_and_in_the_admin_and_covered_here():
+def test_every_part_an_article_owns_is_guarded_and_in_the_admin_and_covered_here() -> None:
     guarded = {
         model._meta.model_name
         for model in apps.get_app_config("education").get_models()
@@ -311,7 +331,9 @@ def test_every_part_an_article_owns_is_guarded_and_in_the_admin_and_covered_here
     assert guarded == set(PARTS) == {part.model._meta.model_name for part in parts.PARTS}
 
 
-def test_a_new_draft_and_sample_content_are_still_made_by_the_workflow(sample_article, editor):
+def test_a_new_draft_and_sample_content_are_still_made_by_the_workflow(
+    sample_article: Article, editor: User
+) -> None:
     draft = start_draft(sample_article, editor)
     assert draft.sections.count() == sample_article.sections.count() > 0
     assert sample_article.is_published and sample_article.version == 1
@@ -319,8 +341,8 @@ def test_a_new_draft_and_sample_content_are_still_made_by_the_workflow(sample_ar
 
 @pytest.mark.parametrize("staff_member", STAFF, indirect=True)
 def test_reverting_a_draft_brings_back_its_text_but_never_a_workflow_step(
-    client, staff_member, editor, reviewer, draft
-):
+    client: Client, staff_member: User, editor: User, reviewer: User, draft: Article
+) -> None:
     from education.workflow import return_to_draft
 
     draft.title = "Sent for review with this title"

@@ -3,6 +3,8 @@ sending it for review, the reviewer on the review page, and publishing it needs 
 reason, recorded with the version, in its history and in the audit log."""
 
 import pytest
+from django.contrib.auth.models import User
+from django.test import Client
 from django.urls import reverse
 
 from education.models import Article, WarningSign
@@ -16,7 +18,7 @@ REASON = "Clinicians issue this article only to patients who may bear weight."
 
 
 @pytest.fixture
-def contradicting(draft) -> Article:
+def contradicting(draft: Article) -> Article:
     """The sample's draft with an editor's emergency sign that contradicts a plan of no
     weight on the leg, which the article offers."""
     WarningSign.objects.create(article=draft, text=SIGN, urgency="emergency", position=99)
@@ -24,8 +26,8 @@ def contradicting(draft) -> Article:
 
 
 def test_publishing_text_that_contradicts_a_plan_choice_needs_a_reason(
-    editor, reviewer, sample_article, contradicting
-):
+    editor: User, reviewer: User, sample_article: Article, contradicting: Article
+) -> None:
     submit_for_review(contradicting, editor)
     with pytest.raises(WorkflowError) as refused:
         publish(contradicting, reviewer)
@@ -47,7 +49,9 @@ def test_publishing_text_that_contradicts_a_plan_choice_needs_a_reason(
     assert event.detail.endswith(f"Reason: {REASON}")
 
 
-def test_a_conflict_reason_is_not_kept_when_nothing_contradicts(editor, reviewer, draft):
+def test_a_conflict_reason_is_not_kept_when_nothing_contradicts(
+    editor: User, reviewer: User, draft: Article
+) -> None:
     submit_for_review(draft, editor)
     published = publish(draft, reviewer, conflict_reason="Not needed")
     assert published.plan_conflict_reason == ""
@@ -58,8 +62,8 @@ def test_a_conflict_reason_is_not_kept_when_nothing_contradicts(editor, reviewer
 
 
 def test_the_editor_sees_the_conflicts_before_and_after_sending_the_draft_for_review(
-    client, editor, contradicting
-):
+    client: Client, editor: User, contradicting: Article
+) -> None:
     client.force_login(editor)
     page = reverse("admin:education_article_change", args=[contradicting.pk])
     before = client.get(page).content.decode()
@@ -77,15 +81,17 @@ def test_the_editor_sees_the_conflicts_before_and_after_sending_the_draft_for_re
     assert contradicting.state == Article.State.IN_REVIEW
 
 
-def test_a_draft_that_agrees_with_every_plan_choice_says_so(client, editor, draft):
+def test_a_draft_that_agrees_with_every_plan_choice_says_so(
+    client: Client, editor: User, draft: Article
+) -> None:
     client.force_login(editor)
     html = client.get(reverse("admin:education_article_change", args=[draft.pk])).content
     assert "Nothing in the warning signs, therapy instructions or tips contradicts" in html.decode()
 
 
 def test_the_reviewer_sees_each_conflict_and_publishes_only_with_a_reason(
-    client, editor, reviewer, contradicting
-):
+    client: Client, editor: User, reviewer: User, contradicting: Article
+) -> None:
     submit_for_review(contradicting, editor)
     client.force_login(reviewer)
     url = reverse("admin:education_article_publish", args=[contradicting.pk])
@@ -109,8 +115,8 @@ def test_the_reviewer_sees_each_conflict_and_publishes_only_with_a_reason(
 
 
 def test_the_review_page_lists_the_conflicts_in_the_reviewers_language(
-    client, editor, reviewer, contradicting
-):
+    client: Client, editor: User, reviewer: User, contradicting: Article
+) -> None:
     submit_for_review(contradicting, editor)
     client.force_login(reviewer)
     url = reverse("admin:education_article_publish", args=[contradicting.pk])

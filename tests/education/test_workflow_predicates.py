@@ -1,8 +1,12 @@
 """Each workflow rule is written once: the admin offers a step exactly when the workflow would
 take it, and a refused step gives the reason the rule gives."""
 
+from collections.abc import Callable
+
 import pytest
+from django.contrib.auth.models import User
 from django.db import transaction
+from django.test import Client
 from django.urls import reverse
 
 from education.models import Article
@@ -27,11 +31,12 @@ from education.workflow import (
 )
 from portal.models import ClinicProfile
 from portal.roles import EDITOR
+from tests.helpers import present
 
 pytestmark = pytest.mark.django_db
 
 
-def approval_reason(article: Article, user) -> str | None:
+def approval_reason(article: Article, user: User) -> str | None:
     return approval_problem(article, user, ClinicProfile.load())
 
 
@@ -50,7 +55,7 @@ class _Undo(Exception):
     pass
 
 
-def refusal(step, article: Article, user) -> str | None:
+def refusal(step: Callable[[Article, User], object], article: Article, user: User) -> str | None:
     """What the step says when it refuses, or None when it succeeds; undone either way."""
     try:
         with transaction.atomic():
@@ -62,7 +67,7 @@ def refusal(step, article: Article, user) -> str | None:
         return str(error)
 
 
-def article_in(state: str, sample_article: Article, editor, reviewer) -> Article:
+def article_in(state: str, sample_article: Article, editor: User, reviewer: User) -> Article:
     """The sample article in `state`; the editor starts and sends drafts, the reviewer
     publishes them."""
     if state == "published":
@@ -82,8 +87,15 @@ def article_in(state: str, sample_article: Article, editor, reviewer) -> Article
 @pytest.mark.parametrize("state", STATES)
 @pytest.mark.parametrize("persona", ["editor", "colleague", "reviewer", "administrator"])
 def test_the_admin_offers_a_step_exactly_when_the_workflow_would_take_it(
-    client, make_user, editor, reviewer, administrator, sample_article, state, persona
-):
+    client: Client,
+    make_user: Callable[..., User],
+    editor: User,
+    reviewer: User,
+    administrator: User,
+    sample_article: Article,
+    state: str,
+    persona: str,
+) -> None:
     users = {
         "editor": editor,  # who started and sent the draft
         "colleague": make_user("colleague", EDITOR),
@@ -105,7 +117,9 @@ def test_the_admin_offers_a_step_exactly_when_the_workflow_would_take_it(
 
 
 @pytest.mark.parametrize("state", STATES)
-def test_clinicians_may_take_no_step(clinician, editor, reviewer, sample_article, state):
+def test_clinicians_may_take_no_step(
+    clinician: User, editor: User, reviewer: User, sample_article: Article, state: str
+) -> None:
     article = article_in(state, sample_article, editor, reviewer)
     for step, rule in STEPS.values():
         refused = refusal(step, article, clinician)
@@ -117,13 +131,13 @@ def test_clinicians_may_take_no_step(clinician, editor, reviewer, sample_article
 
 
 def test_a_reviewer_who_changed_the_draft_is_offered_the_review_page_which_says_why_not(
-    client, editor, reviewer, sample_article
-):
+    client: Client, editor: User, reviewer: User, sample_article: Article
+) -> None:
     draft = start_draft(sample_article, editor)
     draft.contributors.add(reviewer)
     draft = submit_for_review(draft, editor)
     assert can_review(draft, reviewer) and review_problem(draft, reviewer) is None
-    problem = approval_reason(draft, reviewer)
+    problem = present(approval_reason(draft, reviewer))
     assert "another reviewer must approve it" in problem
     assert refusal(publish, draft, reviewer) == problem
 
@@ -136,13 +150,13 @@ def test_a_reviewer_who_changed_the_draft_is_offered_the_review_page_which_says_
 
 @pytest.mark.parametrize("open_draft", [False, True])
 def test_the_versions_page_offers_a_restore_exactly_when_a_draft_could_be_started(
-    client, editor, reviewer, sample_article, open_draft
-):
+    client: Client, editor: User, reviewer: User, sample_article: Article, open_draft: bool
+) -> None:
     archived = article_in("archived", sample_article, editor, reviewer)
     if open_draft:
         start_draft(archived, editor)
     client.force_login(editor)
-    live = archived.live_version()
+    live = present(archived.live_version())
     page = client.get(reverse("admin:education_article_versions", args=[live.pk])).content.decode()
     offered = reverse("admin:education_article_new_draft", args=[archived.pk]) in page
     assert offered == can_start_draft(archived, editor) == (not open_draft)

@@ -7,31 +7,53 @@ import itertools
 import re
 import signal
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import strip_tags
+from weasyprint.formatting_structure import boxes
 
-from education.plan_blocks import PlanChoices, choices_from_rest_columns
+from education.models import Article
+from education.plan_blocks import (
+    Activity,
+    AidChoice,
+    BackToChoice,
+    BackToWhen,
+    PlanChoices,
+    PlanOffer,
+    SelfCareChoice,
+    Side,
+    choices_from_rest_columns,
+)
 from education.plan_rules import conflicts
 from education.snapshot import build_snapshot
+from handouts.forms import default_choices as builder_defaults
 from handouts.forms import therapy_field
 from handouts.issuing import build_handout
-from handouts.pdf.render import handout_context
-from tests.helpers import default_choices
+from handouts.models import Handout
+from handouts.pdf.render import (
+    clinic_logo,
+    handout_context,
+    handout_html,
+    lay_out_choosing_page_one,
+)
+from portal.demo import ensure_demo_clinic_profile
+from portal.models import ClinicProfile
+from tests.helpers import TestResponse, default_choices, present
 
 
-def builder_url(article) -> str:
+def builder_url(article: Article) -> str:
     return reverse("handouts:new", args=[article.condition.slug, article.language])
 
 
-def builder_data(article, **overrides) -> dict:
+def builder_data(article: Article, **overrides: object) -> dict[str, object]:
     """What the builder form posts when the clinician keeps the article's defaults."""
-    data = {
+    data: dict[str, object] = {
         "issue_token": str(uuid.uuid4()),
         "patient_name": "Zoë Núñez-O'Brien",
         "visit_date": "2027-02-02",
@@ -71,9 +93,11 @@ def patient_client() -> Client:
     return Client(HTTP_USER_AGENT=PHONE, enforce_csrf_checks=True)
 
 
-def form_token(response) -> str:
+def form_token(response: TestResponse) -> str:
     """The CSRF token in the page's form."""
-    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.content.decode())[1]
+    return present(
+        re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.content.decode())
+    )[1]
 
 
 def load_form(client: Client, token: str) -> str:
@@ -81,7 +105,7 @@ def load_form(client: Client, token: str) -> str:
     return form_token(client.get(open_url(token)))
 
 
-def post_code(client: Client, token: str, code: str, with_form_token: str):
+def post_code(client: Client, token: str, code: str, with_form_token: str) -> TestResponse:
     return client.post(open_url(token), {"code": code, "csrfmiddlewaretoken": with_form_token})
 
 
@@ -128,7 +152,7 @@ MATRIX = [
 ]
 
 
-def handout_for(article, clinician, choices: Choices):
+def handout_for(article: Article, clinician: User, choices: Choices) -> Handout:
     """A handout of `article` with these choices and the sections printed by default; no
     note."""
     snapshot = build_snapshot(article)
@@ -151,7 +175,7 @@ def handout_for(article, clinician, choices: Choices):
     )
 
 
-def reading_view_text(handout, clinic) -> str:
+def reading_view_text(handout: Handout, clinic: ClinicProfile) -> str:
     """The reading view's text, white space folded."""
     context = handout_context(handout, clinic) | {"for_web": True}
     with translation.override(handout.language):
@@ -159,13 +183,13 @@ def reading_view_text(handout, clinic) -> str:
     return " ".join(strip_tags(html).split())
 
 
-def share(client, handout, **data):
+def share(client: Client, handout: Handout, **data: str) -> TestResponse:
     return client.post(
         reverse("handouts:share", args=[handout.public_id]), {"days": "30", "email": "", **data}
     )
 
 
-def shown_secrets(response) -> tuple[str, str]:
+def shown_secrets(response: TestResponse) -> tuple[str, str]:
     result = response.context["result"]
     return result.url, result.new_link.code
 
@@ -182,3 +206,83 @@ def run_worker() -> None:
         # The worker takes over the stop signals to finish its task first; give them back.
         for number, handler in saved.items():
             signal.signal(number, handler)
+
+
+# --- The demo handout and its pages ---------------------------------------------------------
+
+
+def demo_handout(article, clinician, **overrides):
+    """The handout `make demo`'s clinic issues with the builder's defaults (and `overrides`)."""
+    ensure_demo_clinic_profile()
+    clinic = ClinicProfile.load()
+    snapshot = build_snapshot(article)
+    choices = builder_defaults(snapshot, clinic, patient_name="Zoë Núñez") | overrides
+    return build_handout(article, choices, issued_by=clinician, snapshot=snapshot), clinic
+
+
+def page_fill(page) -> float:
+    """How much of the page's content area its content reaches down to, from 0 to 1."""
+    page_box = page._page_box
+    top, height = page_box.content_box_y(), page_box.height
+    bottoms = [
+        box.position_y + box.margin_height()
+        for child in page_box.children
+        if not isinstance(child, boxes.MarginBox)
+        for box in child.descendants()
+        if isinstance(box, boxes.LineBox | boxes.ReplacedBox)
+    ]
+    return (max(bottoms, default=top) - top) / height
+
+
+def printed_pages(handout, clinic) -> list:
+    """The handout's pages as its PDF prints them (render_handout_pdf)."""
+    return lay_out_choosing_page_one(
+        handout_html(handout, clinic),
+        logo=clinic_logo(clinic),
+        paper_size=handout.paper_size,
+        page_one_fallback=handout_html(handout, clinic, whom_to_call_first=True),
+    ).pages
+
+
+def each_choice(offer: PlanOffer) -> list[tuple[str, PlanChoices]]:
+    """The offer's defaults with one block changed at a time, over every choice it offers."""
+    base = PlanChoices.defaults(offer, VISIT)
+    cases: list[tuple[str, PlanChoices]] = [("defaults", base)]
+    if offer.site and offer.site.sided:
+        cases += [(f"side={side}", replace(base, side=side)) for side in Side]
+    if offer.activity:
+        for activity in offer.activity.offered:
+            weeks = [1, 3, 52] if activity == Activity.REST else [0]
+            cases += [
+                (f"activity={activity}:{n}", replace(base, activity=activity, rest_weeks=n))
+                for n in weeks
+            ]
+        cases.append(("no activity", replace(base, activity=None, rest_weeks=0)))
+    if offer.load:
+        cases += [(f"load={load}", replace(base, load=load)) for load in offer.load.choices]
+        cases.append(("no load", replace(base, load=None)))
+    for aid in offer.aids:
+        for weeks in (aid.weeks, None):
+            cases.append(
+                (f"aid={aid.kind}:{weeks}", replace(base, aids=(AidChoice(aid.kind, weeks),)))
+            )
+    cases.append(("no aids", replace(base, aids=())))
+    for care in offer.self_care:
+        chosen = SelfCareChoice(care.kind, care.times_per_day, care.minutes, care.days)
+        cases.append((f"self_care={care.kind}", replace(base, self_care=(chosen,))))
+    cases.append(("no self-care", replace(base, self_care=())))
+    if offer.back_to:
+        cases.append(
+            (
+                "back on a date",
+                replace(
+                    base, back_to=BackToChoice(BackToWhen.DATE, VISIT + datetime.timedelta(weeks=3))
+                ),
+            )
+        )
+        cases.append(("no back-to", replace(base, back_to=None)))
+    if offer.physiotherapy:
+        cases.append(
+            ("physio in a week", replace(base, physio_start=VISIT + datetime.timedelta(days=7)))
+        )
+    return cases

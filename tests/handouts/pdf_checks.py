@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterator
 
 import pikepdf
+from pypdf import PdfReader
 
 from handouts.pdf.tagging import (
     INLINE_TYPES,
@@ -363,3 +364,28 @@ def _capped(problems: list[str]) -> list[str]:
         if count > MAX_REPORTED:
             kept.append(f"... and {count - MAX_REPORTED} more like: {kind.strip()}")
     return kept
+
+
+# --- Fonts ----------------------------------------------------------------------------------
+
+
+def embedded_fonts(pdf: bytes) -> dict[str, dict]:
+    """The PDF's fonts by family (the @font-face name), each with its font descriptor."""
+    fonts = {}
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            # "/ABCDEF+Noto-Sans-Greek-Handout-Bold": subset tag, family, then the style.
+            name = str(font["/BaseFont"]).split("+")[-1]
+            family = re.sub(r"(-(Bold|Italic|Oblique))+$", "", name).replace("-", " ")
+            fonts[family] = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+    return fonts
+
+
+def notdef_warnings(caplog) -> list[str]:
+    # WeasyPrint logs each character it draws as .notdef (the empty box, glyph 0).
+    return [
+        r.getMessage()
+        for r in caplog.records
+        if r.name.startswith("weasyprint") and ".notdef" in r.getMessage()
+    ]

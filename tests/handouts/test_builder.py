@@ -3,11 +3,14 @@
 import hashlib
 import logging
 import re
+from collections.abc import Callable
 
 import pytest
 import weasyprint
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -17,19 +20,24 @@ from education.models import (
     MAX_TIMES_PER_WEEK,
     MIN_THERAPY_WEEKS,
     MIN_TIMES_PER_WEEK,
+    Article,
 )
+from education.packs import load_shipped
 from education.workflow import archive
 from handouts.issuing import build_handout
 from handouts.models import MAX_NOTE_LENGTH, Handout
 from handouts.timeline import treatment_timeline
+from portal.models import ClinicProfile
 from tests.handouts.helpers import builder_data, builder_url
-from tests.helpers import default_choices, pdf_text
+from tests.helpers import default_choices, pdf_text, present
 
 # The builder accepts dates near today; builder_data() describes a visit on 2 February 2027.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("visit_day")]
 
 
-def test_builder_opens_with_the_articles_defaults(client, clinician, sample_article, clinic):
+def test_builder_opens_with_the_articles_defaults(
+    client: Client, clinician: User, sample_article: Article, clinic: ClinicProfile
+) -> None:
     client.force_login(clinician)
     response = client.get(builder_url(sample_article))
     assert response.status_code == 200
@@ -49,15 +57,17 @@ def test_builder_opens_with_the_articles_defaults(client, clinician, sample_arti
 
 
 def test_record_number_is_asked_only_when_the_clinic_uses_them(
-    client, clinician, sample_article, clinic
-):
+    client: Client, clinician: User, sample_article: Article, clinic: ClinicProfile
+) -> None:
     clinic.use_record_numbers = True
     clinic.save()
     client.force_login(clinician)
     assert "record_number" in client.get(builder_url(sample_article)).context["form"].fields
 
 
-def test_article_page_offers_create_handout_to_clinicians_only(client, personas, sample_article):
+def test_article_page_offers_create_handout_to_clinicians_only(
+    client: Client, personas: dict[str, User], sample_article: Article
+) -> None:
     for persona, offered in [
         ("clinician", True),
         ("administrator", True),
@@ -69,7 +79,9 @@ def test_article_page_offers_create_handout_to_clinicians_only(client, personas,
         assert (builder_url(sample_article) in html) is offered, persona
 
 
-def test_preview_shows_the_handout_and_saves_nothing(client, clinician, sample_article, clinic):
+def test_preview_shows_the_handout_and_saves_nothing(
+    client: Client, clinician: User, sample_article: Article, clinic: ClinicProfile
+) -> None:
     client.force_login(clinician)
     response = client.post(
         builder_url(sample_article), builder_data(sample_article, action="preview")
@@ -83,8 +95,8 @@ def test_preview_shows_the_handout_and_saves_nothing(client, clinician, sample_a
 
 
 def test_preview_as_pdf_returns_the_pdf_inline_and_saves_nothing(
-    client, clinician, sample_article, clinic
-):
+    client: Client, clinician: User, sample_article: Article, clinic: ClinicProfile
+) -> None:
     client.force_login(clinician)
     response = client.post(
         builder_url(sample_article), builder_data(sample_article, action="preview_pdf")
@@ -96,8 +108,8 @@ def test_preview_as_pdf_returns_the_pdf_inline_and_saves_nothing(
 
 
 def test_issuing_saves_the_record_and_its_pdf_and_lands_on_the_handout_page(
-    client, clinician, sample_article, clinic
-):
+    client: Client, clinician: User, sample_article: Article, clinic: ClinicProfile
+) -> None:
     client.force_login(clinician)
     response = client.post(builder_url(sample_article), builder_data(sample_article))
     handout = Handout.objects.get()
@@ -106,15 +118,15 @@ def test_issuing_saves_the_record_and_its_pdf_and_lands_on_the_handout_page(
     assert handout.issued_by == clinician
     assert handout.issued_by_name == clinician.get_full_name() or clinician.username
     assert handout.pdf_sha256 == hashlib.sha256(bytes(handout.stored_pdf.pdf)).hexdigest()
-    assert len(handout.therapy_plan) == 2
-    assert handout.therapy_plan[0]["times_per_week"] == 3
+    assert len(handout.condition_list[0].therapy_plan) == 2
+    assert handout.condition_list[0].therapy_plan[0]["times_per_week"] == 3
     page = client.get(response["Location"]).content.decode()
     assert "Download PDF" in page and "Print" in page
 
 
 def test_the_same_form_submitted_twice_creates_one_handout(
-    client, clinician, sample_article, clinic
-):
+    client: Client, clinician: User, sample_article: Article, clinic: ClinicProfile
+) -> None:
     client.force_login(clinician)
     data = builder_data(sample_article)
     first = client.post(builder_url(sample_article), data)
@@ -123,7 +135,9 @@ def test_the_same_form_submitted_twice_creates_one_handout(
     assert first["Location"] == second["Location"]
 
 
-def test_public_identifiers_are_random_not_sequential(handout, issue, sample_article):
+def test_public_identifiers_are_random_not_sequential(
+    handout: Handout, issue: Callable[..., Handout], sample_article: Article
+) -> None:
     other = issue(sample_article)
     assert handout.get_absolute_url() == f"/handouts/{handout.public_id}/"
     assert handout.public_id.version == 4 and other.public_id.version == 4
@@ -151,8 +165,14 @@ def test_public_identifiers_are_random_not_sequential(handout, issue, sample_art
     ],
 )
 def test_invalid_input_is_explained_next_to_the_field_and_everything_typed_stays(
-    client, clinician, sample_article, clinic, field, value, message
-):
+    client: Client,
+    clinician: User,
+    sample_article: Article,
+    clinic: ClinicProfile,
+    field: str,
+    value: str,
+    message: str,
+) -> None:
     client.force_login(clinician)
     data = builder_data(sample_article, **{"clinician_note": "Keep this note", field: value})
     response = client.post(builder_url(sample_article), data)
@@ -165,10 +185,10 @@ def test_invalid_input_is_explained_next_to_the_field_and_everything_typed_stays
 
 
 def test_a_chosen_therapy_needs_its_frequency_and_duration(
-    client, clinician, sample_article, clinic
-):
+    client: Client, clinician: User, sample_article: Article, clinic: ClinicProfile
+) -> None:
     client.force_login(clinician)
-    therapy = sample_article.therapies.first()
+    therapy = present(sample_article.therapies.first())
     data = builder_data(
         sample_article,
         **{f"{therapy.lineage}-weeks": "", f"{therapy.lineage}-times_per_week": "15"},
@@ -181,7 +201,9 @@ def test_a_chosen_therapy_needs_its_frequency_and_duration(
     ]
 
 
-def test_names_in_any_script_are_accepted(client, clinician, sample_article, clinic):
+def test_names_in_any_script_are_accepted(
+    client: Client, clinician: User, sample_article: Article, clinic: ClinicProfile
+) -> None:
     client.force_login(clinician)
     for name in ["Ζωή Παπαδοπούλου", "Иван Петров", "محمد علي", "山田 太郎"]:
         data = builder_data(sample_article, patient_name=name, action="preview")
@@ -190,9 +212,14 @@ def test_names_in_any_script_are_accepted(client, clinician, sample_article, cli
 
 
 def test_a_render_failure_saves_nothing_keeps_the_form_and_logs_no_patient_data(
-    client, clinician, sample_article, clinic, monkeypatch, caplog
-):
-    def broken_write_pdf(*args, **kwargs):
+    client: Client,
+    clinician: User,
+    sample_article: Article,
+    clinic: ClinicProfile,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def broken_write_pdf(*args: object, **kwargs: object) -> None:
         raise RuntimeError("cairo ran out of memory")
 
     # WeasyPrint is outside our code: make it fail the way a real failure would.
@@ -210,7 +237,9 @@ def test_a_render_failure_saves_nothing_keeps_the_form_and_logs_no_patient_data(
     assert "Zoë" not in logged and "Núñez" not in logged
 
 
-def test_other_languages_of_the_condition_are_offered(client, clinician, sample_article, clinic):
+def test_other_languages_of_the_condition_are_offered(
+    client: Client, clinician: User, sample_article: Article, clinic: ClinicProfile
+) -> None:
     from education.models import Article
 
     Article.objects.create(
@@ -226,16 +255,16 @@ def test_other_languages_of_the_condition_are_offered(client, clinician, sample_
 
 
 def test_builder_for_an_unpublished_article_is_not_found(
-    client, clinician, reviewer, sample_article
-):
+    client: Client, clinician: User, reviewer: User, sample_article: Article
+) -> None:
     archive(sample_article, reviewer)
     client.force_login(clinician)
     assert client.get(builder_url(sample_article)).status_code == 404
 
 
 def test_library_search_results_offer_create_handout_to_clinicians(
-    client, personas, sample_article
-):
+    client: Client, personas: dict[str, User], sample_article: Article
+) -> None:
     for persona, offered in [("clinician", True), ("front_desk", False)]:
         client.force_login(personas[persona])
         html = client.get(reverse("education:library"), {"q": "edema"}).content.decode()
@@ -243,8 +272,8 @@ def test_library_search_results_offer_create_handout_to_clinicians(
 
 
 def test_issuing_is_refused_while_the_clinic_has_no_phone_and_nothing_typed_is_lost(
-    client, clinician, sample_article, clinic
-):
+    client: Client, clinician: User, sample_article: Article, clinic: ClinicProfile
+) -> None:
     clinic.phone = ""
     clinic.save()
     client.force_login(clinician)
@@ -266,8 +295,8 @@ def test_issuing_is_refused_while_the_clinic_has_no_phone_and_nothing_typed_is_l
 
 
 def test_issuing_is_refused_while_the_clinic_keeps_its_placeholder_name(
-    client, clinician, sample_article, db
-):
+    client: Client, clinician: User, sample_article: Article, db: None
+) -> None:
     from portal.models import ClinicProfile
 
     profile = ClinicProfile.load()
@@ -279,8 +308,8 @@ def test_issuing_is_refused_while_the_clinic_keeps_its_placeholder_name(
 
 
 def test_the_builder_offers_the_articles_sections_ticked_as_the_article_says(
-    client, clinician, sample_article, clinic
-):
+    client: Client, clinician: User, sample_article: Article, clinic: ClinicProfile
+) -> None:
     client.force_login(clinician)
     form = client.get(builder_url(sample_article)).context["form"]
     sections = list(sample_article.sections.all())
@@ -293,8 +322,8 @@ def test_the_builder_offers_the_articles_sections_ticked_as_the_article_says(
 
 
 def test_only_the_chosen_background_sections_are_printed_and_recorded(
-    client, clinician, sample_article, clinic
-):
+    client: Client, clinician: User, sample_article: Article, clinic: ClinicProfile
+) -> None:
     first, second = sample_article.sections.all()[:2]
     client.force_login(clinician)
     client.post(
@@ -302,15 +331,15 @@ def test_only_the_chosen_background_sections_are_printed_and_recorded(
         builder_data(sample_article, background_sections=[str(second.lineage)]),
     )
     handout = Handout.objects.get()
-    assert handout.background_section_keys == [str(second.lineage)]
+    assert handout.condition_list[0].background_section_keys == [str(second.lineage)]
     text = pdf_text(bytes(handout.stored_pdf.pdf))
     assert second.display_heading in text
     assert first.display_heading not in text
 
 
 def test_a_character_no_font_can_print_is_refused_by_name_and_the_input_kept(
-    client, clinician, sample_article, clinic
-):
+    client: Client, clinician: User, sample_article: Article, clinic: ClinicProfile
+) -> None:
     client.force_login(clinician)
     response = client.post(
         builder_url(sample_article),
@@ -324,7 +353,9 @@ def test_a_character_no_font_can_print_is_refused_by_name_and_the_input_kept(
     assert 'value="Ann 𓀀 Lee"' in html
 
 
-def test_names_in_other_scripts_are_issued_and_printed(client, clinician, sample_article, clinic):
+def test_names_in_other_scripts_are_issued_and_printed(
+    client: Client, clinician: User, sample_article: Article, clinic: ClinicProfile
+) -> None:
     client.force_login(clinician)
     for name in ["王小明", "अनीता शर्मा", "علی‌رضا"]:  # the last with a zero-width non-joiner
         client.post(builder_url(sample_article), builder_data(sample_article, patient_name=name))
@@ -334,8 +365,8 @@ def test_names_in_other_scripts_are_issued_and_printed(client, clinician, sample
 
 
 def test_an_accent_typed_as_a_separate_mark_is_stored_composed(
-    client, clinician, sample_article, clinic
-):
+    client: Client, clinician: User, sample_article: Article, clinic: ClinicProfile
+) -> None:
     client.force_login(clinician)
     client.post(
         builder_url(sample_article),
@@ -345,8 +376,8 @@ def test_an_accent_typed_as_a_separate_mark_is_stored_composed(
 
 
 def test_the_preview_shows_the_whole_handouts_reading_level_against_the_target(
-    client, clinician, sample_article, clinic
-):
+    client: Client, clinician: User, sample_article: Article, clinic: ClinicProfile
+) -> None:
     client.force_login(clinician)
     response = client.post(
         builder_url(sample_article), builder_data(sample_article, action="preview")
@@ -373,8 +404,12 @@ def test_the_preview_shows_the_whole_handouts_reading_level_against_the_target(
 
 @pytest.mark.parametrize("action", [None, "preview", "preview_pdf", "issue"])
 def test_each_builder_request_loads_the_clinic_profile_once(
-    client, clinician, sample_article, clinic, action
-):
+    client: Client,
+    clinician: User,
+    sample_article: Article,
+    clinic: ClinicProfile,
+    action: str | None,
+) -> None:
     client.force_login(clinician)
     with CaptureQueriesContext(connection) as queries:
         if action is None:
@@ -387,9 +422,35 @@ def test_each_builder_request_loads_the_clinic_profile_once(
     assert len(clinic_loads) == 1
 
 
-def test_issuing_refused_for_the_clinic_profile_loads_it_once(
-    client, clinician, sample_article, clinic
+def builder_get_queries(client, article) -> list[str]:
+    url = builder_url(article)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return [query["sql"] for query in queries.captured_queries]
+
+
+def test_the_builders_queries_do_not_grow_with_the_library_or_the_article(
+    client, clinician, sample_article, clinic, issue
 ):
+    """One query per part table, whatever the article holds (the sample has four therapies,
+    the back none) and however many conditions and handouts the clinic has."""
+    client.force_login(clinician)
+    client.get(builder_url(sample_article))  # the first request after signing in does more
+    alone = builder_get_queries(client, sample_article)
+    for slug in ("ankle-sprain", "low-back-pain", "tennis-elbow"):
+        load_shipped(slug)
+    for _ in range(3):
+        issue(sample_article)
+    others = Article.objects.published().exclude(pk=sample_article.pk)
+
+    assert len(builder_get_queries(client, sample_article)) == len(alone)
+    assert {len(builder_get_queries(client, article)) for article in others} == {len(alone)}
+
+
+def test_issuing_refused_for_the_clinic_profile_loads_it_once(
+    client: Client, clinician: User, sample_article: Article, clinic: ClinicProfile
+) -> None:
     clinic.phone = ""
     clinic.save()
     client.force_login(clinician)
@@ -400,7 +461,9 @@ def test_issuing_refused_for_the_clinic_profile_loads_it_once(
     assert len(clinic_loads) == 1
 
 
-def test_an_unknown_action_previews_and_saves_nothing(client, clinician, sample_article, clinic):
+def test_an_unknown_action_previews_and_saves_nothing(
+    client: Client, clinician: User, sample_article: Article, clinic: ClinicProfile
+) -> None:
     client.force_login(clinician)
     data = builder_data(sample_article, action="something-else")
     response = client.post(builder_url(sample_article), data)
@@ -410,9 +473,13 @@ def test_an_unknown_action_previews_and_saves_nothing(client, clinician, sample_
 
 
 def test_a_preview_pdf_that_fails_to_render_shows_the_preview_and_says_so(
-    client, clinician, sample_article, clinic, monkeypatch
-):
-    def broken_write_pdf(*args, **kwargs):
+    client: Client,
+    clinician: User,
+    sample_article: Article,
+    clinic: ClinicProfile,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken_write_pdf(*args: object, **kwargs: object) -> None:
         raise RuntimeError("cairo ran out of memory")
 
     monkeypatch.setattr(weasyprint.Document, "write_pdf", broken_write_pdf)
@@ -427,8 +494,8 @@ def test_a_preview_pdf_that_fails_to_render_shows_the_preview_and_says_so(
 
 
 def test_the_rest_limits_are_stated_from_the_care_plan_bounds_in_the_staff_language(
-    client, clinician, sample_article, clinic
-):
+    client: Client, clinician: User, sample_article: Article, clinic: ClinicProfile
+) -> None:
     client.force_login(clinician)
     page = client.get(builder_url(sample_article)).content.decode()
     assert f"1 to {MAX_REST_WEEKS}, with rest. The handout says to rest" in page
@@ -446,10 +513,16 @@ def test_the_rest_limits_are_stated_from_the_care_plan_bounds_in_the_staff_langu
     ],
 )
 def test_a_therapys_numbers_keep_to_the_bounds_an_article_may_suggest(
-    client, clinician, sample_article, clinic, part, lowest, highest
-):
+    client: Client,
+    clinician: User,
+    sample_article: Article,
+    clinic: ClinicProfile,
+    part: str,
+    lowest: int,
+    highest: int,
+) -> None:
     client.force_login(clinician)
-    field = f"{sample_article.therapies.first().lineage}-{part}"
+    field = f"{present(sample_article.therapies.first()).lineage}-{part}"
     for value, accepted in [
         (lowest - 1, False),
         (lowest, True),
@@ -461,7 +534,9 @@ def test_a_therapys_numbers_keep_to_the_bounds_an_article_may_suggest(
         assert (field not in form.errors) is accepted, value
 
 
-def test_the_handout_record_refuses_what_the_builder_refuses(clinician, sample_article):
+def test_the_handout_record_refuses_what_the_builder_refuses(
+    clinician: User, sample_article: Article
+) -> None:
     too_long = "n" * (MAX_NOTE_LENGTH + 1)
     handout = build_handout(
         sample_article,
@@ -481,8 +556,13 @@ FIRST_ACCEPTED, LAST_ACCEPTED = "2026-02-02", "2029-02-01"
 @pytest.mark.parametrize("field", ["visit_date", "follow_up_date"])
 @pytest.mark.parametrize("value", ["9999-12-31", "2029-02-02", "2026-02-01", "0001-01-01"])
 def test_a_date_outside_the_accepted_window_is_refused_naming_the_window_and_keeping_the_input(
-    client, clinician, sample_article, clinic, field, value
-):
+    client: Client,
+    clinician: User,
+    sample_article: Article,
+    clinic: ClinicProfile,
+    field: str,
+    value: str,
+) -> None:
     client.force_login(clinician)
     data = builder_data(sample_article, **{field: value})
     if field == "follow_up_date":
@@ -496,8 +576,8 @@ def test_a_date_outside_the_accepted_window_is_refused_naming_the_window_and_kee
 
 
 def test_the_accepted_window_is_stated_in_the_staff_language(
-    client, clinician, sample_article, clinic
-):
+    client: Client, clinician: User, sample_article: Article, clinic: ClinicProfile
+) -> None:
     client.force_login(clinician)
     data = builder_data(sample_article, visit_date="9999-12-31")
     response = client.post(builder_url(sample_article), data, HTTP_ACCEPT_LANGUAGE="es")
@@ -506,20 +586,22 @@ def test_the_accepted_window_is_stated_in_the_staff_language(
     ]
 
 
-def test_the_date_pickers_offer_only_the_accepted_window(client, clinician, sample_article, clinic):
+def test_the_date_pickers_offer_only_the_accepted_window(
+    client: Client, clinician: User, sample_article: Article, clinic: ClinicProfile
+) -> None:
     client.force_login(clinician)
     html = client.get(builder_url(sample_article)).content.decode()
     for name in ("visit_date", "follow_up_date"):
-        field = re.search(rf'<input type="date" name="{name}"[^>]*>', html)[0]
+        field = present(re.search(rf'<input type="date" name="{name}"[^>]*>', html))[0]
         assert f'min="{FIRST_ACCEPTED}"' in field and f'max="{LAST_ACCEPTED}"' in field
 
 
 @pytest.mark.parametrize("visit", [FIRST_ACCEPTED, LAST_ACCEPTED])
 def test_the_longest_plan_from_either_end_of_the_window_is_issued_with_its_timeline(
-    client, clinician, sample_article, clinic, visit
-):
+    client: Client, clinician: User, sample_article: Article, clinic: ClinicProfile, visit: str
+) -> None:
     client.force_login(clinician)
-    therapy = str(sample_article.therapies.first().lineage)
+    therapy = str(present(sample_article.therapies.first()).lineage)
     data = builder_data(
         sample_article,
         visit_date=visit,
@@ -531,4 +613,7 @@ def test_the_longest_plan_from_either_end_of_the_window_is_issued_with_its_timel
     assert response.status_code == 302, response.context["form"].errors
     handout = Handout.objects.get()  # its PDF was rendered before it was saved
     assert handout.visit_date.isoformat() == visit
-    assert treatment_timeline(handout)[-1].last_week == MAX_REST_WEEKS + MAX_THERAPY_WEEKS
+    assert (
+        treatment_timeline(handout.condition_list[0])[-1].last_week
+        == MAX_REST_WEEKS + MAX_THERAPY_WEEKS
+    )

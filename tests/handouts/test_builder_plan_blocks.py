@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 from crispy_forms.utils import render_crispy_form
 
+from education.models import Article
 from education.plan_blocks import (
     Activity,
+    Aid,
     AidChoice,
     ArmLoad,
     BackToChoice,
@@ -18,27 +20,30 @@ from education.plan_blocks import (
     LegLoad,
     PlanChoices,
     PlanOffer,
+    SelfCare,
     SelfCareChoice,
     Side,
     Site,
 )
-from education.snapshot import build_snapshot
+from education.snapshot import Snapshot, build_snapshot
 from handouts.forms import HandoutForm
 from handouts.reissue import carry_over_plan
+from portal.models import ClinicProfile
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("visit_day")]
 
 PACKS = Path(__file__).parents[2] / "education" / "content_packs"
 
 
-def snapshot_offering(article, pack: str) -> dict:
-    plan = json.loads((PACKS / f"{pack}.json").read_text())["articles"]["en"]["plan"]
-    return build_snapshot(article) | {"plan": plan}
+def snapshot_offering(article: Article, pack: str) -> Snapshot:
+    snapshot = build_snapshot(article)
+    snapshot["plan"] = json.loads((PACKS / f"{pack}.json").read_text())["articles"]["en"]["plan"]
+    return snapshot
 
 
-def posted(form: HandoutForm, **changes: str) -> dict:
+def posted(form: HandoutForm, **changes: str | None) -> dict[str, object]:
     """What the browser posts for the unchanged form, with `changes`."""
-    data = {}
+    data: dict[str, object] = {}
     for field in form:
         value = field.value()
         if value is True:
@@ -53,7 +58,9 @@ def posted(form: HandoutForm, **changes: str) -> dict:
     return {k: v for k, v in (data | changes).items() if v is not None}
 
 
-def test_an_ankle_builder_offers_its_blocks_at_their_defaults(sample_article, clinic) -> None:
+def test_an_ankle_builder_offers_its_blocks_at_their_defaults(
+    sample_article: Article, clinic: ClinicProfile
+) -> None:
     form = HandoutForm(snapshot=snapshot_offering(sample_article, "ankle-sprain"), clinic=clinic)
     initial = form.initial
     assert (initial["site"], initial["side"], initial["activity"]) == ("ankle", "", "relative")
@@ -67,14 +74,18 @@ def test_an_ankle_builder_offers_its_blocks_at_their_defaults(sample_article, cl
     assert html.count('name="activity"') == 3  # one radio button per activity offered
 
 
-def test_a_back_builder_has_no_load_aid_or_side_fields(sample_article, clinic) -> None:
+def test_a_back_builder_has_no_load_aid_or_side_fields(
+    sample_article: Article, clinic: ClinicProfile
+) -> None:
     form = HandoutForm(snapshot=snapshot_offering(sample_article, "low-back-pain"), clinic=clinic)
     assert not {"load", "side"} & set(form.fields)
     assert not [name for name in form.fields if name.startswith("aid-")]
     assert "weight" not in render_crispy_form(form).lower()
 
 
-def test_the_clinicians_choices_become_the_handouts_plan(sample_article, clinic) -> None:
+def test_the_clinicians_choices_become_the_handouts_plan(
+    sample_article: Article, clinic: ClinicProfile
+) -> None:
     snapshot = snapshot_offering(sample_article, "ankle-sprain")
     data = posted(
         HandoutForm(snapshot=snapshot, clinic=clinic),
@@ -95,14 +106,16 @@ def test_the_clinicians_choices_become_the_handouts_plan(sample_article, clinic)
         activity=Activity.REST,
         rest_weeks=2,
         load=LegLoad.PARTIAL,
-        aids=(AidChoice("brace", 4), AidChoice("crutches", None)),
-        self_care=(SelfCareChoice("cold", 4, 15, 3),),
+        aids=(AidChoice(Aid.BRACE, 4), AidChoice(Aid.CRUTCHES, None)),
+        self_care=(SelfCareChoice(SelfCare.COLD, 4, 15, 3),),
         physio_start=datetime.date(2027, 2, 20),
         back_to=BackToChoice(BackToWhen.DATE, datetime.date(2027, 3, 1)),
     )
 
 
-def test_an_elbow_plan_chooses_how_much_to_use_the_arm(sample_article, clinic) -> None:
+def test_an_elbow_plan_chooses_how_much_to_use_the_arm(
+    sample_article: Article, clinic: ClinicProfile
+) -> None:
     snapshot = snapshot_offering(sample_article, "tennis-elbow")
     data = posted(HandoutForm(snapshot=snapshot, clinic=clinic), load="light")
     form = HandoutForm(data, snapshot=snapshot, clinic=clinic)
@@ -122,13 +135,13 @@ def test_an_elbow_plan_chooses_how_much_to_use_the_arm(sample_article, clinic) -
     ],
 )
 def test_every_plan_error_names_its_field_and_keeps_what_was_typed(
-    sample_article, clinic, changes: dict, field: str, message: str
+    sample_article: Article, clinic: ClinicProfile, changes: dict, field: str, message: str
 ) -> None:
     snapshot = snapshot_offering(sample_article, "ankle-sprain")
     data = posted(HandoutForm(snapshot=snapshot, clinic=clinic), **({"side": "right"} | changes))
     form = HandoutForm(data, snapshot=snapshot, clinic=clinic)
     assert not form.is_valid()
-    assert message in " ".join(form.errors[field])
+    assert message in " ".join(str(error) for error in form.errors[field])
     html = render_crispy_form(form)
     assert message.replace("“", "&ldquo;") in html or message in html
     assert 'aria-invalid="true"' in html  # the field says so to screen readers too
@@ -145,8 +158,8 @@ def test_updating_a_handout_carries_each_choice_the_new_offer_allows() -> None:
         activity=Activity.REST,
         rest_weeks=2,
         load=LegLoad.PARTIAL,
-        aids=(AidChoice("brace", 3), AidChoice("crutches", None)),
-        self_care=(SelfCareChoice("cold", 2, 10, 5),),
+        aids=(AidChoice(Aid.BRACE, 3), AidChoice(Aid.CRUTCHES, None)),
+        self_care=(SelfCareChoice(SelfCare.COLD, 2, 10, 5),),
         physio_start=datetime.date(2027, 2, 20),
     )
     assert old.problems(before) == []
@@ -165,6 +178,6 @@ def test_updating_a_handout_carries_each_choice_the_new_offer_allows() -> None:
     assert carried.problems(newer) == []
     assert (carried.site, carried.side, carried.load) == (Site.ANKLE, Side.LEFT, LegLoad.PARTIAL)
     assert (carried.activity, carried.rest_weeks) == (Activity.ACTIVE, 0)  # the new default
-    assert carried.aids == (AidChoice("brace", 3),)
+    assert carried.aids == (AidChoice(Aid.BRACE, 3),)
     assert carried.self_care == ()  # the clinician chose none of what is offered now
     assert carried.physio_start == datetime.date(2027, 2, 20)

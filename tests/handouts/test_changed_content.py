@@ -2,20 +2,33 @@
 with the same personal choices."""
 
 import datetime
+from collections.abc import Callable
+from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
+from django.forms import BaseForm
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from time_machine import TimeMachineFixture
 
 from education.models import Article, PreventionTip, Therapy
 from education.workflow import archive, publish, start_draft, submit_for_review
 from handouts.models import Handout
 from handouts.retention import purge_handout
+from portal.models import ClinicProfile
 
 pytestmark = pytest.mark.django_db
 
 
-def new_version(article: Article, editor, reviewer, change=None, **publish_options) -> Article:
+def new_version(
+    article: Article,
+    editor: User,
+    reviewer: User,
+    change: Callable[[Article], None] | None = None,
+    **publish_options: Any,
+) -> Article:
     draft = start_draft(article, editor)
     if change:
         change(draft)
@@ -30,13 +43,15 @@ def rewrite_overview(draft: Article) -> None:
 
 
 def builder_url(handout: Handout) -> str:
-    url = reverse("handouts:new", args=[handout.article.condition.slug, handout.language])
+    url = reverse(
+        "handouts:new", args=[handout.condition_list[0].article.condition.slug, handout.language]
+    )
     return f"{url}?from={handout.public_id}"
 
 
-def as_submitted(form, **overrides) -> dict:
+def as_submitted(form: BaseForm, **overrides: object) -> dict[str, object]:
     """What the builder posts when the clinician changes nothing and presses Issue."""
-    data = {}
+    data: dict[str, object] = {}
     for name in form.fields:
         value = form[name].value()
         if value is True:
@@ -46,15 +61,20 @@ def as_submitted(form, **overrides) -> dict:
     return data | {"action": "issue"} | overrides
 
 
-def changed_list(client) -> list[Handout]:
+def changed_list(client: Client) -> list[Handout]:
     response = client.get(reverse("handouts:changed"))
     assert response.status_code == 200
     return list(response.context["page"].object_list)
 
 
 def test_a_republished_version_with_the_same_text_does_not_flag_the_handout(
-    client, clinician, handout, sample_article, editor, administrator
-):
+    client: Client,
+    clinician: User,
+    handout: Handout,
+    sample_article: Article,
+    editor: User,
+    administrator: User,
+) -> None:
     live = new_version(sample_article, editor, administrator)
     assert live.version == 2 and live.reviewed_by  # re-approved: only review metadata changed
     handout.refresh_from_db()
@@ -65,15 +85,22 @@ def test_a_republished_version_with_the_same_text_does_not_flag_the_handout(
 
 
 def test_a_text_change_in_a_new_version_flags_the_handout(
-    handout, sample_article, editor, administrator
-):
+    handout: Handout, sample_article: Article, editor: User, administrator: User
+) -> None:
     new_version(sample_article, editor, administrator, rewrite_overview)
     assert list(Handout.objects.from_changed_content()) == [handout]
 
 
 def test_handout_page_shows_the_newer_version_and_offers_an_updated_handout(
-    client, clinician, front_desk, handout, sample_article, editor, administrator, visit_day
-):
+    client: Client,
+    clinician: User,
+    front_desk: User,
+    handout: Handout,
+    sample_article: Article,
+    editor: User,
+    administrator: User,
+    visit_day: TimeMachineFixture,
+) -> None:
     new_version(sample_article, editor, administrator, rewrite_overview)
     client.force_login(clinician)
     html = client.get(handout.get_absolute_url()).content.decode()
@@ -91,8 +118,8 @@ def test_handout_page_shows_the_newer_version_and_offers_an_updated_handout(
 
 
 def test_handout_page_says_when_the_article_was_withdrawn(
-    client, clinician, handout, sample_article, administrator
-):
+    client: Client, clinician: User, handout: Handout, sample_article: Article, administrator: User
+) -> None:
     archive(sample_article, administrator)
     client.force_login(clinician)
     html = client.get(handout.get_absolute_url()).content.decode()
@@ -101,7 +128,9 @@ def test_handout_page_says_when_the_article_was_withdrawn(
 
 
 @pytest.fixture
-def custom_handout(sample_article, issue, visit_day):
+def custom_handout(
+    sample_article: Article, issue: Callable[..., Handout], visit_day: TimeMachineFixture
+) -> Handout:
     """Magnet treatment at the clinician's own frequency, muscle relaxation, and two tips: one
     the article suggests and one it leaves out by default."""
     therapies = list(sample_article.therapies.all())
@@ -142,8 +171,13 @@ def live_key(live: Article, old_key: str) -> str:
 
 
 def test_updating_prefills_the_same_choices_matched_by_lineage(
-    client, clinician, custom_handout, sample_article, editor, administrator
-):
+    client: Client,
+    clinician: User,
+    custom_handout: Handout,
+    sample_article: Article,
+    editor: User,
+    administrator: User,
+) -> None:
     live = new_version(sample_article, editor, administrator, restructure)
     client.force_login(clinician)
     response = client.get(builder_url(custom_handout))
@@ -158,7 +192,7 @@ def test_updating_prefills_the_same_choices_matched_by_lineage(
     assert initial["large_print"] is True
     assert initial["replaces"] == custom_handout.public_id
 
-    magneto = live_key(live, custom_handout.therapy_plan[0]["key"])
+    magneto = live_key(live, custom_handout.condition_list[0].therapy_plan[0]["key"])
     assert initial[f"{magneto}-include"] is True
     # The clinician's own frequency, not the article's new suggestion.
     assert (initial[f"{magneto}-times_per_week"], initial[f"{magneto}-weeks"]) == (5, 2)
@@ -167,7 +201,7 @@ def test_updating_prefills_the_same_choices_matched_by_lineage(
     assert initial[f"{heat}-include"] is False  # not chosen before, so not now
     assert initial[f"{cycling}-include"] is False  # new: the clinician decides
 
-    coach = live_key(live, custom_handout.prevention_tip_keys[1])
+    coach = live_key(live, custom_handout.condition_list[0].prevention_tip_keys[1])
     shoes = str(live.prevention_tips.get(text__startswith="Wear shoes").lineage)
     assert set(initial["prevention_tips"]) == {coach, shoes}
 
@@ -183,8 +217,13 @@ def test_updating_prefills_the_same_choices_matched_by_lineage(
 
 
 def test_issuing_the_update_records_what_it_replaces_and_clears_the_list(
-    client, clinician, custom_handout, sample_article, editor, administrator
-):
+    client: Client,
+    clinician: User,
+    custom_handout: Handout,
+    sample_article: Article,
+    editor: User,
+    administrator: User,
+) -> None:
     live = new_version(sample_article, editor, administrator, restructure)
     client.force_login(clinician)
     assert changed_list(client) == [custom_handout]
@@ -195,10 +234,10 @@ def test_issuing_the_update_records_what_it_replaces_and_clears_the_list(
     )
     updated = Handout.objects.get(replaces=custom_handout)
     assert response["Location"] == updated.get_absolute_url()
-    assert updated.article == live
-    assert updated.therapy_plan == [
+    assert updated.condition_list[0].article == live
+    assert updated.condition_list[0].therapy_plan == [
         {
-            "key": live_key(live, custom_handout.therapy_plan[0]["key"]),
+            "key": live_key(live, custom_handout.condition_list[0].therapy_plan[0]["key"]),
             "times_per_week": 5,
             "weeks": 2,
         },
@@ -216,8 +255,13 @@ def test_issuing_the_update_records_what_it_replaces_and_clears_the_list(
 
 
 def test_the_handout_being_updated_is_checked_again_when_the_form_is_sent(
-    client, clinician, handout, sample_article, editor, administrator
-):
+    client: Client,
+    clinician: User,
+    handout: Handout,
+    sample_article: Article,
+    editor: User,
+    administrator: User,
+) -> None:
     new_version(sample_article, editor, administrator, rewrite_overview)
     client.force_login(clinician)
     form = client.get(builder_url(handout)).context["form"]
@@ -231,8 +275,13 @@ def test_the_handout_being_updated_is_checked_again_when_the_form_is_sent(
 
 
 def test_purged_handouts_are_not_listed_and_cannot_be_updated(
-    client, clinician, handout, sample_article, editor, administrator
-):
+    client: Client,
+    clinician: User,
+    handout: Handout,
+    sample_article: Article,
+    editor: User,
+    administrator: User,
+) -> None:
     new_version(sample_article, editor, administrator, rewrite_overview)
     purge_handout(handout, timezone.now())
     client.force_login(clinician)
@@ -245,8 +294,8 @@ def test_purged_handouts_are_not_listed_and_cannot_be_updated(
 
 
 def test_a_handout_of_another_condition_or_an_unknown_one_cannot_be_carried_over(
-    client, clinician, handout, sample_article
-):
+    client: Client, clinician: User, handout: Handout, sample_article: Article
+) -> None:
     spanish = Article.objects.create(
         condition=sample_article.condition,
         language="es",
@@ -265,8 +314,14 @@ def test_a_handout_of_another_condition_or_an_unknown_one_cannot_be_carried_over
 
 
 def test_changed_list_shows_versions_and_can_be_narrowed_to_my_handouts(
-    client, clinician, administrator, sample_article, issue, editor, visit_day
-):
+    client: Client,
+    clinician: User,
+    administrator: User,
+    sample_article: Article,
+    issue: Callable[..., Handout],
+    editor: User,
+    visit_day: TimeMachineFixture,
+) -> None:
     mine = issue(sample_article, patient_name="Ana Mine")
     theirs = issue(sample_article, patient_name="Bo Theirs")
     Handout.objects.filter(pk=theirs.pk).update(
@@ -291,14 +346,22 @@ def test_changed_list_shows_versions_and_can_be_narrowed_to_my_handouts(
 @pytest.mark.parametrize(
     "persona, status", [("outsider", 403), ("editor", 403), ("front_desk", 200), ("clinician", 200)]
 )
-def test_only_roles_that_view_handouts_see_the_changed_list(client, personas, persona, status):
+def test_only_roles_that_view_handouts_see_the_changed_list(
+    client: Client, personas: dict[str, User], persona: str, status: int
+) -> None:
     client.force_login(personas[persona])
     assert client.get(reverse("handouts:changed")).status_code == status
 
 
 def test_builder_warns_when_the_article_is_overdue_for_review_and_still_issues(
-    client, clinician, sample_article, editor, administrator, visit_day, clinic
-):
+    client: Client,
+    clinician: User,
+    sample_article: Article,
+    editor: User,
+    administrator: User,
+    visit_day: TimeMachineFixture,
+    clinic: ClinicProfile,
+) -> None:
     live = new_version(
         sample_article, editor, administrator, next_review_due=datetime.date(2027, 6, 1)
     )
@@ -314,4 +377,4 @@ def test_builder_warns_when_the_article_is_overdue_for_review_and_still_issues(
     response = client.post(url, data)
     issued = Handout.objects.get(patient_name="Ana Early")
     assert response["Location"] == issued.get_absolute_url()
-    assert issued.article == live
+    assert issued.condition_list[0].article == live

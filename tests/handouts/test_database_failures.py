@@ -5,13 +5,17 @@ happened, and the log holds no patient data."""
 import logging
 
 import pytest
+from django.contrib.auth.models import User
 from django.core import mail
 from django.db import connection
+from django.test import Client
 from django.urls import reverse
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
+from education.models import Article
 from handouts.models import Handout, HandoutEvent, ShareLink
 from handouts.sharing import create_share_link
-from portal.models import AuditEvent
+from portal.models import AuditEvent, ClinicProfile
 from tests.database_faults import FAILURES, connection_killed_before
 from tests.handouts.helpers import builder_data, builder_url, share
 
@@ -31,8 +35,14 @@ NOT_CREATED = "The link was not created: the database could not save it."
     ],
 )
 def test_issuing_when_the_database_fails_saves_nothing_and_shows_the_form_filled_in(
-    client, clinician, sample_article, clinic, caplog, failure, table
-):
+    client: Client,
+    clinician: User,
+    sample_article: Article,
+    clinic: ClinicProfile,
+    caplog: pytest.LogCaptureFixture,
+    failure: str,
+    table: str,
+) -> None:
     client.force_login(clinician)
     data = builder_data(sample_article, clinician_note="Ice it twice a day.")
     with caplog.at_level(logging.INFO), FAILURES[failure]("INSERT", table):
@@ -59,8 +69,13 @@ def test_issuing_when_the_database_fails_saves_nothing_and_shows_the_form_filled
 
 @pytest.mark.parametrize("failure", FAILURES)
 def test_creating_a_link_when_the_database_fails_keeps_the_earlier_link_and_sends_nothing(
-    client, clinician, handout, caplog, django_capture_on_commit_callbacks, failure
-):
+    client: Client,
+    clinician: User,
+    handout: Handout,
+    caplog: pytest.LogCaptureFixture,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+    failure: str,
+) -> None:
     earlier = create_share_link(handout, staff=clinician)
     events = HandoutEvent.objects.count()
     client.force_login(clinician)
@@ -86,8 +101,8 @@ def test_creating_a_link_when_the_database_fails_keeps_the_earlier_link_and_send
 
 
 def test_the_builder_page_after_a_failed_issue_works_on_the_same_connection(
-    client, clinician, sample_article, clinic
-):
+    client: Client, clinician: User, sample_article: Article, clinic: ClinicProfile
+) -> None:
     """On PostgreSQL a refused statement aborts its transaction: the view must not go on
     using it. Every write of the issue runs in its own savepoint, so the page after the
     failure (and the session saved with it) still reads and writes."""
@@ -104,8 +119,8 @@ def test_the_builder_page_after_a_failed_issue_works_on_the_same_connection(
     connection.vendor != "postgresql", reason="needs PostgreSQL: a server that can end a connection"
 )
 def test_issuing_when_the_server_ends_the_connection_mid_request_shows_the_form_again(
-    client, clinician, sample_article, clinic
-):
+    client: Client, clinician: User, sample_article: Article, clinic: ClinicProfile
+) -> None:
     client.force_login(clinician)
     data = builder_data(sample_article)
     with connection_killed_before("INSERT", "handouts_handout"):

@@ -1,17 +1,19 @@
 """A patient's name prints in any script we ship a font for, and the check names every character
 that cannot print, before the handout is issued."""
 
-import io
 import logging
 import re
 import unicodedata
+from collections.abc import Callable
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from pypdf import PdfReader
 from weasyprint.formatting_structure import boxes
 
+from education.models import Article
 from handouts.issuing import build_handout
+from handouts.models import Handout
 from handouts.pdf.fonts import (
     HANDOUT_FONTS,
     font_families,
@@ -20,7 +22,9 @@ from handouts.pdf.fonts import (
     validate_printable,
 )
 from handouts.pdf.render import handout_html, lay_out, stylesheet_text
-from tests.helpers import default_choices, pdf_text
+from portal.models import ClinicProfile
+from tests.handouts.pdf_checks import embedded_fonts, notdef_warnings
+from tests.helpers import default_choices, pdf_text, present
 
 pytestmark = pytest.mark.django_db
 
@@ -69,28 +73,6 @@ CJK_FAMILIES = {
 HIEROGLYPH = "\N{EGYPTIAN HIEROGLYPH A001}"  # U+13000: no handout font has it
 
 
-def embedded_fonts(pdf: bytes) -> dict[str, dict]:
-    """The PDF's fonts by family (the @font-face name), each with its font descriptor."""
-    fonts = {}
-    for page in PdfReader(io.BytesIO(pdf)).pages:
-        for font in page["/Resources"]["/Font"].values():
-            font = font.get_object()
-            # "/ABCDEF+Noto-Sans-Greek-Handout-Bold": subset tag, family, then the style.
-            name = str(font["/BaseFont"]).split("+")[-1]
-            family = re.sub(r"(-(Bold|Italic|Oblique))+$", "", name).replace("-", " ")
-            fonts[family] = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
-    return fonts
-
-
-def notdef_warnings(caplog) -> list[str]:
-    # WeasyPrint logs each character it draws as .notdef (the empty box, glyph 0).
-    return [
-        r.getMessage()
-        for r in caplog.records
-        if r.name.startswith("weasyprint") and ".notdef" in r.getMessage()
-    ]
-
-
 def reads_back(name: str, text: str, how: str) -> bool:
     name, text = unicodedata.normalize("NFC", name), unicodedata.normalize("NFC", text)
     if how == IGNORING_SPACES:
@@ -102,8 +84,11 @@ def reads_back(name: str, text: str, how: str) -> bool:
 
 @pytest.mark.parametrize("script", NAMES)
 def test_a_name_in_each_script_prints_with_the_fonts_we_ship_and_no_empty_boxes(
-    script, sample_article, issue, caplog
-):
+    script: str,
+    sample_article: Article,
+    issue: Callable[..., Handout],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     name, _how = NAMES[script]
     with caplog.at_level(logging.WARNING, logger="weasyprint"):
         handout = issue(sample_article, patient_name=name)
@@ -134,7 +119,9 @@ def test_a_name_in_each_script_prints_with_the_fonts_we_ship_and_no_empty_boxes(
         for script in NAMES
     ],
 )
-def test_a_name_in_each_script_reads_back_from_the_pdf_as_typed(script, sample_article, issue):
+def test_a_name_in_each_script_reads_back_from_the_pdf_as_typed(
+    script: str, sample_article: Article, issue: Callable[..., Handout]
+) -> None:
     name, how = NAMES[script]
     handout = issue(sample_article, patient_name=name)
     # pypdf returns right-to-left words in logical order here (as typed), so the Hebrew name
@@ -142,7 +129,7 @@ def test_a_name_in_each_script_reads_back_from_the_pdf_as_typed(script, sample_a
     assert reads_back(name, pdf_text(bytes(handout.stored_pdf.pdf)), how)
 
 
-def test_no_two_handout_font_files_share_a_family_style_and_weight():
+def test_no_two_handout_font_files_share_a_family_style_and_weight() -> None:
     # WeasyPrint 70 makes one PDF font of the faces that share family, style and weight, and
     # draws the glyph numbers of one file with the other file's outlines: Ł printed as h, or
     # Анна as οέέΟ when the Greek and Cyrillic files once shared a family. The text layer can
@@ -152,8 +139,8 @@ def test_no_two_handout_font_files_share_a_family_style_and_weight():
 
 
 def test_many_scripts_in_the_bold_name_and_the_regular_note_read_back_unswapped(
-    sample_article, issue, caplog
-):
+    sample_article: Article, issue: Callable[..., Handout], caplog: pytest.LogCaptureFixture
+) -> None:
     # Where two merged files' glyph numbers collide the text layer shows it too (Ł came back
     # as h). The name is bold and the note regular, so both weights are used. The simplified
     # Chinese font has most traditional characters and kanji too; 龔 is only in the
@@ -181,7 +168,7 @@ def test_many_scripts_in_the_bold_name_and_the_regular_note_read_back_unswapped(
     assert "".join(f"Dear {mixed}.".split()) in compact
 
 
-def test_a_latin_only_handout_embeds_no_cjk_font(handout):
+def test_a_latin_only_handout_embeds_no_cjk_font(handout: Handout) -> None:
     # WeasyPrint embeds only the fonts it draws with, so the big fonts cost nothing here.
     fonts = embedded_fonts(bytes(handout.stored_pdf.pdf))
     assert "Atkinson Hyperlegible" in fonts
@@ -189,21 +176,21 @@ def test_a_latin_only_handout_embeds_no_cjk_font(handout):
     assert not set(fonts) & CJK_FAMILIES
 
 
-def test_unprintable_characters_names_each_character_no_handout_font_has_once_in_order():
+def test_unprintable_characters_names_each_character_no_handout_font_has_once_in_order() -> None:
     text = f"Ann {HIEROGLYPH}\N{GRINNING FACE} Lee {HIEROGLYPH}"
     assert unprintable_characters(text) == [HIEROGLYPH, "\N{GRINNING FACE}"]
 
 
 @pytest.mark.parametrize("script", NAMES)
-def test_unprintable_characters_accepts_names_in_every_shipped_script(script):
+def test_unprintable_characters_accepts_names_in_every_shipped_script(script: str) -> None:
     assert unprintable_characters(NAMES[script][0]) == []
 
 
-def test_unprintable_characters_ignores_white_space():
+def test_unprintable_characters_ignores_white_space() -> None:
     assert unprintable_characters("Ann\tLee\nSmith\r\n  Jones\N{NO-BREAK SPACE}Ó") == []
 
 
-def test_a_character_only_a_system_font_has_is_refused_so_every_machine_prints_the_same():
+def test_a_character_only_a_system_font_has_is_refused_so_every_machine_prints_the_same() -> None:
     # DejaVu Sans (installed on Debian) has the Coptic letters of the Greek block; we do not
     # ship it, so the check refuses them rather than trusting the machine it runs on.
     assert unprintable_characters("\N{COPTIC CAPITAL LETTER SHEI}") == [
@@ -211,7 +198,7 @@ def test_a_character_only_a_system_font_has_is_refused_so_every_machine_prints_t
     ]
 
 
-def test_validate_printable_names_the_character_and_its_unicode_name():
+def test_validate_printable_names_the_character_and_its_unicode_name() -> None:
     with pytest.raises(ValidationError) as raised:
         validate_printable(f"Ann {HIEROGLYPH}")
     assert raised.value.messages == [
@@ -220,7 +207,7 @@ def test_validate_printable_names_the_character_and_its_unicode_name():
     ]
 
 
-def test_validate_printable_names_every_character_in_one_message():
+def test_validate_printable_names_every_character_in_one_message() -> None:
     with pytest.raises(ValidationError) as raised:
         validate_printable(f"{HIEROGLYPH} Ann\N{GRINNING FACE}")
     assert raised.value.messages == [
@@ -229,29 +216,31 @@ def test_validate_printable_names_every_character_in_one_message():
     ]
 
 
-def test_validate_printable_accepts_a_printable_name():
+def test_validate_printable_accepts_a_printable_name() -> None:
     validate_printable("Zoë Núñez-O'Brien 王小明")
 
 
-def test_every_handout_font_is_installed_and_declared_in_the_print_stylesheet():
+def test_every_handout_font_is_installed_and_declared_in_the_print_stylesheet() -> None:
     css = stylesheet_text()
     for face in HANDOUT_FONTS:
         assert font_file(face.path), face.path
         assert f'{face.path}")' in css, face.path
-    stack = re.search(r"html \{ font-family: ([^;]+);", css).group(1)
+    stack = present(re.search(r"html \{ font-family: ([^;]+);", css)).group(1)
     # Only fonts we ship, so the check and the printout agree; sans-serif as a last resort.
     assert stack == ", ".join([*(f'"{family}"' for family in font_families()), "sans-serif"])
     assert font_families()[:2] == ["Atkinson Hyperlegible", "Atkinson Hyperlegible Ext"]
 
 
-def test_a_long_unbroken_name_and_note_wrap_inside_the_page(sample_article, clinic, clinician):
+def test_a_long_unbroken_name_and_note_wrap_inside_the_page(
+    sample_article: Article, clinic: ClinicProfile, clinician: User
+) -> None:
     handout = build_handout(
         sample_article,
         default_choices(sample_article, patient_name="W" * 100, clinician_note="M" * 1000),
         issued_by=clinician,
     )
     document = lay_out(handout_html(handout, clinic))
-    pieces = {"W": [], "M": []}
+    pieces: dict[str, list[str]] = {"W": [], "M": []}
     for page in document.pages:
         page_box = page._page_box
         right_edge = page_box.content_box_x() + page_box.width

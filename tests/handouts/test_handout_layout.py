@@ -4,16 +4,17 @@ its pages, and reads at a low grade."""
 import datetime
 
 import pytest
+from django.contrib.auth.models import User
 from django.utils import translation
 from django.utils.translation import gettext
+from weasyprint.document import Document, Page
 from weasyprint.formatting_structure import boxes
 
 from education.models import Article
 from education.packs import load_shipped
 from education.readability import MIN_PATIENT_INFLESZ
 from education.snapshot import build_snapshot
-from handouts.forms import default_choices, rest_plan
-from handouts.issuing import build_handout
+from handouts.forms import rest_plan
 from handouts.pdf.render import (
     clinic_logo,
     handout_content_html,
@@ -27,38 +28,15 @@ from handouts.reading_level import (
     handout_reading_level,
     within_targets,
 )
-from portal.demo import ensure_demo_clinic_profile
-from portal.models import ClinicProfile
+from tests.handouts.helpers import demo_handout, page_fill
 
 # Standard and large print. Spanish runs about a fifth longer than English: on Letter paper its
 # background sections take one page more.
 MAX_PAGES = {"en": {False: 3, True: 6}, "es": {False: 4, True: 7}}
 
 
-def demo_handout(article, clinician, **overrides):
-    ensure_demo_clinic_profile()
-    clinic = ClinicProfile.load()
-    snapshot = build_snapshot(article)
-    choices = default_choices(snapshot, clinic, patient_name="Zoë Núñez") | overrides
-    return build_handout(article, choices, issued_by=clinician, snapshot=snapshot), clinic
-
-
-def page_fill(page) -> float:
-    """How much of the page's content area its content reaches down to, from 0 to 1."""
-    page_box = page._page_box
-    top, height = page_box.content_box_y(), page_box.height
-    bottoms = [
-        box.position_y + box.margin_height()
-        for child in page_box.children
-        if not isinstance(child, boxes.MarginBox)
-        for box in child.descendants()
-        if isinstance(box, boxes.LineBox | boxes.ReplacedBox)
-    ]
-    return (max(bottoms, default=top) - top) / height
-
-
 @pytest.fixture(params=["en", "es"])
-def article(request, db):
+def article(request: pytest.FixtureRequest, db: None) -> Article:
     """Each sample article: English, and Spanish (which runs about a fifth longer)."""
     load_shipped("bone-marrow-edema")
     return Article.objects.get(language=request.param)
@@ -67,8 +45,8 @@ def article(request, db):
 @pytest.mark.parametrize("paper", ["a4", "letter"])
 @pytest.mark.parametrize("large_print", [False, True], ids=["standard", "large-print"])
 def test_the_sample_handout_fits_its_page_budget_with_no_half_empty_pages(
-    article, clinician, paper, large_print
-):
+    article: Article, clinician: User, paper: str, large_print: bool
+) -> None:
     handout, clinic = demo_handout(article, clinician, paper_size=paper, large_print=large_print)
     pages = lay_out(handout_html(handout, clinic), logo=clinic_logo(clinic), paper_size=paper).pages
     assert len(pages) <= MAX_PAGES[article.language][large_print]
@@ -76,7 +54,9 @@ def test_the_sample_handout_fits_its_page_budget_with_no_half_empty_pages(
     assert all(fill >= 0.5 for fill in fills[:-1]), fills
 
 
-def test_page_fill_tells_a_short_page_from_a_full_one(sample_article, clinician):
+def test_page_fill_tells_a_short_page_from_a_full_one(
+    sample_article: Article, clinician: User
+) -> None:
     handout, clinic = demo_handout(
         sample_article,
         clinician,
@@ -89,7 +69,7 @@ def test_page_fill_tells_a_short_page_from_a_full_one(sample_article, clinician)
     assert page_fill(last) < 0.5
 
 
-def page_text(page) -> str:
+def page_text(page: Page) -> str:
     """The page's text line by line: a phone number in its own box (kept on one line) still
     reads as part of its sentence."""
     lines = [
@@ -100,7 +80,7 @@ def page_text(page) -> str:
     return " ".join(" ".join(lines).split())
 
 
-def inline_text(box) -> str:
+def inline_text(box: boxes.Box) -> str:
     """A line's own text: an inline block's lines are lines of their own."""
     if isinstance(box, boxes.TextBox):
         return box.text
@@ -109,7 +89,9 @@ def inline_text(box) -> str:
     return ""
 
 
-def test_page_one_holds_the_whole_plan_and_when_to_get_help(article, clinician):
+def test_page_one_holds_the_whole_plan_and_when_to_get_help(
+    article: Article, clinician: User
+) -> None:
     handout, clinic = demo_handout(article, clinician)
     first = lay_out(handout_html(handout, clinic), logo=clinic_logo(clinic)).pages[0]
     text = page_text(first)
@@ -131,26 +113,30 @@ def test_page_one_holds_the_whole_plan_and_when_to_get_help(article, clinician):
         assert expected in text, expected
 
 
-def test_the_sample_handout_reads_at_grade_six_or_lower(sample_article, clinician):
+def test_the_sample_handout_reads_at_grade_six_or_lower(
+    sample_article: Article, clinician: User
+) -> None:
     handout, clinic = demo_handout(sample_article, clinician)
     level = handout_reading_level(
         handout_content_html(handout_context(handout, clinic)), handout.language
     )
     assert level.grade <= MAX_HANDOUT_GRADE
-    assert level.smog <= MAX_HANDOUT_SMOG
+    assert level.smog is not None and level.smog <= MAX_HANDOUT_SMOG
 
 
-def test_each_sample_handout_is_within_its_languages_reading_target(article, clinician):
+def test_each_sample_handout_is_within_its_languages_reading_target(
+    article: Article, clinician: User
+) -> None:
     handout, clinic = demo_handout(article, clinician)
     level = handout_reading_level(
         handout_content_html(handout_context(handout, clinic)), handout.language
     )
     assert within_targets(level), level
     if article.language == "es":
-        assert level.inflesz >= MIN_PATIENT_INFLESZ
+        assert level.inflesz is not None and level.inflesz >= MIN_PATIENT_INFLESZ
 
 
-def text_outside_its_cell(document) -> list[str]:
+def text_outside_its_cell(document: Document) -> list[str]:
     """Text of table cells that runs past the cell's right edge, into the next column."""
     found = []
     for page in document.pages:
@@ -169,8 +155,8 @@ def text_outside_its_cell(document) -> list[str]:
 @pytest.mark.parametrize("rest_weeks", [0, 52])
 @pytest.mark.parametrize("large_print", [False, True], ids=["standard", "large-print"])
 def test_table_text_stays_in_its_column_when_dates_carry_their_year(
-    article, clinician, large_print, rest_weeks
-):
+    article: Article, clinician: User, large_print: bool, rest_weeks: int
+) -> None:
     """A plan that runs into the next year prints each date with its year: the longest dates;
     a year of rest gives the longest week numbers ("Semanas 53–58")."""
     visit_date = datetime.date(2026, 11, 20)

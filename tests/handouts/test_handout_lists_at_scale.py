@@ -4,14 +4,17 @@ number of queries, no count over every handout, and the PDFs' bytes read only to
 from collections.abc import Callable
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from benchmarks.scale import CHANGED_EVERY, SHARED_NAME, UNIQUE_NAME, build_handouts
+from education.models import Article
 from handouts.models import Handout
 from handouts.views import HANDOUTS_PER_PAGE
+from tests.helpers import TestResponse, present
 
 pytestmark = pytest.mark.django_db
 
@@ -19,12 +22,12 @@ LIST = reverse("handouts:list")
 CHANGED = reverse("handouts:changed")
 
 
-def newest_handout_page(client: Client):
-    return client.get(Handout.objects.first().get_absolute_url())
+def newest_handout_page(client: Client) -> TestResponse:
+    return client.get(present(Handout.objects.first()).get_absolute_url())
 
 
 # Every way the staff read handouts, with and without each filter.
-PAGES: dict[str, Callable[[Client], object]] = {
+PAGES: dict[str, Callable[[Client], TestResponse]] = {
     "list": lambda client: client.get(LIST),
     "list by patient": lambda client: client.post(LIST, {"patient": "zoe nunez"}),
     "list by condition": lambda client: client.post(LIST, {"condition": "bone marrow"}),
@@ -47,7 +50,7 @@ PAGES: dict[str, Callable[[Client], object]] = {
 }
 
 
-def queries_of(page: Callable[[Client], object], client: Client) -> list[str]:
+def queries_of(page: Callable[[Client], TestResponse], client: Client) -> list[str]:
     with CaptureQueriesContext(connection) as queries:
         response = page(client)
     assert response.status_code == 200
@@ -56,8 +59,8 @@ def queries_of(page: Callable[[Client], object], client: Client) -> list[str]:
 
 @pytest.mark.parametrize("name", PAGES)
 def test_the_queries_of_each_handout_page_do_not_grow_with_the_handouts(
-    client, clinician, sample_article, name
-):
+    client: Client, clinician: User, sample_article: Article, name: str
+) -> None:
     client.force_login(clinician)
     build_handouts(1)
     PAGES[name](client)  # the first request of a session stores the staff's language in it
@@ -67,7 +70,9 @@ def test_the_queries_of_each_handout_page_do_not_grow_with_the_handouts(
     assert with_one == with_fifty, name
 
 
-def test_the_lists_never_count_every_handout(client, clinician, sample_article):
+def test_the_lists_never_count_every_handout(
+    client: Client, clinician: User, sample_article: Article
+) -> None:
     """A count is only ever over a limited subquery: at 100,000 handouts, counting the list
     would cost more than showing its page."""
     client.force_login(clinician)
@@ -78,16 +83,20 @@ def test_the_lists_never_count_every_handout(client, clinician, sample_article):
                 assert "LIMIT" in sql.upper(), (name, sql)
 
 
-def test_lists_and_handout_pages_never_read_the_stored_pdfs(client, clinician, sample_article):
+def test_lists_and_handout_pages_never_read_the_stored_pdfs(
+    client: Client, clinician: User, sample_article: Article
+) -> None:
     client.force_login(clinician)
     build_handouts(CHANGED_EVERY)
     for name, page in PAGES.items():
         assert not [sql for sql in queries_of(page, client) if "handouts_handoutpdf" in sql], name
-    download = reverse("handouts:pdf", args=[Handout.objects.first().public_id])
+    download = reverse("handouts:pdf", args=[present(Handout.objects.first()).public_id])
     assert [sql for sql in queries_of(lambda c: c.get(download), client) if "handoutpdf" in sql]
 
 
-def test_the_list_pages_newest_first_by_older_and_newer_buttons(client, clinician, sample_article):
+def test_the_list_pages_newest_first_by_older_and_newer_buttons(
+    client: Client, clinician: User, sample_article: Article
+) -> None:
     client.force_login(clinician)
     build_handouts(HANDOUTS_PER_PAGE + 1)
     newest_first = list(Handout.objects.order_by("-issued_at"))
@@ -111,8 +120,12 @@ def test_the_list_pages_newest_first_by_older_and_newer_buttons(client, clinicia
     "query", ["zoe nunez", "ZOË NÚÑEZ", "o'brien zoe", "nunez-o", "Zoë Núñez-O'Brien"]
 )
 def test_patient_search_ignores_case_accents_and_word_order(
-    client, clinician, sample_article, issue, query
-):
+    client: Client,
+    clinician: User,
+    sample_article: Article,
+    issue: Callable[..., Handout],
+    query: str,
+) -> None:
     found = issue(sample_article, patient_name=SHARED_NAME)
     issue(sample_article, patient_name="Zoe Smith")
     client.force_login(clinician)
@@ -120,14 +133,16 @@ def test_patient_search_ignores_case_accents_and_word_order(
 
 
 def test_patient_search_finds_nobody_when_a_word_is_missing(
-    client, clinician, sample_article, issue
-):
+    client: Client, clinician: User, sample_article: Article, issue: Callable[..., Handout]
+) -> None:
     issue(sample_article, patient_name=SHARED_NAME)
     client.force_login(clinician)
     assert client.post(LIST, {"patient": "zoe smith"}).context["page"].object_list == []
 
 
-def test_the_searched_name_follows_the_name(clinician, sample_article, issue):
+def test_the_searched_name_follows_the_name(
+    clinician: User, sample_article: Article, issue: Callable[..., Handout]
+) -> None:
     handout = issue(sample_article, patient_name="Łukasz Żółć-Ångström")
     assert handout.patient_name_search == "łukasz zołc-angstrom"  # ł is a letter, not ł + mark
     handout.patient_name = "Chloé Dubois"
@@ -136,7 +151,9 @@ def test_the_searched_name_follows_the_name(clinician, sample_article, issue):
     assert handout.patient_name_search == "chloe dubois"
 
 
-def test_the_list_links_to_the_changed_handouts_with_how_many(client, clinician, sample_article):
+def test_the_list_links_to_the_changed_handouts_with_how_many(
+    client: Client, clinician: User, sample_article: Article
+) -> None:
     build_handouts(CHANGED_EVERY * 2)  # two from the earlier version
     client.force_login(clinician)
     response = client.get(LIST)
@@ -146,8 +163,8 @@ def test_the_list_links_to_the_changed_handouts_with_how_many(client, clinician,
 
 
 def test_built_handouts_include_one_patient_with_a_single_handout(
-    client, clinician, sample_article
-):
+    client: Client, clinician: User, sample_article: Article
+) -> None:
     build_handouts(100)
     client.force_login(clinician)
     found = client.post(LIST, {"patient": "ximena yamamoto"}).context["page"].object_list

@@ -2,16 +2,21 @@
 
 import datetime
 import uuid
+from collections.abc import Callable
 
 import pytest
+from django.contrib.auth.models import User
+from django.test import Client
 from django.urls import reverse
+from time_machine import TimeMachineFixture
 
+from education.models import Article
 from handouts.models import Handout, HandoutPdf
 
 pytestmark = pytest.mark.django_db
 
 
-def handout_urls(handout) -> dict[str, str]:
+def handout_urls(handout: Handout) -> dict[str, str]:
     return {
         "detail": reverse("handouts:detail", args=[handout.public_id]),
         "pdf": reverse("handouts:pdf", args=[handout.public_id]),
@@ -30,7 +35,15 @@ def handout_urls(handout) -> dict[str, str]:
         ("outsider", False, False),
     ],
 )
-def test_permission_matrix(client, personas, handout, sample_article, persona, views, issues):
+def test_permission_matrix(
+    client: Client,
+    personas: dict[str, User],
+    handout: Handout,
+    sample_article: Article,
+    persona: str,
+    views: bool,
+    issues: bool,
+) -> None:
     client.force_login(personas[persona])
     for name, url in handout_urls(handout).items():
         assert client.get(url).status_code == (200 if views else 403), (persona, name)
@@ -41,7 +54,7 @@ def test_permission_matrix(client, personas, handout, sample_article, persona, v
     assert Handout.objects.count() == before
 
 
-def test_anonymous_visitors_are_sent_to_sign_in(client, handout):
+def test_anonymous_visitors_are_sent_to_sign_in(client: Client, handout: Handout) -> None:
     urls = [
         *handout_urls(handout).values(),
         reverse("handouts:new", args=["bone-marrow-edema", "en"]),
@@ -52,15 +65,15 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, handout):
         assert response["Location"].startswith(reverse("login"))
 
 
-def test_unknown_handout_is_not_found(client, front_desk, handout):
+def test_unknown_handout_is_not_found(client: Client, front_desk: User, handout: Handout) -> None:
     client.force_login(front_desk)
     assert client.get(reverse("handouts:detail", args=[uuid.uuid4()])).status_code == 404
     assert client.get(reverse("handouts:pdf", args=[uuid.uuid4()])).status_code == 404
 
 
 def test_download_serves_the_stored_bytes_as_an_attachment_without_the_patients_name(
-    client, front_desk, handout
-):
+    client: Client, front_desk: User, handout: Handout
+) -> None:
     client.force_login(front_desk)
     response = client.get(handout_urls(handout)["pdf"])
     assert response.status_code == 200
@@ -73,14 +86,18 @@ def test_download_serves_the_stored_bytes_as_an_attachment_without_the_patients_
     assert "Zo" not in response["Content-Disposition"]
 
 
-def test_print_opens_the_same_pdf_in_the_browser(client, front_desk, handout):
+def test_print_opens_the_same_pdf_in_the_browser(
+    client: Client, front_desk: User, handout: Handout
+) -> None:
     client.force_login(front_desk)
     response = client.get(handout_urls(handout)["print"])
     assert response.content == bytes(handout.stored_pdf.pdf)
     assert response["Content-Disposition"].startswith("inline;")
 
 
-def test_a_stored_pdf_that_fails_its_hash_is_never_served(client, front_desk, handout, caplog):
+def test_a_stored_pdf_that_fails_its_hash_is_never_served(
+    client: Client, front_desk: User, handout: Handout, caplog: pytest.LogCaptureFixture
+) -> None:
     HandoutPdf.objects.filter(handout=handout).update(pdf=bytes(handout.stored_pdf.pdf) + b"x")
     client.force_login(front_desk)
     response = client.get(handout_urls(handout)["pdf"])
@@ -91,8 +108,8 @@ def test_a_stored_pdf_that_fails_its_hash_is_never_served(client, front_desk, ha
 
 
 def test_handout_page_shows_the_choices_and_links_to_download_and_print(
-    client, front_desk, handout
-):
+    client: Client, front_desk: User, handout: Handout
+) -> None:
     client.force_login(front_desk)
     html = client.get(handout_urls(handout)["detail"]).content.decode()
     assert "Zoë Núñez-O&#x27;Brien" in html
@@ -103,8 +120,12 @@ def test_handout_page_shows_the_choices_and_links_to_download_and_print(
 
 
 def test_list_filters_by_condition_and_dates_and_searches_names_by_post(
-    client, front_desk, sample_article, issue, time_machine
-):
+    client: Client,
+    front_desk: User,
+    sample_article: Article,
+    issue: Callable[..., Handout],
+    time_machine: TimeMachineFixture,
+) -> None:
     time_machine.move_to(datetime.datetime(2027, 2, 2, 10, tzinfo=datetime.UTC))
     early = issue(sample_article, patient_name="Ana Early")
     time_machine.move_to(datetime.datetime(2027, 3, 2, 10, tzinfo=datetime.UTC))
@@ -112,7 +133,7 @@ def test_list_filters_by_condition_and_dates_and_searches_names_by_post(
     client.force_login(front_desk)
     url = reverse("handouts:list")
 
-    def listed(**filters) -> list[Handout]:
+    def listed(**filters: object) -> list[Handout]:
         response = client.post(url, filters)
         assert response.status_code == 200
         return list(response.context["page"].object_list)
@@ -129,13 +150,17 @@ def test_list_filters_by_condition_and_dates_and_searches_names_by_post(
     assert client.get(url).context["page"].object_list[0] == late
 
 
-def test_list_search_form_posts_so_names_never_reach_the_url(client, front_desk, handout):
+def test_list_search_form_posts_so_names_never_reach_the_url(
+    client: Client, front_desk: User, handout: Handout
+) -> None:
     client.force_login(front_desk)
     html = client.get(reverse("handouts:list")).content.decode()
     assert '<form method="post"' in html and 'id="handout-filter"' in html
 
 
-def test_handout_page_title_is_plain_text(client, front_desk, handout):
+def test_handout_page_title_is_plain_text(
+    client: Client, front_desk: User, handout: Handout
+) -> None:
     client.force_login(front_desk)
     html = client.get(handout.get_absolute_url()).content.decode()
     title = html.split("<title>")[1].split("</title>")[0]

@@ -9,18 +9,26 @@ import itertools
 import logging
 import socket
 import time
+from collections.abc import Callable, Iterator
 from email import message_from_bytes
 from email.message import Message
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
 from cryptography.fernet import InvalidToken
+from django.contrib.auth.models import User
+from django.test import Client
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
+from pytest_django import Settings
+from time_machine import TimeMachineFixture
 
+from education.models import Article
 from handouts.emails import MAX_ATTEMPTS, RETRY_DELAYS, seal, unseal
-from handouts.models import HandoutEvent, LinkEmail, ShareLink
+from handouts.models import Handout, HandoutEvent, LinkEmail, ShareLink
 from tests.handouts.helpers import run_worker, share, shown_secrets
+from tests.helpers import present
 
 ADDRESS = "zoe.nunez@example.org"
 Kind = HandoutEvent.Kind
@@ -40,15 +48,23 @@ class MailServer:
         self.received: list[Message] = []
         self.recipients: list[str] = []
 
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
+    async def handle_RCPT(
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        address: str,
+        rcpt_options: list[str],
+    ) -> str:
         if self.refuse:
             return self.refuse
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server, session, envelope) -> str:
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         if self.refuse_data:
             return self.refuse_data
+        assert isinstance(envelope.content, bytes)  # the server keeps the data undecoded
         self.received.append(message_from_bytes(envelope.content))
         self.recipients.extend(envelope.rcpt_tos)
         await asyncio.sleep(self.stall)
@@ -61,7 +77,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def use_mail_server(settings, port: int) -> None:
+def use_mail_server(settings: Settings, port: int) -> None:
     """The production mailer (portal/settings.py with SMTP_HOST set), on this machine."""
     settings.MAILERS = {
         "default": {
@@ -72,7 +88,7 @@ def use_mail_server(settings, port: int) -> None:
 
 
 @pytest.fixture
-def mail_server(settings):
+def mail_server(settings: Settings) -> Iterator[MailServer]:
     server = MailServer()
     controller = Controller(server, hostname="127.0.0.1", port=free_port())
     # The server stands in for the clinic's mail provider: its own log of the conversation,
@@ -87,25 +103,27 @@ def mail_server(settings):
 
 
 @pytest.fixture
-def no_mail_server(settings):
+def no_mail_server(settings: Settings) -> None:
     """Connections to the mail server's port are refused: it is down."""
     use_mail_server(settings, free_port())
 
 
-def email_status(client, handout) -> str:
+def email_status(client: Client, handout: Handout) -> str:
     html = client.get(handout.get_absolute_url()).content.decode()
     start = html.index("link-email-status")
     return " ".join(html[start : html.index("</", start)].split())
 
 
 def body(message: Message) -> str:
-    return message.get_payload(decode=True).decode(message.get_content_charset())
+    payload = message.get_payload(decode=True)
+    assert isinstance(payload, bytes)  # a single-part message, its transfer encoding undone
+    return payload.decode(present(message.get_content_charset()))
 
 
 @pytest.mark.django_db(transaction=True)
 def test_the_worker_sends_the_queued_email_through_the_mail_server(
-    client, front_desk, handout, mail_server
-):
+    client: Client, front_desk: User, handout: Handout, mail_server: MailServer
+) -> None:
     client.force_login(front_desk)
     response = share(client, handout, email=ADDRESS)
     url, code = shown_secrets(response)
@@ -133,8 +151,8 @@ def test_the_worker_sends_the_queued_email_through_the_mail_server(
 
 @pytest.mark.django_db(transaction=True)
 def test_neither_the_address_nor_the_token_is_stored_in_clear(
-    client, front_desk, handout, mail_server
-):
+    client: Client, front_desk: User, handout: Handout, mail_server: MailServer
+) -> None:
     client.force_login(front_desk)
     url, _code = shown_secrets(share(client, handout, email=ADDRESS))
     token = url.rsplit("/", 2)[-2]
@@ -160,8 +178,8 @@ def test_neither_the_address_nor_the_token_is_stored_in_clear(
 
 
 def test_a_mail_server_that_never_answers_does_not_slow_the_request(
-    client, front_desk, handout, settings
-):
+    client: Client, front_desk: User, handout: Handout, settings: Settings
+) -> None:
     # Takes the connection and never says a word: sending would wait for the whole timeout.
     with socket.socket() as silent:
         silent.bind(("127.0.0.1", 0))
@@ -178,8 +196,12 @@ def test_a_mail_server_that_never_answers_does_not_slow_the_request(
 
 @pytest.mark.django_db(transaction=True)
 def test_a_mail_server_that_is_down_is_retried_with_growing_delays_then_given_up(
-    client, front_desk, handout, no_mail_server, time_machine
-):
+    client: Client,
+    front_desk: User,
+    handout: Handout,
+    no_mail_server: None,
+    time_machine: TimeMachineFixture,
+) -> None:
     time_machine.move_to(datetime.datetime(2027, 2, 2, 9, 0, tzinfo=datetime.UTC), tick=False)
     client.force_login(front_desk)
     started = time.monotonic()
@@ -218,8 +240,12 @@ def test_a_mail_server_that_is_down_is_retried_with_growing_delays_then_given_up
 
 @pytest.mark.django_db(transaction=True)
 def test_a_mail_server_that_says_try_later_gets_the_email_when_it_is_back(
-    client, front_desk, handout, mail_server, time_machine
-):
+    client: Client,
+    front_desk: User,
+    handout: Handout,
+    mail_server: MailServer,
+    time_machine: TimeMachineFixture,
+) -> None:
     time_machine.move_to(datetime.datetime(2027, 2, 2, 9, 0, tzinfo=datetime.UTC), tick=False)
     mail_server.refuse = "451 4.3.0 Try again later"
     client.force_login(front_desk)
@@ -256,8 +282,16 @@ def test_a_mail_server_that_says_try_later_gets_the_email_when_it_is_back(
 )
 @pytest.mark.django_db(transaction=True)
 def test_an_address_or_message_the_mail_server_refuses_fails_at_once_and_says_so(
-    client, front_desk, handout, mail_server, time_machine, stage, reply, last_error, shown
-):
+    client: Client,
+    front_desk: User,
+    handout: Handout,
+    mail_server: MailServer,
+    time_machine: TimeMachineFixture,
+    stage: str,
+    reply: str,
+    last_error: str,
+    shown: str,
+) -> None:
     time_machine.move_to(datetime.datetime(2027, 2, 2, 9, 0, tzinfo=datetime.UTC), tick=False)
     setattr(mail_server, stage, reply)  # at RCPT, or at DATA after taking the address
     client.force_login(front_desk)
@@ -281,8 +315,15 @@ def test_an_address_or_message_the_mail_server_refuses_fails_at_once_and_says_so
 
 @pytest.mark.django_db(transaction=True)
 def test_a_message_sent_again_after_a_lost_reply_keeps_its_message_id(
-    client, front_desk, handout, issue, sample_article, mail_server, settings, time_machine
-):
+    client: Client,
+    front_desk: User,
+    handout: Handout,
+    issue: Callable[..., Handout],
+    sample_article: Article,
+    mail_server: MailServer,
+    settings: Settings,
+    time_machine: TimeMachineFixture,
+) -> None:
     # The server takes the message but its "250" comes too late, as when the worker is killed
     # after sending: the next attempt sends it again, as the same message.
     time_machine.move_to(datetime.datetime(2027, 2, 2, 9, 0, tzinfo=datetime.UTC), tick=False)
@@ -309,7 +350,9 @@ def test_a_message_sent_again_after_a_lost_reply_keeps_its_message_id(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_replaced_or_revoked_link_is_not_emailed(client, front_desk, handout, mail_server):
+def test_a_replaced_or_revoked_link_is_not_emailed(
+    client: Client, front_desk: User, handout: Handout, mail_server: MailServer
+) -> None:
     client.force_login(front_desk)
     share(client, handout, email=ADDRESS)
     share(client, handout, email="other@example.org")
@@ -325,8 +368,8 @@ def test_a_replaced_or_revoked_link_is_not_emailed(client, front_desk, handout, 
 
 @pytest.mark.django_db(transaction=True)
 def test_waiting_emails_survive_a_secret_key_rotation_but_not_a_lost_key(
-    client, front_desk, handout, mail_server, settings
-):
+    client: Client, front_desk: User, handout: Handout, mail_server: MailServer, settings: Settings
+) -> None:
     client.force_login(front_desk)
     share(client, handout, email=ADDRESS)
     old_key = settings.SECRET_KEY
@@ -337,12 +380,12 @@ def test_waiting_emails_survive_a_secret_key_rotation_but_not_a_lost_key(
     share(client, handout, email=ADDRESS)
     settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "lost-" + "k" * 50, []
     run_worker()
-    email = LinkEmail.objects.order_by("pk").last()
+    email = present(LinkEmail.objects.order_by("pk").last())
     assert (email.status, email.attempts, email.last_error) == (Status.FAILED, 1, "InvalidToken")
     assert mail_server.recipients == [ADDRESS]
 
 
-def test_a_seal_cannot_be_altered_unnoticed():
+def test_a_seal_cannot_be_altered_unnoticed() -> None:
     sealed = seal(ADDRESS, "https://portal.test/p/abc/")
     assert ADDRESS not in sealed
     tampered = sealed[:-5] + ("A" if sealed[-5] != "A" else "B") + sealed[-4:]
@@ -363,7 +406,7 @@ class Everything(logging.Handler):
 
 
 @pytest.fixture
-def every_log_record():
+def every_log_record() -> Iterator[list[str]]:
     handler, root = Everything(), logging.getLogger()
     previous = root.level
     root.addHandler(handler)
@@ -375,8 +418,13 @@ def every_log_record():
 
 @pytest.mark.django_db(transaction=True)
 def test_in_development_the_console_shows_the_email_without_address_or_token(
-    client, front_desk, handout, settings, capfd, every_log_record
-):
+    client: Client,
+    front_desk: User,
+    handout: Handout,
+    settings: Settings,
+    capfd: pytest.CaptureFixture[str],
+    every_log_record: list[str],
+) -> None:
     settings.DEBUG = True
     settings.MAILERS = {"default": {"BACKEND": "portal.mail.RedactingConsoleBackend"}}
     client.force_login(front_desk)
@@ -394,8 +442,13 @@ def test_in_development_the_console_shows_the_email_without_address_or_token(
 
 @pytest.mark.django_db(transaction=True)
 def test_a_refused_address_reaches_neither_the_log_nor_the_task_record(
-    client, front_desk, handout, mail_server, capfd, every_log_record
-):
+    client: Client,
+    front_desk: User,
+    handout: Handout,
+    mail_server: MailServer,
+    capfd: pytest.CaptureFixture[str],
+    every_log_record: list[str],
+) -> None:
     mail_server.refuse = "550 5.1.1 <zoe.nunez@example.org> No such mailbox"
     client.force_login(front_desk)
     url, _code = shown_secrets(share(client, handout, email=ADDRESS))

@@ -6,6 +6,7 @@ letterhead; and a phone number is never split across lines."""
 import io
 
 import pytest
+from django.contrib.auth.models import User
 from django.utils import translation
 from django.utils.translation import gettext
 from pypdf import PdfReader
@@ -16,7 +17,7 @@ from education.plan_blocks import MAX_REST_WEEKS
 from education.snapshot import build_snapshot
 from handouts.forms import default_choices as builder_defaults
 from handouts.issuing import build_handout
-from handouts.models import MAX_NOTE_LENGTH
+from handouts.models import MAX_NOTE_LENGTH, Handout
 from handouts.pdf.render import handout_html, lay_out, render_handout_pdf
 from handouts.plan import personal_plan, whom_to_call
 from portal.models import ClinicProfile
@@ -40,7 +41,7 @@ SHORT_CLINIC = LONG_CLINIC | {"phone": "+1 555 0100", "after_hours_phone": "+1 5
 
 
 @pytest.fixture(params=["en", "es"])
-def article(request, sample_article) -> Article:
+def article(request: pytest.FixtureRequest, sample_article: Article) -> Article:
     return shipped_language("bone-marrow-edema", request.param)
 
 
@@ -52,7 +53,9 @@ def clinic_with(details: dict) -> ClinicProfile:
     return clinic
 
 
-def longest_plan(article: Article, clinic: ClinicProfile, clinician, **overrides):
+def longest_plan(
+    article: Article, clinic: ClinicProfile, clinician: User, **overrides: object
+) -> Handout:
     """Every row today's builder can put in the plan, each at its longest."""
     snapshot = build_snapshot(article)
     choices = default_choices(
@@ -80,13 +83,13 @@ def folded(text: str) -> str:
 @pytest.mark.parametrize("paper", ["a4", "letter"])
 @pytest.mark.parametrize("large_print", [False, True], ids=["standard", "large-print"])
 def test_page_one_holds_the_plans_start_and_whom_to_call_with_the_longest_plan(
-    article, clinician, paper, large_print
+    article: Article, clinician: User, paper: str, large_print: bool
 ) -> None:
     clinic = clinic_with(LONG_CLINIC)
     handout = longest_plan(article, clinic, clinician, paper_size=paper, large_print=large_print)
     first_page = folded(page_texts(render_handout_pdf(handout, clinic))[0])
     with translation.override(article.language):
-        plan = personal_plan(handout)
+        plan = personal_plan(handout.condition_list[0])
         calls = whom_to_call(clinic)
         expected = [
             gettext("Your plan"),
@@ -109,7 +112,7 @@ def test_page_one_holds_the_plans_start_and_whom_to_call_with_the_longest_plan(
 @pytest.mark.parametrize("large_print", [False, True], ids=["standard", "large-print"])
 @pytest.mark.parametrize("details", [SHORT_CLINIC, LONG_CLINIC], ids=["short", "long"])
 def test_a_phone_number_is_never_split_across_lines_in_the_pdf(
-    article, clinician, paper, large_print, details
+    article: Article, clinician: User, paper: str, large_print: bool, details: dict[str, str]
 ) -> None:
     clinic = clinic_with(details)
     handout = longest_plan(article, clinic, clinician, paper_size=paper, large_print=large_print)
@@ -128,7 +131,7 @@ def test_a_phone_number_is_never_split_across_lines_in_the_pdf(
 
 
 def test_whom_to_call_comes_first_only_when_the_help_box_cannot_follow_the_plan_on_page_one(
-    sample_article, clinician
+    sample_article: Article, clinician: User
 ) -> None:
     """A short plan in standard print keeps page 1 as it was: the plan, then the whole help
     box. The longest plan under a long letterhead puts whom to call before the plan."""
@@ -146,7 +149,9 @@ def test_whom_to_call_comes_first_only_when_the_help_box_cannot_follow_the_plan_
     assert "Call 911 or go to the emergency room now if:" in text
 
 
-def test_large_print_always_says_whom_to_call_before_the_plan(sample_article, clinician) -> None:
+def test_large_print_always_says_whom_to_call_before_the_plan(
+    sample_article: Article, clinician: User
+) -> None:
     clinic = clinic_with(SHORT_CLINIC)
     handout = build_handout(
         sample_article, default_choices(sample_article, large_print=True), issued_by=clinician
@@ -156,7 +161,7 @@ def test_large_print_always_says_whom_to_call_before_the_plan(sample_article, cl
 
 
 def test_a_handout_laid_out_twice_still_renders_to_the_same_bytes(
-    sample_article, clinician
+    sample_article: Article, clinician: User
 ) -> None:
     """The longest plan under a long letterhead takes the second layout, whom to call first."""
     clinic = clinic_with(LONG_CLINIC)
@@ -174,7 +179,7 @@ def test_a_handout_laid_out_twice_still_renders_to_the_same_bytes(
     ],
 )
 def test_whom_to_call_names_the_after_hours_number_only_when_the_clinic_has_one(
-    db, after_hours, expected
+    db: None, after_hours: str, expected: str
 ) -> None:
     clinic = clinic_with(SHORT_CLINIC | {"after_hours_phone": after_hours})
     call, emergency = whom_to_call(clinic)
@@ -183,7 +188,7 @@ def test_whom_to_call_names_the_after_hours_number_only_when_the_clinic_has_one(
 
 
 def test_the_page_number_stays_on_the_page_when_a_long_clinic_name_wraps_the_footer(
-    sample_article, clinician
+    sample_article: Article, clinician: User
 ) -> None:
     clinic = clinic_with(LONG_CLINIC)
     handout = longest_plan(sample_article, clinic, clinician, large_print=True)

@@ -6,16 +6,22 @@ finishes it) or on a finished PDF broken on purpose, so no test here can pass va
 
 import io
 import re
+from collections.abc import Callable
 
 import pikepdf
 import pytest
+from django.contrib.auth.models import User
+from django.test import Client
 from django.urls import reverse
 
+from education.models import Article
+from handouts.models import Handout
 from handouts.pdf.render import PDF_OPTIONS, handout_html, lay_out, render_handout_pdf
-from handouts.pdf.tagging import finish_tagged_pdf, needs_space, read_tagged_pdf
+from handouts.pdf.tagging import Node, finish_tagged_pdf, needs_space, read_tagged_pdf
+from portal.models import ClinicProfile
 from tests.handouts.helpers import share, shown_secrets
 from tests.handouts.pdf_checks import pdf_ua_problems, tagged_text
-from tests.helpers import pdf_text
+from tests.helpers import pdf_text, present
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +34,7 @@ LONG_NOTE = (
 )
 
 
-def unfinished_pdf(handout, clinic) -> bytes:
+def unfinished_pdf(handout: Handout, clinic: ClinicProfile) -> bytes:
     """What WeasyPrint writes for the handout, without our post-processing."""
     document = lay_out(handout_html(handout, clinic), paper_size=handout.paper_size)
     return document.write_pdf(pdf_identifier=handout.public_id.hex.encode(), **PDF_OPTIONS)
@@ -36,14 +42,18 @@ def unfinished_pdf(handout, clinic) -> bytes:
 
 @pytest.mark.parametrize("paper_size", ["a4", "letter"])
 @pytest.mark.parametrize("large_print", [False, True], ids=["standard", "large-print"])
-def test_issued_handout_has_no_pdf_ua_problems(sample_article, issue, paper_size, large_print):
+def test_issued_handout_has_no_pdf_ua_problems(
+    sample_article: Article, issue: Callable[..., Handout], paper_size: str, large_print: bool
+) -> None:
     handout = issue(sample_article, paper_size=paper_size, large_print=large_print)
     pdf = bytes(handout.stored_pdf.pdf)
     assert pdf_ua_problems(pdf, not_in_list=handout.patient_name) == []
     assert handout.patient_name in tagged_text(pdf)
 
 
-def test_access_slip_has_no_pdf_ua_problems(client, front_desk, handout):
+def test_access_slip_has_no_pdf_ua_problems(
+    client: Client, front_desk: User, handout: Handout
+) -> None:
     client.force_login(front_desk)
     url, code = shown_secrets(share(client, handout))
     response = client.post(
@@ -57,7 +67,9 @@ def test_access_slip_has_no_pdf_ua_problems(client, front_desk, handout):
     assert url in text
 
 
-def test_a_wrapped_paragraph_keeps_the_spaces_between_its_lines(sample_article, issue, clinic):
+def test_a_wrapped_paragraph_keeps_the_spaces_between_its_lines(
+    sample_article: Article, issue: Callable[..., Handout], clinic: ClinicProfile
+) -> None:
     handout = issue(sample_article, clinician_note=LONG_NOTE)
     assert LONG_NOTE in tagged_text(bytes(handout.stored_pdf.pdf))
     # WeasyPrint alone runs the last word of each line into the next one.
@@ -66,14 +78,18 @@ def test_a_wrapped_paragraph_keeps_the_spaces_between_its_lines(sample_article, 
     assert LONG_NOTE.replace(" ", "") in unfinished.replace(" ", "")
 
 
-def test_a_wrapped_japanese_note_gains_no_spaces(sample_article, issue):
+def test_a_wrapped_japanese_note_gains_no_spaces(
+    sample_article: Article, issue: Callable[..., Handout]
+) -> None:
     # Japanese writes no spaces between words: its lines break anywhere, and stay joined.
     note = "痛みが強くなったら、すぐにクリニックに電話してください。" * 8
     handout = issue(sample_article, clinician_note=note)
     assert note in tagged_text(bytes(handout.stored_pdf.pdf))
 
 
-def test_running_footer_is_an_artifact_printed_on_every_page_but_not_read_out(handout):
+def test_running_footer_is_an_artifact_printed_on_every_page_but_not_read_out(
+    handout: Handout,
+) -> None:
     pdf = bytes(handout.stored_pdf.pdf)
     text = tagged_text(pdf)
     assert not re.search(r"Page \d+ of \d+", text)
@@ -93,10 +109,10 @@ def test_running_footer_is_an_artifact_printed_on_every_page_but_not_read_out(ha
     assert f"Page 1 of {pages}" in pdf_text(pdf)  # still printed
 
 
-def test_table_header_cells_say_whether_they_head_a_column_or_a_row(handout):
+def test_table_header_cells_say_whether_they_head_a_column_or_a_row(handout: Handout) -> None:
     with pikepdf.open(io.BytesIO(bytes(handout.stored_pdf.pdf))) as document:
         headers = {
-            (node.parent.parent.role, str(node.element.A.Scope))
+            (present(present(node.parent).parent).role, str(node.element.A.Scope))
             for node in read_tagged_pdf(document).nodes()
             if node.role == "TH"
         }
@@ -104,7 +120,9 @@ def test_table_header_cells_say_whether_they_head_a_column_or_a_row(handout):
     assert headers == {("THead", "/Column"), ("TBody", "/Row")}
 
 
-def test_the_same_handout_renders_to_the_same_bytes(handout, clinic):
+def test_the_same_handout_renders_to_the_same_bytes(
+    handout: Handout, clinic: ClinicProfile
+) -> None:
     first = render_handout_pdf(handout, clinic)
     assert render_handout_pdf(handout, clinic) == first
     assert bytes(handout.stored_pdf.pdf) == first
@@ -112,7 +130,7 @@ def test_the_same_handout_renders_to_the_same_bytes(handout, clinic):
         assert bytes(document.trailer.ID[0]) == handout.public_id.hex.encode()
 
 
-def test_finishing_is_deterministic_and_idempotent(handout, clinic):
+def test_finishing_is_deterministic_and_idempotent(handout: Handout, clinic: ClinicProfile) -> None:
     unfinished = unfinished_pdf(handout, clinic)
     finished = finish_tagged_pdf(unfinished)
     assert finish_tagged_pdf(unfinished) == finished
@@ -120,7 +138,9 @@ def test_finishing_is_deterministic_and_idempotent(handout, clinic):
     assert pdf_ua_problems(finish_tagged_pdf(finished)) == []
 
 
-def test_the_checks_report_what_weasyprint_alone_gets_wrong(handout, clinic):
+def test_the_checks_report_what_weasyprint_alone_gets_wrong(
+    handout: Handout, clinic: ClinicProfile
+) -> None:
     problems = pdf_ua_problems(unfinished_pdf(handout, clinic))
     report = "\n".join(problems)
     assert re.search(
@@ -133,7 +153,7 @@ def test_the_checks_report_what_weasyprint_alone_gets_wrong(handout, clinic):
     assert "('Weeks') has no /Scope" in report
 
 
-def _break(pdf: bytes, change) -> bytes:
+def _break(pdf: bytes, change: Callable[[pikepdf.Pdf], object]) -> bytes:
     with pikepdf.open(io.BytesIO(pdf)) as document:
         change(document)
         out = io.BytesIO()
@@ -141,16 +161,16 @@ def _break(pdf: bytes, change) -> bytes:
         return out.getvalue()
 
 
-def _first(document, role: str):
+def _first(document: pikepdf.Pdf, role: str) -> Node:
     return next(node for node in read_tagged_pdf(document).nodes() if node.role == role)
 
 
-def _drop_xmp_pdfua_id(document):
+def _drop_xmp_pdfua_id(document: pikepdf.Pdf) -> None:
     with document.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as xmp:
         del xmp["pdfuaid:part"]
 
 
-def _footer_untagged(document):
+def _footer_untagged(document: pikepdf.Pdf) -> None:
     page = document.pages[0]
     content = page.Contents.read_bytes()
     page.Contents = document.make_stream(
@@ -158,21 +178,21 @@ def _footer_untagged(document):
     )
 
 
-def _font_descriptor(document):
+def _font_descriptor(document: pikepdf.Pdf) -> tuple[pikepdf.Object, pikepdf.Object]:
     font = next(iter(document.pages[0].Resources.Font.values()))
     return font, font.DescendantFonts[0].FontDescriptor
 
 
-def _row_without_a_cell(document):
+def _row_without_a_cell(document: pikepdf.Pdf) -> None:
     row = next(
         node
         for node in read_tagged_pdf(document).nodes()
-        if node.role == "TR" and node.parent.role == "TBody"
+        if node.role == "TR" and present(node.parent).role == "TBody"
     )
     del row.element.K[-1]
 
 
-def _name_in_a_list(document):
+def _name_in_a_list(document: pikepdf.Pdf) -> None:
     tagged = read_tagged_pdf(document)
     name = next(
         node
@@ -204,14 +224,16 @@ BREAKAGES = {
 
 
 @pytest.mark.parametrize("breakage", BREAKAGES)
-def test_each_check_reports_a_pdf_broken_on_purpose(handout, breakage):
+def test_each_check_reports_a_pdf_broken_on_purpose(handout: Handout, breakage: str) -> None:
     change, expected = BREAKAGES[breakage]
     pdf = bytes(handout.stored_pdf.pdf)
     problems = pdf_ua_problems(_break(pdf, change), not_in_list=handout.patient_name)
     assert any(expected in problem for problem in problems), problems
 
 
-def test_a_figure_without_alternative_text_is_reported(client, front_desk, handout):
+def test_a_figure_without_alternative_text_is_reported(
+    client: Client, front_desk: User, handout: Handout
+) -> None:
     client.force_login(front_desk)
     url, code = shown_secrets(share(client, handout))
     slip = client.post(
@@ -222,7 +244,9 @@ def test_a_figure_without_alternative_text_is_reported(client, front_desk, hando
     assert "A Figure has no /Alt (alternative text)." in pdf_ua_problems(broken)
 
 
-def test_an_orphan_before_the_tagged_content_leaves_no_gap_in_the_mcids(handout, clinic):
+def test_an_orphan_before_the_tagged_content_leaves_no_gap_in_the_mcids(
+    handout: Handout, clinic: ClinicProfile
+) -> None:
     """WeasyPrint draws margin boxes last, so their MCIDs come last; were one drawn first, the
     others are numbered from 0 again and the ParentTree follows."""
     with pikepdf.open(io.BytesIO(unfinished_pdf(handout, clinic))) as document:
@@ -265,11 +289,15 @@ def test_an_orphan_before_the_tagged_content_leaves_no_gap_in_the_mcids(handout,
         ("מנוחה עד", "יום שלישי", "", False),  # right-to-left: glyphs are in visual order
     ],
 )
-def test_a_space_is_restored_only_where_a_line_broke_at_one(before, after, word, space):
+def test_a_space_is_restored_only_where_a_line_broke_at_one(
+    before: str, after: str, word: str, space: bool
+) -> None:
     assert needs_space(before, after, word) is space
 
 
-def test_a_wrap_in_a_font_without_a_space_glyph_gets_actual_text(sample_article, issue, clinic):
+def test_a_wrap_in_a_font_without_a_space_glyph_gets_actual_text(
+    sample_article: Article, issue: Callable[..., Handout], clinic: ClinicProfile
+) -> None:
     handout = issue(sample_article, clinician_note=LONG_NOTE)
     with pikepdf.open(io.BytesIO(unfinished_pdf(handout, clinic))) as document:
         for font in document.pages[0].Resources.Font.values():
@@ -288,7 +316,7 @@ def figure_alternative_texts(pdf: bytes) -> list[str]:
     """The /Alt of every /Figure in the structure tree, in reading order."""
     found: list[str] = []
 
-    def walk(element) -> None:
+    def walk(element: pikepdf.Object) -> None:
         if not isinstance(element, pikepdf.Dictionary):
             return
         if element.get("/S") == pikepdf.Name.Figure:
@@ -302,7 +330,7 @@ def figure_alternative_texts(pdf: bytes) -> list[str]:
     return found
 
 
-def test_the_plans_pictograms_are_figures_with_alternative_text(handout):
+def test_the_plans_pictograms_are_figures_with_alternative_text(handout: Handout) -> None:
     alternatives = figure_alternative_texts(bytes(handout.stored_pdf.pdf))
     assert alternatives == [
         "Rest",

@@ -12,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import User
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.html import strip_tags
@@ -19,19 +20,19 @@ from django.utils.html import strip_tags
 from education.models import Article
 from education.plan_blocks import (
     Activity,
-    AidChoice,
-    BackToChoice,
-    BackToWhen,
     PlanChoices,
     PlanOffer,
+    SelfCare,
     SelfCareChoice,
     Side,
 )
 from education.snapshot import build_snapshot, plan_offer_of
 from handouts.issuing import build_handout
+from handouts.models import Handout
 from handouts.pdf.render import handout_context, render_handout_pdf
 from handouts.plan import personal_plan
-from tests.handouts.helpers import between
+from portal.models import ClinicProfile
+from tests.handouts.helpers import between, each_choice
 from tests.helpers import default_choices, pdf_text, shipped_language
 
 pytestmark = pytest.mark.django_db
@@ -54,7 +55,9 @@ def articles(sample_article: Article) -> dict[str, Article]:
     return {language: Article.objects.get(language=language) for language in LANGUAGES}
 
 
-def handout_with(article: Article, clinician, offer: PlanOffer, choices: PlanChoices):
+def handout_with(
+    article: Article, clinician: User, offer: PlanOffer, choices: PlanChoices
+) -> Handout:
     snapshot = build_snapshot(article) | {"plan": offer.to_json()}
     assert choices.problems(offer) == [], choices.problems(offer)
     return build_handout(
@@ -65,74 +68,32 @@ def handout_with(article: Article, clinician, offer: PlanOffer, choices: PlanCho
     )
 
 
-def reading_plan(handout, clinic) -> str:
+def reading_plan(handout: Handout, clinic: ClinicProfile) -> str:
     context = handout_context(handout, clinic) | {"for_web": True}
     with translation.override(handout.language):
         html = render_to_string("handouts/includes/handout_content.html", context)
     return plan_box(" ".join(strip_tags(html).split()), handout)
 
 
-def plan_box(text: str, handout) -> str:
+def plan_box(text: str, handout: Handout) -> str:
     """The "Your plan" box: its heading and first row's label (after the jump links that
     name it too), up to "When to get help"."""
     with translation.override(handout.language):
-        lead = f"{PLAN_STARTS[handout.language]} {personal_plan(handout)[0].label}"
+        lead = (
+            f"{PLAN_STARTS[handout.language]} {personal_plan(handout.condition_list[0])[0].label}"
+        )
     return between(text, lead, PLAN_ENDS[handout.language])
 
 
-def sentences(handout) -> list[str]:
+def sentences(handout: Handout) -> list[str]:
     with translation.override(handout.language):
-        return [s for item in personal_plan(handout) for s in item.sentences]
-
-
-def each_choice(offer: PlanOffer) -> list[tuple[str, PlanChoices]]:
-    """The offer's defaults with one block changed at a time, over every choice it offers."""
-    base = PlanChoices.defaults(offer, VISIT)
-    cases: list[tuple[str, PlanChoices]] = [("defaults", base)]
-    if offer.site and offer.site.sided:
-        cases += [(f"side={side}", replace(base, side=side)) for side in Side]
-    if offer.activity:
-        for activity in offer.activity.offered:
-            weeks = [1, 3, 52] if activity == Activity.REST else [0]
-            cases += [
-                (f"activity={activity}:{n}", replace(base, activity=activity, rest_weeks=n))
-                for n in weeks
-            ]
-        cases.append(("no activity", replace(base, activity=None, rest_weeks=0)))
-    if offer.load:
-        cases += [(f"load={load}", replace(base, load=load)) for load in offer.load.choices]
-        cases.append(("no load", replace(base, load=None)))
-    for aid in offer.aids:
-        for weeks in (aid.weeks, None):
-            cases.append(
-                (f"aid={aid.kind}:{weeks}", replace(base, aids=(AidChoice(aid.kind, weeks),)))
-            )
-    cases.append(("no aids", replace(base, aids=())))
-    for care in offer.self_care:
-        chosen = SelfCareChoice(care.kind, care.times_per_day, care.minutes, care.days)
-        cases.append((f"self_care={care.kind}", replace(base, self_care=(chosen,))))
-    cases.append(("no self-care", replace(base, self_care=())))
-    if offer.back_to:
-        cases.append(
-            (
-                "back on a date",
-                replace(
-                    base, back_to=BackToChoice(BackToWhen.DATE, VISIT + datetime.timedelta(weeks=3))
-                ),
-            )
-        )
-        cases.append(("no back-to", replace(base, back_to=None)))
-    if offer.physiotherapy:
-        cases.append(
-            ("physio in a week", replace(base, physio_start=VISIT + datetime.timedelta(days=7)))
-        )
-    return cases
+        return [s for item in personal_plan(handout.condition_list[0]) for s in item.sentences]
 
 
 def expected_problems(text: str, choices: PlanChoices, language: str) -> list[str]:
     """What the plan box must and must not say for these choices (English rules; Spanish is
     checked against the sentences themselves)."""
-    found = []
+    found: list[str] = []
     if language != "en":
         return found
     lower = text.lower()
@@ -165,7 +126,7 @@ def expected_problems(text: str, choices: PlanChoices, language: str) -> list[st
 @pytest.mark.parametrize("pack", ["ankle-sprain", "tennis-elbow", "low-back-pain"])
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_each_offered_choice_prints_its_own_sentences_and_nothing_it_did_not_choose(
-    articles, clinician, clinic, pack: str, language: str
+    articles: dict[str, Article], clinician: User, clinic: ClinicProfile, pack: str, language: str
 ) -> None:
     offer = offer_of(pack, language)
     failures = {}
@@ -182,7 +143,7 @@ def test_each_offered_choice_prints_its_own_sentences_and_nothing_it_did_not_cho
 @pytest.mark.parametrize("pack", ["ankle-sprain", "tennis-elbow", "low-back-pain"])
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_pdf_prints_the_same_plan_sentences_as_the_reading_view(
-    articles, clinician, clinic, pack: str, language: str
+    articles: dict[str, Article], clinician: User, clinic: ClinicProfile, pack: str, language: str
 ) -> None:
     offer = offer_of(pack, language)
     choices = PlanChoices.defaults(offer, VISIT)
@@ -204,7 +165,12 @@ def test_the_pdf_prints_the_same_plan_sentences_as_the_reading_view(
     ],
 )
 def test_the_plan_names_the_patients_site_and_side(
-    articles, clinician, clinic, side, english: str, spanish: str
+    articles: dict[str, Article],
+    clinician: User,
+    clinic: ClinicProfile,
+    side: Side | None,
+    english: str,
+    spanish: str,
 ) -> None:
     for language, phrase in (("en", english), ("es", spanish)):
         offer = offer_of("ankle-sprain", language)
@@ -217,7 +183,7 @@ def test_the_plan_names_the_patients_site_and_side(
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_a_back_plan_never_says_rest_weight_or_crutch_in_the_pdf_or_the_reading_view(
-    articles, clinician, clinic, language: str
+    articles: dict[str, Article], clinician: User, clinic: ClinicProfile, language: str
 ) -> None:
     offer = offer_of("low-back-pain", language)
     forbidden = {"en": r"\brest|weight|crutch", "es": r"reposo|descans|peso\b|muleta"}[language]
@@ -229,18 +195,25 @@ def test_a_back_plan_never_says_rest_weight_or_crutch_in_the_pdf_or_the_reading_
     assert not re.search(forbidden, printed, re.IGNORECASE)
 
 
-def test_an_ankle_plan_never_names_a_bone(articles, clinician, clinic) -> None:
+def test_an_ankle_plan_never_names_a_bone(
+    articles: dict[str, Article], clinician: User, clinic: ClinicProfile
+) -> None:
     offer = offer_of("ankle-sprain")
     for name, choices in each_choice(offer):
         text = reading_plan(handout_with(articles["en"], clinician, offer, choices), clinic)
         assert not re.search(r"\bbones?\b", text, re.IGNORECASE), name
 
 
-def test_cold_and_heat_say_how_often_how_long_and_how_to_stay_safe(articles, clinician) -> None:
+def test_cold_and_heat_say_how_often_how_long_and_how_to_stay_safe(
+    articles: dict[str, Article], clinician: User
+) -> None:
     offer = offer_of("low-back-pain")
     choices = replace(
         PlanChoices.defaults(offer, VISIT),
-        self_care=(SelfCareChoice("heat", 3, 20, 14), SelfCareChoice("cold", 1, 15, 2)),
+        self_care=(
+            SelfCareChoice(SelfCare.HEAT, 3, 20, 14),
+            SelfCareChoice(SelfCare.COLD, 1, 15, 2),
+        ),
     )
     printed = sentences(handout_with(articles["en"], clinician, offer, choices))
     assert (
@@ -253,7 +226,9 @@ def test_cold_and_heat_say_how_often_how_long_and_how_to_stay_safe(articles, cli
     ) in printed
 
 
-def test_a_snapshot_without_a_plan_offers_what_its_rest_guidance_did(sample_article) -> None:
+def test_a_snapshot_without_a_plan_offers_what_its_rest_guidance_did(
+    sample_article: Article,
+) -> None:
     snapshot = build_snapshot(sample_article)
     offer = plan_offer_of(snapshot)
     assert offer.activity and offer.activity.offered == (Activity.REST, Activity.RELATIVE)

@@ -7,6 +7,7 @@ import dataclasses
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 
 from education.models import Article, WarningSign
 from education.plan_blocks import (
@@ -24,6 +25,7 @@ from education.plan_blocks import (
 from education.plan_rules import BOOKS, conflicts
 from education.workflow import start_draft
 from handouts.pdf.render import render_handout_pdf
+from portal.models import ClinicProfile
 from tests.handouts.helpers import Choices, contradictions, handout_for, reading_view_text
 from tests.helpers import pdf_text, shipped_language
 
@@ -138,7 +140,7 @@ def planted(text: str, language: str, where: str, sentence: str) -> str:
 
 
 @pytest.fixture
-def base_texts(sample_article, clinician, clinic) -> dict[str, str]:
+def base_texts(sample_article: Article, clinician: User, clinic: ClinicProfile) -> dict[str, str]:
     return {
         article.language: reading_view_text(handout_for(article, clinician, BASE), clinic)
         for article in [sample_article, spanish_sample()]
@@ -152,8 +154,15 @@ def base_texts(sample_article, clinician, clinic) -> dict[str, str]:
     ids=[f"{case[0]}: {case[5]}" for case in CASES],
 )
 def test_a_contradiction_planted_in_a_handout_is_caught_for_every_block(
-    base_texts, language, block, changes, where, english, spanish, rule
-):
+    base_texts: dict[str, str],
+    language: str,
+    block: str,
+    changes: dict[str, Any],
+    where: str,
+    english: str,
+    spanish: str,
+    rule: str,
+) -> None:
     choices: PlanChoices = dataclasses.replace(BASE.plan(), **changes)
     text = base_texts[language]
     assert conflicts(text, language, choices, follow_up=True) == [], "the handout agrees"
@@ -163,7 +172,7 @@ def test_a_contradiction_planted_in_a_handout_is_caught_for_every_block(
     assert found[0].found.lower() in sentence.lower()
 
 
-def test_every_block_has_a_planted_case():
+def test_every_block_has_a_planted_case() -> None:
     assert {case[0] for case in CASES} >= {
         "activity",
         "rest",
@@ -186,8 +195,13 @@ def test_every_block_has_a_planted_case():
     ],
 )
 def test_an_editors_sign_against_a_no_weight_plan_is_found_in_the_pdf_and_the_reading_view(
-    sample_article, editor, clinician, clinic, language, sign
-):
+    sample_article: Article,
+    editor: User,
+    clinician: User,
+    clinic: ClinicProfile,
+    language: str,
+    sign: str,
+) -> None:
     """The issue's own case: an emergency sign "you cannot put any weight on your foot"
     printed beside a plan of no weight at all (a draft's, as its preview prints it)."""
     article = start_draft(sample_article if language == "en" else spanish_sample(), editor)

@@ -4,13 +4,19 @@ that is still being drawn after PDF_RENDER_TIME_LIMIT_SECONDS is stopped: the pa
 nothing is saved, the form is kept, and the process goes on issuing."""
 
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
+from django.contrib.auth.models import User
+from django.test import Client
 from django.urls import reverse
+from pytest_django import Settings
 
+from education.models import Article
 from handouts.models import Handout, HandoutEvent
 from handouts.pdf.render import render_slots
+from portal.models import ClinicProfile
 from tests.handouts.helpers import builder_data, builder_url, share, shown_secrets
 from tests.helpers import nested_use_svg
 
@@ -18,7 +24,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("visit_day")]
 
 
 @contextmanager
-def every_render_slot_taken():
+def every_render_slot_taken() -> Iterator[int]:
     """As if other requests of this process were rendering: every slot held until the end."""
     slots = render_slots()
     held = 0
@@ -31,14 +37,18 @@ def every_render_slot_taken():
             slots.release()
 
 
-def test_renders_at_once_are_bounded_by_the_setting(settings):
+def test_renders_at_once_are_bounded_by_the_setting(settings: Settings) -> None:
     with every_render_slot_taken() as held:
         assert held == settings.PDF_RENDER_CONCURRENCY
 
 
 def test_issuing_while_every_slot_is_busy_saves_nothing_and_keeps_the_form(
-    client, clinician, sample_article, clinic, settings
-):
+    client: Client,
+    clinician: User,
+    sample_article: Article,
+    clinic: ClinicProfile,
+    settings: Settings,
+) -> None:
     settings.PDF_RENDER_WAIT_SECONDS = 0
     client.force_login(clinician)
     with every_render_slot_taken():
@@ -55,8 +65,12 @@ def test_issuing_while_every_slot_is_busy_saves_nothing_and_keeps_the_form(
 
 
 def test_a_preview_pdf_while_every_slot_is_busy_shows_the_preview_and_says_so(
-    client, clinician, sample_article, clinic, settings
-):
+    client: Client,
+    clinician: User,
+    sample_article: Article,
+    clinic: ClinicProfile,
+    settings: Settings,
+) -> None:
     settings.PDF_RENDER_WAIT_SECONDS = 0
     client.force_login(clinician)
     data = builder_data(sample_article, action="preview_pdf")
@@ -68,8 +82,12 @@ def test_a_preview_pdf_while_every_slot_is_busy_shows_the_preview_and_says_so(
 
 
 def test_a_waiting_render_goes_ahead_when_a_slot_frees(
-    client, clinician, sample_article, clinic, settings
-):
+    client: Client,
+    clinician: User,
+    sample_article: Article,
+    clinic: ClinicProfile,
+    settings: Settings,
+) -> None:
     settings.PDF_RENDER_WAIT_SECONDS = 30
     client.force_login(clinician)
     with every_render_slot_taken() as held:
@@ -88,7 +106,7 @@ TOO_SLOW = f"Its PDF was still being drawn after {TIME_LIMIT} seconds, so it was
 
 
 @pytest.fixture
-def logo_too_slow_to_draw(clinic, settings):
+def logo_too_slow_to_draw(clinic: ClinicProfile, settings: Settings) -> ClinicProfile:
     """A logo stored before uploads were checked for the time they take to draw."""
     settings.PDF_RENDER_TIME_LIMIT_SECONDS = TIME_LIMIT
     clinic.logo, clinic.logo_content_type = nested_use_svg(5), "image/svg+xml"
@@ -97,8 +115,8 @@ def logo_too_slow_to_draw(clinic, settings):
 
 
 def test_a_handout_past_the_time_limit_is_not_made_the_form_is_kept_and_issuing_goes_on(
-    client, clinician, sample_article, logo_too_slow_to_draw
-):
+    client: Client, clinician: User, sample_article: Article, logo_too_slow_to_draw: ClinicProfile
+) -> None:
     client.force_login(clinician)
     response = client.post(builder_url(sample_article), builder_data(sample_article))
     html = response.content.decode()
@@ -117,8 +135,8 @@ def test_a_handout_past_the_time_limit_is_not_made_the_form_is_kept_and_issuing_
 
 
 def test_a_preview_pdf_past_the_time_limit_shows_the_preview_and_says_why(
-    client, clinician, sample_article, logo_too_slow_to_draw
-):
+    client: Client, clinician: User, sample_article: Article, logo_too_slow_to_draw: ClinicProfile
+) -> None:
     client.force_login(clinician)
     data = builder_data(sample_article, action="preview_pdf")
     response = client.post(builder_url(sample_article), data)
@@ -129,8 +147,8 @@ def test_a_preview_pdf_past_the_time_limit_shows_the_preview_and_says_why(
 
 
 def test_an_access_slip_past_the_time_limit_says_why_instead_of_failing(
-    client, front_desk, handout, logo_too_slow_to_draw
-):
+    client: Client, front_desk: User, handout: Handout, logo_too_slow_to_draw: ClinicProfile
+) -> None:
     client.force_login(front_desk)
     url, code = shown_secrets(share(client, handout))
     response = client.post(
@@ -146,8 +164,8 @@ def test_an_access_slip_past_the_time_limit_says_why_instead_of_failing(
 
 
 def test_an_article_preview_past_the_time_limit_goes_back_to_the_article_and_says_why(
-    client, editor, sample_article, logo_too_slow_to_draw
-):
+    client: Client, editor: User, sample_article: Article, logo_too_slow_to_draw: ClinicProfile
+) -> None:
     client.force_login(editor)
     response = client.get(
         reverse("handouts:article_preview_pdf", args=[sample_article.pk]), follow=True

@@ -1,11 +1,17 @@
 """purge_handouts: personal data goes after the retention period; the record stays."""
 
 import datetime
+from collections.abc import Callable
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
+from pytest_django import Settings
+from time_machine import TimeMachineFixture
 
+from education.models import Article
 from handouts.models import Handout, HandoutEvent, HandoutPdf, ShareLink
 from handouts.sharing import create_share_link
 
@@ -13,12 +19,18 @@ pytestmark = pytest.mark.django_db
 Kind = HandoutEvent.Kind
 
 
-def at(time_machine, *args):
-    time_machine.move_to(datetime.datetime(*args, tzinfo=datetime.UTC))
+def at(time_machine: TimeMachineFixture, year: int, month: int, day: int, hour: int) -> None:
+    time_machine.move_to(datetime.datetime(year, month, day, hour, tzinfo=datetime.UTC))
 
 
 @pytest.fixture
-def old_and_new(time_machine, sample_article, issue, clinician, settings):
+def old_and_new(
+    time_machine: TimeMachineFixture,
+    sample_article: Article,
+    issue: Callable[..., Handout],
+    clinician: User,
+    settings: Settings,
+) -> tuple[Handout, Handout, Handout]:
     settings.HANDOUT_RETENTION_DAYS = 90
     at(time_machine, 2027, 1, 1, 9)
     old = issue(
@@ -31,7 +43,11 @@ def old_and_new(time_machine, sample_article, issue, clinician, settings):
     return old, linked, new
 
 
-def test_dry_run_lists_what_would_be_purged_and_changes_nothing(old_and_new, time_machine, capsys):
+def test_dry_run_lists_what_would_be_purged_and_changes_nothing(
+    old_and_new: tuple[Handout, Handout, Handout],
+    time_machine: TimeMachineFixture,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     old, linked, _new = old_and_new
     at(time_machine, 2027, 4, 2, 9)  # 91 days after 1 January
     call_command("purge_handouts", "--dry-run")
@@ -43,7 +59,11 @@ def test_dry_run_lists_what_would_be_purged_and_changes_nothing(old_and_new, tim
     assert Handout.objects.filter(purged_at__isnull=False).count() == 0
 
 
-def test_purge_removes_personal_data_and_keeps_the_record(old_and_new, time_machine, capsys):
+def test_purge_removes_personal_data_and_keeps_the_record(
+    old_and_new: tuple[Handout, Handout, Handout],
+    time_machine: TimeMachineFixture,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     old, linked, new = old_and_new
     at(time_machine, 2027, 4, 2, 9)
     call_command("purge_handouts")
@@ -55,7 +75,11 @@ def test_purge_removes_personal_data_and_keeps_the_record(old_and_new, time_mach
     assert old.pdf_sha256 == "" and old.patient_name_search == ""
     assert not HandoutPdf.objects.filter(handout=old).exists()
     assert old.purged_at == datetime.datetime(2027, 4, 2, 9, tzinfo=datetime.UTC)
-    assert old.snapshot["version"] and old.article_id and old.visit_date
+    assert (
+        old.condition_list[0].snapshot["version"]
+        and old.condition_list[0].article_id
+        and old.visit_date
+    )
     assert list(old.events.values_list("kind", flat=True)) == [Kind.ISSUED, Kind.PURGED]
     linked.refresh_from_db()
     new.refresh_from_db()
@@ -63,8 +87,10 @@ def test_purge_removes_personal_data_and_keeps_the_record(old_and_new, time_mach
 
 
 def test_retention_counts_from_the_later_of_issue_and_link_expiry(
-    old_and_new, time_machine, capsys
-):
+    old_and_new: tuple[Handout, Handout, Handout],
+    time_machine: TimeMachineFixture,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     _old, linked, _new = old_and_new
     at(time_machine, 2027, 6, 1, 9)  # the link expired 2 March, 91 days ago
     call_command("purge_handouts")
@@ -80,8 +106,11 @@ def test_retention_counts_from_the_later_of_issue_and_link_expiry(
 
 
 def test_purged_handouts_show_what_remains_and_serve_no_pdf(
-    old_and_new, time_machine, client, front_desk
-):
+    old_and_new: tuple[Handout, Handout, Handout],
+    time_machine: TimeMachineFixture,
+    client: Client,
+    front_desk: User,
+) -> None:
     old, _linked, _new = old_and_new
     at(time_machine, 2027, 4, 2, 9)
     call_command("purge_handouts")

@@ -5,14 +5,17 @@ import hashlib
 import io
 import re
 import subprocess
+from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import transaction
+from django.test import Client
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 from pypdf import PdfReader
 
-from handouts.models import HandoutEvent, LinkEmail, ShareLink
+from handouts.models import Handout, HandoutEvent, LinkEmail, ShareLink
 from handouts.sharing import (
     CODE_ALPHABET,
     TOKEN_ALPHABET,
@@ -35,7 +38,7 @@ pytestmark = pytest.mark.django_db
 Kind = HandoutEvent.Kind
 
 
-def test_token_and_code_are_never_stored_in_clear(handout, clinician):
+def test_token_and_code_are_never_stored_in_clear(handout: Handout, clinician: User) -> None:
     new = create_share_link(handout, staff=clinician)
     link = ShareLink.objects.get()
     assert len(new.token.replace("-", "")) == 25  # 125 bits
@@ -47,7 +50,9 @@ def test_token_and_code_are_never_stored_in_clear(handout, clinician):
     assert new.token not in stored and new.code not in stored
 
 
-def test_codes_use_an_unambiguous_alphabet_of_eight_characters(handout, clinician):
+def test_codes_use_an_unambiguous_alphabet_of_eight_characters(
+    handout: Handout, clinician: User
+) -> None:
     assert not set("0O1I") & set(CODE_ALPHABET)
     codes = [create_share_link(handout, staff=clinician).code for _ in range(20)]
     assert all(len(code) == 8 and set(code) <= set(CODE_ALPHABET) for code in codes)
@@ -55,7 +60,7 @@ def test_codes_use_an_unambiguous_alphabet_of_eight_characters(handout, clinicia
 
 
 def test_link_tokens_are_five_groups_of_five_characters_that_cannot_be_misread(
-    handout, clinician
+    handout: Handout, clinician: User
 ) -> None:
     assert not set("ilou") & set(TOKEN_ALPHABET) and TOKEN_ALPHABET.islower()
     tokens = [create_share_link(handout, staff=clinician).token for _ in range(20)]
@@ -65,18 +70,18 @@ def test_link_tokens_are_five_groups_of_five_characters_that_cannot_be_misread(
 
 
 def test_a_link_typed_in_capitals_without_dashes_and_with_o_for_0_and_l_for_1_opens(
-    handout, clinician
+    handout: Handout, clinician: User
 ) -> None:
     new = create_share_link(handout, staff=clinician)
     typed = new.token.replace("-", "").upper().replace("0", "O").replace("1", "L")
     client = patient_client()
     response = post_code(client, typed, new.code, load_form(client, typed))
-    assert response.status_code == 302 and response.url == f"/p/{typed}/handout/"
-    assert client.get(response.url).status_code == 200
+    assert response.status_code == 302 and response["Location"] == f"/p/{typed}/handout/"
+    assert client.get(response["Location"]).status_code == 200
 
 
 def test_a_link_created_before_the_typeable_tokens_still_opens_exactly_as_printed(
-    handout, clinician
+    handout: Handout, clinician: User
 ) -> None:
     new = create_share_link(handout, staff=clinician)
     old_token = "Zq3x-8vB2nM4kL6pR1sT0w"  # secrets.token_urlsafe(16), as tokens were made
@@ -85,12 +90,14 @@ def test_a_link_created_before_the_typeable_tokens_still_opens_exactly_as_printe
     )
     client = patient_client()
     response = post_code(client, old_token, new.code, load_form(client, old_token))
-    assert response.status_code == 302 and response.url == f"/p/{old_token}/handout/"
+    assert response.status_code == 302 and response["Location"] == f"/p/{old_token}/handout/"
     # Old tokens stay case-sensitive: another case names no link.
     assert client.get(open_url(old_token.lower())).status_code == 404
 
 
-def test_staff_see_the_link_and_code_once(client, front_desk, handout):
+def test_staff_see_the_link_and_code_once(
+    client: Client, front_desk: User, handout: Handout
+) -> None:
     client.force_login(front_desk)
     response = share(client, handout)
     url, code = shown_secrets(response)
@@ -103,7 +110,9 @@ def test_staff_see_the_link_and_code_once(client, front_desk, handout):
     assert "A patient link is active until" in detail
 
 
-def test_expiry_defaults_to_30_days_and_staff_may_choose_up_to_90(client, clinician, handout):
+def test_expiry_defaults_to_30_days_and_staff_may_choose_up_to_90(
+    client: Client, clinician: User, handout: Handout
+) -> None:
     client.force_login(clinician)
     share(client, handout)
     link = ShareLink.objects.get()
@@ -119,7 +128,9 @@ def test_expiry_defaults_to_30_days_and_staff_may_choose_up_to_90(client, clinic
     assert ShareLink.objects.count() == 2
 
 
-def test_a_new_link_revokes_the_old_link_and_its_code(client, clinician, handout):
+def test_a_new_link_revokes_the_old_link_and_its_code(
+    client: Client, clinician: User, handout: Handout
+) -> None:
     client.force_login(clinician)
     old_url, _old_code = shown_secrets(share(client, handout))
     new_url, _new_code = shown_secrets(share(client, handout))
@@ -131,7 +142,7 @@ def test_a_new_link_revokes_the_old_link_and_its_code(client, clinician, handout
     assert old.revoked_because == ShareLink.RevokedBecause.REPLACED
 
 
-def test_staff_revoke_a_link(client, front_desk, handout):
+def test_staff_revoke_a_link(client: Client, front_desk: User, handout: Handout) -> None:
     client.force_login(front_desk)
     url, _code = shown_secrets(share(client, handout))
     response = client.post(reverse("handouts:revoke_link", args=[handout.public_id]))
@@ -142,8 +153,8 @@ def test_staff_revoke_a_link(client, front_desk, handout):
 
 
 def test_access_slip_has_qr_link_code_and_expiry_but_no_name_or_condition(
-    client, front_desk, handout
-):
+    client: Client, front_desk: User, handout: Handout
+) -> None:
     client.force_login(front_desk)
     created = share(client, handout)
     url, code = shown_secrets(created)
@@ -167,8 +178,8 @@ def test_access_slip_has_qr_link_code_and_expiry_but_no_name_or_condition(
 
 
 def test_slip_cannot_be_printed_without_the_code_or_after_the_link_is_replaced(
-    client, front_desk, handout
-):
+    client: Client, front_desk: User, handout: Handout
+) -> None:
     client.force_login(front_desk)
     url, code = shown_secrets(share(client, handout))
     token = url.rsplit("/", 2)[-2]
@@ -181,7 +192,7 @@ def test_slip_cannot_be_printed_without_the_code_or_after_the_link_is_replaced(
     assert not handout.events.filter(kind=Kind.SLIP_PRINTED).exists()
 
 
-def test_no_email_is_queued_when_the_transaction_fails(handout, front_desk):
+def test_no_email_is_queued_when_the_transaction_fails(handout: Handout, front_desk: User) -> None:
     class Failure(Exception):
         pass
 
@@ -199,14 +210,16 @@ def test_no_email_is_queued_when_the_transaction_fails(handout, front_desk):
     assert DBTaskResult.objects.count() == 0
 
 
-def test_a_bad_email_address_is_explained_and_nothing_is_created(client, front_desk, handout):
+def test_a_bad_email_address_is_explained_and_nothing_is_created(
+    client: Client, front_desk: User, handout: Handout
+) -> None:
     client.force_login(front_desk)
     response = share(client, handout, email="not-an-address")
     assert "Enter a valid email address." in response.content.decode()
     assert ShareLink.objects.count() == 0
 
 
-def test_sharing_permissions(client, personas, handout):
+def test_sharing_permissions(client: Client, personas: dict[str, User], handout: Handout) -> None:
     for persona, allowed in [
         ("clinician", True),
         ("front_desk", True),
@@ -223,13 +236,15 @@ def test_sharing_permissions(client, personas, handout):
     assert share(client, handout).status_code == 302
 
 
-def test_sharing_needs_post(client, front_desk, handout):
+def test_sharing_needs_post(client: Client, front_desk: User, handout: Handout) -> None:
     client.force_login(front_desk)
     assert client.get(reverse("handouts:share", args=[handout.public_id])).status_code == 405
     assert client.get(reverse("handouts:revoke_link", args=[handout.public_id])).status_code == 405
 
 
-def test_handout_page_tells_what_happened_in_plain_words(client, front_desk, handout):
+def test_handout_page_tells_what_happened_in_plain_words(
+    client: Client, front_desk: User, handout: Handout
+) -> None:
     client.force_login(front_desk)
     url, code = shown_secrets(share(client, handout))
     patient = client.__class__(HTTP_USER_AGENT="Mozilla/5.0 (iPhone) Mobile/15E148")
@@ -244,7 +259,9 @@ def test_handout_page_tells_what_happened_in_plain_words(client, front_desk, han
     assert "Read by the patient on a phone" in html
 
 
-def test_the_slips_qr_code_scans_to_the_patients_link(client, front_desk, handout, tmp_path):
+def test_the_slips_qr_code_scans_to_the_patients_link(
+    client: Client, front_desk: User, handout: Handout, tmp_path: Path
+) -> None:
     pdftoppm = require_tool("pdftoppm", "poppler-utils")
     zbarimg = require_tool("zbarimg", "zbar-tools")
     client.force_login(front_desk)

@@ -2,6 +2,8 @@
 defaults, as a clinician who changes nothing but the patient's name would (issue 22)."""
 
 import datetime
+import json
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -10,8 +12,20 @@ from django import forms
 from django.test import Client
 from django.urls import reverse
 
-from education.packs import SHIPPED_DIR, load_shipped
+from education.models import Article
+from education.packs import SHIPPED_DIR, load_shipped, pack_text
+from education.readability import MIN_PATIENT_INFLESZ
 from handouts.models import Handout
+from handouts.pdf.fonts import font_families, unprintable_characters
+from handouts.pdf.render import handout_content_html, handout_context, render_handout_pdf
+from handouts.reading_level import (
+    MAX_HANDOUT_GRADE,
+    MAX_HANDOUT_SMOG,
+    handout_reading_level,
+    within_targets,
+)
+from tests.handouts.helpers import demo_handout, page_fill, printed_pages
+from tests.handouts.pdf_checks import embedded_fonts, notdef_warnings
 
 SLUGS = sorted(path.stem for path in Path(SHIPPED_DIR).glob("*.json"))
 
@@ -48,7 +62,10 @@ def test_every_shipped_condition_is_issued_with_the_builders_defaults(
     )
     errors = response.context["form"].errors if response.status_code == 200 else {}
     assert response.status_code == 302, errors
-    assert Handout.objects.filter(article__condition__slug=slug, language=language).count() == 1
+    assert (
+        Handout.objects.filter(conditions__article__condition__slug=slug, language=language).count()
+        == 1
+    )
 
 
 def test_the_activity_choices_are_a_labelled_group_of_radio_buttons(
@@ -59,3 +76,114 @@ def test_the_activity_choices_are_a_labelled_group_of_radio_buttons(
     html = client.get(reverse("handouts:new", args=["ankle-sprain", "en"])).content.decode()
     assert 'role="radiogroup" aria-labelledby="id_activity_label"' in html
     assert '<div class="form-check"><input type="radio" name="activity"' in html
+
+
+# --- The gates every shipped article passes, with the builder's defaults ----------------------
+# The handout as `make demo`'s clinic issues it when the clinician changes nothing: A4 (the
+# demo clinic's paper), standard and large print.
+
+PAGE_BUDGET = {False: 3, True: 6}  # A4 pages: standard print, large print
+MIN_FILL = 0.5  # every page but the last is at least half full
+# Articles whose handout is still too long: their content is being cut (shorter, plainer
+# sentences, less background), never the budget. Strict, so a fixed one must leave this list.
+OVER_BUDGET: set[tuple[str, str, bool]] = {
+    ("achilles-tendinopathy", "es", False),
+    ("achilles-tendinopathy", "es", True),
+    ("acl-injury", "en", False),
+    ("acl-injury", "en", True),
+    ("acl-injury", "es", False),
+    ("acl-injury", "es", True),
+    ("knee-osteoarthritis", "en", False),
+    ("knee-osteoarthritis", "en", True),
+    ("knee-osteoarthritis", "es", False),
+    ("knee-osteoarthritis", "es", True),
+    ("low-back-pain", "en", False),
+    ("low-back-pain", "en", True),
+    ("low-back-pain", "es", False),
+    ("low-back-pain", "es", True),
+    ("metatarsal-stress-fracture", "en", False),
+    ("metatarsal-stress-fracture", "en", True),
+    ("metatarsal-stress-fracture", "es", False),
+    ("metatarsal-stress-fracture", "es", True),
+    ("patellofemoral-pain", "en", False),
+    ("patellofemoral-pain", "en", True),
+    ("patellofemoral-pain", "es", False),
+    ("patellofemoral-pain", "es", True),
+    ("rotator-cuff-shoulder-pain", "en", False),
+    ("rotator-cuff-shoulder-pain", "en", True),
+    ("rotator-cuff-shoulder-pain", "es", False),
+    ("rotator-cuff-shoulder-pain", "es", True),
+    ("tennis-elbow", "en", False),
+    ("tennis-elbow", "en", True),
+    ("tennis-elbow", "es", False),
+    ("tennis-elbow", "es", True),
+}
+
+
+def shipped_article(slug: str, language: str) -> Article:
+    load_shipped(slug, [language])
+    return Article.objects.get(condition__slug=slug, language=language)
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("slug", SLUGS)
+def test_every_shipped_handout_reads_within_its_languages_target(
+    clinician: Any, slug: str, language: str
+) -> None:
+    handout, clinic = demo_handout(shipped_article(slug, language), clinician)
+    level = handout_reading_level(
+        handout_content_html(handout_context(handout, clinic)), handout.language
+    )
+    if language == "es":
+        # Fernández-Huerta 70 or more, or INFLESZ "fairly easy" or easier (as the builder says).
+        assert level.score >= 70 or level.inflesz >= MIN_PATIENT_INFLESZ, level
+    else:
+        assert level.grade <= MAX_HANDOUT_GRADE, level
+        assert level.smog is not None and level.smog <= MAX_HANDOUT_SMOG, level
+    assert within_targets(level), level
+
+
+@pytest.mark.parametrize(
+    ("slug", "language", "large_print"),
+    [
+        pytest.param(
+            slug,
+            language,
+            large_print,
+            id=f"{slug}-{language}-{'large-print' if large_print else 'standard'}",
+            marks=[pytest.mark.xfail(strict=True, reason="content being cut")]
+            if (slug, language, large_print) in OVER_BUDGET
+            else [],
+        )
+        for slug in SLUGS
+        for language in ("en", "es")
+        for large_print in (False, True)
+    ],
+)
+def test_every_shipped_handout_fits_its_a4_page_budget_with_no_half_empty_page(
+    clinician: Any, slug: str, language: str, large_print: bool
+) -> None:
+    article = shipped_article(slug, language)
+    handout, clinic = demo_handout(article, clinician, paper_size="a4", large_print=large_print)
+    fills = [round(page_fill(page), 2) for page in printed_pages(handout, clinic)]
+    assert len(fills) <= PAGE_BUDGET[large_print], fills
+    assert all(fill >= MIN_FILL for fill in fills[:-1]), fills
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_every_character_of_every_shipped_pack_prints_with_the_shipped_fonts(slug: str) -> None:
+    # Every text of the pack, whether the builder prints it by default or not.
+    text = pack_text(json.loads((Path(SHIPPED_DIR) / f"{slug}.json").read_text("utf-8")))
+    assert unprintable_characters(text) == []
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("slug", SLUGS)
+def test_every_shipped_handout_draws_each_character_with_a_shipped_font(
+    clinician: Any, slug: str, language: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    handout, clinic = demo_handout(shipped_article(slug, language), clinician)
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        pdf = render_handout_pdf(handout, clinic)
+    assert notdef_warnings(caplog) == []
+    assert set(embedded_fonts(pdf)) <= set(font_families())

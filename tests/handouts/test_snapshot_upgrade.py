@@ -6,18 +6,22 @@ the clinician's choices over."""
 import datetime
 import importlib
 import uuid
+from typing import cast
 
 import pytest
 from django.apps import apps
+from django.contrib.auth.models import User
+from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
 from education.models import Article, Therapy, condition_terms
-from education.snapshot import content_fingerprint, rest_guidance_of
+from education.snapshot import Snapshot, content_fingerprint, rest_guidance_of
 from education.workflow import publish, start_draft, submit_for_review
 from handouts.issuing import issue_handout
-from handouts.models import Handout
+from handouts.models import Handout, HandoutCondition
 from handouts.pdf.render import handout_html
+from portal.models import ClinicProfile
 from tests.helpers import default_choices
 
 pytestmark = pytest.mark.django_db
@@ -93,7 +97,7 @@ def format_1_snapshot(article: Article) -> dict:
     return {**content, "version": "format1-test"}
 
 
-def issue_format_1(article: Article, clinician, clinic) -> Handout:
+def issue_format_1(article: Article, clinician: User, clinic: ClinicProfile) -> Handout:
     """A handout as the portal issued it before this change: a format-1 snapshot, choices
     naming parts by database id, and the PDF rendered from them."""
     therapies = list(article.therapies.all())
@@ -114,12 +118,15 @@ def issue_format_1(article: Article, clinician, clinic) -> Handout:
         issued_by=clinician,
         issue_token=uuid.uuid4(),
         clinic=clinic,
-        snapshot=format_1_snapshot(article),
+        # Stored as older portals stored it: not the Snapshot type of today.
+        snapshot=cast(Snapshot, format_1_snapshot(article)),
     )
     return handout
 
 
-def new_version(sample_article: Article, editor, administrator, changed: bool) -> Article:
+def new_version(
+    sample_article: Article, editor: User, administrator: User, changed: bool
+) -> Article:
     draft = start_draft(sample_article, editor)
     if changed:
         draft.therapies.filter(name="Magnet treatment").update(times_per_week=2)
@@ -127,50 +134,67 @@ def new_version(sample_article: Article, editor, administrator, changed: bool) -
     return publish(draft, administrator)
 
 
+class ConditionsAsHandouts:
+    """The app registry as migration 0015 read it: since handouts 0017 the snapshot and the
+    choices naming its parts are each condition's, so its Handout is today's
+    HandoutCondition."""
+
+    def get_model(self, app_label: str, name: str):
+        if (app_label, name) == ("handouts", "Handout"):
+            return HandoutCondition
+        return apps.get_model(app_label, name)
+
+
 def upgrade() -> None:
-    migration.upgrade(apps, None)
+    migration.upgrade(ConditionsAsHandouts(), None)
 
 
 def test_upgraded_handouts_keep_their_pdfs_fingerprints_and_changed_status(
-    sample_article, clinician, clinic, editor, administrator
+    sample_article: Article,
+    clinician: User,
+    clinic: ClinicProfile,
+    editor: User,
+    administrator: User,
 ) -> None:
     # Made from content that changed since, and from content re-approved unchanged since.
     old = issue_format_1(sample_article, clinician, clinic)
     middle = new_version(sample_article, editor, administrator, changed=True)
     issue_format_1(middle, clinician, clinic)
     new_version(middle, editor, administrator, changed=False)
-    before = {h.pk: h for h in Handout.objects.all()}
-    pdfs = {pk: bytes(h.stored_pdf.pdf) for pk, h in before.items()}
-    html = {pk: handout_html(h, clinic) for pk, h in before.items()}
+    handouts_before = {h.pk: h for h in Handout.objects.all()}
+    pdfs = {pk: bytes(h.stored_pdf.pdf) for pk, h in handouts_before.items()}
+    html = {pk: handout_html(h, clinic) for pk, h in handouts_before.items()}
     changed_before = set(Handout.objects.from_changed_content())
     assert changed_before == {old}
+    before = {h.pk: h.condition_list[0] for h in handouts_before.values()}
     chosen_before = {pk: h.chosen_therapies() for pk, h in before.items()}
 
     upgrade()
 
-    for handout in Handout.objects.all():
+    for visit in Handout.objects.all():
+        handout = visit.condition_list[0]
         snapshot = handout.snapshot
         assert snapshot["format"] == 2
-        assert handout.content_fingerprint == before[handout.pk].content_fingerprint
+        assert handout.content_fingerprint == before[visit.pk].content_fingerprint
         assert content_fingerprint(snapshot) == handout.content_fingerprint
-        assert handout.verified_pdf() == pdfs[handout.pk]
+        assert visit.verified_pdf() == pdfs[visit.pk]
         # Rendered again from the upgraded snapshot: the same page the patient has. (Compared
         # as HTML: WeasyPrint's bytes vary between renders where HarfBuzz-Subset is missing.)
-        assert handout_html(handout, clinic) == html[handout.pk]
+        assert handout_html(visit, clinic) == html[visit.pk]
         article = handout.article
         lineage = {str(t.lineage): t for t in article.therapies.all()}
         assert [plan["key"] for plan in handout.therapy_plan] == [
             str(Therapy.objects.get(pk=plan["key"].split("-")[1]).lineage)
-            for plan in before[handout.pk].therapy_plan
+            for plan in before[visit.pk].therapy_plan
         ]
         assert all(plan["key"] in lineage for plan in handout.therapy_plan)
         assert handout.chosen_therapies() == [
             {**therapy, "key": plan["key"]}
-            for therapy, plan in zip(chosen_before[handout.pk], handout.therapy_plan, strict=True)
+            for therapy, plan in zip(chosen_before[visit.pk], handout.therapy_plan, strict=True)
         ]
         assert len(handout.chosen_prevention_tips()) == 2
         assert [s["heading"] for s in handout.background_sections()] == [
-            s["heading"] for s in before[handout.pk].background_sections()
+            s["heading"] for s in before[visit.pk].background_sections()
         ]
         assert [w["key"] for w in snapshot["warning_signs"]] == [
             str(w.lineage) for w in article.warning_signs.all()
@@ -179,7 +203,12 @@ def test_upgraded_handouts_keep_their_pdfs_fingerprints_and_changed_status(
 
 
 def test_updating_an_upgraded_handout_carries_the_clinicians_choices_over(
-    client, sample_article, clinician, clinic, editor, administrator
+    client: Client,
+    sample_article: Article,
+    clinician: User,
+    clinic: ClinicProfile,
+    editor: User,
+    administrator: User,
 ) -> None:
     old = issue_format_1(sample_article, clinician, clinic)
     live = new_version(sample_article, editor, administrator, changed=True)
@@ -187,7 +216,7 @@ def test_updating_an_upgraded_handout_carries_the_clinicians_choices_over(
 
     client.force_login(clinician)
     url = reverse("handouts:new", args=["bone-marrow-edema", "en"])
-    initial = client.get(url, {"from": old.public_id}).context["form"].initial
+    initial = client.get(url, {"from": str(old.public_id)}).context["form"].initial
     magnet = str(live.therapies.get(name="Magnet treatment").lineage)
     assert initial[f"{magnet}-include"] is True
     assert (initial[f"{magnet}-times_per_week"], initial[f"{magnet}-weeks"]) == (5, 2)
@@ -198,16 +227,16 @@ def test_updating_an_upgraded_handout_carries_the_clinicians_choices_over(
 
 
 def test_upgrading_twice_changes_nothing_and_downgrading_restores_format_1(
-    sample_article, clinician, clinic
+    sample_article: Article, clinician: User, clinic: ClinicProfile
 ) -> None:
     handout = issue_format_1(sample_article, clinician, clinic)
-    original = Handout.objects.get(pk=handout.pk)
+    original = HandoutCondition.objects.get(handout=handout)
     upgrade()
-    upgraded = Handout.objects.get(pk=handout.pk)
+    upgraded = HandoutCondition.objects.get(handout=handout)
     upgrade()
-    assert Handout.objects.get(pk=handout.pk).snapshot == upgraded.snapshot
+    assert HandoutCondition.objects.get(handout=handout).snapshot == upgraded.snapshot
 
-    migration.downgrade(apps, None)
-    restored = Handout.objects.get(pk=handout.pk)
+    migration.downgrade(ConditionsAsHandouts(), None)
+    restored = HandoutCondition.objects.get(handout=handout)
     for field in migration.CHOICE_FIELDS:
         assert getattr(restored, field) == getattr(original, field), field

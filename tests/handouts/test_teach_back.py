@@ -6,42 +6,53 @@ the page; every answer is a visit event; staff see how it went, and whom to call
 import datetime
 import logging
 import re
+import uuid
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import User
+from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
+from time_machine import TimeMachineFixture
 
 from education.models import Article
-from education.packs import load_shipped
-from education.snapshot import build_snapshot
+from education.packs import SHIPPED_DIR, load_shipped
+from education.plan_blocks import PlanChoices
+from education.snapshot import Snapshot, build_snapshot, plan_offer_of
 from handouts.forms import default_choices
-from handouts.issuing import build_handout
-from handouts.models import CheckAnswer, HandoutEvent, OwnWords
+from handouts.issuing import build_condition, build_handout, issue_visit, split_choices
+from handouts.models import CheckAnswer, Handout, HandoutEvent, OwnWords
 from handouts.pdf.render import handout_context
+from handouts.plan import warning_signs
 from handouts.plan_questions import EMERGENCY_DISTRACTORS, emergency_question
-from handouts.questions import ConditionContent, Option, make_question
+from handouts.questions import ConditionContent, Option, Question, make_question
 from handouts.retention import purge_handout
-from handouts.sharing import create_share_link
+from handouts.sharing import NewShareLink, create_share_link
 from handouts.teach_back import Understood, handout_questions, results
 from portal.dates import long_date
 from portal.models import ClinicProfile
+from tests import helpers
 from tests.handouts.helpers import load_form, patient_client, post_code
-from tests.handouts.test_shipped_library import SLUGS
-from tests.helpers import pdf_text
+from tests.helpers import default_choices as chosen_for
+from tests.helpers import pdf_text, present
 
 pytestmark = pytest.mark.django_db
 Kind = HandoutEvent.Kind
 VISIT = datetime.date(2027, 2, 2)
+SLUGS = sorted(path.stem for path in Path(SHIPPED_DIR).glob("*.json"))
+Issue = Callable[..., Handout]
 
 
 @pytest.fixture
-def shared(handout, clinician):
+def shared(handout: Handout, clinician: User) -> NewShareLink:
     return create_share_link(handout, staff=clinician)
 
 
 @pytest.fixture
-def patient(shared) -> Client:
+def patient(shared: NewShareLink) -> Client:
     """A phone that has entered the link's code."""
     client = patient_client()
     response = post_code(client, shared.token, shared.display_code, load_form(client, shared.token))
@@ -49,30 +60,35 @@ def patient(shared) -> Client:
     return client
 
 
-def check_url(shared) -> str:
+def check_url(shared: NewShareLink) -> str:
     return reverse("patient:check", args=[shared.token])
 
 
-def answer(client: Client, shared, key: str, *chosen: int):
-    page = client.get(check_url(shared))
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode())[1]
+def csrf_token(page: str) -> str:
+    return present(re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page))[1]
+
+
+def answer(client: Client, shared: NewShareLink, key: str, *chosen: int) -> "helpers.TestResponse":
+    token = csrf_token(client.get(check_url(shared)).content.decode())
     return client.post(
         check_url(shared), {f"q-{key}": [str(c) for c in chosen], "csrfmiddlewaretoken": token}
     )
 
 
-def wrong_option(question) -> int:
+def wrong_option(question: Question) -> int:
     return next(i for i in range(len(question.options)) if i not in question.right)
 
 
 # --- The questions ---------------------------------------------------------------------------
 
 
-def test_the_plan_is_asked_about_with_the_clinicians_own_dates(sample_article, issue, clinic):
+def test_the_plan_is_asked_about_with_the_clinicians_own_dates(
+    sample_article: Article, issue: Issue, clinic: ClinicProfile
+) -> None:
     three = issue(sample_article, rest_weeks=3)
     six = issue(sample_article, rest_weeks=6)
 
-    def rest_answer(handout) -> str:
+    def rest_answer(handout: Handout) -> str:
         [question] = [q for q in handout_questions(handout, clinic) if q.key == "plan-rest"]
         [right] = question.right
         return question.options[right]
@@ -82,7 +98,9 @@ def test_the_plan_is_asked_about_with_the_clinicians_own_dates(sample_article, i
         assert rest_answer(six) == f"Until {long_date(VISIT + datetime.timedelta(days=41))}"
 
 
-def test_a_block_the_clinician_did_not_choose_asks_nothing(sample_article, issue, clinic):
+def test_a_block_the_clinician_did_not_choose_asks_nothing(
+    sample_article: Article, issue: Issue, clinic: ClinicProfile
+) -> None:
     rested = issue(sample_article, rest_weeks=3, crutches=True)
     unrested = issue(sample_article, rest_weeks=0, crutches=False, follow_up_date=None)
 
@@ -91,12 +109,12 @@ def test_a_block_the_clinician_did_not_choose_asks_nothing(sample_article, issue
     assert not keys & {"plan-rest", "plan-aid-crutches", "plan-follow-up"}
 
 
-def test_a_date_offered_as_wrong_is_never_another_date_of_the_plan(sample_article, issue, clinic):
+def test_a_date_offered_as_wrong_is_never_another_date_of_the_plan(
+    sample_article: Article, issue: Issue, clinic: ClinicProfile
+) -> None:
     handout = issue(sample_article, rest_weeks=3, crutches=True)
-    plan_dates = {
-        long_date(day)
-        for day in (VISIT + datetime.timedelta(days=20), handout.follow_up_date, VISIT)
-    }
+    follow_up = present(handout.condition_list[0].follow_up_date)
+    plan_dates = {long_date(day) for day in (VISIT + datetime.timedelta(days=20), follow_up, VISIT)}
     for question in handout_questions(handout, clinic):
         wrong = {o for i, o in enumerate(question.options) if i not in question.right}
         assert not {o.removeprefix("Until ") for o in wrong} & plan_dates, question
@@ -104,8 +122,8 @@ def test_a_date_offered_as_wrong_is_never_another_date_of_the_plan(sample_articl
 
 @pytest.mark.parametrize("language", ["en", "es"])
 def test_every_shipped_condition_asks_two_to_five_questions_each_answered_in_the_handout(
-    clinician, clinic, language
-):
+    clinician: User, clinic: ClinicProfile, language: str
+) -> None:
     for slug in SLUGS:
         load_shipped(slug, [language])
     for article in Article.objects.published().filter(language=language):
@@ -124,16 +142,16 @@ def test_every_shipped_condition_asks_two_to_five_questions_each_answered_in_the
             assert question.right and (question.multiple or len(question.right) == 1)
 
 
-def reading_view(handout, clinic) -> str:
-    from django.template.loader import render_to_string
-
+def reading_view(handout: Handout, clinic: ClinicProfile) -> str:
     context = handout_context(handout, clinic) | {"for_web": True}
     with translation.override(handout.language):
         return render_to_string("handouts/includes/handout_content.html", context)
 
 
 @pytest.mark.parametrize("language", ["en", "es"])
-def test_the_emergency_question_never_offers_a_warning_sign_as_a_wrong_answer(clinic, language):
+def test_the_emergency_question_never_offers_a_warning_sign_as_a_wrong_answer(
+    clinic: ClinicProfile, language: str
+) -> None:
     for slug in SLUGS:
         load_shipped(slug, [language])
     for article in Article.objects.published().filter(language=language):
@@ -154,23 +172,20 @@ def test_the_emergency_question_never_offers_a_warning_sign_as_a_wrong_answer(cl
                 assert option in distractors and option not in signs
 
 
-def default_plan(snapshot):
-    from education.plan_blocks import PlanChoices
-    from education.snapshot import plan_offer_of
-
+def default_plan(snapshot: Snapshot) -> PlanChoices:
     return PlanChoices.defaults(plan_offer_of(snapshot), VISIT)
 
 
 def test_the_plan_asks_about_getting_help_only_when_the_article_does_not(
-    sample_article, issue, clinic
-):
+    sample_article: Article, issue: Issue, clinic: ClinicProfile
+) -> None:
     handout = issue(sample_article)
     anchors = [q.anchor for q in handout_questions(handout, clinic)]
     assert anchors.count("get-help") == 1  # the article's own question
     assert "plan-emergency" not in {q.key for q in handout_questions(handout, clinic)}
 
 
-def test_questions_are_in_the_handouts_language(db, issue, clinic):
+def test_questions_are_in_the_handouts_language(issue: Issue, clinic: ClinicProfile) -> None:
     load_shipped("bone-marrow-edema", ["es"])
     handout = issue(Article.objects.get(language="es"), rest_weeks=3)
     [rest] = [q for q in handout_questions(handout, clinic) if q.key == "plan-rest"]
@@ -178,7 +193,7 @@ def test_questions_are_in_the_handouts_language(db, issue, clinic):
     assert rest.options[min(rest.right)].startswith("Hasta el ")
 
 
-def test_only_exactly_the_right_options_are_right():
+def test_only_exactly_the_right_options_are_right() -> None:
     question = make_question(
         "q",
         "Which?",
@@ -195,14 +210,16 @@ def test_only_exactly_the_right_options_are_right():
 # --- The patient's page ----------------------------------------------------------------------
 
 
-def test_the_check_page_is_behind_the_access_code(shared):
+def test_the_check_page_is_behind_the_access_code(shared: NewShareLink) -> None:
     response = patient_client().get(check_url(shared))
     assert response.status_code == 302
     assert response["Location"] == reverse("patient:open", args=[shared.token])
     assert patient_client().get(reverse("patient:check", args=["nope"])).status_code == 404
 
 
-def test_the_page_carries_no_answer_key(patient, shared, handout, clinic):
+def test_the_page_carries_no_answer_key(
+    patient: Client, shared: NewShareLink, handout: Handout, clinic: ClinicProfile
+) -> None:
     html = patient.get(check_url(shared)).content.decode()
     questions = handout_questions(handout, clinic)
 
@@ -219,8 +236,8 @@ def test_the_page_carries_no_answer_key(patient, shared, handout, clinic):
 
 
 def test_a_wrong_answer_shows_where_the_handout_answers_it_then_a_right_one_is_done(
-    patient, shared, handout, clinic
-):
+    patient: Client, shared: NewShareLink, handout: Handout, clinic: ClinicProfile
+) -> None:
     question = handout_questions(handout, clinic)[0]
 
     response = answer(patient, shared, question.key, wrong_option(question))
@@ -240,23 +257,28 @@ def test_a_wrong_answer_shows_where_the_handout_answers_it_then_a_right_one_is_d
     assert all(e.device == "phone" for e in handout.events.filter(kind=Kind.ANSWERED))
 
 
-def test_a_form_sent_with_nothing_chosen_records_nothing_and_says_why(patient, shared, handout):
-    page = patient.get(check_url(shared)).content.decode()
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
+def test_a_form_sent_with_nothing_chosen_records_nothing_and_says_why(
+    patient: Client, shared: NewShareLink, handout: Handout
+) -> None:
+    token = csrf_token(patient.get(check_url(shared)).content.decode())
     response = patient.post(check_url(shared), {"csrfmiddlewaretoken": token, "q-x": "1"})
     assert response.status_code == 200
     assert "Choose an answer to at least one question" in response.content.decode()
     assert not handout.events.filter(kind=Kind.ANSWERED).exists()
 
 
-def test_an_option_a_question_does_not_offer_is_not_an_answer(patient, shared, handout, clinic):
+def test_an_option_a_question_does_not_offer_is_not_an_answer(
+    patient: Client, shared: NewShareLink, handout: Handout, clinic: ClinicProfile
+) -> None:
     single = next(q for q in handout_questions(handout, clinic) if not q.multiple)
     answer(patient, shared, single.key, 7)
     answer(patient, shared, single.key, 0, 1)  # two answers to a question of one
     assert not CheckAnswer.objects.exists()
 
 
-def test_the_check_page_reads_in_spanish_for_a_spanish_handout(db, clinician, issue, clinic):
+def test_the_check_page_reads_in_spanish_for_a_spanish_handout(
+    clinician: User, issue: Issue
+) -> None:
     load_shipped("bone-marrow-edema", ["es"])
     handout = issue(Article.objects.get(language="es"))
     link = create_share_link(handout, staff=clinician)
@@ -269,11 +291,10 @@ def test_the_check_page_reads_in_spanish_for_a_spanish_handout(db, clinician, is
 
 
 def test_the_patients_own_words_are_kept_never_logged_and_purged_with_their_name(
-    patient, shared, handout, caplog
-):
+    patient: Client, shared: NewShareLink, handout: Handout, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
-    page = patient.get(check_url(shared)).content.decode()
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
+    token = csrf_token(patient.get(check_url(shared)).content.decode())
     words = "Keep the boot on and call if my toes go cold."
     response = patient.post(check_url(shared), {"own_words": words, "csrfmiddlewaretoken": token})
 
@@ -291,8 +312,15 @@ def test_the_patients_own_words_are_kept_never_logged_and_purged_with_their_name
 
 
 def test_the_handouts_page_shows_how_each_question_went(
-    client, clinician, front_desk, editor, patient, shared, handout, clinic
-):
+    client: Client,
+    clinician: User,
+    front_desk: User,
+    editor: User,
+    patient: Client,
+    shared: NewShareLink,
+    handout: Handout,
+    clinic: ClinicProfile,
+) -> None:
     first, second, *_rest = handout_questions(handout, clinic)
     answer(patient, shared, first.key, *sorted(first.right))
     answer(patient, shared, second.key, wrong_option(second))
@@ -311,8 +339,14 @@ def test_the_handouts_page_shows_how_each_question_went(
 
 
 def test_the_home_lists_patients_still_wrong_after_two_tries(
-    client, clinician, editor, patient, shared, handout, clinic
-):
+    client: Client,
+    clinician: User,
+    editor: User,
+    patient: Client,
+    shared: NewShareLink,
+    handout: Handout,
+    clinic: ClinicProfile,
+) -> None:
     question = handout_questions(handout, clinic)[0]
     client.force_login(clinician)
     assert handout.patient_name not in client.get(reverse("home")).content.decode()
@@ -332,8 +366,8 @@ def test_the_home_lists_patients_still_wrong_after_two_tries(
 
 
 def test_the_home_lists_patients_with_a_link_who_answered_nothing_after_the_clinics_days(
-    client, clinician, handout, time_machine
-):
+    client: Client, clinician: User, handout: Handout, time_machine: TimeMachineFixture
+) -> None:
     create_share_link(handout, staff=clinician, days=30)
 
     def listed_after(days: int) -> bool:
@@ -353,11 +387,91 @@ def test_the_home_lists_patients_with_a_link_who_answered_nothing_after_the_clin
 # --- On paper --------------------------------------------------------------------------------
 
 
-def test_the_printed_handout_has_a_check_yourself_box_with_pages_and_no_answers(handout, clinic):
-    text = " ".join(pdf_text(bytes(handout.stored_pdf.pdf)).split())
+def test_the_printed_handout_has_a_check_yourself_box_with_pages_and_no_answers(
+    handout: Handout, clinic: ClinicProfile
+) -> None:
+    text = pdf_text(present(handout.verified_pdf()))
     questions = handout_questions(handout, clinic)
 
     assert "Check yourself" in text
     for question in questions:
         assert question.text in text
     assert len(re.findall(r"\(page \d\)", text)) == len(questions)
+
+
+# --- Visit packets ---------------------------------------------------------------------------
+
+PACKET = ["ankle-sprain", "low-back-pain"]
+
+
+@pytest.fixture
+def packet(clinician: User, clinic: ClinicProfile) -> Handout:
+    """A visit of two conditions, each with the builder's defaults."""
+    conditions, visit = [], dict[str, object]()
+    for slug in PACKET:
+        load_shipped(slug, ["en"])
+        article = Article.objects.published().get(condition__slug=slug, language="en")
+        visit, chosen = split_choices(chosen_for(article))
+        conditions.append(build_condition(article, chosen))
+    handout, _created = issue_visit(
+        conditions, visit, issued_by=clinician, issue_token=uuid.uuid4(), clinic=clinic
+    )
+    return handout
+
+
+def test_a_packet_asks_about_each_condition_and_staff_see_how_it_went(
+    client: Client, clinician: User, clinic: ClinicProfile, packet: Handout
+) -> None:
+    questions = handout_questions(packet, clinic)
+    first, second = packet.condition_list
+    names = [q.condition for q in questions]
+    assert set(names) == {first.name, second.name}
+    assert names == sorted(names, key=[first.name, second.name].index)  # grouped, in order
+    for name in (first.name, second.name):
+        assert 1 <= names.count(name) <= 5
+    keys = [q.key for q in questions]
+    assert len(set(keys)) == len(keys)
+    later = [q for q in questions if q.condition == second.name]
+    assert all(q.key.startswith("2:") for q in later)
+    # Each question points to a part of the handout that is there: the second condition's own.
+    html = reading_view(packet, clinic)
+    for question in questions:
+        assert f'id="{question.anchor}"' in html, question.key
+    assert any(q.anchor.endswith("-2") for q in later)
+    # One "When to get help" for the visit: asked about once, with the signs it prints.
+    emergency = [q for q in questions if q.key.endswith("plan-emergency")]
+    assert len(emergency) <= 1
+    with translation.override("en"):
+        merged = warning_signs(packet, "emergency")
+    for question in emergency:
+        assert {question.options[i] for i in question.right} <= set(merged)
+
+    link = create_share_link(packet, staff=clinician)
+    patient = patient_client()
+    post_code(patient, link.token, link.display_code, load_form(patient, link.token))
+    page = patient.get(check_url(link)).content.decode()
+    assert f">{first.name}</h2>" in page and f">{second.name}</h2>" in page
+    question = later[0]
+    answer(patient, link, question.key, wrong_option(question))
+    page = patient.get(check_url(link)).content.decode()
+    assert f"#{question.anchor}" in page  # the second condition's part, to re-read
+    answer(patient, link, question.key, *sorted(question.right))
+
+    [result] = results(packet, [question])
+    assert (result.understood, result.attempts) == (Understood.AFTER_REREADING, 2)
+    assert list(CheckAnswer.objects.values_list("question_key", flat=True)) == [question.key] * 2
+    client.force_login(clinician)
+    html = client.get(packet.get_absolute_url()).content.decode()
+    assert "Understood after re-reading (2 attempts)" in html
+    assert html.count('class="teach-back-condition"') == 2
+
+
+def test_the_printed_packet_groups_its_questions_under_each_condition(
+    packet: Handout, clinic: ClinicProfile
+) -> None:
+    text = pdf_text(present(packet.verified_pdf()))
+    box = text[text.index("Check yourself") :]
+    first, second = packet.condition_list
+    assert first.name in box and second.name in box
+    assert box.index(first.name) < box.index(second.name)
+    assert len(re.findall(r"\(page \d+\)", box)) == len(handout_questions(packet, clinic))

@@ -1,4 +1,4 @@
-"""Migrations handouts 0017 (teach-back answers) and portal 0015 (the clinic's days before a call)
+"""Migrations handouts 0019 (teach-back answers) and portal 0016 (the clinic's days before a call)
 on data made by the code before them: handouts keep their PDFs, events and fingerprints, the
 clinic profile gets the default, and a handout issued before teach-back is asked its questions
 (its snapshot does not tie questions to sections: they are found by the section's kind)."""
@@ -7,19 +7,21 @@ import datetime
 import hashlib
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
+from education.models import Article
 from education.snapshot import build_snapshot, content_fingerprint
 from handouts.models import Handout
 from handouts.teach_back import handout_questions
 from portal.models import ClinicProfile
 
-BEFORE = [("handouts", "0016_plan_choices"), ("portal", "0014_audit_api_client_revoked")]
+BEFORE = [("handouts", "0018_visit_conditions"), ("portal", "0015_audit_fhir_read")]
 AFTER = [
-    ("handouts", "0017_teach_back_answers"),
-    ("portal", "0015_clinic_teach_back_call_after_days"),
+    ("handouts", "0019_teach_back_answers"),
+    ("portal", "0016_clinic_teach_back_call_after_days"),
 ]
 OLD_PDF = b"%PDF-1.7 issued before teach-back"
 
@@ -33,7 +35,7 @@ def migrate(targets: list[tuple[str, str]]) -> MigrationExecutor:
 
 @pytest.mark.django_db(transaction=True)
 def test_handouts_issued_before_teach_back_keep_everything_and_are_asked_their_questions(
-    sample_article, clinician
+    sample_article: Article, clinician: User
 ) -> None:
     apps = migrate(BEFORE).loader.project_state(BEFORE).apps
     try:
@@ -41,18 +43,21 @@ def test_handouts_issued_before_teach_back_keep_everything_and_are_asked_their_q
         for question in snapshot["check_questions"]:
             question.pop("section_key", None)  # as snapshots were made before teach-back
         old = apps.get_model("handouts", "Handout").objects.create(
-            article_id=sample_article.pk,
             language="en",
-            snapshot=snapshot,
-            content_fingerprint=content_fingerprint(snapshot),
             patient_name="Zoë Núñez-O'Brien",
             visit_date=datetime.date(2027, 2, 2),
-            plan={"format": 1, "activity": "rest", "rest_weeks": 3},
             paper_size="a4",
             issued_by_id=clinician.pk,
             issued_by_name="Dr Who",
             issued_at=timezone.now(),
             pdf_sha256=hashlib.sha256(OLD_PDF).hexdigest(),
+        )
+        apps.get_model("handouts", "HandoutCondition").objects.create(
+            handout=old,
+            article_id=sample_article.pk,
+            snapshot=snapshot,
+            content_fingerprint=content_fingerprint(snapshot),
+            plan={"format": 1, "activity": "rest", "rest_weeks": 3},
         )
         apps.get_model("handouts", "HandoutPdf").objects.create(handout=old, pdf=OLD_PDF)
         event = apps.get_model("handouts", "HandoutEvent")
@@ -66,7 +71,7 @@ def test_handouts_issued_before_teach_back_keep_everything_and_are_asked_their_q
 
         handout = Handout.objects.get(pk=old.pk)
         assert handout.verified_pdf() == OLD_PDF
-        assert handout.content_fingerprint == content_fingerprint(snapshot)
+        assert handout.condition_list[0].content_fingerprint == content_fingerprint(snapshot)
         assert list(handout.events.values_list("kind", "device")) == [
             ("issued", ""),
             ("patient_viewed", "phone"),
@@ -74,7 +79,7 @@ def test_handouts_issued_before_teach_back_keep_everything_and_are_asked_their_q
         clinic = ClinicProfile.load()
         assert (clinic.name, clinic.teach_back_call_after_days) == ("Riverside Sports Clinic", 7)
         questions = handout_questions(handout, clinic)
-        assert [q.key for q in questions][0] == "plan-rest"
+        assert questions[0].key == "plan-rest"
         assert any(q.anchor.startswith("section-") for q in questions)
     finally:
         migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())

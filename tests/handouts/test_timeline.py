@@ -1,4 +1,5 @@
 import datetime
+from collections.abc import Sequence
 
 from education.plan_blocks import (
     Activity,
@@ -7,19 +8,22 @@ from education.plan_blocks import (
     PlanChoices,
     choices_from_rest_columns,
 )
-from handouts.models import Handout
+from handouts.models import Handout, HandoutCondition
 from handouts.timeline import back_to_activity_from, treatment_timeline
 
 VISIT = datetime.date(2027, 2, 2)
 
 
 def handout(
-    rest_weeks=2, therapies=(("heat", 2), ("water", 3)), follow_up=None, plan=None
-) -> Handout:
+    rest_weeks: int = 2,
+    therapies: Sequence[tuple[str, int]] = (("heat", 2), ("water", 3)),
+    follow_up: datetime.date | None = None,
+    plan: PlanChoices | None = None,
+) -> HandoutCondition:
     if plan is None:
         plan = choices_from_rest_columns(rest_weeks, "partial", False, bool(therapies), VISIT)
-    return Handout(
-        visit_date=VISIT,
+    return HandoutCondition(
+        handout=Handout(visit_date=VISIT),
         plan=plan.to_json(),
         follow_up_date=follow_up,
         snapshot={
@@ -32,7 +36,7 @@ def handout(
     )
 
 
-def test_weeks_with_the_same_plan_are_grouped_and_every_week_is_covered():
+def test_weeks_with_the_same_plan_are_grouped_and_every_week_is_covered() -> None:
     rows = treatment_timeline(handout())
     assert [(r.first_week, r.last_week, r.rest, r.therapies) for r in rows] == [
         (1, 2, True, []),
@@ -44,12 +48,12 @@ def test_weeks_with_the_same_plan_are_grouped_and_every_week_is_covered():
     assert rows[-1].ends_on == datetime.date(2027, 3, 8)
 
 
-def test_follow_up_is_marked_in_the_week_it_falls_in():
+def test_follow_up_is_marked_in_the_week_it_falls_in() -> None:
     rows = treatment_timeline(handout(follow_up=datetime.date(2027, 2, 24)))
     assert [row.follow_up_on for row in rows] == [None, datetime.date(2027, 2, 24), None]
 
 
-def test_no_rest_and_no_therapy_gives_an_empty_plan_from_the_visit_date():
+def test_no_rest_and_no_therapy_gives_an_empty_plan_from_the_visit_date() -> None:
     plain = handout(rest_weeks=0, therapies=())
     assert treatment_timeline(plain) == []
     assert back_to_activity_from(treatment_timeline(plain), plain.visit_date) == datetime.date(
@@ -57,14 +61,14 @@ def test_no_rest_and_no_therapy_gives_an_empty_plan_from_the_visit_date():
     )
 
 
-def test_back_to_activity_starts_the_day_after_the_last_planned_week():
+def test_back_to_activity_starts_the_day_after_the_last_planned_week() -> None:
     planned = handout()
     assert back_to_activity_from(treatment_timeline(planned), planned.visit_date) == datetime.date(
         2027, 3, 9
     )
 
 
-def test_the_last_rest_day_is_the_day_before_the_visit_weekday_after_the_rest_weeks():
+def test_the_last_rest_day_is_the_day_before_the_visit_weekday_after_the_rest_weeks() -> None:
     assert handout(rest_weeks=6).last_rest_day == datetime.date(2027, 3, 15)
     assert handout(rest_weeks=0).last_rest_day is None
 

@@ -5,17 +5,22 @@ import datetime
 import hashlib
 import io
 import os
+from collections.abc import Iterator
 
 import pytest
 import redis
+from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django import Settings
+from time_machine import TimeMachineFixture
 
 from interop.models import ApiClient
 from interop.tokens import create_api_client
 from portal.models import AuditEvent
+from tests.helpers import TestResponse
 from tests.portal.test_settings import run_python
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +38,7 @@ def make_client(scopes: list[str] | None = None, days: int = 30) -> tuple[ApiCli
     )
 
 
-def infobutton(client: Client, token: str = "", **headers: str):
+def infobutton(client: Client, token: str = "", **headers: str) -> TestResponse:
     if token:
         headers["Authorization"] = f"Bearer {token}"
     return client.get("/infobutton/", QUERY, headers=headers)
@@ -107,17 +112,19 @@ def test_the_infobutton_is_public_by_default(client: Client) -> None:
 
 
 @pytest.fixture
-def tokens_required(settings) -> None:
+def tokens_required(settings: Settings) -> None:
     settings.INFOBUTTON_REQUIRE_TOKEN = True
 
 
-def assert_refused_without_detail(response) -> None:
+def assert_refused_without_detail(response: TestResponse) -> None:
     assert response.status_code == 401
     assert response.content == b""
     assert response["WWW-Authenticate"] == 'Bearer realm="api"'
 
 
-def test_with_tokens_required_a_valid_token_is_answered(client: Client, tokens_required) -> None:
+def test_with_tokens_required_a_valid_token_is_answered(
+    client: Client, tokens_required: None
+) -> None:
     api_client, token = make_client()
     assert infobutton(client, token).status_code == 200
     api_client.refresh_from_db()
@@ -125,7 +132,7 @@ def test_with_tokens_required_a_valid_token_is_answered(client: Client, tokens_r
 
 
 def test_with_tokens_required_no_token_or_a_wrong_one_gets_401_without_detail(
-    client: Client, tokens_required
+    client: Client, tokens_required: None
 ) -> None:
     _api_client, token = make_client()
     assert_refused_without_detail(infobutton(client))
@@ -138,13 +145,17 @@ def test_with_tokens_required_no_token_or_a_wrong_one_gets_401_without_detail(
     )
 
 
-def test_a_revoked_token_gets_401(client: Client, tokens_required, administrator) -> None:
+def test_a_revoked_token_gets_401(
+    client: Client, tokens_required: None, administrator: User
+) -> None:
     api_client, token = make_client()
     api_client.revoke()
     assert_refused_without_detail(infobutton(client, token))
 
 
-def test_an_expired_token_gets_401(client: Client, tokens_required, time_machine) -> None:
+def test_an_expired_token_gets_401(
+    client: Client, tokens_required: None, time_machine: TimeMachineFixture
+) -> None:
     time_machine.move_to("2026-12-08 10:00Z")
     _api_client, token = make_client(days=1)
     assert infobutton(client, token).status_code == 200
@@ -152,7 +163,9 @@ def test_an_expired_token_gets_401(client: Client, tokens_required, time_machine
     assert_refused_without_detail(infobutton(client, token))
 
 
-def test_a_token_without_the_infobutton_scope_gets_401(client: Client, tokens_required) -> None:
+def test_a_token_without_the_infobutton_scope_gets_401(
+    client: Client, tokens_required: None
+) -> None:
     _api_client, token = make_client(scopes=["fhir.read"])
     assert_refused_without_detail(infobutton(client, token))
 
@@ -161,7 +174,7 @@ def test_a_token_without_the_infobutton_scope_gets_401(client: Client, tokens_re
 
 
 @pytest.fixture(params=["memory", "redis"])
-def shared_cache(request, settings) -> None:
+def shared_cache(request: pytest.FixtureRequest, settings: Settings) -> Iterator[None]:
     """The cache as in development (each process's memory) and in production (Redis)."""
     if request.param == "redis":
         server = redis.Redis.from_url(TEST_REDIS_URL)
@@ -184,7 +197,7 @@ def shared_cache(request, settings) -> None:
 
 
 def test_requests_past_the_limit_from_one_address_get_429_with_retry_after(
-    client: Client, settings, shared_cache, time_machine
+    client: Client, settings: Settings, shared_cache: None, time_machine: TimeMachineFixture
 ) -> None:
     time_machine.move_to("2026-12-08 10:00:45Z", tick=False)
     settings.API_RATE_LIMIT_PER_MINUTE = 3
@@ -200,7 +213,7 @@ def test_requests_past_the_limit_from_one_address_get_429_with_retry_after(
 
 
 def test_the_address_comes_from_x_forwarded_for_only_behind_a_trusted_proxy(
-    client: Client, settings
+    client: Client, settings: Settings
 ) -> None:
     settings.API_RATE_LIMIT_PER_MINUTE = 1
     assert infobutton(client, **{"X-Forwarded-For": "198.51.100.1"}).status_code == 200
@@ -212,7 +225,7 @@ def test_the_address_comes_from_x_forwarded_for_only_behind_a_trusted_proxy(
 
 
 def test_with_tokens_required_wrong_tokens_are_counted_by_address(
-    client: Client, settings, tokens_required
+    client: Client, settings: Settings, tokens_required: None
 ) -> None:
     settings.API_RATE_LIMIT_PER_MINUTE = 2
     _api_client, token = make_client()
@@ -224,7 +237,7 @@ def test_with_tokens_required_wrong_tokens_are_counted_by_address(
 
 
 def test_with_tokens_each_client_is_counted_on_its_own(
-    client: Client, settings, tokens_required
+    client: Client, settings: Settings, tokens_required: None
 ) -> None:
     settings.API_RATE_LIMIT_PER_MINUTE = 1
     _first, first_token = make_client()
@@ -246,7 +259,7 @@ def test_cors_is_off_by_default(client: Client) -> None:
     assert "Origin" in response["Vary"]
 
 
-def test_cors_allows_only_the_configured_origins(client: Client, settings) -> None:
+def test_cors_allows_only_the_configured_origins(client: Client, settings: Settings) -> None:
     settings.API_CORS_ORIGINS = ["https://ehr.example.org"]
     allowed = infobutton(client, Origin="https://ehr.example.org")
     assert allowed["Access-Control-Allow-Origin"] == "https://ehr.example.org"
@@ -269,7 +282,7 @@ def add_form(name: str = "Clinic EHR") -> dict:
 
 
 def test_an_administrator_adds_a_client_and_sees_its_token_once(
-    client: Client, administrator
+    client: Client, administrator: User
 ) -> None:
     client.force_login(administrator)
     assert client.get(reverse("admin:interop_apiclient_add")).status_code == 200
@@ -291,7 +304,7 @@ def test_an_administrator_adds_a_client_and_sees_its_token_once(
     ).exists()
 
 
-def test_an_administrator_revokes_clients_in_the_admin(client: Client, administrator) -> None:
+def test_an_administrator_revokes_clients_in_the_admin(client: Client, administrator: User) -> None:
     api_client, _token = make_client()
     client.force_login(administrator)
     response = client.post(
@@ -306,7 +319,7 @@ def test_an_administrator_revokes_clients_in_the_admin(client: Client, administr
     assert (event.actor, event.object_id) == (administrator, str(api_client.public_id))
 
 
-def test_the_admin_shows_the_token_page_in_spanish(client: Client, administrator) -> None:
+def test_the_admin_shows_the_token_page_in_spanish(client: Client, administrator: User) -> None:
     client.force_login(administrator)
     response = client.post(
         reverse("admin:interop_apiclient_add"), add_form(), headers={"Accept-Language": "es"}
@@ -314,7 +327,9 @@ def test_the_admin_shows_the_token_page_in_spanish(client: Client, administrator
     assert "Solo se muestra ahora" in response.content.decode()
 
 
-def test_nobody_but_administrators_manages_api_clients(client: Client, editor, clinician) -> None:
+def test_nobody_but_administrators_manages_api_clients(
+    client: Client, editor: User, clinician: User
+) -> None:
     make_client()
     client.force_login(editor)  # works in the admin, but not with API clients
     assert client.get(reverse("admin:interop_apiclient_changelist")).status_code == 403

@@ -4,12 +4,14 @@ works in the admin, Administrators included, gives roles and nothing more; an at
 that changes nothing and is in the audit log."""
 
 import importlib
+from collections.abc import Callable
 
 import pytest
 from django.apps import apps as django_apps
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group, Permission, User
+from django.test import Client
 from django.urls import reverse
 from django_otp.models import Device
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -31,7 +33,7 @@ def permission(name: str) -> Permission:
     return Permission.objects.get(content_type__app_label=app_label, codename=codename)
 
 
-def user_form(user, **fields) -> dict:
+def user_form(user: User, **fields: object) -> dict[str, object]:
     """The change form of the user page as a browser sends it, plus `fields`."""
     return {
         "username": user.username,
@@ -52,7 +54,9 @@ def refusals() -> list[tuple[str, str, str, str]]:
     ]
 
 
-def test_the_user_page_offers_an_administrator_roles_and_active_only(client, administrator, editor):
+def test_the_user_page_offers_an_administrator_roles_and_active_only(
+    client: Client, administrator: User, editor: User
+) -> None:
     client.force_login(administrator)
     for url in [
         reverse("admin:auth_user_change", args=[editor.pk]),
@@ -65,7 +69,9 @@ def test_the_user_page_offers_an_administrator_roles_and_active_only(client, adm
     assert 'name="groups"' in page and 'name="is_active"' in page
 
 
-def test_superusers_still_give_superuser_status_and_raw_permissions(client, superuser, editor):
+def test_superusers_still_give_superuser_status_and_raw_permissions(
+    client: Client, superuser: User, editor: User
+) -> None:
     client.force_login(superuser)
     page = client.get(reverse("admin:auth_user_change", args=[editor.pk]))
     html = page.content.decode()
@@ -80,8 +86,8 @@ def test_superusers_still_give_superuser_status_and_raw_permissions(client, supe
 
 
 def test_an_administrator_making_themselves_superuser_changes_nothing_and_is_audited(
-    client, administrator
-):
+    client: Client, administrator: User
+) -> None:
     client.force_login(administrator)
     crafted = user_form(
         administrator,
@@ -106,7 +112,9 @@ def test_an_administrator_making_themselves_superuser_changes_nothing_and_is_aud
     ]
 
 
-def test_a_crafted_add_form_makes_no_superuser_and_is_audited(client, administrator):
+def test_a_crafted_add_form_makes_no_superuser_and_is_audited(
+    client: Client, administrator: User
+) -> None:
     client.force_login(administrator)
     response = client.post(
         reverse("admin:auth_user_add"),
@@ -132,8 +140,8 @@ def device_admins() -> list[str]:
 
 
 def test_no_one_but_a_superuser_adds_or_changes_a_device_even_holding_the_permission(
-    client, administrator, editor
-):
+    client: Client, administrator: User, editor: User
+) -> None:
     # As the probe did: raw permissions to add and change devices (here from before the fix).
     administrator.user_permissions.add(
         *Permission.objects.filter(
@@ -158,7 +166,9 @@ def test_no_one_but_a_superuser_adds_or_changes_a_device_even_holding_the_permis
     assert ("administrator", "otp_totp.totpdevice", "", "add") in refusals()
 
 
-def test_an_administrator_still_resets_a_device_by_deleting_it(client, administrator, editor):
+def test_an_administrator_still_resets_a_device_by_deleting_it(
+    client: Client, administrator: User, editor: User
+) -> None:
     device = TOTPDevice.objects.get(user=editor)
     client.force_login(administrator)
     delete = reverse("admin:otp_totp_totpdevice_delete", args=[device.pk])
@@ -166,7 +176,9 @@ def test_an_administrator_still_resets_a_device_by_deleting_it(client, administr
     assert not TOTPDevice.objects.filter(user=editor).exists()
 
 
-def test_roles_are_read_only_for_administrators_in_the_admin(client, administrator):
+def test_roles_are_read_only_for_administrators_in_the_admin(
+    client: Client, administrator: User
+) -> None:
     group = Group.objects.get(name=ADMINISTRATOR)
     before = set(group.permissions.all())
     client.force_login(administrator)
@@ -190,7 +202,9 @@ def test_roles_are_read_only_for_administrators_in_the_admin(client, administrat
     assert ("administrator", "auth.group", str(group.pk), "delete") in refusals()
 
 
-def test_an_administrator_cannot_take_over_a_superuser_account(client, administrator, superuser):
+def test_an_administrator_cannot_take_over_a_superuser_account(
+    client: Client, administrator: User, superuser: User
+) -> None:
     root = superuser
     client.force_login(administrator)
     password = reverse("admin:auth_user_password_change", args=[root.pk])
@@ -213,7 +227,9 @@ def test_an_administrator_cannot_take_over_a_superuser_account(client, administr
     assert ("administrator", "auth.user", str(root.pk), "reset_two_factor_sign_in") in refusals()
 
 
-def test_the_migration_takes_back_permissions_no_role_grants(make_user, administrator, superuser):
+def test_the_migration_takes_back_permissions_no_role_grants(
+    make_user: Callable[..., User], administrator: User, superuser: User
+) -> None:
     clinician = make_user("clinician", CLINICIAN)
     clinician.user_permissions.add(permission("education.view_article"))
     administrator.user_permissions.add(
@@ -241,7 +257,7 @@ def test_the_migration_takes_back_permissions_no_role_grants(make_user, administ
     assert superuser.user_permissions.count() == 1
 
 
-def test_permissions_themselves_have_no_page_in_the_admin():
+def test_permissions_themselves_have_no_page_in_the_admin() -> None:
     # Administrators hold every "auth" permission, those on Permission included: harmless only
     # while no admin page offers them.
     registered = {model._meta.label_lower for model in admin.site._registry}
@@ -252,7 +268,7 @@ def test_permissions_themselves_have_no_page_in_the_admin():
     }
 
 
-def test_a_refusal_for_a_made_up_address_is_recorded_too(client, editor):
+def test_a_refusal_for_a_made_up_address_is_recorded_too(client: Client, editor: User) -> None:
     client.force_login(editor)
     made_up = "9" * 100
     assert client.get(reverse("admin:auth_user_change", args=[made_up])).status_code == 403

@@ -3,31 +3,36 @@ only, never edited or deleted."""
 
 import logging
 import uuid
+from collections.abc import Callable
 
 import pytest
 from django.contrib import admin
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 from django.db import transaction
+from django.test import Client
 from django.urls import reverse
 
 from education.models import Article
 from handouts.issuing import issue_handout
+from handouts.models import Handout
 from portal.admin_audit import AuditedAdminMixin
 from portal.logging import StructuredFormatter
-from portal.models import AuditEvent
-from tests.helpers import article_form, default_choices
+from portal.models import AuditEvent, ClinicProfile
+from tests.helpers import article_form, default_choices, present
 
 pytestmark = pytest.mark.django_db
 Action = AuditEvent.Action
 
 
-def actions(**filters) -> list[str]:
+def actions(**filters: object) -> list[str]:
     return list(
         AuditEvent.objects.filter(**filters).order_by("id").values_list("action", flat=True)
     )
 
 
-def test_content_created_edited_published_and_deleted_are_audited(client, editor, reviewer, draft):
+def test_content_created_edited_published_and_deleted_are_audited(
+    client: Client, editor: User, reviewer: User, draft: Article
+) -> None:
     client.force_login(editor)
     client.post(
         reverse("admin:education_article_change", args=[draft.pk]),
@@ -51,14 +56,16 @@ def test_content_created_edited_published_and_deleted_are_audited(client, editor
         Action.CHANGED,
         Action.CHANGED,
     ]
-    event = AuditEvent.objects.filter(action=Action.CHANGED).order_by("id").first()
+    event = present(AuditEvent.objects.filter(action=Action.CHANGED).order_by("id").first())
     assert event.object_id == str(draft.pk) and "Title" in event.detail
     assert actions(actor=reviewer, object_type="education.article") == [Action.PUBLISHED]
     assert actions(actor=editor, object_type="education.condition") == [Action.CREATED]
 
 
-def test_each_workflow_step_in_the_admin_is_audited_once(client, editor, reviewer, sample_article):
-    def step(user, name: str, article: Article) -> None:
+def test_each_workflow_step_in_the_admin_is_audited_once(
+    client: Client, editor: User, reviewer: User, sample_article: Article
+) -> None:
+    def step(user: User, name: str, article: Article) -> None:
         client.force_login(user)
         url = reverse(f"admin:education_article_{name}", args=[article.pk])
         data = {"next_review_due": "2031-01-01"} if name == "publish" else {}
@@ -92,7 +99,7 @@ def test_each_workflow_step_in_the_admin_is_audited_once(client, editor, reviewe
     assert {event.object_id for event in events} == {str(draft.pk)}
 
 
-def test_every_admin_on_the_site_is_audited():
+def test_every_admin_on_the_site_is_audited() -> None:
     for model, model_admin in admin.site._registry.items():
         bases = type(model_admin).__mro__
         # First among the bases, or the admin's own log_* hooks would run instead.
@@ -100,7 +107,7 @@ def test_every_admin_on_the_site_is_audited():
         assert bases.index(AuditedAdminMixin) < bases.index(admin.ModelAdmin), model
 
 
-def test_the_admins_of_django_and_third_party_apps_stay_on_the_site():
+def test_the_admins_of_django_and_third_party_apps_stay_on_the_site() -> None:
     registered = {model._meta.label_lower for model in admin.site._registry}
     assert registered >= {
         "auth.user",
@@ -113,7 +120,7 @@ def test_the_admins_of_django_and_third_party_apps_stay_on_the_site():
     }
 
 
-def test_a_group_changed_in_the_admin_is_audited(client, superuser):
+def test_a_group_changed_in_the_admin_is_audited(client: Client, superuser: User) -> None:
     # Only superusers change groups (tests/portal/test_admin_privileges.py).
     group = Group.objects.create(name="Night shift")
     client.force_login(superuser)
@@ -131,7 +138,9 @@ def test_a_group_changed_in_the_admin_is_audited(client, superuser):
     assert event.detail == "Name"
 
 
-def test_handout_issued_viewed_and_downloaded_are_audited(client, clinician, handout):
+def test_handout_issued_viewed_and_downloaded_are_audited(
+    client: Client, clinician: User, handout: Handout
+) -> None:
     client.force_login(clinician)
     client.get(handout.get_absolute_url())
     client.get(reverse("handouts:pdf", args=[handout.public_id]))
@@ -143,7 +152,9 @@ def test_handout_issued_viewed_and_downloaded_are_audited(client, clinician, han
     assert AuditEvent.objects.filter(object_id=str(handout.public_id)).count() == 3
 
 
-def test_audit_rows_share_the_transaction_of_their_action(sample_article, clinician, clinic):
+def test_audit_rows_share_the_transaction_of_their_action(
+    sample_article: Article, clinician: User, clinic: ClinicProfile
+) -> None:
     class Abort(Exception):
         pass
 
@@ -160,7 +171,9 @@ def test_audit_rows_share_the_transaction_of_their_action(sample_article, clinic
     assert actions() == []
 
 
-def test_audit_rows_hold_no_patient_data(client, clinician, sample_article, issue):
+def test_audit_rows_hold_no_patient_data(
+    client: Client, clinician: User, sample_article: Article, issue: Callable[..., Handout]
+) -> None:
     handout = issue(sample_article, patient_name="Canaryname Zzyzx", record_number="RN-99887")
     client.force_login(clinician)
     client.get(handout.get_absolute_url())
@@ -169,13 +182,13 @@ def test_audit_rows_hold_no_patient_data(client, clinician, sample_article, issu
 
 
 def test_administrators_browse_and_filter_the_audit_log_but_cannot_change_it(
-    client, administrator, handout
-):
+    client: Client, administrator: User, handout: Handout
+) -> None:
     client.force_login(administrator)
     url = reverse("admin:portal_auditevent_changelist")
     assert client.get(url).status_code == 200
     assert client.get(url, {"action": Action.HANDOUT_ISSUED}).context["cl"].result_count == 1
-    event = AuditEvent.objects.first()
+    event = present(AuditEvent.objects.first())
     assert client.get(reverse("admin:portal_auditevent_add")).status_code == 403
     assert (
         client.post(
@@ -187,14 +200,16 @@ def test_administrators_browse_and_filter_the_audit_log_but_cannot_change_it(
 
 
 @pytest.mark.parametrize("persona", ["editor", "clinician", "front_desk"])
-def test_other_roles_cannot_see_the_audit_log(client, personas, persona):
+def test_other_roles_cannot_see_the_audit_log(
+    client: Client, personas: dict[str, User], persona: str
+) -> None:
     client.force_login(personas[persona])
     response = client.get(reverse("admin:portal_auditevent_changelist"))
     assert response.status_code in {302, 403}
 
 
-def test_audit_events_are_append_only(handout):
-    event = AuditEvent.objects.first()
+def test_audit_events_are_append_only(handout: Handout) -> None:
+    event = present(AuditEvent.objects.first())
     event.detail = "changed"
     with pytest.raises(ValueError, match="never changed"):
         event.save()
@@ -202,7 +217,7 @@ def test_audit_events_are_append_only(handout):
         event.delete()
 
 
-def test_log_lines_escape_what_users_typed():
+def test_log_lines_escape_what_users_typed() -> None:
     record = logging.LogRecord(
         "portal",
         logging.WARNING,

@@ -4,27 +4,33 @@ settings that pass Django's deployment checks, and error pages that leak nothing
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import User
+from django.http import HttpResponse
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.views import defaults
 
+from education.models import Article
 from handouts.models import Handout, ShareLink
+from portal.models import ClinicProfile
+from tests.helpers import TestResponse
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def csrf_client(user=None) -> Client:
+def csrf_client(user: User | None = None) -> Client:
     client = Client(enforce_csrf_checks=True)
     if user:
         client.force_login(user)
     return client
 
 
-def test_state_changes_without_a_csrf_token_are_refused(clinician, handout):
+def test_state_changes_without_a_csrf_token_are_refused(clinician: User, handout: Handout) -> None:
     client = csrf_client(clinician)
     posts = [
         reverse("handouts:new", args=["bone-marrow-edema", "en"]),
@@ -40,7 +46,7 @@ def test_state_changes_without_a_csrf_token_are_refused(clinician, handout):
     assert Handout.objects.count() == 1
 
 
-def test_sign_in_needs_a_csrf_token_too(clinician):
+def test_sign_in_needs_a_csrf_token_too(clinician: User) -> None:
     response = Client(enforce_csrf_checks=True).post(
         reverse("login"), {"username": "clinician", "password": "x"}
     )
@@ -49,8 +55,12 @@ def test_sign_in_needs_a_csrf_token_too(clinician):
 
 @pytest.mark.usefixtures("visit_day")  # the data describes a visit on 2 February 2027
 def test_forms_ignore_fields_they_do_not_declare(
-    client, clinician, front_desk, sample_article, clinic
-):
+    client: Client,
+    clinician: User,
+    front_desk: User,
+    sample_article: Article,
+    clinic: ClinicProfile,
+) -> None:
     client.force_login(clinician)
     form = client.get(reverse("handouts:new", args=["bone-marrow-edema", "en"])).context["form"]
     client.post(
@@ -77,11 +87,13 @@ def test_forms_ignore_fields_they_do_not_declare(
     assert handout.purged_at is None and handout.language == "en"
 
 
-def csp(response) -> str:
+def csp(response: TestResponse) -> str:
     return response["Content-Security-Policy"]
 
 
-def test_every_kind_of_page_sends_the_strict_content_security_policy(client, personas, handout):
+def test_every_kind_of_page_sends_the_strict_content_security_policy(
+    client: Client, personas: dict[str, User], handout: Handout
+) -> None:
     pages = [
         Client().get(reverse("login")),
         Client().get("/no-such-page/"),
@@ -110,7 +122,9 @@ def test_every_kind_of_page_sends_the_strict_content_security_policy(client, per
         assert response["X-Frame-Options"] == "DENY"
 
 
-def test_pages_carry_no_inline_script_without_a_nonce(client, clinician, sample_article):
+def test_pages_carry_no_inline_script_without_a_nonce(
+    client: Client, clinician: User, sample_article: Article
+) -> None:
     client.force_login(clinician)
     for url in [
         reverse("home"),
@@ -143,7 +157,7 @@ def production_environment() -> dict:
     return {**keep, **PRODUCTION_ENV}
 
 
-def test_check_deploy_passes_with_production_settings():
+def test_check_deploy_passes_with_production_settings() -> None:
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
@@ -156,7 +170,7 @@ def test_check_deploy_passes_with_production_settings():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_production_settings_are_https_only_with_hsts_and_safe_cookies():
+def test_production_settings_are_https_only_with_hsts_and_safe_cookies() -> None:
     code = (
         "from django.conf import settings as s; print(s.SECURE_SSL_REDIRECT, "
         "s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SESSION_COOKIE_SECURE, "
@@ -194,7 +208,9 @@ def test_production_settings_are_https_only_with_hsts_and_safe_cookies():
         (500, defaults.server_error, "Something went wrong on our side"),
     ],
 )
-def test_error_pages_are_branded_and_leak_nothing(status, view, heading):
+def test_error_pages_are_branded_and_leak_nothing(
+    status: int, view: Callable[..., HttpResponse], heading: str
+) -> None:
     request = RequestFactory().get("/handouts/secret-path/?patient=Zo%C3%AB")
     response = (
         view(request)

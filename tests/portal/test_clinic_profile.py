@@ -1,7 +1,9 @@
 import io
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
@@ -11,13 +13,13 @@ from tests.helpers import long_text_svg, nested_use_svg, png_header_claiming
 pytestmark = pytest.mark.django_db
 
 
-def png(width=120, height=40) -> bytes:
+def png(width: int = 120, height: int = 40) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (width, height), "#1f5f8b").save(buffer, format="PNG")
     return buffer.getvalue()
 
 
-def profile_form(**overrides) -> dict:
+def profile_form(**overrides: object) -> dict[str, object]:
     return {
         "name": "Riverside Sports Clinic",
         "address": "12 River Road",
@@ -37,13 +39,15 @@ def change_url() -> str:
     return reverse("admin:portal_clinicprofile_change", args=[1])
 
 
-def test_a_default_profile_exists_after_migration():
+def test_a_default_profile_exists_after_migration() -> None:
     profile = ClinicProfile.objects.get(pk=1)
     assert profile.name == "Your clinic"
     assert profile.default_paper_size == "a4"
 
 
-def test_administrator_edits_the_profile_and_uploads_a_png_logo(client, administrator):
+def test_administrator_edits_the_profile_and_uploads_a_png_logo(
+    client: Client, administrator: User
+) -> None:
     client.force_login(administrator)
     logo = SimpleUploadedFile("logo.png", png(), content_type="image/png")
     response = client.post(change_url(), profile_form(logo_upload=logo))
@@ -54,7 +58,7 @@ def test_administrator_edits_the_profile_and_uploads_a_png_logo(client, administ
     assert bytes(profile.logo) == png() and profile.logo_content_type == "image/png"
 
 
-def test_a_plain_svg_logo_is_accepted(client, administrator):
+def test_a_plain_svg_logo_is_accepted(client: Client, administrator: User) -> None:
     client.force_login(administrator)
     svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><circle r="4"/></svg>'
     client.post(change_url(), profile_form(logo_upload=SimpleUploadedFile("l.svg", svg)))
@@ -111,8 +115,8 @@ def test_a_plain_svg_logo_is_accepted(client, administrator):
     ],
 )
 def test_unsafe_or_broken_logos_are_refused_and_the_old_logo_is_kept(
-    client, administrator, content, message
-):
+    client: Client, administrator: User, content: bytes, message: str
+) -> None:
     profile = ClinicProfile.load()
     profile.logo, profile.logo_content_type = png(), "image/png"
     profile.save()
@@ -128,7 +132,9 @@ def test_unsafe_or_broken_logos_are_refused_and_the_old_logo_is_kept(
     assert bytes(profile.logo) == png() and profile.name == "Your clinic"
 
 
-def test_an_svg_is_stored_with_only_its_drawing_and_without_editor_metadata(client, administrator):
+def test_an_svg_is_stored_with_only_its_drawing_and_without_editor_metadata(
+    client: Client, administrator: User
+) -> None:
     client.force_login(administrator)
     svg = (
         b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
@@ -145,7 +151,7 @@ def test_an_svg_is_stored_with_only_its_drawing_and_without_editor_metadata(clie
     assert '<circle id="dot" r="2" />' in stored and ">RS</text>" in stored
 
 
-def test_logo_can_be_removed(client, administrator):
+def test_logo_can_be_removed(client: Client, administrator: User) -> None:
     profile = ClinicProfile.load()
     profile.logo, profile.logo_content_type = png(), "image/png"
     profile.save()
@@ -154,24 +160,28 @@ def test_logo_can_be_removed(client, administrator):
     assert not ClinicProfile.load().has_logo
 
 
-def test_accent_colour_must_be_a_hex_colour(client, administrator):
+def test_accent_colour_must_be_a_hex_colour(client: Client, administrator: User) -> None:
     client.force_login(administrator)
     response = client.post(change_url(), profile_form(accent_colour="red; }"))
     assert "Use a colour like #1f5f8b." in response.content.decode()
 
 
-def test_the_profile_cannot_be_deleted_or_duplicated(client, administrator):
+def test_the_profile_cannot_be_deleted_or_duplicated(client: Client, administrator: User) -> None:
     client.force_login(administrator)
     assert client.get(reverse("admin:portal_clinicprofile_add")).status_code == 403
     assert client.get(reverse("admin:portal_clinicprofile_delete", args=[1])).status_code == 403
 
 
-def test_editors_and_clinicians_cannot_change_the_clinic_profile(client, editor):
+def test_editors_and_clinicians_cannot_change_the_clinic_profile(
+    client: Client, editor: User
+) -> None:
     client.force_login(editor)
     assert client.get(change_url()).status_code == 403
 
 
-def test_staff_preview_serves_the_logo_with_a_locked_down_policy(client, clinician):
+def test_staff_preview_serves_the_logo_with_a_locked_down_policy(
+    client: Client, clinician: User
+) -> None:
     profile = ClinicProfile.load()
     svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>'
     profile.logo, profile.logo_content_type = svg, "image/svg+xml"

@@ -1,7 +1,11 @@
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
+from pytest_django import Settings
 
+from handouts.models import Handout
 from handouts.pdf.render import render_handout_pdf
 from portal.demo import DEMO_LOGO, ensure_demo_clinic_profile
 from portal.logos import clean_logo
@@ -22,7 +26,7 @@ def complete(profile: ClinicProfile) -> ClinicProfile:
     return profile
 
 
-def profile_form(**overrides) -> dict:
+def profile_form(**overrides: object) -> dict[str, object]:
     return {
         "name": "Lakeside Physiotherapy",
         "address": "1 Lake Street",
@@ -38,7 +42,7 @@ def profile_form(**overrides) -> dict:
     }
 
 
-def test_a_fresh_profile_is_blocked_by_its_placeholder_name_and_missing_phone():
+def test_a_fresh_profile_is_blocked_by_its_placeholder_name_and_missing_phone() -> None:
     blockers = ClinicProfile.load().handout_blockers()
     assert len(blockers) == 2
     assert f"placeholder name “{PLACEHOLDER_CLINIC_NAME}”" in blockers[0]
@@ -47,14 +51,14 @@ def test_a_fresh_profile_is_blocked_by_its_placeholder_name_and_missing_phone():
     )
 
 
-def test_an_empty_name_blocks_handouts_like_the_placeholder(clinic):
+def test_an_empty_name_blocks_handouts_like_the_placeholder(clinic: ClinicProfile) -> None:
     clinic.name = "  "
     assert clinic.handout_blockers() == [
         "The clinic profile has no clinic name, so handouts would not say which clinic gave them."
     ]
 
 
-def test_a_missing_emergency_number_blocks_handouts(clinic):
+def test_a_missing_emergency_number_blocks_handouts(clinic: ClinicProfile) -> None:
     clinic.emergency_number = ""
     assert clinic.handout_blockers() == [
         "The clinic profile has no emergency number, so handouts could not tell patients what "
@@ -62,12 +66,14 @@ def test_a_missing_emergency_number_blocks_handouts(clinic):
     ]
 
 
-def test_a_filled_in_clinic_has_no_blockers_and_keeps_the_default_emergency_number(clinic):
+def test_a_filled_in_clinic_has_no_blockers_and_keeps_the_default_emergency_number(
+    clinic: ClinicProfile,
+) -> None:
     assert clinic.handout_blockers() == []
     assert clinic.emergency_number == "911"
 
 
-def test_the_checklist_names_each_part_of_the_profile_and_what_to_do(clinic):
+def test_the_checklist_names_each_part_of_the_profile_and_what_to_do(clinic: ClinicProfile) -> None:
     items = {item.label: item for item in clinic.setup_checklist()}
     assert list(items) == [
         "Clinic name",
@@ -83,14 +89,14 @@ def test_the_checklist_names_each_part_of_the_profile_and_what_to_do(clinic):
     assert not items["Logo"].done and "Upload a PNG or SVG logo" in items["Logo"].hint
 
 
-def test_a_fresh_profile_has_only_the_emergency_number_done():
+def test_a_fresh_profile_has_only_the_emergency_number_done() -> None:
     done = [item.label for item in ClinicProfile.load().setup_checklist() if item.done]
     assert done == ["Emergency number"]
 
 
 def test_administrator_sees_the_setup_checklist_on_home_with_a_link_to_the_profile(
-    client, administrator
-):
+    client: Client, administrator: User
+) -> None:
     client.force_login(administrator)
     page = client.get(reverse("home")).content.decode()
     assert "Set up your clinic" in page
@@ -101,8 +107,8 @@ def test_administrator_sees_the_setup_checklist_on_home_with_a_link_to_the_profi
 
 
 def test_administrator_no_longer_sees_the_checklist_once_every_item_is_done(
-    client, administrator, clinic
-):
+    client: Client, administrator: User, clinic: ClinicProfile
+) -> None:
     client.force_login(administrator)
     assert "Set up your clinic" in client.get(reverse("home")).content.decode()
     complete(clinic)
@@ -112,42 +118,48 @@ def test_administrator_no_longer_sees_the_checklist_once_every_item_is_done(
 
 
 def test_a_complete_profile_without_a_logo_still_shows_the_checklist_but_no_blocker(
-    client, administrator, clinic
-):
+    client: Client, administrator: User, clinic: ClinicProfile
+) -> None:
     client.force_login(administrator)
     page = client.get(reverse("home")).content.decode()
     assert "Set up your clinic" in page
     assert "Handouts cannot be issued" not in page
 
 
-def test_clinician_never_sees_the_checklist(client, clinician):
+def test_clinician_never_sees_the_checklist(client: Client, clinician: User) -> None:
     client.force_login(clinician)
     page = client.get(reverse("home")).content.decode()
     assert "Set up your clinic" not in page
     assert change_url() not in page
 
 
-def test_clinician_is_warned_that_handouts_cannot_be_issued_and_why(client, clinician):
+def test_clinician_is_warned_that_handouts_cannot_be_issued_and_why(
+    client: Client, clinician: User
+) -> None:
     client.force_login(clinician)
     page = client.get(reverse("home")).content.decode()
     assert "Handouts cannot be issued until an administrator completes the clinic profile" in page
     assert "The clinic profile has no phone number" in page
 
 
-def test_clinician_sees_no_warning_once_the_profile_is_filled_in(client, clinician, clinic):
+def test_clinician_sees_no_warning_once_the_profile_is_filled_in(
+    client: Client, clinician: User, clinic: ClinicProfile
+) -> None:
     client.force_login(clinician)
     assert "Handouts cannot be issued" not in client.get(reverse("home")).content.decode()
 
 
 @pytest.mark.parametrize("persona", ["editor", "front_desk"])
-def test_staff_who_cannot_issue_or_fix_see_neither_checklist_nor_warning(client, personas, persona):
+def test_staff_who_cannot_issue_or_fix_see_neither_checklist_nor_warning(
+    client: Client, personas: dict[str, User], persona: str
+) -> None:
     client.force_login(personas[persona])
     page = client.get(reverse("home")).content.decode()
     assert "Set up your clinic" not in page
     assert "Handouts cannot be issued" not in page
 
 
-def test_the_demo_fills_in_an_untouched_profile_with_a_valid_logo():
+def test_the_demo_fills_in_an_untouched_profile_with_a_valid_logo() -> None:
     assert ensure_demo_clinic_profile() is True
     profile = ClinicProfile.load()
     assert profile.name == "Riverside Sports Clinic"
@@ -165,7 +177,7 @@ def test_the_demo_fills_in_an_untouched_profile_with_a_valid_logo():
     assert all(item.done for item in profile.setup_checklist())
 
 
-def test_a_handout_renders_with_the_demo_logo_without_weasyprint_errors(handout):
+def test_a_handout_renders_with_the_demo_logo_without_weasyprint_errors(handout: Handout) -> None:
     profile = ClinicProfile.load()
     profile.name, profile.phone = PLACEHOLDER_CLINIC_NAME, ""
     profile.save()
@@ -174,12 +186,12 @@ def test_a_handout_renders_with_the_demo_logo_without_weasyprint_errors(handout)
     assert render_handout_pdf(handout, ClinicProfile.load()).startswith(b"%PDF")
 
 
-def test_the_demo_profile_is_filled_in_only_once():
+def test_the_demo_profile_is_filled_in_only_once() -> None:
     assert ensure_demo_clinic_profile() is True
     assert ensure_demo_clinic_profile() is False
 
 
-def test_the_demo_leaves_an_administrators_edits_alone(client, administrator):
+def test_the_demo_leaves_an_administrators_edits_alone(client: Client, administrator: User) -> None:
     client.force_login(administrator)
     response = client.post(change_url(), profile_form())
     assert response.status_code == 302
@@ -193,14 +205,18 @@ def test_the_demo_leaves_an_administrators_edits_alone(client, administrator):
     assert profile.address == "1 Lake Street" and not profile.has_logo
 
 
-def test_the_demo_leaves_a_profile_with_only_a_phone_alone(client, administrator):
+def test_the_demo_leaves_a_profile_with_only_a_phone_alone(
+    client: Client, administrator: User
+) -> None:
     client.force_login(administrator)
     client.post(change_url(), profile_form(name=PLACEHOLDER_CLINIC_NAME, phone="+44 20 7946 0000"))
     assert ensure_demo_clinic_profile() is False
     assert ClinicProfile.load().name == PLACEHOLDER_CLINIC_NAME
 
 
-def test_the_demo_command_says_it_filled_in_the_clinic_profile(settings, capsys):
+def test_the_demo_command_says_it_filled_in_the_clinic_profile(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
     settings.DEBUG = True
     call_command("create_demo_accounts")
     assert "Demo clinic profile: filled in as Riverside Sports Clinic." in capsys.readouterr().out
@@ -208,7 +224,9 @@ def test_the_demo_command_says_it_filled_in_the_clinic_profile(settings, capsys)
     assert "Demo clinic profile: left as it was" in capsys.readouterr().out
 
 
-def test_the_emergency_number_is_in_the_admin_form_next_to_the_phones(client, administrator):
+def test_the_emergency_number_is_in_the_admin_form_next_to_the_phones(
+    client: Client, administrator: User
+) -> None:
     client.force_login(administrator)
     page = client.get(change_url()).content.decode()
     assert 'name="emergency_number"' in page and 'value="911"' in page

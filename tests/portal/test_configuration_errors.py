@@ -78,19 +78,21 @@ def assert_one_line_naming(result: subprocess.CompletedProcess, message: str) ->
 
 
 @pytest.mark.parametrize(("env", "message"), BAD_VALUES)
-def test_manage_py_names_a_bad_value_in_one_line_without_a_traceback(env, message):
+def test_manage_py_names_a_bad_value_in_one_line_without_a_traceback(
+    env: dict[str, str], message: str
+) -> None:
     result = run([sys.executable, "manage.py", "check"], **({"DEBUG": "1"} | env))
     assert_one_line_naming(result, message)
     assert result.returncode == 1
 
 
-def test_the_wsgi_application_names_a_bad_value_in_one_line_and_stops_the_server():
+def test_the_wsgi_application_names_a_bad_value_in_one_line_and_stops_the_server() -> None:
     result = run([sys.executable, "-c", "import portal.wsgi"], HANDOUT_RETENTION_DAYS="0")
     assert_one_line_naming(result, "HANDOUT_RETENTION_DAYS must be a whole number from 1 to 3650")
     assert result.returncode == 4  # gunicorn's "application failed to load"
 
 
-def test_gunicorn_as_the_readme_runs_it_stops_with_only_the_message():
+def test_gunicorn_as_the_readme_runs_it_stops_with_only_the_message() -> None:
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
     readme_command = [gunicorn, "portal.wsgi", "--workers", "3", "--preload"]
     result = run(
@@ -101,7 +103,7 @@ def test_gunicorn_as_the_readme_runs_it_stops_with_only_the_message():
     assert result.returncode == 4
 
 
-def test_good_values_start_normally():
+def test_good_values_start_normally() -> None:
     result = run(
         [sys.executable, "manage.py", "check"],
         DEBUG="1",

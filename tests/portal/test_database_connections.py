@@ -1,16 +1,20 @@
 """A database restart or failover costs no request: a kept connection the server dropped is
 checked and replaced before a request uses it."""
 
+from collections.abc import Callable
+
 import pytest
+from django.contrib.auth.models import User
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import connection
 from django.test import Client, RequestFactory
 from django.urls import reverse
+from pytest_django import Settings
 
 from tests.database_faults import backend_pid, terminate_backend
 
 
-def test_kept_database_connections_are_checked_before_reuse(settings):
+def test_kept_database_connections_are_checked_before_reuse(settings: Settings) -> None:
     database = settings.DATABASES["default"]
     assert database["CONN_HEALTH_CHECKS"] is True
     assert database["CONN_MAX_AGE"] > 0  # the portal keeps connections between requests
@@ -22,7 +26,14 @@ def serve(path: str, session_key: str) -> int:
     request. Reading the session needs the database."""
     statuses: list[str] = []
     environ = RequestFactory().get(path, HTTP_COOKIE=f"sessionid={session_key}").environ
-    response = WSGIHandler()(environ, lambda status, headers: statuses.append(status))
+
+    def start_response(
+        status: str, headers: list[tuple[str, str]], *exc_info: object
+    ) -> Callable[[bytes], object]:
+        statuses.append(status)
+        return lambda data: None  # the handler writes nothing through it
+
+    response = WSGIHandler()(environ, start_response)
     b"".join(response)
     response.close()  # request_finished: what the server does after sending the response
     return int(statuses[0].split()[0])
@@ -33,7 +44,7 @@ def serve(path: str, session_key: str) -> int:
     connection.vendor != "postgresql",
     reason="needs PostgreSQL: SQLite has no server that can drop a connection",
 )
-def test_a_request_after_the_database_dropped_its_connections_succeeds(clinician):
+def test_a_request_after_the_database_dropped_its_connections_succeeds(clinician: User) -> None:
     client = Client()
     client.force_login(clinician)
     session_key = client.cookies["sessionid"].value

@@ -4,6 +4,8 @@ clinic profile: nothing changes, and the form comes back with the changes typed.
 import logging
 
 import pytest
+from django.contrib.auth.models import User
+from django.test import Client
 from django.urls import reverse
 
 from portal.models import AuditEvent, ClinicProfile
@@ -14,7 +16,7 @@ pytestmark = pytest.mark.django_db
 NOT_SAVED = "The clinic profile was not saved: the database could not save it."
 
 
-def profile_form(**overrides) -> dict:
+def profile_form(**overrides: object) -> dict[str, object]:
     return {
         "name": "Hillside Sports Clinic",
         "address": "3 Hill Street",
@@ -39,8 +41,14 @@ def profile_form(**overrides) -> dict:
     ],
 )
 def test_saving_the_profile_when_the_database_fails_changes_nothing_and_keeps_the_changes(
-    client, administrator, clinic, caplog, failure, operation, table
-):
+    client: Client,
+    administrator: User,
+    clinic: ClinicProfile,
+    caplog: pytest.LogCaptureFixture,
+    failure: str,
+    operation: str,
+    table: str,
+) -> None:
     client.force_login(administrator)
     url = reverse("admin:portal_clinicprofile_change", args=[clinic.pk])
     history = clinic.history.count()
@@ -63,8 +71,8 @@ def test_saving_the_profile_when_the_database_fails_changes_nothing_and_keeps_th
 
 
 def test_a_logo_sent_with_a_failed_save_is_checked_once_more_without_a_false_error(
-    client, administrator, clinic
-):
+    client: Client, administrator: User, clinic: ClinicProfile
+) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"></svg>'

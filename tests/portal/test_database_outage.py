@@ -6,15 +6,20 @@ neither the page nor the log holds patient data."""
 import io
 import logging
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from pytest_django import Settings
 
+from education.models import Article
 from handouts.models import Handout, HandoutEvent
-from handouts.sharing import create_share_link
-from tests.database_faults import database_server_unreachable, database_unreachable
+from handouts.sharing import NewShareLink, create_share_link
+from portal.models import ClinicProfile
+from tests.database_faults import Execute, database_server_unreachable, database_unreachable
 from tests.handouts.helpers import (
     builder_data,
     builder_url,
@@ -23,7 +28,7 @@ from tests.handouts.helpers import (
     patient_client,
     post_code,
 )
-from tests.helpers import PASSWORD, closed_port
+from tests.helpers import PASSWORD, TestResponse, closed_port
 
 pytestmark = pytest.mark.django_db
 UNAVAILABLE = "The portal is briefly unavailable"
@@ -35,7 +40,7 @@ PATIENT_PAGE_HEADERS = {
 }
 
 
-def assert_unavailable(response) -> str:
+def assert_unavailable(response: TestResponse) -> str:
     html = response.content.decode()
     assert response.status_code == 503
     assert response["Retry-After"] == "60"
@@ -44,7 +49,9 @@ def assert_unavailable(response) -> str:
     return html
 
 
-def sign_in(client: Client, url: str = "/login/", username: str = "clinician", **headers: str):
+def sign_in(
+    client: Client, url: str = "/login/", username: str = "clinician", **headers: str
+) -> TestResponse:
     return client.post(
         url, {"username": username, "password": PASSWORD, "next": "/library/"}, headers=headers
     )
@@ -54,8 +61,8 @@ def sign_in(client: Client, url: str = "/login/", username: str = "clinician", *
     ("url_name", "persona"), [("login", "clinician"), ("admin:login", "editor")]
 )
 def test_signing_in_while_the_database_is_unreachable_keeps_the_username_not_the_password(
-    personas, url_name, persona
-):
+    personas: dict[str, User], url_name: str, persona: str
+) -> None:
     client = Client(raise_request_exception=False)
     url = reverse(url_name)
     with database_unreachable():
@@ -79,7 +86,9 @@ def test_signing_in_while_the_database_is_unreachable_keeps_the_username_not_the
         ({"Accept-Language": "en"}, {"django_language": "es"}),
     ],
 )
-def test_the_page_speaks_the_language_the_browser_asks_for(clinician, headers, cookies):
+def test_the_page_speaks_the_language_the_browser_asks_for(
+    clinician: User, headers: dict[str, str], cookies: dict[str, str]
+) -> None:
     client = Client(raise_request_exception=False)
     client.cookies.load(cookies)
     with database_unreachable():
@@ -94,8 +103,12 @@ def test_the_page_speaks_the_language_the_browser_asks_for(clinician, headers, c
 
 @pytest.mark.usefixtures("visit_day")
 def test_issuing_a_handout_while_the_database_is_unreachable_says_so_and_logs_no_patient_data(
-    client, clinician, sample_article, clinic, caplog
-):
+    client: Client,
+    clinician: User,
+    sample_article: Article,
+    clinic: ClinicProfile,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     client.force_login(clinician)
     client.raise_request_exception = False
     url = builder_url(sample_article)
@@ -110,18 +123,18 @@ def test_issuing_a_handout_while_the_database_is_unreachable_says_so_and_logs_no
 
 
 @pytest.fixture
-def link(handout, clinician):
+def link(handout: Handout, clinician: User) -> NewShareLink:
     return create_share_link(handout, staff=clinician)
 
 
-def assert_patient_page_headers(response) -> None:
+def assert_patient_page_headers(response: TestResponse) -> None:
     for header, value in PATIENT_PAGE_HEADERS.items():
         assert response[header] == value, header
 
 
 def test_entering_the_code_while_the_database_is_unreachable_says_so_with_the_patient_headers(
-    link, caplog
-):
+    link: NewShareLink, caplog: pytest.LogCaptureFixture
+) -> None:
     client = patient_client()
     client.raise_request_exception = False
     form = load_form(client, link.token)
@@ -135,8 +148,8 @@ def test_entering_the_code_while_the_database_is_unreachable_says_so_with_the_pa
 
 
 def test_downloading_the_pdf_while_the_database_is_unreachable_says_so_with_the_patient_headers(
-    link, handout
-):
+    link: NewShareLink, handout: Handout
+) -> None:
     client = patient_client()
     client.raise_request_exception = False
     post_code(client, link.token, link.code, load_form(client, link.token))
@@ -151,9 +164,12 @@ def test_downloading_the_pdf_while_the_database_is_unreachable_says_so_with_the_
     assert client.get(download).content == bytes(handout.stored_pdf.pdf)
 
 
-def test_the_log_says_in_one_line_per_request_that_the_database_is_out_of_reach(link):
+def test_the_log_says_in_one_line_per_request_that_the_database_is_out_of_reach(
+    link: NewShareLink,
+) -> None:
     """The console handler that production writes to, not a traceback on every request."""
     console = next(handler for handler in logging.getLogger().handlers if handler.name == "console")
+    assert isinstance(console, logging.StreamHandler)
     stream = io.StringIO()
     previous = console.setStream(stream)
     try:
@@ -172,11 +188,11 @@ def test_the_log_says_in_one_line_per_request_that_the_database_is_out_of_reach(
     assert "Traceback" not in stream.getvalue() and link.token not in stream.getvalue()
 
 
-def test_any_other_failure_still_gets_the_500_page(settings):
+def test_any_other_failure_still_gets_the_500_page(settings: Settings) -> None:
     """A fault in our code is not an outage: it must not tell people to wait a minute."""
     client = Client(raise_request_exception=False)
 
-    def fail(execute, sql, params, many, context):
+    def fail(execute: Execute, sql: str, params: Any, many: bool, context: dict[str, Any]) -> None:
         raise ZeroDivisionError
 
     with connection.execute_wrapper(fail):
@@ -197,8 +213,8 @@ def postgres_port() -> Iterator[int]:
     connection.vendor != "postgresql", reason="needs PostgreSQL: a server to be out of reach"
 )
 def test_signing_in_when_the_database_server_refuses_connections_keeps_the_username(
-    clinician, postgres_port
-):
+    clinician: User, postgres_port: int
+) -> None:
     client = Client(raise_request_exception=False)
     with database_server_unreachable(postgres_port):
         response = sign_in(client)

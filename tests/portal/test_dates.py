@@ -2,11 +2,15 @@
 
 import datetime
 import re
+from collections.abc import Callable
 
 import pytest
+from django.contrib.auth.models import User
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from handouts.models import Handout
 from portal.dates import long_date, plain_date, plain_datetime, short_date, short_datetime
 
 DAY = datetime.date(2026, 12, 7)
@@ -14,7 +18,7 @@ DAY = datetime.date(2026, 12, 7)
 MOMENT = timezone.make_aware(datetime.datetime(2026, 12, 7, 14, 30))
 
 
-def in_language(language: str, function, *args) -> str:
+def in_language(language: str, function: Callable[..., str], *args: object) -> str:
     with translation.override(language):
         return function(*args)
 
@@ -43,7 +47,7 @@ def test_english_dates_read_as_before() -> None:
 @pytest.mark.django_db
 @pytest.mark.usefixtures("visit_day")
 def test_staff_pages_in_spanish_write_dates_with_de_and_lower_case_months(
-    client, clinician, handout
+    client: Client, clinician: User, handout: Handout
 ) -> None:
     client.force_login(clinician)
     detail = client.get(handout.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="es").content.decode()

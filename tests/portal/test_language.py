@@ -5,10 +5,14 @@ import re
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import User
+from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+from handouts.models import Handout
 from portal.models import StaffPreference
+from tests.helpers import TestResponse
 
 pytestmark = pytest.mark.django_db
 
@@ -20,11 +24,13 @@ def spanish(message: str) -> str:
     return translated
 
 
-def choose(client, language: str, next_url: str = "/"):
+def choose(client: Client, language: str, next_url: str = "/") -> TestResponse:
     return client.post(reverse("set_language"), {"language": language, "next": next_url})
 
 
-def test_staff_pages_follow_the_browser_until_a_language_is_chosen(client, clinician):
+def test_staff_pages_follow_the_browser_until_a_language_is_chosen(
+    client: Client, clinician: User
+) -> None:
     client.force_login(clinician)
     english = client.get(reverse("home"))
     assert b'<html lang="en">' in english.content
@@ -34,8 +40,8 @@ def test_staff_pages_follow_the_browser_until_a_language_is_chosen(client, clini
 
 
 def test_a_chosen_language_is_kept_on_the_account_and_wins_over_the_browser(
-    client, clinician, editor
-):
+    client: Client, clinician: User, editor: User
+) -> None:
     client.force_login(clinician)
     response = choose(client, "es", reverse("education:library"))
     assert response.status_code == 302
@@ -59,7 +65,9 @@ def test_a_chosen_language_is_kept_on_the_account_and_wins_over_the_browser(
     assert b'<html lang="en">' in client.get(reverse("home")).content
 
 
-def test_choosing_the_browsers_language_again_forgets_the_choice(client, clinician):
+def test_choosing_the_browsers_language_again_forgets_the_choice(
+    client: Client, clinician: User
+) -> None:
     client.force_login(clinician)
     choose(client, "es")
     choose(client, "")
@@ -67,7 +75,7 @@ def test_choosing_the_browsers_language_again_forgets_the_choice(client, clinici
     assert b'<html lang="en">' in client.get(reverse("home")).content
 
 
-def test_the_admin_follows_the_chosen_language(client, administrator):
+def test_the_admin_follows_the_chosen_language(client: Client, administrator: User) -> None:
     client.force_login(administrator)
     choose(client, "es")
     response = client.get(reverse("admin:index"))
@@ -75,21 +83,23 @@ def test_the_admin_follows_the_chosen_language(client, administrator):
     assert spanish("Content and administration") in response.content.decode()
 
 
-def test_the_sign_in_page_follows_the_switcher_before_anyone_signs_in(client):
+def test_the_sign_in_page_follows_the_switcher_before_anyone_signs_in(client: Client) -> None:
     choose(client, "es", reverse("login"))
     response = client.get(reverse("login"))
     assert b'<html lang="es">' in response.content
     assert spanish("Sign in") in response.content.decode()
 
 
-def test_unknown_languages_and_outside_targets_are_refused(client, clinician):
+def test_unknown_languages_and_outside_targets_are_refused(client: Client, clinician: User) -> None:
     client.force_login(clinician)
     response = choose(client, "xx", "https://evil.example/")
     assert response["Location"] == reverse("home")
     assert StaffPreference.objects.get(user=clinician).language == ""
 
 
-def test_patient_pages_do_not_follow_the_staff_choice(client, clinician, handout):
+def test_patient_pages_do_not_follow_the_staff_choice(
+    client: Client, clinician: User, handout: Handout
+) -> None:
     from handouts.sharing import create_share_link
 
     link = create_share_link(handout, staff=clinician)
@@ -100,7 +110,7 @@ def test_patient_pages_do_not_follow_the_staff_choice(client, clinician, handout
 
 
 def test_on_the_article_form_only_the_articles_language_is_labelled_language(
-    client, editor
+    client: Client, editor: User
 ) -> None:
     """The header's switcher is labelled apart, so that "Language" on the article form (its
     label, a screen reader's field list) never leads to the switcher's "Browser's language"."""

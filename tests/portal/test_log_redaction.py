@@ -5,21 +5,30 @@ import io
 import logging
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.mail import EmailMessage
+from django.test import Client
 
+from education.models import Article
 from portal.logging import RedactPatientLinks, StructuredFormatter, redact
 from portal.mail import RedactingConsoleBackend
 
 TOKEN = "Zq3xY8vB2nM4kL6pR1sT0w"
 
 
-def test_redact_removes_link_tokens_and_addresses_and_keeps_the_rest():
+def test_redact_removes_link_tokens_and_addresses_and_keeps_the_rest() -> None:
     text = f"Sent https://portal.test/p/{TOKEN}/ to Zoë.Núñez+1@mail.example.org at 09:00"
     assert redact(text) == "Sent https://portal.test/p/[redacted]/ to [address redacted] at 09:00"
     assert redact("portal@localhost and 3 @ 4") == "portal@localhost and 3 @ 4"
 
 
-def test_log_lines_and_their_tracebacks_are_redacted():
+def test_redact_removes_fhir_search_queries_which_name_patients() -> None:
+    line = '"GET /fhir/R4/DocumentReference?patient.identifier=MRN-0042&_count=5 HTTP/1.1" 200'
+    assert redact(line) == '"GET /fhir/R4/DocumentReference?[redacted] HTTP/1.1" 200'
+    assert redact("GET /fhir/R4/metadata HTTP/1.1") == "GET /fhir/R4/metadata HTTP/1.1"
+
+
+def test_log_lines_and_their_tracebacks_are_redacted() -> None:
     logger = logging.getLogger("tests.redaction")
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
@@ -41,7 +50,7 @@ def test_log_lines_and_their_tracebacks_are_redacted():
     assert "ValueError" in error and "/p/[redacted]" in error
 
 
-def test_the_development_mail_backend_prints_the_message_but_not_who_to_or_the_link():
+def test_the_development_mail_backend_prints_the_message_but_not_who_to_or_the_link() -> None:
     stream = io.StringIO()
     message = EmailMessage(
         subject="Your handout",
@@ -58,12 +67,13 @@ def test_the_development_mail_backend_prints_the_message_but_not_who_to_or_the_l
 
 @pytest.mark.django_db
 def test_a_refused_permission_is_one_log_line_naming_the_user_without_a_traceback(
-    client, front_desk, sample_article
+    client: Client, front_desk: User, sample_article: Article
 ) -> None:
     # The handler settings.LOGGING configures, writing to a buffer for the test.
     [handler] = [
         h for h in logging.getLogger().handlers if isinstance(h.formatter, StructuredFormatter)
     ]
+    assert isinstance(handler, logging.StreamHandler)
     stream = io.StringIO()
     previous = handler.setStream(stream)
     try:

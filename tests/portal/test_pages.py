@@ -2,14 +2,17 @@
 get 403, and every role that reads the library gets the page."""
 
 import pytest
+from django.contrib.auth.models import User
+from django.test import Client
 from django.urls import reverse
 
+from education.models import Article
 from education.workflow import archive
 
 READERS = ["editor", "clinician", "front_desk", "administrator"]
 
 
-def staff_pages(article):
+def staff_pages(article: Article) -> list[str]:
     return [
         reverse("home"),
         reverse("education:library"),
@@ -19,7 +22,9 @@ def staff_pages(article):
 
 
 @pytest.mark.django_db
-def test_anonymous_users_are_sent_to_sign_in_from_every_staff_page(client, sample_article):
+def test_anonymous_users_are_sent_to_sign_in_from_every_staff_page(
+    client: Client, sample_article: Article
+) -> None:
     for url in staff_pages(sample_article):
         response = client.get(url)
         assert response.status_code == 302, url
@@ -28,8 +33,8 @@ def test_anonymous_users_are_sent_to_sign_in_from_every_staff_page(client, sampl
 
 @pytest.mark.django_db
 def test_signed_in_user_without_a_role_is_refused_every_staff_page(
-    client, outsider, sample_article
-):
+    client: Client, outsider: User, sample_article: Article
+) -> None:
     client.force_login(outsider)
     for url in staff_pages(sample_article):
         assert client.get(url).status_code == 403, url
@@ -37,21 +42,25 @@ def test_signed_in_user_without_a_role_is_refused_every_staff_page(
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("persona", READERS)
-def test_each_role_reads_every_staff_page(client, personas, sample_article, persona):
+def test_each_role_reads_every_staff_page(
+    client: Client, personas: dict[str, User], sample_article: Article, persona: str
+) -> None:
     client.force_login(personas[persona])
     for url in staff_pages(sample_article):
         assert client.get(url).status_code == 200, url
 
 
 @pytest.mark.django_db
-def test_login_page_is_the_only_page_anonymous_users_see(client):
+def test_login_page_is_the_only_page_anonymous_users_see(client: Client) -> None:
     response = client.get(reverse("login"))
     assert response.status_code == 200
     assert b"Sign in" in response.content
 
 
 @pytest.mark.django_db
-def test_staff_sign_in_with_username_and_password_lands_on_home(client, clinician):
+def test_staff_sign_in_with_username_and_password_lands_on_home(
+    client: Client, clinician: User
+) -> None:
     response = client.post(
         reverse("login"), {"username": "clinician", "password": "correct horse battery staple 42"}
     )
@@ -61,7 +70,9 @@ def test_staff_sign_in_with_username_and_password_lands_on_home(client, clinicia
 
 
 @pytest.mark.django_db
-def test_wrong_password_shows_a_message_and_keeps_the_username(client, clinician):
+def test_wrong_password_shows_a_message_and_keeps_the_username(
+    client: Client, clinician: User
+) -> None:
     response = client.post(reverse("login"), {"username": "clinician", "password": "nope"})
     assert response.status_code == 200
     assert b"Please enter a correct username and password" in response.content
@@ -69,7 +80,7 @@ def test_wrong_password_shows_a_message_and_keeps_the_username(client, clinician
 
 
 @pytest.mark.django_db
-def test_sign_out_is_a_post_and_ends_the_session(client, clinician):
+def test_sign_out_is_a_post_and_ends_the_session(client: Client, clinician: User) -> None:
     client.force_login(clinician)
     response = client.post(reverse("logout"))
     assert response.status_code == 302
@@ -77,7 +88,9 @@ def test_sign_out_is_a_post_and_ends_the_session(client, clinician):
 
 
 @pytest.mark.django_db
-def test_home_lists_recent_articles_and_overdue_reviews(client, editor, sample_article):
+def test_home_lists_recent_articles_and_overdue_reviews(
+    client: Client, editor: User, sample_article: Article
+) -> None:
     client.force_login(editor)
     response = client.get(reverse("home"))
     assert response.context["recent_articles"][0] == sample_article
@@ -87,8 +100,8 @@ def test_home_lists_recent_articles_and_overdue_reviews(client, editor, sample_a
 
 @pytest.mark.django_db
 def test_article_page_shows_all_sections_sources_and_review_dates(
-    client, clinician, sample_article
-):
+    client: Client, clinician: User, sample_article: Article
+) -> None:
     client.force_login(clinician)
     response = client.get(sample_article.get_absolute_url())
     html = response.content.decode()
@@ -104,8 +117,8 @@ def test_article_page_shows_all_sections_sources_and_review_dates(
 
 @pytest.mark.django_db
 def test_unpublished_article_is_not_found_on_staff_pages(
-    client, clinician, reviewer, sample_article
-):
+    client: Client, clinician: User, reviewer: User, sample_article: Article
+) -> None:
     archive(sample_article, reviewer)
     client.force_login(clinician)
     assert client.get(sample_article.get_absolute_url()).status_code == 404
@@ -113,7 +126,9 @@ def test_unpublished_article_is_not_found_on_staff_pages(
 
 
 @pytest.mark.django_db
-def test_admin_is_open_to_editors_and_administrators_only(client, personas):
+def test_admin_is_open_to_editors_and_administrators_only(
+    client: Client, personas: dict[str, User]
+) -> None:
     for persona, allowed in [
         ("editor", True),
         ("administrator", True),

@@ -20,7 +20,7 @@ def environment(**env: str) -> dict[str, str]:
     return {**clean, "DJANGO_SETTINGS_MODULE": "portal.settings", **env}
 
 
-def test_django_logs_redact_patient_links_in_development_too():
+def test_django_logs_redact_patient_links_in_development_too() -> None:
     """With DEBUG on, Django's own console handler used to print every 404 path as is."""
     code = (
         "import django; django.setup(); from django.test import Client; "
@@ -68,7 +68,7 @@ def get(port: int, path: str, **headers: str) -> int:
         connection.close()
 
 
-def test_gunicorn_with_the_shipped_config_redacts_tokens_in_its_access_log(tmp_path):
+def test_gunicorn_with_the_shipped_config_redacts_tokens_in_its_access_log(tmp_path: Path) -> None:
     port, access_log = free_port(), tmp_path / "access.log"
     server = subprocess.Popen(
         [

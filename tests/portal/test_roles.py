@@ -26,7 +26,7 @@ def held(role: str) -> set[str]:
 
 
 @pytest.mark.django_db
-def test_clinicians_read_the_library_issue_handouts_and_share_them(roles):
+def test_clinicians_read_the_library_issue_handouts_and_share_them(roles: None) -> None:
     assert held(CLINICIAN) == {
         "education.view_condition",
         "education.view_article",
@@ -38,12 +38,12 @@ def test_clinicians_read_the_library_issue_handouts_and_share_them(roles):
 
 
 @pytest.mark.django_db
-def test_front_desk_finds_and_shares_handouts_but_cannot_issue_them(roles):
+def test_front_desk_finds_and_shares_handouts_but_cannot_issue_them(roles: None) -> None:
     assert held(FRONT_DESK) == held(CLINICIAN) - {"handouts.add_handout"}
 
 
 @pytest.mark.django_db
-def test_editors_edit_the_library_and_only_reviewers_publish_it(roles):
+def test_editors_edit_the_library_and_only_reviewers_publish_it(roles: None) -> None:
     editor = held(EDITOR)
     assert {"education.add_article", "education.change_section", "education.delete_therapy"} <= (
         editor
@@ -54,9 +54,16 @@ def test_editors_edit_the_library_and_only_reviewers_publish_it(roles):
 
 
 @pytest.mark.django_db
-def test_administrators_hold_every_permission_of_our_apps_and_of_accounts(roles):
+def test_administrators_hold_every_permission_of_our_apps_and_of_accounts(roles: None) -> None:
     ours = Permission.objects.filter(
-        content_type__app_label__in=["auth", "portal", "education", "handouts", "interop"]
+        content_type__app_label__in=[
+            "auth",
+            "portal",
+            "education",
+            "handouts",
+            "interop",
+            "reports",
+        ]
     )
     assert held(ADMINISTRATOR) - SIGN_IN_RECORDS == {
         f"{permission.content_type.app_label}.{permission.codename}"
@@ -65,7 +72,9 @@ def test_administrators_hold_every_permission_of_our_apps_and_of_accounts(roles)
 
 
 @pytest.mark.django_db
-def test_administrators_see_and_delete_lockouts_and_two_factor_devices_and_nothing_more(roles):
+def test_administrators_see_and_delete_lockouts_and_two_factor_devices_and_nothing_more(
+    roles: None,
+) -> None:
     sign_in_apps = {"axes", "otp_totp", "otp_static"}
     assert {name for name in held(ADMINISTRATOR) if name.split(".")[0] in sign_in_apps} == (
         SIGN_IN_RECORDS
@@ -75,7 +84,7 @@ def test_administrators_see_and_delete_lockouts_and_two_factor_devices_and_nothi
 
 
 @pytest.mark.django_db
-def test_syncing_again_changes_nothing_and_takes_back_a_stray_permission(roles):
+def test_syncing_again_changes_nothing_and_takes_back_a_stray_permission(roles: None) -> None:
     before = {role: held(role) for role in (CLINICIAN, FRONT_DESK, EDITOR, ADMINISTRATOR)}
     Group.objects.get(name=FRONT_DESK).permissions.add(
         Permission.objects.get(codename="add_handout")
@@ -85,7 +94,7 @@ def test_syncing_again_changes_nothing_and_takes_back_a_stray_permission(roles):
 
 
 @pytest.mark.django_db
-def test_no_role_adds_changes_or_reads_the_secrets_of_two_factor_devices(roles):
+def test_no_role_adds_changes_or_reads_the_secrets_of_two_factor_devices(roles: None) -> None:
     # Devices and their tokens hold the secrets; deleting a device (a reset) is all a role does.
     for role in (ADMINISTRATOR, CLINICIAN, FRONT_DESK, EDITOR, REVIEWER):
         for name in held(role):

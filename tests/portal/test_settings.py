@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from pytest_django import Settings
 
 from portal.checks import check_configuration
 from portal.env import env_bool, env_int, env_list
@@ -50,7 +51,7 @@ def load_settings(**env: str) -> dict:
     return json.loads(result.stdout)
 
 
-def test_development_defaults_are_sqlite_local_memory_cache_english_and_spanish():
+def test_development_defaults_are_sqlite_local_memory_cache_english_and_spanish() -> None:
     values = load_settings()
     assert values["debug"] is False
     assert values["db"]["ENGINE"] == "django.db.backends.sqlite3"
@@ -60,7 +61,7 @@ def test_development_defaults_are_sqlite_local_memory_cache_english_and_spanish(
     assert values["tz"] == "UTC"
 
 
-def test_production_values_come_from_the_environment():
+def test_production_values_come_from_the_environment() -> None:
     values = load_settings(
         DEBUG="0",
         DATABASE_URL="postgres://portal:secret@db.internal:5432/portal",
@@ -77,7 +78,7 @@ def test_production_values_come_from_the_environment():
     assert [code for code, _ in values["languages"]] == ["es", "en", "fr"]
 
 
-def test_unknown_language_code_stops_start_up_with_its_name():
+def test_unknown_language_code_stops_start_up_with_its_name() -> None:
     result = run_python("import django; django.setup()", LANGUAGES="en,xx")
     assert result.returncode != 0
     assert "LANGUAGES names unknown language codes: xx" in result.stderr
@@ -86,12 +87,16 @@ def test_unknown_language_code_stops_start_up_with_its_name():
 @pytest.mark.parametrize(
     ("raw", "expected"), [("1", True), ("yes", True), ("off", False), ("", False)]
 )
-def test_env_bool_reads_common_spellings(monkeypatch, raw, expected):
+def test_env_bool_reads_common_spellings(
+    monkeypatch: pytest.MonkeyPatch, raw: str, expected: bool
+) -> None:
     monkeypatch.setenv("FLAG", raw)
     assert env_bool("FLAG") is expected
 
 
-def test_env_helpers_name_the_variable_when_a_value_is_wrong(monkeypatch):
+def test_env_helpers_name_the_variable_when_a_value_is_wrong(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("FLAG", "maybe")
     with pytest.raises(ImproperlyConfigured, match="FLAG"):
         env_bool("FLAG")
@@ -102,21 +107,23 @@ def test_env_helpers_name_the_variable_when_a_value_is_wrong(monkeypatch):
     assert env_list("HOSTS") == ["a", "b"]
 
 
-def test_check_refuses_debug_off_with_development_secret_and_no_hosts(settings):
+def test_check_refuses_debug_off_with_development_secret_and_no_hosts(settings: Settings) -> None:
     settings.DEBUG = False
     settings.SECRET_KEY = settings.DEVELOPMENT_SECRET_KEY
     settings.ALLOWED_HOSTS = []
     assert {error.id for error in check_configuration()} == {"portal.E001", "portal.E002"}
 
 
-def test_check_passes_with_real_production_values(settings):
+def test_check_passes_with_real_production_values(settings: Settings) -> None:
     settings.DEBUG = False
     settings.SECRET_KEY = "a-real-secret-" + "x" * 50
     settings.ALLOWED_HOSTS = ["portal.clinic.example"]
     assert check_configuration() == []
 
 
-def test_check_warns_behind_a_proxy_that_sign_ins_would_all_share_its_address(settings):
+def test_check_warns_behind_a_proxy_that_sign_ins_would_all_share_its_address(
+    settings: Settings,
+) -> None:
     settings.DEBUG = False
     settings.SECRET_KEY = "a-real-secret-" + "x" * 50
     settings.ALLOWED_HOSTS = ["portal.clinic.example"]
@@ -128,14 +135,14 @@ def test_check_warns_behind_a_proxy_that_sign_ins_would_all_share_its_address(se
     assert check_configuration() == []
 
 
-def test_check_allows_development_defaults_while_debug_is_on(settings):
+def test_check_allows_development_defaults_while_debug_is_on(settings: Settings) -> None:
     settings.DEBUG = True
     settings.SECRET_KEY = settings.DEVELOPMENT_SECRET_KEY
     settings.ALLOWED_HOSTS = []
     assert check_configuration() == []
 
 
-def test_manage_py_refuses_to_start_in_production_without_a_secret_key():
+def test_manage_py_refuses_to_start_in_production_without_a_secret_key() -> None:
     result = subprocess.run(
         [sys.executable, "manage.py", "check"],
         cwd=ROOT,
@@ -153,7 +160,7 @@ def test_manage_py_refuses_to_start_in_production_without_a_secret_key():
     assert "portal.E001" in result.stderr and "SECRET_KEY" in result.stderr
 
 
-def test_wsgi_application_refuses_unsafe_production_settings():
+def test_wsgi_application_refuses_unsafe_production_settings() -> None:
     result = run_python("import portal.wsgi", DEBUG="0")
     assert result.returncode != 0
     assert "The portal will not start" in result.stderr
@@ -168,7 +175,7 @@ def test_wsgi_application_refuses_unsafe_production_settings():
     assert ok.returncode == 0, ok.stderr
 
 
-def test_production_refuses_to_start_without_a_mail_server_naming_smtp_host():
+def test_production_refuses_to_start_without_a_mail_server_naming_smtp_host() -> None:
     result = run_python(
         "import portal.wsgi", DEBUG="0", SECRET_KEY="s" * 60, ALLOWED_HOSTS="portal.clinic.example"
     )
@@ -186,7 +193,9 @@ def test_production_refuses_to_start_without_a_mail_server_naming_smtp_host():
         "django.core.mail.backends.dummy.EmailBackend",
     ],
 )
-def test_check_refuses_a_mail_backend_that_delivers_nothing_while_debug_is_off(settings, backend):
+def test_check_refuses_a_mail_backend_that_delivers_nothing_while_debug_is_off(
+    settings: Settings, backend: str
+) -> None:
     settings.DEBUG = False
     settings.SECRET_KEY = "a-real-secret-" + "x" * 50
     settings.ALLOWED_HOSTS = ["portal.clinic.example"]
@@ -197,8 +206,8 @@ def test_check_refuses_a_mail_backend_that_delivers_nothing_while_debug_is_off(s
 
 
 def test_missing_handout_font_and_harfbuzz_subsetter_are_warned_about(
-    settings, monkeypatch, tmp_path
-):
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     import ctypes.util
 
     from portal.checks import check_handout_rendering
@@ -207,12 +216,12 @@ def test_missing_handout_font_and_harfbuzz_subsetter_are_warned_about(
     monkeypatch.setattr(ctypes.util, "find_library", lambda name: None)
     warnings = check_handout_rendering()
     assert [w.id for w in warnings] == ["portal.W001", "portal.W002"]
-    assert "libharfbuzz-subset0" in warnings[1].hint
+    assert "libharfbuzz-subset0" in str(warnings[1].hint)
 
 
 def test_manage_py_reads_the_demo_env_file_without_overriding_the_environment(
-    tmp_path, monkeypatch
-):
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from portal.env import load_env_file
 
     env_file = tmp_path / ".env"
@@ -224,7 +233,7 @@ def test_manage_py_reads_the_demo_env_file_without_overriding_the_environment(
     assert os.environ["LOG_LEVEL"] == "ERROR"  # the environment wins
 
 
-def test_a_malformed_env_file_names_the_line(tmp_path):
+def test_a_malformed_env_file_names_the_line(tmp_path: Path) -> None:
     from portal.env import load_env_file
 
     env_file = tmp_path / ".env"
@@ -233,7 +242,7 @@ def test_a_malformed_env_file_names_the_line(tmp_path):
         load_env_file(env_file)
 
 
-def test_mail_goes_to_smtp_host_when_set_and_is_printed_redacted_otherwise():
+def test_mail_goes_to_smtp_host_when_set_and_is_printed_redacted_otherwise() -> None:
     code = (
         "import json; from django.conf import settings as s; "
         "print(json.dumps([s.MAILERS['default'], s.TASKS['default']['BACKEND']]))"

@@ -4,15 +4,19 @@ process, so a page costs no session query; without it, from the database alone."
 
 import datetime
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import redis
+from django.contrib.auth.models import User
 from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from pytest_django import Settings
+from time_machine import TimeMachineFixture
 
 from portal.sessions import end_sessions_of
 from tests.portal.test_settings import run_python
@@ -37,13 +41,13 @@ def load_session_settings(**env: str) -> list[str]:
     return result.stdout.split()
 
 
-def test_with_redis_sessions_are_read_from_it_and_kept_in_the_database():
+def test_with_redis_sessions_are_read_from_it_and_kept_in_the_database() -> None:
     cache, engine = load_session_settings(REDIS_URL="redis://cache.internal:6379/0")
     assert cache == "django.core.cache.backends.redis.RedisCache"
     assert engine == "portal.session_engine"
 
 
-def test_without_redis_sessions_are_read_from_the_database_alone():
+def test_without_redis_sessions_are_read_from_the_database_alone() -> None:
     """A per-process memory cache in front would keep an ended session alive in the other
     worker processes."""
     cache, engine = load_session_settings()
@@ -52,7 +56,7 @@ def test_without_redis_sessions_are_read_from_the_database_alone():
 
 
 @pytest.fixture
-def redis_sessions(settings):
+def redis_sessions(settings: Settings) -> Iterator[None]:
     """The production arrangement: sessions in the database, read through Redis."""
     server = redis.Redis.from_url(TEST_REDIS_URL)
     try:
@@ -73,8 +77,8 @@ def redis_sessions(settings):
 
 
 def test_with_redis_a_signed_in_page_reads_no_session_from_the_database(
-    redis_sessions, client, clinician
-):
+    redis_sessions: None, client: Client, clinician: User
+) -> None:
     client.force_login(clinician)
     assert client.get(reverse("home")).status_code == 200
     with CaptureQueriesContext(connection) as queries:
@@ -83,13 +87,15 @@ def test_with_redis_a_signed_in_page_reads_no_session_from_the_database(
 
 
 @pytest.fixture(params=["database", "redis"])
-def session_store(request) -> None:
+def session_store(request: pytest.FixtureRequest) -> None:
     """Sessions in the database alone, or read through Redis (production)."""
     if request.param == "redis":
         request.getfixturevalue("redis_sessions")
 
 
-def test_a_session_ended_elsewhere_ends_at_the_next_request(session_store, client, clinician):
+def test_a_session_ended_elsewhere_ends_at_the_next_request(
+    session_store: None, client: Client, clinician: User
+) -> None:
     """As another worker process would see it: no cached copy keeps the session alive, and
     ending a session removes Redis's copy too."""
     client.force_login(clinician)
@@ -101,7 +107,9 @@ def test_a_session_ended_elsewhere_ends_at_the_next_request(session_store, clien
     assert response["Location"].startswith(reverse("login"))
 
 
-def test_a_session_is_saved_at_most_once_a_minute(client, clinician, time_machine):
+def test_a_session_is_saved_at_most_once_a_minute(
+    client: Client, clinician: User, time_machine: TimeMachineFixture
+) -> None:
     start = datetime.datetime(2027, 3, 1, 9, tzinfo=datetime.UTC)
     time_machine.move_to(start)
     client.force_login(clinician)
@@ -116,7 +124,9 @@ def test_a_session_is_saved_at_most_once_a_minute(client, clinician, time_machin
     assert any(sql.startswith("UPDATE") for sql in session_queries(queries))
 
 
-def test_sessions_idle_out_after_30_minutes_without_a_request(clinician, time_machine, settings):
+def test_sessions_idle_out_after_30_minutes_without_a_request(
+    clinician: User, time_machine: TimeMachineFixture, settings: Settings
+) -> None:
     assert settings.SESSION_IDLE_MINUTES == 30
     start = datetime.datetime(2027, 3, 1, 9, tzinfo=datetime.UTC)
     time_machine.move_to(start)
@@ -132,12 +142,12 @@ def test_sessions_idle_out_after_30_minutes_without_a_request(clinician, time_ma
     assert response["Location"].startswith(reverse("login"))
 
 
-def test_no_code_keeps_state_in_the_cache():
+def test_no_code_keeps_state_in_the_cache() -> None:
     """Without Redis the cache is local to each worker process: a limit or lockout kept there
     would not hold across workers. Two users: the session engine, which keeps every session it
     reads through the cache in the database; and the API's rate limit (interop/api.py), a
     guard against floods that is shared through Redis in production and counts per worker
-    process without it, as the README says."""
+    process without it, as docs/operating.md says."""
     allowed = {ROOT / "portal" / "session_engine.py", ROOT / "interop" / "api.py"}
     for app in ["portal", "education", "handouts", "interop"]:
         for path in (ROOT / app).rglob("*.py"):

@@ -2,9 +2,12 @@
 session limits."""
 
 import datetime
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.test import Client
@@ -12,16 +15,20 @@ from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from pytest_django import Settings
+from time_machine import TimeMachineFixture
 
 from portal.models import AuditEvent
-from tests.helpers import PASSWORD
+from tests.helpers import PASSWORD, TestResponse, present
 
 pytestmark = pytest.mark.django_db
 Action = AuditEvent.Action
 CLINIC, STRANGER = "192.0.2.10", "203.0.113.66"
 
 
-def sign_in(client, username, password=PASSWORD, url=None):
+def sign_in(
+    client: Client, username: str, password: str = PASSWORD, url: str | None = None
+) -> TestResponse:
     url = url or reverse("login")
     return client.post(
         url,
@@ -38,13 +45,13 @@ def current_code(device: TOTPDevice) -> str:
 
 
 @pytest.mark.parametrize("password", ["short1A!x", "password1234", "123456789012", "clinician2027"])
-def test_weak_passwords_are_refused(password):
+def test_weak_passwords_are_refused(password: str) -> None:
     user = get_user_model()(username="clinician2027")
     with pytest.raises(ValidationError):
         validate_password(password, user)
 
 
-def test_a_long_uncommon_password_is_accepted():
+def test_a_long_uncommon_password_is_accepted() -> None:
     validate_password("river stone violet 42", get_user_model()(username="x"))
 
 
@@ -52,8 +59,8 @@ def test_a_long_uncommon_password_is_accepted():
     ("url_name", "persona"), [("login", "clinician"), ("admin:login", "editor")]
 )
 def test_five_failed_sign_ins_lock_the_username_at_that_address_for_15_minutes(
-    personas, time_machine, url_name, persona
-):
+    personas: dict[str, User], time_machine: TimeMachineFixture, url_name: str, persona: str
+) -> None:
     username = personas[persona].username
     time_machine.move_to(datetime.datetime(2027, 2, 2, 9, tzinfo=datetime.UTC))
     url = reverse(url_name)
@@ -78,7 +85,9 @@ def fail_from_many_addresses(username: str, failures: int) -> None:
         )
 
 
-def test_thirty_failed_sign_ins_from_anywhere_lock_the_username_everywhere(clinician, time_machine):
+def test_thirty_failed_sign_ins_from_anywhere_lock_the_username_everywhere(
+    clinician: User, time_machine: TimeMachineFixture
+) -> None:
     time_machine.move_to(datetime.datetime(2027, 2, 2, 9, tzinfo=datetime.UTC))
     fail_from_many_addresses("clinician", 29)
     assert sign_in(Client(REMOTE_ADDR=CLINIC), "clinician").status_code == 302
@@ -89,8 +98,10 @@ def test_thirty_failed_sign_ins_from_anywhere_lock_the_username_everywhere(clini
     assert sign_in(Client(REMOTE_ADDR=CLINIC), "clinician").status_code == 302
 
 
-def test_behind_a_trusted_proxy_the_lock_is_by_the_address_the_proxy_saw(clinician, settings):
-    proxy = {"REMOTE_ADDR": "127.0.0.1"}
+def test_behind_a_trusted_proxy_the_lock_is_by_the_address_the_proxy_saw(
+    clinician: User, settings: Settings
+) -> None:
+    proxy: dict[str, Any] = {"REMOTE_ADDR": "127.0.0.1"}
 
     def through_proxy(forwarded_for: str) -> Client:
         return Client(**proxy, HTTP_X_FORWARDED_FOR=forwarded_for)
@@ -111,7 +122,7 @@ def test_behind_a_trusted_proxy_the_lock_is_by_the_address_the_proxy_saw(clinici
     assert sign_in(through_proxy("10.0.2.1"), "clinician").status_code == 429
 
 
-def test_the_lockout_does_not_reveal_whether_a_username_exists(clinician):
+def test_the_lockout_does_not_reveal_whether_a_username_exists(clinician: User) -> None:
     for username in ["clinician", "nobody-by-this-name"]:
         for _ in range(5):
             Client().post(reverse("login"), {"username": username, "password": "wrong pw 1"})
@@ -121,7 +132,7 @@ def test_the_lockout_does_not_reveal_whether_a_username_exists(clinician):
     assert known.content == unknown.content
 
 
-def test_sign_in_starts_a_new_session_and_is_audited(clinician):
+def test_sign_in_starts_a_new_session_and_is_audited(clinician: User) -> None:
     client = Client()
     client.get(reverse("login"))
     client.cookies["sessionid"] = "attacker-chosen-session-id"
@@ -131,7 +142,9 @@ def test_sign_in_starts_a_new_session_and_is_audited(clinician):
 
 
 @pytest.mark.parametrize("persona", ["editor", "administrator"])
-def test_editors_and_administrators_must_pass_two_factor_sign_in(personas, persona):
+def test_editors_and_administrators_must_pass_two_factor_sign_in(
+    personas: dict[str, User], persona: str
+) -> None:
     user = personas[persona]
     client = Client()
     sign_in(client, user.username)
@@ -152,7 +165,9 @@ def test_editors_and_administrators_must_pass_two_factor_sign_in(personas, perso
     assert AuditEvent.objects.filter(action=Action.MFA_VERIFIED, actor=user).exists()
 
 
-def test_a_new_editor_sets_up_an_authenticator_and_gets_recovery_codes(make_user):
+def test_a_new_editor_sets_up_an_authenticator_and_gets_recovery_codes(
+    make_user: Callable[..., User],
+) -> None:
     from portal.roles import EDITOR
 
     editor = make_user("neweditor", EDITOR)
@@ -184,7 +199,9 @@ def test_a_new_editor_sets_up_an_authenticator_and_gets_recovery_codes(make_user
     assert StaticToken.objects.filter(device__user=editor).count() == 9
 
 
-def test_clinicians_skip_two_factor_unless_the_clinic_requires_it(settings, clinician):
+def test_clinicians_skip_two_factor_unless_the_clinic_requires_it(
+    settings: Settings, clinician: User
+) -> None:
     client = Client()
     sign_in(client, "clinician")
     assert client.get(reverse("home")).status_code == 200
@@ -192,19 +209,21 @@ def test_clinicians_skip_two_factor_unless_the_clinic_requires_it(settings, clin
     assert client.get(reverse("home"))["Location"].startswith(reverse("mfa_setup"))
 
 
-def test_demo_accounts_skip_two_factor_only_while_debug_is_on(settings):
+def test_demo_accounts_skip_two_factor_only_while_debug_is_on(settings: Settings) -> None:
     from portal.demo import ensure_demo_accounts
 
     accounts = {a.username: a.password for a in ensure_demo_accounts()}
     settings.DEBUG = True
     client = Client()
-    sign_in(client, "editor", accounts["editor"])
+    sign_in(client, "editor", present(accounts["editor"]))
     assert client.get(reverse("home")).status_code == 200
     settings.DEBUG = False
     assert client.get(reverse("home"))["Location"].startswith(reverse("mfa_setup"))
 
 
-def test_sessions_end_12_hours_after_sign_in_whatever_happens(clinician, time_machine):
+def test_sessions_end_12_hours_after_sign_in_whatever_happens(
+    clinician: User, time_machine: TimeMachineFixture
+) -> None:
     time_machine.move_to(datetime.datetime(2027, 2, 2, 7, tzinfo=datetime.UTC))
     client = Client()
     sign_in(client, "clinician")
@@ -217,7 +236,7 @@ def test_sessions_end_12_hours_after_sign_in_whatever_happens(clinician, time_ma
     assert response["Location"] == reverse("login")
 
 
-def test_signing_out_ends_the_users_other_sessions(clinician, front_desk):
+def test_signing_out_ends_the_users_other_sessions(clinician: User, front_desk: User) -> None:
     laptop, tablet, colleague = Client(), Client(), Client()
     sign_in(laptop, "clinician")
     sign_in(tablet, "clinician")
@@ -228,7 +247,7 @@ def test_signing_out_ends_the_users_other_sessions(clinician, front_desk):
     assert AuditEvent.objects.filter(action=Action.SIGN_OUT, actor=clinician).exists()
 
 
-def test_changing_the_password_ends_other_sessions(clinician):
+def test_changing_the_password_ends_other_sessions(clinician: User) -> None:
     laptop, tablet = Client(), Client()
     sign_in(laptop, "clinician")
     sign_in(tablet, "clinician")
@@ -237,7 +256,9 @@ def test_changing_the_password_ends_other_sessions(clinician):
     assert tablet.get(reverse("home")).status_code == 302
 
 
-def test_deactivating_an_account_ends_its_sessions(client, administrator, clinician):
+def test_deactivating_an_account_ends_its_sessions(
+    client: Client, administrator: User, clinician: User
+) -> None:
     clinicians_browser = Client()
     sign_in(clinicians_browser, "clinician")
     client.force_login(administrator)
@@ -260,7 +281,9 @@ def test_deactivating_an_account_ends_its_sessions(client, administrator, clinic
     assert clinicians_browser.get(reverse("home")).status_code == 302
 
 
-def test_administrators_can_end_a_users_sessions(client, administrator, clinician):
+def test_administrators_can_end_a_users_sessions(
+    client: Client, administrator: User, clinician: User
+) -> None:
     clinicians_browser = Client()
     sign_in(clinicians_browser, "clinician")
     client.force_login(administrator)

@@ -2,6 +2,7 @@
 A save must wait for the other's write, never fail with "database is locked"."""
 
 import textwrap
+from pathlib import Path
 
 from tests.portal.test_settings import run_python
 
@@ -40,7 +41,7 @@ SAVE_WHILE_ANOTHER_PROCESS_WRITES = textwrap.dedent(
 )
 
 
-def test_a_save_waits_for_another_process_writing_the_same_sqlite_file(tmp_path):
+def test_a_save_waits_for_another_process_writing_the_same_sqlite_file(tmp_path: Path) -> None:
     path = tmp_path / "portal.sqlite3"
     result = run_python(
         f"import sys; sys.argv = ['probe', {str(path)!r}]; "

@@ -1,9 +1,14 @@
+from pathlib import Path
+
 import pytest
 from django.core.management import call_command
+from pytest_django import Settings
 
 
 @pytest.mark.django_db
-def test_collectstatic_gathers_bootstrap_and_portal_assets_for_whitenoise(settings, tmp_path):
+def test_collectstatic_gathers_bootstrap_and_portal_assets_for_whitenoise(
+    settings: Settings, tmp_path: Path
+) -> None:
     settings.STATIC_ROOT = tmp_path
     settings.STORAGES = {
         **settings.STORAGES,

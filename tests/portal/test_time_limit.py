@@ -18,7 +18,9 @@ def test_work_past_the_limit_is_stopped_and_the_next_work_still_runs() -> None:
     assert run_with_time_limit(functools.partial(int, "7"), 10) == 7
 
 
-def test_an_error_in_the_work_is_reported_by_its_type_and_logged_here(caplog) -> None:
+def test_an_error_in_the_work_is_reported_by_its_type_and_logged_here(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     with pytest.raises(WorkFailed, match="ValueError"):
         run_with_time_limit(functools.partial(int, "seven"), 10)
     assert "Time-limited work failed" in caplog.text
@@ -26,7 +28,7 @@ def test_an_error_in_the_work_is_reported_by_its_type_and_logged_here(caplog) ->
     assert run_with_time_limit(functools.partial(int, "8"), 10) == 8
 
 
-def test_what_the_work_logs_reaches_this_process_loggers(caplog) -> None:
+def test_what_the_work_logs_reaches_this_process_loggers(caplog: pytest.LogCaptureFixture) -> None:
     say = functools.partial(logging.getLogger("portal.tests").warning, "drawn in %s", "child")
     with caplog.at_level(logging.WARNING, logger="portal.tests"):
         run_with_time_limit(say, 10)

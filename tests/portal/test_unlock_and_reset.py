@@ -4,6 +4,7 @@ see a device's secret, and editors can do none of it."""
 
 import pytest
 from axes.models import AccessAttempt
+from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -11,13 +12,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal.mfa import replace_recovery_codes
 from portal.models import AuditEvent
-from tests.helpers import PASSWORD
+from tests.helpers import PASSWORD, TestResponse
 
 pytestmark = pytest.mark.django_db
 Action = AuditEvent.Action
 
 
-def sign_in(username: str, client: Client | None = None):
+def sign_in(username: str, client: Client | None = None) -> TestResponse:
     return (client or Client()).post(
         reverse("login"), {"username": username, "password": PASSWORD, "next": "/"}
     )
@@ -32,7 +33,7 @@ def lock_out(username: str) -> None:
     assert sign_in(username).status_code == 429
 
 
-def run_action(client: Client, changelist: str, action: str, *pks: int):
+def run_action(client: Client, changelist: str, action: str, *pks: int) -> TestResponse:
     return client.post(
         reverse(changelist),
         {"action": action, "_selected_action": [str(pk) for pk in pks], "index": "0"},
@@ -40,8 +41,8 @@ def run_action(client: Client, changelist: str, action: str, *pks: int):
 
 
 def test_an_administrator_clears_a_colleagues_sign_in_lock_from_the_user_list(
-    client, administrator, clinician
-):
+    client: Client, administrator: User, clinician: User
+) -> None:
     lock_out("clinician")
     client.force_login(administrator)
     assert (
@@ -59,7 +60,9 @@ def test_an_administrator_clears_a_colleagues_sign_in_lock_from_the_user_list(
     )
 
 
-def test_an_administrator_clears_a_lock_from_the_lockout_list(client, administrator, clinician):
+def test_an_administrator_clears_a_lock_from_the_lockout_list(
+    client: Client, administrator: User, clinician: User
+) -> None:
     lock_out("clinician")
     client.force_login(administrator)
     listing = client.get(reverse("admin:axes_accessattempt_changelist"))
@@ -77,8 +80,8 @@ def test_an_administrator_clears_a_lock_from_the_lockout_list(client, administra
 
 
 def test_deleting_a_lockout_record_is_audited_as_clearing_the_lock(
-    client, administrator, clinician
-):
+    client: Client, administrator: User, clinician: User
+) -> None:
     lock_out("clinician")
     client.force_login(administrator)
     attempt = AccessAttempt.objects.filter(username="clinician").first()
@@ -91,8 +94,8 @@ def test_deleting_a_lockout_record_is_audited_as_clearing_the_lock(
 
 
 def test_clearing_the_lock_clears_it_at_every_address_and_for_the_username(
-    client, administrator, clinician
-):
+    client: Client, administrator: User, clinician: User
+) -> None:
     for number in range(30):  # locks the username everywhere, and at the last two addresses
         Client(REMOTE_ADDR=f"198.51.100.{number // 5}").post(
             reverse("login"), {"username": "clinician", "password": "wrong password 1"}
@@ -106,14 +109,18 @@ def test_clearing_the_lock_clears_it_at_every_address_and_for_the_username(
     assert AuditEvent.objects.filter(action=Action.SIGN_IN_UNLOCKED).count() == 1
 
 
-def test_clearing_an_account_that_is_not_locked_records_nothing(client, administrator, clinician):
+def test_clearing_an_account_that_is_not_locked_records_nothing(
+    client: Client, administrator: User, clinician: User
+) -> None:
     client.force_login(administrator)
     response = run_action(client, "admin:auth_user_changelist", "clear_sign_in_locks", clinician.pk)
     assert "None of them was locked" in client.get(response["Location"]).content.decode()
     assert not AuditEvent.objects.filter(action=Action.SIGN_IN_UNLOCKED).exists()
 
 
-def test_an_administrator_resets_a_lost_authenticator(client, administrator, editor):
+def test_an_administrator_resets_a_lost_authenticator(
+    client: Client, administrator: User, editor: User
+) -> None:
     replace_recovery_codes(editor)
     editors_browser = Client()
     sign_in("editor", editors_browser)
@@ -143,7 +150,9 @@ def test_an_administrator_resets_a_lost_authenticator(client, administrator, edi
     )
 
 
-def test_deleting_a_device_in_the_admin_is_audited_as_a_reset(client, administrator, editor):
+def test_deleting_a_device_in_the_admin_is_audited_as_a_reset(
+    client: Client, administrator: User, editor: User
+) -> None:
     device = TOTPDevice.objects.get(user=editor)
     client.force_login(administrator)
     client.post(reverse("admin:otp_totp_totpdevice_delete", args=[device.pk]), {"post": "yes"})
@@ -156,7 +165,9 @@ def test_deleting_a_device_in_the_admin_is_audited_as_a_reset(client, administra
     )
 
 
-def test_administrators_never_see_a_devices_secret_or_recovery_codes(client, administrator, editor):
+def test_administrators_never_see_a_devices_secret_or_recovery_codes(
+    client: Client, administrator: User, editor: User
+) -> None:
     codes = replace_recovery_codes(editor)
     totp_device = TOTPDevice.objects.get(user=editor)
     static_device = StaticDevice.objects.get(user=editor)
@@ -176,7 +187,9 @@ def test_administrators_never_see_a_devices_secret_or_recovery_codes(client, adm
     assert client.get(qr_code).status_code == 403
 
 
-def test_administrators_may_not_add_or_change_a_device(client, administrator, editor):
+def test_administrators_may_not_add_or_change_a_device(
+    client: Client, administrator: User, editor: User
+) -> None:
     device = TOTPDevice.objects.get(user=editor)
     client.force_login(administrator)
     assert client.get(reverse("admin:otp_totp_totpdevice_add")).status_code == 403
@@ -189,7 +202,9 @@ def test_administrators_may_not_add_or_change_a_device(client, administrator, ed
 
 
 @pytest.mark.parametrize("persona", ["editor", "reviewer"])
-def test_editors_can_neither_unlock_nor_reset(request, client, clinician, persona):
+def test_editors_can_neither_unlock_nor_reset(
+    request: pytest.FixtureRequest, client: Client, clinician: User, persona: str
+) -> None:
     staff = request.getfixturevalue(persona)
     lock_out("clinician")
     client.force_login(staff)

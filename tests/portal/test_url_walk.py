@@ -2,20 +2,25 @@
 the neutral patient page), and each role gets exactly what the README's role table says.
 A new URL must be added to ACCESS below, or this test fails."""
 
+from collections.abc import Iterator, Sequence
+
 import pytest
 from django.contrib import admin
+from django.contrib.auth.models import User
 from django.test import Client
-from django.urls import URLResolver, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from handouts.models import Handout
 from handouts.sharing import create_share_link
 
 pytestmark = pytest.mark.django_db
 
-READERS = {"editor", "clinician", "front_desk", "administrator"}
+READERS = {"editor", "clinician", "front_desk", "clinic_lead", "administrator"}
+REPORT_READERS = {"clinic_lead", "administrator"}
 HANDOUT_VIEWERS = {"clinician", "front_desk", "administrator"}
 ISSUERS = {"clinician", "administrator"}
-SIGNED_IN = {"editor", "clinician", "front_desk", "administrator", "outsider"}
-ROLES = ["editor", "clinician", "front_desk", "administrator", "outsider"]
+SIGNED_IN = {"editor", "clinician", "front_desk", "clinic_lead", "administrator", "outsider"}
+ROLES = ["editor", "clinician", "front_desk", "clinic_lead", "administrator", "outsider"]
 
 # route: (method, roles allowed); allowed means the view does its job, others get 403.
 ACCESS = {
@@ -28,10 +33,13 @@ ACCESS = {
     "handouts:pdf": ("GET", HANDOUT_VIEWERS),
     "handouts:print": ("GET", HANDOUT_VIEWERS),
     "handouts:new": ("GET", ISSUERS),
+    "handouts:packet_condition": ("GET", ISSUERS),
     "handouts:share": ("POST", HANDOUT_VIEWERS),
     "handouts:revoke_link": ("POST", HANDOUT_VIEWERS),
     "handouts:access_slip": ("POST", HANDOUT_VIEWERS),
     "handouts:article_preview_pdf": ("GET", {"editor", "administrator"}),  # admin-site staff
+    "reports:dashboard": ("GET", REPORT_READERS),
+    "reports:csv": ("GET", REPORT_READERS),
     "mfa_status": ("GET", SIGNED_IN),
     "mfa_setup": ("GET", SIGNED_IN),
     "mfa_verify": ("GET", SIGNED_IN),
@@ -64,7 +72,9 @@ def expected_redirect(route: str, persona: str, urls: dict) -> str | None:
     return None
 
 
-def named_routes(patterns=None, namespace=""):
+def named_routes(
+    patterns: Sequence[URLPattern | URLResolver] | None = None, namespace: str = ""
+) -> Iterator[str]:
     for pattern in patterns if patterns is not None else get_resolver().url_patterns:
         if isinstance(pattern, URLResolver):
             if pattern.namespace == "admin":
@@ -72,16 +82,18 @@ def named_routes(patterns=None, namespace=""):
             inner = f"{pattern.namespace}:" if pattern.namespace else namespace
             yield from named_routes(pattern.url_patterns, inner)
         else:
-            yield namespace + pattern.name
+            yield namespace + str(pattern.name)
 
 
 @pytest.fixture
-def urls(handout, clinician):
+def urls(handout: Handout, clinician: User) -> dict[str, str]:
     token = create_share_link(handout, staff=clinician).token
-    args = {
+    args: dict[str, list[object]] = {
         "education:article": ["bone-marrow-edema", "en"],
         "handouts:new": ["bone-marrow-edema", "en"],
-        "handouts:article_preview_pdf": [handout.article_id],
+        "handouts:packet_condition": ["bone-marrow-edema", "en"],
+        "handouts:article_preview_pdf": [handout.condition_list[0].article_id],
+        "reports:csv": ["weeks"],
         "patient:open": [token],
         "patient:read": [token],
         "patient:download": [token],
@@ -100,18 +112,22 @@ def urls(handout, clinician):
     return {route: reverse(route, args=args.get(route, [])) for route in named_routes()}
 
 
-def test_every_route_has_an_access_rule(urls):
+def test_every_route_has_an_access_rule(urls: dict[str, str]) -> None:
     assert set(urls) == set(ACCESS) | OPEN_TO_ALL
 
 
-def test_anonymous_visitors_are_sent_to_sign_in_from_every_staff_route(urls):
+def test_anonymous_visitors_are_sent_to_sign_in_from_every_staff_route(
+    urls: dict[str, str],
+) -> None:
     for route, (method, _roles) in ACCESS.items():
         response = getattr(Client(), method.lower())(urls[route])
         assert response.status_code == 302, route
         assert response["Location"].startswith(reverse("login") + "?next="), route
 
 
-def test_patient_routes_give_anonymous_visitors_the_code_page_or_the_neutral_page(urls):
+def test_patient_routes_give_anonymous_visitors_the_code_page_or_the_neutral_page(
+    urls: dict[str, str],
+) -> None:
     client = Client()
     assert client.get(urls["patient:open"]).status_code == 200
     assert client.get(urls["patient:read"])["Location"] == urls["patient:open"]
@@ -122,7 +138,9 @@ def test_patient_routes_give_anonymous_visitors_the_code_page_or_the_neutral_pag
 
 
 @pytest.mark.parametrize("persona", ROLES)
-def test_each_role_gets_exactly_its_routes(client, personas, urls, persona):
+def test_each_role_gets_exactly_its_routes(
+    client: Client, personas: dict[str, User], urls: dict[str, str], persona: str
+) -> None:
     client.force_login(personas[persona])
     for route, (method, roles) in ACCESS.items():
         response = getattr(client, method.lower())(urls[route])
@@ -161,7 +179,9 @@ ADMIN_SITE = {
 
 
 @pytest.mark.parametrize("persona", ROLES)
-def test_the_admin_site_is_open_to_editors_and_administrators_only(client, personas, persona):
+def test_the_admin_site_is_open_to_editors_and_administrators_only(
+    client: Client, personas: dict[str, User], persona: str
+) -> None:
     client.force_login(personas[persona])
     changelists = {
         f"{model._meta.app_label}.{model._meta.model_name}": reverse(
@@ -180,6 +200,6 @@ def test_the_admin_site_is_open_to_editors_and_administrators_only(client, perso
             assert response.status_code == 403, (persona, label)
 
 
-def test_anonymous_visitors_get_the_admin_sign_in_page():
+def test_anonymous_visitors_get_the_admin_sign_in_page() -> None:
     response = Client().get(reverse("admin:index"))
     assert response.status_code == 302 and "/admin/login/" in response["Location"]

@@ -5,12 +5,14 @@ from pathlib import Path
 
 import polib
 
+from tests.helpers import present
+
 ROOT = Path(__file__).resolve().parents[2]
 spec = importlib.util.spec_from_file_location(
     "check_translations", ROOT / "scripts" / "check_translations.py"
 )
-check = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(check)
+check = importlib.util.module_from_spec(present(spec))
+present(present(spec).loader).exec_module(check)
 
 
 def catalog(*entries: polib.POEntry) -> polib.POFile:
@@ -20,12 +22,12 @@ def catalog(*entries: polib.POEntry) -> polib.POFile:
     return po
 
 
-def test_a_complete_current_catalog_has_no_problems():
+def test_a_complete_current_catalog_has_no_problems() -> None:
     rest = polib.POEntry(msgid="Rest", msgstr="Reposo")
     assert check.problems("es", catalog(rest), catalog(polib.POEntry(msgid="Rest"))) == []
 
 
-def test_untranslated_fuzzy_new_and_gone_messages_are_each_reported():
+def test_untranslated_fuzzy_new_and_gone_messages_are_each_reported() -> None:
     committed = catalog(
         polib.POEntry(msgid="Rest", msgstr=""),
         polib.POEntry(msgid="Crutches", msgstr="Muletas", flags=["fuzzy"]),
@@ -46,6 +48,6 @@ def test_untranslated_fuzzy_new_and_gone_messages_are_each_reported():
     assert "in the catalog, no longer in the code: 'Old message'" in found
 
 
-def test_the_spanish_catalog_in_the_repository_is_complete():
+def test_the_spanish_catalog_in_the_repository_is_complete() -> None:
     po = polib.pofile(str(ROOT / "locale" / "es" / "LC_MESSAGES" / "django.po"))
     assert po.percent_translated() == 100 and not po.fuzzy_entries()

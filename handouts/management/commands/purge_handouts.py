@@ -26,9 +26,10 @@ class Command(BaseCommand):
         if dry_run:
             handouts = handouts_to_purge(now, days)
             for handout in handouts:
+                conditions = " + ".join(str(c.article.condition) for c in handout.condition_list)
                 self.stdout.write(
                     f"  would purge {handout.public_id} (issued "
-                    f"{handout.issued_at:%Y-%m-%d}, {handout.article.condition})"
+                    f"{handout.issued_at:%Y-%m-%d}, {conditions})"
                 )
             self.stdout.write(
                 f"Dry run: {len(handouts)} handout(s) past {days} days would be "

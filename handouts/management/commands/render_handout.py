@@ -1,27 +1,59 @@
+import argparse
+import datetime
 import uuid
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
 
 from education.models import Article
 from education.plan_blocks import (
     Activity,
+    ArmLoad,
+    BackToWhen,
     LegLoad,
     Limb,
     PlanOffer,
-    SelfCare,
     Side,
     Site,
 )
+from education.plan_rules.packets import PacketPlan, packet_conflicts
 from education.snapshot import Snapshot, build_snapshot, plan_offer_of
-from handouts.forms import HandoutForm, aid_field, care_field, default_choices, therapy_field
-from handouts.issuing import ClinicNotReady, build_handout, require_clinic_ready
+from handouts.forms import (
+    CARE_PARTS,
+    HandoutForm,
+    aid_field,
+    care_field,
+    default_choices,
+    therapy_field,
+)
+from handouts.issuing import (
+    ClinicNotReady,
+    build_condition,
+    build_visit,
+    require_clinic_ready,
+    split_choices,
+)
+from handouts.models import MAX_CONDITIONS
 from handouts.pdf.render import PdfRenderError, render_handout_pdf
 from portal.models import ClinicProfile, PaperSize
 
 USAGE_ERROR = 2
+# The options given once for the whole visit; the others are each condition's.
+VISIT_OPTIONS = (
+    "language",
+    "patient",
+    "output",
+    "visit_date",
+    "note",
+    "record_number",
+    "clinician",
+    "paper",
+    "large_print",
+)
 
 
 class Command(BaseCommand):
@@ -32,84 +64,36 @@ class Command(BaseCommand):
         "selects by default, today's date and the clinic's paper size. The same rules as the "
         "staff builder apply; a bad value, a choice the article does not offer (the error "
         "names what it offers) or an unknown article exits with status 2. Use --list-options "
-        "to see the article's plan blocks, therapies and tips."
+        "to see the article's plan blocks, therapies and tips. Several slugs make one visit's "
+        "packet: `render_handout ankle-sprain --activity rest low-back-pain --tip 2 ...`; "
+        "the options after a slug are that condition's, and the visit's (--patient, --output, "
+        "--visit-date, --note ...) are given once, anywhere."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("slug", help="The condition's slug, e.g. bone-marrow-edema.")
-        parser.add_argument("--language", default=settings.LANGUAGE_CODE)
-        parser.add_argument("--patient", help="Name as it should be printed.")
-        parser.add_argument("--output", type=Path, help="Where to write the PDF.")
-        parser.add_argument("--visit-date", help="YYYY-MM-DD; default today.")
-        parser.add_argument("--site", choices=[str(site) for site in Site])
-        parser.add_argument("--side", choices=[str(side) for side in Side])
-        parser.add_argument("--activity", choices=[str(activity) for activity in Activity])
-        parser.add_argument("--rest-weeks", type=int, help="With --activity rest (implied).")
-        parser.add_argument("--weight-bearing", choices=[str(load) for load in LegLoad])
+        add_options(parser)
         parser.add_argument(
-            "--aid",
-            action="append",
-            metavar="NAME[:WEEKS]",
-            help="An aid to use (repeat for more; default: the article's); WEEKS: the "
-            "article's default if left out, 0 for until the care team says.",
-        )
-        parser.add_argument("--crutches", action="store_true", default=None)
-        parser.add_argument("--no-crutches", dest="crutches", action="store_false")
-        parser.add_argument(
-            "--self-care",
-            action="append",
-            choices=[str(care) for care in SelfCare],
-            help="Cold, heat or raising, at the article's defaults (repeat for more; default: "
-            "the article's).",
-        )
-        parser.add_argument("--physio-start", help="YYYY-MM-DD; default as the article says.")
-        parser.add_argument(
-            "--therapy",
-            action="append",
-            metavar="NAME[:TIMES_A_WEEK:WEEKS]",
-            help="A therapy to include (repeat for more); default: all, at their defaults.",
-        )
-        parser.add_argument("--no-therapies", action="store_true")
-        parser.add_argument(
-            "--tip",
-            action="append",
-            type=int,
-            metavar="N",
-            help="Number of a prevention tip (see --list-options); repeatable.",
-        )
-        parser.add_argument(
-            "--section",
-            action="append",
-            type=int,
-            metavar="N",
-            help="Number of an article section to print as background, under “More to know” "
-            "(see --list-options); repeatable. Default: the sections the article prints by "
-            "default.",
-        )
-        parser.add_argument(
-            "--no-background",
-            action="store_true",
-            help="Print no article sections, only the patient's plan.",
-        )
-        parser.add_argument("--follow-up", help="YYYY-MM-DD")
-        parser.add_argument("--note", default="", help="The clinician's note (plain text).")
-        parser.add_argument("--record-number", default="")
-        parser.add_argument("--clinician", default="", help="Name printed as the clinician.")
-        parser.add_argument("--paper", choices=PaperSize.values)
-        parser.add_argument("--large-print", action="store_true")
-        parser.add_argument(
-            "--list-options",
-            action="store_true",
-            help="List the article's plan blocks, therapies and tips, and exit.",
+            "more",
+            nargs=argparse.REMAINDER,
+            metavar="[SLUG [OPTIONS]] ...",
+            help="More conditions of the same visit, for a packet of up to "
+            f"{MAX_CONDITIONS}: each slug followed by its own plan options (--activity, "
+            "--aid, --therapy, --tip, --follow-up ...). The visit's options (--patient, "
+            "--output, --visit-date, --note, --paper ...) are given once, anywhere.",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        article = self._article(options["slug"], options["language"])
-        snapshot = build_snapshot(article)
-        if options["list_options"]:
-            self._list_options(snapshot)
+        segments = self._segments(options)
+        if segments[0]["list_options"] or any(s["list_options"] for s in segments):
+            for segment in segments:
+                article = self._article(segment["slug"], segment["language"])
+                if len(segments) > 1:
+                    self.stdout.write(f"{segment['slug']}:")
+                self._list_options(build_snapshot(article))
             return
-        if options["patient"] is None or options["output"] is None:
+        first = segments[0]
+        if first["patient"] is None or first["output"] is None:
             raise CommandError("--patient and --output are required.", returncode=USAGE_ERROR)
         clinic = ClinicProfile.load()
         try:
@@ -118,29 +102,100 @@ class Command(BaseCommand):
             raise CommandError(
                 "Cannot render a handout: " + str(error), returncode=USAGE_ERROR
             ) from error
-        form = HandoutForm(
-            self._form_data(options, snapshot, clinic), snapshot=snapshot, clinic=clinic
-        )
-        if not form.is_valid():
-            problems = [
-                f"{name}: {' '.join(map(str, errors))}" for name, errors in form.errors.items()
-            ]
-            raise CommandError(
-                "Invalid handout:\n  " + "\n  ".join(problems), returncode=USAGE_ERROR
+        conditions, plans = [], []
+        visit: dict = {}
+        for segment in segments:
+            article = self._article(segment["slug"], segment["language"])
+            snapshot = build_snapshot(article)
+            form = HandoutForm(
+                self._form_data(segment, snapshot, clinic), snapshot=snapshot, clinic=clinic
             )
-        handout = build_handout(
-            article,
-            form.handout_choices(),
-            issued_by=None,
-            issued_by_name=options["clinician"],
-            snapshot=snapshot,
-        )
+            if not form.is_valid():
+                problems = [
+                    f"{name}: {' '.join(map(str, errors))}" for name, errors in form.errors.items()
+                ]
+                where = f" ({segment['slug']})" if len(segments) > 1 else ""
+                raise CommandError(
+                    f"Invalid handout{where}:\n  " + "\n  ".join(problems),
+                    returncode=USAGE_ERROR,
+                )
+            visit, chosen = split_choices(form.handout_choices())
+            conditions.append(build_condition(article, chosen, snapshot=snapshot))
+            plans.append(
+                PacketPlan(
+                    snapshot["condition"]["name"],
+                    form.plan_choices(),
+                    form.offer,
+                    form.cleaned_data["visit_date"],
+                )
+            )
+        with translation.override("en"):
+            contradictions = [str(conflict) for conflict in packet_conflicts(plans)]
+        if contradictions:
+            raise CommandError(
+                "Choices that contradict each other:\n  " + "\n  ".join(contradictions),
+                returncode=USAGE_ERROR,
+            )
+        handout = build_visit(conditions, visit, issued_by=None, issued_by_name=first["clinician"])
         try:
             pdf = render_handout_pdf(handout, clinic)
         except PdfRenderError as error:
             raise CommandError(str(error)) from error
-        options["output"].write_bytes(pdf)
-        self.stdout.write(f"Wrote {options['output']} ({len(pdf):,} bytes).")
+        first["output"].write_bytes(pdf)
+        self.stdout.write(f"Wrote {first['output']} ({len(pdf):,} bytes).")
+
+    def _segments(self, options: dict) -> list[dict]:
+        """The options of each condition, in order: the first slug's (with any options given
+        before it), then each further slug's, with the visit's options (VISIT_OPTIONS) shared
+        by all, whichever slug they follow."""
+        parser = CommandParser(called_from_command_line=False, prog="render_handout")
+        parser.add_argument("slug")
+        add_options(parser)
+        defaults = vars(parser.parse_args(["-"]))
+        takes_value = {
+            string
+            for action in parser._actions
+            if action.nargs != 0
+            for string in action.option_strings
+        }
+        groups: list[list[str]] = []
+        words = [options["slug"], *options["more"]]
+        index = 0
+        while index < len(words):
+            word = words[index]
+            if not word.startswith("-"):
+                groups.append([word])
+            else:
+                groups[-1].append(word)
+                if word in takes_value and index + 1 < len(words):
+                    index += 1
+                    groups[-1].append(words[index])
+            index += 1
+        if len(groups) > MAX_CONDITIONS:
+            raise CommandError(
+                f"A handout can hold at most {MAX_CONDITIONS} conditions.", returncode=USAGE_ERROR
+            )
+        segments = []
+        for number, group in enumerate(groups):
+            parsed = vars(parser.parse_args(group))
+            if number == 0:  # options before the first slug are its own
+                before = {k: v for k, v in options.items() if k in defaults and v != defaults[k]}
+                parsed = before | {k: v for k, v in parsed.items() if v != defaults[k]}
+                parsed = defaults | parsed | {"slug": options["slug"]}
+            segments.append(parsed)
+        slugs = [segment["slug"] for segment in segments]
+        if len(set(slugs)) != len(slugs):
+            raise CommandError("Each condition can be in a handout once.", returncode=USAGE_ERROR)
+        for name in VISIT_OPTIONS:
+            given = [s[name] for s in segments if s[name] != defaults[name]]
+            if len({str(value) for value in given}) > 1:
+                raise CommandError(
+                    f"--{name.replace('_', '-')} is the visit's: give it once.",
+                    returncode=USAGE_ERROR,
+                )
+            for segment in segments:
+                segment[name] = given[0] if given else defaults[name]
+        return segments
 
     def _article(self, slug: str, language: str) -> Article:
         article = (
@@ -241,7 +296,11 @@ class Command(BaseCommand):
             if not offer.load or offer.load.limb != Limb.LEG:
                 raise refuse("--weight-bearing", "weight bearing")
             data["load"] = options["weight_bearing"]
-        aids = options["aid"]
+        if options["arm_use"]:
+            if not offer.load or offer.load.limb != Limb.ARM:
+                raise refuse("--arm-use", "arm use")
+            data["load"] = options["arm_use"]
+        aids = [] if options["no_aids"] else options["aid"]
         if options["crutches"] is not None:  # on or off, the other aids as they are
             kept = [str(a.kind) for a in offer.aids if data.get(aid_field(a.kind))]
             others = [a for a in (kept if aids is None else aids) if not a.startswith("crutches")]
@@ -256,18 +315,52 @@ class Command(BaseCommand):
                     raise refuse("--aid", kind)
                 data[aid_field(kind)] = "on"
                 data[aid_field(kind, "weeks")] = "" if count == "0" else count or str(weeks[kind])
-        if options["self_care"] is not None:
-            kinds = {str(s.kind) for s in offer.self_care}
+        cares = [] if options["no_self_care"] else options["self_care"]
+        if cares is not None:
+            doses = {str(care.kind): care for care in offer.self_care}
             for care in offer.self_care:
                 data.pop(care_field(care.kind), None)
-            for kind in options["self_care"]:
-                if kind not in kinds:
+            for spec in cares:
+                kind, *numbers = str(spec).split(":")
+                if kind not in doses:
                     raise refuse("--self-care", kind)
+                if numbers and len(numbers) != len(CARE_PARTS):
+                    raise CommandError(
+                        "Write --self-care as NAME or NAME:TIMES_A_DAY:MINUTES:DAYS, "
+                        f"not {spec!r}.",
+                        returncode=USAGE_ERROR,
+                    )
                 data[care_field(kind)] = "on"
+                for (part, _label, _most), number in zip(
+                    CARE_PARTS, numbers or [""] * len(CARE_PARTS), strict=True
+                ):
+                    data[care_field(kind, part)] = number or str(getattr(doses[kind], part))
         if options["physio_start"]:
             if "physio_start" not in data:
                 raise refuse("--physio-start", "physiotherapy")
             data["physio_start"] = options["physio_start"]
+        elif "physio_start" in data:
+            # Blank: as the article suggests, from the visit date (the unbound form's initial
+            # value counts from today, before a later --visit-date).
+            data["physio_start"] = ""
+        if options["back_to"]:
+            if not offer.back_to:
+                raise refuse("--back-to", "back to work, school or sport")
+            when = options["back_to"]
+            data["back_to_date"] = ""
+            if when == "none":
+                data["back_to"] = ""
+            elif when == BackToWhen.STEP:
+                data["back_to"] = str(BackToWhen.STEP)
+            else:
+                try:
+                    datetime.date.fromisoformat(when)
+                except ValueError:
+                    raise CommandError(
+                        f"--back-to: write step, a date (YYYY-MM-DD) or none, not {when!r}.",
+                        returncode=USAGE_ERROR,
+                    ) from None
+                data["back_to"], data["back_to_date"] = str(BackToWhen.DATE), when
         return data
 
     def _tip_keys(self, numbers: list[int] | None, snapshot: Snapshot, defaults: dict) -> list[str]:
@@ -330,6 +423,90 @@ class Command(BaseCommand):
         return fields
 
 
+def add_options(parser: CommandParser) -> None:
+    """The options of render_handout besides the slugs: the visit's (VISIT_OPTIONS) and each
+    condition's."""
+    parser.add_argument("--language", default=settings.LANGUAGE_CODE)
+    parser.add_argument("--patient", help="Name as it should be printed.")
+    parser.add_argument("--output", type=Path, help="Where to write the PDF.")
+    parser.add_argument("--visit-date", help="YYYY-MM-DD; default today.")
+    parser.add_argument("--site", choices=[str(site) for site in Site])
+    parser.add_argument("--side", choices=[str(side) for side in Side])
+    parser.add_argument("--activity", choices=[str(activity) for activity in Activity])
+    parser.add_argument("--rest-weeks", type=int, help="With --activity rest (implied).")
+    parser.add_argument("--weight-bearing", choices=[str(load) for load in LegLoad])
+    parser.add_argument(
+        "--arm-use",
+        choices=[str(load) for load in ArmLoad],
+        help="How much to use or lift with the arm, for an article about an arm.",
+    )
+    parser.add_argument(
+        "--aid",
+        action="append",
+        metavar="NAME[:WEEKS]",
+        help="An aid to use (repeat for more; default: the article's); WEEKS: the "
+        "article's default if left out, 0 for until the care team says.",
+    )
+    parser.add_argument("--no-aids", action="store_true", help="No aid at all.")
+    parser.add_argument("--crutches", action="store_true", default=None)
+    parser.add_argument("--no-crutches", dest="crutches", action="store_false")
+    parser.add_argument(
+        "--self-care",
+        action="append",
+        metavar="NAME[:TIMES_A_DAY:MINUTES:DAYS]",
+        help="Cold, heat or raising the limb (repeat for more; default: the article's), "
+        "how often a day, for how many minutes each time and for how many days; the "
+        "article's doses if left out.",
+    )
+    parser.add_argument("--no-self-care", action="store_true", help="No self-care at all.")
+    parser.add_argument("--physio-start", help="YYYY-MM-DD; default as the article says.")
+    parser.add_argument(
+        "--back-to",
+        metavar="step|YYYY-MM-DD|none",
+        help="Back to work, school or sport (those the article names): when the care team "
+        "says (step), on a date, or not printed (none). Default: the article's.",
+    )
+    parser.add_argument(
+        "--therapy",
+        action="append",
+        metavar="NAME[:TIMES_A_WEEK:WEEKS]",
+        help="A therapy to include (repeat for more); default: all, at their defaults.",
+    )
+    parser.add_argument("--no-therapies", action="store_true")
+    parser.add_argument(
+        "--tip",
+        action="append",
+        type=int,
+        metavar="N",
+        help="Number of a prevention tip (see --list-options); repeatable.",
+    )
+    parser.add_argument(
+        "--section",
+        action="append",
+        type=int,
+        metavar="N",
+        help="Number of an article section to print as background, under “More to know” "
+        "(see --list-options); repeatable. Default: the sections the article prints by "
+        "default.",
+    )
+    parser.add_argument(
+        "--no-background",
+        action="store_true",
+        help="Print no article sections, only the patient's plan.",
+    )
+    parser.add_argument("--follow-up", help="YYYY-MM-DD")
+    parser.add_argument("--note", default="", help="The clinician's note (plain text).")
+    parser.add_argument("--record-number", default="")
+    parser.add_argument("--clinician", default="", help="Name printed as the clinician.")
+    parser.add_argument("--paper", choices=PaperSize.values)
+    parser.add_argument("--large-print", action="store_true")
+    parser.add_argument(
+        "--list-options",
+        action="store_true",
+        help="List the article's plan blocks, therapies and tips, and exit.",
+    )
+
+
 PLAN_FIELDS = {
     "site",
     "side",
@@ -353,24 +530,47 @@ def _posted(value: object) -> object:
 
 
 def _offer_lines(offer: PlanOffer) -> list[str]:
-    """The plan blocks an article offers, as the command's options name them."""
+    """The plan blocks an article offers, as the command's options name them, with their
+    defaults."""
     lines = []
     if offer.site:
         sides = " (--side left, right or both)" if offer.site.sided else ""
         lines.append(f"--site {', '.join(offer.site.sites)}{sides}")
     if offer.activity:
-        lines.append(f"--activity {', '.join(offer.activity.offered)}")
+        rest = (
+            f"; --rest-weeks N with rest (default {offer.activity.rest_weeks})"
+            if Activity.REST in offer.activity.offered
+            else ""
+        )
+        lines.append(
+            f"--activity {', '.join(offer.activity.offered)} "
+            f"(default {offer.activity.default}{rest})"
+        )
     if offer.load:
-        if offer.load.limb == Limb.LEG:
-            lines.append(f"--weight-bearing {', '.join(LegLoad)}")
-        else:
-            lines.append(f"arm use (default {offer.load.default})")
+        option = "--weight-bearing" if offer.load.limb == Limb.LEG else "--arm-use"
+        lines.append(f"{option} {', '.join(offer.load.choices)} (default {offer.load.default})")
     if offer.aids:
-        lines.append(f"--aid {', '.join(f'{a.kind}:{a.weeks}' for a in offer.aids)}")
+        lines.append(
+            f"--aid {', '.join(f'{a.kind}:{a.weeks}' for a in offer.aids)} (NAME:WEEKS; "
+            f"default {_default_list(a.kind for a in offer.aids if a.selected)}; --no-aids)"
+        )
     if offer.self_care:
-        lines.append(f"--self-care {', '.join(s.kind for s in offer.self_care)}")
+        doses = ", ".join(
+            f"{s.kind}:{s.times_per_day}:{s.minutes}:{s.days}" for s in offer.self_care
+        )
+        chosen = _default_list(s.kind for s in offer.self_care if s.selected)
+        lines.append(
+            f"--self-care {doses} (NAME:TIMES_A_DAY:MINUTES:DAYS; default {chosen}; --no-self-care)"
+        )
     if offer.physiotherapy:
         lines.append("--physio-start YYYY-MM-DD")
     if offer.back_to:
-        lines.append(f"back to {', '.join(offer.back_to.activities)}")
+        lines.append(
+            f"--back-to step, YYYY-MM-DD or none (back to "
+            f"{', '.join(offer.back_to.activities)}; default {offer.back_to.default})"
+        )
     return lines
+
+
+def _default_list(kinds: Iterable[str]) -> str:
+    return ", ".join(kinds) or "none"

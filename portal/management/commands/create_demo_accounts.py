@@ -9,7 +9,8 @@ from portal.models import ClinicProfile
 
 class Command(BaseCommand):
     help = (
-        "Create one demo account per role (admin, editor, reviewer, clinician, frontdesk) for "
+        "Create one demo account per role (admin, editor, reviewer, clinician, frontdesk, lead) "
+        "for "
         "local trials. New accounts get a random password, printed once here and stored only as a "
         "hash. Refused unless DEBUG is on. Existing accounts are left as they are unless "
         "--reset-passwords is given. Also fills in a sample clinic profile while the profile is "
@@ -47,4 +48,7 @@ class Command(BaseCommand):
                 "Lost a password? `make demo-passwords` (or `python manage.py "
                 "create_demo_accounts --reset-passwords`) prints new ones."
             )
+        self.stdout.write(
+            "Where to read on: README.md (a first tour), docs/using.md (what each role does)."
+        )
         self.stdout.write("")

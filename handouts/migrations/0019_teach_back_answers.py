@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('handouts', '0016_plan_choices'),
+        ('handouts', '0018_visit_conditions'),
     ]
 
     operations = [

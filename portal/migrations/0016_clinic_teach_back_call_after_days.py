@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portal', '0014_audit_api_client_revoked'),
+        ('portal', '0015_audit_fhir_read'),
     ]
 
     operations = [
