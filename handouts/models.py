@@ -679,6 +679,9 @@ class CheckAnswer(AppendOnlyModel):
     # The indices of the options chosen, in the order the question shows them.
     chosen = models.JSONField(default=list)
     right = models.BooleanField()
+    # How many questions the handout asked when this was answered (all its conditions'): the
+    # engagement report counts a handout understood once that many were answered right.
+    asked = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["id"]

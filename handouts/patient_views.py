@@ -242,7 +242,12 @@ def check_handout(request: HttpRequest, token: str, link: ShareLink) -> HttpResp
             answered = chosen_answers(request.POST, open_questions)
             for question, picked in answered:
                 record_answer(
-                    handout, question, picked, share_link=link, device=device_class(request)
+                    handout,
+                    question,
+                    picked,
+                    asked=len(questions),
+                    share_link=link,
+                    device=device_class(request),
                 )
             if answered:
                 return redirect(f"{here}#results")

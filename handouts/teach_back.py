@@ -249,11 +249,12 @@ def record_answer(
     question: Question,
     chosen: Iterable[int],
     *,
+    asked: int,
     share_link: ShareLink | None,
     device: str,
 ) -> bool:
     """Grade an answer and record it (an event, and what was chosen); returns whether it was
-    right."""
+    right. `asked`: how many questions the handout asks."""
     picked = sorted(set(chosen))
     right = question.is_right(picked)
     with transaction.atomic():
@@ -261,7 +262,12 @@ def record_answer(
             handout, HandoutEvent.Kind.ANSWERED, share_link=share_link, device=device
         )
         CheckAnswer.objects.create(
-            event=event, handout=handout, question_key=question.key, chosen=picked, right=right
+            event=event,
+            handout=handout,
+            question_key=question.key,
+            chosen=picked,
+            right=right,
+            asked=asked,
         )
     return right
 

@@ -20,11 +20,23 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When
+from django.db.models import (
+    Aggregate,
+    Case,
+    Count,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim, TruncWeek
 from django.utils.translation import gettext_lazy as _
 
-from handouts.models import Handout, HandoutEvent
+from handouts.models import CheckAnswer, Handout, HandoutEvent
 
 Kind = HandoutEvent.Kind
 OPENED_WITHIN = datetime.timedelta(hours=72)
@@ -272,8 +284,32 @@ class TeachBack:
 
 
 def teach_back(since: datetime.datetime, until: datetime.datetime) -> TeachBack:
-    """Of the handouts issued from `since` up to `until`. Teach-back answers do not exist
-    yet: every handout is unanswered. Once they do, the two other buckets are filtered
-    Counts of this same aggregate."""
-    counted = Handout.objects.filter(issued_in(since, until)).aggregate(unanswered=Count("pk"))
-    return TeachBack(first_try=0, after_rereading=0, unanswered=counted["unanswered"])
+    """Of the handouts issued from `since` up to `until`: understood on the first try (every
+    question the handout asks answered right, none ever wrong), after re-reading (every one
+    right in the end, some after a wrong answer), and the rest (some question never answered
+    right, or none answered). A question answered right is not asked again (handouts
+    .teach_back), so a question right on its first try is one with no wrong answer. One
+    query: counts of each handout's answers, as subqueries."""
+
+    def per_handout(total: Aggregate) -> Subquery:
+        answers = CheckAnswer.objects.filter(handout=OuterRef("pk")).order_by().values("handout")
+        return Subquery(answers.annotate(n=total).values("n"))
+
+    right = Count("question_key", distinct=True, filter=Q(right=True))
+    wrong = Count("question_key", distinct=True, filter=Q(right=False))
+    handouts = Handout.objects.filter(issued_in(since, until)).annotate(
+        asked=Coalesce(per_handout(Max("asked")), 0),
+        right_keys=Coalesce(per_handout(right), 0),
+        wrong_keys=Coalesce(per_handout(wrong), 0),
+    )
+    all_right = Q(asked__gt=0, right_keys__gte=F("asked"))
+    counted = handouts.aggregate(
+        first_try=Count("pk", filter=all_right & Q(wrong_keys=0)),
+        after_rereading=Count("pk", filter=all_right & Q(wrong_keys__gt=0)),
+        issued=Count("pk"),
+    )
+    return TeachBack(
+        first_try=counted["first_try"],
+        after_rereading=counted["after_rereading"],
+        unanswered=counted["issued"] - counted["first_try"] - counted["after_rereading"],
+    )

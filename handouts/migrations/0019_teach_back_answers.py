@@ -33,6 +33,7 @@ class Migration(migrations.Migration):
                 ('question_key', models.CharField(max_length=100)),
                 ('chosen', models.JSONField(default=list)),
                 ('right', models.BooleanField()),
+                ('asked', models.PositiveSmallIntegerField(default=0)),
                 ('event', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='check_answer', to='handouts.handoutevent')),
                 ('handout', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='check_answers', to='handouts.handout')),
             ],
