@@ -424,6 +424,12 @@ class HandoutCondition(models.Model):
     def slug(self) -> str:
         return self.snapshot["condition"]["slug"]
 
+    @property
+    def anchor(self) -> str:
+        """What this condition's anchors in the handout end with: nothing for the first (a
+        one-condition handout's), "-2" for the second."""
+        return f"-{self.position + 1}" if self.position else ""
+
     # Read once per condition object: every sentence of the plan reads them, and a
     # condition's snapshot and plan do not change once it is built.
     @cached_property

@@ -121,26 +121,15 @@ def shown_anchors(condition: HandoutCondition, plan: Iterable[PlanItem]) -> froz
     return frozenset(anchors)
 
 
-def anchor_suffix(condition: HandoutCondition) -> str:
-    """What a condition's anchors end with in the handout (handouts.pdf.render
-    .condition_context): nothing for the first, "-2" for the second."""
-    return f"-{condition.position + 1}" if condition.position else ""
-
-
 def for_condition(question: Question, condition: HandoutCondition) -> Question:
     """A condition's question as the handout asks it: a packet's later conditions' keys are
     numbered and their anchors are the condition's own (the one "When to get help" is the
     visit's); the first condition's are a one-condition handout's, so nothing changes."""
-    suffix = anchor_suffix(condition)
+    number = f"{condition.position + 1}{CONDITION_SEPARATOR}" if condition.position else ""
+    the_visits = question.anchor == HELP_ANCHOR
+    anchor = question.anchor if the_visits else question.anchor + condition.anchor
     return dataclasses.replace(
-        question,
-        key=(
-            f"{condition.position + 1}{CONDITION_SEPARATOR}{question.key}"
-            if condition.position
-            else question.key
-        ),
-        anchor=question.anchor if question.anchor == HELP_ANCHOR else question.anchor + suffix,
-        condition=condition.name,
+        question, key=number + question.key, anchor=anchor, condition=condition.name
     )
 
 

@@ -200,8 +200,7 @@ def condition_context(condition: HandoutCondition) -> dict:
         "article": article,
         "condition": snapshot["condition"],
         "name": snapshot["condition"]["name"],
-        # The first condition's anchors are a one-condition handout's; the others' are numbered.
-        "anchor": f"-{condition.position + 1}" if condition.position else "",
+        "anchor": condition.anchor,
         "in_brief": article.get("in_brief") or article["summary"],
         "plan": personal_plan(condition),
         "timeline": timeline,
