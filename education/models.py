@@ -687,6 +687,12 @@ class ArticlePart(PartOfArticle):
         abstract = True
         ordering = ["position", "id"]
 
+    @property
+    def key_in_packs(self) -> str:
+        """How packs name the part: its pack key, or for a part written in the admin a key
+        made from its lineage ("section-1a2b3c4d"). Check questions name sections by it."""
+        return self.pack_key or f"{self._meta.model_name}-{self.lineage.hex[:8]}"
+
 
 class Section(ArticlePart):
     class Kind(models.TextChoices):

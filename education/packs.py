@@ -520,7 +520,7 @@ def read_packs(paths: Iterable[Path]) -> list[Pack]:
 
 
 def _pack_key(part: Part, item: Any) -> str:
-    return item.pack_key or f"{part.model._meta.model_name}-{item.lineage.hex[:8]}"
+    return str(item.key_in_packs)
 
 
 def article_content(article: Article) -> dict[str, Any]:

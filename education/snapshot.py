@@ -18,7 +18,7 @@ from typing import Any, NotRequired, TypedDict, cast
 from django.utils import translation
 
 from education.models import Article, condition_terms
-from education.parts import PARTS, iso_date
+from education.parts import PARTS, PARTS_BY_NAME, iso_date
 from education.plan_blocks import (
     Activity,
     Aid,
@@ -103,6 +103,10 @@ class CheckQuestionSnapshot(TypedDict):
     kind: str
     text: str
     options: list[dict[str, Any]]
+    # The key of the section a question is about (its `about` names it as packs do), so a
+    # handout points to the passage that answers it; not there for a question about another
+    # part, nor in snapshots made before teach-back.
+    section_key: NotRequired[str]
 
 
 class Snapshot(TypedDict):
@@ -144,6 +148,7 @@ def build_snapshot(article: Article) -> Snapshot:
                 ]
             else:
                 parts[part.name] = part.snapshot(items[0]) if items else part.snapshot_when_missing
+    _tie_questions_to_sections(article, parts)
     offer = article.plan_offer()
     terms = condition_terms(article)
     content = {
@@ -170,6 +175,17 @@ def build_snapshot(article: Article) -> Snapshot:
         "rest_guidance": rest_guidance_of(offer),
     }
     return cast(Snapshot, {**content, "version": content_version(content)})
+
+
+def _tie_questions_to_sections(article: Article, parts: dict[str, Any]) -> None:
+    """Give each check question about a section that section's key."""
+    sections = {
+        section.key_in_packs: str(section.lineage)
+        for section in PARTS_BY_NAME["sections"].of(article)
+    }
+    for question in parts.get("check_questions", []):
+        if question["about"] in sections:
+            question["section_key"] = sections[question["about"]]
 
 
 def content_version(content: Mapping[str, Any]) -> str:

@@ -63,6 +63,8 @@ PATIENT_SIDE = {
     Kind.CODE_ACCEPTED,
     Kind.PATIENT_VIEWED,
     Kind.PATIENT_DOWNLOADED,
+    Kind.ANSWERED,
+    Kind.OWN_WORDS,
 }
 WHAT_HAPPENED: dict[str, "StrOrPromise"] = {
     Kind.ISSUED: gettext_lazy("Issued"),
@@ -78,6 +80,9 @@ WHAT_HAPPENED: dict[str, "StrOrPromise"] = {
     Kind.PATIENT_VIEWED: gettext_lazy("Read by the patient"),
     Kind.PATIENT_DOWNLOADED: gettext_lazy("PDF downloaded by the patient"),
     Kind.PURGED: gettext_lazy("Personal data removed at the end of the retention period"),
+    # What was answered, and whether it was right, is on the handout's page, not here.
+    Kind.ANSWERED: gettext_lazy("Check question answered"),
+    Kind.OWN_WORDS: gettext_lazy("Patient wrote what they will do"),
 }
 REVOKED_BECAUSE: dict[str, "StrOrPromise"] = {
     ShareLink.RevokedBecause.STAFF: gettext_lazy("Patient link revoked"),

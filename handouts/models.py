@@ -440,6 +440,12 @@ class HandoutCondition(models.Model):
     def slug(self) -> str:
         return self.snapshot["condition"]["slug"]
 
+    @property
+    def anchor(self) -> str:
+        """What this condition's anchors in the handout end with: nothing for the first (a
+        one-condition handout's), "-2" for the second."""
+        return f"-{self.position + 1}" if self.position else ""
+
     # Read once per condition object: every sentence of the plan reads them, and a
     # condition's snapshot and plan do not change once it is built.
     @cached_property
@@ -646,6 +652,9 @@ class HandoutEvent(AppendOnlyModel):
         PATIENT_DOWNLOADED = "patient_downloaded", _("PDF downloaded by the patient")
         LINK_REVOKED = "link_revoked", _("Patient link revoked")
         PURGED = "purged", _("Personal data removed (retention)")
+        # Teach-back (handouts.teach_back): what was chosen is kept apart, in CheckAnswer.
+        ANSWERED = "answered", _("Check question answered")
+        OWN_WORDS = "own_words", _("Patient wrote what they will do")
 
     class Device(models.TextChoices):
         PHONE = "phone", _("a phone")
@@ -822,3 +831,41 @@ class HandoutEngagement(models.Model):
 
     def __str__(self) -> str:
         return f"Engagement of handout {self.handout_id}"
+
+
+class CheckAnswer(AppendOnlyModel):
+    """One teach-back answer (handouts.teach_back): which options of which question were
+    chosen and whether that was right. Kept apart from its event, which holds only that an
+    answer was given; never logged."""
+
+    event = models.OneToOneField(
+        HandoutEvent, on_delete=models.PROTECT, related_name="check_answer"
+    )
+    handout = models.ForeignKey(Handout, on_delete=models.PROTECT, related_name="check_answers")
+    # The question's key within the handout (handouts.teach_back.Question.key).
+    question_key = models.CharField(max_length=100)
+    # The indices of the options chosen, in the order the question shows them.
+    chosen = models.JSONField(default=list)
+    right = models.BooleanField()
+    # How many questions the handout asked when this was answered (all its conditions'): the
+    # engagement report counts a handout understood once that many were answered right.
+    asked = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["handout", "question_key"])]
+
+    def __str__(self) -> str:
+        return f"Answer to {self.question_key} of {self.handout_id}"
+
+
+class OwnWords(models.Model):
+    """The patient's answer to "In your own words, what will you do this week?": never
+    scored. Patient data: retention removes it with the patient's name."""
+
+    handout = models.OneToOneField(Handout, on_delete=models.CASCADE, related_name="own_words")
+    text = models.TextField(validators=[MaxLengthValidator(MAX_NOTE_LENGTH)])
+    written_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Own words of {self.handout_id}"

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from django import forms
 from django.conf import settings
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -24,10 +24,21 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from handouts.events import device_class, record_event
-from handouts.models import HandoutEvent, ShareLink
+from handouts.models import MAX_NOTE_LENGTH, HandoutEvent, ShareLink
 from handouts.pdf.render import handout_context
 from handouts.responses import pdf_response
 from handouts.sharing import CODE_LENGTH, Attempt, find_share_link, try_code
+from handouts.teach_back import (
+    Question,
+    Understood,
+    grouped,
+    handout_questions,
+    own_words_of,
+    passages,
+    record_answer,
+    results,
+    save_own_words,
+)
 from portal.logos import logo_response
 from portal.models import ClinicProfile
 
@@ -169,3 +180,110 @@ def clinic_logo(request: HttpRequest, token: str, link: ShareLink) -> HttpRespon
     """The letterhead's logo on the reading view. Behind the code like the handout, so the
     page needs nothing from outside the patient's own link."""
     return logo_response(ClinicProfile.load())
+
+
+# --- Check what you know (handouts.teach_back) ----------------------------------------------
+
+
+class OwnWordsForm(forms.Form):
+    own_words = forms.CharField(
+        label=gettext_lazy("In your own words, what will you do this week?"),
+        help_text=gettext_lazy("Only your care team reads this. It is not marked."),
+        max_length=MAX_NOTE_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": gettext_lazy("Write a few words first, or leave this part.")},
+    )
+
+
+def chosen_answers(data: QueryDict, questions: list[Question]) -> list[tuple[Question, list[int]]]:
+    """The answers a form sent, as option indices: a question left blank, or sent something
+    it does not offer (one option of a one-answer question), is left out."""
+    answered = []
+    for question in questions:
+        values = data.getlist(f"q-{question.key}")
+        picked = sorted({int(v) for v in values if v.isdigit() and int(v) < len(question.options)})
+        if not picked or len(picked) != len(values) or (not question.multiple and len(picked) > 1):
+            continue
+        answered.append((question, picked))
+    return answered
+
+
+@sensitive_post_parameters("own_words")
+@require_http_methods(["GET", "POST"])
+@with_patient_access
+def check_handout(request: HttpRequest, token: str, link: ShareLink) -> HttpResponse:
+    """All of a handout's questions on one page. Answers are graded here and recorded, then
+    the page is shown again (post, redirect, get): questions answered right are done, one
+    answered wrong shows the part of the handout that answers it, to try again."""
+    handout = link.handout
+    clinic = ClinicProfile.load()
+    content = handout_context(handout, clinic)
+    questions = handout_questions(handout, clinic, [part["plan"] for part in content["parts"]])
+    here = reverse("patient:check", args=[token])
+    own_words_form = OwnWordsForm()
+    nothing_chosen = False
+    if request.method == "POST":
+        if "own_words" in request.POST:
+            own_words_form = OwnWordsForm(request.POST)
+            if own_words_form.is_valid():
+                save_own_words(
+                    handout,
+                    own_words_form.cleaned_data["own_words"],
+                    share_link=link,
+                    device=device_class(request),
+                )
+                return redirect(f"{here}?saved=1#own-words")
+        else:
+            open_questions = [
+                result.question
+                for result in results(handout, questions)
+                if result.understood in (Understood.UNANSWERED, Understood.NOT_YET)
+            ]
+            answered = chosen_answers(request.POST, open_questions)
+            for question, picked in answered:
+                record_answer(
+                    handout,
+                    question,
+                    picked,
+                    asked=len(questions),
+                    share_link=link,
+                    device=device_class(request),
+                )
+            if answered:
+                return redirect(f"{here}#results")
+            nothing_chosen = True
+    with translation.override(handout.language):
+        found = passages(content)
+        own_words = own_words_of(handout)
+        if own_words is not None and not own_words_form.is_bound:
+            own_words_form = OwnWordsForm(initial={"own_words": own_words.text})
+        items = [
+            {
+                "question": result.question.shown,
+                "done": result.understood in (Understood.FIRST_TRY, Understood.AFTER_REREADING),
+                "retry": result.understood == Understood.NOT_YET,
+                "passage": found.get(result.question.anchor),
+            }
+            for result in results(handout, questions)
+        ]
+        context = {
+            "handout": handout,
+            "clinic": clinic,
+            "token": token,
+            "language": handout.language,
+            "items": items,
+            "open_items": [item for item in items if not item["done"]],
+            "done_items": [item for item in items if item["done"]],
+            # Each condition's open questions under its name, in a packet.
+            "open_groups": grouped(
+                [item for item in items if not item["done"]],
+                lambda item: item["question"].condition,
+            ),
+            "packet": handout.is_packet,
+            "all_done": all(item["done"] for item in items),
+            "any_retry": any(item["retry"] for item in items),
+            "nothing_chosen": nothing_chosen,
+            "own_words_form": own_words_form,
+            "own_words_saved": request.GET.get("saved") == "1" and own_words is not None,
+        }
+        return render(request, "handouts/patient/check.html", context)

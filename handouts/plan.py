@@ -13,7 +13,9 @@ language active when they are built.
 
 import datetime
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
@@ -45,6 +47,9 @@ class PlanItem:
     label: str
     sentences: list[str]
     details: list[str] = field(default_factory=list)
+    # Which block the row shows (PLAN_ROWS): its anchor in the handout, which teach-back
+    # questions point to (handouts.plan_questions).
+    key: str = ""
 
 
 @dataclass(frozen=True)
@@ -130,16 +135,19 @@ INJURED_PART = pgettext_lazy("a plan's name for the patient's site", "the injure
 
 
 def injured_part(handout: HandoutCondition) -> str:
-    """How the plan names the patient's site: the site and side the clinician chose (without
-    a side when none was chosen); else, on handouts issued before sites, the article's own
-    words; else a neutral phrase."""
-    choices = handout.plan_choices
+    """How the plan names the patient's site (part_named)."""
+    return part_named(handout.plan_choices, handout.snapshot)
+
+
+def part_named(choices: PlanChoices, snapshot: Mapping[str, Any]) -> str:
+    """The site and side the clinician chose (without a side when none was chosen); else, on
+    handouts issued before sites, the article's own words; else a neutral phrase."""
     if choices.site is not None:
         phrase = (
             SITE_PHRASES.get((choices.site, choices.side)) or SITE_PHRASES[(choices.site, None)]
         )
         return str(phrase)
-    rest = handout.snapshot.get("rest_guidance") or {}
+    rest = snapshot.get("rest_guidance") or {}
     return rest.get("body_part") or str(INJURED_PART)
 
 
@@ -260,10 +268,14 @@ def load_sentence(handout: HandoutCondition) -> str | None:
 
 
 def aid_last_day(handout: HandoutCondition, aid: AidChoice) -> datetime.date | None:
+    return aid_until(aid, handout.visit_date)
+
+
+def aid_until(aid: AidChoice, visit_date: datetime.date) -> datetime.date | None:
     """The last day of an aid the clinician set weeks for; None: until the care team says."""
     if aid.weeks is None:
         return None
-    return handout.visit_date + datetime.timedelta(weeks=aid.weeks, days=-1)
+    return visit_date + datetime.timedelta(weeks=aid.weeks, days=-1)
 
 
 def _crutches(handout: HandoutCondition) -> AidChoice | None:
@@ -513,6 +525,21 @@ def _first_row_label(choices: PlanChoices) -> tuple[str, str]:
     return "barbell", _("Using your arm")
 
 
+# The anchors of the plan's rows in the handout ("plan-activity"), by block.
+PLAN_ROWS = {
+    "activity": "plan-activity",
+    "self_care": "plan-self-care",
+    "physiotherapy": "plan-physiotherapy",
+    "back_to": "plan-back-to",
+    "follow_up": "plan-follow-up",
+}
+
+
+def aid_row(kind: Aid) -> str:
+    """The anchor of an aid's row: "plan-crutches", "plan-walking-boot"."""
+    return f"plan-{kind.value.replace('_', '-')}"
+
+
 def personal_plan(handout: HandoutCondition) -> list[PlanItem]:
     """The rows of the "Your plan" box, in the order a patient acts on them. A block the
     clinician did not choose (or the article does not offer) has no row and no sentence."""
@@ -521,14 +548,19 @@ def personal_plan(handout: HandoutCondition) -> list[PlanItem]:
     first = [s for s in (activity_sentence(handout), load_sentence(handout)) if s]
     if first:
         icon, label = _first_row_label(choices)
-        items.append(PlanItem(icon, label, first))
+        items.append(PlanItem(icon, label, first, key=PLAN_ROWS["activity"]))
     crutches = crutches_sentence(handout)
     if crutches:
-        items.append(PlanItem("crutches", _("Crutches"), [crutches]))
+        items.append(PlanItem("crutches", _("Crutches"), [crutches], key=aid_row(Aid.CRUTCHES)))
     for aid in choices.aids:
         if aid.kind != Aid.CRUTCHES:
             items.append(
-                PlanItem("bandage", str(AID_LABELS[aid.kind]), [aid_sentence(handout, aid)])
+                PlanItem(
+                    "bandage",
+                    str(AID_LABELS[aid.kind]),
+                    [aid_sentence(handout, aid)],
+                    key=aid_row(aid.kind),
+                )
             )
     if choices.self_care:
         items.append(
@@ -536,6 +568,7 @@ def personal_plan(handout: HandoutCondition) -> list[PlanItem]:
                 SELF_CARE_ICONS[choices.self_care[0].kind],
                 _("Care at home"),
                 [self_care_sentence(handout, care) for care in choices.self_care],
+                key=PLAN_ROWS["self_care"],
             )
         )
     therapies = handout.chosen_therapies()
@@ -546,12 +579,22 @@ def personal_plan(handout: HandoutCondition) -> list[PlanItem]:
                 _("Physiotherapy"),
                 [_("Sessions start on %(date)s.") % {"date": long_date(physio_start(handout))}],
                 [therapy_line(therapy) for therapy in therapies],
+                key=PLAN_ROWS["physiotherapy"],
             )
         )
     back_to = back_to_sentences(handout)
     if back_to:
-        items.append(PlanItem("briefcase", _("Back to your activities"), back_to))
-    items.append(PlanItem("calendar-event", _("Follow-up"), [follow_up_sentence(handout)]))
+        items.append(
+            PlanItem("briefcase", _("Back to your activities"), back_to, key=PLAN_ROWS["back_to"])
+        )
+    items.append(
+        PlanItem(
+            "calendar-event",
+            _("Follow-up"),
+            [follow_up_sentence(handout)],
+            key=PLAN_ROWS["follow_up"],
+        )
+    )
     return items
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from handouts.events import record_event
-from handouts.models import Handout, HandoutEvent, HandoutPdf, ShareLink
+from handouts.models import Handout, HandoutEvent, HandoutPdf, OwnWords, ShareLink
 
 
 @dataclass(frozen=True)
@@ -20,9 +20,9 @@ def handouts_to_purge(now: datetime.datetime, days: int) -> list[Handout]:
 
 
 def purge_handouts(now: datetime.datetime, days: int) -> PurgeResult:
-    """Remove the patient's name, record number, note, stored PDF and links of every handout
-    past retention. The rest stays: what was given (article, version, choices, dates) and
-    what happened (events), with a purged event added."""
+    """Remove the patient's name, record number, note, own words (teach-back), stored PDF
+    and links of every handout past retention. The rest stays: what was given (article,
+    version, choices, dates) and what happened (events, answers), with a purged event added."""
     handouts = handouts_to_purge(now, days)
     links_removed = 0
     for handout in handouts:
@@ -37,6 +37,7 @@ def purge_handout(handout: Handout, now: datetime.datetime) -> int:
     _total, removed = handout.share_links.all().delete()
     links_removed = removed.get(ShareLink._meta.label, 0)
     HandoutPdf.objects.filter(handout=handout).delete()
+    OwnWords.objects.filter(handout=handout).delete()
     handout.patient_name = handout.record_number = handout.clinician_note = ""
     handout.pdf_sha256 = ""
     handout.issue_token = None

@@ -80,6 +80,7 @@ from handouts.sharing import (
     revoke_share_link,
     share_handout,
 )
+from handouts.teach_back import teach_back_of
 from portal.audit import Action, record_audit
 from portal.http import AuthenticatedHttpRequest
 from portal.models import ClinicProfile
@@ -489,6 +490,7 @@ def detail_context(handout: Handout, **extra: object) -> dict:
         "now": timezone.now(),
         "timeline": describe_events(handout),
         "share_form": ShareLinkForm(),
+        "teach_back": teach_back_of(handout, ClinicProfile.load()),
         **extra,
     }
 

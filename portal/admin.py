@@ -54,6 +54,7 @@ class ClinicProfileForm(forms.ModelForm):
             "default_paper_size",
             "accent_colour",
             "use_record_numbers",
+            "teach_back_call_after_days",
             "max_reading_grade",
             "review_interval_months",
             "allow_self_approval",
@@ -134,6 +135,7 @@ class ClinicProfileAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
                 "fields": [
                     ("default_paper_size", "accent_colour"),
                     "use_record_numbers",
+                    "teach_back_call_after_days",
                     "logo_upload",
                     "remove_logo",
                 ]

@@ -113,6 +113,15 @@ class ClinicProfile(models.Model):
             "the clinic has only one reviewer."
         ),
     )
+    teach_back_call_after_days = models.PositiveSmallIntegerField(
+        _("call about unanswered questions after (days)"),
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+        help_text=_(
+            "The staff home lists patients with a link who have not answered their handout's "
+            "check questions this many days after it was issued, so someone can call."
+        ),
+    )
     use_record_numbers = models.BooleanField(
         _("use record numbers"),
         default=False,

@@ -24,12 +24,20 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import models
-from django.db.models import Count, F, Q
-from django.db.models.functions import TruncWeek
+from django.db.models import (
+    Aggregate,
+    Count,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+)
+from django.db.models.functions import Coalesce, TruncWeek
 
 from education.models import Condition
 from handouts.issuing import display_name
-from handouts.models import Handout, HandoutEngagement
+from handouts.models import CheckAnswer, Handout, HandoutEngagement
 
 OPENED_WITHIN = datetime.timedelta(hours=72)
 
@@ -202,8 +210,32 @@ class TeachBack:
 
 
 def teach_back(since: datetime.datetime, until: datetime.datetime) -> TeachBack:
-    """Of the handouts issued from `since` up to `until`. Teach-back answers do not exist
-    yet: every handout is unanswered. Once they do, the two other buckets are filtered
-    Counts of this same aggregate."""
-    counted = Handout.objects.filter(issued_in(since, until)).aggregate(unanswered=Count("pk"))
-    return TeachBack(first_try=0, after_rereading=0, unanswered=counted["unanswered"])
+    """Of the handouts issued from `since` up to `until`: understood on the first try (every
+    question the handout asks answered right, none ever wrong), after re-reading (every one
+    right in the end, some after a wrong answer), and the rest (some question never answered
+    right, or none answered). A question answered right is not asked again (handouts
+    .teach_back), so a question right on its first try is one with no wrong answer. One
+    query: counts of each handout's answers, as subqueries."""
+
+    def per_handout(total: Aggregate) -> Subquery:
+        answers = CheckAnswer.objects.filter(handout=OuterRef("pk")).order_by().values("handout")
+        return Subquery(answers.annotate(n=total).values("n"))
+
+    right = Count("question_key", distinct=True, filter=Q(right=True))
+    wrong = Count("question_key", distinct=True, filter=Q(right=False))
+    handouts = Handout.objects.filter(issued_in(since, until)).annotate(
+        asked=Coalesce(per_handout(Max("asked")), 0),
+        right_keys=Coalesce(per_handout(right), 0),
+        wrong_keys=Coalesce(per_handout(wrong), 0),
+    )
+    all_right = Q(asked__gt=0, right_keys__gte=F("asked"))
+    counted = handouts.aggregate(
+        first_try=Count("pk", filter=all_right & Q(wrong_keys=0)),
+        after_rereading=Count("pk", filter=all_right & Q(wrong_keys__gt=0)),
+        issued=Count("pk"),
+    )
+    return TeachBack(
+        first_try=counted["first_try"],
+        after_rereading=counted["after_rereading"],
+        unanswered=counted["issued"] - counted["first_try"] - counted["after_rereading"],
+    )

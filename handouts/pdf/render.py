@@ -39,6 +39,7 @@ from handouts.plan import (
     timeline_activity,
     whom_to_call,
 )
+from handouts.teach_back import grouped, handout_questions
 from handouts.timeline import back_to_activity_from, treatment_timeline
 from portal.models import ClinicProfile
 from portal.time_limit import TimeLimitExceeded, WorkFailed, run_with_time_limit
@@ -176,6 +177,11 @@ def handout_context(handout: Handout, clinic: ClinicProfile) -> dict:
             "logo_url": LOGO_URL if clinic.has_logo else "",
             "static": STATIC_SCHEME,
             "needs_clinical_review": any(p["article"].get("needs_clinical_review") for p in parts),
+            # Printed as "Check yourself" (the reading view asks them on a page of its own).
+            "check_questions": grouped(
+                [q.shown for q in handout_questions(handout, clinic, [p["plan"] for p in parts])],
+                lambda question: question.condition,
+            ),
             "help_tiers": help_tiers(handout, clinic),
             "whom_to_call": whom_to_call(clinic),
             # Each source once, however many of the conditions cite it.
@@ -194,8 +200,7 @@ def condition_context(condition: HandoutCondition) -> dict:
         "article": article,
         "condition": snapshot["condition"],
         "name": snapshot["condition"]["name"],
-        # The first condition's anchors are a one-condition handout's; the others' are numbered.
-        "anchor": f"-{condition.position + 1}" if condition.position else "",
+        "anchor": condition.anchor,
         "in_brief": article.get("in_brief") or article["summary"],
         "plan": personal_plan(condition),
         "timeline": timeline,

@@ -20,7 +20,8 @@ from reports.forms import PeriodForm, with_default_period
 from tests.reports.test_dashboard import expected_figures
 
 BEFORE = [("handouts", "0018_visit_conditions")]
-AFTER = [("handouts", "0019_handout_engagement")]
+# Forward to the newest: the reports read tables added after 0019 too (teach-back answers).
+AFTER = [("handouts", "0020_teach_back_answers")]
 Kind = HandoutEvent.Kind
 FIELDS = ("handout_id", "delivery", "link_created", "downloaded", "first_opened_at")
 

@@ -51,6 +51,7 @@ OPEN_TO_ALL = {
     "set_language",
     "patient:open",
     "patient:read",
+    "patient:check",
     "patient:download",
     "patient:logo",
     # Published education only, for EHRs; a token is required only when the clinic says so.
@@ -106,6 +107,7 @@ def urls(handout: Handout, clinician: User) -> dict[str, str]:
         "reports:csv": ["weeks"],
         "patient:open": [token],
         "patient:read": [token],
+        "patient:check": [token],
         "patient:download": [token],
         "patient:logo": [token],
     }
@@ -157,6 +159,7 @@ def test_patient_routes_give_anonymous_visitors_the_code_page_or_the_neutral_pag
     client = Client()
     assert client.get(urls["patient:open"]).status_code == 200
     assert client.get(urls["patient:read"])["Location"] == urls["patient:open"]
+    assert client.get(urls["patient:check"])["Location"] == urls["patient:open"]
     assert client.get(urls["patient:download"])["Location"] == urls["patient:open"]
     assert client.get(urls["patient:logo"])["Location"] == urls["patient:open"]
     unknown = reverse("patient:open", args=["not-a-real-token-000000"])
