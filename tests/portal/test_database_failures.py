@@ -28,6 +28,7 @@ def profile_form(**overrides: object) -> dict[str, object]:
         "accent_colour": "#204060",
         "max_reading_grade": "8",
         "review_interval_months": "24",
+        "teach_back_call_after_days": "7",
         **overrides,
     }
 
