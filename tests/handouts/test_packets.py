@@ -121,6 +121,13 @@ def packet_of(client: Client, *searches: str) -> tuple[TestResponse, dict[str, A
     return response, data
 
 
+def issued_packet(client: Client, *searches: str) -> Handout:
+    """The handout issued from the builder with those conditions added (packet_of)."""
+    _response, data = packet_of(client, *searches)
+    client.post(builder(), data | {"action": "issue"})
+    return Handout.objects.get()
+
+
 def test_without_javascript_a_condition_is_added_keeping_everything_typed(
     client: Client,
     clinician: User,
@@ -308,9 +315,7 @@ def test_the_reading_view_has_jump_links_to_each_condition(
     from handouts.sharing import create_share_link
 
     client.force_login(clinician)
-    _response, data = packet_of(client, "low back pain")
-    client.post(builder(), data | {"action": "issue"})
-    handout = Handout.objects.get()
+    handout = issued_packet(client, "low back pain")
     link = create_share_link(handout, staff=clinician)
     patient = Client()
     patient.post(reverse("patient:open", args=[link.token]), {"code": link.code})
@@ -328,9 +333,7 @@ def test_staff_pages_name_every_condition(
     visit_day: TimeMachineFixture,
 ) -> None:
     client.force_login(clinician)
-    _response, data = packet_of(client, "low back pain")
-    client.post(builder(), data | {"action": "issue"})
-    handout = Handout.objects.get()
+    handout = issued_packet(client, "low back pain")
     for url in [handout.get_absolute_url(), reverse("handouts:list")]:
         assert "Ankle sprain + Low back pain" in client.get(url).content.decode(), url
     listed = client.post(reverse("handouts:list"), {"condition": "back pain"})
